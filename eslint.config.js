@@ -1,0 +1,30 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.venv/', 'data/', 'dashboards/generated/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is replayed: it must not touch the outside world. Effects belong in activities/.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'crypto'], message: 'workflows must be deterministic: do I/O in an activity' },
+            { group: ['pg', '@mikro-orm/*', 'express', '@azure/*', '@microsoft/microsoft-graph-client'], message: 'workflows must be deterministic: do I/O in an activity' },
+          ],
+          paths: [{ name: '@temporalio/activity', message: 'activities run in the worker, not in workflows' }],
+        },
+      ],
+    },
+  },
+);

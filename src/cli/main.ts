@@ -1,0 +1,71 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { up } from './up.js';
+import { migrate, openDatabase } from '../db/orm.js';
+
+const USAGE = `usage: switchboard <command>
+
+commands:
+  up [--no-demo]   start everything (embedded Temporal, Postgres and Graph emulator unless configured) and place a demo call
+  worker           run only the Temporal worker (production: one or more replicas)
+  web              run only the web process (Graph webhook, health)
+  migrate          apply database migrations to DATABASE_URL
+
+Configuration comes from environment variables; see .env.example.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  switch (command) {
+    case 'up':
+      await up(config, logger, { demo: !rest.includes('--no-demo') });
+      return -1; // keeps running until a signal
+    case 'worker':
+      await up(config, logger, { demo: false, roles: { worker: true, web: false } });
+      return -1;
+    case 'web':
+      await up(config, logger, { demo: false, roles: { worker: false, web: true } });
+      return -1;
+    case 'migrate': {
+      if (!config.database.url) {
+        process.stderr.write('Invalid configuration: DATABASE_URL is required for migrate\n');
+        return 2;
+      }
+      const orm = await openDatabase(config.database.url);
+      try {
+        const ran = await migrate(orm);
+        process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await orm.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command '${command}'\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

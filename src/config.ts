@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * All configuration comes from the environment, validated once at start-up.
+ * An unset infrastructure variable means "embedded": TEMPORAL_ADDRESS unset starts the Temporal dev server,
+ * DATABASE_URL unset starts embedded Postgres, GRAPH_BASE_URL unset starts the Graph emulator.
+ * Production sets all three and nothing embedded starts.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    errorMap: () => ({ message: 'expected true or false' }),
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const optionalUrl = z.string().url().optional();
+const optionalString = z.string().min(1).optional();
+
+const schema = z.object({
+  PORT: port.default(3978),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: optionalUrl,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./data'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
+  TEMPORAL_TLS: bool.default('false'),
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_DEV_UI_PORT: port.default(8233),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
+
+  GRAPH_BASE_URL: optionalUrl,
+  AZURE_TENANT_ID: z.string().min(1).default('00000000-0000-4000-8000-00000000c0de'),
+  AZURE_CLIENT_ID: z.string().min(1).default('11111111-1111-4111-8111-11111111b07a'),
+  AZURE_CLIENT_SECRET: z.string().min(1).default('emulator-secret'),
+  AZURE_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
+  AZURE_AUTHORITY_METADATA_URL: optionalUrl,
+  EMULATOR_PORT: port.default(4000),
+  EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The address Graph reaches us at: callbackUri and prompt URLs are built from it. */
+  publicUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  temporal: {
+    /** undefined: start the embedded dev server. */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    tls: boolean;
+    tlsCertPath?: string;
+    tlsKeyPath?: string;
+    tlsCaPath?: string;
+    apiKey?: string;
+    devPort: number;
+    devUiPort: number;
+  };
+  database: { url?: string; embeddedPort: number };
+  graph: {
+    /** undefined: start the Graph emulator and use it. */
+    baseUrl?: string;
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    authorityHost: string;
+    authorityMetadataUrl?: string;
+  };
+  emulator: { port: number; mediaSpeed: number };
+}
+
+export class ConfigError extends Error {}
+
+/** Parse and validate; the first problem becomes one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Treat empty strings as unset, the way .env files and compose files write "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.TEMPORAL_TLS_CERT_PATH && !e.TEMPORAL_TLS_KEY_PATH) {
+    throw new ConfigError('Invalid configuration: TEMPORAL_TLS_KEY_PATH is required when TEMPORAL_TLS_CERT_PATH is set');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH) || Boolean(e.TEMPORAL_API_KEY),
+      tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,
+      tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
+      tlsCaPath: e.TEMPORAL_TLS_CA_PATH,
+      apiKey: e.TEMPORAL_API_KEY,
+      devPort: e.TEMPORAL_DEV_PORT,
+      devUiPort: e.TEMPORAL_DEV_UI_PORT,
+    },
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
+    graph: {
+      baseUrl: e.GRAPH_BASE_URL?.replace(/\/$/, ''),
+      tenantId: e.AZURE_TENANT_ID,
+      clientId: e.AZURE_CLIENT_ID,
+      clientSecret: e.AZURE_CLIENT_SECRET,
+      authorityHost: e.AZURE_AUTHORITY_HOST,
+      authorityMetadataUrl: e.AZURE_AUTHORITY_METADATA_URL,
+    },
+    emulator: { port: e.EMULATOR_PORT, mediaSpeed: e.EMULATOR_MEDIA_SPEED },
+  };
+}

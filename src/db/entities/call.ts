@@ -1,0 +1,59 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/** How a call ended, from the contact center's point of view. */
+export type CallOutcome =
+  | 'connected' // transferred to an agent who took it
+  | 'abandoned' // the caller hung up while queued
+  | 'disconnected' // the caller hung up before reaching the queue
+  | 'failed'; // Graph or Switchboard could not handle it
+
+/** The call detail record (CDR): one row per call, filled in as the call moves along. */
+export class Call {
+  id!: string; // the Graph call id
+  workflowId!: string;
+  fromKind?: string;
+  fromId?: string;
+  fromName?: string;
+  /** The resource account (applicationInstance) or app the caller dialled. */
+  toId?: string;
+  queue?: string;
+  agentId?: string;
+  outcome?: CallOutcome;
+  /** Seconds between queued and connected (answered by an agent) or abandoned. */
+  waitSeconds?: number;
+  endCode?: number;
+  endSubcode?: number;
+  arrivedAt!: Date;
+  answeredAt?: Date;
+  queuedAt?: Date;
+  offeredAt?: Date;
+  connectedAt?: Date;
+  endedAt?: Date;
+  updatedAt!: Date;
+}
+
+export const CallSchema = new EntitySchema<Call>({
+  class: Call,
+  tableName: 'call',
+  properties: {
+    id: { type: 'string', primary: true, length: 64 },
+    workflowId: { type: 'string', length: 100 },
+    fromKind: { type: 'string', length: 20, nullable: true },
+    fromId: { type: 'string', length: 100, nullable: true },
+    fromName: { type: 'string', length: 200, nullable: true },
+    toId: { type: 'string', length: 100, nullable: true },
+    queue: { type: 'string', length: 100, nullable: true },
+    agentId: { type: 'string', length: 100, nullable: true },
+    outcome: { type: 'string', length: 20, nullable: true },
+    waitSeconds: { type: 'double', nullable: true },
+    endCode: { type: 'integer', nullable: true },
+    endSubcode: { type: 'integer', nullable: true },
+    arrivedAt: { type: 'datetime' },
+    answeredAt: { type: 'datetime', nullable: true },
+    queuedAt: { type: 'datetime', nullable: true },
+    offeredAt: { type: 'datetime', nullable: true },
+    connectedAt: { type: 'datetime', nullable: true },
+    endedAt: { type: 'datetime', nullable: true },
+    updatedAt: { type: 'datetime' },
+  },
+});

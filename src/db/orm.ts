@@ -1,0 +1,42 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { CallSchema } from './entities/call.js';
+import { CallEventSchema } from './entities/call-event.js';
+import { Migration20261128000000_calls } from './migrations/Migration20261128000000_calls.js';
+
+export { MikroORM };
+
+/** Migrations are listed explicitly so they load the same way under tsx, vitest and a bundled build. */
+const migrationsList = [{ name: 'Migration20261128000000_calls', class: Migration20261128000000_calls }];
+
+export function ormOptions(clientUrl: string): Options {
+  return {
+    clientUrl,
+    entities: [CallSchema, CallEventSchema],
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true },
+    pool: { min: 0, max: 10 },
+    // Keep the pool from failing start-up when Postgres is briefly away; queries reconnect on their own.
+    debug: false,
+    allowGlobalContext: false,
+  };
+}
+
+export async function openDatabase(clientUrl: string): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl));
+}
+
+/** Bring the schema up to date; returns the names of the migrations that ran. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const done = await orm.getMigrator().up();
+  return done.map((m) => m.name);
+}
+
+export async function isDatabaseUp(orm: MikroORM): Promise<boolean> {
+  try {
+    await orm.em.getConnection().execute('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

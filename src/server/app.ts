@@ -1,0 +1,85 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { callingWebhook } from './calling-webhook.js';
+import { isDatabaseUp } from '../db/orm.js';
+
+export const promptsDir = fileURLToPath(new URL('../../flows/prompts/', import.meta.url));
+
+export interface AppDeps {
+  client: Client;
+  orm: MikroORM;
+  logger: Logger;
+  taskQueue: string;
+  publicUrl: string;
+}
+
+/** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.post(
+    '/api/calling',
+    express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }),
+    callingWebhook({
+      client: deps.client,
+      taskQueue: deps.taskQueue,
+      logger: deps.logger,
+      callbackUri: `${deps.publicUrl}/api/calling`,
+      promptBaseUrl: `${deps.publicUrl}/prompts`,
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    const [temporal, postgres] = await Promise.all([
+      withTimeout(deps.client.connection.healthService.check({}).then(() => true), 2000),
+      withTimeout(isDatabaseUp(deps.orm), 2000),
+    ]);
+    const ok = temporal && postgres;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'degraded',
+      dependencies: { temporal: temporal ? 'up' : 'down', postgres: postgres ? 'up' : 'down' },
+    });
+  });
+
+  app.use('/prompts', express.static(promptsDir, { fallthrough: false, index: false }));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NotFound', message: 'no such route' } });
+  });
+
+  // Body-parser and static errors carry a status: malformed JSON → 400, too large → 413.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+    const status = e.status ?? e.statusCode ?? 500;
+    if (status >= 500) deps.logger.error({ err }, 'request failed');
+    else deps.logger.warn({ status, type: e.type }, 'bad request');
+    const message =
+      e.type === 'entity.parse.failed'
+        ? 'body is not valid JSON'
+        : e.type === 'entity.too.large'
+          ? 'body too large'
+          : status >= 500
+            ? 'internal error'
+            : (e.message ?? 'bad request');
+    res.status(status).json({ error: { code: status === 413 ? 'PayloadTooLarge' : status >= 500 ? 'InternalError' : 'BadRequest', message } });
+  });
+  return app;
+}
+
+async function withTimeout(p: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,93 @@
+import type { Request, Response } from 'express';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import type { Logger } from 'pino';
+import { parseCommsNotifications, type CallNotification, type IncomingCall } from '../graph/notifications.js';
+import { callWorkflowId, graphNotificationSignal } from '../../workflows/messages.js';
+import type { CallWorkflowInput } from '../../workflows/call.js';
+
+export interface CallingWebhookDeps {
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  /** Our own webhook URL, given to Graph as the call's callbackUri. */
+  callbackUri: string;
+  promptBaseUrl: string;
+}
+
+/**
+ * POST /api/calling: Graph's calling notifications. The answer is 202 only once Temporal has accepted every
+ * start or signal in the body, so a 2xx means the notification is durable. Unknown calls are acknowledged.
+ */
+export function callingWebhook(deps: CallingWebhookDeps) {
+  const { client, logger } = deps;
+
+  async function startCall(call: IncomingCall): Promise<'accepted' | 'duplicate'> {
+    const workflowId = callWorkflowId(call.callId);
+    const input: CallWorkflowInput = { call, callbackUri: deps.callbackUri, promptBaseUrl: deps.promptBaseUrl };
+    try {
+      await client.workflow.start('callWorkflow', {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        // A duplicate while it runs joins the running workflow; one after it ended is refused, never re-run.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      return 'accepted';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+      throw err;
+    }
+  }
+
+  async function signalCall(n: CallNotification): Promise<'signalled' | 'unknown'> {
+    try {
+      await client.workflow.getHandle(callWorkflowId(n.callId)).signal(graphNotificationSignal, n);
+      return 'signalled';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'unknown';
+      throw err;
+    }
+  }
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const parsed = parseCommsNotifications(req.body);
+    if (!parsed.ok) {
+      if (parsed.legacy) {
+        // Microsoft documents that a 204 makes the platform resend a legacy-format notification in Graph's format.
+        logger.info('legacy-format calling notification; asked for the Graph format with 204');
+        res.status(204).end();
+        return;
+      }
+      logger.warn({ reason: parsed.error }, 'rejected calling notification');
+      res.status(400).json({ error: { code: 'BadRequest', message: parsed.error } });
+      return;
+    }
+
+    try {
+      // Notifications in one body are for ordered events of usually one call: deliver them in order.
+      for (const item of parsed.items) {
+        if (item.kind === 'incoming') {
+          const result = await startCall(item.call);
+          logger.info({ callId: item.call.callId, workflowId: callWorkflowId(item.call.callId), result }, 'incoming call');
+        } else if (item.kind === 'notification') {
+          const result = await signalCall(item.notification);
+          const log = { callId: item.notification.callId, workflowId: callWorkflowId(item.notification.callId), kind: item.notification.kind };
+          if (result === 'unknown') logger.warn(log, 'notification for a call with no running workflow; acknowledged');
+          else logger.debug(log, 'notification delivered');
+        } else {
+          logger.warn({ callId: item.callId, reason: item.reason }, 'notification ignored');
+        }
+      }
+      res.status(202).end();
+    } catch (err) {
+      // Temporal did not accept it: say so, so nothing is acknowledged that isn't durable.
+      logger.error({ err }, 'could not hand a notification to Temporal');
+      res.status(503).json({ error: { code: 'ServiceUnavailable', message: 'workflow service unavailable, retry later' } });
+    }
+  };
+}

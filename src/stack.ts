@@ -1,0 +1,177 @@
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { startTemporalDevServer, type DevServer } from './infra/temporal-dev-server.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
+import { migrate, openDatabase, type MikroORM } from './db/orm.js';
+import { connectClient, connectWorker } from './temporal/connection.js';
+import { createWorker } from './temporal/worker.js';
+import { createApp } from './server/app.js';
+import { createActivities } from '../activities/index.js';
+import { createGraphClient } from './graph/client.js';
+import { CallControl } from './graph/call-control.js';
+import { startEmulator, type Emulator } from './emulator/server.js';
+
+export interface StackStep {
+  component: 'temporal' | 'postgres' | 'worker' | 'web' | 'emulator';
+  detail: string;
+}
+
+export interface Stack {
+  config: Config;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  databaseUrl: string;
+  webUrl?: string;
+  emulator?: Emulator;
+  client: Client;
+  orm: MikroORM;
+  worker?: Worker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start Switchboard in order: Temporal, Postgres (with migrations), the worker, Express, and the Graph emulator.
+ * Each piece that is not configured is started embedded; each configured one is only connected to.
+ * `npm start`, the CLI and the integration tests all go through here.
+ */
+export interface StackRoles {
+  worker: boolean;
+  web: boolean;
+}
+
+export async function startStack(
+  config: Config,
+  logger: Logger,
+  onStep: (s: StackStep) => void = () => {},
+  roles: StackRoles = { worker: true, web: true },
+): Promise<Stack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
+    }
+    stops.length = 0;
+  };
+
+  try {
+    // 1. Temporal.
+    let temporalAddress = config.temporal.address;
+    let devServer: DevServer | undefined;
+    if (!temporalAddress) {
+      devServer = await startTemporalDevServer({
+        dataDir: config.dataDir,
+        port: config.temporal.devPort,
+        ...(config.temporal.devUiPort ? { uiPort: config.temporal.devUiPort } : {}),
+        namespace: config.temporal.namespace,
+        onLog: (line) => logger.debug({ component: 'temporal' }, line.trim()),
+      });
+      stops.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+    const client = await connectClient(config.temporal, temporalAddress);
+    stops.push(() => client.connection.close());
+    onStep({ component: 'temporal', detail: devServer ? `dev server ${temporalAddress}` : temporalAddress });
+
+    // 2. Postgres.
+    let databaseUrl = config.database.url;
+    let embedded: EmbeddedDatabase | undefined;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort });
+      stops.push(() => embedded!.stop());
+      databaseUrl = embedded.url;
+    }
+    const orm = await openDatabase(databaseUrl);
+    stops.push(() => orm.close());
+    const ran = await migrate(orm);
+    onStep({ component: 'postgres', detail: `${embedded ? 'embedded ' : ''}${redactUrl(databaseUrl)}; migrations run: ${ran.length}` });
+
+    // 3. Worker. Graph is reached lazily: the emulator (if any) starts last.
+    let emulator: Emulator | undefined;
+    let callControl: Promise<CallControl> | undefined;
+    const getCallControl = () =>
+      (callControl ??= createGraphClient({
+        graphBaseUrl: config.graph.baseUrl ?? emulator!.graphBaseUrl,
+        tenantId: config.graph.tenantId,
+        clientId: config.graph.clientId,
+        clientSecret: config.graph.clientSecret,
+        authorityHost: config.graph.authorityHost,
+        ...((config.graph.authorityMetadataUrl ?? emulator?.authorityMetadataUrl)
+          ? { authorityMetadataUrl: config.graph.authorityMetadataUrl ?? emulator!.authorityMetadataUrl }
+          : {}),
+      })
+        .then((graphClient) => new CallControl(graphClient))
+        .catch((err: unknown) => {
+          callControl = undefined; // try again on the next activity
+          throw err;
+        }));
+    let worker: Worker | undefined;
+    if (roles.worker) {
+      const workerConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
+      stops.push(() => workerConnection.close());
+      const w = await createWorker({
+        connection: workerConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities: createActivities({ callControl: getCallControl, orm, client, taskQueue: config.temporal.taskQueue }),
+      });
+      const running = w.run();
+      stops.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+      });
+      worker = w;
+      onStep({ component: 'worker', detail: `task queue ${config.temporal.taskQueue}` });
+    }
+
+    // 4. Express.
+    let webUrl: string | undefined;
+    if (roles.web) {
+    const app = createApp({ client, orm, logger, taskQueue: config.temporal.taskQueue, publicUrl: config.publicUrl });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const address = server.address();
+    webUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
+    onStep({ component: 'web', detail: webUrl });
+    }
+
+    // 5. Graph emulator, when no real Graph is configured.
+    if (!config.graph.baseUrl && roles.web) {
+      emulator = await startEmulator({
+        port: config.emulator.port,
+        tenantId: config.graph.tenantId,
+        clientId: config.graph.clientId,
+        clientSecret: config.graph.clientSecret,
+        botCallingUrl: `${config.publicUrl}/api/calling`,
+        mediaSpeed: config.emulator.mediaSpeed,
+        logger: logger.child({ component: 'emulator' }),
+      });
+      stops.push(() => emulator!.stop());
+      onStep({ component: 'emulator', detail: emulator.url });
+    }
+
+    return {
+      config,
+      temporalAddress,
+      ...(devServer?.uiUrl ? { temporalUiUrl: devServer.uiUrl } : {}),
+      databaseUrl,
+      ...(webUrl ? { webUrl } : {}),
+      ...(worker ? { worker } : {}),
+      ...(emulator ? { emulator } : {}),
+      client,
+      orm,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

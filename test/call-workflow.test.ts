@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporalTestServerPath } from '../src/infra/temporal-dev-server.js';
+import { workflowsPath } from '../src/temporal/worker.js';
+import { createQueueActivities } from '../activities/queueing.js';
+import { ScriptedGraph } from './helpers/scripted-graph.js';
+import { callWorkflowId } from '../workflows/messages.js';
+import type { CallWorkflowInput } from '../workflows/call.js';
+import { eventually } from './helpers/eventually.js';
+
+// The call workflow on the time-skipping test server: 40 minutes of hold music run in seconds.
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+  });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function input(callId: string): CallWorkflowInput {
+  return {
+    call: {
+      callId,
+      from: { kind: 'phone', id: '+14255550123' },
+      to: { applicationInstanceId: 'ra-support' },
+      receivedAt: new Date().toISOString(),
+    },
+    callbackUri: 'https://switchboard.test/api/calling',
+    promptBaseUrl: 'https://switchboard.test/prompts',
+  };
+}
+
+async function withWorker<T>(graph: ScriptedGraph, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: { ...graph.activities(), ...createQueueActivities(env.client, taskQueue) },
+  });
+  return worker.runUntil(fn());
+}
+
+describe('call workflow on the time-skipping server', () => {
+  it('loops hold music for a 40-minute wait and records the abandon with the time waited', async () => {
+    const taskQueue = 'tq-hold-loop';
+    const graph = new ScriptedGraph(env.client, 'decline');
+    const callId = 'call-hold-loop';
+    await withWorker(graph, taskQueue, async () => {
+      const handle = await env.client.workflow.start('callWorkflow', {
+        workflowId: callWorkflowId(callId),
+        taskQueue,
+        args: [input(callId)],
+      });
+      // Every agent declines, so the caller stays in queue. Each hold-music prompt plays for 60 s of skipped time.
+      for (let round = 1; round <= 40; round++) {
+        const prompt = await eventually(
+          () => graph.prompts.find((p) => p.clientContext.startsWith('hold-') && !p.completed),
+          `hold-music round ${round}`,
+        );
+        await env.sleep('60s');
+        await graph.completePrompt(prompt.operationId);
+      }
+      await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-41'), 'round 41');
+      await graph.hangUp(callId);
+      const summary = await handle.result();
+
+      expect(summary.outcome).toBe('abandoned');
+      expect(summary.waitSeconds).toBeGreaterThanOrEqual(2400);
+      expect(summary.waitSeconds).toBeLessThan(2400 + 120);
+    });
+
+    const holdPrompts = graph.requests.filter(
+      (r) => r.op === 'playPrompt' && String((r.detail as { clientContext: string }).clientContext).startsWith('hold-'),
+    );
+    expect(holdPrompts).toHaveLength(41);
+    expect(holdPrompts[0]!.detail).toMatchObject({ promptUris: ['https://switchboard.test/prompts/hold-music.wav'] });
+    // Both configured agents were offered the call once each, then left out of its offers.
+    const transfers = graph.requests.filter((r) => r.op === 'transfer').map((r) => (r.detail as { agentId: string }).agentId);
+    expect(transfers).toHaveLength(2);
+    expect(new Set(transfers).size).toBe(2);
+
+    const record = graph.records.get(callId)!;
+    expect(record.outcome).toBe('abandoned');
+    expect(record.queue).toBe('support');
+    expect(record.agentId).toBeUndefined();
+    expect(record.waitSeconds).toBe((Date.parse(record.endedAt!) - Date.parse(record.queuedAt!)) / 1000);
+    const types = graph.eventTypes(callId);
+    expect(types.filter((t) => t === 'offerFailed')).toHaveLength(2);
+    expect(types.filter((t) => t === 'playPrompt:completed')).toHaveLength(41); // greeting + 40 rounds
+    expect(types.at(-2)).toBe('abandoned');
+    expect(types.at(-1)).toBe('outcome');
+  });
+
+  it('replays hold music when a completion notification is lost, asking Graph for the call state', async () => {
+    const taskQueue = 'tq-lost-notification';
+    const graph = new ScriptedGraph(env.client, 'decline');
+    const callId = 'call-lost-notification';
+    await withWorker(graph, taskQueue, async () => {
+      const handle = await env.client.workflow.start('callWorkflow', {
+        workflowId: callWorkflowId(callId),
+        taskQueue,
+        args: [input(callId)],
+      });
+      await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-1'), 'hold music');
+      // No hold-music completion ever arrives; 21 minutes pass: a replay every 5 minutes.
+      await env.sleep('21m');
+      await graph.hangUp(callId);
+      const summary = await handle.result();
+      expect(summary.outcome).toBe('abandoned');
+      expect(summary.waitSeconds).toBeGreaterThanOrEqual(20 * 60);
+    });
+    const types = graph.eventTypes(callId);
+    const lost = types.filter((t) => t === 'holdMusicNoCompletion').length;
+    expect(lost).toBe(4);
+    expect(graph.requests.filter((r) => r.op === 'getCall').length).toBe(lost);
+    // Hold music restarts once after each declined offer, and once after each lost completion.
+    const transfers = graph.requests.filter((r) => r.op === 'transfer').length;
+    expect(transfers).toBe(2);
+    expect(graph.prompts.filter((p) => p.clientContext.startsWith('hold-')).length).toBe(1 + transfers + lost);
+  });
+});

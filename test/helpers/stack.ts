@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { freePort } from '../../src/infra/temporal-dev-server.js';
+import { startStack, type Stack } from '../../src/stack.js';
+
+export interface TestStack extends Stack {
+  config: Config;
+  dataDir: string;
+  /** POST a body to the app's Graph webhook. */
+  postCalling(body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * The real thing on random ports: Temporal dev server, embedded Postgres, worker, Express and the Graph emulator,
+ * exactly as `npm start` wires them, in a throwaway data folder.
+ */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-'));
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_DEV_UI_PORT: '0',
+    EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    EMULATOR_PORT: '0',
+    EMULATOR_MEDIA_SPEED: '10',
+    TEMPORAL_TASK_QUEUE: 'switchboard-test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const logger = createLogger(config.logLevel);
+  const stack = await startStack(config, logger);
+  return {
+    ...stack,
+    config,
+    dataDir,
+    async stop() {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    postCalling: (body, headers = {}) =>
+      fetch(`${stack.webUrl}/api/calling`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+  };
+}
+
+export { eventually } from './eventually.js';
