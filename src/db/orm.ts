@@ -14,7 +14,7 @@ export function ormOptions(clientUrl: string): Options {
     clientUrl,
     entities: [CallSchema, CallEventSchema],
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true },
     pool: { min: 0, max: 10 },
     // Keep the pool from failing start-up when Postgres is briefly away; queries reconnect on their own.
     debug: false,

@@ -149,8 +149,9 @@ function parseTargets(targets: unknown): IncomingCall['to'] {
   return to;
 }
 
+/** `#microsoft.graph.playPromptOperation` → `playPromptOperation`. */
 function odataType(v: Json): string {
-  return (str(v['@odata.type']) ?? '').replace(/^#?microsoft\.graph\./i, '').toLowerCase();
+  return (str(v['@odata.type']) ?? '').replace(/^#?microsoft\.graph\./i, '');
 }
 
 function parseItem(item: unknown, receivedAt: string): ParsedItem {
@@ -167,7 +168,8 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
     return { kind: 'notification', notification: { kind: 'participants', callId, payload: rawData } };
   }
   if (!isObject(data)) return { kind: 'ignored', callId, reason: 'resourceData missing' };
-  const type = odataType(data);
+  const fullType = odataType(data);
+  const type = fullType.toLowerCase();
 
   if (resource.sub === 'operations' || type.endsWith('operation')) {
     const operationId = resource.subId ?? str(data.id);
@@ -178,7 +180,7 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
         kind: 'operation',
         callId,
         operationId,
-        operationType: type.replace(/operation$/, '') || 'unknown',
+        operationType: camelEnum(fullType.replace(/operation$/i, '')) ?? 'unknown',
         status: camelEnum(data.status) ?? 'unknown',
         ...(camelEnum(data.completionReason) ? { completionReason: camelEnum(data.completionReason) } : {}),
         ...(str(data.clientContext) ? { clientContext: str(data.clientContext) } : {}),

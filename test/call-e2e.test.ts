@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
+import { callWorkflowId } from '../workflows/messages.js';
+import { queues } from '../flows/index.js';
+import { Call } from '../src/db/entities/call.js';
+import { CallEvent } from '../src/db/entities/call-event.js';
+
+// End to end over HTTP: the emulator dials, the app answers through real MSAL and Graph client code, Temporal
+// (dev server) runs the call, and the CDR and timeline land in embedded Postgres.
+let stack: TestStack;
+const [adele, alex] = queues.support!.agents as [string, string];
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** The emulator delivers the incoming notification asynchronously; wait for the workflow, then its result. */
+async function callResult(callId: string) {
+  const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
+  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`);
+  return handle.result();
+}
+
+async function cdr(callId: string): Promise<Call> {
+  return stack.orm.em.fork().findOneOrFail(Call, { id: callId });
+}
+
+async function timeline(callId: string): Promise<CallEvent[]> {
+  return stack.orm.em.fork().find(CallEvent, { callId }, { orderBy: { seq: 'asc' } });
+}
+
+/** `expected` appear in `actual` in this order (other entries may sit between them). */
+function expectInOrder(actual: string[], expected: string[]): void {
+  let i = 0;
+  for (const type of actual) if (type === expected[i]) i++;
+  expect(i, `timeline order; got ${actual.join(', ')}`).toBe(expected.length);
+}
+
+describe('a call end to end', () => {
+  it('answers, greets, queues, transfers to an agent and records the CDR and timeline', async () => {
+    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 300, talkMs: 2000 });
+    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 300, talkMs: 2000 });
+    const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550100' } });
+    const summary = await callResult(callId);
+    expect(summary.outcome).toBe('connected');
+    expect([adele, alex]).toContain(summary.agentId);
+
+    const call = await cdr(callId);
+    expect(call.workflowId).toBe(callWorkflowId(callId));
+    expect(call.fromKind).toBe('phone');
+    expect(call.fromId).toBe('+14255550100');
+    expect(call.queue).toBe('support');
+    expect(call.agentId).toBe(summary.agentId);
+    expect(call.outcome).toBe('connected');
+    expect(call.endCode).toBe(0);
+    expect(call.endSubcode).toBe(7015);
+    const times = [call.arrivedAt, call.answeredAt, call.queuedAt, call.offeredAt, call.connectedAt, call.endedAt];
+    for (const t of times) expect(t).toBeInstanceOf(Date);
+    const ms = times.map((t) => t!.getTime());
+    expect(ms, 'arrived ≤ answered ≤ queued ≤ offered ≤ connected ≤ ended').toEqual([...ms].sort((a, b) => a - b));
+    // The greeting (3 s at the emulator's 10x media speed) plays before the caller is queued.
+    expect(call.queuedAt!.getTime() - call.answeredAt!.getTime()).toBeGreaterThanOrEqual(250);
+    expect(call.waitSeconds).toBe((call.connectedAt!.getTime() - call.queuedAt!.getTime()) / 1000);
+
+    const events = await timeline(callId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expectInOrder(
+      events.map((e) => e.type),
+      [
+        'incoming',
+        'answered',
+        'state:established',
+        'promptStarted',
+        'playPrompt:completed',
+        'queued',
+        'offered',
+        'state:transferring',
+        'state:transferAccepted',
+        'connected',
+        'outcome',
+      ],
+    );
+    // Graph's notifications race our own bookkeeping, so these two are only known to come after the offer.
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('transferRequested')).toBeGreaterThan(types.indexOf('offered'));
+    expect(types.indexOf('state:terminated')).toBeGreaterThan(types.indexOf('state:transferAccepted'));
+    const greeting = events.find((e) => e.type === 'promptStarted')!;
+    expect(greeting.payload).toMatchObject({ clientContext: 'greeting' });
+    expect(events.find((e) => e.type === 'outcome')!.payload).toMatchObject({ outcome: 'connected', agentId: summary.agentId });
+
+    // Graph saw exactly one answer and one transfer for this call, to the agent in the CDR.
+    const requests = stack.emulator!.requests.filter((r) => r.path.includes(callId));
+    expect(requests.filter((r) => r.path.endsWith('/answer'))).toHaveLength(1);
+    const transfers = requests.filter((r) => r.path.endsWith('/transfer'));
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.body).toMatchObject({ transferTarget: { identity: { user: { id: summary.agentId } } } });
+  });
+
+  it('records a caller who hangs up while queued as abandoned, with the time waited', async () => {
+    // Nobody picks up: every offer is declined, so the caller waits in queue until they give up.
+    stack.emulator!.setAgent(adele, { onTransfer: 'decline', answerAfterMs: 200 });
+    stack.emulator!.setAgent(alex, { onTransfer: 'decline', answerAfterMs: 200 });
+    const { callId } = await stack.emulator!.placeCall({ from: { user: { id: 'caller-user-1', displayName: 'Megan Bowen' } }, hangUpAfterMs: 3000 });
+    const summary = await callResult(callId);
+    expect(summary.outcome).toBe('abandoned');
+
+    const call = await cdr(callId);
+    expect(call.outcome).toBe('abandoned');
+    expect(call.fromKind).toBe('user');
+    expect(call.fromName).toBe('Megan Bowen');
+    expect(call.agentId).toBeNull();
+    expect(call.connectedAt).toBeNull();
+    expect(call.queuedAt).toBeInstanceOf(Date);
+    expect(call.endedAt).toBeInstanceOf(Date);
+    expect(call.waitSeconds).toBeGreaterThan(0);
+    expect(call.waitSeconds).toBe((call.endedAt!.getTime() - call.queuedAt!.getTime()) / 1000);
+    const types = (await timeline(callId)).map((e) => e.type);
+    expectInOrder(types, ['incoming', 'answered', 'queued', 'state:terminated', 'abandoned', 'outcome']);
+    expect(types).not.toContain('connected');
+  });
+});
+
+describe('the Graph webhook', () => {
+  it('rejects a malformed body with 400 and a reason', async () => {
+    const notJson = await stack.postCalling('{"value": [');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { message: 'body is not valid JSON' } });
+    const noValue = await stack.postCalling({ hello: 'world' });
+    expect(noValue.status).toBe(400);
+    expect(((await noValue.json()) as { error: { message: string } }).error.message).toMatch(/value\[\]/);
+  });
+
+  it('acknowledges a notification for a call it does not know, and starts nothing', async () => {
+    const res = await stack.postCalling({
+      '@odata.type': '#microsoft.graph.commsNotifications',
+      value: [
+        {
+          '@odata.type': '#microsoft.graph.commsNotification',
+          changeType: 'updated',
+          resourceUrl: '/communications/calls/5e1f0000-0000-4000-8000-000000000bad',
+          resourceData: { '@odata.type': '#microsoft.graph.call', state: 'established' },
+        },
+      ],
+    });
+    expect(res.status).toBe(202);
+    await expect(stack.client.workflow.getHandle(callWorkflowId('5e1f0000-0000-4000-8000-000000000bad')).describe()).rejects.toThrow();
+  });
+
+  it('answers a legacy-format notification with 204 so the platform resends it in Graph format', async () => {
+    const res = await stack.postCalling({ id: 'legacy-call', callState: 'Incoming', participants: [] });
+    expect(res.status).toBe(204);
+  });
+
+  it('reports each dependency on /healthz', async () => {
+    const res = await fetch(`${stack.webUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', dependencies: { temporal: 'up', postgres: 'up' } });
+  });
+});
