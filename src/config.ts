@@ -7,7 +7,11 @@ import { z } from 'zod';
  * Production sets all three and nothing embedded starts.
  */
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce
+  .number({ invalid_type_error: 'expected a port number (0-65535)' })
+  .int('expected a port number (0-65535)')
+  .min(0, 'expected a port number (0-65535)')
+  .max(65535, 'expected a port number (0-65535)');
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
     errorMap: () => ({ message: 'expected true or false' }),
@@ -16,7 +20,7 @@ const bool = z
 const optionalUrl = z.string().url().optional();
 const optionalString = z.string().min(1).optional();
 
-const schema = z.object({
+export const configSchema = z.object({
   PORT: port.default(3978),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: optionalUrl,
@@ -50,7 +54,7 @@ const schema = z.object({
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = z.infer<typeof configSchema>;
 
 export interface Config {
   port: number;
@@ -91,7 +95,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Treat empty strings as unset, the way .env files and compose files write "not set".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);

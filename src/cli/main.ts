@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
-import { up } from './up.js';
-import { migrate, openDatabase } from '../db/orm.js';
+
+// Commands load their modules on demand, so a bad configuration is reported before anything heavy loads.
+const up = async (...args: Parameters<typeof import('./up.js').up>) => (await import('./up.js')).up(...args);
 
 const USAGE = `usage: switchboard <command>
 
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('Invalid configuration: DATABASE_URL is required for migrate\n');
         return 2;
       }
+      const { migrate, openDatabase } = await import('../db/orm.js');
       const orm = await openDatabase(config.database.url);
       try {
         const ran = await migrate(orm);
