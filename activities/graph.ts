@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { CallControl } from '../src/graph/call-control.js';
+import { promptResourceId, type CallControl } from '../src/graph/call-control.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import type { CallState, ResultInfo } from '../src/graph/notifications.js';
 
@@ -22,7 +22,7 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
       await graph('answer', (calls) =>
         calls.answer(input.callId, {
           callbackUri: input.callbackUri,
-          preFetchMedia: input.preFetchUris.map((uri) => ({ uri, resourceId: resourceIdFor(uri) })),
+          preFetchMedia: input.preFetchUris.map((uri) => ({ uri, resourceId: promptResourceId(uri) })),
         }),
       );
     },
@@ -64,14 +64,6 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
 }
 
 export type GraphActivities = ReturnType<typeof createGraphActivities>;
-
-/** A stable resource id per prompt URL, so Graph's media cache can reuse a pre-fetched prompt. */
-function resourceIdFor(uri: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < uri.length; i++) h = Math.imul(h ^ uri.charCodeAt(i), 0x01000193) >>> 0;
-  const hex = h.toString(16).padStart(8, '0');
-  return `${hex}-0000-4000-8000-${hex}${hex.slice(0, 4)}`;
-}
 
 function toFailure(operation: string, err: unknown): Error {
   if (!(err instanceof GraphRequestError)) return err instanceof Error ? err : new Error(String(err));

@@ -1,0 +1,21 @@
+export { startEmulator } from './server.js';
+export { DEFAULT_AGENT_SCRIPT } from './people.js';
+export { TRANSFER_ALERT_TIMEOUT_MS } from './calls.js';
+export type {
+  AgentScript,
+  AgentView,
+  CallHistoryEntry,
+  CallerIdentity,
+  CallerScript,
+  EmulatedCallState,
+  EmulatedCallView,
+  Emulator,
+  EmulatorOptions,
+  NotificationRecord,
+  OperationView,
+  RecordedRequest,
+  ResultInfo,
+  StepEvent,
+  StepKind,
+  TransferView,
+} from './types.js';

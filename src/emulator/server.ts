@@ -1,0 +1,265 @@
+/**
+ * The Graph emulator's HTTP server: Graph v1.0 calling endpoints under /v1.0, the Entra-like token
+ * endpoint and OpenID documents, the calling-notification signing keys under /botframework/v1, and
+ * a control API under /emulator for other processes (the demo CLI) to place calls and script agents.
+ */
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import pino from 'pino';
+import { z } from 'zod';
+import { CallManager } from './calls.js';
+import { GraphHttpError, badRequest, requestIds, sendGraphError } from './graph-error.js';
+import { MediaLoader } from './media.js';
+import { Notifier } from './notifier.js';
+import { AgentDirectory } from './people.js';
+import { KeyRing, identityRouter, requireGraphToken } from './tokens.js';
+import type { AgentScript, CallerScript, Emulator, EmulatorOptions, RecordedRequest, StepEvent } from './types.js';
+import { validateAnswer, validateCancelMediaProcessing, validatePlayPrompt, validateTransfer } from './validation.js';
+
+export type {
+  AgentScript,
+  AgentView,
+  CallerScript,
+  EmulatedCallView,
+  Emulator,
+  EmulatorOptions,
+  RecordedRequest,
+  StepEvent,
+} from './types.js';
+
+const callerScriptSchema = z
+  .object({
+    from: z.union([
+      z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional() }).strict() }).strict(),
+      z.object({ phone: z.string().regex(/^\+[1-9]\d{1,14}$/, 'phone must be E.164, e.g. +12345678901') }).strict(),
+    ]),
+    applicationInstanceId: z.string().min(1).optional(),
+    hangUpAfterMs: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const agentScriptSchema = z
+  .object({
+    onTransfer: z.enum(['accept', 'decline', 'ignore']),
+    answerAfterMs: z.number().nonnegative().optional(),
+    talkMs: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const CALL_PATH = /^\/v1\.0\/communications\/calls\/([^/?]+)/i;
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  for (const k of ['tenantId', 'clientId', 'clientSecret', 'botCallingUrl'] as const) {
+    if (!opts[k]) throw new Error(`startEmulator: ${k} is required`);
+  }
+  const mediaSpeed = opts.mediaSpeed ?? 1;
+  if (!(mediaSpeed > 0)) throw new Error(`startEmulator: mediaSpeed must be > 0, got ${mediaSpeed}`);
+  const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'graph-emulator' });
+
+  const events = new EventEmitter();
+  const emitStep = (step: StepEvent) => events.emit('step', step);
+  const requests: RecordedRequest[] = [];
+  const tokenRequests: RecordedRequest[] = [];
+  let baseUrl = '';
+
+  const keys = await KeyRing.create({ tenantId: opts.tenantId, clientId: opts.clientId, clientSecret: opts.clientSecret });
+  const agents = new AgentDirectory();
+  const media = new MediaLoader();
+  const notifier = new Notifier({ keys, logger, onDelivered: (callId, rec) => calls.recordNotification(callId, rec) });
+  const calls = new CallManager({
+    options: {
+      tenantId: opts.tenantId,
+      clientId: opts.clientId,
+      botCallingUrl: opts.botCallingUrl,
+      botDisplayName: opts.botDisplayName ?? 'Switchboard',
+      mediaSpeed,
+      answerTimeoutMs: opts.answerTimeoutMs ?? 15000,
+      docQuirks: opts.docQuirks ?? false,
+    },
+    notifier,
+    agents,
+    media,
+    logger,
+    emitStep,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(identityRouter(keys, () => baseUrl, (r) => tokenRequests.push(r)));
+
+  // ------------------------------------------------------------------ Graph v1.0
+  const graph = express.Router();
+  graph.use((req, res, next) => {
+    requestIds(req, res);
+    res.on('finish', () => {
+      const callId = CALL_PATH.exec(req.originalUrl)?.[1];
+      const rec: RecordedRequest = {
+        at: new Date().toISOString(),
+        method: req.method,
+        path: req.originalUrl,
+        body: req.body ?? null,
+        status: res.statusCode,
+        ...(callId ? { callId } : {}),
+        ...(req.header('client-request-id') ? { clientRequestId: req.header('client-request-id') } : {}),
+      };
+      requests.push(rec);
+      if (callId) {
+        calls.recordRequest(callId, rec);
+        const action = req.originalUrl.replace(CALL_PATH, '').split('?')[0] || '';
+        emitStep({ callId, at: rec.at, kind: 'request', detail: `${req.method} ${action || '/'} -> ${res.statusCode}` });
+      }
+    });
+    next();
+  });
+  graph.use(requireGraphToken(keys));
+  graph.use(express.json({ limit: '1mb' }));
+
+  const c = '/communications/calls/:id';
+  graph.get(c, (req, res) => {
+    res.json(calls.getResource(req.params.id as string));
+  });
+  graph.delete(c, (req, res) => {
+    calls.hangUp(req.params.id as string);
+    res.status(204).end();
+  });
+  graph.post(`${c}/answer`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id); // 404 for an unknown call comes before 400 for a bad body
+    calls.answer(id, validateAnswer(req.body));
+    res.status(202).end();
+  });
+  graph.post(`${c}/playPrompt`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    const { body, location } = calls.playPrompt(id, validatePlayPrompt(req.body));
+    res.status(200).location(`${baseUrl}/v1.0${location}`).json(body);
+  });
+  graph.post(`${c}/cancelMediaProcessing`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    const { body, location } = calls.cancelMediaProcessing(id, validateCancelMediaProcessing(req.body));
+    res.status(200).location(`${baseUrl}/v1.0${location}`).json(body);
+  });
+  graph.post(`${c}/transfer`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    calls.transfer(id, validateTransfer(req.body));
+    res.status(202).end();
+  });
+  graph.get(`${c}/operations/:opId`, (req, res) => {
+    const op = calls.getOperation(req.params.id as string, req.params.opId as string);
+    if (!op) throw new GraphHttpError(404, 'itemNotFound', `Operation ${String(req.params.opId)} not found.`);
+    res.json(op);
+  });
+  const knownActions = /^\/communications\/calls(\/[^/]+(\/(answer|playPrompt|cancelMediaProcessing|transfer|operations\/[^/]+))?)?$/i;
+  graph.use((req, _res, next) => {
+    const path = req.path;
+    if (knownActions.test(path)) {
+      next(new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${req.method}' is not allowed on ${path} by the emulator.`));
+      return;
+    }
+    const segment = path.split('/').filter(Boolean).pop() ?? '';
+    next(badRequest(`Resource not found for the segment '${segment}'.`));
+  });
+  graph.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof GraphHttpError) return sendGraphError(req, res, err);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') return sendGraphError(req, res, badRequest(`Invalid JSON in request body: ${e.message ?? ''}`));
+    if (e.type === 'entity.too.large') return sendGraphError(req, res, new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
+    logger.error({ err }, 'emulator: unexpected error in a Graph handler');
+    return sendGraphError(req, res, new GraphHttpError(500, 'UnknownError', 'An unexpected error occurred in the emulator.'));
+  });
+  app.use('/v1.0', graph);
+
+  // ------------------------------------------------------------------ control API
+  const control = express.Router();
+  control.use(express.json());
+  control.post('/calls', (req, res) => {
+    const parsed = callerScriptSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid CallerScript', issues: parsed.error.issues });
+    res.status(201).json({ callId: calls.placeCall(parsed.data as CallerScript) });
+  });
+  control.get('/calls', (_req, res) => {
+    res.json({ value: calls.ids().map((id) => ({ id, state: calls.get(id)?.state })) });
+  });
+  control.get('/calls/:id', (req, res) => {
+    const view = calls.view(req.params.id as string);
+    if (!view) return void res.status(404).json({ error: 'no such call' });
+    res.json(view);
+  });
+  control.put('/agents/:userId', (req, res) => {
+    const parsed = agentScriptSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid AgentScript', issues: parsed.error.issues });
+    agents.setScript(req.params.userId as string, parsed.data as AgentScript);
+    res.json(agents.view(req.params.userId as string));
+  });
+  control.get('/agents', (_req, res) => {
+    res.json({ value: agents.list() });
+  });
+  control.get('/agents/:userId', (req, res) => {
+    res.json(agents.view(req.params.userId as string));
+  });
+  control.get('/requests', (_req, res) => {
+    res.json({ value: requests });
+  });
+  control.get('/health', (_req, res) => {
+    res.json({ ok: true, url: baseUrl });
+  });
+  control.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { status?: number; message?: string };
+    res.status(e.status && e.status < 500 ? e.status : 400).json({ error: e.message ?? String(err) });
+  });
+  app.use('/emulator', control);
+
+  // ------------------------------------------------------------------ listen
+  const host = opts.host ?? '127.0.0.1';
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url: baseUrl }, 'Graph emulator listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    graphBaseUrl: `${baseUrl}/v1.0`,
+    authorityMetadataUrl: `${baseUrl}/${opts.tenantId}/v2.0/.well-known/openid-configuration`,
+    events,
+    requests,
+    tokenRequests,
+    async placeCall(script: CallerScript) {
+      return { callId: calls.placeCall(script) };
+    },
+    setAgent(userId: string, script: AgentScript) {
+      agents.setScript(userId, script);
+    },
+    getAgent(userId: string) {
+      return agents.view(userId);
+    },
+    getCall(callId: string) {
+      return calls.view(callId);
+    },
+    stop() {
+      stopped ??= (async () => {
+        calls.stop();
+        agents.stop();
+        notifier.stop();
+        media.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await notifier.drain();
+      })();
+      return stopped;
+    },
+  };
+}

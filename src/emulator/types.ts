@@ -1,0 +1,165 @@
+import type { EventEmitter } from 'node:events';
+import type pino from 'pino';
+
+export interface EmulatorOptions {
+  /** 0 = a random free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  tenantId: string;
+  /** The bot's app id. */
+  clientId: string;
+  clientSecret: string;
+  /** The bot's registered calling webhook, where incoming-call notifications go. */
+  botCallingUrl: string;
+  /** Speed factor for the emulator's own durations: prompt playback, the ~30 s transfer alert timeout,
+   * the short gaps between state changes. Default 1 (10 = ten times faster). Script times
+   * (hangUpAfterMs, answerAfterMs, talkMs) are wall-clock and not scaled. */
+  mediaSpeed?: number;
+  /** How long the bot has to answer an incoming call. Default 15000 ms (the documented deadline); not scaled. */
+  answerTimeoutMs?: number;
+  /** Reproduce literal quirks of Microsoft's doc examples in notifications: resultInfo `code`/`subcode`
+   * as strings on the terminated-after-DELETE notification and `subCode` on a failed transfer.
+   * Default false: notifications follow the resultInfo schema (integers, `subcode`). */
+  docQuirks?: boolean;
+  /** Display name of the bot in incoming-call targets. Default "Switchboard". */
+  botDisplayName?: string;
+  logger?: pino.Logger;
+}
+
+export type CallerIdentity = { user: { id: string; displayName?: string } } | { phone: string };
+
+export interface CallerScript {
+  from: CallerIdentity;
+  /** Call a resource account (application instance) instead of the bot's app directly. */
+  applicationInstanceId?: string;
+  /** The caller hangs up this long after dialling. Undefined = never hangs up. */
+  hangUpAfterMs?: number;
+}
+
+export interface AgentScript {
+  onTransfer: 'accept' | 'decline' | 'ignore';
+  /** Ring time before accepting or declining. Default 1000 ms. */
+  answerAfterMs?: number;
+  /** How long the agent talks to the caller after accepting. Default 30000 ms. */
+  talkMs?: number;
+}
+
+export type EmulatedCallState =
+  | 'incoming'
+  | 'establishing'
+  | 'established'
+  | 'transferring'
+  | 'transferAccepted'
+  | 'terminating'
+  | 'terminated';
+
+export interface ResultInfo {
+  code: number;
+  subcode: number;
+  message: string;
+}
+
+export type StepKind = 'request' | 'notification' | 'caller' | 'agent' | 'media' | 'call';
+
+export interface StepEvent {
+  callId: string;
+  /** ISO timestamp. */
+  at: string;
+  kind: StepKind;
+  /** One human-readable line, e.g. "POST /answer -> 202" or "-> established (200)". */
+  detail: string;
+}
+
+export interface RecordedRequest {
+  at: string;
+  method: string;
+  /** Path with query, e.g. /v1.0/communications/calls/{id}/answer. */
+  path: string;
+  body: unknown;
+  status: number;
+  callId?: string;
+  clientRequestId?: string;
+}
+
+export interface NotificationRecord {
+  at: string;
+  url: string;
+  messageId: string;
+  changeType: string;
+  resourceUrl: string;
+  /** The call state, or the operation status for operation notifications. */
+  summary: string;
+  body: unknown;
+  /** HTTP status the receiver answered; undefined when delivery failed without a response. */
+  status?: number;
+  error?: string;
+}
+
+export type CallHistoryEntry =
+  | ({ kind: 'request' } & RecordedRequest)
+  | ({ kind: 'notification' } & NotificationRecord)
+  | { kind: 'caller' | 'agent' | 'media' | 'call'; at: string; detail: string };
+
+export interface OperationView {
+  id: string;
+  type: 'playPrompt' | 'cancelMediaProcessing';
+  clientContext?: string;
+  status: 'notStarted' | 'running' | 'completed' | 'failed';
+  completionReason?: string;
+  resultInfo?: ResultInfo;
+  prompts?: string[];
+}
+
+export interface TransferView {
+  target: { userId?: string; phone?: string };
+  outcome: 'pending' | 'accepted' | 'declined' | 'noAnswer' | 'busy';
+  /** While the caller talks to the agent after an accepted transfer. */
+  conversation?: { startedAt: string; endedAt?: string; endedBy?: 'agent' | 'caller' | 'emulatorStop' };
+}
+
+export interface EmulatedCallView {
+  id: string;
+  callChainId: string;
+  state: EmulatedCallState;
+  direction: 'incoming';
+  source: unknown;
+  targets: unknown[];
+  callbackUri?: string;
+  createdAt: string;
+  endedAt?: string;
+  resultInfo?: ResultInfo;
+  operations: OperationView[];
+  transfer?: TransferView;
+  history: CallHistoryEntry[];
+}
+
+export interface AgentView {
+  userId: string;
+  script: Required<AgentScript>;
+  /** True while talking to a transferred caller. */
+  busy: boolean;
+  callId?: string;
+  busySince?: string;
+  /** Presence-like values, for a later presence endpoint. */
+  availability: 'Available' | 'Busy';
+  activity: 'Available' | 'InACall';
+}
+
+export interface Emulator {
+  url: string;
+  graphBaseUrl: string;
+  /** The OpenID configuration document MSAL uses as authority metadata. */
+  authorityMetadataUrl: string;
+  /** Emits 'step' (StepEvent) for every request and notification. */
+  events: EventEmitter;
+  placeCall(script: CallerScript): Promise<{ callId: string }>;
+  setAgent(userId: string, script: AgentScript): void;
+  getAgent(userId: string): AgentView;
+  getCall(callId: string): EmulatedCallView | undefined;
+  /** Every Graph request received (under /v1.0). */
+  requests: RecordedRequest[];
+  /** Every request to the token endpoint. */
+  tokenRequests: RecordedRequest[];
+  stop(): Promise<void>;
+}

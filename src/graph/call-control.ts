@@ -1,0 +1,193 @@
+/**
+ * Call control over Microsoft Graph v1.0 communications: one method per Graph action, each one
+ * request, each failure a GraphRequestError (see errors.ts for what is retryable).
+ */
+import { createHash } from 'node:crypto';
+import { GraphClientError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import type {
+  CallState,
+  CommsOperation,
+  CommunicationsIdentitySet,
+  Identity,
+  InvitationParticipantInfo,
+  MediaInfo,
+  MediaPrompt,
+  Modality,
+  ServiceHostedMediaConfig,
+} from '@microsoft/microsoft-graph-types';
+import { GraphAuthError, GraphRequestError } from './errors.js';
+import type { GraphClient } from './client.js';
+
+export interface CallResultInfo {
+  code: number;
+  subcode: number;
+  message?: string;
+}
+
+export interface CallSnapshot {
+  id: string;
+  state: CallState;
+  resultInfo?: CallResultInfo;
+}
+
+/** The wire values (the typings spell OperationStatus in PascalCase, Graph sends camelCase). */
+export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed';
+
+export interface OperationResult {
+  operationId: string;
+  status: OperationStatus;
+}
+
+export type TransferTarget = { userId: string; displayName?: string } | { phone: string };
+
+/**
+ * A stable resourceId for a prompt URI. Graph caches pre-fetched media by resourceId, so pass the same
+ * id in answer's preFetchMedia and in playPrompt (CallControl does both when none is given).
+ */
+export function promptResourceId(uri: string): string {
+  const h = createHash('sha1').update(`switchboard-prompt:${uri}`).digest('hex');
+  // UUID layout, version 5 / RFC 4122 variant bits.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+function mediaInfo(uri: string, resourceId?: string): MediaInfo & { '@odata.type': string } {
+  return { '@odata.type': '#microsoft.graph.mediaInfo', uri, resourceId: resourceId ?? promptResourceId(uri) };
+}
+
+function toResultInfo(v: unknown): CallResultInfo | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const r = v as Record<string, unknown>;
+  const code = Number(r['code']);
+  const subcode = Number(r['subcode'] ?? r['subCode']);
+  if (!Number.isFinite(code) || !Number.isFinite(subcode)) return undefined;
+  return { code, subcode, ...(typeof r['message'] === 'string' ? { message: r['message'] } : {}) };
+}
+
+interface RawResult {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export class CallControl {
+  private readonly client: Client;
+
+  constructor(graph: GraphClient | Client) {
+    this.client = 'api' in graph ? graph : graph.client;
+  }
+
+  private static path(callId: string, action = ''): string {
+    if (!callId) throw new TypeError('callId is required');
+    return `/communications/calls/${encodeURIComponent(callId)}${action}`;
+  }
+
+  /** Sends one request; returns status, headers and parsed body, or throws GraphRequestError. */
+  private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<RawResult> {
+    let res: Response;
+    try {
+      const request = this.client.api(path).responseType(ResponseType.RAW);
+      if (method === 'GET') res = (await request.get()) as Response;
+      else if (method === 'DELETE') res = (await request.delete()) as Response;
+      else res = (await request.post(body ?? {})) as Response;
+    } catch (e) {
+      if (e instanceof GraphClientError && e.customError instanceof GraphAuthError) {
+        throw GraphRequestError.fromAuthError(e.customError, operation);
+      }
+      throw GraphRequestError.fromNetworkError(e instanceof GraphClientError && e.customError ? e.customError : e, operation);
+    }
+    const text = await res.text();
+    if (!res.ok) throw GraphRequestError.fromResponse(res.status, res.headers, text, operation);
+    let parsed: unknown;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  private static operationResult(r: RawResult): OperationResult {
+    const body = (r.body ?? {}) as Omit<CommsOperation, 'status'> & { status?: OperationStatus };
+    const fromLocation = r.headers.get('location')?.split('?')[0]?.split('/').filter(Boolean).pop();
+    const operationId = body.id ?? fromLocation;
+    if (!operationId) throw new GraphRequestError({ message: 'Graph returned no operation id (no body id, no Location)', status: r.status, code: 'NoOperationId' });
+    return { operationId, status: body.status ?? 'running' };
+  }
+
+  /** POST /communications/calls/{id}/answer with service-hosted media. Graph answers 202. */
+  async answer(
+    callId: string,
+    opts: { callbackUri: string; preFetchMedia?: { uri: string; resourceId?: string }[]; acceptedModalities?: Modality[] },
+  ): Promise<void> {
+    const mediaConfig: ServiceHostedMediaConfig & { '@odata.type': string } = {
+      '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
+      preFetchMedia: (opts.preFetchMedia ?? []).map((m) => mediaInfo(m.uri, m.resourceId)),
+    };
+    await this.send('answer', 'POST', CallControl.path(callId, '/answer'), {
+      callbackUri: opts.callbackUri,
+      acceptedModalities: opts.acceptedModalities ?? ['audio'],
+      mediaConfig,
+    });
+  }
+
+  /** POST .../playPrompt. Completion arrives later as a playPromptOperation notification. */
+  async playPrompt(callId: string, opts: { promptUris: string[]; clientContext: string }): Promise<OperationResult> {
+    const prompts: (MediaPrompt & { '@odata.type': string })[] = opts.promptUris.map((uri) => ({
+      '@odata.type': '#microsoft.graph.mediaPrompt',
+      mediaInfo: mediaInfo(uri),
+    }));
+    const r = await this.send('playPrompt', 'POST', CallControl.path(callId, '/playPrompt'), { clientContext: opts.clientContext, prompts });
+    return CallControl.operationResult(r);
+  }
+
+  /** POST .../cancelMediaProcessing: cancels the running and queued prompt operations. */
+  async cancelMediaProcessing(callId: string, clientContext: string): Promise<OperationResult> {
+    const r = await this.send('cancelMediaProcessing', 'POST', CallControl.path(callId, '/cancelMediaProcessing'), { clientContext });
+    return CallControl.operationResult(r);
+  }
+
+  /** POST .../transfer (blind transfer) to a Teams user or, from a resource account with a number, a phone. Graph answers 202. */
+  async transfer(callId: string, opts: { target: TransferTarget; clientContext?: string; replacesCallId?: string }): Promise<void> {
+    const identity: CommunicationsIdentitySet & { '@odata.type': string } =
+      'phone' in opts.target
+        ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: opts.target.phone } as Identity }
+        : {
+            '@odata.type': '#microsoft.graph.identitySet',
+            user: {
+              '@odata.type': '#microsoft.graph.identity',
+              id: opts.target.userId,
+              ...(opts.target.displayName ? { displayName: opts.target.displayName } : {}),
+            } as Identity,
+          };
+    const transferTarget: InvitationParticipantInfo & { '@odata.type': string; endpointType: string } = {
+      '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+      endpointType: 'default',
+      identity,
+      ...(opts.replacesCallId ? { replacesCallId: opts.replacesCallId } : {}),
+    };
+    await this.send('transfer', 'POST', CallControl.path(callId, '/transfer'), {
+      transferTarget,
+      ...(opts.clientContext !== undefined ? { clientContext: opts.clientContext } : {}),
+    });
+  }
+
+  /** GET /communications/calls/{id}. A call that has ended throws GraphRequestError with callGone. */
+  async getCall(callId: string): Promise<CallSnapshot> {
+    const r = await this.send('getCall', 'GET', CallControl.path(callId));
+    const body = (r.body ?? {}) as { id?: string; state?: CallState; resultInfo?: unknown };
+    const resultInfo = toResultInfo(body.resultInfo);
+    return { id: body.id ?? callId, state: body.state ?? 'unknownFutureValue', ...(resultInfo ? { resultInfo } : {}) };
+  }
+
+  /** DELETE /communications/calls/{id}. A call that is already gone counts as hung up. */
+  async hangUp(callId: string): Promise<void> {
+    try {
+      await this.send('hangUp', 'DELETE', CallControl.path(callId));
+    } catch (e) {
+      if (e instanceof GraphRequestError && e.callGone) return;
+      throw e;
+    }
+  }
+}
