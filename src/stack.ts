@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-p
 import { migrate, openDatabase, type MikroORM } from './db/orm.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
 import { createWorker } from './temporal/worker.js';
+import { installTemporalRuntime } from './temporal/runtime.js';
 import { createApp } from './server/app.js';
 import { createActivities } from '../activities/index.js';
 import { createGraphClient } from './graph/client.js';
@@ -56,6 +57,7 @@ export async function startStack(
     stops.length = 0;
   };
 
+  installTemporalRuntime(logger);
   try {
     // 1. Temporal.
     let temporalAddress = config.temporal.address;

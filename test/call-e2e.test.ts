@@ -124,6 +124,59 @@ describe('a call end to end', () => {
   });
 });
 
+describe('duplicates and Graph failures', () => {
+  it('starts one workflow and writes one CDR when the incoming notification arrives three times at once', async () => {
+    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550101' }, incomingCopies: 3 });
+    const summary = await callResult(callId);
+    expect(summary.outcome).toBe('connected');
+
+    const incoming = stack.emulator!
+      .getCall(callId)!
+      .history.filter((h) => h.kind === 'notification' && h.changeType === 'created') as { status?: number }[];
+    expect(incoming).toHaveLength(3);
+    expect(incoming.map((n) => n.status)).toEqual([202, 202, 202]);
+    const runs = [];
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${callWorkflowId(callId)}'` })) runs.push(wf);
+    expect(runs).toHaveLength(1);
+    expect(await stack.orm.em.fork().count(Call, { id: callId })).toBe(1);
+    const types = (await timeline(callId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'incoming')).toHaveLength(1);
+    expect(stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/answer`))).toHaveLength(1);
+  });
+
+  it('retries an answer that Graph refuses with 503, and goes on when Graph recovers', async () => {
+    stack.emulator!.injectFault({ action: 'answer', status: 503, times: 2 });
+    const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550102' } });
+    const summary = await callResult(callId);
+    expect(summary.outcome).toBe('connected');
+    const answers = stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/answer`));
+    expect(answers.map((r) => r.status)).toEqual([503, 503, 202]);
+  });
+
+  it('ends the call as failed, recorded, when Graph keeps refusing the answer', async () => {
+    stack.emulator!.injectFault({ action: 'answer', status: 503, times: 1000 });
+    try {
+      const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550103' } });
+      const summary = await callResult(callId);
+      expect(summary.outcome).toBe('failed');
+      const answers = stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/answer`));
+      expect(answers.length).toBeGreaterThanOrEqual(3);
+      expect(answers.every((r) => r.status === 503)).toBe(true);
+
+      const call = await cdr(callId);
+      expect(call.outcome).toBe('failed');
+      expect(call.answeredAt).toBeNull();
+      expect(call.endedAt).toBeInstanceOf(Date);
+      const failed = (await timeline(callId)).find((e) => e.type === 'answerFailed');
+      expect(JSON.stringify(failed?.payload)).toMatch(/503/);
+    } finally {
+      stack.emulator!.clearFaults();
+    }
+  });
+});
+
 describe('the Graph webhook', () => {
   it('rejects a malformed body with 400 and a reason', async () => {
     const notJson = await stack.postCalling('{"value": [');

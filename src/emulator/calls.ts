@@ -188,7 +188,7 @@ export class CallManager {
     call.timers.add(t);
   }
 
-  private notify(call: EmulatedCall, changeType: CommsNotification['changeType'], resourceData: Record<string, unknown>, path = ''): void {
+  private notify(call: EmulatedCall, changeType: CommsNotification['changeType'], resourceData: Record<string, unknown>, path = '', copies = 1): void {
     if (this.stopped) return;
     const url = call.callbackUri ?? this.o.botCallingUrl;
     const resourceUrl = `${call.resourceUrl}${path}`;
@@ -199,7 +199,7 @@ export class CallManager {
       resource: `/app/calls/${call.id}${path}`,
       resourceUrl,
       resourceData: { '@odata.id': resourceUrl, '@odata.etag': `W/"${call.etag}"`, ...resourceData },
-    });
+    }, copies);
   }
 
   private resultInfoJson(r: ResultInfo, quirk?: 'strings' | 'subCode'): Record<string, unknown> {
@@ -266,7 +266,7 @@ export class CallManager {
 
     const who = 'phone' in script.from ? script.from.phone : (script.from.user.displayName ?? script.from.user.id);
     this.log(call, 'caller', `${who} dials ${script.applicationInstanceId ? `resource account ${script.applicationInstanceId}` : 'the bot'}`);
-    this.notify(call, 'created', this.resource(call));
+    this.notify(call, 'created', this.resource(call), '', script.incomingCopies ?? 1);
 
     this.after(call, this.o.answerTimeoutMs, () => {
       if (call.state !== 'incoming') return;

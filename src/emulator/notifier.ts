@@ -39,9 +39,13 @@ export class Notifier {
     call: { id: string; callChainId: string; scenarioId: string },
     url: string,
     notification: CommsNotification,
+    copies = 1,
   ): Promise<NotificationRecord> {
     const previous = this.queues.get(call.id) ?? Promise.resolve();
-    const delivery = previous.then(() => this.deliver(call, url, notification));
+    // Duplicates (a real-world quirk) go out concurrently, as separate POSTs of the same notification.
+    const delivery = previous.then(async () =>
+      (await Promise.all(Array.from({ length: copies }, () => this.deliver(call, url, notification))))[0]!,
+    );
     const tail = delivery.then(
       () => undefined,
       () => undefined,

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Faults, type Fault } from './faults.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pino from 'pino';
 import { z } from 'zod';
@@ -29,6 +30,16 @@ export type {
   StepEvent,
 } from './types.js';
 
+const faultSchema = z
+  .object({
+    action: z.string().min(1),
+    callId: z.string().min(1).optional(),
+    status: z.union([z.literal(404), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+    times: z.number().int().min(1).optional(),
+    retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+  })
+  .strict();
+
 const callerScriptSchema = z
   .object({
     from: z.union([
@@ -37,6 +48,7 @@ const callerScriptSchema = z
     ]),
     applicationInstanceId: z.string().min(1).optional(),
     hangUpAfterMs: z.number().nonnegative().optional(),
+    incomingCopies: z.number().int().min(1).max(10).optional(),
   })
   .strict();
 
@@ -61,6 +73,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const events = new EventEmitter();
   const emitStep = (step: StepEvent) => events.emit('step', step);
   const requests: RecordedRequest[] = [];
+  const faults = new Faults();
   const tokenRequests: RecordedRequest[] = [];
   let baseUrl = '';
 
@@ -116,6 +129,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     next();
   });
   graph.use(requireGraphToken(keys));
+  graph.use(faults.middleware());
   graph.use(express.json({ limit: '1mb' }));
 
   const c = '/communications/calls/:id';
@@ -204,6 +218,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   control.get('/agents/:userId', (req, res) => {
     res.json(agents.view(req.params.userId as string));
   });
+  control.post('/faults', (req, res) => {
+    const parsed = faultSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid fault', issues: parsed.error.issues });
+    faults.add(parsed.data as Fault);
+    res.status(201).json({ ok: true });
+  });
+  control.delete('/faults', (_req, res) => {
+    faults.clear();
+    res.status(204).end();
+  });
   control.get('/requests', (_req, res) => {
     res.json({ value: requests });
   });
@@ -237,6 +261,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     tokenRequests,
     async placeCall(script: CallerScript) {
       return { callId: calls.placeCall(script) };
+    },
+    injectFault(fault: Fault) {
+      faults.add(fault);
+    },
+    clearFaults() {
+      faults.clear();
     },
     setAgent(userId: string, script: AgentScript) {
       agents.setScript(userId, script);

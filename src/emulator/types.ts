@@ -35,6 +35,8 @@ export interface CallerScript {
   applicationInstanceId?: string;
   /** The caller hangs up this long after dialling. Undefined = never hangs up. */
   hangUpAfterMs?: number;
+  /** Deliver the incoming-call notification this many times at once, as Graph sometimes does. Default 1. */
+  incomingCopies?: number;
 }
 
 export interface AgentScript {
@@ -154,6 +156,9 @@ export interface Emulator {
   /** Emits 'step' (StepEvent) for every request and notification. */
   events: EventEmitter;
   placeCall(script: CallerScript): Promise<{ callId: string }>;
+  /** Make matching Graph requests fail (429/5xx/404) a number of times. */
+  injectFault(fault: import('./faults.js').Fault): void;
+  clearFaults(): void;
   setAgent(userId: string, script: AgentScript): void;
   getAgent(userId: string): AgentView;
   getCall(callId: string): EmulatedCallView | undefined;
