@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { QueueConfig } from '../flows/index.js';
 import type { CallControl } from '../src/graph/call-control.js';
 import { createGraphActivities } from './graph.js';
 import { createRecordActivities } from './records.js';
@@ -11,13 +12,15 @@ export interface ActivityDeps {
   orm: MikroORM;
   client: Client;
   taskQueue: string;
+  /** Queue definitions; the ones in flows/ unless given. */
+  queues?: Record<string, QueueConfig>;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createGraphActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
-    ...createQueueActivities(deps.client, deps.taskQueue),
+    ...createQueueActivities(deps.client, deps.taskQueue, deps.queues),
   };
 }
 

@@ -9,6 +9,8 @@ export interface QueueConfig {
   agents: string[];
   /** Seconds an agent is kept out of rotation after a call connects, for after-call work. */
   wrapUpSeconds: number;
+  /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
+  reofferAfterSeconds: number;
 }
 
 export interface LineConfig {
@@ -28,6 +30,7 @@ export const queues: Record<string, QueueConfig> = {
       '8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f', // Alex Wilber
     ],
     wrapUpSeconds: 10,
+    reofferAfterSeconds: 30,
   },
 };
 

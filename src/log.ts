@@ -1,8 +1,8 @@
 import { pino, type Logger } from 'pino';
 
 /** Structured JSON logs; tokens and secrets never reach them. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'switchboard'): Logger {
-  return pino({
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'switchboard', file?: string): Logger {
+  const options = {
     name,
     level,
     redact: {
@@ -16,6 +16,8 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', na
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  // Interactive `switchboard up` keeps the terminal for the call's steps and writes the JSON log to a file.
+  return file ? pino(options, pino.destination({ dest: file, mkdir: true, sync: false })) : pino(options);
 }
 export type { Logger };

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { QueueConfig } from '../flows/index.js';
 import { startTemporalDevServer, type DevServer } from './infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
 import { migrate, openDatabase, type MikroORM } from './db/orm.js';
@@ -43,12 +44,18 @@ export interface StackRoles {
   web: boolean;
 }
 
-export async function startStack(
-  config: Config,
-  logger: Logger,
-  onStep: (s: StackStep) => void = () => {},
-  roles: StackRoles = { worker: true, web: true },
-): Promise<Stack> {
+export interface StackOptions {
+  /** Called as each component comes up. */
+  onStep?: (s: StackStep) => void;
+  /** Which processes' work to run here; both by default (`switchboard up`). */
+  roles?: StackRoles;
+  /** Queue definitions; the ones in flows/ unless given. */
+  queues?: Record<string, QueueConfig>;
+}
+
+export async function startStack(config: Config, logger: Logger, options: StackOptions = {}): Promise<Stack> {
+  const onStep = options.onStep ?? (() => {});
+  const roles = options.roles ?? { worker: true, web: true };
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) {
@@ -117,7 +124,13 @@ export async function startStack(
         connection: workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({ callControl: getCallControl, orm, client, taskQueue: config.temporal.taskQueue }),
+        activities: createActivities({
+          callControl: getCallControl,
+          orm,
+          client,
+          taskQueue: config.temporal.taskQueue,
+          ...(options.queues ? { queues: options.queues } : {}),
+        }),
       });
       const running = w.run();
       stops.push(async () => {

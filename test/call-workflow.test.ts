@@ -8,6 +8,7 @@ import { ScriptedGraph } from './helpers/scripted-graph.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import type { CallWorkflowInput } from '../workflows/call.js';
 import { eventually } from './helpers/eventually.js';
+import { queues } from '../flows/index.js';
 
 // The call workflow on the time-skipping test server: 40 minutes of hold music run in seconds.
 let env: TestWorkflowEnvironment;
@@ -40,14 +41,20 @@ async function withWorker<T>(graph: ScriptedGraph, taskQueue: string, fn: () => 
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
-    activities: { ...graph.activities(), ...createQueueActivities(env.client, taskQueue) },
+    // Agents who decline are not offered the same call again within the hour, so offers don't interrupt the wait.
+    activities: {
+      ...graph.activities(),
+      ...createQueueActivities(env.client, taskQueue, {
+        support: { ...queues.support!, reofferAfterSeconds: 3600 },
+      }),
+    },
   });
   return worker.runUntil(fn());
 }
 
 describe('call workflow on the time-skipping server', () => {
   it('loops hold music for a 40-minute wait and records the abandon with the time waited', async () => {
-    const taskQueue = 'tq-hold-loop';
+    const taskQueue = 'tq-call-workflow';
     const graph = new ScriptedGraph(env.client, 'decline');
     const callId = 'call-hold-loop';
     await withWorker(graph, taskQueue, async () => {
@@ -97,7 +104,7 @@ describe('call workflow on the time-skipping server', () => {
   });
 
   it('replays hold music when a completion notification is lost, asking Graph for the call state', async () => {
-    const taskQueue = 'tq-lost-notification';
+    const taskQueue = 'tq-call-workflow';
     const graph = new ScriptedGraph(env.client, 'decline');
     const callId = 'call-lost-notification';
     await withWorker(graph, taskQueue, async () => {

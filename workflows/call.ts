@@ -176,7 +176,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   const queuedAtMs = Date.now();
   recorder.set({ queue: line.queue, queuedAt: now() });
   const waited = () => Math.round(Date.now() - queuedAtMs) / 1000;
-  const exclude: string[] = [];
+  let offers = 0;
   let holdRound = 0;
   const leaveQueue = async () => {
     await getExternalWorkflowHandle(queueWorkflowId(line.queue))
@@ -187,9 +187,9 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   for (;;) {
     await queueing.enqueueCall({
       queue: line.queue,
-      waiting: { callWorkflowId: workflowInfo().workflowId, callId, enqueuedAt: queuedAtMs, exclude: [...exclude] },
+      waiting: { callWorkflowId: workflowInfo().workflowId, callId, enqueuedAt: queuedAtMs },
     });
-    recorder.event('queued', { queue: line.queue, requeue: exclude.length > 0 });
+    recorder.event('queued', { queue: line.queue, requeue: offers > 0 });
 
     while (!session.assignment && !session.terminated) {
       holdRound++;
@@ -225,6 +225,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
 
     // 4. Offer: transfer the caller to the reserved agent.
     const { agentId } = session.assignment!;
+    offers++;
     recorder.set({ agentId, offeredAt: now() });
     recorder.event('offered', { agentId });
     session.transferFailed = false;
@@ -266,10 +267,10 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
       recorder.event('abandoned', { waitSeconds, duringOfferTo: agentId });
       return finish('abandoned', { waitSeconds });
     }
-    // The agent declined or didn't answer: back in the queue at the same place, without that agent.
+    // The agent declined or didn't answer: back in the queue at the same place; the queue rests that agent for
+    // this call a while before offering it to them again.
     recorder.event('offerFailed', { agentId, resultInfo: session.resultInfo, error: transferError ? String(transferError) : undefined });
     recorder.set({ agentId: undefined });
-    exclude.push(agentId);
     session.assignment = undefined;
     if (session.state !== 'established') await refreshFromGraph(session, recorder);
     if (session.terminated) {

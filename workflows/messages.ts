@@ -17,8 +17,6 @@ export interface WaitingCall {
   callId: string;
   /** Epoch ms when the caller first entered the queue; a re-queued call keeps its place. */
   enqueuedAt: number;
-  /** Agents who already failed to take this call. */
-  exclude: string[];
 }
 export const enqueueSignal = defineSignal<[WaitingCall]>('enqueue');
 export const leaveQueueSignal = defineSignal<[{ callWorkflowId: string }]>('leaveQueue');

@@ -35,6 +35,8 @@ export interface QueueWorkflowInput {
 export interface QueueSnapshot {
   waiting: WaitingCall[];
   agents: Record<string, AgentSlot>;
+  /** Per call, the agents who declined or missed it, and until when (epoch ms) they are not offered it again. */
+  missed: Record<string, Record<string, number>>;
 }
 
 /**
@@ -44,6 +46,7 @@ export interface QueueSnapshot {
 export class QueueState {
   readonly waiting: WaitingCall[];
   readonly agents: Record<string, AgentSlot>;
+  readonly missed: Record<string, Record<string, number>>;
 
   constructor(
     readonly config: QueueConfig,
@@ -51,6 +54,7 @@ export class QueueState {
   ) {
     this.waiting = snapshot?.waiting ?? [];
     this.agents = snapshot?.agents ?? {};
+    this.missed = snapshot?.missed ?? {};
     for (const id of config.agents) this.agents[id] ??= { status: 'available' };
   }
 
@@ -68,16 +72,20 @@ export class QueueState {
     if (i >= 0) this.waiting.splice(i, 1);
     const agent = this.reservationOf(callWorkflowId);
     if (agent) this.agents[agent] = { status: 'available' };
+    delete this.missed[callWorkflowId];
   }
 
   offerResult(callWorkflowId: string, agentId: string, outcome: 'connected' | 'failed', now: number): void {
     const slot = this.agents[agentId];
     if (!slot || slot.callWorkflowId !== callWorkflowId) return; // stale or duplicate
-    // Without presence (see the routing issue) the queue can't see the agent's call end; wrap-up time stands in.
-    this.agents[agentId] =
-      outcome === 'connected'
-        ? { status: 'wrapUp', availableAt: now + this.config.wrapUpSeconds * 1000 }
-        : { status: 'available' };
+    if (outcome === 'connected') {
+      // Without presence (see the routing issue) the queue can't see the agent's call end; wrap-up stands in.
+      this.agents[agentId] = { status: 'wrapUp', availableAt: now + this.config.wrapUpSeconds * 1000 };
+      delete this.missed[callWorkflowId];
+    } else {
+      this.agents[agentId] = { status: 'available' };
+      (this.missed[callWorkflowId] ??= {})[agentId] = now + this.config.reofferAfterSeconds * 1000;
+    }
   }
 
   release(agentId: string): void {
@@ -90,20 +98,25 @@ export class QueueState {
     }
   }
 
-  nextWrapUpEnd(): number | undefined {
+  /** The next moment something changes by itself: a wrap-up ends or a missed agent may be offered again. */
+  nextTimer(now: number): number | undefined {
     const ends = Object.values(this.agents)
       .filter((s) => s.status === 'wrapUp')
       .map((s) => s.availableAt ?? 0);
+    for (const call of this.waiting) {
+      for (const until of Object.values(this.missed[call.callWorkflowId] ?? {})) if (until > now) ends.push(until);
+    }
     return ends.length ? Math.min(...ends) : undefined;
   }
 
   /** Reserve agents for waiting calls; returns the matches to announce. */
-  match(): { call: WaitingCall; agentId: string }[] {
+  match(now: number): { call: WaitingCall; agentId: string }[] {
     const matches: { call: WaitingCall; agentId: string }[] = [];
     for (let i = 0; i < this.waiting.length; ) {
       const call = this.waiting[i]!;
+      const missed = this.missed[call.callWorkflowId] ?? {};
       const agentId = this.config.agents.find(
-        (id) => this.agents[id]?.status === 'available' && !call.exclude.includes(id),
+        (id) => this.agents[id]?.status === 'available' && !((missed[id] ?? 0) > now),
       );
       if (!agentId) {
         i++;
@@ -121,7 +134,7 @@ export class QueueState {
   }
 
   snapshot(): QueueSnapshot {
-    return { waiting: this.waiting, agents: this.agents };
+    return { waiting: this.waiting, agents: this.agents, missed: this.missed };
   }
 }
 
@@ -150,14 +163,14 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   });
 
   for (;;) {
-    const wrapUpEnd = queue.nextWrapUpEnd();
-    const timeout = wrapUpEnd === undefined ? undefined : Math.max(1, wrapUpEnd - Date.now());
+    const next = queue.nextTimer(Date.now());
+    const timeout = next === undefined ? undefined : Math.max(1, next - Date.now());
     if (timeout === undefined) await condition(() => changed);
     else await condition(() => changed, timeout);
     changed = false;
     queue.endWrapUps(Date.now());
 
-    for (const { call, agentId } of queue.match()) {
+    for (const { call, agentId } of queue.match(Date.now())) {
       try {
         await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
           queue: input.config.name,

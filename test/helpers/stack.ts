@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startStack, type Stack } from '../../src/stack.js';
+import { startStack, type Stack, type StackOptions } from '../../src/stack.js';
 
 export interface TestStack extends Stack {
   config: Config;
@@ -17,9 +17,12 @@ export interface TestStack extends Stack {
  * The real thing on random ports: Temporal dev server, embedded Postgres, worker, Express and the Graph emulator,
  * exactly as `npm start` wires them, in a throwaway data folder.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-'));
-  const port = await freePort();
+export async function startTestStack(
+  env: Record<string, string> = {},
+  options: StackOptions & { keepData?: boolean } = {},
+): Promise<TestStack> {
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-')));
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const config = loadConfig({
     PORT: String(port),
     DATA_DIR: dataDir,
@@ -33,14 +36,14 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     ...env,
   });
   const logger = createLogger(config.logLevel);
-  const stack = await startStack(config, logger);
+  const stack = await startStack(config, logger, options);
   return {
     ...stack,
     config,
     dataDir,
     async stop() {
       await stack.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
     },
     postCalling: (body, headers = {}) =>
       fetch(`${stack.webUrl}/api/calling`, {
