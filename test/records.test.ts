@@ -18,7 +18,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-records-'));
   db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
   orm = await openDatabase(db.url);
-  expect(await migrate(orm)).toEqual(['Migration20261128000000_calls']);
+  expect(await migrate(orm)).toContain('Migration20261128000000_calls');
 });
 
 afterAll(async () => {

@@ -2,17 +2,23 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { CallSchema } from './entities/call.js';
 import { CallEventSchema } from './entities/call-event.js';
+import { AgentLiveSchema, AgentStateChangeSchema, QueueLiveSchema } from './entities/agent-state.js';
 import { Migration20261128000000_calls } from './migrations/Migration20261128000000_calls.js';
+import { Migration20261128010000_agents } from './migrations/Migration20261128010000_agents.js';
 
 export { MikroORM };
 
 /** Migrations are listed explicitly so they load the same way under tsx, vitest and a bundled build. */
-const migrationsList = [{ name: 'Migration20261128000000_calls', class: Migration20261128000000_calls }];
+// Add new migrations at the end, one line each.
+const migrationsList = [
+  { name: 'Migration20261128000000_calls', class: Migration20261128000000_calls },
+  { name: 'Migration20261128010000_agents', class: Migration20261128010000_agents },
+];
 
 export function ormOptions(clientUrl: string): Options {
   return {
     clientUrl,
-    entities: [CallSchema, CallEventSchema],
+    entities: [CallSchema, CallEventSchema, AgentStateChangeSchema, AgentLiveSchema, QueueLiveSchema],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true },
     pool: { min: 0, max: 10 },
