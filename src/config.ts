@@ -50,6 +50,12 @@ export const configSchema = z.object({
   AZURE_CLIENT_SECRET: z.string().min(1).default('emulator-secret'),
   AZURE_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
   AZURE_AUTHORITY_METADATA_URL: optionalUrl,
+  GRAPH_NOTIFICATION_OPENID_URL: optionalUrl,
+  GRAPH_NOTIFICATION_TENANTS: z
+    .string()
+    .regex(/^[\w-]+(,[\w-]+)*$/, 'expected a comma-separated list of tenant ids')
+    .optional(),
+  GRAPH_SUBSCRIPTION_CLIENT_STATE: z.string().min(16, 'expected at least 16 characters').max(128).optional(),
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
 });
@@ -85,6 +91,11 @@ export interface Config {
     clientSecret: string;
     authorityHost: string;
     authorityMetadataUrl?: string;
+    /** Where the keys that sign calling notifications are published; undefined: Microsoft's, or the emulator's. */
+    notificationOpenIdUrl?: string;
+    /** Tenants whose notifications we accept. */
+    notificationTenants: string[];
+    subscriptionClientState?: string;
   };
   emulator: { port: number; mediaSpeed: number };
 }
@@ -131,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientSecret: e.AZURE_CLIENT_SECRET,
       authorityHost: e.AZURE_AUTHORITY_HOST,
       authorityMetadataUrl: e.AZURE_AUTHORITY_METADATA_URL,
+      notificationOpenIdUrl: e.GRAPH_NOTIFICATION_OPENID_URL,
+      notificationTenants: e.GRAPH_NOTIFICATION_TENANTS?.split(',') ?? [e.AZURE_TENANT_ID],
+      subscriptionClientState: e.GRAPH_SUBSCRIPTION_CLIENT_STATE,
     },
     emulator: { port: e.EMULATOR_PORT, mediaSpeed: e.EMULATOR_MEDIA_SPEED },
   };

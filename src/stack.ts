@@ -11,6 +11,10 @@ import { connectClient, connectWorker } from './temporal/connection.js';
 import { createWorker } from './temporal/worker.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { createApp } from './server/app.js';
+import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from './server/notification-auth.js';
+
+/** Where the emulator publishes the keys it signs calling notifications with (like api.aps.skype.com). */
+const EMULATOR_CALLING_OPENID_PATH = '/botframework/v1/.well-known/OpenIdConfiguration';
 import { createActivities } from '../activities/index.js';
 import { createGraphClient } from './graph/client.js';
 import { CallControl } from './graph/call-control.js';
@@ -144,7 +148,24 @@ export async function startStack(config: Config, logger: Logger, options: StackO
     // 4. Express.
     let webUrl: string | undefined;
     if (roles.web) {
-    const app = createApp({ client, orm, logger, taskQueue: config.temporal.taskQueue, publicUrl: config.publicUrl });
+    const notificationVerifier = new NotificationVerifier({
+      // The emulator starts after the web process, so its key document is looked up on the first notification.
+      openIdConfigUrl: () =>
+        config.graph.notificationOpenIdUrl ??
+        (emulator ? `${emulator.url}${EMULATOR_CALLING_OPENID_PATH}` : MICROSOFT_CALLING_OPENID_URL),
+      audience: config.graph.clientId,
+      allowedTenants: config.graph.notificationTenants,
+      logger,
+    });
+    const app = createApp({
+      client,
+      orm,
+      logger,
+      taskQueue: config.temporal.taskQueue,
+      publicUrl: config.publicUrl,
+      notificationVerifier,
+      ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
+    });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

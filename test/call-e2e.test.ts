@@ -177,35 +177,11 @@ describe('duplicates and Graph failures', () => {
   });
 });
 
-describe('the Graph webhook', () => {
-  it('rejects a malformed body with 400 and a reason', async () => {
-    const notJson = await stack.postCalling('{"value": [');
-    expect(notJson.status).toBe(400);
-    expect(await notJson.json()).toMatchObject({ error: { message: 'body is not valid JSON' } });
-    const noValue = await stack.postCalling({ hello: 'world' });
-    expect(noValue.status).toBe(400);
-    expect(((await noValue.json()) as { error: { message: string } }).error.message).toMatch(/value\[\]/);
-  });
-
-  it('acknowledges a notification for a call it does not know, and starts nothing', async () => {
-    const res = await stack.postCalling({
-      '@odata.type': '#microsoft.graph.commsNotifications',
-      value: [
-        {
-          '@odata.type': '#microsoft.graph.commsNotification',
-          changeType: 'updated',
-          resourceUrl: '/communications/calls/5e1f0000-0000-4000-8000-000000000bad',
-          resourceData: { '@odata.type': '#microsoft.graph.call', state: 'established' },
-        },
-      ],
-    });
-    expect(res.status).toBe(202);
-    await expect(stack.client.workflow.getHandle(callWorkflowId('5e1f0000-0000-4000-8000-000000000bad')).describe()).rejects.toThrow();
-  });
-
-  it('answers a legacy-format notification with 204 so the platform resends it in Graph format', async () => {
-    const res = await stack.postCalling({ id: 'legacy-call', callState: 'Incoming', participants: [] });
-    expect(res.status).toBe(204);
+describe('the web process', () => {
+  it('refuses a notification that Graph did not sign, before it reaches Temporal', async () => {
+    const res = await stack.postCalling({ value: [{ changeType: 'created', resourceUrl: '/communications/calls/unsigned' }] });
+    expect(res.status).toBe(401);
+    await expect(stack.client.workflow.getHandle(callWorkflowId('unsigned')).describe()).rejects.toThrow();
   });
 
   it('reports each dependency on /healthz', async () => {

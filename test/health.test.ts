@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp } from '../src/server/app.js';
+import { NotificationVerifier } from '../src/server/notification-auth.js';
 import { startTemporalDevServer, freePort, type DevServer } from '../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { openDatabase, type MikroORM } from '../src/db/orm.js';
@@ -33,7 +34,9 @@ afterAll(async () => {
 });
 
 async function health(client: Client): Promise<{ status: number; body: unknown }> {
-  const app = createApp({ client, orm, logger: pino({ level: 'silent' }), taskQueue: 'tq', publicUrl: 'http://127.0.0.1' });
+  const logger = pino({ level: 'silent' });
+  const notificationVerifier = new NotificationVerifier({ openIdConfigUrl: 'http://127.0.0.1:9/none', audience: 'app', allowedTenants: ['t'], logger });
+  const app = createApp({ client, orm, logger, taskQueue: 'tq', publicUrl: 'http://127.0.0.1', notificationVerifier });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -4,6 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { callingWebhook } from './calling-webhook.js';
+import type { NotificationVerifier } from './notification-auth.js';
+import { subscriptionsWebhook } from './subscriptions-webhook.js';
 import { isDatabaseUp } from '../db/orm.js';
 
 export const promptsDir = fileURLToPath(new URL('../../flows/prompts/', import.meta.url));
@@ -14,6 +16,9 @@ export interface AppDeps {
   logger: Logger;
   taskQueue: string;
   publicUrl: string;
+  /** Authenticates Graph's calling notifications before anything is parsed. */
+  notificationVerifier: NotificationVerifier;
+  subscriptionClientState?: string;
 }
 
 /** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
@@ -24,6 +29,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post(
     '/api/calling',
+    deps.notificationVerifier.middleware(),
     express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }),
     callingWebhook({
       client: deps.client,
@@ -31,6 +37,15 @@ export function createApp(deps: AppDeps): express.Express {
       logger: deps.logger,
       callbackUri: `${deps.publicUrl}/api/calling`,
       promptBaseUrl: `${deps.publicUrl}/prompts`,
+    }),
+  );
+
+  app.post(
+    '/api/subscriptions',
+    express.json({ limit: '1mb' }),
+    subscriptionsWebhook({
+      ...(deps.subscriptionClientState ? { clientState: deps.subscriptionClientState } : {}),
+      logger: deps.logger,
     }),
   );
 
