@@ -94,7 +94,13 @@ describe('a call end to end', () => {
 
     // Graph saw exactly one answer and one transfer for this call, to the agent in the CDR.
     const requests = stack.emulator!.requests.filter((r) => r.path.includes(callId));
-    expect(requests.filter((r) => r.path.endsWith('/answer'))).toHaveLength(1);
+    const answers = requests.filter((r) => r.path.endsWith('/answer'));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.body).toMatchObject({
+      callbackUri: `${stack.config.publicUrl}/api/calling`,
+      acceptedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+    });
     const transfers = requests.filter((r) => r.path.endsWith('/transfer'));
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.body).toMatchObject({ transferTarget: { identity: { user: { id: summary.agentId } } } });
