@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidrs } from './server/ip-allowlist.js';
 
 /**
  * All configuration comes from the environment, validated once at start-up.
@@ -19,6 +20,17 @@ const bool = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const optionalUrl = z.string().url().optional();
 const optionalString = z.string().min(1).optional();
+const cidrList = z
+  .string()
+  .superRefine((v, ctx) => {
+    try {
+      parseCidrs(v.split(','));
+    } catch (err) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+    }
+  })
+  .transform((v) => v.split(',').map((x) => x.trim()))
+  .optional();
 
 export const configSchema = z.object({
   PORT: port.default(3978),
@@ -56,6 +68,11 @@ export const configSchema = z.object({
     .regex(/^[\w-]+(,[\w-]+)*$/, 'expected a comma-separated list of tenant ids')
     .optional(),
   GRAPH_SUBSCRIPTION_CLIENT_STATE: z.string().min(16, 'expected at least 16 characters').max(128).optional(),
+  ADMIN_OPENID_URL: optionalUrl,
+  ADMIN_AUDIENCE: optionalString,
+  ADMIN_ALLOWED_CIDRS: cidrList,
+  WEBHOOK_ALLOWED_CIDRS: cidrList,
+  TRUSTED_PROXIES: cidrList,
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
 });
@@ -98,6 +115,16 @@ export interface Config {
     subscriptionClientState?: string;
   };
   emulator: { port: number; mediaSpeed: number };
+  security: {
+    /** The Entra ID OpenID document whose keys sign admin API tokens. */
+    adminOpenIdUrl: string;
+    adminAudiences: string[];
+    /** Empty: any address. */
+    adminAllowedCidrs: string[];
+    webhookAllowedCidrs: string[];
+    /** Proxies whose X-Forwarded-For is believed. */
+    trustedProxies: string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -147,5 +174,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionClientState: e.GRAPH_SUBSCRIPTION_CLIENT_STATE,
     },
     emulator: { port: e.EMULATOR_PORT, mediaSpeed: e.EMULATOR_MEDIA_SPEED },
+    security: {
+      adminOpenIdUrl:
+        e.ADMIN_OPENID_URL ?? `${e.AZURE_AUTHORITY_HOST.replace(/\/$/, '')}/${e.AZURE_TENANT_ID}/v2.0/.well-known/openid-configuration`,
+      adminAudiences: e.ADMIN_AUDIENCE ? [e.ADMIN_AUDIENCE] : [`api://${e.AZURE_CLIENT_ID}`, e.AZURE_CLIENT_ID],
+      adminAllowedCidrs: e.ADMIN_ALLOWED_CIDRS ?? [],
+      webhookAllowedCidrs: e.WEBHOOK_ALLOWED_CIDRS ?? [],
+      trustedProxies: e.TRUSTED_PROXIES ?? [],
+    },
   };
 }

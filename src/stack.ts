@@ -11,11 +11,15 @@ import { connectClient, connectWorker } from './temporal/connection.js';
 import { createWorker } from './temporal/worker.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { createApp } from './server/app.js';
+import { AdminAuth } from './admin/identity.js';
 import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from './server/notification-auth.js';
 
 /** Where the emulator publishes the keys it signs calling notifications with (like api.aps.skype.com). */
 const EMULATOR_CALLING_OPENID_PATH = '/botframework/v1/.well-known/OpenIdConfiguration';
 import { createActivities } from '../activities/index.js';
+import { startAgentWorkflows, startPresencePoller } from '../activities/agents.js';
+import { queues as configuredQueues } from '../flows/index.js';
+import { PresenceReader } from './graph/presence.js';
 import { createGraphClient } from './graph/client.js';
 import { CallControl } from './graph/call-control.js';
 import { startEmulator, type Emulator } from './emulator/server.js';
@@ -55,6 +59,8 @@ export interface StackOptions {
   roles?: StackRoles;
   /** Queue definitions; the ones in flows/ unless given. */
   queues?: Record<string, QueueConfig>;
+  /** Teams presence polling (getPresencesByUserId); every 2 s unless given, or off. */
+  presence?: { intervalSeconds?: number; lagSeconds?: number } | false;
 }
 
 export async function startStack(config: Config, logger: Logger, options: StackOptions = {}): Promise<Stack> {
@@ -103,9 +109,9 @@ export async function startStack(config: Config, logger: Logger, options: StackO
 
     // 3. Worker. Graph is reached lazily: the emulator (if any) starts last.
     let emulator: Emulator | undefined;
-    let callControl: Promise<CallControl> | undefined;
-    const getCallControl = () =>
-      (callControl ??= createGraphClient({
+    let graphClient: ReturnType<typeof createGraphClient> | undefined;
+    const getGraphClient = () =>
+      (graphClient ??= createGraphClient({
         graphBaseUrl: config.graph.baseUrl ?? emulator!.graphBaseUrl,
         tenantId: config.graph.tenantId,
         clientId: config.graph.clientId,
@@ -114,12 +120,12 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         ...((config.graph.authorityMetadataUrl ?? emulator?.authorityMetadataUrl)
           ? { authorityMetadataUrl: config.graph.authorityMetadataUrl ?? emulator!.authorityMetadataUrl }
           : {}),
-      })
-        .then((graphClient) => new CallControl(graphClient))
-        .catch((err: unknown) => {
-          callControl = undefined; // try again on the next activity
-          throw err;
-        }));
+      }).catch((err: unknown) => {
+        graphClient = undefined; // try again on the next activity
+        throw err;
+      }));
+    const getCallControl = () => getGraphClient().then((c) => new CallControl(c));
+    const getPresence = () => getGraphClient().then((c) => new PresenceReader(c));
     let worker: Worker | undefined;
     if (roles.worker) {
       const workerConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
@@ -130,6 +136,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         taskQueue: config.temporal.taskQueue,
         activities: createActivities({
           callControl: getCallControl,
+          presence: getPresence,
           orm,
           client,
           taskQueue: config.temporal.taskQueue,
@@ -143,6 +150,15 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       });
       worker = w;
       onStep({ component: 'worker', detail: `task queue ${config.temporal.taskQueue}` });
+      // Agents get their workflows (idempotent), and presence is polled for them, before the first call arrives.
+      const routedQueues = options.queues ?? configuredQueues;
+      const agentIds = await startAgentWorkflows(client, config.temporal.taskQueue, routedQueues, {
+        ...(options.presence && options.presence.lagSeconds !== undefined ? { presenceLagSeconds: options.presence.lagSeconds } : {}),
+      });
+      if (options.presence !== false) {
+        await startPresencePoller(client, config.temporal.taskQueue, agentIds, (options.presence && options.presence.intervalSeconds) || 2);
+      }
+      onStep({ component: 'worker', detail: `${agentIds.length} agents; presence ${options.presence === false ? 'off' : 'polled'}` });
     }
 
     // 4. Express.
@@ -164,6 +180,15 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       taskQueue: config.temporal.taskQueue,
       publicUrl: config.publicUrl,
       notificationVerifier,
+      adminAuth: new AdminAuth({
+        openIdConfigUrl: config.security.adminOpenIdUrl,
+        audiences: config.security.adminAudiences,
+        allowedTenants: [config.graph.tenantId],
+        logger,
+      }),
+      adminAllowedCidrs: config.security.adminAllowedCidrs,
+      webhookAllowedCidrs: config.security.webhookAllowedCidrs,
+      trustedProxies: config.security.trustedProxies,
       ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
     });
     const server: Server = await new Promise((resolve, reject) => {

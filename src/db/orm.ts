@@ -5,6 +5,9 @@ import { CallEventSchema } from './entities/call-event.js';
 import { AgentLiveSchema, AgentStateChangeSchema, QueueLiveSchema } from './entities/agent-state.js';
 import { Migration20261128000000_calls } from './migrations/Migration20261128000000_calls.js';
 import { Migration20261128010000_agents } from './migrations/Migration20261128010000_agents.js';
+import { Migration20261128020000_routing } from './migrations/Migration20261128020000_routing.js';
+import { Migration20261128040000_admin } from './migrations/Migration20261128040000_admin.js';
+import { AuditEntrySchema, WrapUpCodeSchema } from './entities/admin.js';
 
 export { MikroORM };
 
@@ -13,12 +16,14 @@ export { MikroORM };
 const migrationsList = [
   { name: 'Migration20261128000000_calls', class: Migration20261128000000_calls },
   { name: 'Migration20261128010000_agents', class: Migration20261128010000_agents },
+  { name: 'Migration20261128020000_routing', class: Migration20261128020000_routing },
+  { name: 'Migration20261128040000_admin', class: Migration20261128040000_admin },
 ];
 
 export function ormOptions(clientUrl: string): Options {
   return {
     clientUrl,
-    entities: [CallSchema, CallEventSchema, AgentStateChangeSchema, AgentLiveSchema, QueueLiveSchema],
+    entities: [CallSchema, CallEventSchema, AgentStateChangeSchema, AgentLiveSchema, QueueLiveSchema, AuditEntrySchema, WrapUpCodeSchema],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true },
     pool: { min: 0, max: 10 },

@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import { callingWebhook } from './calling-webhook.js';
 import type { NotificationVerifier } from './notification-auth.js';
 import { subscriptionsWebhook } from './subscriptions-webhook.js';
+import { securityHeaders } from './security-headers.js';
+import { ipAllowList } from './ip-allowlist.js';
+import { adminRouter } from '../admin/router.js';
+import { openApiDocument } from '../admin/openapi.js';
+import type { AdminAuth } from '../admin/identity.js';
 import { isDatabaseUp } from '../db/orm.js';
 
 export const promptsDir = fileURLToPath(new URL('../../flows/prompts/', import.meta.url));
@@ -19,16 +24,24 @@ export interface AppDeps {
   /** Authenticates Graph's calling notifications before anything is parsed. */
   notificationVerifier: NotificationVerifier;
   subscriptionClientState?: string;
+  /** The admin API; absent in processes that don't serve it. */
+  adminAuth?: AdminAuth;
+  adminAllowedCidrs?: string[];
+  webhookAllowedCidrs?: string[];
+  trustedProxies?: string[];
 }
 
 /** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // X-Forwarded-For counts only when it comes from a proxy we run; otherwise req.ip is the socket's peer.
+  app.set('trust proxy', deps.trustedProxies?.length ? deps.trustedProxies : false);
+  app.use(securityHeaders());
 
   app.post(
     '/api/calling',
+    ipAllowList(deps.webhookAllowedCidrs ?? [], 'Graph webhook', deps.logger),
     deps.notificationVerifier.middleware(),
     express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }),
     callingWebhook({
@@ -48,6 +61,17 @@ export function createApp(deps: AppDeps): express.Express {
       logger: deps.logger,
     }),
   );
+
+  if (deps.adminAuth) {
+    app.use(
+      '/api/admin',
+      ipAllowList(deps.adminAllowedCidrs ?? [], 'admin API', deps.logger),
+      adminRouter({ orm: deps.orm, auth: deps.adminAuth, logger: deps.logger }),
+    );
+  }
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument(deps.publicUrl));
+  });
 
   app.get('/healthz', async (_req, res) => {
     const [temporal, postgres] = await Promise.all([

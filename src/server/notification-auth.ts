@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
+import { ASYMMETRIC_ALGORITHMS, bearerToken, RemoteKeys } from './remote-keys.js';
 
 /** Microsoft's signing keys for calling notifications (msteams-docs, call notifications). */
 export const MICROSOFT_CALLING_OPENID_URL = 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration';
@@ -29,43 +30,22 @@ export type Verdict = { ok: true; tenantId: string } | { ok: false; status: 401 
  * the tenant allow-list. Nothing unauthenticated reaches Temporal.
  */
 export class NotificationVerifier {
-  private keys?: { url: string; getKey: JWTVerifyGetKey };
-  private loading?: Promise<JWTVerifyGetKey>;
+  private readonly keys: RemoteKeys;
 
-  constructor(private readonly opts: NotificationAuthOptions) {}
-
-  private async getKeySet(): Promise<JWTVerifyGetKey> {
-    const url = typeof this.opts.openIdConfigUrl === 'function' ? this.opts.openIdConfigUrl() : this.opts.openIdConfigUrl;
-    if (this.keys?.url === url) return this.keys.getKey;
-    this.loading ??= (async () => {
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-        if (!res.ok) throw new Error(`OpenID configuration ${url} answered ${res.status}`);
-        const doc = (await res.json()) as { jwks_uri?: unknown };
-        if (typeof doc.jwks_uri !== 'string') throw new Error(`OpenID configuration ${url} has no jwks_uri`);
-        const getKey = createRemoteJWKSet(new URL(doc.jwks_uri), {
-          cooldownDuration: this.opts.jwksCooldownMs ?? 30_000,
-          cacheMaxAge: 24 * 3600_000,
-        });
-        this.keys = { url, getKey };
-        return getKey;
-      } finally {
-        this.loading = undefined;
-      }
-    })();
-    return this.loading;
+  constructor(private readonly opts: NotificationAuthOptions) {
+    this.keys = new RemoteKeys(opts.openIdConfigUrl, opts.jwksCooldownMs);
   }
 
   async verify(authorization: string | undefined): Promise<Verdict> {
-    const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/.exec(authorization ?? '');
-    if (!m) return { ok: false, status: 401, reason: authorization ? 'malformed bearer token' : 'missing bearer token' };
+    const token = bearerToken(authorization);
+    if (!token) return { ok: false, status: 401, reason: authorization ? 'malformed bearer token' : 'missing bearer token' };
     let payload;
     try {
-      const getKey = await this.getKeySet();
-      ({ payload } = await jwtVerify(m[1]!, getKey, {
+      const getKey = await this.keys.get();
+      ({ payload } = await jwtVerify(token, getKey, {
         issuer: NOTIFICATION_ISSUERS,
         audience: this.opts.audience,
-        algorithms: ['RS256', 'RS384', 'RS512', 'PS256'],
+        algorithms: ASYMMETRIC_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['exp', 'nbf'],
       }));
@@ -97,7 +77,7 @@ export class NotificationVerifier {
   }
 }
 
-function describe(err: joseErrors.JOSEError): string {
+export function describe(err: joseErrors.JOSEError): string {
   if (err instanceof joseErrors.JWTExpired) return 'token expired';
   if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim ${err.claim} invalid`;
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad token signature';

@@ -14,10 +14,12 @@ export class SigningKeys {
   /** How many times the key set was fetched. */
   fetches = 0;
 
+  constructor(readonly issuer = 'https://api.botframework.com') {}
+
   async start(): Promise<this> {
     const app = express();
     app.get('/.well-known/OpenIdConfiguration', (_req, res) => {
-      res.json({ issuer: 'https://api.botframework.com', jwks_uri: `${this.url}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+      res.json({ issuer: this.issuer, jwks_uri: `${this.url}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
     });
     app.get('/keys', (_req, res) => {
       this.fetches++;
@@ -49,7 +51,7 @@ export class SigningKeys {
   async sign(opts: { kid: string; claims?: Record<string, unknown>; nbf?: number; exp?: number }): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const claims: Record<string, unknown> = {
-      iss: 'https://api.botframework.com',
+      iss: this.issuer,
       aud: 'bot-app-id',
       tid: 'tenant-a',
       iat: now,

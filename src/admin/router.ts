@@ -1,0 +1,217 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { Call } from '../db/entities/call.js';
+import { CallEvent } from '../db/entities/call-event.js';
+import { AgentLive } from '../db/entities/agent-state.js';
+import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
+import { requireRole, type AdminAuth, type Caller } from './identity.js';
+import { routes, type RouteSpec } from './routes.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Parsed = { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown };
+type Handler = (input: Parsed, ctx: { caller: Caller; em: EntityManager }) => Promise<unknown>;
+
+/** Opaque keyset cursor: the sort key of the last item of the previous page. */
+const encodeCursor = (parts: (string | number)[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+function decodeCursor(cursor: string | undefined): (string | number)[] | undefined {
+  if (!cursor) return undefined;
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parts) && parts.length === 2) return parts as (string | number)[];
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const nul = <T>(v: T | undefined) => (v === undefined ? null : v);
+/** LIKE patterns from user input: their wildcards are data, not syntax. */
+const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function callView(c: Call) {
+  return {
+    id: c.id,
+    workflowId: c.workflowId,
+    fromKind: nul(c.fromKind),
+    fromId: nul(c.fromId),
+    fromName: nul(c.fromName),
+    toId: nul(c.toId),
+    queue: nul(c.queue),
+    agentId: nul(c.agentId),
+    outcome: nul(c.outcome),
+    waitSeconds: nul(c.waitSeconds),
+    arrivedAt: c.arrivedAt.toISOString(),
+    answeredAt: iso(c.answeredAt),
+    queuedAt: iso(c.queuedAt),
+    offeredAt: iso(c.offeredAt),
+    connectedAt: iso(c.connectedAt),
+    endedAt: iso(c.endedAt),
+  };
+}
+
+const wrapUpView = (w: WrapUpCode) => ({ code: w.code, label: w.label, active: w.active, updatedAt: w.updatedAt.toISOString() });
+
+async function audit(em: EntityManager, caller: Caller, action: string, target: string, before: unknown, after: unknown) {
+  em.create(AuditEntry, {
+    at: new Date(),
+    actorId: caller.objectId,
+    actorName: caller.name,
+    ip: caller.ip,
+    action,
+    target,
+    before: before ?? null,
+    after: after ?? null,
+  });
+}
+
+const handlers: { [K in keyof typeof routes]: Handler } = {
+  me: async (_input, { caller }) => caller,
+
+  listCalls: async ({ query }, { em }) => {
+    const q = query as z.infer<typeof routes.listCalls.query>;
+    const where: Record<string, unknown>[] = [];
+    if (q.caller) where.push({ fromId: { $like: likePrefix(q.caller) } });
+    if (q.queue) where.push({ queue: q.queue });
+    if (q.outcome) where.push({ outcome: q.outcome });
+    if (q.since) where.push({ arrivedAt: { $gte: new Date(q.since) } });
+    if (q.until) where.push({ arrivedAt: { $lt: new Date(q.until) } });
+    const after = decodeCursor(q.cursor);
+    if (after) {
+      const at = new Date(String(after[0]));
+      where.push({ $or: [{ arrivedAt: { $lt: at } }, { arrivedAt: at, id: { $lt: String(after[1]) } }] });
+    }
+    const rows = await em.find(Call, where.length ? { $and: where } : {}, {
+      orderBy: { arrivedAt: 'desc', id: 'desc' },
+      limit: q.limit + 1,
+    });
+    const items = rows.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(callView),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.arrivedAt.toISOString(), last.id]) : null,
+    };
+  },
+
+  getCall: async ({ params }, { em }) => {
+    const call = await em.findOne(Call, { id: String(params.id) });
+    if (!call) throw new HttpError(404, 'NotFound', 'no such call');
+    const events = await em.find(CallEvent, { callId: call.id }, { orderBy: { seq: 'asc' } });
+    return { ...callView(call), timeline: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), payload: e.payload ?? null })) };
+  },
+
+  agentState: async ({ params }, { caller, em }) => {
+    const id = String(params.id);
+    const mayReadOthers = caller.roles.some((r) => r === 'Switchboard.Admin' || r === 'Switchboard.Supervisor');
+    if (!mayReadOthers && id !== caller.objectId) throw new HttpError(403, 'Forbidden', 'agents may only see their own state');
+    const live = await em.findOne(AgentLive, { agentId: id });
+    if (!live) throw new HttpError(404, 'NotFound', 'no state recorded for this agent');
+    return { agentId: live.agentId, state: live.state, since: live.since.toISOString(), callId: nul(live.callId) };
+  },
+
+  listWrapUpCodes: async (_input, { em }) => (await em.find(WrapUpCode, {}, { orderBy: { code: 'asc' } })).map(wrapUpView),
+
+  putWrapUpCode: async ({ params, body }, { caller, em }) => {
+    const code = String(params.code);
+    const b = body as z.infer<typeof routes.putWrapUpCode.body>;
+    return em.transactional(async (tx) => {
+      const existing = await tx.findOne(WrapUpCode, { code }, { lockMode: 4 /* pessimistic write */ });
+      const before = existing ? wrapUpView(existing) : null;
+      const row = existing ?? tx.create(WrapUpCode, { code, label: b.label, active: b.active, updatedAt: new Date() });
+      Object.assign(row, { label: b.label, active: b.active, updatedAt: new Date() });
+      await audit(tx, caller, existing ? 'wrapUpCode.update' : 'wrapUpCode.create', `wrap-up-code:${code}`, before, wrapUpView(row));
+      return wrapUpView(row);
+    });
+  },
+
+  deleteWrapUpCode: async ({ params }, { caller, em }) => {
+    const code = String(params.code);
+    return em.transactional(async (tx) => {
+      const existing = await tx.findOne(WrapUpCode, { code });
+      if (!existing) throw new HttpError(404, 'NotFound', 'no such wrap-up code');
+      const before = wrapUpView(existing);
+      tx.remove(existing);
+      await audit(tx, caller, 'wrapUpCode.delete', `wrap-up-code:${code}`, before, null);
+      return before;
+    });
+  },
+
+  listAudit: async ({ query }, { em }) => {
+    const q = query as z.infer<typeof routes.listAudit.query>;
+    const where: Record<string, unknown>[] = [];
+    if (q.action) where.push({ action: q.action });
+    const after = decodeCursor(q.cursor);
+    if (after) where.push({ id: { $lt: String(after[1]) } });
+    const rows = await em.find(AuditEntry, where.length ? { $and: where } : {}, { orderBy: { id: 'desc' }, limit: q.limit + 1 });
+    const items = rows.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map((a) => ({ ...a, id: String(a.id), at: a.at.toISOString(), before: a.before ?? null, after: a.after ?? null })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.at.toISOString(), String(last.id)]) : null,
+    };
+  },
+};
+
+function parse(spec: RouteSpec, req: Request): Parsed {
+  const out: Parsed = { params: {}, query: {}, body: undefined };
+  const parts: [keyof Parsed, z.ZodTypeAny | undefined, unknown][] = [
+    ['params', spec.params, req.params],
+    ['query', spec.query ?? z.object({}).strict(), req.query],
+    ['body', spec.body, req.body],
+  ];
+  for (const [key, schema, value] of parts) {
+    if (!schema) continue;
+    const r = schema.safeParse(value ?? {});
+    if (!r.success) {
+      const details = r.error.issues.map((i) => ({ path: [key, ...i.path].join('.'), message: i.message }));
+      throw Object.assign(new HttpError(400, 'ValidationError', details.map((d) => `${d.path}: ${d.message}`).join('; ')), { details });
+    }
+    (out as Record<string, unknown>)[key] = r.data;
+  }
+  return out;
+}
+
+/** /api/admin: every route authenticated by Entra ID, authorised by app role, validated by its schema. */
+export function adminRouter(opts: { orm: MikroORM; auth: AdminAuth; logger: Logger }): Router {
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(opts.auth.authenticate());
+  router.use(express.json({ limit: '100kb' }));
+  for (const [name, spec] of Object.entries(routes) as [keyof typeof routes, RouteSpec][]) {
+    const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    router[spec.method](path, requireRole(...spec.roles), async (req: Request, res: Response) => {
+      try {
+        const input = parse(spec, req);
+        const result = await handlers[name](input, { caller: req.caller!, em: opts.orm.em.fork() });
+        res.json(result);
+      } catch (err) {
+        if (err instanceof HttpError) {
+          const details = (err as HttpError & { details?: unknown }).details;
+          res.status(err.status).json({ error: { code: err.code, message: err.message, ...(details ? { details } : {}) } });
+          return;
+        }
+        opts.logger.error({ err, route: name }, 'admin API request failed');
+        res.status(500).json({ error: { code: 'InternalError', message: 'internal error' } });
+      }
+    });
+  }
+  router.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NotFound', message: 'no such admin route' } });
+  });
+  return router;
+}
