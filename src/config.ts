@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseCidrs } from './server/ip-allowlist.js';
 
@@ -129,15 +130,38 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/**
+ * Secrets may come from a mounted file instead of the environment (Docker/Kubernetes secrets):
+ * `AZURE_CLIENT_SECRET_FILE=/run/secrets/graph` reads the secret from that file.
+ */
+export const SECRET_VARIABLES = ['AZURE_CLIENT_SECRET', 'TEMPORAL_API_KEY', 'DATABASE_URL', 'GRAPH_SUBSCRIPTION_CLIENT_STATE'] as const;
+
+function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`Invalid configuration: set ${name} or ${name}_FILE, not both`);
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: ${name}_FILE=${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  return out;
+}
+
 /** Parse and validate; the first problem becomes one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Treat empty strings as unset, the way .env files and compose files write "not set".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(cleaned);
+  const parsed = configSchema.safeParse(readSecretFiles(cleaned));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+    // Never echo a secret's value back, even a wrong one.
+    const shown = (SECRET_VARIABLES as readonly string[]).includes(name) ? '(secret)' : JSON.stringify(env[name] ?? '');
+    throw new ConfigError(`Invalid configuration: ${name}=${shown}: ${issue.message}`);
   }
   const e = parsed.data;
   if (e.TEMPORAL_TLS_CERT_PATH && !e.TEMPORAL_TLS_KEY_PATH) {

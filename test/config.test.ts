@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { configSchema, ConfigError, loadConfig } from '../src/config.js';
@@ -57,6 +59,18 @@ describe('configuration', () => {
     const stderr = (err as { stderr: string }).stderr.trim();
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^Invalid configuration: PORT="eighty"/);
+  });
+
+  it('reads secrets from a mounted file, and never echoes a secret back in an error', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-secret-'));
+    await writeFile(path.join(dir, 'graph'), 's3cr3t-from-file\n');
+    expect(loadConfig({ AZURE_CLIENT_SECRET_FILE: path.join(dir, 'graph') }).graph.clientSecret).toBe('s3cr3t-from-file');
+    expect(() => loadConfig({ AZURE_CLIENT_SECRET_FILE: path.join(dir, 'missing') })).toThrow(/AZURE_CLIENT_SECRET_FILE=.*ENOENT/);
+    expect(() => loadConfig({ AZURE_CLIENT_SECRET: 'a', AZURE_CLIENT_SECRET_FILE: path.join(dir, 'graph') })).toThrow(/not both/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(
+      /^Invalid configuration: DATABASE_URL=\(secret\): expected a postgres:\/\/ URL$/,
+    );
+    await rm(dir, { recursive: true });
   });
 
   it('.env.example lists every variable, with values the validator accepts', async () => {
