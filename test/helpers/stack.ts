@@ -19,7 +19,7 @@ export interface TestStack extends Stack {
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  options: StackOptions & { keepData?: boolean } = {},
+  options: StackOptions & { keepData?: boolean; logFile?: string } = {},
 ): Promise<TestStack> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-')));
   const port = env.PORT ? Number(env.PORT) : await freePort();
@@ -35,7 +35,7 @@ export async function startTestStack(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, 'switchboard', options.logFile);
   const stack = await startStack(config, logger, options);
   return {
     ...stack,
@@ -43,6 +43,7 @@ export async function startTestStack(
     dataDir,
     async stop() {
       await stack.stop();
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
       if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
     },
     postCalling: (body, headers = {}) =>
