@@ -13,6 +13,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embed
 import { migrate, openDatabase, type MikroORM } from '../src/db/orm.js';
 import { createRecordActivities } from '../activities/records.js';
 import { SigningKeys } from './helpers/signing-keys.js';
+import { admin } from '../src/cli/admin.js';
 
 // The admin API as an attacker and each role would use it: real Postgres, real Temporal, Entra-shaped tokens
 // signed by keys served over HTTP.
@@ -315,5 +316,47 @@ describe('input limits and transport', () => {
     expect(viaProxy.json.ip).toBe('10.1.2.3');
     const webhookClosed = await serve({ webhookAllowedCidrs: ['10.0.0.0/8'] });
     expect((await call('POST', '/api/calling', { base: webhookClosed, body: { value: [] } })).status).toBe(403);
+  });
+});
+
+describe('switchboard admin (CLI over the same API)', () => {
+  async function cli(args: string[], tokenValue?: string) {
+    let stdout = '';
+    let stderr = '';
+    const code = await admin(args, { SWITCHBOARD_API_URL: base, ...(tokenValue ? { SWITCHBOARD_ADMIN_TOKEN: tokenValue } : {}) }, {
+      stdout: (s) => void (stdout += s),
+      stderr: (s) => void (stderr += s),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('sets a wrap-up code as an admin, audited like any API change', async () => {
+    const before = await auditCount();
+    const r = await cli(['wrap-up-code', 'set', 'callback', 'Callback', 'arranged'], await token(ADMIN));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'callback', label: 'Callback arranged', active: true });
+    expect(await auditCount()).toBe(before + 1);
+  });
+
+  it('exits 1 with the API’s reason when the API refuses', async () => {
+    const r = await cli(['wrap-up-code', 'set', 'x', 'y'], await token(SUPERVISOR));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('403: requires one of: Switchboard.Admin\n');
+    const bad = await cli(['calls', '--limit', '0'], await token(SUPERVISOR));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^400: query.limit/);
+  });
+
+  it('exits 2 with usage on a wrong command or no token', async () => {
+    expect((await cli(['calls'])).code).toBe(2);
+    const wrong = await cli(['frobnicate'], await token(ADMIN));
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/unknown or incomplete admin command 'frobnicate'/);
+  });
+
+  it('lists calls filtered by caller', async () => {
+    const r = await cli(['calls', '--caller', '+44'], await token(SUPERVISOR));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).items.map((c: { id: string }) => c.id)).toEqual(['call-2']);
   });
 });
