@@ -48,6 +48,7 @@ export const configSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_TLS_CA_PATH: optionalString,
   TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_SDK_METRICS_PORT: port.default(0),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
 
@@ -99,6 +100,8 @@ export interface Config {
     apiKey?: string;
     devPort: number;
     devUiPort: number;
+    /** Where the Temporal SDK serves its worker metrics (Prometheus), appended to /metrics; 0: not served. */
+    sdkMetricsPort: number;
   };
   database: { url?: string; embeddedPort: number };
   graph: {
@@ -184,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: e.TEMPORAL_API_KEY,
       devPort: e.TEMPORAL_DEV_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
+      sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     graph: {

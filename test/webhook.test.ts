@@ -232,6 +232,21 @@ describe('hostile input with a valid token', () => {
   });
 });
 
+describe('/metrics', () => {
+  it('counts notifications by result and times their acknowledgement, in Prometheus format', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const count = (result: string) => Number(new RegExp(`switchboard_notifications_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    expect(count('accepted')).toBeGreaterThanOrEqual(4);
+    expect(count('rejected')).toBeGreaterThanOrEqual(3);
+    expect(count('unknownCall')).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/switchboard_webhook_latency_seconds_count \d+/);
+    expect(text).toContain('switchboard_process_resident_memory_bytes');
+  });
+});
+
 describe('/subscriptions change notifications', () => {
   it('echoes the validation token as text/plain', async () => {
     const res = await fetch(`${base}/api/subscriptions?validationToken=${encodeURIComponent('Validation: Token <1&2>')}`, { method: 'POST' });

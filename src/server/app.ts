@@ -11,6 +11,7 @@ import { ipAllowList } from './ip-allowlist.js';
 import { adminRouter } from '../admin/router.js';
 import { openApiDocument } from '../admin/openapi.js';
 import type { AdminAuth } from '../admin/identity.js';
+import { metricsText, registerLiveGauges, registry } from '../metrics.js';
 import { isDatabaseUp } from '../db/orm.js';
 
 export const promptsDir = fileURLToPath(new URL('../../flows/prompts/', import.meta.url));
@@ -29,6 +30,8 @@ export interface AppDeps {
   adminAllowedCidrs?: string[];
   webhookAllowedCidrs?: string[];
   trustedProxies?: string[];
+  /** The Temporal SDK's own Prometheus exporter, appended to /metrics. */
+  temporalMetricsUrl?: string;
 }
 
 /** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
@@ -71,6 +74,29 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.publicUrl));
+  });
+
+  registerLiveGauges({
+    queues: async () =>
+      (
+        await deps.orm.em
+          .getConnection()
+          .execute(
+            `select queue, calls_waiting, coalesce(extract(epoch from now() - oldest_waiting_since), 0) as longest from queue_live`,
+          )
+      ).map((r) => ({
+        queue: String(r.queue),
+        callsWaiting: Number(r.calls_waiting),
+        longestWaitSeconds: Number(r.longest),
+      })),
+    agents: async () =>
+      (await deps.orm.em.getConnection().execute(`select state, count(*)::int as n from agent_live group by state`)).map(
+        (r) => ({ state: String(r.state), count: Number(r.n) }),
+      ),
+  });
+  // Prometheus scrapes this; it sits behind the admin allow-list because it describes the whole contact center.
+  app.get('/metrics', ipAllowList(deps.adminAllowedCidrs ?? [], 'metrics', deps.logger), async (_req, res) => {
+    res.type(registry.contentType).send(await metricsText(deps.temporalMetricsUrl));
   });
 
   app.get('/healthz', async (_req, res) => {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { parseCommsNotifications, type CallNotification, type IncomingCall } from '../graph/notifications.js';
 import { callWorkflowId, graphNotificationSignal } from '../../workflows/messages.js';
 import type { CallWorkflowInput } from '../../workflows/call.js';
+import { notificationsTotal, webhookLatency } from '../metrics.js';
 
 export interface CallingWebhookDeps {
   client: Client;
@@ -55,6 +56,7 @@ export function callingWebhook(deps: CallingWebhookDeps) {
   }
 
   return async (req: Request, res: Response): Promise<void> => {
+    const stopTimer = webhookLatency.startTimer();
     const parsed = parseCommsNotifications(req.body);
     if (!parsed.ok) {
       if (parsed.legacy) {
@@ -63,6 +65,7 @@ export function callingWebhook(deps: CallingWebhookDeps) {
         res.status(204).end();
         return;
       }
+      notificationsTotal.inc({ result: 'rejected' });
       logger.warn({ reason: parsed.error }, 'rejected calling notification');
       res.status(400).json({ error: { code: 'BadRequest', message: parsed.error } });
       return;
@@ -73,17 +76,21 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       for (const item of parsed.items) {
         if (item.kind === 'incoming') {
           const result = await startCall(item.call);
+          notificationsTotal.inc({ result: result === 'accepted' ? 'accepted' : 'duplicate' });
           logger.info({ callId: item.call.callId, workflowId: callWorkflowId(item.call.callId), result }, 'incoming call');
         } else if (item.kind === 'notification') {
           const result = await signalCall(item.notification);
+          notificationsTotal.inc({ result: result === 'signalled' ? 'accepted' : 'unknownCall' });
           const log = { callId: item.notification.callId, workflowId: callWorkflowId(item.notification.callId), kind: item.notification.kind };
           if (result === 'unknown') logger.warn(log, 'notification for a call with no running workflow; acknowledged');
           else logger.debug(log, 'notification delivered');
         } else {
+          notificationsTotal.inc({ result: 'ignored' });
           logger.warn({ callId: item.callId, reason: item.reason }, 'notification ignored');
         }
       }
       res.status(202).end();
+      stopTimer();
     } catch (err) {
       // Temporal did not accept it: say so, so nothing is acknowledged that isn't durable.
       logger.error({ err }, 'could not hand a notification to Temporal');

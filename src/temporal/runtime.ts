@@ -7,7 +7,7 @@ let installed = false;
  * Route the Temporal SDK's own logs (worker state, activity retries) into our structured log instead of the
  * console. The runtime is process-wide and can be installed once; later calls are no-ops.
  */
-export function installTemporalRuntime(logger: Logger): void {
+export function installTemporalRuntime(logger: Logger, metricsPort = 0): void {
   if (installed) return;
   installed = true;
   // The SDK's INFO lines (bundle contents, worker state) are debugging detail for us.
@@ -16,7 +16,10 @@ export function installTemporalRuntime(logger: Logger): void {
     // Our own Ctrl-C handler stops the worker first and then the servers it depends on, in order.
     shutdownSignals: [],
     // The SDK's native core (gRPC retries while a server restarts, …) logs through the same logger.
-    telemetryOptions: { logging: { filter: { core: level, other: 'WARN' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: level, other: 'WARN' }, forward: {} },
+      ...(metricsPort ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } : {}),
+    },
     logger: new DefaultLogger(level, (entry) => {
       if (logger.level === 'silent') return;
       const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
