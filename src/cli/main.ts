@@ -12,6 +12,7 @@ commands:
   worker           run only the Temporal worker (production: one or more replicas)
   web              run only the web process (Graph webhook, health)
   migrate          apply database migrations to DATABASE_URL
+  seed --calls N   write N calls of realistic history to DATABASE_URL (options: --days D, --seed S)
 
 Configuration comes from environment variables; see .env.example.`;
 
@@ -59,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
         await orm.close();
       }
       return 0;
+    }
+    case 'seed': {
+      if (!config.database.url) {
+        process.stderr.write('Invalid configuration: DATABASE_URL is required for seed\n');
+        return 2;
+      }
+      return (await import('./seed.js')).seed(config.database.url, rest);
     }
     default:
       process.stderr.write(`unknown command '${command}'\n${USAGE}\n`);

@@ -6,7 +6,9 @@ import { AgentLiveSchema, AgentStateChangeSchema, QueueLiveSchema } from './enti
 import { Migration20261128000000_calls } from './migrations/Migration20261128000000_calls.js';
 import { Migration20261128010000_agents } from './migrations/Migration20261128010000_agents.js';
 import { Migration20261128020000_routing } from './migrations/Migration20261128020000_routing.js';
+import { Migration20261128030000_metrics } from './migrations/Migration20261128030000_metrics.js';
 import { Migration20261128040000_admin } from './migrations/Migration20261128040000_admin.js';
+import { Migration20261128050000_recordings } from './migrations/Migration20261128050000_recordings.js';
 import { AuditEntrySchema, WrapUpCodeSchema } from './entities/admin.js';
 
 export { MikroORM };
@@ -17,7 +19,9 @@ const migrationsList = [
   { name: 'Migration20261128000000_calls', class: Migration20261128000000_calls },
   { name: 'Migration20261128010000_agents', class: Migration20261128010000_agents },
   { name: 'Migration20261128020000_routing', class: Migration20261128020000_routing },
+  { name: 'Migration20261128030000_metrics', class: Migration20261128030000_metrics },
   { name: 'Migration20261128040000_admin', class: Migration20261128040000_admin },
+  { name: 'Migration20261128050000_recordings', class: Migration20261128050000_recordings },
 ];
 
 export function ormOptions(clientUrl: string): Options {

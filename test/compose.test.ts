@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+// `docker compose config` validates docker-compose.yml when the docker client has the compose plugin.
+async function composeAvailable(): Promise<string | null> {
+  try {
+    await run('docker', ['compose', 'version'], { timeout: 15_000 });
+    return null;
+  } catch (err) {
+    return `docker compose is not available here (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+const unavailable = await composeAvailable();
+if (unavailable) console.log(`skipping the docker compose config test: ${unavailable}`);
+
+const env = {
+  ...process.env,
+  AZURE_TENANT_ID: 'tenant',
+  AZURE_CLIENT_ID: 'client',
+  AZURE_CLIENT_SECRET: 'secret',
+  PUBLIC_URL: 'https://switchboard.example',
+  GRAFANA_ADMIN_PASSWORD: 'admin',
+};
+
+describe('docker-compose.yml', () => {
+  it.skipIf(unavailable !== null)('passes `docker compose config`', async () => {
+    const { stdout } = await run('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'], { env, timeout: 60_000 });
+    const config = JSON.parse(stdout) as { services: Record<string, { deploy?: { replicas?: number } }> };
+    expect(Object.keys(config.services).sort()).toEqual(['grafana', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'web', 'worker']);
+    expect(config.services.worker?.deploy?.replicas).toBe(2);
+  });
+
+  it('mounts the generated provisioning and dashboards into Grafana and runs the app image as web and worker', async () => {
+    const text = await readFile('docker-compose.yml', 'utf8');
+    for (const mount of [
+      './dashboards/provisioning/datasources:/etc/grafana/provisioning/datasources',
+      './dashboards/provisioning/dashboards:/etc/grafana/provisioning/dashboards',
+      './dashboards/generated:/var/lib/grafana/dashboards/switchboard',
+    ]) {
+      expect(text).toContain(mount);
+    }
+    expect(text).toMatch(/worker:\n\s+<<: \*app\n\s+command: \["worker"\]\n\s+deploy:\n\s+replicas: 2/);
+    expect(text).toMatch(/DB: postgres12/);
+    const provider = await readFile('dashboards/provisioning/dashboards/switchboard.yaml', 'utf8');
+    expect(provider).toContain('path: /var/lib/grafana/dashboards/switchboard');
+    const dockerfile = await readFile('Dockerfile', 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20/m);
+    expect(dockerfile).toContain('npm ci');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "--import", "tsx", "src/cli/main.ts"]');
+  });
+});

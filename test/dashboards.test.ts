@@ -1,0 +1,279 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
+import { freePort } from '../src/infra/temporal-dev-server.js';
+import { migrate, openDatabase } from '../src/db/orm.js';
+import { EXPECTED, FIXTURE_DAY, FIXTURE_NOW, writeFixture } from '../src/analytics/fixture.js';
+import { expandQuery, type MacroContext } from '../src/analytics/grafana-macros.js';
+import { DASHBOARDS_DIR, renderAll } from '../dashboards/generate.js';
+
+// Every panel of the generated dashboards, run as Grafana runs it (macros and variables expanded, as the
+// read-only role) against real Postgres holding a dataset whose answers are known in advance.
+
+interface Target {
+  rawSql: string;
+}
+interface Panel {
+  title: string;
+  type: string;
+  targets?: Target[];
+}
+interface DashboardJson {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating?: { list: { type: string; name: string; query?: string }[] };
+}
+
+let db: EmbeddedDatabase;
+let dataDir: string;
+let client: pg.Client;
+const dashboards: Record<string, DashboardJson> = {};
+
+const VARS = { queue: ['sales', 'support'], caller: '', call: 'fx-001' };
+const DAY: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_DAY.to, interval: '1h', vars: VARS };
+// The wallboard's "now": its time range is today so far, so $__timeTo() is now.
+const WALLBOARD: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_NOW, interval: '1m', vars: VARS };
+const EMPTY: MacroContext = { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2020-01-02T00:00:00Z'), interval: '1h', vars: VARS };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-dashboards-'));
+  db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  const orm = await openDatabase(db.url);
+  try {
+    expect(await migrate(orm)).toContain('Migration20261128030000_metrics');
+  } finally {
+    await orm.close();
+  }
+  client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  await writeFixture(client);
+  for (const file of Object.keys(renderAll()).filter((f) => f.startsWith('generated/'))) {
+    dashboards[path.basename(file)] = JSON.parse(await readFile(path.join(DASHBOARDS_DIR, file), 'utf8')) as DashboardJson;
+  }
+});
+
+afterAll(async () => {
+  await client?.end();
+  await db?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Runs SQL as the read-only role Grafana uses. */
+async function asReader(sql: string): Promise<Record<string, unknown>[]> {
+  await client.query('begin');
+  try {
+    await client.query('set local role switchboard_reader');
+    const res = await client.query(sql);
+    return res.rows as Record<string, unknown>[];
+  } finally {
+    await client.query('rollback');
+  }
+}
+
+function panel(file: string, title: string): Panel {
+  const p = dashboards[file]?.panels.find((x) => x.title === title);
+  if (!p) throw new Error(`no panel '${title}' in ${file}`);
+  return p;
+}
+
+async function run(file: string, title: string, ctx: MacroContext = DAY): Promise<Record<string, unknown>[]> {
+  return asReader(expandQuery(panel(file, title).targets![0]!.rawSql, ctx));
+}
+
+/** The single value a stat panel shows (first column of the first row). */
+async function value(file: string, title: string, ctx: MacroContext = DAY): Promise<number | null> {
+  const rows = await run(file, title, ctx);
+  if (rows.length === 0) return null;
+  const v = Object.values(rows[0]!)[0];
+  return v === null || v === undefined ? null : Number(v);
+}
+
+describe('generated dashboards', () => {
+  it('are up to date with dashboards/*.ts (run `npm run dashboards` when this fails)', async () => {
+    const expected = renderAll();
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(7);
+    for (const [rel, content] of Object.entries(expected)) {
+      const onDisk = await readFile(path.join(DASHBOARDS_DIR, rel), 'utf8').catch(() => '(missing)');
+      expect(onDisk, `dashboards/${rel} is stale`).toBe(content);
+    }
+  });
+
+  it('carry a Postgres query on every panel, through the custom dataquery type', () => {
+    expect(Object.keys(dashboards).sort()).toEqual(
+      ['agent-performance.json', 'call-explorer.json', 'queue-performance.json', 'voicemail-callbacks.json', 'wallboard.json'].sort(),
+    );
+    for (const d of Object.values(dashboards)) {
+      for (const p of d.panels) {
+        expect(p.targets?.length, `${d.title} / ${p.title}`).toBeGreaterThan(0);
+        for (const t of p.targets!) {
+          expect(t).toMatchObject({ datasource: { type: 'grafana-postgresql-datasource' }, rawQuery: true, editorMode: 'code' });
+        }
+      }
+    }
+    expect((dashboards['wallboard.json'] as unknown as { refresh: string }).refresh).toBe('5s');
+  });
+});
+
+describe('every panel query', () => {
+  it('runs as the read-only role, over data and over an empty range, and every variable query runs', async () => {
+    let ran = 0;
+    for (const [file, d] of Object.entries(dashboards)) {
+      for (const p of d.panels) {
+        for (const t of p.targets ?? []) {
+          for (const ctx of [DAY, EMPTY, { ...DAY, vars: { ...VARS, queue: ['support'] } }]) {
+            const sql = expandQuery(t.rawSql, ctx);
+            expect(sql, `${file} / ${p.title}: unexpanded macro`).not.toMatch(/\$__|\$\{|\$[a-z]/);
+            await expect(asReader(sql), `${file} / ${p.title}`).resolves.toBeInstanceOf(Array);
+            ran++;
+          }
+        }
+      }
+      for (const v of d.templating?.list ?? []) {
+        if (v.type === 'query') {
+          const rows = await asReader(expandQuery(v.query!, DAY));
+          expect(rows.map((r) => r.queue)).toEqual(['sales', 'support']);
+        }
+      }
+    }
+    expect(ran).toBeGreaterThan(40);
+  });
+
+  it('shows zeros or no data, never an error, on an empty time range', async () => {
+    const q = 'queue-performance.json';
+    expect(await value(q, 'Queued', EMPTY)).toBe(0);
+    expect(await value(q, 'Service level (SL1)', EMPTY)).toBeNull();
+    expect(await value(q, 'ASA', EMPTY)).toBeNull();
+    expect(await value(q, 'Abandonment rate', EMPTY)).toBeNull();
+    expect(await run(q, 'Service level over time (SL1)', EMPTY)).toEqual([]);
+    expect(await value('agent-performance.json', 'Calls handled', EMPTY)).toBe(0);
+    expect(await value('agent-performance.json', 'AHT', EMPTY)).toBeNull();
+    expect(await value('voicemail-callbacks.json', 'Callbacks requested', EMPTY)).toBe(0);
+  });
+});
+
+describe('numbers on the known-answer dataset', () => {
+  const q = 'queue-performance.json';
+
+  it('queue performance: SL1, SL2, ASA, abandonment, AHT over all queues', async () => {
+    const t = EXPECTED.totals;
+    expect(await value(q, 'Queued')).toBe(EXPECTED.all.queued);
+    expect(await value(q, 'Answered')).toBe(EXPECTED.all.answered);
+    expect(await value(q, 'Abandoned')).toBe(EXPECTED.all.abandoned);
+    expect(await value(q, 'Callbacks (flow-out)')).toBe(EXPECTED.all.callbacks);
+    expect(await value(q, 'Service level (SL1)')).toBeCloseTo(t.sl1, 12);
+    expect(await value(q, 'Service level (SL2)')).toBeCloseTo(t.sl2, 12);
+    expect(await value(q, 'ASA')).toBeCloseTo(t.asa, 9);
+    expect(await value(q, 'Abandonment rate')).toBeCloseTo(t.abandonment, 12);
+    expect(await value(q, 'AHT')).toBeCloseTo(t.aht, 9);
+    expect(await value(q, 'Longest wait in range')).toBe(60);
+  });
+
+  it('queue performance per queue, with per-queue thresholds and the $queue filter', async () => {
+    const rows = await run(q, 'Per queue');
+    expect(rows.map((r) => r.queue)).toEqual(['sales', 'support']);
+    for (const [i, e] of [EXPECTED.sales, EXPECTED.support].entries()) {
+      const r = rows[i]!;
+      expect(Number(r.queued)).toBe(e.queued);
+      expect(Number(r.answered)).toBe(e.answered);
+      expect(Number(r.answered_within)).toBe(e.answeredWithin);
+      expect(Number(r.abandoned)).toBe(e.abandoned);
+      expect(r.service_level).toBeCloseTo(e.sl1, 12);
+      expect(r.service_level_abandoned).toBeCloseTo(e.sl2, 12);
+      expect(r.asa_seconds).toBeCloseTo(e.asa, 9);
+      expect(r.abandonment_rate).toBeCloseTo(e.abandonment, 12);
+      expect(r.aht_seconds).toBeCloseTo(e.aht, 9);
+    }
+    const support = { ...DAY, vars: { ...VARS, queue: ['support'] } };
+    expect(await value(q, 'Service level (SL1)', support)).toBeCloseTo(EXPECTED.support.sl1, 12);
+    expect(await value(q, 'Queued', support)).toBe(EXPECTED.support.queued);
+    expect(await value(q, 'AHT', support)).toBeCloseTo(EXPECTED.support.aht, 9);
+  });
+
+  it('time series: buckets add up to the totals; calls per interval counts every arrival', async () => {
+    const sl = await run(q, 'Service level over time (SL1)');
+    expect(sl.length).toBeGreaterThan(1);
+    expect(sl.every((r) => r.time instanceof Date && typeof r.queue === 'string')).toBe(true);
+    const calls = await run(q, 'Calls per interval');
+    expect(calls.reduce((s, r) => s + Number(r.calls), 0)).toBe(EXPECTED.totals.callsArrived - 4); // $queue excludes never-queued
+    const everything = await run(q, 'Calls per interval', { ...DAY, vars: { ...VARS, queue: [] } });
+    expect(everything.reduce((s, r) => s + Number(r.calls), 0)).toBe(EXPECTED.totals.callsArrived);
+  });
+
+  it('wallboard: waiting now, longest wait, agents by state, today', async () => {
+    const w = 'wallboard.json';
+    expect(await value(w, 'Waiting now', WALLBOARD)).toBe(EXPECTED.live.salesWaiting);
+    expect(await value(w, 'Longest current wait', WALLBOARD)).toBe(EXPECTED.live.salesLongestWait);
+    expect(await value(w, 'Agents available', WALLBOARD)).toBe(EXPECTED.live.available);
+    expect(await value(w, 'Agents on call', WALLBOARD)).toBe(EXPECTED.live.onCall);
+    expect(await value(w, 'Agents in wrap-up', WALLBOARD)).toBe(EXPECTED.live.wrapUp);
+    expect(await value(w, 'Agents away', WALLBOARD)).toBe(EXPECTED.live.away);
+    expect(await value(w, 'Service level today (SL1)', WALLBOARD)).toBeCloseTo(EXPECTED.totals.sl1, 12);
+    expect(await value(w, 'Abandonment today', WALLBOARD)).toBeCloseTo(EXPECTED.totals.abandonment, 12);
+    const queues = await run(w, 'Queues now', WALLBOARD);
+    expect(queues.map((r) => [r.queue, r.waiting, r.longest_wait_seconds])).toEqual([
+      ['sales', 3, 95],
+      ['support', 0, 0],
+    ]);
+  });
+
+  it('agent performance: calls handled, AHT, occupancy, missed offers, state timeline', async () => {
+    const a = 'agent-performance.json';
+    expect(await value(a, 'Calls handled')).toBe(EXPECTED.all.answered);
+    expect(await value(a, 'AHT')).toBeCloseTo(EXPECTED.totals.aht, 9);
+    expect(await value(a, 'Occupancy')).toBeCloseTo(EXPECTED.occupancyAll, 12);
+    expect(await value(a, 'Missed offers')).toBe(2);
+    const rows = await run(a, 'Agents');
+    expect(rows.map((r) => r.agent_id)).toEqual(['s1', 's2', 't1', 't2']);
+    for (const r of rows) {
+      const e = EXPECTED.agents[r.agent_id as keyof typeof EXPECTED.agents];
+      expect(Number(r.calls_handled)).toBe(e.handled);
+      expect(r.aht_seconds).toBeCloseTo(e.aht, 9);
+      expect(r.occupancy).toBeCloseTo(e.occupancy, 12);
+      expect(Number(r.missed_offers)).toBe(e.missed);
+    }
+    const timeline = await run(a, 'Agent state timeline');
+    expect(timeline.length).toBe(4 + 2 * 2 + 64 * 4); // signedOut each, s1's two missed offers, 4 states per call
+  });
+
+  it('call explorer: search by number or name, the path, workflow and recording', async () => {
+    const c = 'call-explorer.json';
+    expect((await run(c, 'Calls')).length).toBe(EXPECTED.totals.callsArrived);
+    const byNumber = await run(c, 'Calls', { ...DAY, vars: { ...VARS, caller: '+14255550007' } });
+    expect(byNumber.map((r) => [r.id, r.workflow_id])).toEqual([['fx-007', 'call-fx-007']]);
+    const byName = await run(c, 'Calls', { ...DAY, vars: { ...VARS, caller: "caller 9'" } }); // a quote is data, not SQL
+    expect(byName).toEqual([]);
+    const withRecording = (await run(c, 'Calls')).filter((r) => r.recording_url);
+    expect(withRecording).toHaveLength(4);
+    const path = await run(c, 'Call path');
+    expect(path.map((r) => r.type)).toEqual(['incoming', 'ended']);
+  });
+
+  it('voicemail and callbacks', async () => {
+    const v = 'voicemail-callbacks.json';
+    expect(await value(v, 'Callbacks requested')).toBe(EXPECTED.callbacks.requested);
+    expect(await value(v, 'Callbacks completed')).toBe(EXPECTED.callbacks.completed);
+    expect(await value(v, 'Callbacks failed')).toBe(EXPECTED.callbacks.failed);
+    expect(await value(v, 'Callbacks pending')).toBe(EXPECTED.callbacks.pending);
+    expect(await value(v, 'Voicemails')).toBe(EXPECTED.voicemails.total);
+    expect(await value(v, 'Voicemails not handled')).toBe(EXPECTED.voicemails.unhandled);
+    expect(await run(v, 'Voicemail list')).toHaveLength(4);
+    expect(await run(v, 'Callback list')).toHaveLength(8);
+  });
+});
+
+describe('read-only role', () => {
+  it('reads the metric views and nothing else', async () => {
+    expect(await asReader('select count(*)::int as n from metrics.call_explorer')).toEqual([{ n: EXPECTED.totals.callsArrived }]);
+    for (const table of ['call', 'call_event', 'agent_state_change', 'agent_live', 'queue_live', 'callback', 'voicemail', 'queue_setting', 'mikro_orm_migrations']) {
+      await expect(asReader(`select * from ${table} limit 1`), table).rejects.toThrow(/permission denied/);
+    }
+    await expect(asReader(`insert into metrics.call_path (call_id, seq, type, at) values ('x', 1, 'x', now())`)).rejects.toThrow(/permission denied/);
+    await expect(asReader(`update queue_setting set sl_threshold_seconds = 1`)).rejects.toThrow(/permission denied/);
+    const login = await client.query(`select rolcanlogin from pg_roles where rolname = 'switchboard_reader'`);
+    expect(login.rows).toEqual([{ rolcanlogin: false }]);
+  });
+});
