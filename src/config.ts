@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { parseCidrs } from './server/ip-allowlist.js';
 
@@ -75,6 +76,11 @@ export const configSchema = z.object({
   ADMIN_ALLOWED_CIDRS: cidrList,
   WEBHOOK_ALLOWED_CIDRS: cidrList,
   TRUSTED_PROXIES: cidrList,
+  RECORDINGS_DIR: optionalString,
+  RECORDINGS_SIGNING_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
+  RECORDING_LINK_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  VOICEMAIL_WEBHOOK_URL: optionalUrl,
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
 });
@@ -119,6 +125,17 @@ export interface Config {
     subscriptionClientState?: string;
   };
   emulator: { port: number; mediaSpeed: number };
+  recordings: {
+    /** The folder recordings are stored in (content-addressed). */
+    dir: string;
+    /** HMAC key for recording links; undefined: a random key per process (links work only on the process that made them). */
+    signingKey?: string;
+    linkTtlSeconds: number;
+    /** Calls, events, voicemails, callbacks and recordings older than this are deleted daily. */
+    retentionDays: number;
+    /** Where new voicemails are announced (POST JSON). */
+    voicemailWebhookUrl?: string;
+  };
   security: {
     /** The Entra ID OpenID document whose keys sign admin API tokens. */
     adminOpenIdUrl: string;
@@ -137,7 +154,13 @@ export class ConfigError extends Error {}
  * Secrets may come from a mounted file instead of the environment (Docker/Kubernetes secrets):
  * `AZURE_CLIENT_SECRET_FILE=/run/secrets/graph` reads the secret from that file.
  */
-export const SECRET_VARIABLES = ['AZURE_CLIENT_SECRET', 'TEMPORAL_API_KEY', 'DATABASE_URL', 'GRAPH_SUBSCRIPTION_CLIENT_STATE'] as const;
+export const SECRET_VARIABLES = [
+  'AZURE_CLIENT_SECRET',
+  'TEMPORAL_API_KEY',
+  'DATABASE_URL',
+  'GRAPH_SUBSCRIPTION_CLIENT_STATE',
+  'RECORDINGS_SIGNING_KEY',
+] as const;
 
 function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const out = { ...env };
@@ -202,6 +225,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionClientState: e.GRAPH_SUBSCRIPTION_CLIENT_STATE,
     },
     emulator: { port: e.EMULATOR_PORT, mediaSpeed: e.EMULATOR_MEDIA_SPEED },
+    recordings: {
+      dir: e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings'),
+      signingKey: e.RECORDINGS_SIGNING_KEY,
+      linkTtlSeconds: e.RECORDING_LINK_TTL_SECONDS,
+      retentionDays: e.RETENTION_DAYS,
+      voicemailWebhookUrl: e.VOICEMAIL_WEBHOOK_URL,
+    },
     security: {
       adminOpenIdUrl:
         e.ADMIN_OPENID_URL ?? `${e.AZURE_AUTHORITY_HOST.replace(/\/$/, '')}/${e.AZURE_TENANT_ID}/v2.0/.well-known/openid-configuration`,

@@ -9,6 +9,7 @@ import { AgentLive } from '../db/entities/agent-state.js';
 import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
 import { requireRole, type AdminAuth, type Caller } from './identity.js';
 import { routes, type RouteSpec } from './routes.js';
+import { signRecordingLink } from '../recordings/signed-url.js';
 
 export class HttpError extends Error {
   constructor(
@@ -21,7 +22,13 @@ export class HttpError extends Error {
 }
 
 type Parsed = { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown };
-type Handler = (input: Parsed, ctx: { caller: Caller; em: EntityManager }) => Promise<unknown>;
+export interface RecordingsAccess {
+  signingKey: Buffer;
+  linkTtlSeconds: number;
+  /** Public base URL links point at. */
+  publicUrl: string;
+}
+type Handler = (input: Parsed, ctx: { caller: Caller; em: EntityManager; recordings?: RecordingsAccess }) => Promise<unknown>;
 
 /** Opaque keyset cursor: the sort key of the last item of the previous page. */
 const encodeCursor = (parts: (string | number)[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -148,6 +155,20 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     });
   },
 
+  recordingLink: async ({ params }, { caller, em, recordings }) => {
+    if (!recordings) throw new HttpError(404, 'NotFound', 'recordings are not served by this process');
+    const id = String(params.id);
+    const knex = em.getKnex();
+    const row = await knex('recording').where('id', id).first('id');
+    if (!row) throw new HttpError(404, 'NotFound', 'no such recording');
+    const expiresAt = new Date(Date.now() + recordings.linkTtlSeconds * 1000);
+    await knex('recording_access').insert({ recording_id: id, action: 'link', actor_id: caller.objectId, actor_name: caller.name, ip: caller.ip });
+    return {
+      url: `${recordings.publicUrl}/api/recordings/${id}?${signRecordingLink(recordings.signingKey, id, expiresAt, caller.objectId)}`,
+      expiresAt: expiresAt.toISOString(),
+    };
+  },
+
   listAudit: async ({ query }, { em }) => {
     const q = query as z.infer<typeof routes.listAudit.query>;
     const where: Record<string, unknown>[] = [];
@@ -184,7 +205,7 @@ function parse(spec: RouteSpec, req: Request): Parsed {
 }
 
 /** /api/admin: every route authenticated by Entra ID, authorised by app role, validated by its schema. */
-export function adminRouter(opts: { orm: MikroORM; auth: AdminAuth; logger: Logger }): Router {
+export function adminRouter(opts: { orm: MikroORM; auth: AdminAuth; logger: Logger; recordings?: RecordingsAccess }): Router {
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -197,7 +218,11 @@ export function adminRouter(opts: { orm: MikroORM; auth: AdminAuth; logger: Logg
     router[spec.method](path, requireRole(...spec.roles), async (req: Request, res: Response) => {
       try {
         const input = parse(spec, req);
-        const result = await handlers[name](input, { caller: req.caller!, em: opts.orm.em.fork() });
+        const result = await handlers[name](input, {
+          caller: req.caller!,
+          em: opts.orm.em.fork(),
+          ...(opts.recordings ? { recordings: opts.recordings } : {}),
+        });
         res.json(result);
       } catch (err) {
         if (err instanceof HttpError) {

@@ -4,7 +4,7 @@ import * as s from './schemas.js';
 
 /** Every admin route once: the router wires handlers to these, and the OpenAPI document is generated from them. */
 export interface RouteSpec {
-  method: 'get' | 'put' | 'delete';
+  method: 'get' | 'put' | 'post' | 'delete';
   path: string; // OpenAPI style: /calls/{id}
   summary: string;
   roles: Role[];
@@ -26,5 +26,6 @@ export const routes = {
   listWrapUpCodes: { method: 'get', path: '/wrap-up-codes', summary: 'Wrap-up codes', roles: all, response: z.array(s.wrapUpCode) },
   putWrapUpCode: { method: 'put', path: '/wrap-up-codes/{code}', summary: 'Create or change a wrap-up code', roles: admins, params: s.wrapUpCodeParam, body: s.wrapUpCodeBody, response: s.wrapUpCode },
   deleteWrapUpCode: { method: 'delete', path: '/wrap-up-codes/{code}', summary: 'Delete a wrap-up code', roles: admins, params: s.wrapUpCodeParam, response: s.wrapUpCode },
+  recordingLink: { method: 'post', path: '/recordings/{id}/link', summary: 'A time-limited link to one recording (audited)', roles: readers, params: s.recordingIdParam, response: s.recordingLink },
   listAudit: { method: 'get', path: '/audit', summary: 'Audit entries (newest first)', roles: readers, query: s.auditQuery, response: s.page(s.auditEntry) },
 } satisfies Record<string, RouteSpec>;

@@ -94,3 +94,6 @@ export const caller = z.object({
   roles: z.array(z.string()),
   ip: z.string(),
 });
+
+export const recordingIdParam = z.object({ id: z.string().regex(/^\d{1,18}$/, 'not a recording id') });
+export const recordingLink = z.object({ url: z.string(), expiresAt: z.string() });

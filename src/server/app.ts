@@ -12,6 +12,9 @@ import { adminRouter } from '../admin/router.js';
 import { openApiDocument } from '../admin/openapi.js';
 import type { AdminAuth } from '../admin/identity.js';
 import { metricsText, registerLiveGauges, registry } from '../metrics.js';
+import type { RecordingsAccess } from '../admin/router.js';
+import type { RecordingStore } from '../recordings/store.js';
+import { verifyRecordingLink } from '../recordings/signed-url.js';
 import { isDatabaseUp } from '../db/orm.js';
 
 export const promptsDir = fileURLToPath(new URL('../../flows/prompts/', import.meta.url));
@@ -30,6 +33,8 @@ export interface AppDeps {
   adminAllowedCidrs?: string[];
   webhookAllowedCidrs?: string[];
   trustedProxies?: string[];
+  /** Recording downloads through signed links; absent: not served. */
+  recordings?: RecordingsAccess & { store: RecordingStore };
   /** The Temporal SDK's own Prometheus exporter, appended to /metrics. */
   temporalMetricsUrl?: string;
 }
@@ -69,9 +74,32 @@ export function createApp(deps: AppDeps): express.Express {
     app.use(
       '/api/admin',
       ipAllowList(deps.adminAllowedCidrs ?? [], 'admin API', deps.logger),
-      adminRouter({ orm: deps.orm, auth: deps.adminAuth, logger: deps.logger }),
+      adminRouter({
+        orm: deps.orm,
+        auth: deps.adminAuth,
+        logger: deps.logger,
+        ...(deps.recordings ? { recordings: deps.recordings } : {}),
+      }),
     );
   }
+  if (deps.recordings) {
+    const recordings = deps.recordings;
+    // Only with a link signed by the admin API: the link is the authorisation, and every download is audited.
+    app.get('/api/recordings/:id', async (req, res) => {
+      const id = String(req.params.id);
+      if (!/^\d{1,18}$/.test(id)) return void res.status(400).json({ error: { code: 'BadRequest', message: 'not a recording id' } });
+      const check = verifyRecordingLink(recordings.signingKey, id, req.query);
+      if (!check.ok) return void res.status(403).json({ error: { code: 'Forbidden', message: `link ${check.reason}` } });
+      const knex = deps.orm.em.getKnex();
+      const row = await knex('recording').where('id', id).first('storage_key');
+      const bytes = row ? await recordings.store.get(String(row.storage_key)) : undefined;
+      if (!bytes) return void res.status(404).json({ error: { code: 'NotFound', message: 'no such recording' } });
+      await knex('recording_access').insert({ recording_id: id, action: 'download', actor_id: check.actorId, actor_name: check.actorId, ip: req.ip ?? '' });
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.type('audio/wav').send(bytes);
+    });
+  }
+
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.publicUrl));
   });
