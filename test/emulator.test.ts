@@ -564,7 +564,7 @@ describe('control API over HTTP', () => {
       body: JSON.stringify({ onTransfer: 'decline', answerAfterMs: 10 }),
     });
     expect(agent.status).toBe(200);
-    expect(emulator.getAgent('agent-http').script).toEqual({ onTransfer: 'decline', answerAfterMs: 10, talkMs: 30000 });
+    expect(emulator.getAgent('agent-http').script).toEqual({ onTransfer: 'decline', answerAfterMs: 10, talkMs: 30000, presence: [] });
 
     await receiver.waitFor(isState(callId, 'terminated'), 'terminated');
     const view = (await (await fetch(`${emulator.url}/emulator/calls/${callId}`)).json()) as { state: string; history: { kind: string; status?: number }[] };

@@ -12,6 +12,7 @@ commands:
   worker           run only the Temporal worker (production: one or more replicas)
   web              run only the web process (Graph webhook, health)
   migrate          apply database migrations to DATABASE_URL
+  simulate <file>  run a scenario (JSON) against a running stack's emulator (EMULATOR_URL) and print the steps
   seed --calls N   write N calls of realistic history to DATABASE_URL (options: --days D, --seed S)
 
 Configuration comes from environment variables; see .env.example.`;
@@ -68,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return (await import('./seed.js')).seed(config.database.url, rest);
     }
+    case 'simulate':
+      return (await import('./simulate.js')).simulate(rest);
     default:
       process.stderr.write(`unknown command '${command}'\n${USAGE}\n`);
       return 2;

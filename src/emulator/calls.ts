@@ -9,16 +9,32 @@
  *   any --caller hangs up--> terminated (200/4097, or 200/540000 for a phone caller)
  *   incoming --no answer within 15 s--> terminated (408/1106)
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { makeToneWav } from '../media/wav.js';
+import { GraphHttpError } from './graph-error.js';
 import type pino from 'pino';
 import { callNotFound, badRequest } from './graph-error.js';
 import { MediaError, type MediaLoader } from './media.js';
 import type { CommsNotification, Notifier } from './notifier.js';
 import type { AgentDirectory } from './people.js';
 import type { WavInfo } from '../media/wav.js';
-import { E164, type AnswerRequest, type MediaRef, type PlayPromptRequest, type TransferRequest } from './validation.js';
+import {
+  E164,
+  type AnswerRequest,
+  type CreateCallRequest,
+  type InviteRequest,
+  type MediaRef,
+  type ParticipantTarget,
+  type PlayPromptRequest,
+  type RecordRequest,
+  type RedirectRequest,
+  type TransferRequest,
+} from './validation.js';
 import type {
+  CalleeScript,
   CallHistoryEntry,
+  DigitPress,
+  Quirks,
   CallerScript,
   EmulatedCallState,
   EmulatedCallView,
@@ -39,6 +55,10 @@ export interface CallManagerOptions {
   mediaSpeed: number;
   answerTimeoutMs: number;
   docQuirks: boolean;
+  quirks: Quirks;
+  recordingRetentionMs: number;
+  /** The emulator's base URL (recordingLocation points at it). */
+  baseUrl: () => string;
 }
 
 export interface CallManagerDeps {
@@ -67,11 +87,33 @@ const RESULT = {
   botHungUp: { code: 200, subcode: 5001, message: 'The conversation has ended.' },
   transferCompleted: { code: 0, subcode: 7015, message: 'GracefulTransferCompleted' },
   answerTimeout: { code: 408, subcode: 1106, message: 'An acknowledgement was not received for the call acceptance in the allotted time.' },
+  // call-record.md documents 200/8515 for the max duration; the other record results are the emulator's choice.
+  recordMaxDuration: { code: 200, subcode: 8515, message: 'Action completed, max record duration reached.' },
+  recordSilence: { code: 200, subcode: 0, message: 'Action completed, max silence timeout reached.' },
+  recordStopTone: { code: 200, subcode: 0, message: 'Action completed, stop tone detected.' },
+  recordInitialSilence: { code: 408, subcode: 0, message: 'Action failed, initial silence timeout reached.' },
+  inviteCompleted: { code: 200, subcode: 0, message: 'Action completed successfully.' },
+  inviteDeclined: { code: 403, subcode: 0, message: 'Invitation declined by the participant.' },
+  inviteNoAnswer: { code: 408, subcode: 0, message: 'Invitation not answered.' },
+  calleeBusy: { code: 486, subcode: 0, message: 'The callee is busy.' },
+  calleeNoAnswer: { code: 408, subcode: 0, message: 'The callee did not answer.' },
+  redirectFailed: { code: 480, subcode: 0, message: 'No redirect target answered.' },
 } satisfies Record<string, ResultInfo>;
+
+interface Recording {
+  id: string;
+  callId: string;
+  token: string;
+  wav: Buffer;
+}
 
 interface PromptOperation {
   id: string;
-  type: 'playPrompt';
+  type: 'playPrompt' | 'recordResponse';
+  record?: RecordRequest;
+  recording?: Recording;
+  /** Ends a running recording early (stop tone). */
+  stopTone?: (key: string) => boolean;
   clientContext?: string;
   prompts: MediaRef[];
   status: OperationView['status'];
@@ -84,9 +126,10 @@ interface PromptOperation {
 
 interface CancelOperation {
   id: string;
-  type: 'cancelMediaProcessing';
+  type: 'cancelMediaProcessing' | 'subscribeToTone' | 'invite';
+  resultInfo?: ResultInfo;
   clientContext?: string;
-  status: 'completed';
+  status: OperationView['status'];
 }
 
 interface TransferState {
@@ -116,12 +159,24 @@ class EmulatedCall {
   readonly timers = new Set<NodeJS.Timeout>();
   hangUpTimer?: NodeJS.Timeout;
   transfer?: TransferState;
+  direction: 'incoming' | 'outgoing' = 'incoming';
+  /** The other party's script: the caller (inbound) or the callee (outbound). */
+  party: { digits?: DigitPress[]; speechMs?: number } = {};
+  toneSubscribed = false;
+  toneSequence = 0;
+  redirected = false;
+  answeredBy?: Record<string, unknown>;
+  /** Agents on this call through invite or redirect (presence Busy/InACall). */
+  readonly agentsOnCall = new Set<string>();
+  quirks: Quirks = {};
 
   constructor(
     readonly script: CallerScript,
     readonly source: Record<string, unknown>,
     readonly targets: Record<string, unknown>[],
-  ) {}
+  ) {
+    this.party = { ...(script.digits ? { digits: script.digits } : {}), ...(script.speechMs !== undefined ? { speechMs: script.speechMs } : {}) };
+  }
 
   get resourceUrl(): string {
     return `/communications/calls/${this.id}`;
@@ -142,8 +197,37 @@ function validateCallerScript(script: CallerScript): void {
   if (script.hangUpAfterMs !== undefined && !(script.hangUpAfterMs >= 0)) throw new Error('CallerScript.hangUpAfterMs must be >= 0');
 }
 
+const TONE_NAMES: Record<string, string> = { '*': 'star', '#': 'pound', A: 'a', B: 'b', C: 'c', D: 'd' };
+export function toneName(key: string): string {
+  return /^[0-9]$/.test(key) ? `tone${key}` : (TONE_NAMES[key.toUpperCase()] ?? key);
+}
+
+const pascal = (v: unknown) => (typeof v === 'string' && v ? v[0]!.toUpperCase() + v.slice(1) : v);
+
+/** Rewrites a notification's resourceData the way the configured quirks say real Graph sometimes does. */
+function applyQuirks(data: Record<string, unknown>, q: Quirks): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...data };
+  const ri = out['resultInfo'];
+  if (ri && typeof ri === 'object') {
+    const r = { ...(ri as Record<string, unknown>) };
+    if (q.stringCodes) {
+      if (r['code'] !== undefined) r['code'] = String(r['code']);
+      for (const k of ['subcode', 'subCode']) if (r[k] !== undefined) r[k] = String(r[k]);
+    }
+    if (q.subCodeSpelling && r['subcode'] !== undefined) {
+      r['subCode'] = r['subcode'];
+      delete r['subcode'];
+    }
+    out['resultInfo'] = r;
+  }
+  if (q.pascalCaseEnums) for (const k of ['state', 'status', 'completionReason', 'direction']) if (out[k] !== undefined) out[k] = pascal(out[k]);
+  return out;
+}
+
 export class CallManager {
   private readonly calls = new Map<string, EmulatedCall>();
+  private readonly callees = new Map<string, CalleeScript>();
+  private readonly recordings = new Map<string, Recording>();
   private stopped = false;
 
   constructor(private readonly deps: CallManagerDeps) {}
@@ -193,13 +277,29 @@ export class CallManager {
     const url = call.callbackUri ?? this.o.botCallingUrl;
     const resourceUrl = `${call.resourceUrl}${path}`;
     call.etag += 1;
+    const q = call.quirks;
+    const data = applyQuirks({ '@odata.id': resourceUrl, '@odata.etag': `W/"${call.etag}"`, ...resourceData }, q);
     void this.deps.notifier.enqueue(call, url, {
       '@odata.type': '#microsoft.graph.commsNotification',
-      changeType,
+      changeType: (q.pascalCaseEnums ? pascal(changeType) : changeType) as CommsNotification['changeType'],
       resource: `/app/calls/${call.id}${path}`,
       resourceUrl,
-      resourceData: { '@odata.id': resourceUrl, '@odata.etag': `W/"${call.etag}"`, ...resourceData },
-    }, copies);
+      resourceData: q.resourceDataArray ? ([data] as unknown as Record<string, unknown>) : data,
+    }, Math.max(copies, q.duplicates ?? 1));
+  }
+
+  /** A roster notification: resourceData is an array of participants (participant-invite.md). */
+  private notifyParticipants(call: EmulatedCall, participants: Record<string, unknown>[]): void {
+    if (this.stopped) return;
+    const url = call.callbackUri ?? this.o.botCallingUrl;
+    call.etag += 1;
+    void this.deps.notifier.enqueue(call, url, {
+      '@odata.type': '#microsoft.graph.commsNotification',
+      changeType: 'updated',
+      resource: `/app/calls/${call.id}/participants`,
+      resourceUrl: `${call.resourceUrl}/participants`,
+      resourceData: participants as unknown as Record<string, unknown>,
+    }, Math.max(1, call.quirks.duplicates ?? 1));
   }
 
   private resultInfoJson(r: ResultInfo, quirk?: 'strings' | 'subCode'): Record<string, unknown> {
@@ -261,6 +361,7 @@ export class CallManager {
       ? { '@odata.type': '#microsoft.graph.identitySet', applicationInstance: { '@odata.type': '#microsoft.graph.identity', id: script.applicationInstanceId, tenantId } }
       : { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', id: clientId, displayName: botDisplayName } };
     const call = new EmulatedCall(script, source, []);
+    call.quirks = { ...this.o.quirks, ...script.quirks };
     call.targets.push({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', id: call.myParticipantId, identity: targetIdentity, endpointType: 'default' });
     this.calls.set(call.id, call);
 
@@ -268,8 +369,9 @@ export class CallManager {
     this.log(call, 'caller', `${who} dials ${script.applicationInstanceId ? `resource account ${script.applicationInstanceId}` : 'the bot'}`);
     this.notify(call, 'created', this.resource(call), '', script.incomingCopies ?? 1);
 
+    this.scheduleDigits(call, call.party.digits);
     this.after(call, this.o.answerTimeoutMs, () => {
-      if (call.state !== 'incoming') return;
+      if (call.state !== 'incoming' || call.redirected) return;
       this.log(call, 'call', `not answered within ${this.o.answerTimeoutMs} ms`);
       this.terminate(call, RESULT.answerTimeout);
     });
@@ -291,7 +393,7 @@ export class CallManager {
       return;
     }
     if (call.state === 'terminating') return;
-    this.log(call, 'caller', 'hangs up');
+    this.log(call, 'caller', call.direction === 'outgoing' ? 'callee hangs up' : 'hangs up');
     this.terminate(call, 'phone' in call.script.from ? RESULT.pstnCallerHungUp : RESULT.callerHungUp);
   }
 
@@ -308,7 +410,7 @@ export class CallManager {
       '@odata.type': '#microsoft.graph.call',
       id: call.id,
       state: call.state,
-      direction: 'incoming',
+      direction: call.direction,
       callbackUri: call.callbackUri ?? this.o.botCallingUrl,
       callChainId: call.callChainId,
       myParticipantId: call.myParticipantId,
@@ -323,6 +425,7 @@ export class CallManager {
         : undefined,
       mediaState: established ? { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' } : undefined,
       resultInfo: call.resultInfo ? this.resultInfoJson(call.resultInfo) : undefined,
+      answeredBy: call.answeredBy,
       routingPolicies: [],
       callRoutes: [],
     });
@@ -337,14 +440,27 @@ export class CallManager {
     call.preFetchMedia = req.preFetchMedia;
     for (const m of req.preFetchMedia) this.prefetch(call, m);
     call.state = 'establishing';
+    if (call.quirks.establishedBeforeEstablishing) {
+      // Documented: "Call establishing/established notifications may arrive out of order."
+      this.after(call, this.scaled(ESTABLISH_DELAY_MS), () => {
+        if (call.state !== 'establishing') return;
+        this.establish(call);
+        this.notify(call, 'updated', { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
+      });
+      return;
+    }
     this.notifyState(call);
     this.after(call, this.scaled(ESTABLISH_DELAY_MS), () => {
       if (call.state !== 'establishing') return;
-      call.state = 'established';
-      this.notifyState(call, {
-        callChainId: call.callChainId,
-        mediaState: { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' },
-      });
+      this.establish(call);
+    });
+  }
+
+  private establish(call: EmulatedCall): void {
+    call.state = 'established';
+    this.notifyState(call, {
+      callChainId: call.callChainId,
+      mediaState: { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' },
     });
   }
 
@@ -396,6 +512,7 @@ export class CallManager {
   }
 
   private async play(call: EmulatedCall, op: PromptOperation): Promise<void> {
+    if (op.type === 'recordResponse') return this.record(call, op);
     let totalMs = 0;
     try {
       const infos = await Promise.all(op.prompts.map((p) => this.loadPrompt(call, p)));
@@ -440,17 +557,25 @@ export class CallManager {
         call,
         'deleted',
         stripUndefined({
-          '@odata.type': '#microsoft.graph.playPromptOperation',
+          '@odata.type': op.type === 'recordResponse' ? '#microsoft.graph.recordOperation' : '#microsoft.graph.playPromptOperation',
           id: op.id,
           status,
           completionReason,
           clientContext: op.clientContext,
           resultInfo: this.resultInfoJson(resultInfo),
+          ...this.recordingFields(op),
         }),
         `/operations/${op.id}`,
       );
     }
     this.pump(call);
+  }
+
+  private recordingFields(op: PromptOperation): Record<string, unknown> {
+    if (op.type !== 'recordResponse') return {};
+    return op.recording
+      ? { recordingLocation: `${this.o.baseUrl()}/recordings/${op.recording.id}`, recordingAccessToken: op.recording.token }
+      : { recordingLocation: '', recordingAccessToken: '' };
   }
 
   /** Ends every running or queued prompt operation, notifying each as cancelled unless the call ended. */
@@ -462,19 +587,21 @@ export class CallManager {
       op.timer = undefined;
       op.done = true;
       op.status = 'failed';
-      op.completionReason = 'mediaOperationCanceled';
+      op.completionReason = op.type === 'recordResponse' ? 'operationCanceled' : 'mediaOperationCanceled';
+      op.stopTone = undefined;
       op.resultInfo = RESULT.operationCancelled;
       if (notify) {
         this.notify(
           call,
           'deleted',
           stripUndefined({
-            '@odata.type': '#microsoft.graph.playPromptOperation',
+            '@odata.type': op.type === 'recordResponse' ? '#microsoft.graph.recordOperation' : '#microsoft.graph.playPromptOperation',
             id: op.id,
             status: 'failed',
-            completionReason: 'mediaOperationCanceled',
+            completionReason: op.type === 'recordResponse' ? 'operationCanceled' : 'mediaOperationCanceled',
             clientContext: op.clientContext,
             resultInfo: this.resultInfoJson(RESULT.operationCancelled),
+            ...(op.type === 'recordResponse' ? { recordingLocation: '', recordingAccessToken: '' } : {}),
           }),
           `/operations/${op.id}`,
         );
@@ -487,7 +614,7 @@ export class CallManager {
   cancelMediaProcessing(callId: string, req: { clientContext?: string }): { body: Record<string, unknown>; location: string } {
     const call = this.live(callId);
     const count = this.cancelMedia(call, true);
-    if (count > 0) this.log(call, 'media', `cancelled ${count} prompt operation(s)`);
+    if (count > 0) this.log(call, 'media', `cancelled ${count} media operation(s)`);
     const op: CancelOperation = {
       id: randomUUID(),
       type: 'cancelMediaProcessing',
@@ -506,15 +633,22 @@ export class CallManager {
     const call = this.live(callId);
     const op = call.operations.get(opId);
     if (!op) return undefined;
-    const type = op.type === 'playPrompt' ? '#microsoft.graph.playPromptOperation' : '#microsoft.graph.cancelMediaProcessingOperation';
+    const types = {
+      playPrompt: '#microsoft.graph.playPromptOperation',
+      recordResponse: '#microsoft.graph.recordOperation',
+      cancelMediaProcessing: '#microsoft.graph.cancelMediaProcessingOperation',
+      subscribeToTone: '#microsoft.graph.subscribeToToneOperation',
+      invite: '#microsoft.graph.inviteParticipantsOperation',
+    } as const;
     return stripUndefined({
-      '@odata.type': type,
+      '@odata.type': types[op.type],
       id: op.id,
       status: op.status,
       clientContext: op.clientContext,
-      ...(op.type === 'playPrompt'
-        ? { completionReason: op.completionReason, resultInfo: op.resultInfo ? this.resultInfoJson(op.resultInfo) : undefined }
+      ...('prompts' in op
+        ? { completionReason: op.completionReason, ...(op.done ? this.recordingFields(op) : {}) }
         : {}),
+      resultInfo: op.resultInfo ? this.resultInfoJson(op.resultInfo) : undefined,
     });
   }
 
@@ -594,6 +728,365 @@ export class CallManager {
     this.terminate(call, RESULT.botHungUp, { viaTerminating: true, quirk: this.o.docQuirks ? 'strings' : undefined });
   }
 
+  // ---------------------------------------------------------------- tones
+
+  private scheduleDigits(call: EmulatedCall, digits: DigitPress[] | undefined): void {
+    for (const d of digits ?? []) {
+      // Script time: wall-clock, not scaled.
+      this.after(call, d.atMs, () => {
+        for (const key of d.keys) this.pressKey(call, key);
+      });
+    }
+  }
+
+  /** The caller (or callee) presses a key: a toneInfo notification once subscribed; a stop tone ends a recording. */
+  private pressKey(call: EmulatedCall, key: string): void {
+    if (call.state !== 'established') {
+      this.log(call, 'caller', `presses ${key} while the call is ${call.state} (no effect)`);
+      return;
+    }
+    this.log(call, 'caller', `presses ${key}`);
+    if (call.current?.stopTone?.(key.toUpperCase())) return;
+    if (!call.toneSubscribed) return;
+    call.toneSequence += 1;
+    this.notify(call, 'updated', {
+      '@odata.type': '#microsoft.graph.call',
+      state: call.state,
+      toneInfo: { '@odata.type': '#microsoft.graph.toneInfo', sequenceId: call.toneSequence, tone: toneName(key) },
+    });
+  }
+
+  /** POST /communications/calls/{id}/subscribeToTone */
+  subscribeToTone(callId: string, req: { clientContext?: string }): { body: Record<string, unknown>; location: string } {
+    const call = this.live(callId);
+    this.requireState(call, ['established'], 'subscribeToTone');
+    call.toneSubscribed = true;
+    const op: CancelOperation = { id: randomUUID(), type: 'subscribeToTone', ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}), status: 'completed' };
+    call.operations.set(op.id, op);
+    this.log(call, 'media', 'bot subscribed to tones');
+    return {
+      location: `${call.resourceUrl}/operations/${op.id}`,
+      body: stripUndefined({ '@odata.type': '#microsoft.graph.subscribeToToneOperation', id: op.id, status: 'completed', clientContext: op.clientContext }),
+    };
+  }
+
+  // ---------------------------------------------------------------- recordResponse
+
+  /** POST /communications/calls/{id}/recordResponse */
+  recordResponse(callId: string, req: RecordRequest): { body: Record<string, unknown>; location: string } {
+    const call = this.live(callId);
+    this.requireState(call, ['established'], 'recordResponse');
+    // bargeInAllowed: the new operation barges into queued and running media operations.
+    if (req.bargeInAllowed) this.cancelMedia(call, true);
+    const op: PromptOperation = {
+      id: randomUUID(),
+      type: 'recordResponse',
+      record: req,
+      ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
+      prompts: req.prompts,
+      status: 'notStarted',
+      done: false,
+    };
+    call.operations.set(op.id, op);
+    call.queue.push(op);
+    this.pump(call);
+    return {
+      location: `${call.resourceUrl}/operations/${op.id}`,
+      body: { '@odata.type': '#microsoft.graph.recordOperation', id: op.id, status: 'running', resultInfo: null, recordingLocation: null, ...(op.clientContext !== undefined ? { clientContext: op.clientContext } : {}) },
+    };
+  }
+
+  private async record(call: EmulatedCall, op: PromptOperation): Promise<void> {
+    const req = op.record!;
+    let promptMs = 0;
+    try {
+      const infos = await Promise.all(op.prompts.map((p) => this.loadPrompt(call, p)));
+      promptMs = infos.reduce((sum, i) => sum + i.durationMs, 0);
+    } catch (e) {
+      if (op.done) return;
+      const r = e instanceof MediaError ? e.resultInfo : { code: 500, subcode: 0, message: `Action failed. ${(e as Error).message}` };
+      this.finishOperation(call, op, 'failed', 'playPromptFailed', r);
+      return;
+    }
+    if (op.done) return;
+    const beepMs = req.playBeep ? 250 : 0;
+    const leadMs = this.scaled(promptMs + beepMs);
+    this.log(call, 'media', `recordResponse: ${op.prompts.length} prompt(s)${req.playBeep ? ' and a beep' : ''}, then recording (max ${req.maxRecordDurationInSeconds} s)`);
+    op.timer = setTimeout(() => {
+      op.timer = undefined;
+      if (op.done || this.stopped) return;
+      const startedAt = Date.now();
+      const speechMs = call.party.speechMs ?? 0;
+      const maxMs = this.scaled(req.maxRecordDurationInSeconds * 1000);
+      const finishWith = (reason: string, r: ResultInfo, audioMs: number) => {
+        if (op.done) return;
+        op.recording = this.storeRecording(call, Math.max(100, audioMs));
+        this.log(call, 'media', `recording ended: ${reason}, ${Math.round(audioMs)} ms of audio`);
+        this.finishOperation(call, op, 'completed', reason, r);
+      };
+      op.stopTone = (key) => {
+        if (!req.stopTones.includes(key)) return false;
+        op.stopTone = undefined;
+        finishWith('stopToneDetected', RESULT.recordStopTone, Date.now() - startedAt);
+        return true;
+      };
+      if (speechMs <= 0) {
+        op.timer = setTimeout(() => {
+          op.timer = undefined;
+          if (op.done || this.stopped) return;
+          op.stopTone = undefined;
+          this.log(call, 'media', 'recording failed: no speech (initial silence timeout)');
+          this.finishOperation(call, op, 'failed', 'initialSilenceTimeout', RESULT.recordInitialSilence);
+        }, this.scaled(req.initialSilenceTimeoutInSeconds * 1000));
+      } else if (speechMs >= maxMs) {
+        op.timer = setTimeout(() => finishWith('maxRecordDurationReached', RESULT.recordMaxDuration, maxMs), maxMs);
+      } else {
+        const endMs = Math.min(maxMs, speechMs + this.scaled(req.maxSilenceTimeoutInSeconds * 1000));
+        const reason = endMs >= maxMs ? 'maxRecordDurationReached' : 'maxSilenceTimeout';
+        op.timer = setTimeout(() => finishWith(reason, endMs >= maxMs ? RESULT.recordMaxDuration : RESULT.recordSilence, endMs), endMs);
+      }
+    }, leadMs);
+  }
+
+  private storeRecording(call: EmulatedCall, audioMs: number): Recording {
+    const rec: Recording = {
+      id: randomUUID(),
+      callId: call.id,
+      token: randomBytes(32).toString('base64url'),
+      wav: makeToneWav({ seconds: audioMs / 1000, frequencies: [220, 330, 262], segmentSeconds: 0.15, amplitude: 0.3 }),
+    };
+    this.recordings.set(rec.id, rec);
+    return rec;
+  }
+
+  /** GET {recordingLocation} with `Authorization: Bearer {recordingAccessToken}`. */
+  getRecording(id: string, authorization: string | undefined): Buffer {
+    const rec = this.recordings.get(id);
+    if (!rec) throw new GraphHttpError(404, 'itemNotFound', 'The recording does not exist or has been discarded.');
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    const given = Buffer.from(m?.[1] ?? '');
+    const want = Buffer.from(rec.token);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'A valid recordingAccessToken is required.');
+    }
+    const call = this.calls.get(rec.callId);
+    if (call?.endedAt && Date.now() - Date.parse(call.endedAt) > this.o.recordingRetentionMs) {
+      this.recordings.delete(id);
+      throw new GraphHttpError(404, 'itemNotFound', 'The recording does not exist or has been discarded.');
+    }
+    return rec.wav;
+  }
+
+  // ---------------------------------------------------------------- reject, redirect
+
+  /** POST /communications/calls/{id}/reject */
+  reject(callId: string, req: { reason: string; callbackUri?: string }): void {
+    const call = this.live(callId);
+    this.requireState(call, ['incoming'], 'reject');
+    if (call.redirected) throw badRequest('reject is not allowed on a call that is being redirected.');
+    if (req.callbackUri) call.callbackUri = req.callbackUri;
+    this.log(call, 'call', `bot rejects (reason: ${req.reason})`);
+    this.terminate(call, undefined);
+  }
+
+  private participantIdentity(t: ParticipantTarget): Record<string, unknown> {
+    return 'phone' in t
+      ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: t.phone } }
+      : { '@odata.type': '#microsoft.graph.identitySet', user: stripUndefined({ '@odata.type': '#microsoft.graph.identity', id: t.userId, displayName: t.displayName, tenantId: this.o.tenantId }) };
+  }
+
+  /** How a scripted person answers a ring: agents by their transfer script, others by their callee script. */
+  private ringOutcome(key: string): { outcome: 'answer' | 'decline' | 'never' | 'busy'; afterMs: number; talkMs?: number } {
+    const callee = this.callees.get(key);
+    if (callee) {
+      const afterMs = callee.answerAfterMs ?? 1000;
+      return { outcome: callee.onCall === 'never' ? 'never' : callee.onCall === 'busy' ? 'busy' : 'answer', afterMs };
+    }
+    const { agents } = this.deps;
+    if (agents.isBusy(key)) return { outcome: 'busy', afterMs: this.scaled(BUSY_REJECT_DELAY_MS) };
+    const script = agents.script(key);
+    const map = { accept: 'answer', decline: 'decline', ignore: 'never' } as const;
+    return { outcome: map[script.onTransfer], afterMs: script.answerAfterMs, talkMs: script.talkMs };
+  }
+
+  /** POST /communications/calls/{id}/redirect: all targets ring at once; the first to answer gets the call. */
+  redirect(callId: string, req: RedirectRequest): void {
+    const call = this.live(callId);
+    this.requireState(call, ['incoming'], 'redirect');
+    if (call.redirected) throw badRequest('The call is already being redirected.');
+    call.redirected = true;
+    if (req.callbackUri) call.callbackUri = req.callbackUri;
+    const keys = req.targets.map((t) => ('phone' in t ? t.phone : t.userId));
+    this.log(call, 'call', `bot redirects to ${keys.join(', ')} (timeout ${req.timeoutSeconds} s)`);
+    let pending = req.targets.length;
+    let done = false;
+    const oneFailed = (key: string, why: string) => {
+      this.log(call, 'agent', `${key}: ${why}`);
+      if (done || --pending > 0) return;
+      done = true;
+      this.terminate(call, RESULT.redirectFailed);
+    };
+    req.targets.forEach((t, i) => {
+      const key = keys[i]!;
+      const ring = this.ringOutcome(key);
+      if (ring.outcome === 'never') return;
+      this.after(call, ring.afterMs, () => {
+        if (done || call.state !== 'incoming') return;
+        if (ring.outcome === 'busy') return oneFailed(key, 'busy');
+        if (ring.outcome === 'decline') return oneFailed(key, 'declines');
+        if ('userId' in t && this.deps.agents.isBusy(t.userId)) return oneFailed(key, 'busy');
+        done = true;
+        this.log(call, 'agent', `${key} answers the redirected call`);
+        call.answeredBy = { '@odata.type': '#microsoft.graph.participantInfo', identity: this.participantIdentity(t), endpointType: 'default' };
+        if ('userId' in t) this.deps.agents.startTalking(t.userId, call.id, ring.talkMs ?? 30000, () => this.log(call, 'agent', `${key} finished talking`));
+        this.terminate(call, undefined);
+      });
+    });
+    this.after(call, this.scaled(req.timeoutSeconds * 1000), () => {
+      if (done || call.state !== 'incoming') return;
+      done = true;
+      this.log(call, 'call', 'no redirect target answered in time');
+      this.terminate(call, RESULT.redirectFailed);
+    });
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  setCallee(id: string, script: CalleeScript): void {
+    this.callees.set(id, script);
+  }
+
+  /** POST /communications/calls: an outgoing peer-to-peer call to a Teams user or (from a resource account) a phone. */
+  createCall(req: CreateCallRequest): Record<string, unknown> {
+    const { tenantId, clientId, botDisplayName } = this.o;
+    if (req.tenantId && req.tenantId !== tenantId) throw new GraphHttpError(403, 'Forbidden', `Tenant ${req.tenantId} is not the app's tenant.`);
+    const target = req.targets[0]!;
+    const key = 'phone' in target ? target.phone : target.userId;
+    const callee = this.callees.get(key);
+    const sourceIdentity = req.source?.applicationInstanceId
+      ? { '@odata.type': '#microsoft.graph.identitySet', applicationInstance: stripUndefined({ '@odata.type': '#microsoft.graph.identity', id: req.source.applicationInstanceId, displayName: req.source.displayName, tenantId }) }
+      : { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', id: clientId, displayName: botDisplayName } };
+    const source = { '@odata.type': '#microsoft.graph.participantInfo', identity: sourceIdentity, endpointType: null, region: null, languageId: null };
+    const script: CallerScript = 'phone' in target ? { from: { phone: target.phone } } : { from: { user: { id: target.userId } } };
+    const call = new EmulatedCall(script, source, [
+      { '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: this.participantIdentity(target), endpointType: null, replacesCallId: null },
+    ]);
+    call.direction = 'outgoing';
+    call.quirks = { ...this.o.quirks };
+    call.party = { ...(callee?.digits ? { digits: callee.digits } : {}), ...(callee?.speechMs !== undefined ? { speechMs: callee.speechMs } : {}) };
+    call.callbackUri = req.callbackUri;
+    call.answered = true;
+    call.preFetchMedia = req.preFetchMedia;
+    for (const m of req.preFetchMedia) this.prefetch(call, m);
+    call.state = 'establishing';
+    this.calls.set(call.id, call);
+    this.log(call, 'call', `bot calls ${key}`);
+    const body = this.resource(call);
+
+    const outOfOrder = call.quirks.establishedBeforeEstablishing;
+    if (!outOfOrder) this.notifyState(call);
+    const ring = this.ringOutcome(key);
+    const resultFor = (o: string) => (o === 'busy' || o === 'decline' ? RESULT.calleeBusy : RESULT.calleeNoAnswer);
+    if (ring.outcome === 'answer') {
+      this.after(call, ring.afterMs, () => {
+        if (call.state !== 'establishing') return;
+        this.log(call, 'caller', `${key} answers`);
+        if ('userId' in target && !callee) {
+          call.agentsOnCall.add(target.userId);
+          this.deps.agents.setOnCall(target.userId, call.id, true);
+        }
+        this.establish(call);
+        if (outOfOrder) this.notify(call, 'updated', { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
+        this.scheduleDigits(call, call.party.digits);
+        const hangUpAfterMs = callee?.hangUpAfterMs ?? (!callee && 'userId' in target ? ring.talkMs : undefined);
+        if (hangUpAfterMs !== undefined) call.hangUpTimer = setTimeout(() => this.callerHangsUp(call), hangUpAfterMs);
+      });
+    } else {
+      const afterMs = ring.outcome === 'never' ? this.scaled(TRANSFER_ALERT_TIMEOUT_MS) : ring.afterMs;
+      this.after(call, afterMs, () => {
+        if (call.state !== 'establishing') return;
+        this.log(call, 'caller', `${key} ${ring.outcome === 'never' ? 'does not answer' : 'is busy'}`);
+        this.terminate(call, resultFor(ring.outcome));
+      });
+    }
+    return body;
+  }
+
+  // ---------------------------------------------------------------- invite
+
+  /** POST /communications/calls/{id}/participants/invite */
+  invite(callId: string, req: InviteRequest): { body: Record<string, unknown>; location: string } {
+    const call = this.live(callId);
+    this.requireState(call, ['established'], 'invite');
+    const op: CancelOperation = { id: randomUUID(), type: 'invite', ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}), status: 'running' };
+    call.operations.set(op.id, op);
+    const opPath = `/operations/${op.id}`;
+    const finish = (status: 'completed' | 'failed', r: ResultInfo) => {
+      if (op.status !== 'running' || call.state === 'terminated') return;
+      op.status = status;
+      op.resultInfo = r;
+      this.notify(call, 'deleted', stripUndefined({
+        '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+        id: op.id,
+        status,
+        clientContext: op.clientContext,
+        resultInfo: this.resultInfoJson(r),
+        participants: req.participants.map((p) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: this.participantIdentity(p) })),
+      }), opPath);
+    };
+    let answered = 0;
+    let failed = 0;
+    const total = req.participants.length;
+    for (const p of req.participants) {
+      const key = 'phone' in p ? p.phone : p.userId;
+      const ring = this.ringOutcome(key);
+      this.log(call, 'agent', `${key} is invited (${ring.outcome})`);
+      const settle = () => {
+        if (answered + failed < total) return;
+        if (answered > 0) {
+          finish('completed', RESULT.inviteCompleted);
+          this.notifyParticipants(call, this.roster(call));
+        } else finish('failed', ring.outcome === 'never' ? RESULT.inviteNoAnswer : RESULT.inviteDeclined);
+      };
+      const afterMs = ring.outcome === 'never' ? this.scaled(TRANSFER_ALERT_TIMEOUT_MS) : ring.afterMs;
+      this.after(call, afterMs, () => {
+        if (call.state !== 'established' && call.state !== 'transferring') return;
+        if (ring.outcome === 'answer') {
+          answered++;
+          this.log(call, 'agent', `${key} joins the call`);
+          if ('userId' in p) {
+            call.agentsOnCall.add(p.userId);
+            this.deps.agents.setOnCall(p.userId, call.id, true);
+          }
+          call.targets.push({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', id: randomUUID(), identity: this.participantIdentity(p) });
+        } else {
+          failed++;
+          this.log(call, 'agent', `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'busy' ? 'is busy' : 'declines'}`);
+        }
+        settle();
+      });
+    }
+    return {
+      location: `${call.resourceUrl}${opPath}`,
+      body: stripUndefined({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: op.id, status: 'running', clientContext: op.clientContext }),
+    };
+  }
+
+  /** The call's participants as #microsoft.graph.participant objects. */
+  private roster(call: EmulatedCall): Record<string, unknown>[] {
+    const participant = (info: Record<string, unknown>, id: string) => ({
+      '@odata.type': '#microsoft.graph.participant',
+      id,
+      info: { '@odata.type': '#microsoft.graph.participantInfo', identity: info['identity'], endpointType: 'default' },
+      mediaStreams: [{ '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', direction: 'sendReceive', serverMuted: false }],
+      isInLobby: false,
+    });
+    return [
+      participant(call.source, String(call.source['id'] ?? randomUUID())),
+      ...call.targets.map((t) => participant(t, String(t['id'] ?? randomUUID()))),
+    ];
+  }
+
   // ---------------------------------------------------------------- teardown
 
   private stopMediaSilently(call: EmulatedCall): void {
@@ -612,6 +1105,7 @@ export class CallManager {
     const finish = () => {
       call.state = 'terminated';
       call.endedAt = new Date().toISOString();
+      for (const a of call.agentsOnCall) this.deps.agents.setOnCall(a, call.id, false);
       if (resultInfo) call.resultInfo = resultInfo;
       this.log(call, 'call', `terminated${resultInfo ? ` (${resultInfo.code}/${resultInfo.subcode} ${resultInfo.message})` : ''}`);
       this.notifyState(call, { ...(resultInfo ? { resultInfo: this.resultInfoJson(resultInfo, opts.quirk) } : {}), ...opts.extra });
@@ -636,7 +1130,7 @@ export class CallManager {
     const call = this.calls.get(callId);
     if (!call) return undefined;
     const operations: OperationView[] = [...call.operations.values()].map((op) =>
-      op.type === 'playPrompt'
+      'prompts' in op
         ? stripUndefined({
             id: op.id,
             type: op.type,
@@ -645,15 +1139,16 @@ export class CallManager {
             completionReason: op.completionReason,
             resultInfo: op.resultInfo,
             prompts: op.prompts.map((p) => p.uri),
+            recordingLocation: op.recording ? `${this.o.baseUrl()}/recordings/${op.recording.id}` : undefined,
           })
-        : stripUndefined({ id: op.id, type: op.type, clientContext: op.clientContext, status: op.status }),
+        : stripUndefined({ id: op.id, type: op.type, clientContext: op.clientContext, status: op.status, resultInfo: op.resultInfo }),
     );
     return structuredClone(
       stripUndefined({
         id: call.id,
         callChainId: call.callChainId,
         state: call.state,
-        direction: 'incoming' as const,
+        direction: call.direction,
         source: call.source,
         targets: call.targets,
         callbackUri: call.callbackUri,

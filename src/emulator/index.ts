@@ -1,7 +1,12 @@
 export { startEmulator } from './server.js';
 export { DEFAULT_AGENT_SCRIPT } from './people.js';
 export { TRANSFER_ALERT_TIMEOUT_MS } from './calls.js';
+export { ALL_QUIRKS } from './types.js';
 export type {
+  CalleeScript,
+  DigitPress,
+  PresenceStep,
+  Quirks,
   AgentScript,
   AgentView,
   CallHistoryEntry,

@@ -2,12 +2,16 @@
  * The Teams users (agents) calls get transferred to: how each answers a transfer, and whether
  * they are busy talking to a transferred caller (readable as presence-like state).
  */
-import type { AgentScript, AgentView } from './types.js';
+import type { AgentScript, AgentView, PresenceStep } from './types.js';
 
-export const DEFAULT_AGENT_SCRIPT: Required<AgentScript> = { onTransfer: 'accept', answerAfterMs: 1000, talkMs: 30000 };
+export const DEFAULT_AGENT_SCRIPT: Required<AgentScript> = { onTransfer: 'accept', answerAfterMs: 1000, talkMs: 30000, presence: [] };
 
 interface AgentRecord {
   script: Required<AgentScript>;
+  /** When the script was set: presence steps' atMs count from here. */
+  scriptedAt: number;
+  /** Other (non-transfer) calls the agent is on: redirect/invite/outbound. */
+  onCalls: Set<string>;
   busy?: { callId: string; since: string; timer?: NodeJS.Timeout; onFree?: () => void };
 }
 
@@ -17,14 +21,35 @@ export class AgentDirectory {
   private record(userId: string): AgentRecord {
     let r = this.agents.get(userId);
     if (!r) {
-      r = { script: { ...DEFAULT_AGENT_SCRIPT } };
+      r = { script: { ...DEFAULT_AGENT_SCRIPT }, scriptedAt: Date.now(), onCalls: new Set() };
       this.agents.set(userId, r);
     }
     return r;
   }
 
   setScript(userId: string, script: AgentScript): void {
-    this.record(userId).script = { ...DEFAULT_AGENT_SCRIPT, ...stripUndefined(script) };
+    const r = this.record(userId);
+    r.script = { ...DEFAULT_AGENT_SCRIPT, ...stripUndefined(script) };
+    r.script.presence = [...r.script.presence].sort((a, b) => a.atMs - b.atMs);
+    r.scriptedAt = Date.now();
+  }
+
+  /** Scripted presence now (the last step whose atMs has passed), overridden by Busy/InACall on a call. */
+  presence(userId: string): { availability: string; activity: string } {
+    const r = this.agents.get(userId);
+    if (!r) return { availability: 'PresenceUnknown', activity: 'PresenceUnknown' };
+    if (r.busy || r.onCalls.size > 0) return { availability: 'Busy', activity: 'InACall' };
+    const elapsed = Date.now() - r.scriptedAt;
+    let current: PresenceStep | undefined;
+    for (const step of r.script.presence) if (step.atMs <= elapsed) current = step;
+    return current ? { availability: current.availability, activity: current.activity } : { availability: 'Available', activity: 'Available' };
+  }
+
+  /** Marks an agent on (or off) a call other than a transferred conversation. */
+  setOnCall(userId: string, callId: string, on: boolean): void {
+    const r = this.record(userId);
+    if (on) r.onCalls.add(callId);
+    else r.onCalls.delete(callId);
   }
 
   script(userId: string): Required<AgentScript> {
@@ -32,7 +57,8 @@ export class AgentDirectory {
   }
 
   isBusy(userId: string): boolean {
-    return this.agents.get(userId)?.busy !== undefined;
+    const r = this.agents.get(userId);
+    return r !== undefined && (r.busy !== undefined || r.onCalls.size > 0);
   }
 
   /** The agent talks to the caller of `callId` for talkMs, then is free again (onFree runs then). */
@@ -57,13 +83,14 @@ export class AgentDirectory {
   view(userId: string): AgentView {
     const r = this.agents.get(userId);
     const busy = r?.busy;
+    const p = this.presence(userId);
     return {
       userId,
       script: r?.script ?? { ...DEFAULT_AGENT_SCRIPT },
-      busy: busy !== undefined,
+      busy: this.isBusy(userId),
       ...(busy ? { callId: busy.callId, busySince: busy.since } : {}),
-      availability: busy ? 'Busy' : 'Available',
-      activity: busy ? 'InACall' : 'Available',
+      availability: p.availability,
+      activity: p.activity,
     };
   }
 
@@ -76,6 +103,7 @@ export class AgentDirectory {
     for (const r of this.agents.values()) {
       if (r.busy?.timer) clearTimeout(r.busy.timer);
       r.busy = undefined;
+      r.onCalls.clear();
     }
   }
 }

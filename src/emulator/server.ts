@@ -3,6 +3,7 @@
  * endpoint and OpenID documents, the calling-notification signing keys under /botframework/v1, and
  * a control API under /emulator for other processes (the demo CLI) to place calls and script agents.
  */
+import { appendFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -15,11 +16,25 @@ import { GraphHttpError, badRequest, requestIds, sendGraphError } from './graph-
 import { MediaLoader } from './media.js';
 import { Notifier } from './notifier.js';
 import { AgentDirectory } from './people.js';
+import { ACTIVITY, AVAILABILITY, presences, validateGetPresences } from './presence.js';
 import { KeyRing, identityRouter, requireGraphToken } from './tokens.js';
-import type { AgentScript, CallerScript, Emulator, EmulatorOptions, RecordedRequest, StepEvent } from './types.js';
-import { validateAnswer, validateCancelMediaProcessing, validatePlayPrompt, validateTransfer } from './validation.js';
+import type { AgentScript, CalleeScript, CallerScript, Emulator, EmulatorOptions, RecordedRequest, StepEvent } from './types.js';
+import {
+  validateAnswer,
+  validateCancelMediaProcessing,
+  validateCreateCall,
+  validateInvite,
+  validatePlayPrompt,
+  validateRecordResponse,
+  validateRedirect,
+  validateReject,
+  validateSubscribeToTone,
+  validateTransfer,
+} from './validation.js';
 
 export type {
+  CalleeScript,
+  Quirks,
   AgentScript,
   AgentView,
   CallerScript,
@@ -40,7 +55,30 @@ const faultSchema = z
   })
   .strict();
 
-const callerScriptSchema = z
+const quirksSchema = z
+  .object({
+    establishedBeforeEstablishing: z.boolean().optional(),
+    duplicates: z.number().int().min(1).max(5).optional(),
+    stringCodes: z.boolean().optional(),
+    subCodeSpelling: z.boolean().optional(),
+    resourceDataArray: z.boolean().optional(),
+    pascalCaseEnums: z.boolean().optional(),
+  })
+  .strict();
+
+const digitsSchema = z.array(z.object({ atMs: z.number().nonnegative(), keys: z.string().regex(/^[0-9*#A-Da-d]+$/, 'keys are 0-9, *, #, A-D') }).strict());
+
+export const calleeScriptSchema = z
+  .object({
+    onCall: z.enum(['answer', 'never', 'busy']).optional(),
+    answerAfterMs: z.number().nonnegative().optional(),
+    hangUpAfterMs: z.number().nonnegative().optional(),
+    digits: digitsSchema.optional(),
+    speechMs: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const callerScriptSchema = z
   .object({
     from: z.union([
       z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional() }).strict() }).strict(),
@@ -49,14 +87,20 @@ const callerScriptSchema = z
     applicationInstanceId: z.string().min(1).optional(),
     hangUpAfterMs: z.number().nonnegative().optional(),
     incomingCopies: z.number().int().min(1).max(10).optional(),
+    digits: digitsSchema.optional(),
+    speechMs: z.number().nonnegative().optional(),
+    quirks: quirksSchema.optional(),
   })
   .strict();
 
-const agentScriptSchema = z
+export const agentScriptSchema = z
   .object({
     onTransfer: z.enum(['accept', 'decline', 'ignore']),
     answerAfterMs: z.number().nonnegative().optional(),
     talkMs: z.number().nonnegative().optional(),
+    presence: z
+      .array(z.object({ atMs: z.number().nonnegative(), availability: z.enum(AVAILABILITY), activity: z.enum(ACTIVITY) }).strict())
+      .optional(),
   })
   .strict();
 
@@ -90,6 +134,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       mediaSpeed,
       answerTimeoutMs: opts.answerTimeoutMs ?? 15000,
       docQuirks: opts.docQuirks ?? false,
+      quirks: opts.quirks ?? {},
+      recordingRetentionMs: opts.recordingRetentionMs ?? 60000,
+      baseUrl: () => baseUrl,
     },
     notifier,
     agents,
@@ -105,11 +152,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   app.use(identityRouter(keys, () => baseUrl, (r) => tokenRequests.push(r)));
 
   // ------------------------------------------------------------------ Graph v1.0
+  const requestLogFile = opts.requestLogFile ?? process.env['SWITCHBOARD_GRAPH_REQUEST_LOG'];
   const graph = express.Router();
   graph.use((req, res, next) => {
     requestIds(req, res);
     res.on('finish', () => {
-      const callId = CALL_PATH.exec(req.originalUrl)?.[1];
+      const callId = CALL_PATH.exec(req.originalUrl)?.[1] ?? (res.locals['callId'] as string | undefined);
       const rec: RecordedRequest = {
         at: new Date().toISOString(),
         method: req.method,
@@ -120,6 +168,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         ...(req.header('client-request-id') ? { clientRequestId: req.header('client-request-id') } : {}),
       };
       requests.push(rec);
+      if (requestLogFile) {
+        // One JSON line per Graph request, for the conformance test (test/conformance.test.ts).
+        const line = { ...rec, contentType: req.header('content-type') ?? null };
+        try {
+          appendFileSync(requestLogFile, `${JSON.stringify(line)}\n`);
+        } catch (err) {
+          logger.warn({ err, requestLogFile }, 'emulator: cannot append to the request log');
+        }
+      }
       if (callId) {
         calls.recordRequest(callId, rec);
         const action = req.originalUrl.replace(CALL_PATH, '').split('?')[0] || '';
@@ -129,8 +186,19 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     next();
   });
   graph.use(requireGraphToken(keys));
-  graph.use(faults.middleware());
+  // The body is parsed before an injected fault fires, so faulted requests are recorded with their body too.
   graph.use(express.json({ limit: '1mb' }));
+  graph.use(faults.middleware());
+
+  graph.post('/communications/getPresencesByUserId', (req, res) => {
+    res.status(200).json(presences(agents, validateGetPresences(req.body)));
+  });
+
+  graph.post('/communications/calls', (req, res) => {
+    const body = calls.createCall(validateCreateCall(req.body, opts.clientId));
+    res.locals['callId'] = body['id'];
+    res.status(201).location(`${baseUrl}/v1.0/communications/calls/${String(body['id'])}`).json(body);
+  });
 
   const c = '/communications/calls/:id';
   graph.get(c, (req, res) => {
@@ -164,12 +232,43 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     calls.transfer(id, validateTransfer(req.body));
     res.status(202).end();
   });
+  graph.post(`${c}/reject`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    calls.reject(id, validateReject(req.body));
+    res.status(202).end();
+  });
+  graph.post(`${c}/redirect`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    calls.redirect(id, validateRedirect(req.body));
+    res.status(202).end();
+  });
+  graph.post(`${c}/recordResponse`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    const { body, location } = calls.recordResponse(id, validateRecordResponse(req.body));
+    res.status(200).location(`${baseUrl}/v1.0${location}`).json(body);
+  });
+  graph.post(`${c}/subscribeToTone`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    const { body, location } = calls.subscribeToTone(id, validateSubscribeToTone(req.body));
+    res.status(200).location(`${baseUrl}/v1.0${location}`).json(body);
+  });
+  graph.post(`${c}/participants/invite`, (req, res) => {
+    const id = req.params.id as string;
+    calls.assertLive(id);
+    const { body, location } = calls.invite(id, validateInvite(req.body));
+    res.status(200).location(`${baseUrl}/v1.0${location}`).json(body);
+  });
   graph.get(`${c}/operations/:opId`, (req, res) => {
     const op = calls.getOperation(req.params.id as string, req.params.opId as string);
     if (!op) throw new GraphHttpError(404, 'itemNotFound', `Operation ${String(req.params.opId)} not found.`);
     res.json(op);
   });
-  const knownActions = /^\/communications\/calls(\/[^/]+(\/(answer|playPrompt|cancelMediaProcessing|transfer|operations\/[^/]+))?)?$/i;
+  const knownActions =
+    /^\/communications\/(getPresencesByUserId|calls(\/[^/]+(\/(answer|reject|redirect|playPrompt|recordResponse|subscribeToTone|cancelMediaProcessing|transfer|participants\/invite|operations\/[^/]+))?)?)$/i;
   graph.use((req, _res, next) => {
     const path = req.path;
     if (knownActions.test(path)) {
@@ -189,6 +288,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     return sendGraphError(req, res, new GraphHttpError(500, 'UnknownError', 'An unexpected error occurred in the emulator.'));
   });
   app.use('/v1.0', graph);
+
+  // ------------------------------------------------------------------ recordings (recordingLocation)
+  app.get('/recordings/:id', (req, res) => {
+    try {
+      const wav = calls.getRecording(req.params.id, req.header('authorization'));
+      res.status(200).type('application/octet-stream').send(wav);
+    } catch (err) {
+      if (err instanceof GraphHttpError) return sendGraphError(req, res, err);
+      throw err;
+    }
+  });
 
   // ------------------------------------------------------------------ control API
   const control = express.Router();
@@ -211,6 +321,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (!parsed.success) return void res.status(400).json({ error: 'invalid AgentScript', issues: parsed.error.issues });
     agents.setScript(req.params.userId as string, parsed.data as AgentScript);
     res.json(agents.view(req.params.userId as string));
+  });
+  control.put('/callees/:id', (req, res) => {
+    const parsed = calleeScriptSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid CalleeScript', issues: parsed.error.issues });
+    calls.setCallee(req.params.id as string, parsed.data as CalleeScript);
+    res.json({ id: req.params.id, script: parsed.data });
   });
   control.get('/agents', (_req, res) => {
     res.json({ value: agents.list() });
@@ -270,6 +386,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     setAgent(userId: string, script: AgentScript) {
       agents.setScript(userId, script);
+    },
+    setCallee(id: string, script: CalleeScript) {
+      calls.setCallee(id, script);
     },
     getAgent(userId: string) {
       return agents.view(userId);

@@ -24,7 +24,58 @@ export interface EmulatorOptions {
   docQuirks?: boolean;
   /** Display name of the bot in incoming-call targets. Default "Switchboard". */
   botDisplayName?: string;
+  /** Real-world notification quirks for every call (a CallerScript's `quirks` override per call). Default none. */
+  quirks?: Quirks;
+  /** How long after its call ended a recording stays downloadable. Default 60000 ms; not scaled. */
+  recordingRetentionMs?: number;
+  /** Append every Graph request (method, path, body, status, headers of note) as one JSON line to this file.
+   * Default: the SWITCHBOARD_GRAPH_REQUEST_LOG environment variable, if set. */
+  requestLogFile?: string;
   logger?: pino.Logger;
+}
+
+/** Quirks of real Graph notifications the app must survive (see issue 3, point 2). */
+export interface Quirks {
+  /** Deliver `established` before `establishing`. */
+  establishedBeforeEstablishing?: boolean;
+  /** Deliver every notification this many times (>= 2 to duplicate). */
+  duplicates?: number;
+  /** resultInfo `code`/`subcode` as strings. */
+  stringCodes?: boolean;
+  /** resultInfo `subCode` instead of `subcode`. */
+  subCodeSpelling?: boolean;
+  /** `resourceData` as a one-element array. */
+  resourceDataArray?: boolean;
+  /** PascalCase enum values: changeType, state, status, completionReason, direction. */
+  pascalCaseEnums?: boolean;
+}
+
+export const ALL_QUIRKS: Required<Quirks> = {
+  establishedBeforeEstablishing: true,
+  duplicates: 2,
+  stringCodes: true,
+  subCodeSpelling: true,
+  resourceDataArray: true,
+  pascalCaseEnums: true,
+};
+
+/** Keys pressed on the dial pad `atMs` after dialling (inbound) or answering (outbound): 0-9, *, #, A-D. */
+export interface DigitPress {
+  atMs: number;
+  keys: string;
+}
+
+/** Someone the bot calls (outbound): keyed by Teams user id or E.164 number. */
+export interface CalleeScript {
+  /** Default answer. */
+  onCall?: 'answer' | 'never' | 'busy';
+  /** Ring time before answering (or before a busy reject). Default 1000 ms. */
+  answerAfterMs?: number;
+  /** Hang up this long after answering. Undefined = never. */
+  hangUpAfterMs?: number;
+  digits?: DigitPress[];
+  /** How long the callee speaks when recorded (recordResponse). Default 0: silence. */
+  speechMs?: number;
 }
 
 export type CallerIdentity = { user: { id: string; displayName?: string } } | { phone: string };
@@ -37,10 +88,27 @@ export interface CallerScript {
   hangUpAfterMs?: number;
   /** Deliver the incoming-call notification this many times at once, as Graph sometimes does. Default 1. */
   incomingCopies?: number;
+  /** Dial-pad presses, `atMs` after dialling. They reach the bot as toneInfo only after subscribeToTone,
+   * and end a recordResponse whose stopTones contain them. */
+  digits?: DigitPress[];
+  /** How long the caller speaks when recorded (recordResponse). Default 0: silence. */
+  speechMs?: number;
+  /** Notification quirks for this call; overrides the emulator-wide `quirks`. */
+  quirks?: Quirks;
+}
+
+export interface PresenceStep {
+  /** Milliseconds after the script was set. */
+  atMs: number;
+  availability: string;
+  activity: string;
 }
 
 export interface AgentScript {
   onTransfer: 'accept' | 'decline' | 'ignore';
+  /** Presence over time (getPresencesByUserId). Before the first step, and with none, Available/Available.
+   * While on a call the agent shows Busy/InACall regardless. */
+  presence?: PresenceStep[];
   /** Ring time before accepting or declining. Default 1000 ms. */
   answerAfterMs?: number;
   /** How long the agent talks to the caller after accepting. Default 30000 ms. */
@@ -105,12 +173,13 @@ export type CallHistoryEntry =
 
 export interface OperationView {
   id: string;
-  type: 'playPrompt' | 'cancelMediaProcessing';
+  type: 'playPrompt' | 'recordResponse' | 'cancelMediaProcessing' | 'subscribeToTone' | 'invite';
   clientContext?: string;
   status: 'notStarted' | 'running' | 'completed' | 'failed';
   completionReason?: string;
   resultInfo?: ResultInfo;
   prompts?: string[];
+  recordingLocation?: string;
 }
 
 export interface TransferView {
@@ -124,7 +193,7 @@ export interface EmulatedCallView {
   id: string;
   callChainId: string;
   state: EmulatedCallState;
-  direction: 'incoming';
+  direction: 'incoming' | 'outgoing';
   source: unknown;
   targets: unknown[];
   callbackUri?: string;
@@ -143,9 +212,9 @@ export interface AgentView {
   busy: boolean;
   callId?: string;
   busySince?: string;
-  /** Presence-like values, for a later presence endpoint. */
-  availability: 'Available' | 'Busy';
-  activity: 'Available' | 'InACall';
+  /** Current presence, as getPresencesByUserId reports it. */
+  availability: string;
+  activity: string;
 }
 
 export interface Emulator {
@@ -160,6 +229,8 @@ export interface Emulator {
   injectFault(fault: import('./faults.js').Fault): void;
   clearFaults(): void;
   setAgent(userId: string, script: AgentScript): void;
+  /** Script someone the bot calls (outbound POST /communications/calls), by user id or E.164 number. */
+  setCallee(id: string, script: CalleeScript): void;
   getAgent(userId: string): AgentView;
   getCall(callId: string): EmulatedCallView | undefined;
   /** Every Graph request received (under /v1.0). */

@@ -40,6 +40,45 @@ export interface OperationResult {
 
 export type TransferTarget = { userId: string; displayName?: string } | { phone: string };
 
+export interface Presence {
+  id: string;
+  availability: string;
+  activity: string;
+}
+
+export interface RecordOptions {
+  clientContext: string;
+  promptUri?: string;
+  bargeInAllowed?: boolean;
+  initialSilenceTimeoutInSeconds?: number;
+  maxSilenceTimeoutInSeconds?: number;
+  maxRecordDurationInSeconds?: number;
+  playBeep?: boolean;
+  /** e.g. ['#', '*'] */
+  stopTones?: string[];
+}
+
+function identitySet(target: TransferTarget): CommunicationsIdentitySet & { '@odata.type': string } {
+  return 'phone' in target
+    ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: target.phone } as Identity }
+    : {
+        '@odata.type': '#microsoft.graph.identitySet',
+        user: {
+          '@odata.type': '#microsoft.graph.identity',
+          id: target.userId,
+          ...(target.displayName ? { displayName: target.displayName } : {}),
+        } as Identity,
+      };
+}
+
+function invitationParticipant(target: TransferTarget, replacesCallId?: string): InvitationParticipantInfo & { '@odata.type': string } {
+  return {
+    '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+    identity: identitySet(target),
+    ...(replacesCallId ? { replacesCallId } : {}),
+  };
+}
+
 /**
  * A stable resourceId for a prompt URI. Graph caches pre-fetched media by resourceId, so pass the same
  * id in answer's preFetchMedia and in playPrompt (CallControl does both when none is given).
@@ -134,6 +173,10 @@ export class CallControl {
 
   /** POST .../playPrompt. Completion arrives later as a playPromptOperation notification. */
   async playPrompt(callId: string, opts: { promptUris: string[]; clientContext: string }): Promise<OperationResult> {
+    // Graph's documented limits (call-playprompt.md), checked here so the app never sends a request Graph must refuse.
+    if (opts.promptUris.length === 0 || opts.promptUris.length > 20) {
+      throw new GraphRequestError({ message: `playPrompt: ${opts.promptUris.length} prompts; Graph takes 1 to 20`, status: 400, code: 'BadRequest', operation: 'playPrompt' });
+    }
     const prompts: (MediaPrompt & { '@odata.type': string })[] = opts.promptUris.map((uri) => ({
       '@odata.type': '#microsoft.graph.mediaPrompt',
       mediaInfo: mediaInfo(uri),
@@ -150,17 +193,7 @@ export class CallControl {
 
   /** POST .../transfer (blind transfer) to a Teams user or, from a resource account with a number, a phone. Graph answers 202. */
   async transfer(callId: string, opts: { target: TransferTarget; clientContext?: string; replacesCallId?: string }): Promise<void> {
-    const identity: CommunicationsIdentitySet & { '@odata.type': string } =
-      'phone' in opts.target
-        ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: opts.target.phone } as Identity }
-        : {
-            '@odata.type': '#microsoft.graph.identitySet',
-            user: {
-              '@odata.type': '#microsoft.graph.identity',
-              id: opts.target.userId,
-              ...(opts.target.displayName ? { displayName: opts.target.displayName } : {}),
-            } as Identity,
-          };
+    const identity = identitySet(opts.target);
     const transferTarget: InvitationParticipantInfo & { '@odata.type': string; endpointType: string } = {
       '@odata.type': '#microsoft.graph.invitationParticipantInfo',
       endpointType: 'default',
@@ -171,6 +204,119 @@ export class CallControl {
       transferTarget,
       ...(opts.clientContext !== undefined ? { clientContext: opts.clientContext } : {}),
     });
+  }
+
+  /** POST .../reject: decline an incoming call that has not been answered. Graph answers 202. */
+  async reject(callId: string, opts: { reason?: 'none' | 'busy' | 'forbidden'; callbackUri?: string } = {}): Promise<void> {
+    await this.send('reject', 'POST', CallControl.path(callId, '/reject'), {
+      reason: opts.reason ?? 'none',
+      ...(opts.callbackUri ? { callbackUri: opts.callbackUri } : {}),
+    });
+  }
+
+  /** POST .../redirect: forward an unanswered incoming call; several targets ring simultaneously (≤25; timeout 15–90 s). */
+  async redirect(callId: string, opts: { targets: TransferTarget[]; timeoutSeconds?: number; callbackUri?: string }): Promise<void> {
+    if (opts.targets.length === 0 || opts.targets.length > 25) throw new RangeError('redirect: 1 to 25 targets');
+    await this.send('redirect', 'POST', CallControl.path(callId, '/redirect'), {
+      targets: opts.targets.map((t) => invitationParticipant(t)),
+      ...(opts.timeoutSeconds !== undefined ? { timeout: opts.timeoutSeconds } : {}),
+      ...(opts.callbackUri ? { callbackUri: opts.callbackUri } : {}),
+    });
+  }
+
+  /** POST .../recordResponse. Completion arrives as a recordOperation notification with recordingLocation and recordingAccessToken. */
+  async recordResponse(callId: string, opts: RecordOptions): Promise<OperationResult> {
+    const body = {
+      clientContext: opts.clientContext,
+      ...(opts.promptUri
+        ? { prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: mediaInfo(opts.promptUri) }] }
+        : {}),
+      ...(opts.bargeInAllowed !== undefined ? { bargeInAllowed: opts.bargeInAllowed } : {}),
+      ...(opts.initialSilenceTimeoutInSeconds !== undefined ? { initialSilenceTimeoutInSeconds: opts.initialSilenceTimeoutInSeconds } : {}),
+      ...(opts.maxSilenceTimeoutInSeconds !== undefined ? { maxSilenceTimeoutInSeconds: opts.maxSilenceTimeoutInSeconds } : {}),
+      ...(opts.maxRecordDurationInSeconds !== undefined ? { maxRecordDurationInSeconds: opts.maxRecordDurationInSeconds } : {}),
+      ...(opts.playBeep !== undefined ? { playBeep: opts.playBeep } : {}),
+      ...(opts.stopTones ? { stopTones: opts.stopTones } : {}),
+    };
+    return CallControl.operationResult(await this.send('recordResponse', 'POST', CallControl.path(callId, '/recordResponse'), body));
+  }
+
+  /** Downloads a recording: GET recordingLocation with the recordingAccessToken as bearer (not a Graph token). */
+  async downloadRecording(recordingLocation: string, recordingAccessToken: string): Promise<Buffer> {
+    let res: Response;
+    try {
+      res = await fetch(recordingLocation, { headers: { Authorization: `Bearer ${recordingAccessToken}` } });
+    } catch (e) {
+      throw GraphRequestError.fromNetworkError(e, 'downloadRecording');
+    }
+    if (!res.ok) throw GraphRequestError.fromResponse(res.status, res.headers, await res.text(), 'downloadRecording');
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** POST .../subscribeToTone: later key presses arrive as toneInfo notifications. */
+  async subscribeToTone(callId: string, clientContext: string): Promise<OperationResult> {
+    return CallControl.operationResult(await this.send('subscribeToTone', 'POST', CallControl.path(callId, '/subscribeToTone'), { clientContext }));
+  }
+
+  /** POST .../participants/invite (≤5 participants; one with replacesCallId). */
+  async invite(callId: string, opts: { participants: TransferTarget[]; clientContext: string; replacesCallId?: string }): Promise<OperationResult> {
+    const r = await this.send('invite', 'POST', CallControl.path(callId, '/participants/invite'), {
+      participants: opts.participants.map((p) => invitationParticipant(p, opts.replacesCallId)),
+      clientContext: opts.clientContext,
+    });
+    return CallControl.operationResult(r);
+  }
+
+  /**
+   * POST /communications/calls: an outgoing call with service-hosted media. A phone target needs a resource
+   * account (`applicationInstanceId`) as the source, and the tenant id.
+   */
+  async createCall(opts: {
+    target: TransferTarget;
+    callbackUri: string;
+    tenantId: string;
+    applicationInstanceId?: string;
+    preFetchMedia?: { uri: string; resourceId?: string }[];
+  }): Promise<CallSnapshot & { callChainId?: string }> {
+    if ('phone' in opts.target && !opts.applicationInstanceId) throw new TypeError('createCall: a phone target needs applicationInstanceId');
+    const body = {
+      '@odata.type': '#microsoft.graph.call',
+      callbackUri: opts.callbackUri,
+      ...(opts.applicationInstanceId
+        ? {
+            source: {
+              '@odata.type': '#microsoft.graph.participantInfo',
+              identity: { '@odata.type': '#microsoft.graph.identitySet', applicationInstance: { '@odata.type': '#microsoft.graph.identity', id: opts.applicationInstanceId } },
+            },
+          }
+        : {}),
+      targets: [invitationParticipant(opts.target)],
+      requestedModalities: ['audio'],
+      mediaConfig: {
+        '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
+        ...(opts.preFetchMedia?.length ? { preFetchMedia: opts.preFetchMedia.map((m) => mediaInfo(m.uri, m.resourceId)) } : {}),
+      },
+      tenantId: opts.tenantId,
+    };
+    const r = await this.send('createCall', 'POST', '/communications/calls', body);
+    const created = (r.body ?? {}) as { id?: string; state?: CallState; callChainId?: string };
+    if (!created.id) throw new GraphRequestError({ message: 'Graph returned no call id', status: r.status, code: 'NoCallId' });
+    return { id: created.id, state: created.state ?? 'establishing', ...(created.callChainId ? { callChainId: created.callChainId } : {}) };
+  }
+
+  /** POST /communications/getPresencesByUserId (≤650 ids per request; larger lists are split). */
+  async getPresencesByUserId(ids: string[]): Promise<Presence[]> {
+    const out: Presence[] = [];
+    for (let i = 0; i < ids.length; i += 650) {
+      const r = await this.send('getPresencesByUserId', 'POST', '/communications/getPresencesByUserId', { ids: ids.slice(i, i + 650) });
+      const value = ((r.body ?? {}) as { value?: unknown }).value;
+      if (Array.isArray(value)) {
+        for (const p of value as Record<string, unknown>[]) {
+          if (typeof p['id'] === 'string') out.push({ id: p['id'], availability: String(p['availability'] ?? 'PresenceUnknown'), activity: String(p['activity'] ?? 'PresenceUnknown') });
+        }
+      }
+    }
+    return out;
   }
 
   /** GET /communications/calls/{id}. A call that has ended throws GraphRequestError with callGone. */

@@ -1,0 +1,31 @@
+/**
+ * `switchboard simulate <scenario.json>`: runs a scenario against a running stack's Graph emulator (EMULATOR_URL,
+ * default http://127.0.0.1:4000) and prints every call's steps as they happen. Exit code 0 when every call ended.
+ */
+import { formatStep, loadScenario, runScenario, ScenarioError } from '../scenarios/scenario.js';
+
+export async function simulate(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) {
+    process.stderr.write('usage: switchboard simulate <scenario.json>\n');
+    return 2;
+  }
+  const emulatorUrl = env['EMULATOR_URL'] || 'http://127.0.0.1:4000';
+  try {
+    const scenario = await loadScenario(file);
+    process.stdout.write(`scenario ${scenario.name} against ${emulatorUrl}\n`);
+    const result = await runScenario(scenario, { emulatorUrl, onStep: (s) => process.stdout.write(`${formatStep(s)}\n`) });
+    for (const c of result.calls) {
+      const r = c.resultInfo ? ` (${c.resultInfo.code}/${c.resultInfo.subcode} ${c.resultInfo.message})` : '';
+      process.stdout.write(`${c.label} ${c.callId}: ${c.state}${r}\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`simulate: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`simulate: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
