@@ -83,6 +83,13 @@ export const configSchema = z.object({
   VOICEMAIL_WEBHOOK_URL: optionalUrl,
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
+  EMULATOR_QUIRKS: z
+    .string()
+    .regex(
+      /^(all|none|(establishedBeforeEstablishing|duplicates|stringCodes|subCodeSpelling|resourceDataArray|pascalCaseEnums)(,(establishedBeforeEstablishing|duplicates|stringCodes|subCodeSpelling|resourceDataArray|pascalCaseEnums))*)$/,
+      'expected all, none, or a comma-separated list of quirk names',
+    )
+    .default('none'),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -124,7 +131,7 @@ export interface Config {
     notificationTenants: string[];
     subscriptionClientState?: string;
   };
-  emulator: { port: number; mediaSpeed: number };
+  emulator: { port: number; mediaSpeed: number; quirks: string[] };
   recordings: {
     /** The folder recordings are stored in (content-addressed). */
     dir: string;
@@ -224,7 +231,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       notificationTenants: e.GRAPH_NOTIFICATION_TENANTS?.split(',') ?? [e.AZURE_TENANT_ID],
       subscriptionClientState: e.GRAPH_SUBSCRIPTION_CLIENT_STATE,
     },
-    emulator: { port: e.EMULATOR_PORT, mediaSpeed: e.EMULATOR_MEDIA_SPEED },
+    emulator: {
+      port: e.EMULATOR_PORT,
+      mediaSpeed: e.EMULATOR_MEDIA_SPEED,
+      quirks: e.EMULATOR_QUIRKS === 'none' ? [] : e.EMULATOR_QUIRKS.split(','),
+    },
     recordings: {
       dir: e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings'),
       signingKey: e.RECORDINGS_SIGNING_KEY,
