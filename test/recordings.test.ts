@@ -249,3 +249,24 @@ describe('recording links', () => {
     }
   });
 });
+
+describe('switchboard privacy (CLI)', () => {
+  it('erases by caller number from the command line, and says so clearly when nothing is held', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const run = (args: string[]) =>
+      promisify(execFile)('node', ['--import', 'tsx', 'src/cli/main.ts', 'privacy', ...args], {
+        env: { ...process.env, DATABASE_URL: db.url, RECORDINGS_DIR: store.root, LOG_LEVEL: 'silent' },
+      });
+    await call('cli-1', '+14255550401', new Date().toISOString());
+    const erased = await run(['erase', '--caller', '+14255550401']);
+    expect(erased.stdout).toBe('erased for +14255550401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files)\n');
+    const none = await run(['erase', '--caller', '+14255550401']);
+    expect(none.stdout).toBe('no data held for +14255550401; nothing erased (recorded in the audit log)\n');
+    const usage = await run(['erase']).catch((e: { code: number; stderr: string }) => e);
+    expect(usage).toMatchObject({ code: 2 });
+    const audit = await orm.em.getKnex()('audit_entry').where('target', 'caller:+14255550401').select('action', 'actor_id');
+    expect(audit).toHaveLength(2);
+    expect(audit[0].actor_id).toMatch(/^cli:/);
+  });
+});

@@ -13,6 +13,9 @@ commands:
   web              run only the web process (Graph webhook, health)
   migrate          apply database migrations to DATABASE_URL
   simulate <file>  run a scenario (JSON) against a running stack's emulator (EMULATOR_URL) and print the steps
+  privacy erase|export --caller <number> [--out dir]
+                   a person's data requests (DATABASE_URL): erase everything, or export it as JSON plus audio
+  admin <command>  the admin API from the command line (see 'switchboard admin')
   seed --calls N   write N calls of realistic history to DATABASE_URL (options: --days D, --seed S)
 
 Configuration comes from environment variables; see .env.example.`;
@@ -68,6 +71,12 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return (await import('./seed.js')).seed(config.database.url, rest);
+    }
+    case 'privacy':
+      return (await import('./privacy.js')).privacy(config, rest);
+    case 'admin': {
+      const { admin } = await import('./admin.js');
+      return admin(rest, process.env, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     }
     case 'simulate':
       return (await import('./simulate.js')).simulate(rest);
