@@ -2,7 +2,8 @@
  * Delivers calling notifications to the bot the way Graph does: JSON POSTs wrapped in
  * commsNotifications, signed with a bearer JWT, with the calling platform's headers.
  * Notifications of one call are delivered strictly in order (one queue per call); a failed
- * delivery is recorded and logged, never retried (Graph documents no retry for calling callbacks).
+ * delivery is recorded and logged, and not retried (Graph documents no retry for calling callbacks) unless the
+ * `redelivery` setting asks for it.
  */
 import { randomUUID } from 'node:crypto';
 import type pino from 'pino';
@@ -23,6 +24,8 @@ export interface NotifierOptions {
   /** Called once per notification after its delivery attempt. */
   onDelivered: (callId: string, record: NotificationRecord) => void;
   timeoutMs?: number;
+  /** Re-POST a notification that got no 2xx, up to `attempts` more times, `delayMs` apart. Default: never. */
+  redelivery?: { attempts: number; delayMs: number };
 }
 
 const MAX_REDIRECTS = 3;
@@ -72,7 +75,30 @@ export class Notifier {
     url: string,
     notification: CommsNotification,
   ): Promise<NotificationRecord> {
+    const retries = Math.max(0, Math.floor(this.opts.redelivery?.attempts ?? 0));
+    // Every attempt carries the same message id, as a redelivery would.
     const messageId = randomUUID();
+    let record = await this.attempt(call, url, notification, messageId);
+    let attempts = 1;
+    while (attempts <= retries && !this.stopped && !(record.status !== undefined && record.status >= 200 && record.status <= 299)) {
+      await new Promise((resolve) => setTimeout(resolve, this.opts.redelivery!.delayMs));
+      if (this.stopped) break;
+      this.opts.logger.info({ callId: call.id, attempt: attempts + 1, summary: record.summary }, 'redelivering notification');
+      record = await this.attempt(call, url, notification, messageId);
+      attempts++;
+    }
+    record.attempts = attempts;
+    this.opts.onDelivered(call.id, record);
+    return record;
+  }
+
+  /** One POST of a notification (following redirects). */
+  private async attempt(
+    call: { id: string; callChainId: string; scenarioId: string },
+    url: string,
+    notification: CommsNotification,
+    messageId: string,
+  ): Promise<NotificationRecord> {
     const body = { '@odata.type': '#microsoft.graph.commsNotifications', value: [notification] };
     const data = notification.resourceData;
     const record: NotificationRecord = {
@@ -134,7 +160,6 @@ export class Notifier {
         this.inFlight.delete(controller);
       }
     }
-    this.opts.onDelivered(call.id, record);
     return record;
   }
 }

@@ -124,7 +124,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const keys = await KeyRing.create({ tenantId: opts.tenantId, clientId: opts.clientId, clientSecret: opts.clientSecret });
   const agents = new AgentDirectory();
   const media = new MediaLoader();
-  const notifier = new Notifier({ keys, logger, onDelivered: (callId, rec) => calls.recordNotification(callId, rec) });
+  const notifier = new Notifier({
+    keys,
+    logger,
+    onDelivered: (callId, rec) => calls.recordNotification(callId, rec),
+    ...(opts.redelivery ? { redelivery: opts.redelivery } : {}),
+  });
   const calls = new CallManager({
     options: {
       tenantId: opts.tenantId,

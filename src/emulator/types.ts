@@ -31,6 +31,10 @@ export interface EmulatorOptions {
   /** Append every Graph request (method, path, body, status, headers of note) as one JSON line to this file.
    * Default: the SWITCHBOARD_GRAPH_REQUEST_LOG environment variable, if set. */
   requestLogFile?: string;
+  /** Re-POST a notification that got no 2xx (an error status, no answer, a timeout), up to `attempts` more times,
+   * `delayMs` apart, still in order per call. Microsoft documents retries for change-notification webhooks, not for
+   * calling callbacks, so this is off by default; it lets tests model an at-least-once deliverer. */
+  redelivery?: { attempts: number; delayMs: number };
   logger?: pino.Logger;
 }
 
@@ -164,6 +168,8 @@ export interface NotificationRecord {
   /** HTTP status the receiver answered; undefined when delivery failed without a response. */
   status?: number;
   error?: string;
+  /** Delivery attempts made (more than 1 only with `redelivery`). */
+  attempts?: number;
 }
 
 export type CallHistoryEntry =

@@ -57,7 +57,13 @@ export function callingWebhook(deps: CallingWebhookDeps) {
 
   return async (req: Request, res: Response): Promise<void> => {
     const stopTimer = webhookLatency.startTimer();
-    const parsed = parseCommsNotifications(req.body);
+    let parsed: ReturnType<typeof parseCommsNotifications>;
+    try {
+      parsed = parseCommsNotifications(req.body);
+    } catch (err) {
+      // The parser must not throw on any input; if it does (e.g. a malformed %-escape in a call id), it is bad input.
+      parsed = { ok: false, error: `unreadable notification: ${err instanceof Error ? err.message : String(err)}` } as typeof parsed;
+    }
     if (!parsed.ok) {
       if (parsed.legacy) {
         // Microsoft documents that a 204 makes the platform resend a legacy-format notification in Graph's format.
@@ -68,6 +74,18 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       notificationsTotal.inc({ result: 'rejected' });
       logger.warn({ reason: parsed.error }, 'rejected calling notification');
       res.status(400).json({ error: { code: 'BadRequest', message: parsed.error } });
+      return;
+    }
+
+    // Graph call ids are GUID-like; one Temporal could not take as part of a workflow id (too long, control
+    // characters) would otherwise be answered 503 "retry later" forever. Refuse it as bad input instead.
+    const badId = parsed.items
+      .map((item) => (item.kind === 'incoming' ? item.call.callId : item.kind === 'notification' ? item.notification.callId : item.callId))
+      .find((id) => typeof id === 'string' && !isUsableCallId(id));
+    if (badId !== undefined) {
+      notificationsTotal.inc({ result: 'rejected' });
+      logger.warn({ reason: 'unusable call id', callIdLength: badId.length }, 'rejected calling notification');
+      res.status(400).json({ error: { code: 'BadRequest', message: 'call id is not usable (at most 200 printable characters)' } });
       return;
     }
 
@@ -97,4 +115,10 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       res.status(503).json({ error: { code: 'ServiceUnavailable', message: 'workflow service unavailable, retry later' } });
     }
   };
+}
+
+/** A call id we can key a workflow with: 1–200 printable characters. */
+function isUsableCallId(id: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return id.length > 0 && id.length <= 200 && !/[\u0000-\u001f\u007f]/.test(id);
 }

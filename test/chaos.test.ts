@@ -1,0 +1,334 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/eventually.js';
+import { spawnRole, type RoleProcess } from './helpers/child-process.js';
+import { freePort, startTemporalDevServer, type DevServer } from '../src/infra/temporal-dev-server.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
+import { startEmulator, type Emulator, type NotificationRecord } from '../src/emulator/index.js';
+import { loadConfig } from '../src/config.js';
+import { queues } from '../flows/index.js';
+import { callWorkflowId } from '../workflows/messages.js';
+import type { CallSummary } from '../workflows/call.js';
+
+// Chaos on real processes: the Temporal dev server (persisted SQLite file), Postgres, and the worker and web
+// processes as children, with the Graph emulator in the test. Each scenario breaks one thing while calls are in
+// flight and then checks every call from three sides: Temporal (the workflow's result), Graph (the emulator's request
+// log: one successful answer and one successful transfer per call) and Postgres (one CDR per call, no step recorded
+// twice).
+const AGENTS = Array.from({ length: 20 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
+const TEST_QUEUES = {
+  support: {
+    ...queues.support!,
+    agents: AGENTS,
+    agentSkills: Object.fromEntries(AGENTS.map((a) => [a, {}])),
+    wrapUpSeconds: 0,
+    reofferAfterSeconds: 2,
+    maxCalls: 1000,
+    maxWaitSeconds: 600,
+    announceEverySeconds: 0,
+  },
+};
+/** Every notification that got no 2xx is re-posted every 250 ms for 10 s. */
+const REDELIVERY = { attempts: 40, delayMs: 250 };
+
+let dataDir: string;
+let temporal: DevServer;
+let temporalPort: number;
+let db: EmbeddedDatabase;
+let dbPort: number;
+let emulator: Emulator;
+let client: Client;
+let worker: RoleProcess | undefined;
+let web: RoleProcess | undefined;
+let workerEnv: Record<string, string>;
+let webEnv: Record<string, string>;
+const spawned: RoleProcess[] = [];
+
+const WORKER_ENTRY = 'test/helpers/worker-process.ts';
+const CLI = 'src/cli/main.ts';
+
+async function startWorker(): Promise<RoleProcess> {
+  const p = await spawnRole('worker', WORKER_ENTRY, [], workerEnv, /^ready$/m);
+  spawned.push(p);
+  return p;
+}
+
+async function startWeb(): Promise<RoleProcess> {
+  const p = await spawnRole('web', CLI, ['web'], webEnv, /Switchboard is running/);
+  spawned.push(p);
+  return p;
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-chaos-'));
+  [temporalPort, dbPort] = [await freePort(), await freePort()];
+  const webPort = await freePort();
+  [temporal, db] = await Promise.all([
+    startTemporalDevServer({ dataDir, port: temporalPort, namespace: 'default' }),
+    startEmbeddedPostgres({ dataDir, port: dbPort }),
+  ]);
+  const defaults = loadConfig({});
+  emulator = await startEmulator({
+    tenantId: defaults.graph.tenantId,
+    clientId: defaults.graph.clientId,
+    clientSecret: defaults.graph.clientSecret,
+    botCallingUrl: `http://127.0.0.1:${webPort}/api/calling`,
+    mediaSpeed: 10,
+    redelivery: REDELIVERY,
+    logger: pino({ level: 'silent' }),
+  });
+  for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const common = {
+    TEMPORAL_ADDRESS: temporal.address,
+    DATABASE_URL: db.url,
+    GRAPH_BASE_URL: emulator.graphBaseUrl,
+    AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
+    GRAPH_NOTIFICATION_OPENID_URL: `${emulator.url}/botframework/v1/.well-known/OpenIdConfiguration`,
+    TEMPORAL_TASK_QUEUE: 'switchboard-chaos',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+  workerEnv = { ...common, SWITCHBOARD_TEST_QUEUES: JSON.stringify(TEST_QUEUES) };
+  webEnv = { ...common, PORT: String(webPort), PUBLIC_URL: `http://127.0.0.1:${webPort}` };
+  worker = await startWorker(); // migrates first, alone
+  web = await startWeb();
+}, 240_000);
+
+afterAll(async () => {
+  for (const p of spawned.reverse()) await p.stop().catch(() => undefined);
+  await client?.connection.close().catch(() => undefined);
+  await emulator?.stop().catch(() => undefined);
+  await db?.stop().catch(() => undefined);
+  await temporal?.stop().catch(() => undefined);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Place `n` calls, `gapMs` apart. */
+async function placeCalls(n: number, gapMs: number, tag: string, duringPlacement?: (placed: number) => Promise<void>): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const { callId } = await emulator.placeCall({ from: { phone: `+1425555${tag}${String(i).padStart(3, '0')}` } });
+    ids.push(callId);
+    await duringPlacement?.(i + 1);
+    if (gapMs) await sleep(gapMs);
+  }
+  return ids;
+}
+
+async function result(callId: string, timeoutMs = 120_000): Promise<CallSummary> {
+  const handle = client.workflow.getHandle(callWorkflowId(callId));
+  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`, timeoutMs);
+  return (await handle.result()) as CallSummary;
+}
+
+function succeeded(callId: string, action: string): number {
+  return emulator.requests.filter((r) => r.path.endsWith(`/${callId}/${action}`) && r.status >= 200 && r.status < 300).length;
+}
+
+function notifications(callId: string): NotificationRecord[] {
+  return emulator.getCall(callId)!.history.filter((h) => h.kind === 'notification') as NotificationRecord[];
+}
+
+const is2xx = (n: NotificationRecord) => n.status !== undefined && n.status >= 200 && n.status < 300;
+
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** CDRs of these calls, once every one is written with an outcome. */
+async function cdrs(ids: string[], timeoutMs = 90_000) {
+  return eventually(
+    async () => {
+      const rows = await query<{ id: string; outcome: string | null; agent_id: string | null; queue: string | null }>(
+        'select id, outcome, agent_id, queue from call where id = any($1)',
+        [ids],
+      ).catch(() => []);
+      return rows.length === ids.length && rows.every((r) => r.outcome) ? rows : undefined;
+    },
+    `CDRs of ${ids.length} calls`,
+    timeoutMs,
+  );
+}
+
+/** (call, event type) pairs that were recorded more than once, among steps that happen once per call. */
+async function duplicatedSteps(ids: string[]): Promise<{ call_id: string; type: string; n: number }[]> {
+  return query(
+    `select call_id, type, count(*)::int as n from call_event
+      where call_id = any($1) and type in ('incoming', 'answered', 'connected', 'outcome', 'state:established', 'state:terminated')
+      group by call_id, type having count(*) > 1`,
+    [ids],
+  );
+}
+
+/** Everything a correct run of connected calls shows; returns the figures for the report. */
+async function expectAllConnected(ids: string[], label: string) {
+  const summaries = await Promise.all(ids.map((id) => result(id)));
+  const outcomes = summaries.map((s) => s.outcome);
+  expect(outcomes, `${label}: outcomes`).toEqual(ids.map(() => 'connected'));
+  const answers = ids.map((id) => succeeded(id, 'answer'));
+  const transfers = ids.map((id) => succeeded(id, 'transfer'));
+  expect(answers, `${label}: successful answers per call`).toEqual(ids.map(() => 1));
+  expect(transfers, `${label}: successful transfers per call`).toEqual(ids.map(() => 1));
+  // The agent Graph transferred to is the one the workflow and the CDR name.
+  for (const [i, id] of ids.entries()) {
+    const transfer = emulator.requests.filter((r) => r.path.endsWith(`/${id}/transfer`) && r.status < 300).at(-1)!;
+    expect(transfer.body).toMatchObject({ transferTarget: { identity: { user: { id: summaries[i]!.agentId } } } });
+  }
+  const rows = await cdrs(ids);
+  expect(rows.map((r) => r.outcome)).toEqual(ids.map(() => 'connected'));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  expect(ids.map((id) => byId.get(id)?.agent_id)).toEqual(summaries.map((s) => s.agentId));
+  const dups = await duplicatedSteps(ids);
+  expect(dups, `${label}: steps recorded twice`).toEqual([]);
+  const figures = {
+    scenario: label,
+    calls: ids.length,
+    connected: outcomes.filter((o) => o === 'connected').length,
+    answerRequests: ids.reduce((n, id) => n + emulator.requests.filter((r) => r.path.endsWith(`/${id}/answer`)).length, 0),
+    transferRequests: ids.reduce((n, id) => n + emulator.requests.filter((r) => r.path.endsWith(`/${id}/transfer`)).length, 0),
+    cdrs: rows.length,
+    duplicateSteps: dups.length,
+  };
+  console.log(`chaos ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+describe('chaos', () => {
+  it('kill -9 of the worker with 50 calls in flight: a new worker finishes every call exactly once', async () => {
+    let killedAt = -1;
+    const ids = await placeCalls(50, 100, '01', async (placed) => {
+      if (placed === 30) {
+        // Calls are now ringing, greeting, queued, transferring and talking. The replacement starts first (a second
+        // replica, as production runs them): a Graph call must be answered within 15 s, more than a cold start of a
+        // worker can promise on a busy 2-core machine. Then kill -9 the old one with its tasks in flight.
+        const replacement = await startWorker();
+        await worker!.kill();
+        killedAt = placed;
+        worker = replacement;
+      }
+    });
+    expect(killedAt).toBe(30);
+    await expectAllConnected(ids, 'worker kill -9');
+  }, 240_000);
+
+  it('kill -9 and restart of the web process while notifications arrive: redelivered, nothing lost or applied twice', async () => {
+    const ids = await placeCalls(20, 150, '02', async (placed) => {
+      if (placed === 8) {
+        await web!.kill();
+        web = await startWeb();
+      }
+    });
+    await expectAllConnected(ids, 'web restart');
+    const all = ids.flatMap(notifications);
+    expect(all.filter((n) => !is2xx(n)), 'notifications never accepted').toEqual([]);
+    const redelivered = all.filter((n) => (n.attempts ?? 1) > 1).length;
+    expect(redelivered, 'notifications that needed redelivery').toBeGreaterThan(0);
+    console.log(`chaos ${JSON.stringify({ scenario: 'web restart', notifications: all.length, redelivered })}`);
+  }, 240_000);
+
+  it('a notification that never comes back: the call asks Graph (GET) and carries on', async () => {
+    // Answers fail twice first, so they land while the web process is down; the calls' `established` notifications
+    // are then redelivered until the emulator gives up.
+    emulator.injectFault({ action: 'answer', status: 503, times: 6 });
+    const ids = await placeCalls(3, 0, '03');
+    await eventually(
+      () => (ids.every((id) => notifications(id).some((n) => n.summary === 'incoming' && is2xx(n))) ? true : undefined),
+      'incoming notifications accepted',
+    );
+    await web!.kill();
+    const lost = await eventually(
+      () => {
+        const gone = ids.filter((id) => notifications(id).some((n) => n.summary === 'established' && !is2xx(n)));
+        return gone.length === ids.length ? gone : undefined;
+      },
+      'established notifications given up on',
+      60_000,
+    );
+    web = await startWeb();
+    await expectAllConnected(ids, 'lost notification');
+    const fetched = await query<{ call_id: string }>(
+      `select distinct call_id from call_event where call_id = any($1) and type = 'stateFetched'`,
+      [lost],
+    );
+    expect(fetched.map((r) => r.call_id).sort()).toEqual([...lost].sort());
+  }, 240_000);
+
+  it('Postgres down for 25 s mid-traffic: calls are answered and routed, every record written after recovery', async () => {
+    const warm = await placeCalls(3, 100, '04');
+    await db.stop();
+    const stoppedAt = Date.now();
+    let all = warm;
+    try {
+      const ids = await placeCalls(10, 300, '05');
+      all = [...warm, ...ids];
+      // Routing doesn't need Postgres: every call is answered, transferred to an agent and ended while it is down.
+      // (The call workflow itself completes only once its record is written, so its result waits for Postgres.)
+      await eventually(
+        () =>
+          all.every((id) => succeeded(id, 'answer') === 1 && succeeded(id, 'transfer') === 1 && emulator.getCall(id)!.state === 'terminated')
+            ? true
+            : undefined,
+        'every call answered, transferred and ended with Postgres down',
+        60_000,
+      );
+      expect(await query('select 1', []).then(() => 'up', () => 'down')).toBe('down');
+      const downMs = Date.now() - stoppedAt;
+      if (downMs < 25_000) await sleep(25_000 - downMs);
+    } finally {
+      // Back up whatever happened, so the next scenarios run on a whole stack.
+      db = await startEmbeddedPostgres({ dataDir, port: dbPort });
+    }
+    await expectAllConnected(all, 'postgres down');
+  }, 240_000);
+
+  it('restart of the Temporal server: in-flight calls resume', async () => {
+    for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 5000 });
+    const ids = await placeCalls(10, 200, '06');
+    await eventually(() => (ids.every((id) => succeeded(id, 'answer') === 1) ? true : undefined), 'every call answered');
+    await temporal.stop();
+    temporal = await startTemporalDevServer({ dataDir, port: temporalPort, namespace: 'default' });
+    for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
+    await expectAllConnected(ids, 'temporal restart');
+  }, 240_000);
+
+  it('a storm of Graph 429s (Retry-After) and 503s: calls slow down and none fails', async () => {
+    const faults = [
+      { action: 'answer', status: 429, times: 6, retryAfterSeconds: 1 },
+      { action: 'answer', status: 503, times: 4 },
+      { action: 'playPrompt', status: 503, times: 10 },
+      { action: 'playPrompt', status: 429, times: 6, retryAfterSeconds: 1 },
+      { action: 'transfer', status: 429, times: 6, retryAfterSeconds: 1 },
+      { action: 'transfer', status: 503, times: 4 },
+    ] as const;
+    const before = emulator.requests.length;
+    for (const f of faults) emulator.injectFault({ ...f });
+    const ids = await placeCalls(10, 100, '07');
+    await expectAllConnected(ids, 'graph storm');
+    const storm = emulator.requests.slice(before);
+    const status = (s: number) => storm.filter((r) => r.status === s).length;
+    // Every injected failure was met and retried through.
+    expect(status(429)).toBe(18);
+    expect(status(503)).toBe(18);
+    console.log(`chaos ${JSON.stringify({ scenario: 'graph storm', throttled429: status(429), unavailable503: status(503) })}`);
+  }, 240_000);
+
+  it('the processes stayed healthy: no unhandled rejection in any child', () => {
+    const logs = spawned.map((p) => p.output()).join('\n');
+    expect(logs).not.toMatch(/unhandled ?rejection/i);
+    expect(spawned.length).toBeGreaterThanOrEqual(5);
+  });
+});
