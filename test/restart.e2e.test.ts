@@ -44,6 +44,7 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
     EMBEDDED_POSTGRES_PORT: String(await freePort()),
     GRAPH_BASE_URL: emulator.graphBaseUrl,
     AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
+    GRAPH_NOTIFICATION_OPENID_URL: `${emulator.url}/botframework/v1/.well-known/OpenIdConfiguration`,
   };
   // A declined agent is offered the call again after 4 s: after the restart, not during it.
   const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 4 } };
@@ -60,7 +61,10 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
     const lastTransfer = requests.map((r) => r.path.endsWith('/transfer')).lastIndexOf(true);
     const holdAfter = requests.slice(lastTransfer + 1).some((r) => r.path.endsWith('/playPrompt'));
     return transfers().length >= 2 && holdAfter ? true : undefined;
-  }, 'two declined offers and hold music again');
+  }, 'two declined offers and hold music again').catch((err: unknown) => {
+    const h = emulator!.getCall(callId)!.history.map((e) => `${e.kind} ${'path' in e ? String(e.path) : ''} ${'summary' in e ? String(e.summary) : ''} ${'detail' in e ? String(e.detail) : ''}`);
+    throw new Error(`${(err as Error).message}\n${h.join('\n')}`);
+  });
 
   await stack.stop(); // everything of ours goes down; the caller is still on the line, hearing hold music
   stack = undefined;
