@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { promptResourceId, type CallControl } from '../src/graph/call-control.js';
+import { promptResourceId, type CallControl, type TransferTarget } from '../src/graph/call-control.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import type { CallState, ResultInfo } from '../src/graph/notifications.js';
 
@@ -43,6 +43,11 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
       await graph('transfer', (calls) =>
         calls.transfer(input.callId, { target: { userId: input.agentId }, clientContext: input.clientContext }),
       );
+    },
+
+    /** A queue's overflow, timeout or no-agents action: blind transfer to a Teams user or a phone number. */
+    async transferCallTo(input: { callId: string; target: TransferTarget; clientContext: string }): Promise<void> {
+      await graph('transfer', (calls) => calls.transfer(input.callId, { target: input.target, clientContext: input.clientContext }));
     },
 
     /** The call's state as Graph sees it now: the fallback when a notification we wait for never comes. */

@@ -1,14 +1,25 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { QueueConfig } from '../flows/index.js';
+import { queues as configuredQueues, type QueueConfig } from '../flows/index.js';
 import type { CallControl } from '../src/graph/call-control.js';
+import type { PresenceReader } from '../src/graph/presence.js';
 import { createGraphActivities } from './graph.js';
+import { createVoicemailActivities } from './voicemail.js';
+import { createRetentionActivities } from './retention.js';
+import { createBenchActivities } from './bench.js';
+import { FolderRecordingStore, type RecordingStore } from '../src/recordings/store.js';
 import { createRecordActivities } from './records.js';
-import { createQueueActivities } from './queueing.js';
+import { createQueueActivities, createRoutingActivities } from './queueing.js';
+import { createAgentActivities } from './agents.js';
 
 export interface ActivityDeps {
+  /** Where voicemail audio is kept; the data folder's recordings/ unless given. */
+  recordingStore?: RecordingStore;
+  voicemailWebhookUrl?: string;
   /** Created on first use, so a worker starts even while Graph's login endpoint is unreachable. */
   callControl: () => Promise<CallControl>;
+  /** Graph presence reads for the presence poller; created on first use like callControl. */
+  presence?: () => Promise<PresenceReader>;
   orm: MikroORM;
   client: Client;
   taskQueue: string;
@@ -17,10 +28,17 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const store = deps.recordingStore ?? new FolderRecordingStore('./data/recordings');
+  const queues = deps.queues ?? configuredQueues;
   return {
     ...createGraphActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
-    ...createQueueActivities(deps.client, deps.taskQueue, deps.queues),
+    ...createVoicemailActivities(deps.orm, store, deps.voicemailWebhookUrl),
+    ...createRetentionActivities(deps.orm, store),
+    ...createBenchActivities(),
+    ...createQueueActivities(deps.client, deps.taskQueue, queues),
+    ...createRoutingActivities(deps.client, deps.orm),
+    ...createAgentActivities({ client: deps.client, taskQueue: deps.taskQueue, orm: deps.orm, queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
   };
 }
 
@@ -28,4 +46,5 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { CallRecord, TimelineEntry } from './records.js';
 export type { GraphActivities } from './graph.js';
 export type { RecordActivities } from './records.js';
-export type { QueueActivities } from './queueing.js';
+export type { QueueActivities, RoutingActivities } from './queueing.js';
+export type { AgentActivities } from './agents.js';

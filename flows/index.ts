@@ -1,47 +1,48 @@
 /**
- * The contact center's lines and queues, as code. The call workflow imports this module, so it must stay
- * deterministic data: no I/O, no clocks. The flow language of later releases builds on these shapes.
+ * The contact center's agents and queues, as code, validated when this module loads (and by
+ * `switchboard queues validate`): a bad definition stops start-up with a message naming the queue and the field.
  */
+import { validateQueues, type AgentDefinition, type QueueDefinition } from '../src/routing/validate.js';
+import type { QueueConfig } from '../src/routing/types.js';
 
-export interface QueueConfig {
-  name: string;
-  /** Teams user ids (Entra object ids) of the agents, in offer order for the first-available rule. */
-  agents: string[];
-  /** Seconds an agent is kept out of rotation after a call connects, for after-call work. */
-  wrapUpSeconds: number;
-  /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
-  reofferAfterSeconds: number;
-}
+export type { QueueConfig, QueueAction, RoutingMethod } from '../src/routing/types.js';
+export { lines, lineFor, type LineConfig } from './lines.js';
 
-export interface LineConfig {
-  /** The resource account (applicationInstance) id callers dial; `default` answers every other number. */
-  applicationInstanceId: string | 'default';
-  /** Prompt file names under flows/prompts/: 16 kHz, 16-bit, mono WAV, as Graph requires. */
-  greeting: string;
-  holdMusic: string;
-  queue: string;
-}
+const ADELE = '6e7b1c2a-5d4f-4a3b-9c8d-1e2f3a4b5c6d';
+const ALEX = '8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f';
+const MEGAN = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 
-export const queues: Record<string, QueueConfig> = {
+/** Every Teams user who may take calls, with their skills (1–5). */
+export const agents: Record<string, AgentDefinition> = {
+  [ADELE]: { name: 'Adele Vance', skills: { english: 5, billing: 3 } },
+  [ALEX]: { name: 'Alex Wilber', skills: { english: 4, french: 4 } },
+  [MEGAN]: { name: 'Megan Bowen', skills: { english: 5, sales: 4 } },
+};
+
+export const queueDefinitions: Record<string, QueueDefinition> = {
   support: {
-    name: 'support',
-    agents: [
-      '6e7b1c2a-5d4f-4a3b-9c8d-1e2f3a4b5c6d', // Adele Vance
-      '8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f', // Alex Wilber
-    ],
+    // Serial in this order, so the demo is predictable: Adele first, then Alex.
+    agents: [ADELE, ALEX],
+    method: 'serial',
     wrapUpSeconds: 10,
     reofferAfterSeconds: 30,
+    maxCalls: 50,
+    overflowAction: { type: 'queue', queue: 'sales' },
+    maxWaitSeconds: 1200,
+    timeoutAction: { type: 'voicemail' },
+    noAgentsAction: { type: 'disconnect' },
+    serviceLevelSeconds: 30,
+  },
+  sales: {
+    agents: [MEGAN, { id: ADELE, skills: { sales: 2 } }],
+    method: 'skills',
+    requiredSkills: { sales: 1 },
+    wrapUpSeconds: 15,
+    maxCalls: 20,
+    overflowAction: { type: 'disconnect' },
+    timeoutAction: { type: 'transfer', phone: '+14255550199' },
+    noAgentsAction: { type: 'voicemail' },
   },
 };
 
-export const lines: LineConfig[] = [
-  { applicationInstanceId: 'default', greeting: 'greeting.wav', holdMusic: 'hold-music.wav', queue: 'support' },
-];
-
-/** Unknown numbers get the default line: a caller is never silently dropped. */
-export function lineFor(applicationInstanceId: string | undefined): LineConfig {
-  return (
-    lines.find((l) => l.applicationInstanceId === applicationInstanceId) ??
-    lines.find((l) => l.applicationInstanceId === 'default')!
-  );
-}
+export const queues: Record<string, QueueConfig> = validateQueues(agents, queueDefinitions);

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { FolderRecordingStore } from './recordings/store.js';
+import { ensureRetentionSchedule } from '../activities/retention.js';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -23,6 +26,7 @@ import { PresenceReader } from './graph/presence.js';
 import { createGraphClient } from './graph/client.js';
 import { CallControl } from './graph/call-control.js';
 import { startEmulator, type Emulator } from './emulator/server.js';
+import { ALL_QUIRKS } from './emulator/types.js';
 
 export interface StackStep {
   component: 'temporal' | 'postgres' | 'worker' | 'web' | 'emulator';
@@ -74,7 +78,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
     stops.length = 0;
   };
 
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, config.temporal.sdkMetricsPort);
   try {
     // 1. Temporal.
     let temporalAddress = config.temporal.address;
@@ -126,6 +130,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       }));
     const getCallControl = () => getGraphClient().then((c) => new CallControl(c));
     const getPresence = () => getGraphClient().then((c) => new PresenceReader(c));
+    const recordingStore = new FolderRecordingStore(config.recordings.dir);
     let worker: Worker | undefined;
     if (roles.worker) {
       const workerConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
@@ -141,6 +146,8 @@ export async function startStack(config: Config, logger: Logger, options: StackO
           client,
           taskQueue: config.temporal.taskQueue,
           ...(options.queues ? { queues: options.queues } : {}),
+          recordingStore,
+          ...(config.recordings.voicemailWebhookUrl ? { voicemailWebhookUrl: config.recordings.voicemailWebhookUrl } : {}),
         }),
       });
       const running = w.run();
@@ -149,6 +156,8 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         await running;
       });
       worker = w;
+      // Daily deletion of data past its retention period, as a Temporal Schedule (idempotent on every start).
+      await ensureRetentionSchedule(client, config.temporal.taskQueue, config.recordings.retentionDays);
       onStep({ component: 'worker', detail: `task queue ${config.temporal.taskQueue}` });
       // Agents get their workflows (idempotent), and presence is polled for them, before the first call arrives.
       const routedQueues = options.queues ?? configuredQueues;
@@ -186,9 +195,16 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         allowedTenants: [config.graph.tenantId],
         logger,
       }),
+      recordings: {
+        store: recordingStore,
+        signingKey: config.recordings.signingKey ? Buffer.from(config.recordings.signingKey) : randomBytes(32),
+        linkTtlSeconds: config.recordings.linkTtlSeconds,
+        publicUrl: config.publicUrl,
+      },
       adminAllowedCidrs: config.security.adminAllowedCidrs,
       webhookAllowedCidrs: config.security.webhookAllowedCidrs,
       trustedProxies: config.security.trustedProxies,
+      ...(config.temporal.sdkMetricsPort ? { temporalMetricsUrl: `http://127.0.0.1:${config.temporal.sdkMetricsPort}/metrics` } : {}),
       ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
     });
     const server: Server = await new Promise((resolve, reject) => {
@@ -209,6 +225,13 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         clientSecret: config.graph.clientSecret,
         botCallingUrl: `${config.publicUrl}/api/calling`,
         mediaSpeed: config.emulator.mediaSpeed,
+        ...(config.emulator.quirks.length
+          ? {
+              quirks: config.emulator.quirks.includes('all')
+                ? ALL_QUIRKS
+                : Object.fromEntries(config.emulator.quirks.map((q) => [q, q === 'duplicates' ? 2 : true])),
+            }
+          : {}),
         logger: logger.child({ component: 'emulator' }),
       });
       stops.push(() => emulator!.stop());

@@ -190,6 +190,18 @@ describe('the web process', () => {
     await expect(stack.client.workflow.getHandle(callWorkflowId('unsigned')).describe()).rejects.toThrow();
   });
 
+  it('runs data retention as a daily Temporal Schedule, each run writing a summary row', async () => {
+    const schedule = await stack.client.schedule.getHandle('switchboard-retention').describe();
+    expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 15, end: 15, step: 1 }] });
+    await stack.client.schedule.getHandle('switchboard-retention').trigger();
+    const run = await eventually(
+      async () => (await stack.orm.em.getKnex()('retention_run').orderBy('id', 'desc').first()) as { calls: number } | undefined,
+      'a retention run',
+    );
+    // Every call in this file is minutes old, far inside the 90-day retention: nothing is deleted.
+    expect(run).toMatchObject({ calls: 0, events: 0, voicemails: 0, recordings: 0 });
+  });
+
   it('reports each dependency on /healthz', async () => {
     const res = await fetch(`${stack.webUrl}/healthz`);
     expect(res.status).toBe(200);

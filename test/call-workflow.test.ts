@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporalTestServerPath } from '../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../src/temporal/worker.js';
-import { createQueueActivities } from '../activities/queueing.js';
+import { routingActivities, startAgentWorkflows } from './helpers/routing.js';
 import { ScriptedGraph } from './helpers/scripted-graph.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import type { CallWorkflowInput } from '../workflows/call.js';
@@ -37,19 +37,19 @@ function input(callId: string): CallWorkflowInput {
 }
 
 async function withWorker<T>(graph: ScriptedGraph, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  // Agents who decline are not offered the same call again within the hour, so offers don't interrupt the wait; the
+  // queue keeps a caller up to 45 minutes.
+  const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 3600, maxWaitSeconds: 2700 } };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
-    // Agents who decline are not offered the same call again within the hour, so offers don't interrupt the wait.
-    activities: {
-      ...graph.activities(),
-      ...createQueueActivities(env.client, taskQueue, {
-        support: { ...queues.support!, reofferAfterSeconds: 3600 },
-      }),
-    },
+    activities: { ...graph.activities(), ...routingActivities(env.client, taskQueue, testQueues) },
   });
-  return worker.runUntil(fn());
+  return worker.runUntil(async () => {
+    await startAgentWorkflows(env.client, taskQueue, testQueues);
+    return fn();
+  });
 }
 
 describe('call workflow on the time-skipping server', () => {

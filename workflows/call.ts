@@ -10,15 +10,20 @@ import {
 } from '@temporalio/workflow';
 import type { GraphActivities, QueueActivities } from '../activities/index.js';
 import type { CallNotification, CallState, IncomingCall, ResultInfo } from '../src/graph/notifications.js';
-import { lineFor } from '../flows/index.js';
+import { lineFor } from '../flows/lines.js';
+import type { QueueAction } from '../src/routing/types.js';
 import { CallRecorder } from './call-recorder.js';
 import {
   agentAssignedSignal,
+  agentOfferOutcomeSignal,
+  agentWorkflowId,
   graphNotificationSignal,
   leaveQueueSignal,
   offerResultSignal,
+  queueExitSignal,
   queueWorkflowId,
   type AgentAssignment,
+  type QueueExit,
 } from './messages.js';
 import type { CallOutcome } from '../src/db/entities/call.js';
 
@@ -28,6 +33,8 @@ export interface CallWorkflowInput {
   callbackUri: string;
   /** Base URL prompts are served from; Graph fetches them from there. */
   promptBaseUrl: string;
+  /** The queue and priority to use instead of the line's (a flow's routing decision, or a test's). */
+  route?: { queue: string; priority?: number };
 }
 
 export interface CallSummary {
@@ -68,6 +75,7 @@ class CallSession {
   /** Operation ids whose completion notification has arrived, with how they ended. */
   readonly operations = new Map<string, { status: string; completionReason?: string }>();
   assignment?: AgentAssignment;
+  exit?: QueueExit;
   transferAccepted = false;
   transferFailed = false;
 
@@ -102,7 +110,8 @@ class CallSession {
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummary> {
   const { call } = input;
   const callId = call.callId;
-  const line = lineFor(call.to.applicationInstanceId);
+  const dialled = lineFor(call.to.applicationInstanceId);
+  const line = input.route ? { ...dialled, queue: input.route.queue, priority: input.route.priority ?? dialled.priority } : dialled;
   const promptUri = (file: string) => `${input.promptBaseUrl}/${file}`;
   const session = new CallSession();
   const recorder = new CallRecorder({
@@ -121,8 +130,16 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     recorder.event(notificationEventType(n), n.payload);
   });
   setHandler(agentAssignedSignal, (a) => {
-    if (session.terminated || session.assignment) return; // the queue releases the agent when we leave
+    if (session.assignment?.reservationId === a.reservationId) return;
+    if (session.terminated || session.assignment || session.exit) {
+      // Not ours to take: hand the reservation straight back so the agent isn't held.
+      releaseAgent(a, 'cancelled');
+      return;
+    }
     session.assignment = a;
+  });
+  setHandler(queueExitSignal, (e) => {
+    if (!session.assignment && !session.exit) session.exit = e;
   });
 
   const now = () => new Date().toISOString();
@@ -172,45 +189,79 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     return finish('disconnected');
   }
 
-  // 3. Queue, with hold music, until an agent takes the call or the caller leaves.
-  const queuedAtMs = Date.now();
-  recorder.set({ queue: line.queue, queuedAt: now() });
+  // 3. Queue, with hold music and announcements, until an agent takes the call, the queue sends the caller on, or
+  // the caller leaves.
+  let queueName = line.queue;
+  let queuedAtMs = Date.now();
+  recorder.set({ queue: queueName, queuedAt: now() });
   const waited = () => Math.round(Date.now() - queuedAtMs) / 1000;
   let offers = 0;
   let holdRound = 0;
+  let announcements = 0;
   const leaveQueue = async () => {
-    await getExternalWorkflowHandle(queueWorkflowId(line.queue))
+    await getExternalWorkflowHandle(queueWorkflowId(queueName))
       .signal(leaveQueueSignal, { callWorkflowId: workflowInfo().workflowId })
       .catch((err: unknown) => log.warn('could not tell the queue we left', { error: String(err) }));
   };
 
   for (;;) {
-    await queueing.enqueueCall({
-      queue: line.queue,
-      waiting: { callWorkflowId: workflowInfo().workflowId, callId, enqueuedAt: queuedAtMs },
+    const entry = await queueing.enqueueCall({
+      queue: queueName,
+      waiting: { callWorkflowId: workflowInfo().workflowId, callId, enqueuedAt: queuedAtMs, priority: line.priority },
     });
-    recorder.event('queued', { queue: line.queue, requeue: offers > 0 });
+    recorder.event('queued', { queue: queueName, requeue: offers > 0, priority: line.priority });
+    const every = entry.announceEverySeconds * 1000;
+    let nextAnnouncement = every > 0 ? Date.now() + every : Infinity;
+    const waitingOver = () => Boolean(session.assignment) || Boolean(session.exit) || session.terminated;
 
-    while (!session.assignment && !session.terminated) {
+    while (!waitingOver()) {
       holdRound++;
       const opId = await startPrompt(callId, [promptUri(line.holdMusic)], `hold-${holdRound}`, recorder);
+      const untilAnnouncement = () => Math.max(1, Math.min(nextAnnouncement - Date.now(), 5 * 60_000));
       if (opId === undefined) {
         // Graph would not play hold music; wait quietly for an agent or a hang-up rather than loop on errors.
-        await condition(() => Boolean(session.assignment) || session.terminated, HOLD_MUSIC_MAX);
-        continue;
+        await condition(waitingOver, every > 0 ? untilAnnouncement() : HOLD_MUSIC_MAX);
+      } else {
+        const finished = await condition(
+          () => session.operations.has(opId) || waitingOver(),
+          every > 0 ? untilAnnouncement() : HOLD_MUSIC_MAX,
+        );
+        const announcementDue = Date.now() >= nextAnnouncement;
+        if (!finished && !announcementDue) {
+          recorder.event('holdMusicNoCompletion', { operationId: opId });
+          await refreshFromGraph(session, recorder);
+        }
+        if ((waitingOver() || announcementDue) && !session.operations.has(opId) && !session.terminated) {
+          await graph
+            .cancelMediaProcessing({ callId, clientContext: session.assignment ? 'offer' : 'announcement' })
+            .catch((err: unknown) => recorder.event('cancelMediaFailed', failureDetails(err)));
+        }
       }
-      const finished = await condition(
-        () => session.operations.has(opId) || Boolean(session.assignment) || session.terminated,
-        HOLD_MUSIC_MAX,
-      );
-      if (!finished) {
-        recorder.event('holdMusicNoCompletion', { operationId: opId });
-        await refreshFromGraph(session, recorder);
-      }
-      if (session.assignment && !session.operations.has(opId) && !session.terminated) {
-        await graph
-          .cancelMediaProcessing({ callId, clientContext: 'offer' })
-          .catch((err: unknown) => recorder.event('cancelMediaFailed', failureDetails(err)));
+      if (!waitingOver() && Date.now() >= nextAnnouncement) {
+        nextAnnouncement = Date.now() + every;
+        announcements++;
+        const where = await queueing
+          .queuePosition({ queue: queueName, callWorkflowId: workflowInfo().workflowId })
+          .catch(() => undefined);
+        if (where && where.position > 0) {
+          recorder.event('announcement', { ...where });
+          const minutes = Math.max(1, Math.round(where.ewtSeconds / 60));
+          const opId = await startPrompt(
+            callId,
+            [promptUri(`announcements/position-${Math.min(where.position, 20)}.wav`), promptUri(`announcements/wait-${Math.min(minutes, 30)}-minutes.wav`)],
+            `announcement-${announcements}`,
+            recorder,
+          );
+          // An agent or the queue's action doesn't wait for the announcement to finish.
+          if (opId !== undefined && !(await condition(() => session.operations.has(opId) || waitingOver(), GREETING_MAX))) {
+            await refreshFromGraph(session, recorder);
+          }
+          if (opId !== undefined && !session.operations.has(opId) && waitingOver() && !session.terminated) {
+            await graph
+              .cancelMediaProcessing({ callId, clientContext: 'offer' })
+              .catch((err: unknown) => recorder.event('cancelMediaFailed', failureDetails(err)));
+          }
+        }
       }
     }
 
@@ -223,33 +274,58 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
       return finish('abandoned', { waitSeconds });
     }
 
+    if (session.exit) {
+      const exit = session.exit;
+      session.exit = undefined;
+      recorder.event('queueExit', { ...exit, waitSeconds: waited() });
+      if (exit.action.type === 'queue') {
+        // Sent on to another queue: the caller joins its end and the wait there counts from now.
+        queueName = exit.action.queue;
+        queuedAtMs = Date.now();
+        recorder.set({ queue: queueName, queuedAt: now() });
+        continue;
+      }
+      return leaveByAction(exit.action);
+    }
+
     // 4. Offer: transfer the caller to the reserved agent.
-    const { agentId } = session.assignment!;
+    const assignment = session.assignment!;
+    const { agentId } = assignment;
     offers++;
     recorder.set({ agentId, offeredAt: now() });
-    recorder.event('offered', { agentId });
+    recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId });
     session.transferFailed = false;
     let transferError: unknown;
     try {
       await graph.transferCall({ callId, agentId, clientContext: `offer-${agentId}` });
       recorder.event('transferRequested', { agentId });
-      const settled = await condition(
+      // Graph's transfer rings the agent until Graph gives up on it; the alert time is the expectation we record.
+      let settled = await condition(
         () => session.transferAccepted || session.transferFailed || session.terminated,
-        TRANSFER_MAX,
+        assignment.alertSeconds * 1000 + 5000,
       );
+      if (!settled) {
+        recorder.event('alertTimeExceeded', { agentId, alertSeconds: assignment.alertSeconds });
+        settled = await condition(() => session.transferAccepted || session.transferFailed || session.terminated, TRANSFER_MAX);
+      }
       if (!settled) await refreshFromGraph(session, recorder);
     } catch (err) {
       transferError = err;
       recorder.event('transferFailed', failureDetails(err));
     }
 
-    const queueHandle = getExternalWorkflowHandle(queueWorkflowId(line.queue));
-    if (session.transferAccepted) {
+    const queueHandle = getExternalWorkflowHandle(queueWorkflowId(assignment.queue));
+    const report = async (outcome: 'connected' | 'missed' | 'cancelled') => {
+      releaseAgent(assignment, outcome);
       await queueHandle.signal(offerResultSignal, {
         callWorkflowId: workflowInfo().workflowId,
         agentId,
-        outcome: 'connected',
+        reservationId: assignment.reservationId,
+        outcome: outcome === 'missed' ? 'failed' : outcome,
       });
+    };
+    if (session.transferAccepted) {
+      await report('connected');
       const waitSeconds = waited();
       recorder.set({ connectedAt: now(), waitSeconds });
       recorder.event('connected', { agentId, waitSeconds });
@@ -259,7 +335,9 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
       return finish('connected', { agentId, waitSeconds });
     }
 
-    await queueHandle.signal(offerResultSignal, { callWorkflowId: workflowInfo().workflowId, agentId, outcome: 'failed' });
+    // A refused request (the agent is busy elsewhere, Graph said no) is not the agent's miss; a ring that went
+    // unanswered or was declined is, and counts toward pausing the agent.
+    await report(session.terminated || transferError ? 'cancelled' : 'missed');
     if (session.terminated) {
       markEnded();
       const waitSeconds = waited();
@@ -278,6 +356,58 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
       return finish('abandoned', { waitSeconds: waited() });
     }
   }
+
+  /** Carry out the queue's overflow, timeout or no-agents action; the call ends here. */
+  async function leaveByAction(action: Exclude<QueueAction, { type: 'queue' }>): Promise<CallSummary> {
+    const waitSeconds = waited();
+    recorder.set({ waitSeconds });
+    if (action.type === 'transfer') {
+      const target = 'userId' in action ? { userId: action.userId } : { phone: action.phone };
+      session.transferFailed = false;
+      try {
+        await graph.transferCallTo({ callId, target, clientContext: 'queue-exit' });
+        await condition(() => session.transferAccepted || session.transferFailed || session.terminated, TRANSFER_MAX);
+      } catch (err) {
+        recorder.event('transferFailed', failureDetails(err));
+      }
+      if (session.transferAccepted) {
+        if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await refreshFromGraph(session, recorder);
+        markEnded();
+        return finish('transferredOut', { waitSeconds });
+      }
+      if (session.terminated) {
+        markEnded();
+        return finish('abandoned', { waitSeconds });
+      }
+      await hangUpQuietly();
+      return finish('failed', { waitSeconds });
+    }
+    // Voicemail: taking the message belongs to the voicemail work; until then the caller hears the closing message
+    // (if any) and the outcome says where they were meant to go.
+    const prompt = action.type === 'disconnect' ? action.prompt : undefined;
+    if (prompt && !session.terminated) await play(session, recorder, callId, [promptUri(prompt)], 'queue-exit', GREETING_MAX);
+    await hangUpQuietly();
+    return finish(action.type === 'voicemail' ? 'voicemail' : 'queueDisconnected', { waitSeconds });
+  }
+
+  async function hangUpQuietly(): Promise<void> {
+    if (!session.terminated) {
+      await graph.hangUp({ callId }).catch((err: unknown) => recorder.event('hangUpFailed', failureDetails(err)));
+    }
+    markEnded();
+  }
+}
+
+/** Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal). */
+function releaseAgent(a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled'): void {
+  void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
+    .signal(agentOfferOutcomeSignal, {
+      reservationId: a.reservationId,
+      outcome,
+      wrapUpSeconds: a.wrapUpSeconds,
+      missesBeforeAway: a.missesBeforeAway,
+    })
+    .catch((err: unknown) => log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }));
 }
 
 /** Play prompts and wait for their completion notification. */

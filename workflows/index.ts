@@ -1,3 +1,7 @@
 // The worker bundles this file: every workflow type Switchboard runs is exported here.
 export { callWorkflow } from './call.js';
 export { queueWorkflow } from './queue.js';
+export { agentWorkflow } from './agent.js';
+export { presencePollerWorkflow } from './presence.js';
+export { retentionWorkflow } from './retention.js';
+export { benchCeilingWorkflow } from './bench-ceiling.js';

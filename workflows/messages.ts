@@ -1,5 +1,7 @@
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallNotification } from '../src/graph/notifications.js';
+import type { AgentStateName } from '../src/db/entities/agent-state.js';
+import type { QueueAction, Skills, TeamsPresence } from '../src/routing/types.js';
 
 /** Graph → call workflow: every notification about the call after the incoming one. */
 export const graphNotificationSignal = defineSignal<[CallNotification]>('graphNotification');
@@ -8,22 +10,106 @@ export const graphNotificationSignal = defineSignal<[CallNotification]>('graphNo
 export interface AgentAssignment {
   queue: string;
   agentId: string;
+  /** The agent workflow's reservation; the call reports the offer's outcome under it. */
+  reservationId: string;
+  alertSeconds: number;
+  wrapUpSeconds: number;
+  missesBeforeAway: number;
 }
 export const agentAssignedSignal = defineSignal<[AgentAssignment]>('agentAssigned');
+
+/** Queue → call workflow: the queue won't keep this caller; the call carries out the action. */
+export interface QueueExit {
+  queue: string;
+  reason: 'overflow' | 'timeout' | 'noAgents';
+  action: QueueAction;
+}
+export const queueExitSignal = defineSignal<[QueueExit]>('queueExit');
 
 /** Call → queue workflow. */
 export interface WaitingCall {
   callWorkflowId: string;
   callId: string;
-  /** Epoch ms when the caller first entered the queue; a re-queued call keeps its place. */
+  /** Epoch ms when the caller first entered this queue; a re-queued call keeps its place. */
   enqueuedAt: number;
+  /** 1 (most urgent) to 5. */
+  priority?: number;
+  /** Skills this call needs on top of the queue's rule (skills method). */
+  skills?: Skills;
 }
 export const enqueueSignal = defineSignal<[WaitingCall]>('enqueue');
 export const leaveQueueSignal = defineSignal<[{ callWorkflowId: string }]>('leaveQueue');
-export type OfferOutcome = 'connected' | 'failed';
-export const offerResultSignal = defineSignal<[{ callWorkflowId: string; agentId: string; outcome: OfferOutcome }]>(
-  'offerResult',
-);
+/** `missed`: the agent declined or didn't answer; `cancelled`: the caller went before the offer was made. */
+export type OfferOutcome = 'connected' | 'failed' | 'missed' | 'cancelled';
+export const offerResultSignal = defineSignal<
+  [{ callWorkflowId: string; agentId: string; outcome: OfferOutcome; reservationId?: string }]
+>('offerResult');
+
+export interface QueuePosition {
+  /** 1 = next to be offered; 0 when the call isn't waiting (being offered, or gone). */
+  position: number;
+  ewtSeconds: number;
+  waiting: number;
+}
+export const queuePositionQuery = defineQuery<QueuePosition, [string]>('queuePosition');
+
+/** Agent workflow → queue workflows: the agent's state, whenever it changes. */
+export interface AgentStatus {
+  agentId: string;
+  state: AgentStateName;
+  idleSince: number;
+  presence?: TeamsPresence;
+  /** Whether the agent takes calls from this queue (opted in). */
+  member: boolean;
+  /** Seconds of the call just finished (on call + wrap-up), for the queue's wait estimate. */
+  handleSeconds?: number;
+}
+export const agentStatusSignal = defineSignal<[AgentStatus]>('agentStatus');
+
+/** Queue (through an activity) → agent workflow: reserve this agent for one call; rejected unless available. */
+export interface ReserveRequest {
+  reservationId: string;
+  queue: string;
+  callWorkflowId: string;
+  callId: string;
+}
+export const reserveUpdate = defineUpdate<{ reservationId: string }, [ReserveRequest]>('reserve');
+
+/** Call → agent workflow: how the offer made under a reservation ended. */
+export interface OfferOutcomeReport {
+  reservationId: string;
+  outcome: 'connected' | 'missed' | 'cancelled';
+  wrapUpSeconds: number;
+  missesBeforeAway: number;
+}
+export const agentOfferOutcomeSignal = defineSignal<[OfferOutcomeReport]>('offerOutcome');
+/** Presence poller → agent workflow: the agent's Teams presence changed. */
+export const presenceSignal = defineSignal<[TeamsPresence]>('presence');
+/** CLI/API → agent workflow. */
+export const optInSignal = defineSignal<[{ queue: string }]>('optIn');
+export const optOutSignal = defineSignal<[{ queue: string }]>('optOut');
+/** Start-up → agent workflow: the queues that list this agent in code (opt-outs still apply). */
+export const configuredQueuesSignal = defineSignal<[{ queues: string[] }]>('configuredQueues');
+/** The agent's call ended (when presence can't tell): wrap-up starts. */
+export const agentCallEndedSignal = defineSignal<[{ reservationId?: string }]>('callEnded');
+/** Back from away (a paused agent resumes), or away by hand. */
+export const agentAvailabilitySignal = defineSignal<[{ state: 'available' | 'away' | 'signedOut'; reason?: string }]>('setAvailability');
+
+export interface AgentSnapshotView {
+  agentId: string;
+  state: AgentStateName;
+  since: number;
+  queues: string[];
+  optedOut: string[];
+  misses: number;
+  reservation?: ReserveRequest;
+  presence?: TeamsPresence;
+}
+export const agentStateQuery = defineQuery<AgentSnapshotView>('agentState');
 
 export const queueWorkflowId = (queue: string): string => `queue-${queue}`;
 export const callWorkflowId = (graphCallId: string): string => `call-${graphCallId}`;
+export const agentWorkflowId = (agentId: string): string => `agent-${agentId}`;
+export const PRESENCE_POLLER_WORKFLOW_ID = 'presence-poller';
+/** Start-up → presence poller: the agents to poll. */
+export const presenceAgentsSignal = defineSignal<[{ agentIds: string[] }]>('presenceAgents');

@@ -4,27 +4,30 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { QueueConfig } from '../flows/index.js';
+import type { RoutingActivities } from '../activities/index.js';
+import type { QueueAction, QueueConfig } from '../src/routing/types.js';
+import { DEFAULT_PRIORITY } from '../src/routing/types.js';
+import { candidates, type AgentView } from '../src/routing/select.js';
+import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import {
   agentAssignedSignal,
+  agentOfferOutcomeSignal,
+  agentStatusSignal,
+  agentWorkflowId,
   enqueueSignal,
   leaveQueueSignal,
   offerResultSignal,
+  queueExitSignal,
+  queuePositionQuery,
+  type AgentStatus,
+  type QueueExit,
+  type QueuePosition,
   type WaitingCall,
 } from './messages.js';
-
-type AgentStatus = 'available' | 'reserved' | 'wrapUp';
-
-interface AgentSlot {
-  status: AgentStatus;
-  /** The call this agent is reserved for, while reserved. */
-  callWorkflowId?: string;
-  /** Epoch ms when wrap-up ends. */
-  availableAt?: number;
-}
 
 export interface QueueWorkflowInput {
   config: QueueConfig;
@@ -32,162 +35,328 @@ export interface QueueWorkflowInput {
   state?: QueueSnapshot;
 }
 
-export interface QueueSnapshot {
-  waiting: WaitingCall[];
-  agents: Record<string, AgentSlot>;
-  /** Per call, the agents who declined or missed it, and until when (epoch ms) they are not offered it again. */
-  missed: Record<string, Record<string, number>>;
+export interface QueuedCall extends WaitingCall {
+  priority: number;
 }
 
+export interface Offer {
+  call: QueuedCall;
+  agentId: string;
+  reservationId: string;
+}
+
+export interface QueueMember extends AgentView {
+  member: boolean;
+  /** Bumped by every status from the agent, so a stale rejection never overwrites a fresher status. */
+  version?: number;
+}
+
+export interface QueueSnapshot {
+  waiting: QueuedCall[];
+  agents: Record<string, QueueMember>;
+  /** Per call, the agents who declined or missed it, and until when (epoch ms) they are not offered it again. */
+  missed: Record<string, Record<string, number>>;
+  offers: Record<string, Offer>;
+  /** Index in config.agents of the agent last offered a call; round robin resumes after it. */
+  lastOffered: number;
+  /** Recent handle times (s) for the wait estimate. */
+  handleTimes: number[];
+  reservationSeq: number;
+}
+
+const STAFFED = new Set(['available', 'reserved', 'onCall', 'wrapUp', 'unknown']);
+
 /**
- * The queue's state, in a plain class so the rules read without Temporal in the way.
- * First-available routing: the oldest waiting call goes to the first available agent in configuration order.
+ * The queue's state in a plain class so the rules read without Temporal in the way: priority then first-in-first-out,
+ * candidates by the routing method, timeouts, overflow and the no-agents rule.
  */
 export class QueueState {
-  readonly waiting: WaitingCall[];
-  readonly agents: Record<string, AgentSlot>;
-  readonly missed: Record<string, Record<string, number>>;
+  readonly s: QueueSnapshot;
 
   constructor(
     readonly config: QueueConfig,
     snapshot?: QueueSnapshot,
   ) {
-    this.waiting = snapshot?.waiting ?? [];
-    this.agents = snapshot?.agents ?? {};
-    this.missed = snapshot?.missed ?? {};
-    for (const id of config.agents) this.agents[id] ??= { status: 'available' };
+    this.s = snapshot ?? { waiting: [], agents: {}, missed: {}, offers: {}, lastOffered: -1, handleTimes: [], reservationSeq: 0 };
+    // Agents the queue hasn't heard from yet may be tried: their workflow's reservation check decides.
+    for (const id of config.agents) this.s.agents[id] ??= { state: 'unknown', idleSince: 0, member: true };
   }
 
-  enqueue(call: WaitingCall): void {
-    if (this.waiting.some((w) => w.callWorkflowId === call.callWorkflowId)) return; // a retried activity
-    if (this.reservationOf(call.callWorkflowId)) return; // already being offered
-    // Keep first-in-first-out by the time the caller first entered, so a re-queued call keeps its place.
-    const at = this.waiting.findIndex((w) => w.enqueuedAt > call.enqueuedAt);
-    if (at === -1) this.waiting.push(call);
-    else this.waiting.splice(at, 0, call);
+  /** Waiting calls in offer order: priority 1 first, then who entered first. */
+  ordered(): QueuedCall[] {
+    return [...this.s.waiting].sort((a, b) => a.priority - b.priority || a.enqueuedAt - b.enqueuedAt);
   }
 
-  leave(callWorkflowId: string): void {
-    const i = this.waiting.findIndex((w) => w.callWorkflowId === callWorkflowId);
-    if (i >= 0) this.waiting.splice(i, 1);
-    const agent = this.reservationOf(callWorkflowId);
-    if (agent) this.agents[agent] = { status: 'available' };
-    delete this.missed[callWorkflowId];
+  isWaiting(callWorkflowId: string): boolean {
+    return this.s.waiting.some((w) => w.callWorkflowId === callWorkflowId);
   }
 
-  offerResult(callWorkflowId: string, agentId: string, outcome: 'connected' | 'failed', now: number): void {
-    const slot = this.agents[agentId];
-    if (!slot || slot.callWorkflowId !== callWorkflowId) return; // stale or duplicate
-    if (outcome === 'connected') {
-      // Without presence (see the routing issue) the queue can't see the agent's call end; wrap-up stands in.
-      this.agents[agentId] = { status: 'wrapUp', availableAt: now + this.config.wrapUpSeconds * 1000 };
-      delete this.missed[callWorkflowId];
-    } else {
-      this.agents[agentId] = { status: 'available' };
-      (this.missed[callWorkflowId] ??= {})[agentId] = now + this.config.reofferAfterSeconds * 1000;
-    }
+  /** Returns the reason to turn the caller away instead, if any. */
+  enqueue(call: WaitingCall): QueueExit['reason'] | undefined {
+    if (this.isWaiting(call.callWorkflowId) || this.s.offers[call.callWorkflowId]) return undefined; // a retried activity
+    if (this.s.waiting.length >= this.config.maxCalls) return 'overflow';
+    if (!this.staffed()) return 'noAgents';
+    this.s.waiting.push({ ...call, priority: call.priority ?? DEFAULT_PRIORITY });
+    return undefined;
   }
 
-  release(agentId: string): void {
-    this.agents[agentId] = { status: 'available' };
+  /** Removes the call; returns the offer it held, whose reservation the caller must release. */
+  leave(callWorkflowId: string): Offer | undefined {
+    this.s.waiting = this.s.waiting.filter((w) => w.callWorkflowId !== callWorkflowId);
+    delete this.s.missed[callWorkflowId];
+    const offer = this.s.offers[callWorkflowId];
+    delete this.s.offers[callWorkflowId];
+    return offer;
   }
 
-  endWrapUps(now: number): void {
-    for (const [id, slot] of Object.entries(this.agents)) {
-      if (slot.status === 'wrapUp' && (slot.availableAt ?? 0) <= now) this.agents[id] = { status: 'available' };
-    }
+  offerResult(callWorkflowId: string, agentId: string, outcome: string, now: number): void {
+    const offer = this.s.offers[callWorkflowId];
+    if (offer && offer.agentId === agentId) delete this.s.offers[callWorkflowId];
+    if (outcome === 'connected') delete this.s.missed[callWorkflowId];
+    else if (outcome !== 'cancelled') (this.s.missed[callWorkflowId] ??= {})[agentId] = now + this.config.reofferAfterSeconds * 1000;
   }
 
-  /** The next moment something changes by itself: a wrap-up ends or a missed agent may be offered again. */
+  agentStatus(st: AgentStatus): void {
+    if (!this.config.agents.includes(st.agentId)) return;
+    this.s.agents[st.agentId] = {
+      version: (this.s.agents[st.agentId]?.version ?? 0) + 1,
+      state: st.state,
+      idleSince: st.idleSince,
+      member: st.member,
+      ...(st.presence ? { presence: st.presence } : {}),
+    };
+    if (st.handleSeconds !== undefined) this.s.handleTimes = [...this.s.handleTimes, st.handleSeconds].slice(-20);
+  }
+
+  /** Someone is signed in to take calls: a member not signed out and not away. */
+  staffed(): boolean {
+    return this.config.agents.some((id) => this.s.agents[id]?.member && STAFFED.has(this.s.agents[id].state));
+  }
+
+  staffedCount(): number {
+    return this.config.agents.filter((id) => this.s.agents[id]?.member && STAFFED.has(this.s.agents[id].state) && this.s.agents[id].state !== 'unknown').length;
+  }
+
+  /** Calls past their maximum wait, removed. */
+  takeTimedOut(now: number): QueuedCall[] {
+    const limit = this.config.maxWaitSeconds * 1000;
+    const out = this.s.waiting.filter((w) => now - w.enqueuedAt >= limit);
+    for (const c of out) this.leave(c.callWorkflowId);
+    return out;
+  }
+
+  /** All waiting calls, when nobody is signed in to take them. */
+  takeUnstaffed(): QueuedCall[] {
+    if (this.staffed()) return [];
+    const out = [...this.s.waiting];
+    for (const c of out) this.leave(c.callWorkflowId);
+    return out;
+  }
+
+  candidatesFor(call: QueuedCall, now: number): string[] {
+    const missed = this.s.missed[call.callWorkflowId] ?? {};
+    const view: Record<string, AgentView> = {};
+    for (const [id, a] of Object.entries(this.s.agents)) if (a.member) view[id] = a;
+    return candidates(this.config, view, (id) => (missed[id] ?? 0) > now, this.s.lastOffered, call.skills);
+  }
+
+  reserved(call: QueuedCall, agentId: string, reservationId: string): void {
+    this.s.waiting = this.s.waiting.filter((w) => w.callWorkflowId !== call.callWorkflowId);
+    this.s.offers[call.callWorkflowId] = { call, agentId, reservationId };
+    this.s.agents[agentId] = { ...this.s.agents[agentId]!, state: 'reserved' };
+    this.s.lastOffered = this.config.agents.indexOf(agentId);
+  }
+
+  /** The next moment something changes by itself: a call times out or a missed agent may be offered again. */
   nextTimer(now: number): number | undefined {
-    const ends = Object.values(this.agents)
-      .filter((s) => s.status === 'wrapUp')
-      .map((s) => s.availableAt ?? 0);
-    for (const call of this.waiting) {
-      for (const until of Object.values(this.missed[call.callWorkflowId] ?? {})) if (until > now) ends.push(until);
+    const ends: number[] = this.s.waiting.map((w) => w.enqueuedAt + this.config.maxWaitSeconds * 1000);
+    for (const call of this.s.waiting) {
+      for (const until of Object.values(this.s.missed[call.callWorkflowId] ?? {})) if (until > now) ends.push(until);
     }
-    return ends.length ? Math.min(...ends) : undefined;
+    return ends.length ? Math.max(1, Math.min(...ends) - now) : undefined;
   }
 
-  /** Reserve agents for waiting calls; returns the matches to announce. */
-  match(now: number): { call: WaitingCall; agentId: string }[] {
-    const matches: { call: WaitingCall; agentId: string }[] = [];
-    for (let i = 0; i < this.waiting.length; ) {
-      const call = this.waiting[i]!;
-      const missed = this.missed[call.callWorkflowId] ?? {};
-      const agentId = this.config.agents.find(
-        (id) => this.agents[id]?.status === 'available' && !((missed[id] ?? 0) > now),
-      );
-      if (!agentId) {
-        i++;
-        continue;
-      }
-      this.waiting.splice(i, 1);
-      this.agents[agentId] = { status: 'reserved', callWorkflowId: call.callWorkflowId };
-      matches.push({ call, agentId });
-    }
-    return matches;
+  position(callWorkflowId: string): QueuePosition {
+    const i = this.ordered().findIndex((w) => w.callWorkflowId === callWorkflowId);
+    const position = i + 1;
+    return {
+      position,
+      ewtSeconds: position ? estimatedWaitSeconds(position, this.staffedCount(), this.s.handleTimes) : 0,
+      waiting: this.s.waiting.length,
+    };
   }
 
-  reservationOf(callWorkflowId: string): string | undefined {
-    return Object.entries(this.agents).find(([, s]) => s.callWorkflowId === callWorkflowId)?.[0];
-  }
-
-  snapshot(): QueueSnapshot {
-    return { waiting: this.waiting, agents: this.agents, missed: this.missed };
+  live(): QueueLiveRow {
+    const count = (state: string) => this.config.agents.filter((id) => this.s.agents[id]?.member && this.s.agents[id].state === state).length;
+    const oldest = Math.min(...this.s.waiting.map((w) => w.enqueuedAt));
+    return {
+      queue: this.config.name,
+      callsWaiting: this.s.waiting.length,
+      oldestWaitingSince: this.s.waiting.length ? oldest : null,
+      agentsAvailable: count('available') + count('unknown'),
+      agentsReserved: count('reserved'),
+      agentsOnCall: count('onCall'),
+      agentsWrapUp: count('wrapUp'),
+      agentsAway: count('away'),
+      agentsSignedOut: count('signedOut') + this.config.agents.filter((id) => !this.s.agents[id]?.member).length,
+    };
   }
 }
+
+export interface QueueLiveRow {
+  queue: string;
+  callsWaiting: number;
+  /** Epoch ms, or null when nobody waits. */
+  oldestWaitingSince: number | null;
+  agentsAvailable: number;
+  agentsReserved: number;
+  agentsOnCall: number;
+  agentsWrapUp: number;
+  agentsAway: number;
+  agentsSignedOut: number;
+}
+
+const routing = proxyActivities<RoutingActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
+});
+
+const liveWriter = proxyActivities<RoutingActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
 
 /** Continue as new well before the history grows large or nears 10,000 signals. */
 const MAX_HISTORY_EVENTS = 4000;
 
-/** A long-lived entity workflow per queue: matches waiting calls to free agents. */
+/** A long-lived entity workflow per queue: matches waiting calls to agents by the queue's routing method. */
 export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
-  const queue = new QueueState(input.config, input.state);
+  const { config } = input;
+  const queue = new QueueState(config, input.state);
   let changed = true;
-  const touch = () => {
-    changed = true;
-  };
+  const exits: { call: WaitingCall; reason: QueueExit['reason'] }[] = [];
+  const cancels: Offer[] = [];
 
   setHandler(enqueueSignal, (call) => {
-    queue.enqueue(call);
-    touch();
+    const refused = queue.enqueue(call);
+    if (refused) exits.push({ call, reason: refused });
+    changed = true;
   });
   setHandler(leaveQueueSignal, ({ callWorkflowId }) => {
-    queue.leave(callWorkflowId);
-    touch();
+    const offer = queue.leave(callWorkflowId);
+    if (offer) cancels.push(offer);
+    changed = true;
   });
   setHandler(offerResultSignal, ({ callWorkflowId, agentId, outcome }) => {
     queue.offerResult(callWorkflowId, agentId, outcome, Date.now());
-    touch();
+    changed = true;
   });
+  setHandler(agentStatusSignal, (st) => {
+    queue.agentStatus(st);
+    changed = true;
+  });
+  setHandler(queuePositionQuery, (callWorkflowId) => queue.position(callWorkflowId));
+
+  const actionFor = (reason: QueueExit['reason']): QueueAction =>
+    reason === 'overflow' ? config.overflowAction : reason === 'timeout' ? config.timeoutAction : config.noAgentsAction;
+  let lastLive = '';
+  // The live row is written in the background, latest value only: Postgres being away never holds up routing.
+  let liveToWrite: QueueLiveRow | undefined;
+  void (async () => {
+    for (;;) {
+      await condition(() => liveToWrite !== undefined);
+      const row = liveToWrite!;
+      liveToWrite = undefined;
+      await liveWriter.publishQueueLive(row);
+    }
+  })();
 
   for (;;) {
-    const next = queue.nextTimer(Date.now());
-    const timeout = next === undefined ? undefined : Math.max(1, next - Date.now());
+    const timeout = queue.nextTimer(Date.now());
     if (timeout === undefined) await condition(() => changed);
     else await condition(() => changed, timeout);
     changed = false;
-    queue.endWrapUps(Date.now());
 
-    for (const { call, agentId } of queue.match(Date.now())) {
-      try {
-        await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
-          queue: input.config.name,
-          agentId,
-        });
-      } catch (err) {
-        // The call workflow is gone (the caller hung up and it finished): free the agent.
-        log.info('call left before its offer', { callWorkflowId: call.callWorkflowId, error: String(err) });
-        queue.release(agentId);
-        touch();
-      }
+    for (const call of queue.takeTimedOut(Date.now())) exits.push({ call, reason: 'timeout' });
+    for (const call of queue.takeUnstaffed()) exits.push({ call, reason: 'noAgents' });
+    while (exits.length) {
+      const { call, reason } = exits.shift()!;
+      await getExternalWorkflowHandle(call.callWorkflowId)
+        .signal(queueExitSignal, { queue: config.name, reason, action: actionFor(reason) })
+        .catch((err: unknown) => log.info('call left before its queue exit', { callWorkflowId: call.callWorkflowId, error: String(err) }));
+    }
+    while (cancels.length) await releaseReservation(cancels.shift()!);
+
+    // A rejected reservation changes what the queue knows (an agent signed out): look again at once.
+    if (await match(queue, cancels)) changed = true;
+    while (cancels.length) await releaseReservation(cancels.shift()!);
+
+    const live = queue.live();
+    const liveKey = JSON.stringify(live);
+    if (liveKey !== lastLive) {
+      lastLive = liveKey;
+      liveToWrite = live;
     }
 
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof queueWorkflow>({ config: input.config, state: queue.snapshot() });
+      if (exits.length || cancels.length) continue;
+      await continueAsNew<typeof queueWorkflow>({ config, state: queue.s });
     }
   }
+}
+
+/** Reserve agents for waiting calls, best call first, and hand each reserved agent to its call. */
+async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
+  const { config } = queue;
+  let rejected = false;
+  for (const call of queue.ordered()) {
+    if (!queue.isWaiting(call.callWorkflowId)) continue; // left while we were reserving for an earlier call
+    for (const agentId of queue.candidatesFor(call, Date.now())) {
+      const reservationId = `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`;
+      const seen = queue.s.agents[agentId]?.version;
+      const result = await routing.reserveAgent({
+        agentId,
+        request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId },
+      });
+      if (!result.accepted) {
+        rejected = true;
+        // Taken by another queue, paused or signed out: the agent's next status tells us when to try again.
+        const current = queue.s.agents[agentId];
+        if (current && current.version === seen && (current.state === 'available' || current.state === 'unknown')) {
+          queue.s.agents[agentId] = { ...current, state: result.state ?? 'reserved' };
+        }
+        continue;
+      }
+      const offer: Offer = { call, agentId, reservationId };
+      if (!queue.isWaiting(call.callWorkflowId)) {
+        cancels.push(offer); // the caller hung up while we reserved
+        break;
+      }
+      queue.reserved(call, agentId, reservationId);
+      try {
+        await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
+          queue: config.name,
+          agentId,
+          reservationId,
+          alertSeconds: config.alertSeconds,
+          wrapUpSeconds: config.wrapUpSeconds,
+          missesBeforeAway: config.missesBeforeAway,
+        });
+      } catch (err) {
+        log.info('call left before its offer', { callWorkflowId: call.callWorkflowId, error: String(err) });
+        queue.leave(call.callWorkflowId);
+        cancels.push(offer);
+      }
+      break;
+    }
+  }
+  return rejected;
+}
+
+async function releaseReservation(offer: Offer): Promise<void> {
+  await getExternalWorkflowHandle(agentWorkflowId(offer.agentId))
+    .signal(agentOfferOutcomeSignal, { reservationId: offer.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 })
+    .catch((err: unknown) => log.warn('could not release a reservation', { agentId: offer.agentId, error: String(err) }));
 }

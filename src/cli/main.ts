@@ -12,6 +12,9 @@ commands:
   worker           run only the Temporal worker (production: one or more replicas)
   web              run only the web process (Graph webhook, health)
   migrate          apply database migrations to DATABASE_URL
+  queues validate  check the queue definitions in flows/ (agents, alert times, overflow cycles, skills rules)
+  agents opt-in <agent-id> <queue>    let an agent take calls from a queue again
+  agents opt-out <agent-id> <queue>   stop offering an agent calls from a queue
   simulate <file>  run a scenario (JSON) against a running stack's emulator (EMULATOR_URL) and print the steps
   privacy erase|export --caller <number> [--out dir]
                    a person's data requests (DATABASE_URL): erase everything, or export it as JSON plus audio
@@ -80,6 +83,46 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'simulate':
       return (await import('./simulate.js')).simulate(rest);
+    case 'queues': {
+      if (rest[0] !== 'validate') {
+        process.stderr.write(`usage: switchboard queues validate\n`);
+        return 2;
+      }
+      try {
+        const { queues } = await import('../../flows/index.js');
+        for (const q of Object.values(queues)) {
+          process.stdout.write(`${q.name}: ${q.method}, ${q.agents.length} agents, alert ${q.alertSeconds} s, max ${q.maxCalls} calls / ${q.maxWaitSeconds} s\n`);
+        }
+        return 0;
+      } catch (err) {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+      }
+    }
+    case 'agents': {
+      const [action, agentId, queue] = rest;
+      if ((action !== 'opt-in' && action !== 'opt-out') || !agentId || !queue) {
+        process.stderr.write(`usage: switchboard agents opt-in|opt-out <agent-id> <queue>\n`);
+        return 2;
+      }
+      const { queues } = await import('../../flows/index.js');
+      if (!queues[queue]) {
+        process.stderr.write(`unknown queue ${queue}\n`);
+        return 2;
+      }
+      const { connectClient } = await import('../temporal/connection.js');
+      const { agentWorkflowId, optInSignal, optOutSignal } = await import('../../workflows/messages.js');
+      const address = config.temporal.address || `127.0.0.1:${config.temporal.devPort}`;
+      const client = await connectClient(config.temporal, address);
+      try {
+        // The agent's workflow keeps the choice, so it outlives restarts and the queues hear of it at once.
+        await client.workflow.getHandle(agentWorkflowId(agentId)).signal(action === 'opt-in' ? optInSignal : optOutSignal, { queue });
+        process.stdout.write(`${agentId} ${action === 'opt-in' ? 'opted in to' : 'opted out of'} ${queue}\n`);
+      } finally {
+        await client.connection.close();
+      }
+      return 0;
+    }
     default:
       process.stderr.write(`unknown command '${command}'\n${USAGE}\n`);
       return 2;

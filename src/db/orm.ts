@@ -6,10 +6,10 @@ import { AgentLiveSchema, AgentStateChangeSchema, QueueLiveSchema } from './enti
 import { Migration20261128000000_calls } from './migrations/Migration20261128000000_calls.js';
 import { Migration20261128010000_agents } from './migrations/Migration20261128010000_agents.js';
 import { Migration20261128020000_routing } from './migrations/Migration20261128020000_routing.js';
-import { Migration20261128030000_metrics } from './migrations/Migration20261128030000_metrics.js';
 import { Migration20261128040000_admin } from './migrations/Migration20261128040000_admin.js';
-import { Migration20261128050000_recordings } from './migrations/Migration20261128050000_recordings.js';
 import { AuditEntrySchema, WrapUpCodeSchema } from './entities/admin.js';
+import { Migration20261128030000_metrics } from './migrations/Migration20261128030000_metrics.js';
+import { Migration20261128050000_recordings } from './migrations/Migration20261128050000_recordings.js';
 
 export { MikroORM };
 

@@ -14,6 +14,8 @@ export class ScriptedGraph {
   readonly records = new Map<string, CallRecord>();
   readonly timeline = new Map<string, Map<number, TimelineEntry>>();
   private readonly states = new Map<string, CallState>();
+  /** Per agent, what they do with a transfer; the constructor's choice for everyone else. */
+  readonly agentBehaviour = new Map<string, 'accept' | 'decline' | 'ignore'>();
   private nextOp = 1;
 
   constructor(
@@ -65,6 +67,8 @@ export class ScriptedGraph {
         this.requests.push({ op: 'playPrompt', callId, detail: { clientContext, promptUris } });
         this.prompts.push({ callId, operationId, clientContext, completed: false });
         if (clientContext === 'greeting' && this.completeGreeting) setTimeout(() => void this.completePrompt(operationId), 10);
+        // A queue's closing message plays to its end; hold music and announcements are completed by the test.
+        if (clientContext === 'queue-exit') setTimeout(() => void this.completePrompt(operationId), 10);
         return { operationId };
       },
       cancelMediaProcessing: async ({ callId }) => {
@@ -73,12 +77,20 @@ export class ScriptedGraph {
       transferCall: async ({ callId, agentId }) => {
         this.requests.push({ op: 'transfer', callId, detail: { agentId } });
         await this.state(callId, 'transferring');
-        if (this.agent === 'accept') {
+        const behaviour = this.agentBehaviour.get(agentId) ?? this.agent;
+        if (behaviour === 'accept') {
           await this.state(callId, 'transferAccepted');
           await this.state(callId, 'terminated', { code: 0, subcode: 7015 });
         } else {
-          await this.state(callId, 'established', { code: 500, subcode: 7000, message: 'declined' });
+          // Graph reports a declined and an unanswered transfer alike (the ring timeout is Graph's).
+          await this.state(callId, 'established', { code: 500, subcode: 7000, message: behaviour === 'ignore' ? 'no answer' : 'declined' });
         }
+      },
+      transferCallTo: async ({ callId, target }) => {
+        this.requests.push({ op: 'transferOut', callId, detail: { target } });
+        await this.state(callId, 'transferring');
+        await this.state(callId, 'transferAccepted');
+        await this.state(callId, 'terminated', { code: 0, subcode: 7015 });
       },
       getCallState: async ({ callId }) => {
         this.requests.push({ op: 'getCall', callId });

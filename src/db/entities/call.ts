@@ -5,7 +5,10 @@ export type CallOutcome =
   | 'connected' // transferred to an agent who took it
   | 'abandoned' // the caller hung up while queued
   | 'disconnected' // the caller hung up before reaching the queue
-  | 'failed'; // Graph or Switchboard could not handle it
+  | 'failed' // Graph or Switchboard could not handle it
+  | 'queueDisconnected' // the queue's overflow, timeout or no-agents action ended the call
+  | 'transferredOut' // the queue's action transferred the caller to a user or number
+  | 'voicemail'; // the queue's action sent the caller to voicemail
 
 /** The call detail record (CDR): one row per call, filled in as the call moves along. */
 export class Call {

@@ -1,0 +1,50 @@
+/**
+ * Teams presence for app-only services: presence subscriptions are delegated-only, so Switchboard polls
+ * POST /communications/getPresencesByUserId, at most 650 ids a request.
+ */
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { GraphRequestError } from './errors.js';
+import type { GraphClient } from './client.js';
+import type { TeamsPresence } from '../routing/types.js';
+
+export const MAX_PRESENCE_IDS = 650;
+
+export interface UserPresence extends TeamsPresence {
+  id: string;
+}
+
+export function presenceBatches(ids: string[]): string[][] {
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += MAX_PRESENCE_IDS) batches.push(ids.slice(i, i + MAX_PRESENCE_IDS));
+  return batches;
+}
+
+export class PresenceReader {
+  private readonly client: Client;
+
+  constructor(graph: GraphClient | Client) {
+    this.client = 'api' in graph ? graph : graph.client;
+  }
+
+  /** Presence of every id, one request per 650. */
+  async read(ids: string[]): Promise<UserPresence[]> {
+    const out: UserPresence[] = [];
+    for (const batch of presenceBatches(ids)) {
+      let body: { value?: { id: string; availability?: string; activity?: string }[] };
+      try {
+        body = (await this.client.api('/communications/getPresencesByUserId').post({ ids: batch })) as typeof body;
+      } catch (e) {
+        // The Graph client throws a GraphError carrying statusCode and code for an HTTP error answer.
+        const http = e as { statusCode?: number; code?: string; message?: string };
+        if (typeof http.statusCode === 'number' && http.statusCode > 0) {
+          throw GraphRequestError.fromResponse(http.statusCode, new Headers(), JSON.stringify({ error: { code: http.code, message: http.message } }), 'getPresencesByUserId');
+        }
+        throw GraphRequestError.fromNetworkError(e, 'getPresencesByUserId');
+      }
+      for (const p of body.value ?? []) {
+        out.push({ id: p.id, availability: p.availability ?? 'PresenceUnknown', activity: p.activity ?? 'PresenceUnknown' });
+      }
+    }
+    return out;
+  }
+}

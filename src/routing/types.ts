@@ -1,0 +1,76 @@
+/**
+ * Queue definitions as the routing engine uses them. Plain data and pure helpers only: workflows import this, so
+ * nothing here may touch I/O or clocks. Validation (zod) lives in validate.ts, outside the workflow bundle.
+ */
+
+export const ROUTING_METHODS = ['attendant', 'serial', 'roundRobin', 'longestIdle', 'skills'] as const;
+export type RoutingMethod = (typeof ROUTING_METHODS)[number];
+
+/** What happens to a caller the queue can't keep: on overflow, on timeout, or when no agent is there. */
+export type QueueAction =
+  | { type: 'disconnect'; prompt?: string }
+  /** Voicemail is recorded as the outcome; taking the message is the voicemail issue's work. */
+  | { type: 'voicemail'; mailbox?: string }
+  | { type: 'queue'; queue: string }
+  | { type: 'transfer'; userId: string }
+  | { type: 'transfer'; phone: string };
+
+export type Skills = Record<string, number>;
+
+export interface QueueConfig {
+  name: string;
+  /** Teams user ids (Entra object ids), in offer order for serial, round robin and attendant. */
+  agents: string[];
+  /** Per agent, skill → level (1–5); used by the skills method. */
+  agentSkills: Record<string, Skills>;
+  method: RoutingMethod;
+  /** The skills method offers only agents with at least these levels. */
+  requiredSkills: Skills;
+  /** How long an agent's phone rings for one offer (15–180 s). */
+  alertSeconds: number;
+  wrapUpSeconds: number;
+  /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
+  reofferAfterSeconds: number;
+  /** Missed offers in a row after which an agent is paused (away). */
+  missesBeforeAway: number;
+  maxCalls: number;
+  overflowAction: QueueAction;
+  maxWaitSeconds: number;
+  timeoutAction: QueueAction;
+  noAgentsAction: QueueAction;
+  /** When on, only agents whose Teams presence is Available are offered calls (and Busy ones if offerToBusy). */
+  presenceBased: boolean;
+  offerToBusy: boolean;
+  serviceLevelSeconds: number;
+  /** Every this many seconds the caller hears position and estimated wait; 0 turns it off. */
+  announceEverySeconds: number;
+}
+
+export const DEFAULT_QUEUE: Omit<QueueConfig, 'name' | 'agents' | 'agentSkills'> = {
+  method: 'longestIdle',
+  requiredSkills: {},
+  alertSeconds: 30,
+  wrapUpSeconds: 10,
+  reofferAfterSeconds: 30,
+  missesBeforeAway: 3,
+  maxCalls: 50,
+  overflowAction: { type: 'disconnect' },
+  maxWaitSeconds: 1200,
+  timeoutAction: { type: 'disconnect' },
+  noAgentsAction: { type: 'disconnect' },
+  presenceBased: true,
+  offerToBusy: false,
+  serviceLevelSeconds: 30,
+  announceEverySeconds: 0,
+};
+
+/** Priority 1 (most urgent) to 5, as in Teams call queues; 3 unless a line says otherwise. */
+export const DEFAULT_PRIORITY = 3;
+
+export interface TeamsPresence {
+  availability: string;
+  activity: string;
+}
+
+export const isInCall = (p: TeamsPresence | undefined): boolean =>
+  p !== undefined && (p.activity === 'InACall' || p.activity === 'InAConferenceCall' || p.activity === 'Presenting');

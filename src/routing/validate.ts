@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { DEFAULT_QUEUE, ROUTING_METHODS, type QueueAction, type QueueConfig } from './types.js';
+
+/** A queue definition failed validation; each problem names the queue and the field. */
+export class QueueValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid queue definitions:\n  ${problems.join('\n  ')}`);
+    this.name = 'QueueValidationError';
+  }
+}
+
+const skills = z.record(z.string().min(1), z.number().int().min(1).max(5));
+const action = z.union([
+  z.object({ type: z.literal('disconnect'), prompt: z.string().min(1).optional() }).strict(),
+  z.object({ type: z.literal('voicemail'), mailbox: z.string().min(1).optional() }).strict(),
+  z.object({ type: z.literal('queue'), queue: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('transfer'), userId: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('transfer'), phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') }).strict(),
+]);
+
+export const agentDefinitionSchema = z.object({ name: z.string().min(1), skills: skills.default({}) }).strict();
+
+export const queueDefinitionSchema = z
+  .object({
+    agents: z.array(z.union([z.string().min(1), z.object({ id: z.string().min(1), skills: skills.optional() }).strict()])).min(1),
+    method: z.enum(ROUTING_METHODS).default(DEFAULT_QUEUE.method),
+    requiredSkills: skills.default({}),
+    alertSeconds: z.number().int().min(15, 'must be 15–180 s').max(180, 'must be 15–180 s').default(DEFAULT_QUEUE.alertSeconds),
+    wrapUpSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.wrapUpSeconds),
+    reofferAfterSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.reofferAfterSeconds),
+    missesBeforeAway: z.number().int().min(1).max(20).default(DEFAULT_QUEUE.missesBeforeAway),
+    maxCalls: z.number().int().min(0).max(200).default(DEFAULT_QUEUE.maxCalls),
+    overflowAction: action.default(DEFAULT_QUEUE.overflowAction),
+    maxWaitSeconds: z.number().int().min(0).max(2700).default(DEFAULT_QUEUE.maxWaitSeconds),
+    timeoutAction: action.default(DEFAULT_QUEUE.timeoutAction),
+    noAgentsAction: action.default(DEFAULT_QUEUE.noAgentsAction),
+    presenceBased: z.boolean().default(DEFAULT_QUEUE.presenceBased),
+    offerToBusy: z.boolean().default(DEFAULT_QUEUE.offerToBusy),
+    serviceLevelSeconds: z.number().int().min(1).max(2700).default(DEFAULT_QUEUE.serviceLevelSeconds),
+    announceEverySeconds: z.number().int().min(0).max(600).default(DEFAULT_QUEUE.announceEverySeconds),
+  })
+  .strict();
+
+export type AgentDefinition = z.input<typeof agentDefinitionSchema>;
+export type QueueDefinition = z.input<typeof queueDefinitionSchema>;
+
+/**
+ * Validate every queue against the agent directory and each other, and turn the definitions into the configs the
+ * routing engine runs. Throws QueueValidationError listing every problem as `queue <name>: <field>: <message>`.
+ */
+export function validateQueues(
+  agents: Record<string, AgentDefinition>,
+  definitions: Record<string, QueueDefinition>,
+): Record<string, QueueConfig> {
+  const problems: string[] = [];
+  const directory: Record<string, z.output<typeof agentDefinitionSchema>> = {};
+  for (const [id, def] of Object.entries(agents)) {
+    const parsed = agentDefinitionSchema.safeParse(def);
+    if (parsed.success) directory[id] = parsed.data;
+    else for (const issue of parsed.error.issues) problems.push(`agent ${id}: ${issue.path.join('.') || '(agent)'}: ${issue.message}`);
+  }
+
+  const configs: Record<string, QueueConfig> = {};
+  for (const [name, def] of Object.entries(definitions)) {
+    const at = (field: string, message: string) => problems.push(`queue ${name}: ${field}: ${message}`);
+    const parsed = queueDefinitionSchema.safeParse(def);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) at(issue.path.join('.') || '(queue)', issue.message);
+      continue;
+    }
+    const q = parsed.data;
+    const ids: string[] = [];
+    const agentSkills: QueueConfig['agentSkills'] = {};
+    q.agents.forEach((entry, i) => {
+      const id = typeof entry === 'string' ? entry : entry.id;
+      if (!directory[id]) return at(`agents[${i}]`, `unknown agent ${id}`);
+      if (ids.includes(id)) return at(`agents[${i}]`, `agent ${id} is listed twice`);
+      ids.push(id);
+      agentSkills[id] = { ...directory[id].skills, ...(typeof entry === 'string' ? {} : entry.skills) };
+    });
+    if (q.method === 'skills' || Object.keys(q.requiredSkills).length > 0) {
+      const need = q.requiredSkills;
+      const anyone = ids.some((id) => Object.entries(need).every(([s, level]) => (agentSkills[id]?.[s] ?? 0) >= level));
+      if (ids.length > 0 && !anyone) {
+        at('requiredSkills', `no agent of this queue has ${Object.entries(need).map(([s, l]) => `${s} ≥ ${l}`).join(' and ')}`);
+      }
+    }
+    configs[name] = { name, ...q, agents: ids, agentSkills };
+  }
+
+  for (const [name, q] of Object.entries(configs)) {
+    for (const field of ['overflowAction', 'timeoutAction', 'noAgentsAction'] as const) {
+      const a: QueueAction = q[field];
+      if (a.type === 'queue' && !configs[a.queue] && !definitions[a.queue]) problems.push(`queue ${name}: ${field}.queue: unknown queue ${a.queue}`);
+      if (a.type === 'queue' && a.queue === name) problems.push(`queue ${name}: ${field}.queue: a queue cannot send calls to itself`);
+    }
+  }
+  const cycle = overflowCycle(configs);
+  if (cycle) problems.push(`queue ${cycle[0]}: overflowAction/timeoutAction/noAgentsAction: calls can go round in a cycle ${cycle.join(' → ')}`);
+
+  if (problems.length) throw new QueueValidationError(problems);
+  return configs;
+}
+
+/** A caller sent on from queue to queue must end somewhere: find a cycle among the "another queue" actions. */
+function overflowCycle(configs: Record<string, QueueConfig>): string[] | undefined {
+  const next = (q: QueueConfig) =>
+    [q.overflowAction, q.timeoutAction, q.noAgentsAction].flatMap((a) => (a.type === 'queue' && a.queue !== q.name ? [a.queue] : []));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done' || !configs[name]) return undefined;
+    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'visiting');
+    path.push(name);
+    for (const n of next(configs[name])) {
+      const found = visit(n);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(configs).sort()) {
+    const found = visit(name);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { QueueValidationError, validateQueues, type AgentDefinition, type QueueDefinition } from '../src/routing/validate.js';
+import { candidates, type AgentView } from '../src/routing/select.js';
+import { estimatedWaitSeconds } from '../src/routing/ewt.js';
+import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
+import { testQueue } from './helpers/routing.js';
+
+const agents: Record<string, AgentDefinition> = {
+  a1: { name: 'Ann', skills: { english: 5, billing: 2 } },
+  a2: { name: 'Bo', skills: { english: 3, billing: 4 } },
+  a3: { name: 'Cy', skills: { french: 5 } },
+};
+
+function problems(defs: Record<string, QueueDefinition>): string[] {
+  try {
+    validateQueues(agents, defs);
+  } catch (err) {
+    expect(err).toBeInstanceOf(QueueValidationError);
+    return (err as QueueValidationError).problems;
+  }
+  throw new Error('expected the definitions to be rejected');
+}
+
+describe('queue definitions', () => {
+  it('validates the shipped flows and fills in defaults', () => {
+    expect(validateQueues(flowAgents, queueDefinitions)).toEqual(queues);
+    expect(queues.support).toMatchObject({ name: 'support', method: 'serial', alertSeconds: 30, presenceBased: true });
+    expect(queues.sales!.agentSkills[queues.sales!.agents[1]!]).toMatchObject({ sales: 2, english: 5 });
+  });
+
+  it('rejects an unknown agent, naming the queue and the field', () => {
+    expect(problems({ help: { agents: ['a1', 'nobody'] } })).toEqual(['queue help: agents[1]: unknown agent nobody']);
+  });
+
+  it('rejects an alert time outside 15–180 s', () => {
+    expect(problems({ help: { agents: ['a1'], alertSeconds: 10 } })).toEqual(['queue help: alertSeconds: must be 15–180 s']);
+    expect(problems({ help: { agents: ['a1'], alertSeconds: 181 } })).toEqual(['queue help: alertSeconds: must be 15–180 s']);
+  });
+
+  it('rejects a cycle of overflow queues', () => {
+    const found = problems({
+      a: { agents: ['a1'], overflowAction: { type: 'queue', queue: 'b' } },
+      b: { agents: ['a2'], timeoutAction: { type: 'queue', queue: 'c' } },
+      c: { agents: ['a3'], noAgentsAction: { type: 'queue', queue: 'a' } },
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^queue a: .*cycle a → b → c → a$/);
+  });
+
+  it('rejects a skills rule no agent of the queue can meet', () => {
+    expect(problems({ billing: { agents: ['a1', 'a3'], method: 'skills', requiredSkills: { billing: 3 } } })).toEqual([
+      'queue billing: requiredSkills: no agent of this queue has billing ≥ 3',
+    ]);
+  });
+
+  it('rejects a bad action and an unknown target queue', () => {
+    const found = problems({
+      a: { agents: ['a1'], timeoutAction: { type: 'transfer', phone: '555-1234' }, overflowAction: { type: 'queue', queue: 'zz' } },
+    });
+    expect(found.some((p) => p.startsWith('queue a: timeoutAction'))).toBe(true);
+    const unknown = problems({ a: { agents: ['a1'], overflowAction: { type: 'queue', queue: 'zz' } } });
+    expect(unknown).toEqual(['queue a: overflowAction.queue: unknown queue zz']);
+  });
+});
+
+describe('agent selection', () => {
+  const view = (over: Record<string, Partial<AgentView>> = {}): Record<string, AgentView> =>
+    Object.fromEntries(['a1', 'a2', 'a3'].map((id) => [id, { state: 'available', idleSince: 0, ...over[id] }]));
+  const none = () => false;
+
+  it('serial and attendant go in configured order; round robin resumes after the last offered', () => {
+    const q = testQueue('q', ['a1', 'a2', 'a3'], { method: 'serial' });
+    expect(candidates(q, view(), none, 0)).toEqual(['a1', 'a2', 'a3']);
+    expect(candidates({ ...q, method: 'attendant' }, view({ a2: { state: 'onCall' } }), none, 0)).toEqual(['a1', 'a3']);
+    expect(candidates({ ...q, method: 'roundRobin' }, view(), none, 0)).toEqual(['a2', 'a3', 'a1']);
+    expect(candidates({ ...q, method: 'roundRobin' }, view(), none, 2)).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('longest idle picks the agent available the longest', () => {
+    const q = testQueue('q', ['a1', 'a2', 'a3'], { method: 'longestIdle' });
+    expect(candidates(q, view({ a1: { idleSince: 300 }, a2: { idleSince: 100 }, a3: { idleSince: 200 } }), none, -1)).toEqual(['a2', 'a3', 'a1']);
+  });
+
+  it('skills keeps agents who meet the rule, best level first', () => {
+    const q = testQueue('q', ['a1', 'a2', 'a3'], {
+      method: 'skills',
+      requiredSkills: { billing: 2 },
+      agentSkills: { a1: { billing: 2 }, a2: { billing: 4 }, a3: { french: 5 } },
+    });
+    expect(candidates(q, view(), none, -1)).toEqual(['a2', 'a1']);
+  });
+
+  it('presence-based routing offers only Available agents, Busy ones when asked, and skips missed agents', () => {
+    const q = testQueue('q', ['a1', 'a2', 'a3'], { method: 'serial', presenceBased: true });
+    const v = view({ a1: { presence: { availability: 'Busy', activity: 'InACall' } }, a2: { presence: { availability: 'Away', activity: 'Away' } } });
+    expect(candidates(q, v, none, -1)).toEqual(['a3']);
+    expect(candidates({ ...q, offerToBusy: true }, v, none, -1)).toEqual(['a1', 'a3']);
+    expect(candidates({ ...q, presenceBased: false }, v, (id) => id === 'a3', -1)).toEqual(['a1', 'a2']);
+  });
+});
+
+describe('estimated wait', () => {
+  it('grows with position and shrinks with staffed agents, from recent handle times', () => {
+    expect(estimatedWaitSeconds(1, 2, [60, 120])).toBe(90);
+    expect(estimatedWaitSeconds(3, 2, [60, 120])).toBe(180);
+    expect(estimatedWaitSeconds(3, 1, [60, 120])).toBe(270);
+    expect(estimatedWaitSeconds(2, 0, [])).toBe(360);
+  });
+});

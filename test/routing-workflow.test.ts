@@ -1,0 +1,268 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporalCliPath } from '../src/infra/temporal-dev-server.js';
+import { workflowsPath } from '../src/temporal/worker.js';
+import { ScriptedGraph } from './helpers/scripted-graph.js';
+import { eventually } from './helpers/eventually.js';
+import { routingActivities, startAgentWorkflows, testQueue } from './helpers/routing.js';
+import type { QueueConfig } from '../src/routing/types.js';
+import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
+import {
+  agentAvailabilitySignal,
+  agentStateQuery,
+  agentWorkflowId,
+  callWorkflowId,
+  optOutSignal,
+} from '../workflows/messages.js';
+
+// Routing on the real Temporal dev server: real queue and agent workflows, reservations through the agents' Update,
+// Graph scripted (per agent: accept, decline, or let it ring). Wrap-ups and waits are seconds long here.
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCliPath() } },
+  });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+let n = 0;
+function input(queue: string, priority?: number): CallWorkflowInput {
+  return {
+    call: {
+      callId: `rt-${++n}`,
+      from: { kind: 'phone', id: `+1425555${String(n).padStart(4, '0')}` },
+      to: { applicationInstanceId: 'ra-test' },
+      receivedAt: new Date().toISOString(),
+    },
+    callbackUri: 'https://switchboard.test/api/calling',
+    promptBaseUrl: 'https://switchboard.test/prompts',
+    route: { queue, ...(priority ? { priority } : {}) },
+  };
+}
+
+interface Harness {
+  graph: ScriptedGraph;
+  taskQueue: string;
+  /** Start a call into `queue`; resolves when its workflow is running. */
+  start(queue: string, priority?: number): Promise<{ callId: string; result: Promise<CallSummary> }>;
+  /** One call, to the end. */
+  call(queue: string): Promise<CallSummary>;
+  /** Agents offered calls, in order of the transfer requests. */
+  offered(): string[];
+  connected(): string[];
+}
+
+async function withRouting(name: string, queues: QueueConfig[], fn: (h: Harness) => Promise<void>): Promise<ScriptedGraph> {
+  const taskQueue = `tq-${name}`;
+  const graph = new ScriptedGraph(env.client, 'accept');
+  const byName = Object.fromEntries(queues.map((q) => [q.name, q]));
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: { ...graph.activities(), ...routingActivities(env.client, taskQueue, byName) },
+  });
+  const h: Harness = {
+    graph,
+    taskQueue,
+    async start(queue, priority) {
+      const i = input(queue, priority);
+      const handle = await env.client.workflow.start('callWorkflow', { workflowId: callWorkflowId(i.call.callId), taskQueue, args: [i] });
+      return { callId: i.call.callId, result: handle.result() as Promise<CallSummary> };
+    },
+    async call(queue) {
+      return (await h.start(queue)).result;
+    },
+    offered: () => graph.requests.filter((r) => r.op === 'transfer').map((r) => (r.detail as { agentId: string }).agentId),
+    connected: () => [...graph.records.values()].filter((r) => r.outcome === 'connected').map((r) => r.agentId!),
+  };
+  await worker.runUntil(async () => {
+    await startAgentWorkflows(env.client, taskQueue, byName);
+    await fn(h);
+  });
+  return graph;
+}
+
+const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+const agentState = (id: string) => env.client.workflow.getHandle(agentWorkflowId(id)).query(agentStateQuery);
+
+describe('routing methods', () => {
+  it('serial offers the first agent in order who is free; after wrap-up the first again', async () => {
+    const agents = ids('serial', 3);
+    await withRouting('serial', [testQueue('q-serial', agents, { method: 'serial', wrapUpSeconds: 3, presenceBased: false })], async (h) => {
+      for (let i = 0; i < 3; i++) expect((await h.call('q-serial')).outcome).toBe('connected');
+      await env.sleep('4s'); // every wrap-up over
+      expect((await h.call('q-serial')).agentId).toBe(agents[0]);
+      expect(h.connected()).toEqual([agents[0], agents[1], agents[2], agents[0]]);
+    });
+  });
+
+  it('attendant offers the group in order (up to 25), skipping agents who are not free', async () => {
+    const agents = ids('attendant', 3);
+    await withRouting('attendant', [testQueue('q-attendant', agents, { method: 'attendant', wrapUpSeconds: 600 })], async (h) => {
+      await env.client.workflow.getHandle(agentWorkflowId(agents[0]!)).signal(agentAvailabilitySignal, { state: 'away' });
+      await eventually(async () => ((await agentState(agents[0]!)).state === 'away' ? true : undefined), 'agent away');
+      expect((await h.call('q-attendant')).agentId).toBe(agents[1]);
+      expect((await h.call('q-attendant')).agentId).toBe(agents[2]);
+      expect(h.offered()).toEqual([agents[1], agents[2]]);
+    });
+  });
+
+  it('round robin spreads 100 calls within one call of even', async () => {
+    const agents = ids('rr', 7);
+    await withRouting('rr', [testQueue('q-rr', agents, { method: 'roundRobin', wrapUpSeconds: 0, presenceBased: false })], async (h) => {
+      for (let batch = 0; batch < 10; batch++) {
+        const calls = [];
+        for (let i = 0; i < 10; i++) calls.push(await h.start('q-rr'));
+        for (const c of calls) expect((await c.result).outcome).toBe('connected');
+      }
+      const counts = agents.map((a) => h.connected().filter((x) => x === a).length);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    });
+  });
+
+  it('longest idle offers the agent idle longest, counting idle time from the end of wrap-up', async () => {
+    const [l1, l2, l3] = ids('idle', 3) as [string, string, string];
+    await withRouting('idle', [testQueue('q-idle', [l1, l2, l3], { method: 'longestIdle', wrapUpSeconds: 1 })], async (h) => {
+      // Sign-ins a moment apart, l1 first: l1 has been idle longest.
+      for (const id of [l1, l2, l3]) {
+        const before = (await agentState(id)).since;
+        await env.client.workflow.getHandle(agentWorkflowId(id)).signal(agentAvailabilitySignal, { state: 'away' });
+        await env.client.workflow.getHandle(agentWorkflowId(id)).signal(agentAvailabilitySignal, { state: 'available' });
+        await eventually(async () => {
+          const st = await agentState(id);
+          return st.state === 'available' && st.since > before ? true : undefined;
+        }, `${id} back`);
+        await env.sleep(50);
+      }
+      expect((await h.call('q-idle')).agentId).toBe(l1);
+      await env.sleep('3s');
+      // l3 comes back from a break: idle only from now. l1 is idle from the end of its wrap-up, l2 from sign-in.
+      await env.client.workflow.getHandle(agentWorkflowId(l3)).signal(agentAvailabilitySignal, { state: 'away' });
+      await env.client.workflow.getHandle(agentWorkflowId(l3)).signal(agentAvailabilitySignal, { state: 'available' });
+      await eventually(async () => ((await agentState(l3)).since > Date.now() - 1000 ? true : undefined), 'l3 back');
+      expect((await h.call('q-idle')).agentId).toBe(l2);
+      expect((await h.call('q-idle')).agentId).toBe(l1);
+      expect((await h.call('q-idle')).agentId).toBe(l3);
+    });
+  });
+
+  it('skills offers the best level first and never an agent without the skill', async () => {
+    const [k1, k2, k3, k4] = ids('skill', 4) as [string, string, string, string];
+    const q = testQueue('q-skills', [k1, k2, k3, k4], {
+      method: 'skills',
+      requiredSkills: { billing: 2 },
+      agentSkills: { [k1]: { billing: 2 }, [k2]: { billing: 4 }, [k3]: { billing: 5 }, [k4]: { french: 5 } },
+      wrapUpSeconds: 3600,
+      maxWaitSeconds: 4,
+      timeoutAction: { type: 'voicemail' },
+    });
+    await withRouting('skills', [q], async (h) => {
+      expect((await h.call('q-skills')).agentId).toBe(k3);
+      expect((await h.call('q-skills')).agentId).toBe(k2);
+      expect((await h.call('q-skills')).agentId).toBe(k1);
+      // Only k4 is free, and k4 lacks the skill: the caller waits until the queue's timeout.
+      expect((await h.call('q-skills')).outcome).toBe('voicemail');
+      expect(h.offered()).not.toContain(k4);
+    });
+  });
+});
+
+describe('offers that go unanswered', () => {
+  it('moves on to the next agent and pauses an agent after N missed offers', async () => {
+    const [n1, n2] = ids('miss', 2) as [string, string];
+    const q = testQueue('q-miss', [n1, n2], { method: 'serial', missesBeforeAway: 2, wrapUpSeconds: 0, reofferAfterSeconds: 3600 });
+    await withRouting('miss', [q], async (h) => {
+      h.graph.agentBehaviour.set(n1, 'ignore');
+      expect((await h.call('q-miss')).agentId).toBe(n2);
+      expect((await agentState(n1)).misses).toBe(1);
+      expect((await h.call('q-miss')).agentId).toBe(n2);
+      await eventually(async () => ((await agentState(n1)).state === 'away' ? true : undefined), 'n1 auto-paused');
+      expect((await h.call('q-miss')).agentId).toBe(n2);
+      expect(h.offered()).toEqual([n1, n2, n1, n2, n2]);
+      const types = h.graph.eventTypes([...h.graph.records.keys()][0]!);
+      expect(types.indexOf('offerFailed')).toBeLessThan(types.indexOf('connected'));
+    });
+  });
+});
+
+describe('queue actions and priority', () => {
+  it('sends the caller past the maximum number of calls to the overflow action (another queue)', async () => {
+    const [o1] = ids('overflow', 1) as [string];
+    const [b1] = ids('backup', 1) as [string];
+    const main = testQueue('q-over', [o1], { maxCalls: 1, reofferAfterSeconds: 3600, overflowAction: { type: 'queue', queue: 'q-backup' } });
+    const backup = testQueue('q-backup', [b1]);
+    await withRouting('overflow', [main, backup], async (h) => {
+      h.graph.agentBehaviour.set(o1, 'decline'); // the first caller stays waiting
+      const first = await h.start('q-over');
+      await eventually(() => (h.offered().includes(o1) && h.graph.prompts.filter((p) => p.callId === first.callId && p.clientContext.startsWith('hold-')).length >= 2 ? true : undefined), 'first caller waiting again');
+      const second = await h.call('q-over');
+      expect(second).toMatchObject({ outcome: 'connected', agentId: b1 });
+      const record = [...h.graph.records.values()].find((r) => r.agentId === b1)!;
+      expect(record.queue).toBe('q-backup');
+      expect(h.graph.eventTypes(record.callId)).toContain('queueExit');
+      await env.client.workflow.getHandle(callWorkflowId(first.callId)).terminate('test done');
+    });
+  });
+
+  it('applies the timeout action after the maximum wait (transfer to a number)', async () => {
+    const [t1] = ids('timeout', 1) as [string];
+    const q = testQueue('q-timeout', [t1], { maxWaitSeconds: 4, reofferAfterSeconds: 3600, timeoutAction: { type: 'transfer', phone: '+14255550199' } });
+    await withRouting('timeout', [q], async (h) => {
+      h.graph.agentBehaviour.set(t1, 'decline');
+      const summary = await h.call('q-timeout');
+      expect(summary.outcome).toBe('transferredOut');
+      expect(summary.waitSeconds).toBeGreaterThanOrEqual(4);
+      expect(h.graph.requests.find((r) => r.op === 'transferOut')!.detail).toEqual({ target: { phone: '+14255550199' } });
+    });
+  });
+
+  it('applies the no-agents action when every agent has opted out, and disconnects on overflow', async () => {
+    const [x1] = ids('noagents', 1) as [string];
+    const q = testQueue('q-noagents', [x1], { noAgentsAction: { type: 'disconnect', prompt: 'closed.wav' } });
+    await withRouting('noagents', [q], async (h) => {
+      await env.client.workflow.getHandle(agentWorkflowId(x1)).signal(optOutSignal, { queue: 'q-noagents' });
+      await eventually(async () => ((await agentState(x1)).state === 'signedOut' ? true : undefined), 'signed out');
+      const summary = await eventually(async () => {
+        const s = await h.call('q-noagents');
+        return s.outcome === 'queueDisconnected' ? s : undefined; // the queue may hear of the opt-out a moment later
+      }, 'no-agents action');
+      expect(summary.outcome).toBe('queueDisconnected');
+      const callId = summary.callId;
+      expect(h.graph.requests.some((r) => r.op === 'playPrompt' && r.callId === callId && JSON.stringify(r.detail).includes('closed.wav'))).toBe(true);
+      expect(h.graph.requests.some((r) => r.op === 'delete' && r.callId === callId)).toBe(true);
+      expect(h.offered()).toEqual([]);
+    });
+  });
+
+  it('offers higher priority first, first-in-first-out within a priority, and announces position and wait', async () => {
+    const [p1] = ids('prio', 1) as [string];
+    const q = testQueue('q-prio', [p1], { wrapUpSeconds: 2, presenceBased: false, announceEverySeconds: 1 });
+    await withRouting('prio', [q], async (h) => {
+      const first = await h.start('q-prio');
+      expect((await first.result).agentId).toBe(p1); // p1 is now in wrap-up for 2 s
+      const waiting: { callId: string; priority: number; result: Promise<CallSummary> }[] = [];
+      for (const priority of [3, 5, 1, 3]) {
+        const c = await h.start('q-prio', priority);
+        await eventually(() => (h.graph.prompts.some((p) => p.callId === c.callId && p.clientContext.startsWith('hold-')) ? true : undefined), 'queued');
+        waiting.push({ ...c, priority });
+      }
+      for (const c of waiting) expect((await c.result).outcome).toBe('connected');
+      const order = [...waiting].sort((a, b) => Date.parse(h.graph.records.get(a.callId)!.connectedAt!) - Date.parse(h.graph.records.get(b.callId)!.connectedAt!));
+      expect(order.map((c) => c.priority)).toEqual([1, 3, 3, 5]);
+      expect(order[1]!.callId).toBe(waiting[0]!.callId); // the earlier of the two priority-3 callers
+      // The priority-5 caller waited longest and heard where they were in the queue.
+      const last = waiting[1]!.callId;
+      const announced = h.graph.requests.filter((r) => r.callId === last && String((r.detail as { clientContext?: string })?.clientContext).startsWith('announcement'));
+      expect(announced.length).toBeGreaterThan(0);
+      expect(JSON.stringify(announced[0]!.detail)).toMatch(/position-\d+\.wav/);
+      expect(h.graph.eventTypes(last)).toContain('announcement');
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { AgentActivities } from '../activities/index.js';
+import { presenceAgentsSignal } from './messages.js';
+
+export interface PresencePollerInput {
+  agentIds: string[];
+  intervalSeconds: number;
+}
+
+/** One poll activity runs this long before the workflow starts the next, keeping the history short. */
+const RUN_FOR_MS = 10 * 60_000;
+
+const poller = proxyActivities<AgentActivities>({
+  startToCloseTimeout: RUN_FOR_MS + 60_000,
+  // A worker that dies stops heartbeating; the poll moves to another worker within this.
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** The durable presence loop: survives worker restarts because the loop is a workflow and each leg heartbeats. */
+export async function presencePollerWorkflow(input: PresencePollerInput): Promise<void> {
+  let agentIds = input.agentIds;
+  setHandler(presenceAgentsSignal, ({ agentIds: ids }) => {
+    agentIds = ids;
+  });
+  for (let leg = 0; leg < 50; leg++) {
+    await condition(() => agentIds.length > 0);
+    await poller.pollPresence({ agentIds, intervalMs: input.intervalSeconds * 1000, runForMs: RUN_FOR_MS });
+  }
+  await continueAsNew<typeof presencePollerWorkflow>({ ...input, agentIds });
+}
