@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporalTestServerPath } from '../src/infra/temporal-dev-server.js';
@@ -11,17 +11,40 @@ import { eventually } from './helpers/eventually.js';
 import { queues } from '../flows/index.js';
 
 // The call workflow on the time-skipping test server: 40 minutes of hold music run in seconds.
+// Each test gets its own server: the queue and agent workflows one test leaves running (and the skipped time) can't
+// reach the next, and a retried test never meets the worker of its first attempt.
 let env: TestWorkflowEnvironment;
+let attempt = 0;
 
-beforeAll(async () => {
+beforeEach(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await env?.teardown();
 });
+
+/**
+ * Run a test's steps, naming the step it was in if it stalls: a stall on the time-skipping server otherwise shows up
+ * only as vitest's bare timeout.
+ */
+async function steps<T>(graph: ScriptedGraph, body: (step: (name: string) => void) => Promise<T>): Promise<T> {
+  let current = 'start';
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const last = graph.requests.slice(-5).map((r) => r.op).join(', ');
+      reject(new Error(`stalled in step "${current}" (last Graph requests: ${last})`));
+    }, 100_000);
+  });
+  try {
+    return await Promise.race([body((name) => (current = name)), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function input(callId: string): CallWorkflowInput {
   return {
@@ -36,7 +59,8 @@ function input(callId: string): CallWorkflowInput {
   };
 }
 
-async function withWorker<T>(graph: ScriptedGraph, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+async function withWorker<T>(graph: ScriptedGraph, name: string, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `${name}-${++attempt}`;
   // Agents who decline are not offered the same call again within the hour, so offers don't interrupt the wait; the
   // queue keeps a caller up to 45 minutes.
   const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 3600, maxWaitSeconds: 2700 } };
@@ -48,16 +72,15 @@ async function withWorker<T>(graph: ScriptedGraph, taskQueue: string, fn: () => 
   });
   return worker.runUntil(async () => {
     await startAgentWorkflows(env.client, taskQueue, testQueues);
-    return fn();
+    return fn(taskQueue);
   });
 }
 
 describe('call workflow on the time-skipping server', () => {
   it('loops hold music for a 40-minute wait and records the abandon with the time waited', async () => {
-    const taskQueue = 'tq-call-workflow';
     const graph = new ScriptedGraph(env.client, 'decline');
     const callId = 'call-hold-loop';
-    await withWorker(graph, taskQueue, async () => {
+    await withWorker(graph, 'tq-hold-loop', (taskQueue) => steps(graph, async (step) => {
       const handle = await env.client.workflow.start('callWorkflow', {
         workflowId: callWorkflowId(callId),
         taskQueue,
@@ -65,6 +88,7 @@ describe('call workflow on the time-skipping server', () => {
       });
       // Every agent declines, so the caller stays in queue. Each hold-music prompt plays for 60 s of skipped time.
       for (let round = 1; round <= 40; round++) {
+        step(`hold-music round ${round}`);
         const prompt = await eventually(
           () => graph.prompts.find((p) => p.clientContext.startsWith('hold-') && !p.completed),
           `hold-music round ${round}`,
@@ -72,14 +96,16 @@ describe('call workflow on the time-skipping server', () => {
         await env.sleep('60s');
         await graph.completePrompt(prompt.operationId);
       }
+      step('round 41');
       await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-41'), 'round 41');
+      step('hang-up and result');
       await graph.hangUp(callId);
       const summary = await handle.result();
 
       expect(summary.outcome).toBe('abandoned');
       expect(summary.waitSeconds).toBeGreaterThanOrEqual(2400);
       expect(summary.waitSeconds).toBeLessThan(2400 + 120);
-    });
+    }));
 
     const holdPrompts = graph.requests.filter(
       (r) => r.op === 'playPrompt' && String((r.detail as { clientContext: string }).clientContext).startsWith('hold-'),
@@ -103,25 +129,28 @@ describe('call workflow on the time-skipping server', () => {
     expect(types.at(-1)).toBe('outcome');
   });
 
-  // Retried once: in one full CI run (only) this test stalled on the time-skipping server; the cause is not known yet.
-  it('replays hold music when a completion notification is lost, asking Graph for the call state', { retry: 1 }, async () => {
-    const taskQueue = 'tq-call-workflow';
+  it('replays hold music when a completion notification is lost, asking Graph for the call state', async () => {
     const graph = new ScriptedGraph(env.client, 'decline');
     const callId = 'call-lost-notification';
-    await withWorker(graph, taskQueue, async () => {
+    await withWorker(graph, 'tq-lost-notification', (taskQueue) => steps(graph, async (step) => {
       const handle = await env.client.workflow.start('callWorkflow', {
         workflowId: callWorkflowId(callId),
         taskQueue,
         args: [input(callId)],
       });
+      step('first hold music');
       await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-1'), 'hold music');
-      // No hold-music completion ever arrives; 21 minutes pass: a replay every 5 minutes.
-      await env.sleep('21m');
+      // No hold-music completion ever arrives; 21 minutes pass, a minute at a time: a replay every 5 minutes.
+      for (let minute = 1; minute <= 21; minute++) {
+        step(`minute ${minute} of the wait`);
+        await env.sleep('1m');
+      }
+      step('hang-up and result');
       await graph.hangUp(callId);
       const summary = await handle.result();
       expect(summary.outcome).toBe('abandoned');
       expect(summary.waitSeconds).toBeGreaterThanOrEqual(20 * 60);
-    });
+    }));
     const types = graph.eventTypes(callId);
     const lost = types.filter((t) => t === 'holdMusicNoCompletion').length;
     expect(lost).toBe(4);
