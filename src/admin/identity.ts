@@ -25,7 +25,7 @@ declare module 'express-serve-static-core' {
 
 export interface AdminAuthOptions {
   /** The tenant's OpenID configuration (Entra ID v2.0 endpoint); its issuer and keys are trusted. */
-  openIdConfigUrl: string;
+  openIdConfigUrl: string | (() => string);
   /** Accepted audiences: the API's App ID URI and/or client id. */
   audiences: string[];
   allowedTenants: string[];

@@ -44,7 +44,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         401: { description: 'Missing or invalid Entra ID token', ...err },
         403: { description: 'Role, tenant or address not allowed', ...err },
         404: { description: 'Not found', ...err },
+        ...(spec.method === 'put' ? { 409: { description: 'Changed at the same time by someone else; try again', ...err } } : {}),
         429: { description: 'Too many failed sign-ins from this address', ...err },
+        503: { description: 'A service this route needs (e.g. Temporal) is not reachable from this process', ...err },
       },
     };
   }

@@ -7,41 +7,26 @@ import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
 import { AgentLive } from '../db/entities/agent-state.js';
 import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
+import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
+import { operationsHandlers } from './operations.js';
+import type { Client } from '@temporalio/client';
 import { requireRole, type AdminAuth, type Caller } from './identity.js';
 import { routes, type RouteSpec } from './routes.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { HttpError };
 
-type Parsed = { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown };
+export type Parsed = { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown };
 export interface RecordingsAccess {
   signingKey: Buffer;
   linkTtlSeconds: number;
   /** Public base URL links point at. */
   publicUrl: string;
 }
-type Handler = (input: Parsed, ctx: { caller: Caller; em: EntityManager; recordings?: RecordingsAccess }) => Promise<unknown>;
-
-/** Opaque keyset cursor: the sort key of the last item of the previous page. */
-const encodeCursor = (parts: (string | number)[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
-function decodeCursor(cursor: string | undefined): (string | number)[] | undefined {
-  if (!cursor) return undefined;
-  try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.length === 2) return parts as (string | number)[];
-  } catch {
-    // fall through
-  }
-  throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
-}
+export type Handler = (
+  input: Parsed,
+  ctx: { caller: Caller; em: EntityManager; recordings?: RecordingsAccess; client?: Client },
+) => Promise<unknown>;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const nul = <T>(v: T | undefined) => (v === undefined ? null : v);
@@ -70,19 +55,6 @@ function callView(c: Call) {
 }
 
 const wrapUpView = (w: WrapUpCode) => ({ code: w.code, label: w.label, active: w.active, updatedAt: w.updatedAt.toISOString() });
-
-async function audit(em: EntityManager, caller: Caller, action: string, target: string, before: unknown, after: unknown) {
-  em.create(AuditEntry, {
-    at: new Date(),
-    actorId: caller.objectId,
-    actorName: caller.name,
-    ip: caller.ip,
-    action,
-    target,
-    before: before ?? null,
-    after: after ?? null,
-  });
-}
 
 const handlers: { [K in keyof typeof routes]: Handler } = {
   me: async (_input, { caller }) => caller,
@@ -138,7 +110,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
       const before = existing ? wrapUpView(existing) : null;
       const row = existing ?? tx.create(WrapUpCode, { code, label: b.label, active: b.active, updatedAt: new Date() });
       Object.assign(row, { label: b.label, active: b.active, updatedAt: new Date() });
-      await audit(tx, caller, existing ? 'wrapUpCode.update' : 'wrapUpCode.create', `wrap-up-code:${code}`, before, wrapUpView(row));
+      audit(tx, caller, existing ? 'wrapUpCode.update' : 'wrapUpCode.create', `wrap-up-code:${code}`, before, wrapUpView(row));
       return wrapUpView(row);
     });
   },
@@ -150,7 +122,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
       if (!existing) throw new HttpError(404, 'NotFound', 'no such wrap-up code');
       const before = wrapUpView(existing);
       tx.remove(existing);
-      await audit(tx, caller, 'wrapUpCode.delete', `wrap-up-code:${code}`, before, null);
+      audit(tx, caller, 'wrapUpCode.delete', `wrap-up-code:${code}`, before, null);
       return before;
     });
   },
@@ -183,6 +155,8 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.at.toISOString(), String(last.id)]) : null,
     };
   },
+
+  ...operationsHandlers,
 };
 
 function parse(spec: RouteSpec, req: Request): Parsed {
@@ -205,7 +179,14 @@ function parse(spec: RouteSpec, req: Request): Parsed {
 }
 
 /** /api/admin: every route authenticated by Entra ID, authorised by app role, validated by its schema. */
-export function adminRouter(opts: { orm: MikroORM; auth: AdminAuth; logger: Logger; recordings?: RecordingsAccess }): Router {
+export function adminRouter(opts: {
+  orm: MikroORM;
+  auth: AdminAuth;
+  logger: Logger;
+  recordings?: RecordingsAccess;
+  /** Temporal, for what lives in workflows (queue memberships); without it those routes answer 503. */
+  client?: Client;
+}): Router {
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -222,6 +203,7 @@ export function adminRouter(opts: { orm: MikroORM; auth: AdminAuth; logger: Logg
           caller: req.caller!,
           em: opts.orm.em.fork(),
           ...(opts.recordings ? { recordings: opts.recordings } : {}),
+          ...(opts.client ? { client: opts.client } : {}),
         });
         res.json(result);
       } catch (err) {

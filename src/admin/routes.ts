@@ -17,6 +17,7 @@ export interface RouteSpec {
 const all: Role[] = ['Switchboard.Admin', 'Switchboard.Supervisor', 'Switchboard.Agent'];
 const readers: Role[] = ['Switchboard.Admin', 'Switchboard.Supervisor'];
 const admins: Role[] = ['Switchboard.Admin'];
+const adminsAndAgents: Role[] = ['Switchboard.Admin', 'Switchboard.Agent'];
 
 export const routes = {
   me: { method: 'get', path: '/me', summary: 'Who the token says you are', roles: all, response: s.caller },
@@ -28,4 +29,16 @@ export const routes = {
   deleteWrapUpCode: { method: 'delete', path: '/wrap-up-codes/{code}', summary: 'Delete a wrap-up code', roles: admins, params: s.wrapUpCodeParam, response: s.wrapUpCode },
   recordingLink: { method: 'post', path: '/recordings/{id}/link', summary: 'A time-limited link to one recording (audited)', roles: readers, params: s.recordingIdParam, response: s.recordingLink },
   listAudit: { method: 'get', path: '/audit', summary: 'Audit entries (newest first)', roles: readers, query: s.auditQuery, response: s.page(s.auditEntry) },
+
+  listQueues: { method: 'get', path: '/queues', summary: 'Queues (from flows/) with their members and whether each takes calls now', roles: all, query: s.nameListQuery, response: s.page(s.queueSummary) },
+  optIn: { method: 'put', path: '/queues/{queue}/members/{agentId}', summary: 'Opt an agent in to a queue (agents: themselves only; audited)', roles: adminsAndAgents, params: s.queueMemberParam, response: s.membershipChange },
+  optOut: { method: 'delete', path: '/queues/{queue}/members/{agentId}', summary: 'Opt an agent out of a queue (agents: themselves only; audited)', roles: adminsAndAgents, params: s.queueMemberParam, response: s.membershipChange },
+
+  listSchedules: { method: 'get', path: '/schedules', summary: 'Business-hours schedules with their status now', roles: all, query: s.nameListQuery, response: s.page(s.scheduleSummary) },
+  getSchedule: { method: 'get', path: '/schedules/{schedule}', summary: 'A schedule: hours, holidays, special dates, run-time exceptions and status now', roles: all, params: s.scheduleParam, response: s.scheduleDetail },
+  putScheduleException: { method: 'put', path: '/schedules/{schedule}/exceptions/{date}', summary: "Add or replace a holiday or special date (wins over the schedule's own for that date; audited)", roles: admins, params: s.scheduleExceptionParam, body: s.scheduleExceptionBody, response: s.scheduleExceptionView },
+  deleteScheduleException: { method: 'delete', path: '/schedules/{schedule}/exceptions/{date}', summary: 'Remove a holiday or special date added at run time (audited)', roles: admins, params: s.scheduleExceptionParam, response: s.scheduleExceptionView },
+
+  listVoicemailBoxes: { method: 'get', path: '/voicemail-boxes', summary: 'Voicemail boxes (from flows/) with message counts', roles: readers, query: s.nameListQuery, response: s.page(s.voicemailBoxSummary) },
+  listVoicemails: { method: 'get', path: '/voicemail-boxes/{box}/messages', summary: "A box's messages (newest first), each with a signed recording link (audited)", roles: readers, params: s.voicemailBoxParam, query: s.pageQuery.strict(), response: s.page(s.voicemailMessage) },
 } satisfies Record<string, RouteSpec>;

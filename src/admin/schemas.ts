@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkHours, checkScheduleDate } from '../schedules/evaluate.js';
 
 /** Request and response schemas of the admin API: validation and the OpenAPI document come from these. */
 
@@ -97,3 +98,110 @@ export const caller = z.object({
 
 export const recordingIdParam = z.object({ id: z.string().regex(/^\d{1,18}$/, 'not a recording id') });
 export const recordingLink = z.object({ url: z.string(), expiresAt: z.string() });
+
+// --- queues and memberships ---------------------------------------------------------------------------------------
+
+const name100 = (what: string) => z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, `not a ${what} name`);
+export const queueParam = z.object({ queue: name100('queue') });
+export const queueMemberParam = z.object({
+  queue: name100('queue'),
+  agentId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'not an agent id'),
+});
+export const nameListQuery = pageQuery.strict();
+
+export const queueMember = z.object({
+  agentId: z.string(),
+  name: z.string().nullable(),
+  /** Listed in the queue's definition in flows/. */
+  configured: z.boolean(),
+  /** Takes calls from this queue now (after opt-ins and opt-outs); null when the agent's workflow cannot be asked. */
+  member: z.boolean().nullable(),
+});
+export const queueSummary = z.object({
+  name: z.string(),
+  method: z.string(),
+  maxCalls: z.number(),
+  maxWaitSeconds: z.number(),
+  members: z.array(queueMember),
+});
+export const membershipChange = z.object({ queue: z.string(), agentId: z.string(), member: z.boolean(), before: z.boolean().nullable() });
+
+// --- schedules and holidays ---------------------------------------------------------------------------------------
+
+export const scheduleParam = z.object({ schedule: name100('schedule') });
+const SCHEDULE_DATE = /^(\d{4}-)?\d{2}-\d{2}$/;
+const scheduleDate = z
+  .string()
+  .regex(SCHEDULE_DATE, "expected 'YYYY-MM-DD' or 'MM-DD'")
+  .superRefine((d, ctx) => {
+    const bad = SCHEDULE_DATE.test(d) ? checkScheduleDate(d) : undefined; // a bad format is reported once, above
+    if (bad) ctx.addIssue({ code: 'custom', message: bad });
+  })
+  .describe("'YYYY-MM-DD' (once) or 'MM-DD' (every year)");
+export const scheduleExceptionParam = z.object({ schedule: name100('schedule'), date: scheduleDate });
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "expected 'HH:MM'");
+export const scheduleExceptionBody = z
+  .object({
+    kind: z.enum(['holiday', 'specialHours']),
+    name: z.string().trim().min(1).max(200),
+    hours: z.array(z.tuple([hhmm, hhmm])).max(12).optional().describe("specialHours only: open intervals ['HH:MM', 'HH:MM'], local time"),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.kind === 'holiday' && b.hours !== undefined) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'a holiday is closed all day: no hours' });
+    if (b.kind === 'specialHours') {
+      if (b.hours === undefined) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'required for specialHours (use [] for closed)' });
+      // Order and overlap only once every time is well-formed (the tuple schema has already named the bad ones).
+      const wellFormed = (b.hours ?? []).every((iv) => iv.every((t) => hhmm.safeParse(t).success));
+      if (wellFormed) for (const p of checkHours(b.hours ?? [])) ctx.addIssue({ code: 'custom', path: ['hours', ...(p.index === undefined ? [] : [p.index])], message: p.message });
+    }
+  });
+
+export const scheduleStatusView = z.object({
+  schedule: z.string(),
+  open: z.boolean(),
+  reason: z.enum(['hours', 'closed', 'holiday', 'specialHours']),
+  name: z.string().optional(),
+  nextChange: z.string().optional(),
+});
+const interval = z.tuple([z.string(), z.string()]);
+export const scheduleSummary = z.object({ name: z.string(), displayName: z.string(), timeZone: z.string(), status: scheduleStatusView });
+export const scheduleExceptionView = z.object({
+  schedule: z.string(),
+  date: z.string(),
+  name: z.string(),
+  kind: z.enum(['holiday', 'specialHours']),
+  hours: z.array(interval).nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export const scheduleDetail = scheduleSummary.extend({
+  weekly: z.record(z.array(interval)),
+  holidays: z.array(z.object({ date: z.string(), name: z.string() })),
+  specialDates: z.array(z.object({ date: z.string(), name: z.string(), hours: z.array(interval) })),
+  exceptions: z.array(scheduleExceptionView).describe('added at run time; they win over the definition for their date'),
+});
+
+// --- voicemail -----------------------------------------------------------------------------------------------------
+
+export const voicemailBoxParam = z.object({ box: name100('voicemail box') });
+export const voicemailBoxSummary = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  maxSeconds: z.number(),
+  notify: z.object({ teamsUserIds: z.array(z.string()), webhook: z.boolean() }),
+  messages: z.number(),
+  unhandled: z.number(),
+});
+export const voicemailMessage = z.object({
+  id: z.string(),
+  callId: z.string().nullable(),
+  fromId: z.string().nullable(),
+  fromName: z.string().nullable(),
+  recordedAt: z.string(),
+  durationSeconds: z.number(),
+  status: z.string(),
+  handledAt: z.string().nullable(),
+  handledBy: z.string().nullable(),
+  recording: recordingLink.extend({ id: z.string() }).nullable().describe('a signed, time-limited link (audited); null when no audio was kept'),
+});

@@ -16,6 +16,18 @@ export const ADMIN_USAGE = `usage: switchboard admin <command>
   wrap-up-code delete <code>
   audit [--action A] [--limit N] [--cursor C]
   whoami
+  queues [--limit N] [--cursor C]     queues with their members
+  queue opt-in|opt-out <queue> <agent id>
+  schedules                           schedules with their status now
+  schedule <name>                     hours, holidays, special dates and run-time exceptions
+  holiday add <schedule> <date> <name>                 date: YYYY-MM-DD, or MM-DD for every year
+  special-hours add <schedule> <date> <HH:MM-HH:MM[,HH:MM-HH:MM]|closed> <name>
+  schedule-exception remove <schedule> <date>          a holiday or special date added here
+  voicemail-boxes
+  voicemails <box> [--limit N] [--cursor C]            messages, each with a signed recording link
+  token --role Admin|Supervisor|Agent [--oid ID] [--name N]
+                                      a token from the Graph emulator (EMULATOR_URL, default http://127.0.0.1:4000);
+                                      use it as SWITCHBOARD_ADMIN_TOKEN
 
 env: SWITCHBOARD_API_URL, SWITCHBOARD_ADMIN_TOKEN (or --token)`;
 
@@ -38,6 +50,9 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
         cursor: { type: 'string' },
         action: { type: 'string' },
         inactive: { type: 'boolean' },
+        role: { type: 'string', multiple: true },
+        oid: { type: 'string' },
+        name: { type: 'string' },
       },
     });
   } catch (err) {
@@ -54,8 +69,43 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     return s ? `?${s}` : '';
   };
 
+  if (command === 'token') return emulatorToken(v, env, out);
+
   let request: { method: string; path: string; body?: unknown } | undefined;
+  const seg = encodeURIComponent;
   switch (command) {
+    case 'queues':
+      request = { method: 'GET', path: `/queues${query(['limit', 'cursor'])}` };
+      break;
+    case 'queue':
+      if ((args[0] === 'opt-in' || args[0] === 'opt-out') && args[1] && args[2])
+        request = { method: args[0] === 'opt-in' ? 'PUT' : 'DELETE', path: `/queues/${seg(args[1])}/members/${seg(args[2])}` };
+      break;
+    case 'schedules':
+      request = { method: 'GET', path: `/schedules${query(['limit', 'cursor'])}` };
+      break;
+    case 'schedule':
+      if (args[0]) request = { method: 'GET', path: `/schedules/${seg(args[0])}` };
+      break;
+    case 'holiday':
+      if (args[0] === 'add' && args[1] && args[2] && args[3])
+        request = { method: 'PUT', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}`, body: { kind: 'holiday', name: args.slice(3).join(' ') } };
+      break;
+    case 'special-hours':
+      if (args[0] === 'add' && args[1] && args[2] && args[3] && args[4]) {
+        const hours = args[3] === 'closed' ? [] : args[3].split(',').map((iv) => iv.split('-'));
+        request = { method: 'PUT', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}`, body: { kind: 'specialHours', name: args.slice(4).join(' '), hours } };
+      }
+      break;
+    case 'schedule-exception':
+      if (args[0] === 'remove' && args[1] && args[2]) request = { method: 'DELETE', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}` };
+      break;
+    case 'voicemail-boxes':
+      request = { method: 'GET', path: `/voicemail-boxes${query(['limit', 'cursor'])}` };
+      break;
+    case 'voicemails':
+      if (args[0]) request = { method: 'GET', path: `/voicemail-boxes/${seg(args[0])}/messages${query(['limit', 'cursor'])}` };
+      break;
     case 'calls':
       request = { method: 'GET', path: `/calls${query(['caller', 'queue', 'outcome', 'since', 'until', 'limit', 'cursor'])}` };
       break;
@@ -101,6 +151,10 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     return 1;
   }
   const text = await res.text();
+  return printResponse(res, text, out);
+}
+
+function printResponse(res: Response, text: string, out: Out): number {
   if (!res.ok) {
     let message = text;
     try {
@@ -113,5 +167,31 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     return 1;
   }
   out.stdout(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  return 0;
+}
+
+/** `admin token`: a user token with Switchboard app roles from the Graph emulator (demo and tests only). */
+async function emulatorToken(v: { role?: string[] | undefined; oid?: string | undefined; name?: string | undefined }, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
+  const roles = (v.role ?? []).map((r) => (r.startsWith('Switchboard.') ? r : `Switchboard.${r}`));
+  if (roles.length === 0) {
+    out.stderr(`admin token needs --role Admin|Supervisor|Agent (repeatable)\n${ADMIN_USAGE}\n`);
+    return 2;
+  }
+  const emulator = (env.EMULATOR_URL || 'http://127.0.0.1:4000').replace(/\/$/, '');
+  let res: Response;
+  try {
+    res = await fetch(`${emulator}/emulator/user-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ roles, ...(v.oid ? { oid: v.oid } : {}), ...(v.name ? { name: v.name } : {}) }),
+    });
+  } catch (err) {
+    out.stderr(`cannot reach the Graph emulator at ${emulator}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}\n`);
+    return 1;
+  }
+  const text = await res.text();
+  if (!res.ok) return printResponse(res, text, out);
+  const body = JSON.parse(text) as { access_token: string };
+  out.stdout(`${body.access_token}\n`);
   return 0;
 }

@@ -47,6 +47,16 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
     out(`  Graph webhook   ${config.publicUrl}/api/calling`);
   }
   if (stack.emulator) out(`  Graph emulator  ${stack.emulator.graphBaseUrl}  (control: ${stack.emulator.url}/emulator)`);
+  if (stack.webUrl) {
+    out(`  Admin API       ${stack.webUrl}/api/admin  (OpenAPI: ${stack.webUrl}/api/openapi.json)`);
+    if (stack.emulator && !config.security.adminOpenIdUrl) {
+      // The emulator signs admin tokens for its tenant, so the admin API and CLI can be tried without Entra ID.
+      const emulatorEnv = stack.emulator.url === 'http://127.0.0.1:4000' ? '' : `EMULATOR_URL=${stack.emulator.url} `;
+      const apiEnv = stack.webUrl === 'http://127.0.0.1:3978' ? '' : `SWITCHBOARD_API_URL=${stack.webUrl} `;
+      out(`  Admin token     export SWITCHBOARD_ADMIN_TOKEN=$(${emulatorEnv}npx switchboard admin token --role Admin)`);
+      out(`                  then e.g. ${apiEnv}npx switchboard admin schedules   (roles: Admin, Supervisor, Agent)`);
+    }
+  }
   out('');
 
   if (opts.demo && stack.emulator) await demoCall(stack, out);

@@ -2,6 +2,8 @@
  * The emulator's identity side:
  *  - an Entra-like token endpoint for the client-credentials grant (what MSAL calls), with the
  *    tenant's OpenID configuration and keys, and instance discovery;
+ *  - user tokens for the Switchboard admin API with app roles (POST /emulator/user-token; `switchboard admin token`),
+ *    signed with the keys the tenant's OpenID configuration publishes;
  *  - verification of the Graph access tokens it issued (signature, audience, issuer, lifetime);
  *  - signing of calling notifications the way Graph signs them (iss https://api.botframework.com,
  *    aud = the bot's app id), with the keys published under /botframework/v1.
@@ -99,6 +101,39 @@ export class KeyRing {
       .setIssuedAt(now)
       .setNotBefore(now - 300)
       .setExpirationTime(now + TOKEN_LIFETIME_S + 300)
+      .sign(this.sts.privateKey);
+  }
+
+  /**
+   * A user's access token for the Switchboard API, shaped like Entra ID's v2.0 tokens: the signed-in user's object id
+   * and name, the app roles assigned to them (`roles`), audience = the API (`api://<client id>` unless given), issuer
+   * = this tenant's v2.0 issuer, signed with the keys published through the tenant's OpenID configuration. What the
+   * admin API accepts, for the demo and the tests.
+   */
+  async issueUserToken(opts: { issuer: string; oid: string; name: string; roles: string[]; audience?: string; lifetimeSeconds?: number }): Promise<string> {
+    const { tenantId, clientId } = this.config;
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({
+      aio: randomUUID(),
+      azp: clientId,
+      azpacr: '0',
+      name: opts.name,
+      oid: opts.oid,
+      preferred_username: `${opts.name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@emulated.onmicrosoft.com`,
+      rh: '0.emulated.',
+      roles: opts.roles,
+      scp: 'access_as_user',
+      sub: opts.oid,
+      tid: tenantId,
+      uti: randomUUID().replace(/-/g, '').slice(0, 22),
+      ver: '2.0',
+    })
+      .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: this.sts.kid })
+      .setAudience(opts.audience ?? `api://${clientId}`)
+      .setIssuer(opts.issuer)
+      .setIssuedAt(now)
+      .setNotBefore(now - 300)
+      .setExpirationTime(now + (opts.lifetimeSeconds ?? TOKEN_LIFETIME_S))
       .sign(this.sts.privateKey);
   }
 
@@ -260,6 +295,33 @@ export function identityRouter(keys: KeyRing, baseUrl: () => string, record: (r:
       'api-version': '1.1',
       metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
     });
+  });
+
+  /**
+   * Emulator only (Entra has no such endpoint): a signed-in user's token for the Switchboard API with the given app
+   * roles, as an interactive sign-in would give it. `switchboard admin token --role Admin` calls this.
+   */
+  const userRoles = ['Switchboard.Admin', 'Switchboard.Supervisor', 'Switchboard.Agent'];
+  router.post('/emulator/user-token', express.json({ limit: '10kb' }), async (req, res) => {
+    const body = (req.body ?? {}) as { roles?: unknown; oid?: unknown; name?: unknown; audience?: unknown };
+    const roles = Array.isArray(body.roles) ? body.roles.map(String) : [];
+    const bad = roles.filter((r) => !userRoles.includes(r));
+    if (roles.length === 0 || bad.length > 0) {
+      res.status(400).json({ error: { code: 'BadRequest', message: `roles: one or more of ${userRoles.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}` } });
+      return;
+    }
+    const oid = typeof body.oid === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(body.oid) ? body.oid : randomUUID();
+    const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 200) : `Emulated ${roles.map((r) => r.replace('Switchboard.', '')).join('/')}`;
+    const lifetime = TOKEN_LIFETIME_S;
+    const accessToken = await keys.issueUserToken({
+      issuer: `${baseUrl()}/${tenantId}/v2.0`,
+      oid,
+      name,
+      roles,
+      ...(typeof body.audience === 'string' && body.audience ? { audience: body.audience } : {}),
+      lifetimeSeconds: lifetime,
+    });
+    res.set({ 'Cache-Control': 'no-store' }).json({ token_type: 'Bearer', expires_in: lifetime, access_token: accessToken, oid, name, roles });
   });
 
   router.post('/:tenant/oauth2/v2.0/token', express.urlencoded({ extended: false }), async (req, res) => {

@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
         orm: deps.orm,
         auth: deps.adminAuth,
         logger: deps.logger,
+        client: deps.client,
         ...(deps.recordings ? { recordings: deps.recordings } : {}),
       }),
     );

@@ -1,0 +1,271 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { z } from 'zod';
+import { agents as configuredAgents, queues as configuredQueues } from '../../flows/index.js';
+import { schedules as configuredSchedules } from '../../flows/schedules.js';
+import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
+import { ScheduleExceptionRow } from '../db/entities/schedule.js';
+import { signRecordingLink } from '../recordings/signed-url.js';
+import { queueMemberships, setQueueMembership, UnknownAgentError } from '../routing/membership.js';
+import { scheduleStatus } from '../schedules/evaluate.js';
+import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
+import { audit, decodeCursor, encodeCursor, HttpError, isAdmin, pageByName } from './common.js';
+import type { Handler } from './router.js';
+import type { routes } from './routes.js';
+
+/** Admin API: queues and memberships, schedules and holidays, voicemail boxes. */
+
+type Q<K extends keyof typeof routes> = (typeof routes)[K] extends { query: infer S extends z.ZodTypeAny } ? z.infer<S> : never;
+type B<K extends keyof typeof routes> = (typeof routes)[K] extends { body: infer S extends z.ZodTypeAny } ? z.infer<S> : never;
+
+const own = <T extends object>(record: T, key: string): boolean => Object.hasOwn(record, key);
+
+// --- queues ----------------------------------------------------------------------------------------------------------
+
+function membershipHandler(member: boolean): Handler {
+  return async ({ params }, { caller, em, client }) => {
+    const queue = String(params.queue);
+    const agentId = String(params.agentId);
+    if (!isAdmin(caller) && agentId !== caller.objectId) throw new HttpError(403, 'Forbidden', 'agents may only change their own queue membership');
+    const config = own(configuredQueues, queue) ? configuredQueues[queue] : undefined;
+    if (!config) throw new HttpError(404, 'NotFound', 'no such queue');
+    // An agent may leave any queue, but join only the queues an admin listed them in.
+    if (!isAdmin(caller) && member && !config.agents.includes(agentId)) {
+      throw new HttpError(403, 'Forbidden', 'agents may only opt in to queues that list them; ask an admin');
+    }
+    if (!client) throw new HttpError(503, 'Unavailable', 'queue membership needs Temporal, which this process is not connected to');
+    const was = (await queueMemberships(client, [agentId], 500)).get(agentId);
+    const before = was ? was.includes(queue) : null;
+    const target = `queue:${queue}/agent:${agentId}`;
+    await em.transactional(async (tx) => {
+      audit(tx, caller, member ? 'queueMembership.optIn' : 'queueMembership.optOut', target, { queue, agentId, member: before }, { queue, agentId, member });
+      // The signal goes inside the transaction: if it fails, no audit row claims a change that did not happen.
+      try {
+        await setQueueMembership(client, agentId, queue, member);
+      } catch (err) {
+        if (err instanceof UnknownAgentError) throw new HttpError(404, 'NotFound', 'no such agent (no agent workflow is running for this id)');
+        throw err;
+      }
+    });
+    return { queue, agentId, member, before };
+  };
+}
+
+// --- schedules -------------------------------------------------------------------------------------------------------
+
+const exceptionView = (r: ScheduleExceptionRow) => ({
+  schedule: r.schedule,
+  date: r.date,
+  name: r.name,
+  kind: r.kind,
+  hours: r.hours ?? null,
+  createdBy: r.createdBy,
+  createdAt: r.createdAt.toISOString(),
+});
+const asException = (r: ScheduleExceptionRow): ScheduleException => ({ date: r.date, name: r.name, kind: r.kind, ...(r.hours ? { hours: r.hours } : {}) });
+
+function definition(name: string): ScheduleDefinition {
+  const def = own(configuredSchedules, name) ? configuredSchedules[name] : undefined;
+  if (!def) throw new HttpError(404, 'NotFound', 'no such schedule');
+  return def;
+}
+
+const scheduleSummary = (name: string, def: ScheduleDefinition, exceptions: ScheduleException[], now: Date) => ({
+  name,
+  displayName: def.displayName,
+  timeZone: def.timeZone,
+  status: scheduleStatus(name, def, exceptions, now),
+});
+
+async function exceptionRows(em: EntityManager, schedule: string) {
+  return em.find(ScheduleExceptionRow, { schedule }, { orderBy: { date: 'asc' } });
+}
+
+// --- voicemail -------------------------------------------------------------------------------------------------------
+
+interface VoicemailRow {
+  id: string | number;
+  call_id: string | null;
+  from_id: string | null;
+  from_name: string | null;
+  recorded_at: Date;
+  duration_seconds: number | string;
+  status: string;
+  handled_at: Date | null;
+  handled_by: string | null;
+  recording_id: string | number | null;
+}
+
+export const operationsHandlers: Record<
+  'listQueues' | 'optIn' | 'optOut' | 'listSchedules' | 'getSchedule' | 'putScheduleException' | 'deleteScheduleException' | 'listVoicemailBoxes' | 'listVoicemails',
+  Handler
+> = {
+  listQueues: async ({ query }, { client }) => {
+    const allAgents = [...new Set(Object.values(configuredQueues).flatMap((q) => q.agents))];
+    const memberships = client ? await queueMemberships(client, allAgents, 1000) : new Map<string, string[] | null>();
+    const views = Object.values(configuredQueues).map((q) => {
+      const ids = [...new Set([...q.agents, ...allAgents.filter((id) => memberships.get(id)?.includes(q.name))])];
+      return {
+        name: q.name,
+        method: q.method,
+        maxCalls: q.maxCalls,
+        maxWaitSeconds: q.maxWaitSeconds,
+        members: ids.map((agentId) => {
+          const m = memberships.get(agentId);
+          return {
+            agentId,
+            name: own(configuredAgents, agentId) ? configuredAgents[agentId]!.name : null,
+            configured: q.agents.includes(agentId),
+            member: m ? m.includes(q.name) : null,
+          };
+        }),
+      };
+    });
+    return pageByName(views, query as Q<'listQueues'>);
+  },
+
+  optIn: membershipHandler(true),
+  optOut: membershipHandler(false),
+
+  listSchedules: async ({ query }, { em }) => {
+    const rows = await em.find(ScheduleExceptionRow, {}, { orderBy: { schedule: 'asc', date: 'asc' } });
+    const now = new Date();
+    const views = Object.entries(configuredSchedules).map(([name, def]) =>
+      scheduleSummary(name, def, rows.filter((r) => r.schedule === name).map(asException), now),
+    );
+    return pageByName(views, query as Q<'listSchedules'>);
+  },
+
+  getSchedule: async ({ params }, { em }) => {
+    const name = String(params.schedule);
+    const def = definition(name);
+    const rows = await exceptionRows(em, name);
+    return {
+      ...scheduleSummary(name, def, rows.map(asException), new Date()),
+      weekly: def.weekly,
+      holidays: def.holidays ?? [],
+      specialDates: def.specialDates ?? [],
+      exceptions: rows.map(exceptionView),
+    };
+  },
+
+  putScheduleException: async ({ params, body }, { caller, em }) => {
+    const schedule = String(params.schedule);
+    const date = String(params.date);
+    definition(schedule);
+    const b = body as B<'putScheduleException'>;
+    try {
+      return await em.transactional(async (tx) => {
+        const existing = await tx.findOne(ScheduleExceptionRow, { schedule, date }, { lockMode: 4 /* pessimistic write */ });
+        const before = existing ? exceptionView(existing) : null;
+        const values = {
+          name: b.name,
+          kind: b.kind,
+          hours: b.kind === 'specialHours' ? (b.hours ?? []) : null,
+          createdBy: `${caller.name} (${caller.objectId})`,
+          createdAt: new Date(),
+        };
+        const row = existing ?? tx.create(ScheduleExceptionRow, { schedule, date, ...values });
+        Object.assign(row, values);
+        const after = exceptionView(row);
+        audit(tx, caller, existing ? 'scheduleException.update' : 'scheduleException.create', `schedule:${schedule}/${date}`, before, after);
+        return after;
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new HttpError(409, 'Conflict', 'changed at the same time by someone else; try again');
+      throw err;
+    }
+  },
+
+  deleteScheduleException: async ({ params }, { caller, em }) => {
+    const schedule = String(params.schedule);
+    const date = String(params.date);
+    definition(schedule);
+    return em.transactional(async (tx) => {
+      const existing = await tx.findOne(ScheduleExceptionRow, { schedule, date });
+      if (!existing) throw new HttpError(404, 'NotFound', 'no holiday or special date was added for this date at run time');
+      const before = exceptionView(existing);
+      tx.remove(existing);
+      audit(tx, caller, 'scheduleException.delete', `schedule:${schedule}/${date}`, before, null);
+      return before;
+    });
+  },
+
+  listVoicemailBoxes: async ({ query }, { em }) => {
+    const counts = (await em
+      .getKnex()('voicemail')
+      .whereIn('box', Object.keys(voicemailBoxes))
+      .groupBy('box')
+      .select('box', em.getKnex().raw('count(*)::int as messages'), em.getKnex().raw('count(*) filter (where handled_at is null)::int as unhandled'))) as Array<{
+      box: string;
+      messages: number;
+      unhandled: number;
+    }>;
+    const views = Object.entries(voicemailBoxes).map(([name, box]) => {
+      const c = counts.find((r) => r.box === name);
+      return {
+        name,
+        displayName: box.displayName,
+        maxSeconds: box.maxSeconds ?? VOICEMAIL_DEFAULTS.maxSeconds,
+        notify: { teamsUserIds: box.notify.teamsUserIds ?? [], webhook: Boolean(box.notify.webhookUrl) },
+        messages: c?.messages ?? 0,
+        unhandled: c?.unhandled ?? 0,
+      };
+    });
+    return pageByName(views, query as Q<'listVoicemailBoxes'>);
+  },
+
+  listVoicemails: async ({ params, query }, { caller, em, recordings }) => {
+    const box = String(params.box);
+    if (!own(voicemailBoxes, box)) throw new HttpError(404, 'NotFound', 'no such voicemail box');
+    const q = query as { limit: number; cursor?: string };
+    const knex = em.getKnex();
+    const sel = knex('voicemail').where('box', box);
+    const after = decodeCursor(q.cursor);
+    if (after) {
+      const at = new Date(String(after[0]));
+      const id = String(after[1]);
+      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(id)) throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
+      sel.andWhere((w) => w.where('recorded_at', '<', at).orWhere((w2) => w2.where('recorded_at', at).andWhere('id', '<', id)));
+    }
+    const rows = (await sel
+      .orderBy([
+        { column: 'recorded_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(q.limit + 1)
+      .select('id', 'call_id', 'from_id', 'from_name', 'recorded_at', 'duration_seconds', 'status', 'handled_at', 'handled_by', 'recording_id')) as VoicemailRow[];
+    const items = rows.slice(0, q.limit);
+    const expiresAt = recordings ? new Date(Date.now() + recordings.linkTtlSeconds * 1000) : undefined;
+    const linked = items.filter((r) => r.recording_id !== null);
+    if (recordings && linked.length > 0) {
+      // Every link handed out is recorded, like the single-recording link route.
+      await knex('recording_access').insert(
+        linked.map((r) => ({ recording_id: String(r.recording_id), action: 'link', actor_id: caller.objectId, actor_name: caller.name, ip: caller.ip })),
+      );
+    }
+    const last = items.at(-1);
+    return {
+      items: items.map((r) => ({
+        id: String(r.id),
+        callId: r.call_id,
+        fromId: r.from_id,
+        fromName: r.from_name,
+        recordedAt: new Date(r.recorded_at).toISOString(),
+        durationSeconds: Number(r.duration_seconds),
+        status: r.status,
+        handledAt: r.handled_at ? new Date(r.handled_at).toISOString() : null,
+        handledBy: r.handled_by,
+        recording:
+          recordings && expiresAt && r.recording_id !== null
+            ? {
+                id: String(r.recording_id),
+                url: `${recordings.publicUrl}/api/recordings/${r.recording_id}?${signRecordingLink(recordings.signingKey, String(r.recording_id), expiresAt, caller.objectId)}`,
+                expiresAt: expiresAt.toISOString(),
+              }
+            : null,
+      })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([new Date(last.recorded_at).toISOString(), String(last.id)]) : null,
+    };
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * Business-hours schedules: plain data and types only (the call flows and the workflow bundle import these).
+ * Definitions live in code (flows/schedules.ts); holidays and special dates added at run time by admins live in
+ * Postgres (`schedule_exception`) and are merged in by the `isOpen` activity.
+ */
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export type ScheduleDefinition = {
+  displayName: string;
+  /** IANA time zone, e.g. America/Los_Angeles. */
+  timeZone: string;
+  /** 'HH:MM' open intervals in local time, start inclusive, end exclusive; '24:00' is allowed as an end. */
+  weekly: Partial<Record<Weekday, Array<[string, string]>>>;
+  /** Closed all day: 'YYYY-MM-DD' once, or 'MM-DD' every year. */
+  holidays?: Array<{ date: string; name: string }>;
+  /** These hours replace that day's weekly hours ('YYYY-MM-DD' once, or 'MM-DD' every year). */
+  specialDates?: Array<{ date: string; name: string; hours: Array<[string, string]> }>;
+};
+
+export type ScheduleStatus = {
+  schedule: string;
+  open: boolean;
+  /**
+   * hours: open by the weekly hours; closed: outside the weekly hours; holiday: closed all day;
+   * specialHours: today has special hours (open or closed by them).
+   */
+  reason: 'hours' | 'closed' | 'holiday' | 'specialHours';
+  /** The holiday's or special date's name. */
+  name?: string;
+  /** ISO 8601 (UTC), when it next opens or closes, if that is within 14 days. */
+  nextChange?: string;
+};
+
+/** A holiday or special date added at run time (Postgres), for one schedule. */
+export type ScheduleException = {
+  /** 'YYYY-MM-DD' once, or 'MM-DD' every year. */
+  date: string;
+  name: string;
+  kind: 'holiday' | 'specialHours';
+  /** specialHours only: replaces that day's weekly hours. */
+  hours?: Array<[string, string]>;
+};
