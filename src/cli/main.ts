@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 
@@ -13,6 +14,10 @@ commands:
   web              run only the web process (Graph webhook, health)
   migrate          apply database migrations to DATABASE_URL
   queues validate  check the queue definitions in flows/ (agents, alert times, overflow cycles, skills rules)
+  schedules validate  check the business-hours schedules in flows/schedules.ts and show whether each is open now
+  flows validate   type-check the call flows in flows/ and check their prompts, queues, voicemail boxes, schedules,
+                   lookups and menus; 'file:line:col: message' per problem (needs no configuration)
+  flows list       each call flow: its numbers, description, and the queues, boxes, schedules and lookups it uses
   agents opt-in <agent-id> <queue>    let an agent take calls from a queue again
   agents opt-out <agent-id> <queue>   stop offering an agent calls from a queue
   simulate <file>  run a scenario (JSON) against a running stack's emulator (EMULATOR_URL) and print the steps
@@ -28,6 +33,11 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  if (command === 'flows') {
+    // Reads files only: no configuration needed, so CI can run it.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    return (await import('./flows.js')).flows(rest, root, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   }
   let config;
   try {
@@ -99,6 +109,25 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
     }
+    case 'schedules': {
+      if (rest[0] !== 'validate') {
+        process.stderr.write(`usage: switchboard schedules validate\n`);
+        return 2;
+      }
+      const { schedules } = await import('../../flows/schedules.js');
+      const { formatScheduleErrors, scheduleStatus, validateSchedules } = await import('../schedules/evaluate.js');
+      const errors = validateSchedules(schedules);
+      if (errors.length > 0) {
+        process.stderr.write(`${formatScheduleErrors(errors)}\n`);
+        return 1;
+      }
+      for (const [name, def] of Object.entries(schedules)) {
+        const s = scheduleStatus(name, def, [], new Date());
+        const why = s.name ? `${s.reason}: ${s.name}` : s.reason;
+        process.stdout.write(`${name}: ${def.timeZone}, ${s.open ? 'open' : 'closed'} now (${why})${s.nextChange ? `, changes ${s.nextChange}` : ''}\n`);
+      }
+      return 0;
+    }
     case 'agents': {
       const [action, agentId, queue] = rest;
       if ((action !== 'opt-in' && action !== 'opt-out') || !agentId || !queue) {
@@ -111,12 +140,13 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const { connectClient } = await import('../temporal/connection.js');
-      const { agentWorkflowId, optInSignal, optOutSignal } = await import('../../workflows/messages.js');
+      const { setQueueMembership } = await import('../routing/membership.js');
       const address = config.temporal.address || `127.0.0.1:${config.temporal.devPort}`;
       const client = await connectClient(config.temporal, address);
       try {
-        // The agent's workflow keeps the choice, so it outlives restarts and the queues hear of it at once.
-        await client.workflow.getHandle(agentWorkflowId(agentId)).signal(action === 'opt-in' ? optInSignal : optOutSignal, { queue });
+        // The agent's workflow keeps the choice, so it outlives restarts and the queues hear of it at once. The admin
+        // API (`switchboard admin queue opt-in|opt-out`) goes the same way, with a token and an audit row.
+        await setQueueMembership(client, agentId, queue, action === 'opt-in');
         process.stdout.write(`${agentId} ${action === 'opt-in' ? 'opted in to' : 'opted out of'} ${queue}\n`);
       } finally {
         await client.connection.close();
