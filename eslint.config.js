@@ -12,8 +12,10 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code is replayed: it must not touch the outside world. Effects belong in activities/.
-    files: ['workflows/**/*.ts'],
+    // Workflow code is replayed: it must not touch the outside world. Effects belong in activities/. Call flows run
+    // inside the call workflow, so the same holds for them; lookups (run as activities) and flow tests are exempt.
+    files: ['workflows/**/*.ts', 'flows/**/*.ts'],
+    ignores: ['flows/lookups.ts', 'flows/tests/**', 'flows/index.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -23,12 +23,22 @@ export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, 
       }
     },
 
-    async notifyVoicemail(input: { voicemailId: string; box: string; from?: string; durationMs?: number; status: string }): Promise<'sent' | 'noChannel'> {
-      if (!webhookUrl) return 'noChannel';
-      const res = await fetch(webhookUrl, {
+    /** `webhookUrl`: the box's own channel; the deployment's VOICEMAIL_WEBHOOK_URL otherwise. */
+    async notifyVoicemail(input: {
+      voicemailId: string;
+      box: string;
+      from?: string;
+      durationMs?: number;
+      status: string;
+      webhookUrl?: string;
+    }): Promise<'sent' | 'noChannel'> {
+      const { webhookUrl: boxUrl, ...message } = input;
+      const url = boxUrl ?? webhookUrl;
+      if (!url) return 'noChannel';
+      const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'voicemail', ...input }),
+        body: JSON.stringify({ type: 'voicemail', ...message }),
         signal: AbortSignal.timeout(10_000),
       });
       if (res.status >= 400 && res.status < 500 && res.status !== 429) {

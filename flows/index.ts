@@ -6,7 +6,7 @@ import { validateQueues, type AgentDefinition, type QueueDefinition } from '../s
 import type { QueueConfig } from '../src/routing/types.js';
 
 export type { QueueConfig, QueueAction, RoutingMethod } from '../src/routing/types.js';
-export { lines, lineFor, type LineConfig } from './lines.js';
+export { callFlows, flowFor } from './flows.js';
 
 const ADELE = '6e7b1c2a-5d4f-4a3b-9c8d-1e2f3a4b5c6d';
 const ALEX = '8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f';
@@ -29,7 +29,7 @@ export const queueDefinitions: Record<string, QueueDefinition> = {
     maxCalls: 50,
     overflowAction: { type: 'queue', queue: 'sales' },
     maxWaitSeconds: 1200,
-    timeoutAction: { type: 'voicemail' },
+    timeoutAction: { type: 'voicemail', mailbox: 'support' },
     noAgentsAction: { type: 'disconnect' },
     serviceLevelSeconds: 30,
   },
@@ -41,7 +41,17 @@ export const queueDefinitions: Record<string, QueueDefinition> = {
     maxCalls: 20,
     overflowAction: { type: 'disconnect' },
     timeoutAction: { type: 'transfer', phone: '+14255550199' },
-    noAgentsAction: { type: 'voicemail' },
+    noAgentsAction: { type: 'voicemail', mailbox: 'sales' },
+  },
+  billing: {
+    agents: [ADELE],
+    method: 'longestIdle',
+    wrapUpSeconds: 20,
+    maxCalls: 20,
+    maxWaitSeconds: 600,
+    overflowAction: { type: 'disconnect', prompt: 'queue-full.wav' },
+    timeoutAction: { type: 'voicemail', mailbox: 'support' },
+    noAgentsAction: { type: 'voicemail', mailbox: 'support' },
   },
 };
 

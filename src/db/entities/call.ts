@@ -8,7 +8,9 @@ export type CallOutcome =
   | 'failed' // Graph or Switchboard could not handle it
   | 'queueDisconnected' // the queue's overflow, timeout or no-agents action ended the call
   | 'transferredOut' // the queue's action transferred the caller to a user or number
-  | 'voicemail'; // the queue's action sent the caller to voicemail
+  | 'voicemail' // the caller was sent to voicemail (by the flow or the queue's action)
+  | 'callback' // the caller took a callback and hung up; the callback has its own record
+  | 'ended'; // the flow ended the call (a closed message, a menu's goodbye)
 
 /** The call detail record (CDR): one row per call, filled in as the call moves along. */
 export class Call {
@@ -32,6 +34,11 @@ export class Call {
   offeredAt?: Date;
   connectedAt?: Date;
   endedAt?: Date;
+  /** The flow that handled the call (flows/). */
+  flow?: string;
+  tags: string[] = [];
+  /** Values the flow set with `call.set` and lookups. */
+  data: Record<string, string | number | boolean> = {};
   updatedAt!: Date;
 }
 
@@ -57,6 +64,9 @@ export const CallSchema = new EntitySchema<Call>({
     offeredAt: { type: 'datetime', nullable: true },
     connectedAt: { type: 'datetime', nullable: true },
     endedAt: { type: 'datetime', nullable: true },
+    flow: { type: 'string', length: 100, nullable: true },
+    tags: { type: 'string[]', defaultRaw: `'{}'` },
+    data: { type: 'json', defaultRaw: `'{}'::jsonb` },
     updatedAt: { type: 'datetime' },
   },
 });

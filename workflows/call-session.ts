@@ -1,0 +1,196 @@
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { GraphActivities, QueueActivities } from '../activities/index.js';
+import type { CallNotification, CallState, ResultInfo } from '../src/graph/notifications.js';
+import type { AgentAssignment, QueueExit } from './messages.js';
+import type { CallRecorder } from './call-recorder.js';
+
+// Graph must see the answer within 15 s of the incoming notification; retries stay inside that window.
+export const answerActivity = proxyActivities<GraphActivities>({
+  startToCloseTimeout: '5s',
+  scheduleToCloseTimeout: '14s',
+  retry: { initialInterval: '300ms', backoffCoefficient: 2, maximumInterval: '3s' },
+});
+export const graph = proxyActivities<GraphActivities>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
+});
+export const queueing = proxyActivities<QueueActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/** Notifications kept for calls this workflow placed, before it knows their id (bounded: a stray id can't grow it). */
+const EARLY_CALLS_MAX = 5;
+const EARLY_NOTIFICATIONS_MAX = 20;
+
+/** How long we wait for a notification before asking Graph directly with GET (notifications can be lost). */
+export const ESTABLISH_WAIT = '15s';
+/** The longest a prompt may take before we stop waiting for its completion notification. */
+export const PROMPT_MAX = '2m';
+/** Graph gives up on an unanswered transfer by itself; this is only the fallback if that notification is lost. */
+export const TRANSFER_MAX = '3m';
+
+/** Graph's tone names → the key the caller pressed. */
+const KEYS: Record<string, string> = {
+  tone0: '0', tone1: '1', tone2: '2', tone3: '3', tone4: '4', tone5: '5', tone6: '6', tone7: '7', tone8: '8', tone9: '9',
+  star: '*', pound: '#', a: 'A', b: 'B', c: 'C', d: 'D',
+};
+
+/** What the workflow knows about its call, kept up to date by the notification handler. */
+export class CallSession {
+  state: CallState = 'incoming';
+  resultInfo?: ResultInfo;
+  /** Operation ids whose completion notification has arrived, with how they ended. */
+  readonly operations = new Map<string, { status: string; completionReason?: string; payload: unknown }>();
+  assignment?: AgentAssignment;
+  exit?: QueueExit;
+  transferAccepted = false;
+  transferFailed = false;
+  /** Keys pressed and not yet read by a verb (DTMF arrives only after subscribeToTone). */
+  keys: string[] = [];
+  private readonly toneSequences = new Set<number>();
+  /** Other calls this workflow placed (a callback's outbound call): their notifications go to their own session. */
+  private readonly legs = new Map<string, CallSession>();
+  /** Notifications for a call placed by this workflow that arrived before Graph's answer to createCall did. */
+  private readonly early = new Map<string, CallNotification[]>();
+
+  constructor(
+    readonly callId: string,
+    readonly recorder: CallRecorder,
+  ) {}
+
+  get terminated(): boolean {
+    return this.state === 'terminated';
+  }
+
+  apply(n: CallNotification): void {
+    if (n.callId !== this.callId) {
+      // Only a call this workflow placed has its notifications routed here (callbackUri ?workflowId=).
+      const leg = this.legs.get(n.callId);
+      if (leg) leg.apply(n);
+      else {
+        if (!this.early.has(n.callId) && this.early.size >= EARLY_CALLS_MAX) this.early.delete(this.early.keys().next().value!);
+        const pending = this.early.get(n.callId) ?? [];
+        if (pending.length < EARLY_NOTIFICATIONS_MAX) pending.push(n);
+        this.early.set(n.callId, pending);
+      }
+      return;
+    }
+    if (n.kind === 'operation') {
+      this.operations.set(n.operationId, { status: n.status, completionReason: n.completionReason, payload: n.payload });
+      return;
+    }
+    if (n.kind === 'tone') {
+      // Graph may deliver a notification twice; the sequence id tells a repeat from a second press of the same key.
+      if (this.toneSequences.has(n.sequenceId)) return;
+      this.toneSequences.add(n.sequenceId);
+      const key = KEYS[n.tone];
+      if (key) this.keys.push(key);
+      return;
+    }
+    if (n.kind !== 'state' || this.terminated) return; // nothing comes back from terminated
+    this.applyState(n.state, n.resultInfo);
+  }
+
+  /**
+   * A session for another call this workflow placed (createCall), fed by this session's notification handler from
+   * now on; notifications that raced Graph's answer to createCall are applied first.
+   */
+  attachLeg(callId: string): CallSession {
+    const leg = new CallSession(callId, this.recorder);
+    this.legs.set(callId, leg);
+    for (const n of this.early.get(callId) ?? []) leg.apply(n);
+    this.early.delete(callId);
+    return leg;
+  }
+
+  applyState(state: CallState, resultInfo?: ResultInfo): void {
+    // Graph sometimes delivers `establishing` after `established`; never move backwards to it.
+    if (state === 'establishing' && this.state === 'established') return;
+    if (state === 'transferAccepted') this.transferAccepted = true;
+    if (this.state === 'transferring' && state === 'established') this.transferFailed = true;
+    if (state === 'terminated' && resultInfo?.subcode === 7015) this.transferAccepted = true;
+    this.state = state;
+    if (resultInfo) this.resultInfo = resultInfo;
+    // The moment we learn the call is over is its end, whatever the flow is doing then.
+    if (state === 'terminated' && !this.recorder.record.endedAt) this.recorder.set({ endedAt: new Date().toISOString() });
+  }
+
+  /** Start prompts; undefined when Graph would not play them (recorded). */
+  async startPrompt(promptUris: string[], clientContext: string): Promise<string | undefined> {
+    try {
+      const { operationId } = await graph.playPrompt({ callId: this.callId, promptUris, clientContext });
+      this.recorder.event('promptStarted', { operationId, clientContext, promptUris });
+      return operationId;
+    } catch (err) {
+      this.recorder.event('promptFailed', { clientContext, ...failureDetails(err) });
+      return undefined;
+    }
+  }
+
+  /** Play prompts and wait for their completion notification (or `until`, which cancels them). */
+  async play(
+    promptUris: string[],
+    context: string,
+    until: () => boolean = () => false,
+  ): Promise<'completed' | 'failed' | 'timeout' | 'interrupted'> {
+    const opId = await this.startPrompt(promptUris, context);
+    if (opId === undefined) return 'failed';
+    if (!(await condition(() => this.operations.has(opId) || this.terminated || until(), PROMPT_MAX))) {
+      this.recorder.event('promptNoCompletion', { operationId: opId, context });
+      await this.refreshFromGraph();
+      return 'timeout';
+    }
+    if (!this.operations.has(opId)) {
+      if (!this.terminated) await this.cancelMedia(context);
+      return 'interrupted';
+    }
+    return this.operations.get(opId)?.status === 'completed' ? 'completed' : 'failed';
+  }
+
+  async cancelMedia(clientContext: string): Promise<void> {
+    await graph
+      .cancelMediaProcessing({ callId: this.callId, clientContext })
+      .catch((err: unknown) => this.recorder.event('cancelMediaFailed', failureDetails(err)));
+  }
+
+  /** Ask Graph where the call stands, for when an expected notification never arrived. */
+  async refreshFromGraph(): Promise<void> {
+    try {
+      const current = await graph.getCallState({ callId: this.callId });
+      this.recorder.event('stateFetched', current);
+      if (current.state === 'gone') this.applyState('terminated', this.resultInfo);
+      else this.applyState(current.state, current.resultInfo);
+    } catch (err) {
+      this.recorder.event('stateFetchFailed', failureDetails(err));
+    }
+  }
+
+  async hangUpQuietly(): Promise<void> {
+    if (!this.terminated) {
+      await graph.hangUp({ callId: this.callId }).catch((err: unknown) => this.recorder.event('hangUpFailed', failureDetails(err)));
+    }
+  }
+}
+
+export function notificationEventType(n: CallNotification): string {
+  switch (n.kind) {
+    case 'state':
+      return `state:${n.state}`;
+    case 'operation':
+      return `${n.operationType}:${n.status}`;
+    case 'tone':
+      return `tone:${n.tone}`;
+    default:
+      return 'participants';
+  }
+}
+
+export function failureDetails(err: unknown): Record<string, unknown> {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    return { error: cause.message, type: cause.type, details: cause.details };
+  }
+  return { error: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,353 @@
+import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { CallbackActivities, GraphActivities } from '../../activities/index.js';
+import { failureDetails, graph, queueing, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
+import { agentAssignedSignal, leaveQueueSignal, offerResultSignal, queueWorkflowId, type AgentAssignment } from '../messages.js';
+import type { CallbackOffer, CallbackOutcome, CallbackResult, QueueOptions } from './api.js';
+import { gather } from './menu.js';
+import { HOLD_MUSIC, releaseAgent } from './queue.js';
+import type { CallRuntime } from './runtime.js';
+
+const callbacks = proxyActivities<CallbackActivities>({
+  startToCloseTimeout: '10s',
+  // Postgres being away must not lose the row; the callback itself goes on meanwhile (writes are in the background).
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+// A retried createCall could ring the person twice: a few quick tries (429/5xx are refused before a call exists).
+const dialer = proxyActivities<GraphActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+});
+
+export const CALLBACK_DEFAULTS = { attempts: 3, retryDelaySeconds: 120, intro: 'callback-intro.wav' } as const;
+/** Graph ends an unanswered outbound call by itself; this is only the fallback if that notification is lost. */
+const RING_MAX = '90s';
+const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(v)));
+
+export const DEFAULT_CALLBACK_OFFER: CallbackOffer = {
+  prompt: 'callback-offer.wav',
+  confirmPrompt: 'callback-confirm.wav',
+  enterNumberPrompt: 'callback-enter-number.wav',
+  invalidNumberPrompt: 'callback-invalid-number.wav',
+  acceptedPrompt: 'callback-accepted.wav',
+};
+
+/** E.164: '+', country code, up to 15 digits in all. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+/** Tries at entering a number before the offer is withdrawn. */
+const NUMBER_TRIES = 3;
+
+/**
+ * The callback dialog: "press 1 to be called back". The caller confirms the number they call from (a phone caller)
+ * or enters one (digits then #; a leading country code, or the caller's own country's when it's 10 digits or fewer).
+ * An invalid number is re-prompted, up to three tries.
+ */
+export async function offerCallback(rt: CallRuntime, offer: CallbackOffer): Promise<CallbackResult> {
+  const o = { ...DEFAULT_CALLBACK_OFFER, ...offer };
+  const accept = o.acceptKey ?? '1';
+  const first = await gather(rt, { prompt: o.prompt, maxDigits: 1, terminator: null, timeoutSeconds: 5 });
+  if (first.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
+  if (first.status === 'noInput') return { accepted: false, reason: 'noInput' };
+  if (first.digits !== accept) return { accepted: false, reason: 'declined' };
+
+  let number: string | undefined;
+  const own = rt.from.kind === 'phone' && E164.test(rt.from.id) ? rt.from.id : undefined;
+  if (own && o.confirmPrompt !== undefined) {
+    const confirm = await gather(rt, { prompt: o.confirmPrompt, maxDigits: 1, terminator: null, timeoutSeconds: 5 });
+    if (confirm.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
+    if (confirm.status === 'digits' && confirm.digits === '1') number = own;
+  }
+  for (let tries = 0; number === undefined && tries < NUMBER_TRIES; tries++) {
+    const entered = await gather(rt, { prompt: o.enterNumberPrompt ?? 'callback-enter-number.wav', maxDigits: 16, terminator: '#', timeoutSeconds: 10, interDigitSeconds: 5 });
+    if (entered.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
+    const candidate = entered.status === 'digits' ? toE164(entered.digits, own) : undefined;
+    if (candidate) number = candidate;
+    else {
+      rt.recorder.event('callbackInvalidNumber', { entered: entered.status === 'digits' ? entered.digits : '' });
+      if (tries < NUMBER_TRIES - 1 && o.invalidNumberPrompt !== undefined) await rt.session.play(rt.promptUris(o.invalidNumberPrompt), 'callback-invalid');
+    }
+  }
+  if (number === undefined) return { accepted: false, reason: 'invalidNumber' };
+  if (o.acceptedPrompt !== undefined) await rt.session.play(rt.promptUris(o.acceptedPrompt), 'callback-accepted');
+  return { accepted: true, number };
+}
+
+/** Keypad digits → E.164. '*' can't be typed as '+', so a number with its country code starts with 00 or is long. */
+export function toE164(digits: string, callerNumber: string | undefined): string | undefined {
+  if (!/^\d+$/.test(digits)) return undefined;
+  let candidate: string;
+  if (digits.startsWith('00')) candidate = `+${digits.slice(2)}`;
+  else if (digits.length > 10) candidate = `+${digits}`;
+  else {
+    // A national number: the caller's own country code, when we know it (only +1 is derived: NANP numbers are 10 digits).
+    if (!callerNumber?.startsWith('+1') || digits.length !== 10) return undefined;
+    candidate = `+1${digits}`;
+  }
+  return E164.test(candidate) ? candidate : undefined;
+}
+
+/**
+ * In a queue: offer the callback; when taken, the caller hangs up and keeps their place. Returns the number to call
+ * back, or undefined when the caller stays on hold.
+ */
+export async function takeCallback(rt: CallRuntime, queue: string, options: QueueOptions): Promise<{ number: string } | undefined> {
+  if (!rt.incoming.to.applicationInstanceId || !rt.incoming.tenantId) {
+    // A callback is placed from the resource account that was dialled: without one, don't promise what can't be done.
+    rt.recorder.event('callbackUnavailable', { queue, reason: 'the call did not come in through a resource account of a known tenant' });
+    return undefined;
+  }
+  const result = await rt.offerCallback(options.callbackOffer ?? DEFAULT_CALLBACK_OFFER);
+  if (!result.accepted) return undefined;
+  rt.recorder.event('callbackRequested', { queue, number: result.number });
+  return { number: result.number };
+}
+
+/**
+ * After the caller took a callback: hang up, keep the call's place in the queue, and when its turn comes (an agent is
+ * reserved for it) call the number back from the dialled resource account. The person who answers hears the intro
+ * and is transferred to the reserved agent. A call that is not answered (no answer, busy, declined) releases the
+ * agent; after the retry delay the callback re-joins the queue at its original place, for the next agent and the
+ * next try. Everything is workflow state, so a restart of any process picks up where it was.
+ */
+export async function keepPlaceForCallback(
+  rt: CallRuntime,
+  start: { queue: string; queuedAtMs: number; priority: number; number: string; waitSeconds: number },
+  options: QueueOptions,
+): Promise<CallbackOutcome> {
+  const { session, recorder, callId } = rt;
+  const workflowId = workflowInfo().workflowId;
+  const maxAttempts = clamp(options.callbackAttempts ?? CALLBACK_DEFAULTS.attempts, 1, 10);
+  const retryDelayMs = clamp(options.callbackRetryDelaySeconds ?? CALLBACK_DEFAULTS.retryDelaySeconds, 10, 3600) * 1000;
+  const intro = rt.promptUris(options.callbackIntro ?? CALLBACK_DEFAULTS.intro);
+  const holdMusic = rt.promptUris(options.holdMusic ?? HOLD_MUSIC);
+  const { number } = start;
+  let queue = start.queue;
+  let queuedAtMs = start.queuedAtMs;
+  let attempts = 0;
+  let finished = false;
+  /** The person called back, on the line and waiting for an agent (after an agent missed the transfer). */
+  let leg: CallSession | undefined;
+
+  // The caller's own leg ends now, and a call whose leg ended refuses agents; the callback takes them from here on.
+  setHandler(agentAssignedSignal, (a) => {
+    if (session.assignment?.reservationId === a.reservationId) return;
+    if (finished || session.assignment || session.exit) {
+      releaseAgent(a, 'cancelled');
+      return;
+    }
+    session.assignment = a;
+  });
+
+  // Rows are written in the background, in order: Postgres being away never holds up the callback.
+  let writes: Promise<void> = Promise.resolve();
+  const write = (fn: () => Promise<unknown>) => {
+    writes = writes.then(fn).then(
+      () => undefined,
+      (err: unknown) => recorder.event('callbackWriteFailed', failureDetails(err)),
+    );
+  };
+  write(() =>
+    callbacks.requestCallback({
+      callId,
+      workflowId,
+      queue,
+      number,
+      ...(rt.from.id && rt.from.kind !== 'unknown' ? { fromId: rt.from.id } : {}),
+      requestedAt: new Date().toISOString(),
+    }),
+  );
+
+  await session.hangUpQuietly();
+  if (!session.terminated && !(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
+  // For the caller the call is over: the CDR says so now, not when the callback is.
+  recorder.set({ outcome: 'callback', waitSeconds: start.waitSeconds, endedAt: recorder.record.endedAt ?? new Date().toISOString() });
+  recorder.event('callbackWaiting', { queue, number, attempts: maxAttempts, retryDelaySeconds: retryDelayMs / 1000 });
+
+  const enqueue = async (): Promise<boolean> => {
+    try {
+      await queueing.enqueueCall({ queue, waiting: { callWorkflowId: workflowId, callId, enqueuedAt: queuedAtMs, priority: start.priority } });
+      recorder.event('queued', { queue, requeue: true, callback: true, priority: start.priority });
+      return true;
+    } catch (err) {
+      recorder.event('queueFailed', { queue, ...failureDetails(err) });
+      return false;
+    }
+  };
+  const leaveQueue = () =>
+    getExternalWorkflowHandle(queueWorkflowId(queue))
+      .signal(leaveQueueSignal, { callWorkflowId: workflowId })
+      .catch((err: unknown) => log.warn('could not tell the queue we left', { error: String(err) }));
+  const report = async (a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled') => {
+    releaseAgent(a, outcome);
+    await getExternalWorkflowHandle(queueWorkflowId(a.queue))
+      .signal(offerResultSignal, { callWorkflowId: workflowId, agentId: a.agentId, reservationId: a.reservationId, outcome: outcome === 'missed' ? 'failed' : outcome })
+      .catch((err: unknown) => log.warn('could not report the callback offer to the queue', { error: String(err) }));
+  };
+  const end = async (outcome: CallbackOutcome): Promise<CallbackOutcome> => {
+    finished = true;
+    write(() =>
+      callbacks.updateCallback({
+        callId,
+        status: outcome.status,
+        attempts,
+        ...(outcome.agentId ? { agentId: outcome.agentId } : {}),
+        lastError: outcome.reason ?? null,
+        completedAt: new Date().toISOString(),
+      }),
+    );
+    recorder.event(outcome.status === 'completed' ? 'callbackCompleted' : 'callbackFailed', { ...outcome, number, queue });
+    await writes;
+    return outcome;
+  };
+  const fail = (reason: string) => end({ status: 'failed', attempts, reason });
+
+  for (;;) {
+    const turn = () => Boolean(session.assignment) || Boolean(session.exit);
+    if (leg) await holdUntil(leg, holdMusic, () => turn() || leg!.terminated);
+    else await condition(turn);
+
+    if (leg?.terminated) {
+      if (session.assignment) await report(session.assignment, 'cancelled');
+      session.assignment = undefined;
+      await leaveQueue();
+      return fail('the person called back hung up before an agent took the call');
+    }
+    if (session.exit) {
+      const exit = session.exit;
+      session.exit = undefined;
+      recorder.event('queueExit', { ...exit, callback: true });
+      if (exit.action.type === 'queue') {
+        // Sent on to another queue: the callback joins its end, as a caller would.
+        queue = exit.action.queue;
+        queuedAtMs = Date.now();
+        write(() => callbacks.updateCallback({ callId, status: leg ? 'dialing' : 'requested', queue }));
+        if (await enqueue()) continue;
+        if (leg) await leg.hangUpQuietly();
+        return fail(`the queue ${queue} could not be joined`);
+      }
+      // Voicemail, a transfer or a closing message need a caller on the line: the callback ends here.
+      if (leg) await leg.hangUpQuietly();
+      return fail(`the queue gave up on it (${exit.reason})`);
+    }
+
+    const assignment = session.assignment!;
+    if (!leg) {
+      attempts++;
+      write(() => callbacks.updateCallback({ callId, status: 'dialing', attempts }));
+      const dialled = await dial(rt, { number, workflowId, intro, attempt: attempts });
+      if ('reason' in dialled) {
+        // Not the agent's miss: release them for other calls, and try again later from the same place in the queue.
+        await report(assignment, 'cancelled');
+        session.assignment = undefined;
+        recorder.event('callbackNotAnswered', { attempt: attempts, of: maxAttempts, reason: dialled.reason });
+        if (attempts >= maxAttempts) return fail(`not answered after ${attempts} calls (last: ${dialled.reason})`);
+        write(() => callbacks.updateCallback({ callId, status: 'requested', lastError: dialled.reason }));
+        await sleep(retryDelayMs);
+        if (await enqueue()) continue;
+        return fail(`the queue ${queue} could not be joined`);
+      }
+      leg = dialled.leg;
+      recorder.event('callbackAnswered', { attempt: attempts, callbackCallId: leg.callId });
+      await leg.play(intro, 'callback-intro');
+      if (leg.terminated) {
+        await report(assignment, 'cancelled');
+        session.assignment = undefined;
+        return fail('the person called back hung up during the introduction');
+      }
+    }
+
+    // Offer: transfer the person called back to the reserved agent, as the queue verb does with a caller.
+    const { agentId } = assignment;
+    recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId, callback: true, callbackCallId: leg.callId });
+    leg.transferFailed = false;
+    leg.transferAccepted = false;
+    let transferError: unknown;
+    try {
+      await graph.transferCall({ callId: leg.callId, agentId, clientContext: `callback-${agentId}` });
+      recorder.event('transferRequested', { agentId, callbackCallId: leg.callId });
+      const current = leg;
+      const settledNow = () => current.transferAccepted || current.transferFailed || current.terminated;
+      let settled = await condition(settledNow, assignment.alertSeconds * 1000 + 5000);
+      if (!settled) settled = await condition(settledNow, TRANSFER_MAX);
+      if (!settled) await leg.refreshFromGraph();
+    } catch (err) {
+      transferError = err;
+      recorder.event('transferFailed', { ...failureDetails(err), callbackCallId: leg.callId });
+    }
+    if (leg.transferAccepted) {
+      await report(assignment, 'connected');
+      recorder.event('connected', { agentId, callback: true, callbackCallId: leg.callId });
+      // Graph ends our leg after the transfer (terminated, 7015): the person now talks to the agent directly.
+      if (!(await condition(() => leg!.terminated, ESTABLISH_WAIT))) await leg.refreshFromGraph();
+      return end({ status: 'completed', attempts, agentId });
+    }
+    await report(assignment, leg.terminated || transferError ? 'cancelled' : 'missed');
+    session.assignment = undefined;
+    recorder.event('offerFailed', { agentId, callback: true, resultInfo: leg.resultInfo, ...(transferError ? { error: String(transferError) } : {}) });
+    if (leg.state !== 'established' && !leg.terminated) await leg.refreshFromGraph();
+    if (leg.terminated) return fail('the person called back hung up before an agent took the call');
+    // The person stays on the line with hold music, back at the callback's place in the queue, for the next agent.
+    if (!(await enqueue())) {
+      await leg.hangUpQuietly();
+      return fail(`the queue ${queue} could not be joined`);
+    }
+  }
+}
+
+/** Call the number from the dialled resource account; the call's notifications come back to this workflow. */
+async function dial(
+  rt: CallRuntime,
+  o: { number: string; workflowId: string; intro: string[]; attempt: number },
+): Promise<{ leg: CallSession } | { reason: string }> {
+  const { session, recorder } = rt;
+  // Our webhook, naming this workflow: Graph sends the new call's notifications there, and the webhook signals us.
+  // (CallRuntime keeps the webhook URL private; a flow never needs it, the callback does.)
+  const webhook = rt['options'].callbackUri;
+  const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(o.workflowId)}`;
+  let placed: { callId: string };
+  try {
+    placed = await dialer.createCall({
+      phone: o.number,
+      applicationInstanceId: rt.incoming.to.applicationInstanceId!,
+      tenantId: rt.incoming.tenantId!,
+      callbackUri,
+      preFetchUris: o.intro,
+    });
+  } catch (err) {
+    const details = failureDetails(err);
+    recorder.event('callbackDialFailed', { attempt: o.attempt, ...details });
+    return { reason: `the call could not be placed: ${String(details.error)}` };
+  }
+  const leg = session.attachLeg(placed.callId);
+  recorder.event('callbackDialed', { attempt: o.attempt, number: o.number, callbackCallId: placed.callId });
+  if (!(await condition(() => leg.state === 'established' || leg.terminated, RING_MAX))) {
+    await leg.refreshFromGraph();
+    if (leg.state !== 'established' && !leg.terminated) {
+      await leg.hangUpQuietly();
+      return { reason: 'no answer' };
+    }
+  }
+  if (leg.terminated) return { reason: notAnswered(leg) };
+  return { leg };
+}
+
+/** Why an outbound call ended before it was answered, from Graph's resultInfo (SIP-style codes). */
+function notAnswered(leg: CallSession): string {
+  const code = leg.resultInfo?.code;
+  if (code === 486 || code === 600) return 'busy';
+  if (code === 603 || code === 403) return 'declined';
+  if (code === 408 || code === 480 || code === 487) return 'no answer';
+  return leg.resultInfo ? `ended before it was answered (${leg.resultInfo.code}/${leg.resultInfo.subcode})` : 'ended before it was answered';
+}
+
+/** Hold music on a leg until `done` (the next agent, a queue exit, a hang-up). */
+async function holdUntil(leg: CallSession, holdMusic: string[], done: () => boolean): Promise<void> {
+  for (let round = 1; !done(); round++) {
+    const opId = await leg.startPrompt(holdMusic, `hold-callback-${round}`);
+    if (opId === undefined) {
+      await condition(done);
+      return;
+    }
+    await condition(() => leg.operations.has(opId) || done(), '5m');
+    if (done() && !leg.operations.has(opId) && !leg.terminated) await leg.cancelMedia('offer');
+  }
+}

@@ -1,0 +1,238 @@
+import { condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import type { QueueAction } from '../../src/routing/types.js';
+import { failureDetails, graph, queueing, ESTABLISH_WAIT, TRANSFER_MAX } from '../call-session.js';
+import {
+  agentOfferOutcomeSignal,
+  agentWorkflowId,
+  leaveQueueSignal,
+  offerResultSignal,
+  queueWorkflowId,
+  type AgentAssignment,
+} from '../messages.js';
+import type { QueueOptions, QueueResult } from './api.js';
+import type { CallRuntime } from './runtime.js';
+import { keepPlaceForCallback, takeCallback } from './callback.js';
+
+/** A hold-music completion that never comes must not leave the caller in silence: replay after this. */
+const HOLD_MUSIC_MAX = '5m';
+export const HOLD_MUSIC = 'hold-music.wav';
+
+/**
+ * The queue verb: wait in a queue with hold music and announcements until an agent takes the call (the caller is
+ * transferred to them), the caller hangs up, or the queue gives up (overflow, timeout, no agents). Unless the flow
+ * asked to handle those itself (`exits: 'flow'`), the queue's configured action is carried out here: another queue,
+ * voicemail, a transfer, or a closing message.
+ */
+export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: QueueOptions = {}): Promise<QueueResult> {
+  const { session, recorder, callId } = rt;
+  const workflowId = workflowInfo().workflowId;
+  let queueName = firstQueue;
+  let queuedAtMs = Date.now();
+  const priority = options.priority ?? rt.priority;
+  recorder.set({ queue: queueName, queuedAt: new Date().toISOString() });
+  // Until the caller hung up, if they did: the wait ends when the call does, not when we noticed.
+  const waited = () => {
+    const end = recorder.record.endedAt ? Date.parse(recorder.record.endedAt) : Date.now();
+    return Math.round(end - queuedAtMs) / 1000;
+  };
+  let offers = 0;
+  let holdRound = 0;
+  let announcements = 0;
+  let callbackOffered = false;
+  const leaveQueue = async () => {
+    await getExternalWorkflowHandle(queueWorkflowId(queueName))
+      .signal(leaveQueueSignal, { callWorkflowId: workflowId })
+      .catch((err: unknown) => log.warn('could not tell the queue we left', { error: String(err) }));
+  };
+  const holdMusic = rt.promptUris(options.holdMusic ?? HOLD_MUSIC);
+
+  for (;;) {
+    let entry: { announceEverySeconds: number };
+    try {
+      entry = await queueing.enqueueCall({
+        queue: queueName,
+        waiting: { callWorkflowId: workflowId, callId, enqueuedAt: queuedAtMs, priority },
+      });
+    } catch (err) {
+      recorder.event('queueFailed', { queue: queueName, ...failureDetails(err) });
+      return { outcome: 'unknownQueue', waitSeconds: 0 };
+    }
+    recorder.event('queued', { queue: queueName, requeue: offers > 0, priority });
+    const every = entry.announceEverySeconds * 1000;
+    let nextAnnouncement = every > 0 ? Date.now() + every : Infinity;
+    const callbackAt = options.offerCallbackAfterSeconds !== undefined ? queuedAtMs + options.offerCallbackAfterSeconds * 1000 : Infinity;
+    const waitingOver = () => Boolean(session.assignment) || Boolean(session.exit) || session.terminated;
+    const nextBreak = () => Math.min(nextAnnouncement, callbackOffered ? Infinity : callbackAt);
+
+    while (!waitingOver()) {
+      holdRound++;
+      const opId = await session.startPrompt(holdMusic, `hold-${holdRound}`);
+      const untilBreak = () => Math.max(1, Math.min(nextBreak() - Date.now(), 5 * 60_000));
+      const timed = nextBreak() !== Infinity;
+      if (opId === undefined) {
+        // Graph would not play hold music; wait quietly for an agent or a hang-up rather than loop on errors.
+        await condition(waitingOver, timed ? untilBreak() : HOLD_MUSIC_MAX);
+      } else {
+        const finished = await condition(() => session.operations.has(opId) || waitingOver(), timed ? untilBreak() : HOLD_MUSIC_MAX);
+        const breakDue = Date.now() >= nextBreak();
+        if (!finished && !breakDue) {
+          recorder.event('holdMusicNoCompletion', { operationId: opId });
+          await session.refreshFromGraph();
+        }
+        if ((waitingOver() || breakDue) && !session.operations.has(opId) && !session.terminated) {
+          await session.cancelMedia(session.assignment ? 'offer' : 'announcement');
+        }
+      }
+
+      if (!waitingOver() && !callbackOffered && Date.now() >= callbackAt) {
+        callbackOffered = true;
+        const taken = await takeCallback(rt, queueName, options);
+        if (taken) {
+          // The caller hangs up and keeps their place: the workflow stays in the queue and calls them back.
+          const waitSeconds = waited();
+          recorder.set({ waitSeconds });
+          const callback = await keepPlaceForCallback(rt, { queue: queueName, queuedAtMs, priority, number: taken.number, waitSeconds }, options);
+          return { outcome: 'callback', waitSeconds, number: taken.number, callback };
+        }
+        continue;
+      }
+
+      if (!waitingOver() && Date.now() >= nextAnnouncement) {
+        nextAnnouncement = Date.now() + every;
+        announcements++;
+        const where = await queueing.queuePosition({ queue: queueName, callWorkflowId: workflowId }).catch(() => undefined);
+        if (where && where.position > 0) {
+          recorder.event('announcement', { ...where });
+          const minutes = Math.max(1, Math.round(where.ewtSeconds / 60));
+          await session.play(
+            [
+              rt.promptUri(`announcements/position-${Math.min(where.position, 20)}.wav`),
+              rt.promptUri(`announcements/wait-${Math.min(minutes, 30)}-minutes.wav`),
+            ],
+            `announcement-${announcements}`,
+            // An agent or the queue's action doesn't wait for the announcement to finish.
+            waitingOver,
+          );
+        }
+      }
+    }
+
+    if (session.terminated) {
+      const waitSeconds = waited();
+      await leaveQueue();
+      recorder.set({ waitSeconds });
+      recorder.event('abandoned', { waitSeconds });
+      return { outcome: 'abandoned', waitSeconds };
+    }
+
+    if (session.exit) {
+      const exit = session.exit;
+      session.exit = undefined;
+      const waitSeconds = waited();
+      recorder.set({ waitSeconds });
+      recorder.event('queueExit', { ...exit, waitSeconds });
+      if (options.exits === 'flow') return { outcome: exit.reason, waitSeconds, handled: false };
+      if (exit.action.type === 'queue') {
+        // Sent on to another queue: the caller joins its end and the wait there counts from now.
+        queueName = exit.action.queue;
+        queuedAtMs = Date.now();
+        recorder.set({ queue: queueName, queuedAt: new Date().toISOString() });
+        continue;
+      }
+      await carryOut(rt, exit.action, queueName);
+      return { outcome: exit.reason, waitSeconds, handled: true };
+    }
+
+    // Offer: transfer the caller to the reserved agent.
+    const assignment = session.assignment!;
+    const { agentId } = assignment;
+    offers++;
+    recorder.set({ agentId, offeredAt: new Date().toISOString() });
+    recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId });
+    session.transferFailed = false;
+    let transferError: unknown;
+    try {
+      await graph.transferCall({ callId, agentId, clientContext: `offer-${agentId}` });
+      recorder.event('transferRequested', { agentId });
+      // Graph's transfer rings the agent until Graph gives up on it; the alert time is the expectation we record.
+      let settled = await condition(
+        () => session.transferAccepted || session.transferFailed || session.terminated,
+        assignment.alertSeconds * 1000 + 5000,
+      );
+      if (!settled) {
+        recorder.event('alertTimeExceeded', { agentId, alertSeconds: assignment.alertSeconds });
+        settled = await condition(() => session.transferAccepted || session.transferFailed || session.terminated, TRANSFER_MAX);
+      }
+      if (!settled) await session.refreshFromGraph();
+    } catch (err) {
+      transferError = err;
+      recorder.event('transferFailed', failureDetails(err));
+    }
+
+    const queueHandle = getExternalWorkflowHandle(queueWorkflowId(assignment.queue));
+    const report = async (outcome: 'connected' | 'missed' | 'cancelled') => {
+      releaseAgent(assignment, outcome);
+      await queueHandle.signal(offerResultSignal, {
+        callWorkflowId: workflowId,
+        agentId,
+        reservationId: assignment.reservationId,
+        outcome: outcome === 'missed' ? 'failed' : outcome,
+      });
+    };
+    if (session.transferAccepted) {
+      // Connected when Graph said so (the same moment our leg may have ended), not after we told the queue.
+      const waitSeconds = Math.round(Date.now() - queuedAtMs) / 1000;
+      recorder.set({ connectedAt: new Date().toISOString(), waitSeconds });
+      await report('connected');
+      recorder.event('connected', { agentId, waitSeconds });
+      // After a transfer Graph ends our leg (terminated, 7015); the caller now talks to the agent directly.
+      if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
+      return { outcome: 'connected', agentId, waitSeconds };
+    }
+
+    // A refused request (the agent is busy elsewhere, Graph said no) is not the agent's miss; a ring that went
+    // unanswered or was declined is, and counts toward pausing the agent.
+    await report(session.terminated || transferError ? 'cancelled' : 'missed');
+    if (session.terminated) {
+      const waitSeconds = waited();
+      recorder.set({ waitSeconds, agentId: undefined });
+      recorder.event('abandoned', { waitSeconds, duringOfferTo: agentId });
+      return { outcome: 'abandoned', waitSeconds };
+    }
+    // The agent declined or didn't answer: back in the queue at the same place; the queue rests that agent for
+    // this call a while before offering it to them again.
+    recorder.event('offerFailed', { agentId, resultInfo: session.resultInfo, error: transferError ? String(transferError) : undefined });
+    recorder.set({ agentId: undefined });
+    session.assignment = undefined;
+    if (session.state !== 'established') await session.refreshFromGraph();
+    if (session.terminated) return { outcome: 'abandoned', waitSeconds: waited() };
+  }
+}
+
+/** The queue's overflow, timeout or no-agents action (other than moving to another queue); the call ends after it. */
+async function carryOut(rt: CallRuntime, action: Exclude<QueueAction, { type: 'queue' }>, queueName: string): Promise<void> {
+  if (action.type === 'transfer') {
+    await rt.transfer('userId' in action ? { user: action.userId } : { phone: action.phone });
+    return;
+  }
+  if (action.type === 'voicemail') {
+    await rt.voicemail(action.mailbox ?? queueName);
+    return;
+  }
+  if (action.prompt && !rt.session.terminated) await rt.session.play(rt.promptUris(action.prompt), 'queue-exit');
+  rt.outcome = 'queueDisconnected';
+  await rt.session.hangUpQuietly();
+}
+
+/** Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal). */
+export function releaseAgent(a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled'): void {
+  void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
+    .signal(agentOfferOutcomeSignal, {
+      reservationId: a.reservationId,
+      outcome,
+      wrapUpSeconds: a.wrapUpSeconds,
+      missesBeforeAway: a.missesBeforeAway,
+    })
+    .catch((err: unknown) => log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }));
+}
+

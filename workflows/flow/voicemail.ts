@@ -1,0 +1,106 @@
+import { condition, proxyActivities } from '@temporalio/workflow';
+import type { VoicemailActivities } from '../../activities/voicemail.js';
+import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
+import { failureDetails, graph, ESTABLISH_WAIT } from '../call-session.js';
+import type { VoicemailResult } from './api.js';
+import type { CallRuntime } from './runtime.js';
+
+// Graph keeps a recording only a short while after it completes: retry the download promptly, for about 2 minutes,
+// then record the message as failed rather than lose it silently.
+const store = proxyActivities<VoicemailActivities>({
+  startToCloseTimeout: '45s',
+  scheduleToCloseTimeout: '3m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
+});
+const notify = proxyActivities<VoicemailActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10 },
+});
+
+const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, v));
+
+/**
+ * Voicemail: Graph's recordResponse plays the box's greeting, beeps and records until `#`, silence or the box's
+ * maximum; then the message is downloaded from `recordingLocation` before Graph discards it, stored, registered in
+ * Postgres, and the box's people are told. An empty or failed recording is stored as such.
+ */
+export async function recordVoicemail(rt: CallRuntime, boxName: string): Promise<VoicemailResult> {
+  const { session, recorder, callId } = rt;
+  const box = voicemailBoxes[boxName];
+  const recordedAt = new Date().toISOString();
+  const base = {
+    callId,
+    box: boxName,
+    ...(recorder.record.queue ? { queue: recorder.record.queue } : {}),
+    fromId: rt.from.id,
+    ...(rt.from.displayName ? { fromName: rt.from.displayName } : {}),
+    recordedAt,
+  };
+  if (!box) {
+    recorder.event('voicemailUnknownBox', { box: boxName });
+    const saved = await store.storeVoicemail({ ...base, completionReason: `unknown voicemail box ${boxName}` });
+    return { outcome: 'failed', voicemailId: saved.voicemailId };
+  }
+  const maxSeconds = clamp(box.maxSeconds ?? VOICEMAIL_DEFAULTS.maxSeconds, 1, 120);
+
+  let operationId: string | undefined;
+  try {
+    ({ operationId } = await graph.recordResponse({
+      callId,
+      clientContext: 'voicemail',
+      promptUri: rt.promptUri(box.greeting),
+      bargeInAllowed: false,
+      playBeep: true,
+      maxRecordDurationInSeconds: maxSeconds,
+      initialSilenceTimeoutInSeconds: clamp(box.initialSilenceSeconds ?? VOICEMAIL_DEFAULTS.initialSilenceSeconds, 1, 120),
+      maxSilenceTimeoutInSeconds: clamp(box.maxSilenceSeconds ?? VOICEMAIL_DEFAULTS.maxSilenceSeconds, 1, 120),
+      stopTones: ['#'],
+    }));
+    recorder.event('recordingStarted', { operationId, box: boxName, maxSeconds });
+  } catch (err) {
+    recorder.event('recordingFailed', failureDetails(err));
+  }
+
+  let completion: { recordingLocation?: string; recordingAccessToken?: string; completionReason?: string } = {};
+  if (operationId !== undefined) {
+    const opId = operationId;
+    // The greeting, the message, and Graph's own margin. A hang-up ends the recording: Graph then completes it.
+    const done = await condition(() => session.operations.has(opId), (maxSeconds + 120) * 1000);
+    if (!done && session.terminated) await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
+    const op = session.operations.get(opId);
+    const payload = (op?.payload ?? {}) as Record<string, unknown>;
+    completion = {
+      ...(typeof payload.recordingLocation === 'string' && payload.recordingLocation ? { recordingLocation: payload.recordingLocation } : {}),
+      ...(typeof payload.recordingAccessToken === 'string' && payload.recordingAccessToken
+        ? { recordingAccessToken: payload.recordingAccessToken }
+        : {}),
+      completionReason: op ? (op.completionReason ?? op.status) : 'no completion notification',
+    };
+  } else {
+    completion = { completionReason: 'recordResponse refused' };
+  }
+
+  const saved = await store.storeVoicemail({ ...base, ...completion }).catch((err: unknown) => {
+    recorder.event('voicemailStoreFailed', failureDetails(err));
+    return undefined;
+  });
+  if (!saved) return { outcome: 'failed' };
+  recorder.event('voicemailStored', { ...saved, box: boxName });
+  if (saved.status === 'recorded') {
+    const channel = await notify
+      .notifyVoicemail({
+        voicemailId: saved.voicemailId,
+        box: boxName,
+        from: rt.from.id,
+        ...(saved.durationMs !== undefined ? { durationMs: saved.durationMs } : {}),
+        status: saved.status,
+        ...(box.notify.webhookUrl ? { webhookUrl: box.notify.webhookUrl } : {}),
+      })
+      .catch((err: unknown) => {
+        recorder.event('voicemailNotifyFailed', failureDetails(err));
+        return 'failed';
+      });
+    recorder.event('voicemailNotified', { channel });
+  }
+  return { outcome: saved.status, voicemailId: saved.voicemailId };
+}
