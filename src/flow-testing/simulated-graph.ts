@@ -1,42 +1,112 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { GraphActivities, RecordActivities, CallRecord, TimelineEntry } from '../../activities/index.js';
-import type { CallNotification, CallState, ResultInfo } from '../../src/graph/notifications.js';
+import type { VoicemailActivities } from '../../activities/voicemail.js';
+import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../../activities/callbacks.js';
+import type { CallNotification, CallState, ResultInfo } from '../graph/notifications.js';
+import type { VoicemailInput, VoicemailResult } from '../recordings/voicemail.js';
 import { callWorkflowId, graphNotificationSignal } from '../../workflows/messages.js';
 
+export interface SimulatedPrompt {
+  callId: string;
+  operationId: string;
+  clientContext: string;
+  /** Prompt file names (the last path segment of each URI). */
+  files: string[];
+  completed: boolean;
+}
+
+export interface SimulatedVoicemail extends VoicemailInput {
+  voicemailId: string;
+  status: VoicemailResult['status'];
+  notified: boolean;
+}
+
+export interface SimulatedCallback extends CallbackRequest {
+  status: CallbackStatus;
+  attempts: number;
+  agentId?: string;
+  lastError?: string | null;
+  completedAt?: string;
+}
+
+/** What the person called back does when their phone rings. */
+export type CalleeBehaviour = 'answer' | 'noAnswer' | 'busy' | 'decline';
+
+export interface SimulatedOutboundCall {
+  callId: string;
+  /** The workflow the callbackUri names (`?workflowId=`): where the call's notifications go. */
+  workflowId: string;
+  phone: string;
+  applicationInstanceId: string;
+  tenantId: string;
+  callbackUri: string;
+  behaviour: CalleeBehaviour;
+}
+
+/** What the caller does at a voicemail beep. */
+export type MessageBehaviour = { speakSeconds: number } | 'silence' | 'hangUp';
+
+const TONES: Record<string, string> = { '*': 'star', '#': 'pound' };
+
 /**
- * Graph's side of a call for workflow tests on the time-skipping server, where the emulator's wall-clock timers
- * can't follow skipped time. Each activity sends back the notifications Graph documents, as signals, the same way
- * the webhook does; the test decides when prompts complete. Records are kept in memory.
+ * Graph's side of calls for workflows on Temporal's time-skipping test server, where the emulator's wall-clock
+ * timers can't follow skipped time: flow tests (src/flow-testing) and the workflow tests. Each activity sends back
+ * the notifications Graph documents, as signals, the same way the webhook does. Prompts complete at once unless
+ * `autoComplete` says otherwise (hold music never does: it loops until the test lets time pass). Records and
+ * voicemails are kept in memory.
  */
-export class ScriptedGraph {
+export class SimulatedGraph {
   readonly requests: { op: string; callId: string; detail?: unknown }[] = [];
-  readonly prompts: { callId: string; operationId: string; clientContext: string; completed: boolean }[] = [];
+  readonly prompts: SimulatedPrompt[] = [];
   readonly records = new Map<string, CallRecord>();
   readonly timeline = new Map<string, Map<number, TimelineEntry>>();
+  readonly voicemails: SimulatedVoicemail[] = [];
   private readonly states = new Map<string, CallState>();
+  private readonly toneSubscribed = new Set<string>();
+  private readonly toneSequence = new Map<string, number>();
   /** Per agent, what they do with a transfer; the constructor's choice for everyone else. */
   readonly agentBehaviour = new Map<string, 'accept' | 'decline' | 'ignore'>();
+  /** Per call, what the caller does when recorded (default: speaks for 8 s). */
+  readonly messageBehaviour = new Map<string, MessageBehaviour>();
+  /** Callback rows, as the callbacks activities keep them in Postgres. */
+  readonly callbacks: SimulatedCallback[] = [];
+  /** Calls placed with createCall, in order. */
+  readonly outboundCalls: SimulatedOutboundCall[] = [];
+  /** Per phone number, what the person does when called (default: answers). */
+  readonly calleeBehaviour = new Map<string, CalleeBehaviour>();
+  /** Calls whose notifications go to a workflow other than `call-<id>` (outbound calls, by their callbackUri). */
+  private readonly routes = new Map<string, string>();
+  /** What happens to a transfer to a phone number or user outside the queues. */
+  transferOutBehaviour: 'accept' | 'decline' = 'accept';
   private nextOp = 1;
 
   constructor(
     private readonly client: Client,
     /** What an agent does with a transfer. */
-    private readonly agent: 'accept' | 'decline',
+    private readonly agent: 'accept' | 'decline' | 'ignore',
     /** Complete the greeting at once; hold music is completed by the test (or never, to lose the notification). */
     private readonly completeGreeting = true,
+    /** Which prompts complete by themselves; the default completes the greeting and a queue's closing message. */
+    private readonly autoComplete?: (clientContext: string) => boolean,
   ) {}
 
   private async notify(n: CallNotification): Promise<void> {
     if (n.kind === 'state') this.states.set(n.callId, n.state);
-    await this.client.workflow.getHandle(callWorkflowId(n.callId)).signal(graphNotificationSignal, n);
+    await this.client.workflow.getHandle(this.routes.get(n.callId) ?? callWorkflowId(n.callId)).signal(graphNotificationSignal, n);
   }
 
   private state(callId: string, state: CallState, resultInfo?: ResultInfo) {
     return this.notify({ kind: 'state', callId, state, ...(resultInfo ? { resultInfo } : {}), payload: { state } });
   }
 
+  stateOf(callId: string): CallState | undefined {
+    return this.states.get(callId);
+  }
+
   async completePrompt(operationId: string): Promise<void> {
     const p = this.prompts.find((x) => x.operationId === operationId)!;
+    if (p.completed) return;
     p.completed = true;
     await this.notify({
       kind: 'operation',
@@ -52,23 +122,96 @@ export class ScriptedGraph {
   }
 
   async hangUp(callId: string): Promise<void> {
+    if (this.states.get(callId) === 'terminated') return;
     await this.state(callId, 'terminated', { code: 200, subcode: 5002 });
   }
 
-  activities(): GraphActivities & RecordActivities {
+  /** The caller presses keys: toneInfo notifications, as Graph sends them once the bot subscribed to tones. */
+  async press(callId: string, keys: string): Promise<void> {
+    if (!this.toneSubscribed.has(callId)) throw new Error(`call ${callId}: keys pressed before subscribeToTone are not reported by Graph`);
+    for (const key of keys) {
+      const sequenceId = (this.toneSequence.get(callId) ?? 0) + 1;
+      this.toneSequence.set(callId, sequenceId);
+      const tone = TONES[key] ?? `tone${key}`;
+      await this.notify({ kind: 'tone', callId, tone, sequenceId, payload: { toneInfo: { tone, sequenceId } } });
+    }
+  }
+
+  private completesByItself(clientContext: string): boolean {
+    if (this.autoComplete) return this.autoComplete(clientContext);
+    return (clientContext === 'greeting' && this.completeGreeting) || clientContext === 'queue-exit';
+  }
+
+  activities(): GraphActivities & RecordActivities & VoicemailActivities & CallbackActivities {
     return {
+      createCall: async ({ phone, applicationInstanceId, tenantId, callbackUri }) => {
+        // As Graph does: the call exists at once (201), its notifications go to the callbackUri it was given.
+        const workflowId = new URL(callbackUri).searchParams.get('workflowId');
+        if (!workflowId) throw new Error(`createCall: the callbackUri ${callbackUri} names no workflow, so its notifications would reach nobody`);
+        const callId = `outbound-${this.outboundCalls.length + 1}-${randomUUID()}`;
+        const behaviour = this.calleeBehaviour.get(phone) ?? 'answer';
+        this.routes.set(callId, workflowId);
+        this.outboundCalls.push({ callId, workflowId, phone, applicationInstanceId, tenantId, callbackUri, behaviour });
+        this.requests.push({ op: 'createCall', callId, detail: { phone, applicationInstanceId, tenantId, callbackUri } });
+        await this.state(callId, 'establishing');
+        if (behaviour === 'answer') await this.state(callId, 'established');
+        else {
+          // The ring time is Graph's; it ends an unanswered call with a SIP-style code.
+          const code = behaviour === 'busy' ? 486 : behaviour === 'decline' ? 603 : 408;
+          await this.state(callId, 'terminated', { code, subcode: 0, message: behaviour });
+        }
+        return { callId };
+      },
+      requestCallback: async (input) => {
+        const existing = this.callbacks.find((c) => c.callId === input.callId);
+        if (existing) return { callbackId: existing.callId };
+        this.callbacks.push({ ...input, status: 'requested', attempts: 0 });
+        return { callbackId: input.callId };
+      },
+      updateCallback: async ({ callId, ...patch }) => {
+        const row = this.callbacks.find((c) => c.callId === callId);
+        if (row) Object.assign(row, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+      },
       answerCall: async ({ callId }) => {
         this.requests.push({ op: 'answer', callId });
         await this.state(callId, 'establishing');
         await this.state(callId, 'established');
       },
+      subscribeToTone: async ({ callId }) => {
+        this.requests.push({ op: 'subscribeToTone', callId });
+        this.toneSubscribed.add(callId);
+      },
       playPrompt: async ({ callId, clientContext, promptUris }) => {
         const operationId = `op-${this.nextOp++}`;
         this.requests.push({ op: 'playPrompt', callId, detail: { clientContext, promptUris } });
-        this.prompts.push({ callId, operationId, clientContext, completed: false });
-        if (clientContext === 'greeting' && this.completeGreeting) setTimeout(() => void this.completePrompt(operationId), 10);
-        // A queue's closing message plays to its end; hold music and announcements are completed by the test.
-        if (clientContext === 'queue-exit') setTimeout(() => void this.completePrompt(operationId), 10);
+        this.prompts.push({ callId, operationId, clientContext, files: promptUris.map((u) => u.split('/').pop()!), completed: false });
+        if (this.completesByItself(clientContext)) setTimeout(() => void this.completePrompt(operationId), 10);
+        return { operationId };
+      },
+      recordResponse: async ({ callId, clientContext, promptUri, maxRecordDurationInSeconds }) => {
+        const operationId = `op-${this.nextOp++}`;
+        this.requests.push({ op: 'recordResponse', callId, detail: { clientContext, promptUri, maxRecordDurationInSeconds } });
+        if (promptUri) this.prompts.push({ callId, operationId, clientContext, files: [promptUri.split('/').pop()!], completed: true });
+        const behaviour = this.messageBehaviour.get(callId) ?? { speakSeconds: 8 };
+        setTimeout(() => {
+          void (async () => {
+            if (behaviour === 'hangUp') await this.hangUp(callId);
+            const spoke = typeof behaviour === 'object';
+            await this.notify({
+              kind: 'operation',
+              callId,
+              operationId,
+              operationType: 'recordResponse',
+              status: 'completed',
+              completionReason: behaviour === 'hangUp' ? 'operationCanceled' : spoke ? 'stopToneDetected' : 'initialSilenceTimeout',
+              clientContext,
+              resultInfo: { code: 200, subcode: 0 },
+              payload: spoke
+                ? { recordingLocation: `simulated://recordings/${operationId}`, recordingAccessToken: randomUUID(), speakSeconds: behaviour.speakSeconds }
+                : { recordingLocation: '', recordingAccessToken: '' },
+            });
+          })();
+        }, 10);
         return { operationId };
       },
       cancelMediaProcessing: async ({ callId }) => {
@@ -89,8 +232,12 @@ export class ScriptedGraph {
       transferCallTo: async ({ callId, target }) => {
         this.requests.push({ op: 'transferOut', callId, detail: { target } });
         await this.state(callId, 'transferring');
-        await this.state(callId, 'transferAccepted');
-        await this.state(callId, 'terminated', { code: 0, subcode: 7015 });
+        if (this.transferOutBehaviour === 'accept') {
+          await this.state(callId, 'transferAccepted');
+          await this.state(callId, 'terminated', { code: 0, subcode: 7015 });
+        } else {
+          await this.state(callId, 'established', { code: 500, subcode: 7000, message: 'declined' });
+        }
       },
       getCallState: async ({ callId }) => {
         this.requests.push({ op: 'getCall', callId });
@@ -98,6 +245,10 @@ export class ScriptedGraph {
       },
       hangUp: async ({ callId }) => {
         this.requests.push({ op: 'delete', callId });
+        if (this.states.get(callId) !== 'terminated') {
+          // Graph confirms our own hang-up with terminated (and no further notifications).
+          setTimeout(() => void this.state(callId, 'terminated', { code: 0, subcode: 0 }), 10);
+        }
       },
       recordCall: async ({ record, events }) => {
         this.records.set(record.callId, record);
@@ -105,10 +256,30 @@ export class ScriptedGraph {
         for (const e of events) t.set(e.seq, e);
         this.timeline.set(record.callId, t);
       },
+      storeVoicemail: async (input) => {
+        const existing = this.voicemails.find((v) => v.callId === input.callId);
+        if (existing) return { voicemailId: existing.voicemailId, status: existing.status };
+        const voicemailId = `vm-${this.voicemails.length + 1}`;
+        // As saveVoicemail does: no recording is a failure, except silence at the beep, which is an empty message.
+        const status: VoicemailResult['status'] = input.recordingLocation
+          ? 'recorded'
+          : input.completionReason === 'initialSilenceTimeout' ? 'empty' : 'failed';
+        this.voicemails.push({ ...input, voicemailId, status, notified: false });
+        return { voicemailId, status };
+      },
+      notifyVoicemail: async ({ voicemailId }) => {
+        const vm = this.voicemails.find((v) => v.voicemailId === voicemailId);
+        if (vm) vm.notified = true;
+        return 'sent';
+      },
     };
   }
 
   eventTypes(callId: string): string[] {
-    return [...(this.timeline.get(callId)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((e) => e.type);
+    return this.events(callId).map((e) => e.type);
+  }
+
+  events(callId: string): TimelineEntry[] {
+    return [...(this.timeline.get(callId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
   }
 }

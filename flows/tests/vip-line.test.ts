@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FlowTest } from '../../src/flow-testing/index.js';
+
+// The VIP line (flows/vip-line.ts): a CRM lookup by caller number raises a VIP's priority.
+let t: FlowTest | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+describe('VIP line', () => {
+  it('a VIP customer is welcomed, tagged and queued at priority 1', async () => {
+    t = await FlowTest.start({ agents: 'accept' });
+    const caller = await t.call({ dial: 'ra-support-vip', from: '+14255550150' });
+    await caller.hears('vip-welcome.wav');
+    expect((await caller.result()).outcome).toBe('connected');
+    expect(caller.record()).toMatchObject({ tags: ['vip'], data: { customer: 'Contoso Ltd' }, queue: 'support' });
+    expect(caller.timeline().find((e) => e.type === 'queued')?.payload).toMatchObject({ priority: 1 });
+    expect(caller.path()).toEqual(['answer', 'lookup', 'set', 'setPriority', 'tag', 'play', 'queue']);
+  });
+
+  it('a caller the CRM does not know waits as usual', async () => {
+    t = await FlowTest.start({ agents: 'accept' });
+    const caller = await t.call({ dial: 'ra-support-vip', from: '+14255550199' });
+    await caller.hears('greeting.wav');
+    expect((await caller.result()).outcome).toBe('connected');
+    expect(caller.record()!.tags ?? []).toEqual([]);
+    expect(caller.timeline().find((e) => e.type === 'queued')?.payload).toMatchObject({ priority: 3 });
+  });
+
+  it('a CRM that fails gives the fallback: the caller is served, and the failure is on the timeline', async () => {
+    t = await FlowTest.start({
+      agents: 'accept',
+      lookups: {
+        customerByPhone: async () => {
+          throw new Error('CRM unavailable (503)');
+        },
+      },
+    });
+    const caller = await t.call({ dial: 'ra-support-vip', from: '+14255550150' });
+    await caller.hears('greeting.wav');
+    expect((await caller.result()).outcome).toBe('connected');
+    expect(caller.timeline().find((e) => e.type === 'lookupFailed')?.payload).toMatchObject({ name: 'customerByPhone' });
+    expect(caller.record()!.tags ?? []).toEqual([]);
+  });
+});
