@@ -56,6 +56,8 @@ describe('a call end to end', () => {
     expect(call.queue).toBe('support');
     expect(call.agentId).toBe(summary.agentId);
     expect(call.outcome).toBe('connected');
+    expect(call.flow).toBe('default'); // the emulator's resource account has no flow of its own
+    expect(call.tags).toEqual([]);
     expect(call.endCode).toBe(0);
     expect(call.endSubcode).toBe(7015);
     const times = [call.arrivedAt, call.answeredAt, call.queuedAt, call.offeredAt, call.connectedAt, call.endedAt];
@@ -88,6 +90,11 @@ describe('a call end to end', () => {
     const types = events.map((e) => e.type);
     expect(types.indexOf('transferRequested')).toBeGreaterThan(types.indexOf('offered'));
     expect(types.indexOf('state:terminated')).toBeGreaterThan(types.indexOf('state:transferAccepted'));
+    // The flow's verbs are on the timeline too, with what they were given and how they ended.
+    expectInOrder(types, ['verb:answer', 'verb:answer:done', 'verb:play', 'verb:play:done', 'verb:queue', 'verb:queue:done']);
+    expect(events.find((e) => e.type === 'verb:play')!.payload).toEqual({ prompts: ['greeting.wav'] });
+    expect(events.find((e) => e.type === 'verb:queue:done')!.payload).toMatchObject({ outcome: 'connected', agentId: summary.agentId });
+    expect(events.find((e) => e.type === 'incoming')!.payload).toMatchObject({ flow: 'default' });
     const greeting = events.find((e) => e.type === 'promptStarted')!;
     expect(greeting.payload).toMatchObject({ clientContext: 'greeting' });
     expect(events.find((e) => e.type === 'outcome')!.payload).toMatchObject({ outcome: 'connected', agentId: summary.agentId });
