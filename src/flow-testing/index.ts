@@ -19,7 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporalCliPath, temporalTestServerPath } from '../infra/temporal-dev-server.js';
 import { workflowsPath } from '../temporal/worker.js';
@@ -100,13 +100,23 @@ const FLOWS_MODULE = fileURLToPath(new URL('../../flows/flows.ts', import.meta.u
 
 /** A worker for the real workflows; `flows` replaces flows/flows.ts in its bundle. */
 async function createWorker(env: TestWorkflowEnvironment, taskQueue: string, activities: object, flows?: string): Promise<Worker> {
-  return Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities,
-    ...(flows ? { bundlerOptions: { webpackConfigHook: (config) => replaceFlows(config, flows) } } : {}),
-  });
+  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleFor(flows), activities });
+}
+
+/** Bundling the workflows takes seconds; a test file's flow tests share one bundle per flows module. */
+const bundles = new Map<string, Promise<{ code: string }>>();
+function bundleFor(flows: string | undefined): Promise<{ code: string }> {
+  const key = flows ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      logger: new DefaultLogger('WARN'),
+      ...(flows ? { webpackConfigHook: (config) => replaceFlows(config, flows) } : {}),
+    });
+    bundles.set(key, bundle);
+  }
+  return bundle;
 }
 
 /** Swap flows/flows.ts for the given module in a workflow bundle's webpack config. */
