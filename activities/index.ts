@@ -5,12 +5,17 @@ import type { CallControl } from '../src/graph/call-control.js';
 import type { PresenceReader } from '../src/graph/presence.js';
 import { createGraphActivities } from './graph.js';
 import { createVoicemailActivities } from './voicemail.js';
+import { createCallbackActivities } from './callbacks.js';
 import { createRetentionActivities } from './retention.js';
 import { createBenchActivities } from './bench.js';
 import { FolderRecordingStore, type RecordingStore } from '../src/recordings/store.js';
 import { createRecordActivities } from './records.js';
 import { createQueueActivities, createRoutingActivities } from './queueing.js';
 import { createAgentActivities } from './agents.js';
+import { createScheduleActivities } from './schedules.js';
+import { schedules } from '../flows/schedules.js';
+import { createLookupActivities } from './lookups.js';
+import { lookups } from '../flows/lookups.js';
 
 export interface ActivityDeps {
   /** Where voicemail audio is kept; the data folder's recordings/ unless given. */
@@ -34,11 +39,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createGraphActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
     ...createVoicemailActivities(deps.orm, store, deps.voicemailWebhookUrl),
+    ...createCallbackActivities(deps.orm),
     ...createRetentionActivities(deps.orm, store),
     ...createBenchActivities(),
     ...createQueueActivities(deps.client, deps.taskQueue, queues),
     ...createRoutingActivities(deps.client, deps.orm),
     ...createAgentActivities({ client: deps.client, taskQueue: deps.taskQueue, orm: deps.orm, queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
+    ...createScheduleActivities(deps.orm, schedules),
+    ...createLookupActivities(lookups),
   };
 }
 
@@ -48,3 +56,6 @@ export type { GraphActivities } from './graph.js';
 export type { RecordActivities } from './records.js';
 export type { QueueActivities, RoutingActivities } from './queueing.js';
 export type { AgentActivities } from './agents.js';
+export type { ScheduleActivities } from './schedules.js';
+export type { LookupActivities } from './lookups.js';
+export type { CallbackActivities } from './callbacks.js';

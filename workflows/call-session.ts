@@ -47,6 +47,8 @@ export class CallSession {
   exit?: QueueExit;
   transferAccepted = false;
   transferFailed = false;
+  /** The caller took a callback and hung up: agents the queue reserves now are for the call back. */
+  awaitingCallback = false;
   /** Keys pressed and not yet read by a verb (DTMF arrives only after subscribeToTone). */
   keys: string[] = [];
   private readonly toneSequences = new Set<number>();

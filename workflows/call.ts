@@ -59,7 +59,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   });
   setHandler(agentAssignedSignal, (a) => {
     if (session.assignment?.reservationId === a.reservationId) return;
-    if (session.terminated || session.assignment || session.exit) {
+    if ((session.terminated && !session.awaitingCallback) || session.assignment || session.exit) {
       // Not ours to take: hand the reservation straight back so the agent isn't held.
       releaseAgent(a, 'cancelled');
       return;

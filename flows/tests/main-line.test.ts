@@ -90,6 +90,19 @@ describe('main line', () => {
     expect(caller.record()).toMatchObject({ data: { holiday: 'Company offsite' }, tags: ['after-hours'] });
   });
 
+  it('a menu prompt Graph cannot play: the caller still gets the menu tries, then support', async () => {
+    t = await FlowTest.start({ agents: 'accept' });
+    t.graph.refusedPrompts.add('main-menu.wav');
+    const caller = await t.call({ dial: 'ra-main', at: { weekday: 'fri', time: '15:00' } });
+    // Silence instead of the menu: the no-input prompt each time, then the fallback.
+    await caller.waits('20s');
+    expect((await caller.result()).outcome).toBe('connected');
+    const types = caller.timeline().map((e) => e.type);
+    expect(types.filter((x) => x === 'promptFailed')).toHaveLength(3);
+    expect(types).toContain('verb:menu:triesUsed');
+    expect(caller.record()).toMatchObject({ queue: 'support', data: { department: 'support' } });
+  });
+
   it('a caller who hangs up during the menu is recorded as disconnected, and nothing else is played', async () => {
     t = await FlowTest.start();
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'mon', time: '12:00' } });

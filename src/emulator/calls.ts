@@ -877,6 +877,12 @@ export class CallManager {
     return rec.wav;
   }
 
+  /** The call a recording belongs to, and its bytes (for tests: what a download serves). */
+  recording(id: string): { callId: string; wav: Buffer } | undefined {
+    const rec = this.recordings.get(id);
+    return rec ? { callId: rec.callId, wav: rec.wav } : undefined;
+  }
+
   // ---------------------------------------------------------------- reject, redirect
 
   /** POST /communications/calls/{id}/reject */

@@ -4,7 +4,8 @@ import { CALL_NOT_FOUND_CODE, GraphHttpError } from './graph-error.js';
 /**
  * Graph failures on demand, for tests, demos and load tests: throttling (429 with Retry-After), service errors
  * (503/504) and call-not-found (404, 8522). A fault matches a call-control action (`answer`, `playPrompt`,
- * `transfer`, `get`, `delete`…) and optionally one call, and fires a number of times.
+ * `transfer`, `get`, `delete`…, or `downloadRecording` for GET {recordingLocation}) and optionally one call, and
+ * fires a number of times.
  */
 export interface Fault {
   action: string;
@@ -38,6 +39,17 @@ export class Faults {
     this.active.length = 0;
   }
 
+  /** The error a request for `action` on `callId` fails with, when a fault matches (and is used up by one). */
+  take(action: string, callId: string): GraphHttpError | undefined {
+    const fault = this.active.find((f) => f.remaining > 0 && f.action === action && (!f.callId || f.callId === callId));
+    if (!fault) return undefined;
+    fault.remaining--;
+    const [code, message] = CODES[fault.status];
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    return new GraphHttpError(fault.status, code, message, headers);
+  }
+
   /** Express middleware for the Graph router, after authentication (Graph checks the token first). */
   middleware(): RequestHandler {
     return (req, _res, next) => {
@@ -45,13 +57,7 @@ export class Faults {
       if (!m) return next();
       const callId = decodeURIComponent(m[1]!);
       const action = m[2] ?? (req.method === 'DELETE' ? 'delete' : 'get');
-      const fault = this.active.find((f) => f.remaining > 0 && f.action === action && (!f.callId || f.callId === callId));
-      if (!fault) return next();
-      fault.remaining--;
-      const [code, message] = CODES[fault.status];
-      const headers: Record<string, string> =
-        fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-      next(new GraphHttpError(fault.status, code, message, headers));
+      next(this.take(action, callId));
     };
   }
 }

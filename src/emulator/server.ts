@@ -295,9 +295,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   app.use('/v1.0', graph);
 
   // ------------------------------------------------------------------ recordings (recordingLocation)
+  const recordingDownloads: RecordedRequest[] = [];
   app.get('/recordings/:id', (req, res) => {
+    const callId = calls.recording(req.params.id)?.callId;
+    res.on('finish', () => {
+      recordingDownloads.push({ at: new Date().toISOString(), method: req.method, path: req.originalUrl, body: null, status: res.statusCode, ...(callId ? { callId } : {}) });
+    });
     try {
       const wav = calls.getRecording(req.params.id, req.header('authorization'));
+      // An injected fault (action `downloadRecording`) fails an authorised download of a recording that exists.
+      const fault = callId ? faults.take('downloadRecording', callId) : undefined;
+      if (fault) throw fault;
       res.status(200).type('application/octet-stream').send(wav);
     } catch (err) {
       if (err instanceof GraphHttpError) return sendGraphError(req, res, err);
@@ -380,6 +388,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     events,
     requests,
     tokenRequests,
+    recordingDownloads,
+    recordingBytes(recordingLocation: string) {
+      const id = /\/recordings\/([^/?#]+)$/.exec(recordingLocation)?.[1];
+      return id ? calls.recording(decodeURIComponent(id))?.wav : undefined;
+    },
     async placeCall(script: CallerScript) {
       return { callId: calls.placeCall(script) };
     },

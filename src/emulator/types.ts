@@ -243,5 +243,9 @@ export interface Emulator {
   requests: RecordedRequest[];
   /** Every request to the token endpoint. */
   tokenRequests: RecordedRequest[];
+  /** Every download of a recording (GET {recordingLocation}), with the status it was answered. */
+  recordingDownloads: RecordedRequest[];
+  /** The WAV a recording's recordingLocation serves, as recorded (undefined once discarded or unknown). */
+  recordingBytes(recordingLocation: string): Buffer | undefined;
   stop(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { GraphActivities, RecordActivities, CallRecord, TimelineEntry } from '../../activities/index.js';
 import type { VoicemailActivities } from '../../activities/voicemail.js';
 import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../../activities/callbacks.js';
@@ -77,6 +78,8 @@ export class SimulatedGraph {
   readonly calleeBehaviour = new Map<string, CalleeBehaviour>();
   /** Calls whose notifications go to a workflow other than `call-<id>` (outbound calls, by their callbackUri). */
   private readonly routes = new Map<string, string>();
+  /** Prompt files Graph refuses to play (a missing or malformed file behind the prompt URL). */
+  readonly refusedPrompts = new Set<string>();
   /** What happens to a transfer to a phone number or user outside the queues. */
   transferOutBehaviour: 'accept' | 'decline' = 'accept';
   private nextOp = 1;
@@ -182,6 +185,12 @@ export class SimulatedGraph {
         this.toneSubscribed.add(callId);
       },
       playPrompt: async ({ callId, clientContext, promptUris }) => {
+        const refused = promptUris.map((u) => u.split('/').pop()!).find((f) => this.refusedPrompts.has(f));
+        if (refused) {
+          this.requests.push({ op: 'playPrompt:refused', callId, detail: { clientContext, promptUris } });
+          // What Graph answers for media it can't fetch or play: a 4xx, which the activity does not retry.
+          throw ApplicationFailure.nonRetryable(`Graph playPrompt failed: 400 BadRequest: cannot play ${refused}`, 'GraphError');
+        }
         const operationId = `op-${this.nextOp++}`;
         this.requests.push({ op: 'playPrompt', callId, detail: { clientContext, promptUris } });
         this.prompts.push({ callId, operationId, clientContext, files: promptUris.map((u) => u.split('/').pop()!), completed: false });

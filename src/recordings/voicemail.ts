@@ -83,6 +83,8 @@ export async function saveVoicemail(orm: MikroORM, store: RecordingStore, input:
   };
 
   if (!input.recordingLocation || !input.recordingAccessToken) {
+    // Silence at the beep is an empty message (the caller chose to say nothing), not a failure of ours or Graph's.
+    if (input.completionReason === 'initialSilenceTimeout') return fail('empty', 'the caller said nothing (initialSilenceTimeout)');
     return fail('failed', `no recording (${input.completionReason ?? 'unknown reason'})`);
   }
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.

@@ -45,9 +45,9 @@ export function callingWebhook(deps: CallingWebhookDeps) {
     }
   }
 
-  async function signalCall(n: CallNotification): Promise<'signalled' | 'unknown'> {
+  async function signalCall(n: CallNotification, workflowId: string): Promise<'signalled' | 'unknown'> {
     try {
-      await client.workflow.getHandle(callWorkflowId(n.callId)).signal(graphNotificationSignal, n);
+      await client.workflow.getHandle(workflowId).signal(graphNotificationSignal, n);
       return 'signalled';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 'unknown';
@@ -89,32 +89,58 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       return;
     }
 
+    // A call Switchboard placed itself (a callback) has no workflow of its own: the callbackUri it was created with
+    // names the call workflow that placed it (`?workflowId=call-…`), and every notification in the body goes there.
+    const routedTo = placedBy(req.query['workflowId']);
+    if (routedTo === null) {
+      notificationsTotal.inc({ result: 'rejected' });
+      logger.warn({ reason: 'unusable workflowId parameter' }, 'rejected calling notification');
+      res.status(400).json({ error: { code: 'BadRequest', message: 'workflowId must name a call workflow (call-…)' } });
+      return;
+    }
+
+    // The call the notification being handed over is about, for the error line if Temporal refuses it.
+    let current: { callId: string; workflowId: string } | undefined;
     try {
       // Notifications in one body are for ordered events of usually one call: deliver them in order.
       for (const item of parsed.items) {
+        const id = item.kind === 'incoming' ? item.call.callId : item.kind === 'notification' ? item.notification.callId : item.callId;
+        const target = item.kind === 'notification' && routedTo ? routedTo : typeof id === 'string' ? callWorkflowId(id) : undefined;
+        current = typeof id === 'string' && target ? { callId: id, workflowId: target } : undefined;
         if (item.kind === 'incoming') {
           const result = await startCall(item.call);
           notificationsTotal.inc({ result: result === 'accepted' ? 'accepted' : 'duplicate' });
           logger.info({ callId: item.call.callId, workflowId: callWorkflowId(item.call.callId), result }, 'incoming call');
         } else if (item.kind === 'notification') {
-          const result = await signalCall(item.notification);
+          const workflowId = routedTo ?? callWorkflowId(item.notification.callId);
+          const result = await signalCall(item.notification, workflowId);
           notificationsTotal.inc({ result: result === 'signalled' ? 'accepted' : 'unknownCall' });
-          const log = { callId: item.notification.callId, workflowId: callWorkflowId(item.notification.callId), kind: item.notification.kind };
+          const log = { callId: item.notification.callId, workflowId, kind: item.notification.kind };
           if (result === 'unknown') logger.warn(log, 'notification for a call with no running workflow; acknowledged');
           else logger.debug(log, 'notification delivered');
         } else {
           notificationsTotal.inc({ result: 'ignored' });
-          logger.warn({ callId: item.callId, reason: item.reason }, 'notification ignored');
+          logger.warn({ ...current, reason: item.reason }, 'notification ignored');
         }
       }
       res.status(202).end();
       stopTimer();
     } catch (err) {
       // Temporal did not accept it: say so, so nothing is acknowledged that isn't durable.
-      logger.error({ err }, 'could not hand a notification to Temporal');
+      logger.error({ ...current, err }, 'could not hand a notification to Temporal');
       res.status(503).json({ error: { code: 'ServiceUnavailable', message: 'workflow service unavailable, retry later' } });
     }
   };
+}
+
+/**
+ * The `workflowId` query parameter of a callbackUri we gave Graph for a call we placed: undefined when absent, null
+ * when it is not a call workflow's id (only call workflows take Graph's notifications).
+ */
+function placedBy(param: unknown): string | undefined | null {
+  if (param === undefined) return undefined;
+  if (typeof param !== 'string' || !param.startsWith('call-') || !isUsableCallId(param.slice('call-'.length))) return null;
+  return param;
 }
 
 /** A call id we can key a workflow with: 1–200 printable characters. */

@@ -1,7 +1,7 @@
-import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CallbackActivities, GraphActivities } from '../../activities/index.js';
 import { failureDetails, graph, queueing, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
-import { agentAssignedSignal, leaveQueueSignal, offerResultSignal, queueWorkflowId, type AgentAssignment } from '../messages.js';
+import { leaveQueueSignal, offerResultSignal, queueWorkflowId, type AgentAssignment } from '../messages.js';
 import type { CallbackOffer, CallbackOutcome, CallbackResult, QueueOptions } from './api.js';
 import { gather } from './menu.js';
 import { HOLD_MUSIC, releaseAgent } from './queue.js';
@@ -123,19 +123,11 @@ export async function keepPlaceForCallback(
   let queue = start.queue;
   let queuedAtMs = start.queuedAtMs;
   let attempts = 0;
-  let finished = false;
   /** The person called back, on the line and waiting for an agent (after an agent missed the transfer). */
   let leg: CallSession | undefined;
 
-  // The caller's own leg ends now, and a call whose leg ended refuses agents; the callback takes them from here on.
-  setHandler(agentAssignedSignal, (a) => {
-    if (session.assignment?.reservationId === a.reservationId) return;
-    if (finished || session.assignment || session.exit) {
-      releaseAgent(a, 'cancelled');
-      return;
-    }
-    session.assignment = a;
-  });
+  // The caller's own leg ends now; agents the queue reserves from here on are for the callback.
+  session.awaitingCallback = true;
 
   // Rows are written in the background, in order: Postgres being away never holds up the callback.
   let writes: Promise<void> = Promise.resolve();
@@ -183,7 +175,7 @@ export async function keepPlaceForCallback(
       .catch((err: unknown) => log.warn('could not report the callback offer to the queue', { error: String(err) }));
   };
   const end = async (outcome: CallbackOutcome): Promise<CallbackOutcome> => {
-    finished = true;
+    session.awaitingCallback = false;
     write(() =>
       callbacks.updateCallback({
         callId,
@@ -301,7 +293,7 @@ async function dial(
   const { session, recorder } = rt;
   // Our webhook, naming this workflow: Graph sends the new call's notifications there, and the webhook signals us.
   // (CallRuntime keeps the webhook URL private; a flow never needs it, the callback does.)
-  const webhook = rt['options'].callbackUri;
+  const webhook = rt.callbackUri;
   const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(o.workflowId)}`;
   let placed: { callId: string };
   try {

@@ -69,6 +69,11 @@ export class CallRuntime implements Call {
     return this.session.terminated;
   }
 
+  /** Our webhook, where Graph sends this call's notifications (and those of calls it places, such as a callback). */
+  get callbackUri(): string {
+    return this.options.callbackUri;
+  }
+
   promptUri(file: string): string {
     return `${this.options.promptBaseUrl}/${file}`;
   }

@@ -65,8 +65,10 @@ export async function recordVoicemail(rt: CallRuntime, boxName: string): Promise
   if (operationId !== undefined) {
     const opId = operationId;
     // The greeting, the message, and Graph's own margin. A hang-up ends the recording: Graph then completes it.
-    const done = await condition(() => session.operations.has(opId), (maxSeconds + 120) * 1000);
-    if (!done && session.terminated) await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
+    // A caller who hangs up mid-message ends the recording; Graph's completion (with what was recorded) may follow
+    // the hang-up, so give it a moment, not the full maximum.
+    await condition(() => session.operations.has(opId) || session.terminated, (maxSeconds + 120) * 1000);
+    if (session.terminated && !session.operations.has(opId)) await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
     const op = session.operations.get(opId);
     const payload = (op?.payload ?? {}) as Record<string, unknown>;
     completion = {

@@ -1,0 +1,72 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+/** A callback's status, as the `callback` table and the supervisors' views (metrics.callback_list) have it. */
+export type CallbackStatus = 'requested' | 'dialing' | 'completed' | 'failed' | 'cancelled';
+
+export interface CallbackRequest {
+  /** The Graph call id of the call in which the caller asked to be called back. */
+  callId: string;
+  workflowId: string;
+  queue: string;
+  /** E.164. */
+  number: string;
+  /** Who called (their number or Teams id), when known. */
+  fromId?: string;
+  /** ISO, workflow time. */
+  requestedAt: string;
+}
+
+export interface CallbackUpdate {
+  /** The call the callback was requested in (one callback per call). */
+  callId: string;
+  status: CallbackStatus;
+  /** Calls placed so far. */
+  attempts?: number;
+  queue?: string;
+  agentId?: string;
+  /** Why the last try or the callback failed; cleared with null. */
+  lastError?: string | null;
+  /** ISO, workflow time: when it completed or finally failed. */
+  completedAt?: string;
+}
+
+/** Callbacks in Postgres: one row per callback, written by the call workflow that keeps the caller's place. */
+export function createCallbackActivities(orm: MikroORM) {
+  return {
+    /** Idempotent: a retried request (or a replayed workflow) finds the row its call already has. */
+    async requestCallback(input: CallbackRequest): Promise<{ callbackId: string }> {
+      const knex = orm.em.getKnex();
+      return knex.transaction(async (trx) => {
+        // One callback per call: concurrent retries of this activity take turns on the call's lock.
+        await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`callback:${input.callId}`]);
+        const existing = (await trx('callback').where('call_id', input.callId).first('id')) as { id: string | number } | undefined;
+        if (existing) return { callbackId: String(existing.id) };
+        const [row] = (await trx('callback')
+          .insert({
+            call_id: input.callId,
+            workflow_id: input.workflowId,
+            queue: input.queue,
+            number: input.number,
+            from_id: input.fromId ?? null,
+            status: 'requested',
+            attempts: 0,
+            requested_at: new Date(input.requestedAt),
+          })
+          .returning('id')) as { id: string | number }[];
+        return { callbackId: String(row!.id) };
+      });
+    },
+
+    async updateCallback(input: CallbackUpdate): Promise<void> {
+      const patch: Record<string, unknown> = { status: input.status };
+      if (input.attempts !== undefined) patch.attempts = input.attempts;
+      if (input.queue !== undefined) patch.queue = input.queue;
+      if (input.agentId !== undefined) patch.agent_id = input.agentId;
+      if (input.lastError !== undefined) patch.last_error = input.lastError === null ? null : input.lastError.slice(0, 500);
+      if (input.completedAt !== undefined) patch.completed_at = new Date(input.completedAt);
+      await orm.em.getKnex()('callback').where('call_id', input.callId).update(patch);
+    },
+  };
+}
+
+export type CallbackActivities = ReturnType<typeof createCallbackActivities>;

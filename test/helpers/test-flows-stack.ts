@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { startAgentWorkflows } from '../../activities/agents.js';
+import { queues } from '../../flows/index.js';
+import { CallControl } from '../../src/graph/call-control.js';
+import { createGraphClient } from '../../src/graph/client.js';
+import { FolderRecordingStore } from '../../src/recordings/store.js';
+import { callActivityInterceptors } from '../../src/temporal/call-context.js';
+import { workflowInterceptorsPath } from '../../src/temporal/worker.js';
+import { startTestStack, type TestStack } from './stack.js';
+
+const testWorkflowsPath = fileURLToPath(new URL('./test-flows-workflows.ts', import.meta.url));
+
+/**
+ * The real stack (Temporal dev server, embedded Postgres, Express webhook, Graph emulator over HTTP) with its worker
+ * run here instead: the same activities and workflows as `switchboard up`, whose bundle adds the test-only flows of
+ * test/helpers/test-flows-workflows.ts. Agents get their workflows; presence is not polled.
+ */
+export async function startStackWithTestFlows(env: Record<string, string> = {}): Promise<TestStack> {
+  const stack = await startTestStack(env, { roles: { worker: false, web: true } });
+  try {
+    const { config } = stack;
+    const emulator = stack.emulator!;
+    const graph = createGraphClient({
+      graphBaseUrl: emulator.graphBaseUrl,
+      tenantId: config.graph.tenantId,
+      clientId: config.graph.clientId,
+      clientSecret: config.graph.clientSecret,
+      authorityHost: config.graph.authorityHost,
+      authorityMetadataUrl: emulator.authorityMetadataUrl,
+    });
+    const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowsPath: testWorkflowsPath,
+      activities: createActivities({
+        callControl: async () => new CallControl(await graph),
+        orm: stack.orm,
+        client: stack.client,
+        taskQueue: config.temporal.taskQueue,
+        recordingStore: new FolderRecordingStore(config.recordings.dir),
+      }),
+      interceptors: { workflowModules: [workflowInterceptorsPath], activity: [callActivityInterceptors] },
+    });
+    const running = worker.run();
+    await startAgentWorkflows(stack.client, config.temporal.taskQueue, queues);
+    return {
+      ...stack,
+      worker,
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        await connection.close();
+        await stack.stop();
+      },
+    };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
