@@ -81,6 +81,7 @@ export function createAgentActivities(deps: {
               agentId: pub.agentId,
               state,
               idleSince: pub.idleSince,
+              since: pub.live.since,
               member,
               ...(pub.presence ? { presence: pub.presence } : {}),
               ...(pub.handleSeconds !== undefined ? { handleSeconds: pub.handleSeconds } : {}),

@@ -1,7 +1,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { promptResourceId, type CallControl, type TransferTarget } from '../src/graph/call-control.js';
+import { promptResourceId, type CallControl, type RecordOptions, type TransferTarget } from '../src/graph/call-control.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import type { CallState, ResultInfo } from '../src/graph/notifications.js';
+import { answerLatency, offerLatency } from '../src/metrics.js';
+import { currentCall } from '../src/temporal/call-context.js';
+
+/** Seconds from `from` (epoch ms) to `to`; clocks of different hosts may disagree slightly, never below 0. */
+const since = (from: number, to: number) => Math.max(0, to - from) / 1000;
 
 /**
  * Call control through Microsoft Graph. Each function is one Graph request; Temporal retries it with the
@@ -19,12 +24,17 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
 
   return {
     async answerCall(input: { callId: string; callbackUri: string; preFetchUris: string[] }): Promise<void> {
-      await graph('answer', (calls) =>
-        calls.answer(input.callId, {
+      let sentAt = 0;
+      await graph('answer', (calls) => {
+        sentAt = Date.now();
+        return calls.answer(input.callId, {
           callbackUri: input.callbackUri,
           preFetchMedia: input.preFetchUris.map((uri) => ({ uri, resourceId: promptResourceId(uri) })),
-        }),
-      );
+        });
+      });
+      // Notification received by the webhook → the answer request (the one Graph accepted) sent.
+      const receivedAt = currentCall()?.receivedAt;
+      if (receivedAt !== undefined) answerLatency.observe(since(receivedAt, sentAt));
     },
 
     async playPrompt(input: { callId: string; promptUris: string[]; clientContext: string }): Promise<{ operationId: string }> {
@@ -34,20 +44,60 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
       return { operationId: op.operationId };
     },
 
+    /** Keys the caller presses arrive as toneInfo notifications only after this. */
+    async subscribeToTone(input: { callId: string; clientContext: string }): Promise<void> {
+      await graph('subscribeToTone', (calls) => calls.subscribeToTone(input.callId, input.clientContext));
+    },
+
+    /** Play the prompt, beep, record; the completion notification carries recordingLocation and its token. */
+    async recordResponse(input: { callId: string } & RecordOptions): Promise<{ operationId: string }> {
+      const { callId, ...opts } = input;
+      const op = await graph('recordResponse', (calls) => calls.recordResponse(callId, opts));
+      return { operationId: op.operationId };
+    },
+
     async cancelMediaProcessing(input: { callId: string; clientContext: string }): Promise<void> {
       await graph('cancelMediaProcessing', (calls) =>
         calls.cancelMediaProcessing(input.callId, input.clientContext));
     },
 
     async transferCall(input: { callId: string; agentId: string; clientContext: string }): Promise<void> {
-      await graph('transfer', (calls) =>
-        calls.transfer(input.callId, { target: { userId: input.agentId }, clientContext: input.clientContext }),
-      );
+      let sentAt = 0;
+      await graph('transfer', (calls) => {
+        sentAt = Date.now();
+        return calls.transfer(input.callId, { target: { userId: input.agentId }, clientContext: input.clientContext });
+      });
+      // The later of the call queueing and the agent becoming free → the offer (transfer) request sent.
+      const readyAt = currentCall()?.offerReadyAt;
+      if (readyAt !== undefined) offerLatency.observe(since(readyAt, sentAt));
     },
 
     /** A queue's overflow, timeout or no-agents action: blind transfer to a Teams user or a phone number. */
     async transferCallTo(input: { callId: string; target: TransferTarget; clientContext: string }): Promise<void> {
       await graph('transfer', (calls) => calls.transfer(input.callId, { target: input.target, clientContext: input.clientContext }));
+    },
+
+    /**
+     * An outbound call to a phone number from a resource account (a callback): POST /communications/calls. Its
+     * notifications go to `callbackUri`, which names the workflow that placed it.
+     */
+    async createCall(input: {
+      phone: string;
+      applicationInstanceId: string;
+      tenantId: string;
+      callbackUri: string;
+      preFetchUris: string[];
+    }): Promise<{ callId: string }> {
+      const created = await graph('createCall', (calls) =>
+        calls.createCall({
+          target: { phone: input.phone },
+          applicationInstanceId: input.applicationInstanceId,
+          tenantId: input.tenantId,
+          callbackUri: input.callbackUri,
+          preFetchMedia: input.preFetchUris.map((uri) => ({ uri, resourceId: promptResourceId(uri) })),
+        }),
+      );
+      return { callId: created.id };
     },
 
     /** The call's state as Graph sees it now: the fallback when a notification we wait for never comes. */

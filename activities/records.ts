@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Call, type CallOutcome } from '../src/db/entities/call.js';
 import { CallEvent } from '../src/db/entities/call-event.js';
+import { callsTotal } from '../src/metrics.js';
 
 /** The CDR as the call workflow keeps it; timestamps are ISO strings (workflow time). */
 export interface CallRecord {
@@ -22,6 +23,9 @@ export interface CallRecord {
   offeredAt?: string;
   connectedAt?: string;
   endedAt?: string;
+  flow?: string;
+  tags?: string[];
+  data?: Record<string, string | number | boolean>;
 }
 
 export interface TimelineEntry {
@@ -39,7 +43,18 @@ export function createRecordActivities(orm: MikroORM) {
     async recordCall(input: { record: CallRecord; events: TimelineEntry[] }): Promise<void> {
       const { record, events } = input;
       const em = orm.em.fork();
+      let ended = false;
       await em.transactional(async (tx) => {
+        if (record.outcome) {
+          // The workflow sends the outcome with every batch after the call ended, and a batch may be retried, even
+          // run twice at once: count the call once, in the transaction that first stores an outcome. The lock makes
+          // concurrent writes of one call take turns.
+          const [prior] = await tx.execute<{ outcome: string | null }[]>(
+            'select pg_advisory_xact_lock(hashtextextended(?, 0)), (select outcome from call where id = ?) as outcome',
+            [`call:${record.callId}`, record.callId],
+          );
+          ended = (prior?.outcome ?? null) === null;
+        }
         // The workflow sends the whole record each time, so an upsert of every field is idempotent and a
         // retried or re-ordered batch can never move the record backwards.
         await tx.upsert(
@@ -63,6 +78,9 @@ export function createRecordActivities(orm: MikroORM) {
             offeredAt: date(record.offeredAt),
             connectedAt: date(record.connectedAt),
             endedAt: date(record.endedAt),
+            flow: record.flow,
+            tags: record.tags ?? [],
+            data: record.data ?? {},
             updatedAt: new Date(),
           },
           { onConflictFields: ['id'] },
@@ -84,6 +102,7 @@ export function createRecordActivities(orm: MikroORM) {
             .execute();
         }
       });
+      if (ended && record.outcome) callsTotal.inc({ outcome: record.outcome });
     },
   };
 }

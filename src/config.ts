@@ -50,6 +50,7 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CA_PATH: optionalString,
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_SDK_METRICS_PORT: port.default(0),
+  WORKER_METRICS_PORT: port.default(9464),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
 
@@ -115,6 +116,8 @@ export interface Config {
     devUiPort: number;
     /** Where the Temporal SDK serves its worker metrics (Prometheus), appended to /metrics; 0: not served. */
     sdkMetricsPort: number;
+    /** Where a worker-only process (`switchboard worker`) serves /metrics; 0 = nowhere. */
+    workerMetricsPort: number;
   };
   database: { url?: string; embeddedPort: number };
   graph: {
@@ -144,8 +147,11 @@ export interface Config {
     voicemailWebhookUrl?: string;
   };
   security: {
-    /** The Entra ID OpenID document whose keys sign admin API tokens. */
-    adminOpenIdUrl: string;
+    /**
+     * The Entra ID OpenID document whose keys sign admin API tokens. Unset: the Graph emulator's tenant document when
+     * the emulator runs, else $AZURE_AUTHORITY_HOST/$AZURE_TENANT_ID/v2.0/.well-known/openid-configuration.
+     */
+    adminOpenIdUrl?: string;
     adminAudiences: string[];
     /** Empty: any address. */
     adminAllowedCidrs: string[];
@@ -218,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
+      workerMetricsPort: e.WORKER_METRICS_PORT,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     graph: {
@@ -244,8 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       voicemailWebhookUrl: e.VOICEMAIL_WEBHOOK_URL,
     },
     security: {
-      adminOpenIdUrl:
-        e.ADMIN_OPENID_URL ?? `${e.AZURE_AUTHORITY_HOST.replace(/\/$/, '')}/${e.AZURE_TENANT_ID}/v2.0/.well-known/openid-configuration`,
+      adminOpenIdUrl: e.ADMIN_OPENID_URL,
       adminAudiences: e.ADMIN_AUDIENCE ? [e.ADMIN_AUDIENCE] : [`api://${e.AZURE_CLIENT_ID}`, e.AZURE_CLIENT_ID],
       adminAllowedCidrs: e.ADMIN_ALLOWED_CIDRS ?? [],
       webhookAllowedCidrs: e.WEBHOOK_ALLOWED_CIDRS ?? [],

@@ -15,6 +15,11 @@ export interface AgentAssignment {
   alertSeconds: number;
   wrapUpSeconds: number;
   missesBeforeAway: number;
+  /**
+   * Epoch ms from which the offer could have been made: the later of the call entering the queue and the agent
+   * becoming available. The offer latency metric counts from here.
+   */
+  readyAt?: number;
 }
 export const agentAssignedSignal = defineSignal<[AgentAssignment]>('agentAssigned');
 
@@ -58,6 +63,8 @@ export interface AgentStatus {
   agentId: string;
   state: AgentStateName;
   idleSince: number;
+  /** Epoch ms the agent entered this state (for `available`: when the agent became free). */
+  since?: number;
   presence?: TeamsPresence;
   /** Whether the agent takes calls from this queue (opted in). */
   member: boolean;
@@ -106,6 +113,20 @@ export interface AgentSnapshotView {
   presence?: TeamsPresence;
 }
 export const agentStateQuery = defineQuery<AgentSnapshotView>('agentState');
+
+/**
+ * Temporal header a call workflow's activities carry (added by workflows/interceptors.ts): which call they are for,
+ * for log lines and metrics, and the instants the answer and offer latencies count from.
+ */
+export const CALL_CONTEXT_HEADER = 'switchboard-call';
+export interface CallContext {
+  callId: string;
+  workflowId: string;
+  /** answerCall only: epoch ms the webhook received the incoming-call notification. */
+  receivedAt?: number;
+  /** transferCall only: epoch ms the offer could have been made (AgentAssignment.readyAt). */
+  offerReadyAt?: number;
+}
 
 export const queueWorkflowId = (queue: string): string => `queue-${queue}`;
 export const callWorkflowId = (graphCallId: string): string => `call-${graphCallId}`;

@@ -49,6 +49,8 @@ export interface QueueMember extends AgentView {
   member: boolean;
   /** Bumped by every status from the agent, so a stale rejection never overwrites a fresher status. */
   version?: number;
+  /** Epoch ms the agent entered its current state, as the agent reported it. */
+  since?: number;
 }
 
 export interface QueueSnapshot {
@@ -122,6 +124,7 @@ export class QueueState {
       version: (this.s.agents[st.agentId]?.version ?? 0) + 1,
       state: st.state,
       idleSince: st.idleSince,
+      ...(st.since !== undefined ? { since: st.since } : {}),
       member: st.member,
       ...(st.presence ? { presence: st.presence } : {}),
     };
@@ -283,7 +286,7 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
       const { call, reason } = exits.shift()!;
       await getExternalWorkflowHandle(call.callWorkflowId)
         .signal(queueExitSignal, { queue: config.name, reason, action: actionFor(reason) })
-        .catch((err: unknown) => log.info('call left before its queue exit', { callWorkflowId: call.callWorkflowId, error: String(err) }));
+        .catch((err: unknown) => log.info('call left before its queue exit', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) }));
     }
     while (cancels.length) await releaseReservation(cancels.shift()!);
 
@@ -316,6 +319,9 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
     for (const agentId of queue.candidatesFor(call, Date.now())) {
       const reservationId = `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`;
       const seen = queue.s.agents[agentId]?.version;
+      const known = queue.s.agents[agentId];
+      // The offer could have been made from the later of the call queueing and the agent becoming free.
+      const readyAt = Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0);
       const result = await routing.reserveAgent({
         agentId,
         request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId },
@@ -343,9 +349,10 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
           alertSeconds: config.alertSeconds,
           wrapUpSeconds: config.wrapUpSeconds,
           missesBeforeAway: config.missesBeforeAway,
+          readyAt,
         });
       } catch (err) {
-        log.info('call left before its offer', { callWorkflowId: call.callWorkflowId, error: String(err) });
+        log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
         queue.leave(call.callWorkflowId);
         cancels.push(offer);
       }
@@ -358,5 +365,5 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
 async function releaseReservation(offer: Offer): Promise<void> {
   await getExternalWorkflowHandle(agentWorkflowId(offer.agentId))
     .signal(agentOfferOutcomeSignal, { reservationId: offer.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 })
-    .catch((err: unknown) => log.warn('could not release a reservation', { agentId: offer.agentId, error: String(err) }));
+    .catch((err: unknown) => log.warn('could not release a reservation', { agentId: offer.agentId, callId: offer.call.callId, callWorkflowId: offer.call.callWorkflowId, error: String(err) }));
 }

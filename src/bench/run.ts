@@ -25,7 +25,11 @@ const { values: opt } = parseArgs({
     'talk-ms': { type: 'string', default: '3000' },
     rows: { type: 'string', default: '1000000' },
     'no-panels': { type: 'boolean', default: false },
-    'media-speed': { type: 'string', default: '20' },
+    // 1 = prompts last as long as their audio, as on Graph. Faster media makes every waiting caller loop its hold
+    // music that many times faster, i.e. that much more Temporal work per waiting call than real callers cause.
+    'media-speed': { type: 'string', default: '1' },
+    // Bare workflows for the ceiling, all started at once; their completion rate is the ceiling.
+    'ceiling-calls': { type: 'string', default: '200' },
   },
 });
 const rate = Number(opt.rate);
@@ -81,31 +85,40 @@ async function main(): Promise<void> {
 
   const rssSamples: number[] = [];
   const baselineRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => rssSamples.push(process.memoryUsage().rss), 250);
+  const loadSamples: number[] = [];
+  const sampler = setInterval(() => {
+    rssSamples.push(process.memoryUsage().rss);
+    loadSamples.push(os.loadavg()[0]!);
+  }, 250);
 
   // 1. Switchboard: calls arrive at `rate` for `duration` seconds.
   const started = Date.now();
   const callIds: string[] = [];
   const results: Promise<unknown>[] = [];
+  const completions: number[] = [];
   let completed = 0;
+  let undelivered = 0;
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     const { callId } = await emulator.placeCall({ from: { phone: `+1425555${String(i % 10_000).padStart(4, '0')}` } });
     callIds.push(callId);
     results.push(
-      waitForResult(stack, callId).then(() => {
+      waitForResult(stack, callId).then((r) => {
         completed++;
+        if (r === 'undelivered') undelivered++;
+        // A failed call (not answered within Graph's deadline, …) is no lifecycle served.
+        else if ((r as { outcome?: string } | undefined)?.outcome !== 'failed') completions.push(Date.now());
       }),
     );
-    progress(`calls ${bar(completed, total)} placed ${i + 1}`);
+    progress(`calls ${bar(completed, total)} placed ${i + 1}${undelivered ? `, ${undelivered} undelivered` : ''}`);
   }
-  const ticker = setInterval(() => progress(`calls ${bar(completed, total)}`), 500);
+  const ticker = setInterval(() => progress(`calls ${bar(completed, total)}${undelivered ? `, ${undelivered} undelivered` : ''}`), 500);
   await Promise.all(results);
   clearInterval(ticker);
   const finished = Date.now();
   clearInterval(sampler);
-  progress('measuring…');
+  progress('measuring the calls…');
 
   const knex = stack.orm.em.getKnex();
   const calls = await knex('call').whereIn('id', callIds).select('*');
@@ -128,28 +141,60 @@ async function main(): Promise<void> {
     where c.id = any(?) and c.offered_at is not null`, [callIds]);
   const offerMs = (offers.rows as { ms: string }[]).map((r) => Math.max(0, Number(r.ms)));
   const events = calls
-    .flatMap((c: { arrived_at: Date; ended_at: Date | null }) => [
-      [c.arrived_at.getTime(), 1],
-      [(c.ended_at ?? new Date(finished)).getTime(), -1],
+    // The driver may hand timestamps back as strings or Dates.
+    .flatMap((c: { arrived_at: Date | string; ended_at: Date | string | null }) => [
+      [new Date(c.arrived_at).getTime(), 1],
+      [(c.ended_at ? new Date(c.ended_at) : new Date(finished)).getTime(), -1],
     ])
     .sort((a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]!);
   let concurrent = 0;
   let maxConcurrent = 0;
   for (const [, d] of events as [number, number][]) maxConcurrent = Math.max(maxConcurrent, (concurrent += d));
+  // Callers waiting in the queue at once: from entering the queue to the (last) offer, or the end of the call.
+  const waits = (calls as { queued_at: Date | string | null; offered_at: Date | string | null; ended_at: Date | string | null }[])
+    .filter((c) => c.queued_at)
+    .flatMap((c) => [
+      [new Date(c.queued_at!).getTime(), 1],
+      [new Date(c.offered_at ?? c.ended_at ?? finished).getTime(), -1],
+    ])
+    .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let waiting = 0;
+  let maxWaiting = 0;
+  for (const [, d] of waits as [number, number][]) maxWaiting = Math.max(maxWaiting, (waiting += d));
   const outcomes: Record<string, number> = {};
   for (const c of calls as { outcome: string | null }[]) outcomes[c.outcome ?? 'none'] = (outcomes[c.outcome ?? 'none'] ?? 0) + 1;
   const peakRss = Math.max(baselineRss, ...rssSamples);
 
   // What one call costs Temporal, from a finished call's history.
   const shape = await callShape(stack, callIds.slice(0, Math.min(20, callIds.length)));
+  const callsPerS = completionRate(completions, started);
+  const callsPhase = {
+    calls: total,
+    arrival_rate: rate,
+    agents: agentCount,
+    calls_seconds: round((finished - started) / 1000),
+    calls_per_s: round(callsPerS),
+    answer_ms_p50: round(pct(answerMs, 50)),
+    answer_ms_p99: round(pct(answerMs, 99)),
+    offer_ms_p50: round(pct(offerMs, 50)),
+    offer_ms_p99: round(pct(offerMs, 99)),
+    max_concurrent_calls: maxConcurrent,
+    max_waiting_calls: maxWaiting,
+    // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
+    undelivered_calls: undelivered,
+    worker_rss_mb_per_call: Math.round(((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, maxConcurrent)) * 100) / 100,
+  };
+  // The calls phase on its own (stderr), so a run stopped later still has it.
+  process.stderr.write(`\ncalls phase: ${JSON.stringify({ ...callsPhase, call_shape: shape, outcomes })}\n`);
 
-  // 2. The ceiling: the same load as bare workflows on the same server.
+  // 2. The ceiling: as many bare workflows, started as fast as the server takes them, on the same server. Their
+  // completion rate is the most this server and worker do with a call's number of activities, signals and timers.
   const ceilingStarted = Date.now();
   let ceilingDone = 0;
+  const ceilingCompletions: number[] = [];
   const ceilingRuns: Promise<unknown>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = ceilingStarted + (i * 1000) / rate;
-    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+  const ceilingTotal = Math.min(total, Number(opt['ceiling-calls']));
+  for (let i = 0; i < ceilingTotal; i++) {
     const handle = await stack.client.workflow.start('benchCeilingWorkflow', {
       workflowId: `ceiling-${i}`,
       taskQueue: config.temporal.taskQueue,
@@ -160,12 +205,15 @@ async function main(): Promise<void> {
         for (let s = 0; s < shape.signals; s++) await handle.signal(ceilingSignal, s);
         await handle.result();
         ceilingDone++;
-        progress(`ceiling ${bar(ceilingDone, total)}`);
+        ceilingCompletions.push(Date.now());
+        progress(`ceiling ${bar(ceilingDone, ceilingTotal)}`);
       })(),
     );
+    if (i % 10 === 9) progress(`ceiling ${bar(ceilingDone, ceilingTotal)} started ${i + 1}`);
   }
   await Promise.all(ceilingRuns);
-  const ceilingSeconds = (Date.now() - ceilingStarted) / 1000;
+  // All started together, so throughput is all of them over the time until the last one finished.
+  const ceilingPerS = ceilingTotal / Math.max(0.001, (Math.max(ceilingStarted, ...ceilingCompletions) - ceilingStarted) / 1000);
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 
@@ -178,30 +226,43 @@ async function main(): Promise<void> {
   }
   progress('');
 
-  const seconds = (finished - started) / 1000;
-  const callsPerS = completed / seconds;
-  const ceilingPerS = total / ceilingSeconds;
   process.stdout.write(
     `${JSON.stringify({
-      calls: total,
-      arrival_rate: rate,
-      agents: agentCount,
-      calls_per_s: round(callsPerS),
-      answer_ms_p50: round(pct(answerMs, 50)),
-      answer_ms_p99: round(pct(answerMs, 99)),
-      offer_ms_p50: round(pct(offerMs, 50)),
-      offer_ms_p99: round(pct(offerMs, 99)),
-      max_concurrent_calls: maxConcurrent,
-      worker_rss_mb_per_call: round((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, maxConcurrent) * 100) / 100,
+      ...callsPhase,
       ceiling_calls_per_s: round(ceilingPerS),
+      ceiling_calls: ceilingTotal,
       ratio_to_ceiling: Math.round((callsPerS / ceilingPerS) * 100) / 100,
       call_shape: shape,
+      // The machine, and how busy it was while the calls ran (the 1-minute load average: above the core count,
+      // something else competed for the cores).
+      host: {
+        cpus: os.cpus().length,
+        mem_gb: Math.round(os.totalmem() / 2 ** 30),
+        load_avg_max: round(Math.max(0, ...loadSamples)),
+      },
       outcomes,
       ...panels,
     })}\n`,
   );
 }
 
+/**
+ * Call lifecycles (not failed) completed per second while completions were coming in: from the first completion to the last, so
+ * the ramp-up (the first call's own duration) and the arrival schedule don't count. A run that keeps up with its
+ * arrivals completes at the arrival rate; one that falls behind completes slower.
+ */
+function completionRate(at: number[], startedAt: number): number {
+  if (at.length === 0) return 0;
+  const sorted = [...at].sort((a, b) => a - b);
+  const window = (sorted[sorted.length - 1]! - sorted[0]!) / 1000;
+  return window > 0 ? (sorted.length - 1) / window : sorted.length / Math.max(0.001, (sorted[0]! - startedAt) / 1000);
+}
+
+/**
+ * The call's workflow result, or 'undelivered' when the emulator's incoming-call notification got no 2xx (our
+ * webhook answered an error or not within the emulator's 10 s): like Graph, the emulator doesn't resend calling
+ * notifications, so no workflow will ever start for that call.
+ */
 async function waitForResult(stack: Awaited<ReturnType<typeof startStack>>, callId: string): Promise<unknown> {
   const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
   for (;;) {
@@ -209,7 +270,14 @@ async function waitForResult(stack: Awaited<ReturnType<typeof startStack>>, call
       return await handle.result();
     } catch (err) {
       if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
-      await new Promise((r) => setTimeout(r, 50));
+      const incoming = stack.emulator
+        ?.getCall(callId)
+        ?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
+      const delivered = (s?: number) => s !== undefined && s >= 200 && s <= 299;
+      if (incoming && 'messageId' in incoming && (incoming.error !== undefined || (incoming.status !== undefined && !delivered(incoming.status)))) {
+        return 'undelivered';
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
@@ -218,16 +286,28 @@ async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds:
   let activities = 0;
   let signals = 0;
   let timers = 0;
+  let workflowTasks = 0;
+  const byType: Record<string, number> = {};
   for (const id of callIds) {
     const history = await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory();
     for (const e of history.events ?? []) {
+      if (e.workflowTaskCompletedEventAttributes) workflowTasks++;
+      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (type) byType[type] = (byType[type] ?? 0) + 1;
       if (e.activityTaskScheduledEventAttributes) activities++;
       if (e.workflowExecutionSignaledEventAttributes) signals++;
       if (e.timerStartedEventAttributes) timers++;
     }
   }
   const n = Math.max(1, callIds.length);
-  return { activities: Math.round(activities / n), signals: Math.round(signals / n), timers: Math.round(timers / n) };
+  return {
+    activities: Math.round(activities / n),
+    signals: Math.round(signals / n),
+    timers: Math.round(timers / n),
+    // Not replayed by the ceiling; where a call's Temporal work goes.
+    workflow_tasks: Math.round(workflowTasks / n),
+    activity_types: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, Math.round((v / n) * 10) / 10])),
+  };
 }
 
 main().then(

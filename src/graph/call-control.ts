@@ -16,6 +16,7 @@ import type {
   ServiceHostedMediaConfig,
 } from '@microsoft/microsoft-graph-types';
 import { GraphAuthError, GraphRequestError } from './errors.js';
+import { graphErrorsTotal } from '../metrics.js';
 import type { GraphClient } from './client.js';
 
 export interface CallResultInfo {
@@ -122,6 +123,16 @@ export class CallControl {
 
   /** Sends one request; returns status, headers and parsed body, or throws GraphRequestError. */
   private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<RawResult> {
+    try {
+      return await this.sendOnce(operation, method, path, body);
+    } catch (e) {
+      // Every failed Graph request, once per attempt: status 0 when no response came (network, token).
+      if (e instanceof GraphRequestError) graphErrorsTotal.inc({ operation, status: String(e.status), code: e.code });
+      throw e;
+    }
+  }
+
+  private async sendOnce(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<RawResult> {
     let res: Response;
     try {
       const request = this.client.api(path).responseType(ResponseType.RAW);
@@ -243,6 +254,15 @@ export class CallControl {
 
   /** Downloads a recording: GET recordingLocation with the recordingAccessToken as bearer (not a Graph token). */
   async downloadRecording(recordingLocation: string, recordingAccessToken: string): Promise<Buffer> {
+    try {
+      return await this.downloadOnce(recordingLocation, recordingAccessToken);
+    } catch (e) {
+      if (e instanceof GraphRequestError) graphErrorsTotal.inc({ operation: 'downloadRecording', status: String(e.status), code: e.code });
+      throw e;
+    }
+  }
+
+  private async downloadOnce(recordingLocation: string, recordingAccessToken: string): Promise<Buffer> {
     let res: Response;
     try {
       res = await fetch(recordingLocation, { headers: { Authorization: `Bearer ${recordingAccessToken}` } });

@@ -4,6 +4,7 @@
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphRequestError } from './errors.js';
+import { graphErrorsTotal } from '../metrics.js';
 import type { GraphClient } from './client.js';
 import type { TeamsPresence } from '../routing/types.js';
 
@@ -36,10 +37,12 @@ export class PresenceReader {
       } catch (e) {
         // The Graph client throws a GraphError carrying statusCode and code for an HTTP error answer.
         const http = e as { statusCode?: number; code?: string; message?: string };
-        if (typeof http.statusCode === 'number' && http.statusCode > 0) {
-          throw GraphRequestError.fromResponse(http.statusCode, new Headers(), JSON.stringify({ error: { code: http.code, message: http.message } }), 'getPresencesByUserId');
-        }
-        throw GraphRequestError.fromNetworkError(e, 'getPresencesByUserId');
+        const err =
+          typeof http.statusCode === 'number' && http.statusCode > 0
+            ? GraphRequestError.fromResponse(http.statusCode, new Headers(), JSON.stringify({ error: { code: http.code, message: http.message } }), 'getPresencesByUserId')
+            : GraphRequestError.fromNetworkError(e, 'getPresencesByUserId');
+        graphErrorsTotal.inc({ operation: 'getPresencesByUserId', status: String(err.status), code: err.code });
+        throw err;
       }
       for (const p of body.value ?? []) {
         out.push({ id: p.id, availability: p.availability ?? 'PresenceUnknown', activity: p.activity ?? 'PresenceUnknown' });

@@ -12,18 +12,26 @@ export function installTemporalRuntime(logger: Logger, metricsPort = 0): void {
   installed = true;
   // The SDK's INFO lines (bundle contents, worker state) are debugging detail for us.
   const level: LogLevel = logger.level === 'debug' || logger.level === 'trace' ? 'DEBUG' : 'WARN';
+  // The native core's DEBUG traces (every activation and command of every workflow) only at trace level.
+  const coreLevel: LogLevel = logger.level === 'trace' ? 'DEBUG' : level === 'DEBUG' ? 'INFO' : level;
   Runtime.install({
     // Our own Ctrl-C handler stops the worker first and then the servers it depends on, in order.
     shutdownSignals: [],
     // The SDK's native core (gRPC retries while a server restarts, …) logs through the same logger.
     telemetryOptions: {
-      logging: { filter: { core: level, other: 'WARN' }, forward: {} },
+      logging: { filter: { core: coreLevel, other: 'WARN' }, forward: {} },
       ...(metricsPort ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } : {}),
     },
     logger: new DefaultLogger(level, (entry) => {
       if (logger.level === 'silent') return;
       const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
-      logger[method]({ component: 'temporal-sdk', ...entry.meta }, entry.message);
+      // A line about a call workflow (the SDK's own, or the core's) names the call like every other line about it.
+      const workflowId = entry.meta?.['workflowId'];
+      const call =
+        typeof workflowId === 'string' && workflowId.startsWith('call-') && entry.meta?.['callId'] === undefined
+          ? { callId: workflowId.slice('call-'.length) }
+          : {};
+      logger[method]({ component: 'temporal-sdk', ...entry.meta, ...call }, entry.message);
     }),
   });
 }
