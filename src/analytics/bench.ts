@@ -38,6 +38,8 @@ export interface BenchResult {
   rows: number;
   /** Per panel, keyed `<range> <dashboard file> / <panel title>` (range: 24h or 7d). */
   per_panel: Record<string, { p50: number; p95: number }>;
+  /** Per dashboard file, over all its panels' runs in both ranges. */
+  per_dashboard: Record<string, { p50: number; p95: number }>;
   panel_query_ms_max: number;
   agent_state_changes: number;
   seed_seconds: number | null;
@@ -109,6 +111,7 @@ export async function benchPanels(opts: BenchOptions): Promise<BenchResult> {
     const queries = await loadPanelQueries(path.join(root, 'dashboards'));
     const all: number[] = [];
     const perPanel: Record<string, { p50: number; p95: number }> = {};
+    const byDashboard = new Map<string, number[]>();
     for (const [label, ctx] of ranges) {
       for (const q of queries) {
         const sql = expandQuery(q.rawSql, ctx);
@@ -120,6 +123,7 @@ export async function benchPanels(opts: BenchOptions): Promise<BenchResult> {
           times.push(performance.now() - s);
         }
         all.push(...times);
+        byDashboard.set(q.dashboard, [...(byDashboard.get(q.dashboard) ?? []), ...times]);
         const key = `${label} ${q.dashboard} / ${q.panel}`;
         perPanel[key] = { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)) };
         progress(`${key}: p50 ${perPanel[key].p50} ms, p95 ${perPanel[key].p95} ms`);
@@ -130,6 +134,9 @@ export async function benchPanels(opts: BenchOptions): Promise<BenchResult> {
       panel_query_ms_p95: round(percentile(all, 95)),
       rows: Number(counts.rows[0]!.calls),
       per_panel: perPanel,
+      per_dashboard: Object.fromEntries(
+        [...byDashboard].map(([d, xs]) => [d, { p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)) }]),
+      ),
       panel_query_ms_max: round(Math.max(0, ...all)),
       agent_state_changes: Number(counts.rows[0]!.changes),
       seed_seconds: seedSeconds,
@@ -152,6 +159,8 @@ async function main(): Promise<void> {
   });
   const lines = Object.entries(result.per_panel).map(([k, v]) => `${v.p50}\t${v.p95}\t${k}`);
   process.stderr.write(`p50_ms\tp95_ms\tpanel\n${lines.join('\n')}\n`);
+  const dashboards = Object.entries(result.per_dashboard).map(([k, v]) => `${v.p50}\t${v.p95}\t${k}`);
+  process.stderr.write(`p50_ms\tp95_ms\tdashboard\n${dashboards.join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

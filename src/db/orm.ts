@@ -10,6 +10,10 @@ import { Migration20261128040000_admin } from './migrations/Migration20261128040
 import { AuditEntrySchema, WrapUpCodeSchema } from './entities/admin.js';
 import { Migration20261128030000_metrics } from './migrations/Migration20261128030000_metrics.js';
 import { Migration20261128050000_recordings } from './migrations/Migration20261128050000_recordings.js';
+import { Migration20261128070000_rollups } from './migrations/Migration20261128070000_rollups.js';
+import { Migration20261128060000_schedules } from './migrations/Migration20261128060000_schedules.js';
+import { ScheduleExceptionSchema } from './entities/schedule.js';
+import { Migration20261128080000_flows } from './migrations/Migration20261128080000_flows.js';
 
 export { MikroORM };
 
@@ -22,12 +26,15 @@ const migrationsList = [
   { name: 'Migration20261128030000_metrics', class: Migration20261128030000_metrics },
   { name: 'Migration20261128040000_admin', class: Migration20261128040000_admin },
   { name: 'Migration20261128050000_recordings', class: Migration20261128050000_recordings },
+  { name: 'Migration20261128060000_schedules', class: Migration20261128060000_schedules },
+  { name: 'Migration20261128070000_rollups', class: Migration20261128070000_rollups },
+  { name: 'Migration20261128080000_flows', class: Migration20261128080000_flows },
 ];
 
 export function ormOptions(clientUrl: string): Options {
   return {
     clientUrl,
-    entities: [CallSchema, CallEventSchema, AgentStateChangeSchema, AgentLiveSchema, QueueLiveSchema, AuditEntrySchema, WrapUpCodeSchema],
+    entities: [CallSchema, CallEventSchema, AgentStateChangeSchema, AgentLiveSchema, QueueLiveSchema, AuditEntrySchema, WrapUpCodeSchema, ScheduleExceptionSchema],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true },
     pool: { min: 0, max: 10 },
