@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { queues as configuredQueues, type QueueConfig } from '../flows/index.js';
 import type { CallControl } from '../src/graph/call-control.js';
 import type { PresenceReader } from '../src/graph/presence.js';
+import type { ActivityFeed } from '../src/graph/activity-feed.js';
 import { createGraphActivities } from './graph.js';
 import { createVoicemailActivities } from './voicemail.js';
 import { createCallbackActivities } from './callbacks.js';
@@ -25,6 +26,11 @@ export interface ActivityDeps {
   callControl: () => Promise<CallControl>;
   /** Graph presence reads for the presence poller; created on first use like callControl. */
   presence?: () => Promise<PresenceReader>;
+  /** Teams activity feed notifications (voicemail); created on first use like callControl. Without it, a box's
+   * teamsUserIds are not notified. */
+  activityFeed?: () => Promise<ActivityFeed>;
+  /** The app's public URL (PUBLIC_URL): Teams voicemail notifications link to the box's messages there. */
+  publicUrl?: string;
   orm: MikroORM;
   client: Client;
   taskQueue: string;
@@ -38,7 +44,11 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createGraphActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
-    ...createVoicemailActivities(deps.orm, store, deps.voicemailWebhookUrl),
+    ...createVoicemailActivities(deps.orm, store, {
+      ...(deps.voicemailWebhookUrl ? { webhookUrl: deps.voicemailWebhookUrl } : {}),
+      ...(deps.activityFeed ? { activityFeed: deps.activityFeed } : {}),
+      ...(deps.publicUrl ? { voicemailWebUrl: voicemailMessagesUrl(deps.publicUrl) } : {}),
+    }),
     ...createCallbackActivities(deps.orm),
     ...createRetentionActivities(deps.orm, store),
     ...createBenchActivities(),
@@ -48,6 +58,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createScheduleActivities(deps.orm, schedules),
     ...createLookupActivities(lookups),
   };
+}
+
+/** The admin API's list of a box's messages, which a Teams voicemail notification opens. */
+function voicemailMessagesUrl(publicUrl: string) {
+  return (box: string) => `${publicUrl.replace(/\/+$/, '')}/api/admin/voicemail-boxes/${encodeURIComponent(box)}/messages`;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

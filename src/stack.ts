@@ -14,6 +14,7 @@ import { connectClient, connectWorker } from './temporal/connection.js';
 import { createWorker } from './temporal/worker.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { createApp } from './server/app.js';
+import { startWorkerMetricsServer } from './server/metrics-server.js';
 import { AdminAuth } from './admin/identity.js';
 import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from './server/notification-auth.js';
 
@@ -23,6 +24,7 @@ import { createActivities } from '../activities/index.js';
 import { startAgentWorkflows, startPresencePoller } from '../activities/agents.js';
 import { queues as configuredQueues } from '../flows/index.js';
 import { PresenceReader } from './graph/presence.js';
+import { ActivityFeed } from './graph/activity-feed.js';
 import { createGraphClient } from './graph/client.js';
 import { CallControl } from './graph/call-control.js';
 import { startEmulator, type Emulator } from './emulator/server.js';
@@ -39,6 +41,8 @@ export interface Stack {
   temporalUiUrl?: string;
   databaseUrl: string;
   webUrl?: string;
+  /** A worker-only process's own /metrics (WORKER_METRICS_PORT). */
+  workerMetricsUrl?: string;
   emulator?: Emulator;
   client: Client;
   orm: MikroORM;
@@ -130,8 +134,10 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       }));
     const getCallControl = () => getGraphClient().then((c) => new CallControl(c));
     const getPresence = () => getGraphClient().then((c) => new PresenceReader(c));
+    const getActivityFeed = () => getGraphClient().then((c) => new ActivityFeed(c));
     const recordingStore = new FolderRecordingStore(config.recordings.dir);
     let worker: Worker | undefined;
+    let workerMetricsUrl: string | undefined;
     if (roles.worker) {
       const workerConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
       stops.push(() => workerConnection.close());
@@ -142,6 +148,8 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         activities: createActivities({
           callControl: getCallControl,
           presence: getPresence,
+          activityFeed: getActivityFeed,
+          publicUrl: config.publicUrl,
           orm,
           client,
           taskQueue: config.temporal.taskQueue,
@@ -168,6 +176,22 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         await startPresencePoller(client, config.temporal.taskQueue, agentIds, (options.presence && options.presence.intervalSeconds) || 2);
       }
       onStep({ component: 'worker', detail: `${agentIds.length} agents; presence ${options.presence === false ? 'off' : 'polled'}` });
+      // What the worker observes (calls by outcome, Graph errors, answer and offer latency) lives in this process;
+      // without a web role here, nothing else would serve it.
+      if (!roles.web && config.temporal.workerMetricsPort) {
+        const served = await startWorkerMetricsServer({
+          host: config.host,
+          port: config.temporal.workerMetricsPort,
+          allowedCidrs: config.security.adminAllowedCidrs,
+          logger,
+          ...(config.temporal.sdkMetricsPort ? { temporalMetricsUrl: `http://127.0.0.1:${config.temporal.sdkMetricsPort}/metrics` } : {}),
+        });
+        if (served) {
+          stops.push(served.stop);
+          workerMetricsUrl = served.url;
+          onStep({ component: 'worker', detail: `metrics ${served.url}` });
+        }
+      }
     }
 
     // 4. Express.
@@ -190,7 +214,12 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       publicUrl: config.publicUrl,
       notificationVerifier,
       adminAuth: new AdminAuth({
-        openIdConfigUrl: config.security.adminOpenIdUrl,
+        // With the emulator standing in for Microsoft, its tenant signs admin tokens too (`switchboard admin token`).
+        openIdConfigUrl: () =>
+          config.security.adminOpenIdUrl ??
+          (emulator
+            ? `${emulator.url}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`
+            : `${config.graph.authorityHost.replace(/\/$/, '')}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`),
         audiences: config.security.adminAudiences,
         allowedTenants: [config.graph.tenantId],
         logger,
@@ -244,6 +273,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       ...(devServer?.uiUrl ? { temporalUiUrl: devServer.uiUrl } : {}),
       databaseUrl,
       ...(webUrl ? { webUrl } : {}),
+      ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
       ...(worker ? { worker } : {}),
       ...(emulator ? { emulator } : {}),
       client,

@@ -14,6 +14,8 @@ import { queues } from '../flows/index.js';
 import { Call } from '../src/db/entities/call.js';
 import { QueueLive } from '../src/db/entities/agent-state.js';
 import { FolderRecordingStore } from '../src/recordings/store.js';
+import { formatDuration } from '../src/graph/activity-feed.js';
+import { voicemailBoxes } from '../flows/voicemail-boxes.js';
 
 // Voicemail and callbacks end to end over HTTP: the Graph emulator dials, the webhook hands Graph's notifications to
 // Temporal (dev server), the worker runs the call workflows with the real activities, and the rows land in embedded
@@ -54,6 +56,7 @@ interface VoicemailRow {
   sha256: string | null;
   recording_id: string | null;
   duration_seconds: number;
+  notified_at: Date | null;
 }
 
 /** Dial the sales line; wait for the call workflow's result and the voicemail row. */
@@ -104,6 +107,21 @@ describe('voicemail end to end', () => {
     const request = stack.emulator!.requests.find((r) => r.path.endsWith(`${callId}/recordResponse`));
     expect(request!.body).toMatchObject({ playBeep: true, stopTones: ['#'], maxRecordDurationInSeconds: 90 });
     expect(stack.emulator!.recordingDownloads.filter((d) => d.callId === callId).map((d) => d.status)).toEqual([200]);
+
+    // The sales box's Teams users each got one activity feed notification (Graph sendActivityNotification).
+    const fromThisCaller = stack.emulator!.activityNotifications.filter((n) => n.templateParameters.some((p) => p.name === 'from' && p.value === '+14255550140'));
+    expect(fromThisCaller).toHaveLength(1);
+    expect(voicemailBoxes.sales!.notify.teamsUserIds).toEqual([fromThisCaller[0]!.userId]);
+    expect(fromThisCaller[0]).toMatchObject({
+      activityType: 'voicemailReceived',
+      topic: { source: 'text', value: 'Sales voicemail', webUrl: expect.stringMatching(/\/api\/admin\/voicemail-boxes\/sales\/messages$/) },
+      templateParameters: [
+        { name: 'from', value: '+14255550140' },
+        { name: 'box', value: 'Sales voicemail' },
+        { name: 'duration', value: formatDuration(recording.duration_ms) },
+      ],
+    });
+    expect(row!.notified_at).not.toBeNull();
   });
 
   it('retries a recording download that fails twice, and stores the message when Graph recovers', async () => {

@@ -32,6 +32,20 @@ describe('the schema checker', () => {
     expect(checkRequest({ method: 'POST', path: '/v1.0/communications/calls/c/unmute', body: {} })).toMatch(/not a documented operation/);
   });
 
+  it('knows sendActivityNotification: a text topic needs webUrl, activityType is required', () => {
+    const notify = (body: unknown) => ({ method: 'POST', path: '/v1.0/users/3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f/teamwork/sendActivityNotification', body });
+    const ok = {
+      topic: { source: 'text', value: 'Sales voicemail', webUrl: 'https://switchboard.example.com/api/admin/voicemail-boxes/sales/messages' },
+      activityType: 'voicemailReceived',
+      previewText: { content: 'New voicemail' },
+      templateParameters: [{ name: 'from', value: '+14255550140' }],
+    };
+    expect(checkRequest(notify(ok))).toBeUndefined();
+    expect(checkRequest(notify({ ...ok, topic: { source: 'text', value: 'Sales voicemail' } }))).toMatch(/webUrl/);
+    expect(checkRequest(notify({ topic: ok.topic, previewText: ok.previewText }))).toMatch(/activityType/);
+    expect(checkRequest(notify({ ...ok, templateParameters: [{ key: 'from', value: 'x' }] }))).toMatch(/templateParameters/);
+  });
+
   it('only judges requests sent through the app Graph client', () => {
     const bad = answer({ nope: true });
     expect(conformanceFailures([bad])).toHaveLength(1);

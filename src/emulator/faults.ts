@@ -4,7 +4,8 @@ import { CALL_NOT_FOUND_CODE, GraphHttpError } from './graph-error.js';
 /**
  * Graph failures on demand, for tests, demos and load tests: throttling (429 with Retry-After), service errors
  * (503/504) and call-not-found (404, 8522). A fault matches a call-control action (`answer`, `playPrompt`,
- * `transfer`, `get`, `delete`…, or `downloadRecording` for GET {recordingLocation}) and optionally one call, and
+ * `transfer`, `get`, `delete`…, `downloadRecording` for GET {recordingLocation}, or `sendActivityNotification` with the
+ * user id as `callId`) and optionally one call, and
  * fires a number of times.
  */
 export interface Fault {

@@ -16,6 +16,7 @@ import { GraphHttpError, badRequest, requestIds, sendGraphError } from './graph-
 import { MediaLoader } from './media.js';
 import { Notifier } from './notifier.js';
 import { AgentDirectory } from './people.js';
+import { assertKnownUser, validateActivityNotification, type ActivityNotificationRecord } from './activity-feed.js';
 import { ACTIVITY, AVAILABILITY, presences, validateGetPresences } from './presence.js';
 import { KeyRing, identityRouter, requireGraphToken } from './tokens.js';
 import type { AgentScript, CalleeScript, CallerScript, Emulator, EmulatorOptions, RecordedRequest, StepEvent } from './types.js';
@@ -119,6 +120,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
   const tokenRequests: RecordedRequest[] = [];
+  const activityNotifications: ActivityNotificationRecord[] = [];
+  const directory = opts.users ? new Set(opts.users.map((u) => u.toLowerCase())) : undefined;
   let baseUrl = '';
 
   const keys = await KeyRing.create({ tenantId: opts.tenantId, clientId: opts.clientId, clientSecret: opts.clientSecret });
@@ -199,6 +202,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     res.status(200).json(presences(agents, validateGetPresences(req.body)));
   });
 
+  graph.post('/users/:userId/teamwork/sendActivityNotification', (req, res) => {
+    const userId = req.params.userId as string;
+    assertKnownUser(directory, userId); // 404 for a user the tenant doesn't have comes before 400 for a bad body
+    // An injected fault (action `sendActivityNotification`, its `callId` naming the user) fails a notification.
+    const fault = faults.take('sendActivityNotification', userId);
+    if (fault) throw fault;
+    activityNotifications.push(validateActivityNotification(req.body, userId));
+    res.status(204).end();
+  });
+
   graph.post('/communications/calls', (req, res) => {
     const body = calls.createCall(validateCreateCall(req.body, opts.clientId));
     res.locals['callId'] = body['id'];
@@ -276,7 +289,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     /^\/communications\/(getPresencesByUserId|calls(\/[^/]+(\/(answer|reject|redirect|playPrompt|recordResponse|subscribeToTone|cancelMediaProcessing|transfer|participants\/invite|operations\/[^/]+))?)?)$/i;
   graph.use((req, _res, next) => {
     const path = req.path;
-    if (knownActions.test(path)) {
+    if (knownActions.test(path) || /^\/users\/[^/]+\/teamwork\/sendActivityNotification$/i.test(path)) {
       next(new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${req.method}' is not allowed on ${path} by the emulator.`));
       return;
     }
@@ -389,6 +402,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     requests,
     tokenRequests,
     recordingDownloads,
+    activityNotifications,
     recordingBytes(recordingLocation: string) {
       const id = /\/recordings\/([^/?#]+)$/.exec(recordingLocation)?.[1];
       return id ? calls.recording(decodeURIComponent(id))?.wav : undefined;

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
    * `delayMs` apart, still in order per call. Microsoft documents retries for change-notification webhooks, not for
    * calling callbacks, so this is off by default; it lets tests model an at-least-once deliverer. */
   redelivery?: { attempts: number; delayMs: number };
+  /** The tenant's users (Entra object ids): sendActivityNotification to anyone else is 404. Default: every id exists. */
+  users?: string[];
   logger?: pino.Logger;
 }
 
@@ -245,6 +247,8 @@ export interface Emulator {
   tokenRequests: RecordedRequest[];
   /** Every download of a recording (GET {recordingLocation}), with the status it was answered. */
   recordingDownloads: RecordedRequest[];
+  /** Every Teams activity feed notification accepted (POST /users/{id}/teamwork/sendActivityNotification, 204). */
+  activityNotifications: import('./activity-feed.js').ActivityNotificationRecord[];
   /** The WAV a recording's recordingLocation serves, as recorded (undefined once discarded or unknown). */
   recordingBytes(recordingLocation: string): Buffer | undefined;
   stop(): Promise<void>;

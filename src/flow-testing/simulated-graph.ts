@@ -276,10 +276,11 @@ export class SimulatedGraph {
         this.voicemails.push({ ...input, voicemailId, status, notified: false });
         return { voicemailId, status };
       },
-      notifyVoicemail: async ({ voicemailId }) => {
+      notifyVoicemail: async ({ voicemailId, webhookUrl, teamsUserIds }) => {
         const vm = this.voicemails.find((v) => v.voicemailId === voicemailId);
         if (vm) vm.notified = true;
-        return 'sent';
+        const teams = teamsUserIds?.length ? { notified: [...teamsUserIds], refused: [] } : undefined;
+        return { channels: [...(webhookUrl ? (['webhook'] as const) : []), ...(teams ? (['teams'] as const) : [])], ...(teams ? { teams } : {}) };
       },
     };
   }

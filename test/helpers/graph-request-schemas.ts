@@ -3,8 +3,9 @@
  * properties, allowed values and ranges, and no unknown properties. Sources (microsoft-graph-docs-contrib,
  * api-reference/v1.0): call-answer, call-reject, call-redirect, call-transfer, call-playprompt, call-record,
  * call-subscribetotone, call-cancelmediaprocessing, call-delete, call-get, participant-invite,
- * application-post-calls, cloudcommunications-getpresencesbyuserid, and the resource pages they link
- * (invitationParticipantInfo, identitySet, mediaInfo, mediaPrompt, serviceHostedMediaConfig).
+ * application-post-calls, cloudcommunications-getpresencesbyuserid, userteamwork-sendactivitynotification, and the
+ * resource pages they link (invitationParticipantInfo, identitySet, mediaInfo, mediaPrompt, serviceHostedMediaConfig,
+ * teamworkActivityTopic, itemBody, keyValuePair).
  */
 import { z } from 'zod';
 
@@ -55,6 +56,25 @@ const serviceHostedMediaConfig = z
   .object({ '@odata.type': z.literal('#microsoft.graph.serviceHostedMediaConfig'), preFetchMedia: z.array(mediaInfo).optional() })
   .strict();
 const seconds = z.number().int().min(1).max(120).optional();
+const absoluteUrl = z.string().refine((v) => {
+  try {
+    return ['https:', 'http:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'an absolute URL');
+const teamworkActivityTopic = z
+  .object({
+    '@odata.type': odata('microsoft.graph.teamworkActivityTopic'),
+    source: z.enum(['entityUrl', 'text']),
+    value: z.string().min(1),
+    webUrl: absoluteUrl.optional(),
+  })
+  .strict()
+  .refine((t) => t.source !== 'text' || t.webUrl !== undefined, 'webUrl is required when source is text')
+  .refine((t) => t.source !== 'entityUrl' || /^https:\/\/graph\.microsoft\.com\//.test(t.value), 'an entityUrl topic value is a Microsoft Graph URL');
+const itemBody = z.object({ '@odata.type': odata('microsoft.graph.itemBody'), content: z.string(), contentType: z.enum(['text', 'html']).optional() }).strict();
+const keyValuePair = z.object({ '@odata.type': odata('microsoft.graph.keyValuePair'), name: z.string().min(1), value: z.string() }).strict();
 const empty = z.union([z.null(), z.undefined(), z.object({}).strict()]);
 
 export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp; body: z.ZodTypeAny }[] = [
@@ -153,6 +173,21 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
     method: 'POST',
     path: /^\/communications\/getPresencesByUserId$/,
     body: z.object({ ids: z.array(z.string().min(1)).min(1).max(650) }).strict(),
+  },
+  {
+    operation: 'sendActivityNotification',
+    method: 'POST',
+    path: /^\/users\/[^/]+\/teamwork\/sendActivityNotification$/,
+    body: z
+      .object({
+        topic: teamworkActivityTopic,
+        activityType: z.string().min(1),
+        chainId: z.number().int().optional(),
+        previewText: itemBody,
+        templateParameters: z.array(keyValuePair).optional(),
+        teamsAppId: z.string().optional(),
+      })
+      .strict(),
   },
 ];
 

@@ -5,6 +5,7 @@ import { startAgentWorkflows } from '../../activities/agents.js';
 import { queues } from '../../flows/index.js';
 import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient } from '../../src/graph/client.js';
+import { ActivityFeed } from '../../src/graph/activity-feed.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
 import { callActivityInterceptors } from '../../src/temporal/call-context.js';
 import { workflowInterceptorsPath } from '../../src/temporal/worker.js';
@@ -38,6 +39,8 @@ export async function startStackWithTestFlows(env: Record<string, string> = {}):
       workflowsPath: testWorkflowsPath,
       activities: createActivities({
         callControl: async () => new CallControl(await graph),
+        activityFeed: async () => new ActivityFeed(await graph),
+        publicUrl: config.publicUrl,
         orm: stack.orm,
         client: stack.client,
         taskQueue: config.temporal.taskQueue,

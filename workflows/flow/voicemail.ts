@@ -97,6 +97,7 @@ export async function recordVoicemail(rt: CallRuntime, boxName: string): Promise
         ...(saved.durationMs !== undefined ? { durationMs: saved.durationMs } : {}),
         status: saved.status,
         ...(box.notify.webhookUrl ? { webhookUrl: box.notify.webhookUrl } : {}),
+        ...(box.notify.teamsUserIds?.length ? { teamsUserIds: box.notify.teamsUserIds } : {}),
       })
       .catch((err: unknown) => {
         recorder.event('voicemailNotifyFailed', failureDetails(err));
