@@ -66,33 +66,39 @@ export class CallSession {
     return this.state === 'terminated';
   }
 
-  apply(n: CallNotification): void {
+  /**
+   * Apply a notification; false when it told us nothing new (a repeat: redelivered after a web process died before
+   * answering, or sent twice by Graph), so the caller can leave it out of the timeline.
+   */
+  apply(n: CallNotification): boolean {
     if (n.callId !== this.callId) {
       // Only a call this workflow placed has its notifications routed here (callbackUri ?workflowId=).
       const leg = this.legs.get(n.callId);
-      if (leg) leg.apply(n);
-      else {
-        if (!this.early.has(n.callId) && this.early.size >= EARLY_CALLS_MAX) this.early.delete(this.early.keys().next().value!);
-        const pending = this.early.get(n.callId) ?? [];
-        if (pending.length < EARLY_NOTIFICATIONS_MAX) pending.push(n);
-        this.early.set(n.callId, pending);
-      }
-      return;
+      if (leg) return leg.apply(n);
+      if (!this.early.has(n.callId) && this.early.size >= EARLY_CALLS_MAX) this.early.delete(this.early.keys().next().value!);
+      const pending = this.early.get(n.callId) ?? [];
+      if (pending.length < EARLY_NOTIFICATIONS_MAX) pending.push(n);
+      this.early.set(n.callId, pending);
+      return true;
     }
     if (n.kind === 'operation') {
+      if (this.operations.get(n.operationId)?.status === n.status) return false;
       this.operations.set(n.operationId, { status: n.status, completionReason: n.completionReason, payload: n.payload });
-      return;
+      return true;
     }
     if (n.kind === 'tone') {
-      // Graph may deliver a notification twice; the sequence id tells a repeat from a second press of the same key.
-      if (this.toneSequences.has(n.sequenceId)) return;
+      // The sequence id tells a repeat from a second press of the same key.
+      if (this.toneSequences.has(n.sequenceId)) return false;
       this.toneSequences.add(n.sequenceId);
       const key = KEYS[n.tone];
       if (key) this.keys.push(key);
-      return;
+      return true;
     }
-    if (n.kind !== 'state' || this.terminated) return; // nothing comes back from terminated
+    if (n.kind !== 'state') return true;
+    if (this.terminated) return false; // nothing comes back from terminated
+    if (n.state === this.state && n.resultInfo?.code === this.resultInfo?.code && n.resultInfo?.subcode === this.resultInfo?.subcode) return false;
     this.applyState(n.state, n.resultInfo);
+    return true;
   }
 
   /**

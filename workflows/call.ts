@@ -54,8 +54,8 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   recorder.event('incoming', { from: call.from, to: call.to, flow: flow.name });
 
   setHandler(graphNotificationSignal, (n) => {
-    session.apply(n);
-    recorder.event(notificationEventType(n), redact(n.payload));
+    // A repeat changes nothing and is left out of the timeline: every step is recorded once.
+    if (session.apply(n)) recorder.event(notificationEventType(n), redact(n.payload));
   });
   setHandler(agentAssignedSignal, (a) => {
     if (session.assignment?.reservationId === a.reservationId) return;
