@@ -73,13 +73,27 @@ async function leaveMessage(from: string, speechMs: number, beforeRecording?: (c
 describe('voicemail end to end', () => {
   // Nobody in sales: the sales line's queue sends callers to the sales voicemail box (its no-agents action).
   beforeAll(async () => {
-    for (const agentId of queues.sales!.agents) {
-      await stack.client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentAvailabilitySignal, { state: 'signedOut', reason: 'test' });
-    }
-    await eventually(async () => {
+    // An agent who is reserved or on a call at that moment ignores a sign-out, so ask again (each second) until each
+    // has taken it; then wait until the queue sees it too.
+    const deadline = Date.now() + 150_000;
+    let asked = 0;
+    for (;;) {
+      const states = await Promise.all(queues.sales!.agents.map((id) => agentState(id)));
       const live = await stack.orm.em.fork().findOne(QueueLive, { queue: 'sales' });
-      return live && live.agentsSignedOut === queues.sales!.agents.length ? true : undefined;
-    }, 'the sales queue to see its agents signed out', 150_000);
+      if (states.every((st) => st === 'signedOut') && live?.agentsSignedOut === queues.sales!.agents.length) break;
+      if (Date.now() > deadline) {
+        throw new Error(`the sales queue never saw its agents signed out: agents ${JSON.stringify(states)}, live row ${JSON.stringify(live)}`);
+      }
+      if (Date.now() - asked > 1000) {
+        asked = Date.now();
+        for (const [i, agentId] of queues.sales!.agents.entries()) {
+          if (states[i] !== 'signedOut') {
+            await stack.client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentAvailabilitySignal, { state: 'signedOut', reason: 'test' });
+          }
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
   afterAll(async () => {
     for (const agentId of queues.sales!.agents) {
