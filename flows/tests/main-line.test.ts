@@ -70,6 +70,19 @@ describe('main line', () => {
     expect(caller.path()).toEqual(['answer', 'isOpen', 'tag', 'play', 'voicemail', 'hangup']);
   });
 
+  it('a recordings store that cannot write: retried, then recorded as failed on the timeline, and the call goes on', async () => {
+    t = await FlowTest.start();
+    t.graph.recordingStoreDown = true;
+    const caller = await t.call({ dial: 'ra-main', at: { weekday: 'sun', time: '10:00' } });
+    await caller.hears('closed.wav');
+    const result = await caller.result();
+    expect(result.outcome).toBe('voicemail');
+    expect(t.graph.storeAttempts).toBeGreaterThan(1);
+    expect(caller.timeline().map((e) => e.type)).toContain('voicemailStoreFailed');
+    expect(caller.timeline().find((e) => e.type === 'verb:voicemail:done')?.payload).toMatchObject({ outcome: 'failed' });
+    expect(caller.heard().at(-1)).toBe('goodbye.wav');
+  });
+
   it('on Christmas Day: the holiday message, with the holiday on the call', async () => {
     t = await FlowTest.start();
     const caller = await t.call({ dial: 'ra-main', at: { date: '12-25', time: '10:00' } });

@@ -80,6 +80,9 @@ export class SimulatedGraph {
   private readonly routes = new Map<string, string>();
   /** Prompt files Graph refuses to play (a missing or malformed file behind the prompt URL). */
   readonly refusedPrompts = new Set<string>();
+  /** The recordings store refuses every write (a full disk, a bucket without permission): each attempt is counted. */
+  recordingStoreDown = false;
+  storeAttempts = 0;
   /** What happens to a transfer to a phone number or user outside the queues. */
   transferOutBehaviour: 'accept' | 'decline' = 'accept';
   private nextOp = 1;
@@ -266,6 +269,8 @@ export class SimulatedGraph {
         this.timeline.set(record.callId, t);
       },
       storeVoicemail: async (input) => {
+        this.storeAttempts++;
+        if (this.recordingStoreDown) throw new Error('recordings store: EACCES: permission denied, open recordings/…');
         const existing = this.voicemails.find((v) => v.callId === input.callId);
         if (existing) return { voicemailId: existing.voicemailId, status: existing.status };
         const voicemailId = `vm-${this.voicemails.length + 1}`;
