@@ -1,10 +1,10 @@
-import { condition, getExternalWorkflowHandle, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CallbackActivities, GraphActivities } from '../../activities/index.js';
 import { failureDetails, graph, queueing, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
-import { leaveQueueSignal, offerResultSignal, queueWorkflowId, type AgentAssignment } from '../messages.js';
+import { type AgentAssignment } from '../messages.js';
 import type { CallbackOffer, CallbackOutcome, CallbackResult, QueueOptions } from './api.js';
 import { gather } from './menu.js';
-import { HOLD_MUSIC, releaseAgent } from './queue.js';
+import { HOLD_MUSIC, leaveQueueNamed, reportOffer } from './queue.js';
 import type { CallRuntime } from './runtime.js';
 
 const callbacks = proxyActivities<CallbackActivities>({
@@ -164,16 +164,8 @@ export async function keepPlaceForCallback(
       return false;
     }
   };
-  const leaveQueue = () =>
-    getExternalWorkflowHandle(queueWorkflowId(queue))
-      .signal(leaveQueueSignal, { callWorkflowId: workflowId })
-      .catch((err: unknown) => log.warn('could not tell the queue we left', { error: String(err) }));
-  const report = async (a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled') => {
-    releaseAgent(a, outcome);
-    await getExternalWorkflowHandle(queueWorkflowId(a.queue))
-      .signal(offerResultSignal, { callWorkflowId: workflowId, agentId: a.agentId, reservationId: a.reservationId, outcome: outcome === 'missed' ? 'failed' : outcome })
-      .catch((err: unknown) => log.warn('could not report the callback offer to the queue', { error: String(err) }));
-  };
+  const leaveQueue = () => leaveQueueNamed(queue, workflowId);
+  const report = (a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled') => reportOffer(a, outcome, workflowId);
   const end = async (outcome: CallbackOutcome): Promise<CallbackOutcome> => {
     session.awaitingCallback = false;
     write(() =>

@@ -39,11 +39,7 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
   let holdRound = 0;
   let announcements = 0;
   let callbackOffered = false;
-  const leaveQueue = async () => {
-    await getExternalWorkflowHandle(queueWorkflowId(queueName))
-      .signal(leaveQueueSignal, { callWorkflowId: workflowId })
-      .catch((err: unknown) => log.warn('could not tell the queue we left', { error: String(err) }));
-  };
+  const leaveQueue = () => leaveQueueNamed(queueName, workflowId);
   const holdMusic = rt.promptUris(options.holdMusic ?? HOLD_MUSIC);
 
   for (;;) {
@@ -169,16 +165,7 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
       recorder.event('transferFailed', failureDetails(err));
     }
 
-    const queueHandle = getExternalWorkflowHandle(queueWorkflowId(assignment.queue));
-    const report = async (outcome: 'connected' | 'missed' | 'cancelled') => {
-      releaseAgent(assignment, outcome);
-      await queueHandle.signal(offerResultSignal, {
-        callWorkflowId: workflowId,
-        agentId,
-        reservationId: assignment.reservationId,
-        outcome: outcome === 'missed' ? 'failed' : outcome,
-      });
-    };
+    const report = (outcome: OfferReport) => reportOffer(assignment, outcome, workflowId);
     if (session.transferAccepted) {
       // Connected when Graph said so (the same moment our leg may have ended), not after we told the queue.
       const waitSeconds = Math.round(Date.now() - queuedAtMs) / 1000;
@@ -224,8 +211,30 @@ async function carryOut(rt: CallRuntime, action: Exclude<QueueAction, { type: 'q
   await rt.session.hangUpQuietly();
 }
 
+type OfferReport = 'connected' | 'missed' | 'cancelled';
+
+/** Tell the queue this call has left it (a hang-up, a callback taken); a queue that is gone needs no telling. */
+export async function leaveQueueNamed(queue: string, callWorkflowId: string): Promise<void> {
+  await getExternalWorkflowHandle(queueWorkflowId(queue))
+    .signal(leaveQueueSignal, { callWorkflowId })
+    .catch((err: unknown) => log.warn('could not tell the queue we left', { queue, error: String(err) }));
+}
+
+/** How an offer made under a reservation ended, told to the agent (fire and forget) and to the queue that made it. */
+export async function reportOffer(a: AgentAssignment, outcome: OfferReport, callWorkflowId: string): Promise<void> {
+  releaseAgent(a, outcome);
+  await getExternalWorkflowHandle(queueWorkflowId(a.queue))
+    .signal(offerResultSignal, {
+      callWorkflowId,
+      agentId: a.agentId,
+      reservationId: a.reservationId,
+      outcome: outcome === 'missed' ? 'failed' : outcome,
+    })
+    .catch((err: unknown) => log.warn('could not report the offer to the queue', { queue: a.queue, error: String(err) }));
+}
+
 /** Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal). */
-export function releaseAgent(a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled'): void {
+export function releaseAgent(a: AgentAssignment, outcome: OfferReport): void {
   void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
     .signal(agentOfferOutcomeSignal, {
       reservationId: a.reservationId,
