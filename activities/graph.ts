@@ -61,15 +61,50 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
         calls.cancelMediaProcessing(input.callId, input.clientContext));
     },
 
-    async transferCall(input: { callId: string; agentId: string; clientContext: string }): Promise<void> {
+    /**
+     * Transfer the caller to an agent: blind, or (with `replacesCallId`) onto the call we placed to the agent, who
+     * has already answered it (consultative transfer).
+     */
+    async transferCall(input: { callId: string; agentId: string; clientContext: string; replacesCallId?: string }): Promise<void> {
       let sentAt = 0;
       await graph('transfer', (calls) => {
         sentAt = Date.now();
-        return calls.transfer(input.callId, { target: { userId: input.agentId }, clientContext: input.clientContext });
+        return calls.transfer(input.callId, {
+          target: { userId: input.agentId },
+          clientContext: input.clientContext,
+          ...(input.replacesCallId ? { replacesCallId: input.replacesCallId } : {}),
+        });
       });
-      // The later of the call queueing and the agent becoming free → the offer (transfer) request sent.
+      // The later of the call queueing and the agent becoming free → the offer (transfer) request sent. A
+      // consultative transfer comes after the ring that was the offer, which ringAgent measured.
+      const readyAt = currentCall()?.offerReadyAt;
+      if (readyAt !== undefined && !input.replacesCallId) offerLatency.observe(since(readyAt, sentAt));
+    },
+
+    /**
+     * Offer a call by ringing the agent: an outbound peer-to-peer call from the bot (from the dialled resource
+     * account when there is one, so the agent sees the line's name). Its notifications go to `callbackUri`, which
+     * names the workflow that rings. Not retried on its own: a retry could ring the agent twice.
+     */
+    async ringAgent(input: {
+      agentId: string;
+      callbackUri: string;
+      tenantId?: string;
+      applicationInstanceId?: string;
+    }): Promise<{ callId: string }> {
+      let sentAt = 0;
+      const created = await graph('createCall', (calls) => {
+        sentAt = Date.now();
+        return calls.createCall({
+          target: { userId: input.agentId },
+          callbackUri: input.callbackUri,
+          ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+          ...(input.applicationInstanceId ? { applicationInstanceId: input.applicationInstanceId } : {}),
+        });
+      });
       const readyAt = currentCall()?.offerReadyAt;
       if (readyAt !== undefined) offerLatency.observe(since(readyAt, sentAt));
+      return { callId: created.id };
     },
 
     /** A queue's overflow, timeout or no-agents action: blind transfer to a Teams user or a phone number. */

@@ -58,8 +58,9 @@ describe('a call end to end', () => {
     expect(call.outcome).toBe('connected');
     expect(call.flow).toBe('default'); // the emulator's resource account has no flow of its own
     expect(call.tags).toEqual([]);
-    expect(call.endCode).toBe(0);
-    expect(call.endSubcode).toBe(7015);
+    // Put through by a consultative transfer: Graph ends our leg with terminationReason AppTransferred, no resultInfo.
+    expect(call.endCode).toBeNull();
+    expect(call.endSubcode).toBeNull();
     const times = [call.arrivedAt, call.answeredAt, call.queuedAt, call.offeredAt, call.connectedAt, call.endedAt];
     for (const t of times) expect(t).toBeInstanceOf(Date);
     const ms = times.map((t) => t!.getTime());
@@ -80,6 +81,9 @@ describe('a call end to end', () => {
         'playPrompt:completed',
         'queued',
         'offered',
+        'ringing',
+        'leg:state:established',
+        'agentAnswered',
         'state:transferring',
         'state:transferAccepted',
         'connected',
@@ -90,6 +94,7 @@ describe('a call end to end', () => {
     const types = events.map((e) => e.type);
     expect(types.indexOf('transferRequested')).toBeGreaterThan(types.indexOf('offered'));
     expect(types.indexOf('state:terminated')).toBeGreaterThan(types.indexOf('state:transferAccepted'));
+    expect(events.find((e) => e.type === 'state:terminated')!.payload).toMatchObject({ terminationReason: 'AppTransferred' });
     // The flow's verbs are on the timeline too, with what they were given and how they ended.
     expectInOrder(types, ['verb:answer', 'verb:answer:done', 'verb:play', 'verb:play:done', 'verb:queue', 'verb:queue:done']);
     expect(events.find((e) => e.type === 'verb:play')!.payload).toEqual({ prompts: ['greeting.wav'] });
@@ -108,9 +113,15 @@ describe('a call end to end', () => {
       acceptedModalities: ['audio'],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
     });
+    // The agent was rung with a call of our own (for the alert time), then the caller was put onto that call.
+    const ring = events.find((e) => e.type === 'agentAnswered')!.payload as { agentId: string; ringCallId: string };
+    expect(ring.agentId).toBe(summary.agentId);
+    const rings = stack.emulator!.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && JSON.stringify(r.body).includes(summary.agentId!));
+    expect(rings.length).toBeGreaterThanOrEqual(1);
+    expect(rings.at(-1)!.body).toMatchObject({ targets: [{ identity: { user: { id: summary.agentId } } }], callbackUri: expect.stringContaining(`workflowId=${encodeURIComponent(callWorkflowId(callId))}`) });
     const transfers = requests.filter((r) => r.path.endsWith('/transfer'));
     expect(transfers).toHaveLength(1);
-    expect(transfers[0]!.body).toMatchObject({ transferTarget: { identity: { user: { id: summary.agentId } } } });
+    expect(transfers[0]!.body).toMatchObject({ transferTarget: { identity: { user: { id: summary.agentId } }, replacesCallId: ring.ringCallId } });
   });
 
   it('records a caller who hangs up while queued as abandoned, with the time waited', async () => {

@@ -112,10 +112,11 @@ describe('call workflow on the time-skipping server', () => {
     );
     expect(holdPrompts).toHaveLength(41);
     expect(holdPrompts[0]!.detail).toMatchObject({ promptUris: ['https://switchboard.test/prompts/hold-music.wav'] });
-    // Both configured agents were offered the call once each, then left out of its offers.
-    const transfers = graph.requests.filter((r) => r.op === 'transfer').map((r) => (r.detail as { agentId: string }).agentId);
-    expect(transfers).toHaveLength(2);
-    expect(new Set(transfers).size).toBe(2);
+    // Both configured agents were offered the call (rung) once each, then left out of its offers.
+    const rings = graph.requests.filter((r) => r.op === 'ring').map((r) => (r.detail as { agentId: string }).agentId);
+    expect(rings).toHaveLength(2);
+    expect(new Set(rings).size).toBe(2);
+    expect(graph.requests.filter((r) => r.op === 'transfer')).toHaveLength(0);
 
     const record = graph.records.get(callId)!;
     expect(record.outcome).toBe('abandoned');
@@ -154,7 +155,7 @@ describe('call workflow on the time-skipping server', () => {
     const lost = types.filter((t) => t === 'holdMusicNoCompletion').length;
     expect(lost).toBe(4);
     expect(graph.requests.filter((r) => r.op === 'getCall').length).toBe(lost);
-    expect(graph.requests.filter((r) => r.op === 'transfer')).toHaveLength(2);
+    expect(graph.requests.filter((r) => r.op === 'ring')).toHaveLength(2);
     // Once both offers were declined, hold music started once, then again after each lost completion.
     const afterOffers = types.slice(types.lastIndexOf('offerFailed'));
     expect(afterOffers.filter((t) => t === 'promptStarted')).toHaveLength(1 + lost);

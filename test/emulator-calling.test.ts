@@ -250,6 +250,41 @@ describe('outbound calls and invite', () => {
     for (const id of [busy.id, never.id]) expect(rig.receiver.forCall(id).some(isState(id, 'established'))).toBe(false);
   });
 
+  it('rings an agent with a call of our own and transfers the caller onto it (consultative transfer)', async () => {
+    rig.emulator.setAgent('ring-agent', { onTransfer: 'accept', answerAfterMs: 20, talkMs: 60000 });
+    const callerId = await rig.establishedCall();
+    const ring = await rig.calls.createCall({ target: { userId: 'ring-agent' }, callbackUri: rig.receiver.callbackUri, tenantId: TENANT, applicationInstanceId: 'ra-1' });
+    await rig.receiver.waitFor(isState(ring.id, 'established'), 'the agent answers our call');
+    expect((await rig.calls.getPresencesByUserId(['ring-agent']))[0]).toMatchObject({ activity: 'InACall' });
+    await rig.calls.transfer(callerId, { target: { userId: 'ring-agent' }, replacesCallId: ring.id, clientContext: 'offer' });
+    await rig.receiver.waitFor(isState(callerId, 'transferAccepted'), 'transfer accepted');
+    const ended = await rig.receiver.waitFor(isState(callerId, 'terminated'), 'caller leg ends');
+    expect(ended.item.resourceData).toMatchObject({ terminationReason: 'AppTransferred' });
+    await rig.receiver.waitFor(isState(ring.id, 'terminated'), 'the replaced call ends');
+    // The agent went from our call straight to the caller: still on a call, talking to the caller now.
+    expect(rig.emulator.getAgent('ring-agent')).toMatchObject({ busy: true, callId: callerId });
+    expect(rig.emulator.getCall(callerId)!.transfer).toMatchObject({ outcome: 'accepted', conversation: { startedAt: expect.any(String) } });
+  });
+
+  it('a declined ring ends 603; a ring we stop ends; a consultative transfer onto a call that is not up fails 500/7700', async () => {
+    rig.emulator.setAgent('ring-declines', { onTransfer: 'decline', answerAfterMs: 20 });
+    rig.emulator.setAgent('ring-ignores', { onTransfer: 'ignore' });
+    const declined = await rig.calls.createCall({ target: { userId: 'ring-declines' }, callbackUri: rig.receiver.callbackUri, tenantId: TENANT });
+    expect((await rig.receiver.waitFor(isState(declined.id, 'terminated'), 'declined')).item.resourceData.resultInfo.code).toBe(603);
+    const ringing = await rig.calls.createCall({ target: { userId: 'ring-ignores' }, callbackUri: rig.receiver.callbackUri, tenantId: TENANT });
+    await rig.calls.hangUp(ringing.id); // the alert time is over: stop ringing
+    await rig.receiver.waitFor(isState(ringing.id, 'terminated'), 'ring stopped');
+    expect(rig.receiver.forCall(ringing.id).some(isState(ringing.id, 'established'))).toBe(false);
+
+    const callerId = await rig.establishedCall();
+    await rig.calls.transfer(callerId, { target: { userId: 'ring-ignores' }, replacesCallId: ringing.id });
+    const failed = await rig.receiver.waitFor((r) => isState(callerId, 'established')(r) && Boolean(r.item.resourceData.resultInfo), 'transfer failed');
+    expect(failed.item.resourceData).toMatchObject({ resultInfo: { code: 500 }, replacesContext: ringing.id });
+    expect(JSON.stringify(failed.item.resourceData.resultInfo)).toContain('7700');
+    expect(rig.emulator.getCall(callerId)).toMatchObject({ state: 'established', transfer: { outcome: 'failed' } });
+    await rig.calls.hangUp(callerId);
+  });
+
   it('invite: an operation notification, then a roster update whose resourceData is an array of participants', async () => {
     rig.emulator.setAgent('inv-agent', { onTransfer: 'accept', answerAfterMs: 30 });
     const callId = await rig.establishedCall();

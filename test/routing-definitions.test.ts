@@ -37,6 +37,15 @@ describe('queue definitions', () => {
     expect(problems({ help: { agents: ['a1'], alertSeconds: 181 } })).toEqual(['queue help: alertSeconds: must be 15–180 s']);
   });
 
+  it('offers by ringing unless told otherwise, and rejects an attendant queue that would blind-transfer', () => {
+    expect(validateQueues(agents, { help: { agents: ['a1'] } }).help).toMatchObject({ offerBy: 'ring' });
+    expect(validateQueues(agents, { help: { agents: ['a1'], offerBy: 'transfer' } }).help).toMatchObject({ offerBy: 'transfer' });
+    expect(problems({ help: { agents: ['a1', 'a2'], method: 'attendant', offerBy: 'transfer' } })).toEqual([
+      "queue help: offerBy: attendant rings several agents at once, which needs 'ring' (a blind transfer reaches one agent)",
+    ]);
+    expect(problems({ help: { agents: ['a1'], offerBy: 'page' as never } })[0]).toMatch(/^queue help: offerBy: /);
+  });
+
   it('rejects a cycle of overflow queues', () => {
     const found = problems({
       a: { agents: ['a1'], overflowAction: { type: 'queue', queue: 'b' } },
@@ -74,6 +83,15 @@ describe('agent selection', () => {
     expect(candidates({ ...q, method: 'attendant' }, view({ a2: { state: 'onCall' } }), none, 0)).toEqual(['a1', 'a3']);
     expect(candidates({ ...q, method: 'roundRobin' }, view(), none, 0)).toEqual(['a2', 'a3', 'a1']);
     expect(candidates({ ...q, method: 'roundRobin' }, view(), none, 2)).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('attendant rings at most 25 agents at once (Graph’s limit for simultaneous ring)', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `g${i + 1}`);
+    const q = testQueue('big', ids, { method: 'attendant' });
+    const all: Record<string, AgentView> = Object.fromEntries(ids.map((id) => [id, { state: 'available', idleSince: 0 }]));
+    expect(candidates(q, all, none, 0)).toEqual(ids.slice(0, 25));
+    // Busy ones are skipped, and the next free ones fill the group.
+    expect(candidates(q, { ...all, g1: { state: 'onCall', idleSince: 0 } }, none, 0)).toEqual(ids.slice(1, 26));
   });
 
   it('longest idle picks the agent available the longest', () => {

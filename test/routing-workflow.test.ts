@@ -52,7 +52,7 @@ interface Harness {
   start(queue: string, priority?: number): Promise<{ callId: string; result: Promise<CallSummary> }>;
   /** One call, to the end. */
   call(queue: string): Promise<CallSummary>;
-  /** Agents offered calls, in order of the transfer requests. */
+  /** Agents offered calls (rung), in order. */
   offered(): string[];
   connected(): string[];
 }
@@ -80,7 +80,7 @@ async function withRouting(name: string, queues: QueueConfig[], fn: (h: Harness)
     async call(queue) {
       return (await h.start(queue)).result;
     },
-    offered: () => graph.requests.filter((r) => r.op === 'transfer').map((r) => (r.detail as { agentId: string }).agentId),
+    offered: () => graph.requests.filter((r) => r.op === 'ring').map((r) => (r.detail as { agentId: string }).agentId),
     connected: () => [...graph.records.values()].filter((r) => r.outcome === 'connected').map((r) => r.agentId!),
   };
   await worker.runUntil(async () => {
@@ -104,14 +104,35 @@ describe('routing methods', () => {
     });
   });
 
-  it('attendant offers the group in order (up to 25), skipping agents who are not free', async () => {
-    const agents = ids('attendant', 3);
-    await withRouting('attendant', [testQueue('q-attendant', agents, { method: 'attendant', wrapUpSeconds: 600 })], async (h) => {
-      await env.client.workflow.getHandle(agentWorkflowId(agents[0]!)).signal(agentAvailabilitySignal, { state: 'away' });
-      await eventually(async () => ((await agentState(agents[0]!)).state === 'away' ? true : undefined), 'agent away');
-      expect((await h.call('q-attendant')).agentId).toBe(agents[1]);
-      expect((await h.call('q-attendant')).agentId).toBe(agents[2]);
-      expect(h.offered()).toEqual([agents[1], agents[2]]);
+  it('attendant rings every free agent at once; the first to answer wins and the other rings stop', async () => {
+    const agents = ids('attendant', 4);
+    const [away, ignores, accepts, declines] = agents as [string, string, string, string];
+    await withRouting('attendant', [testQueue('q-attendant', agents, { method: 'attendant', wrapUpSeconds: 600, reofferAfterSeconds: 0 })], async (h) => {
+      await env.client.workflow.getHandle(agentWorkflowId(away)).signal(agentAvailabilitySignal, { state: 'away' });
+      await eventually(async () => ((await agentState(away)).state === 'away' ? true : undefined), 'agent away');
+      h.graph.agentBehaviour.set(ignores, 'ignore');
+      h.graph.agentBehaviour.set(declines, 'decline');
+      const first = await h.call('q-attendant');
+      expect(first).toMatchObject({ outcome: 'connected', agentId: accepts });
+      // One offer, three rings at once (the away agent is not rung).
+      const rings = h.graph.requests.filter((r) => r.op === 'ring');
+      expect(rings.map((r) => (r.detail as { agentId: string }).agentId).sort()).toEqual([ignores, accepts, declines].sort());
+      expect(h.graph.eventTypes(first.callId).filter((t) => t === 'offered')).toHaveLength(1);
+      // The ring nobody answered was stopped (DELETE); the caller went onto the winner's call.
+      const ringOf = (agentId: string) => rings.find((r) => (r.detail as { agentId: string }).agentId === agentId)!.callId;
+      expect(h.graph.requests.some((r) => r.op === 'delete' && r.callId === ringOf(ignores))).toBe(true);
+      expect(h.graph.requests.find((r) => r.op === 'transfer')!.detail).toEqual({ agentId: accepts, replacesCallId: ringOf(accepts) });
+      // Stopped because someone else answered: not a miss. Declining is.
+      await eventually(async () => ((await agentState(ignores)).state === 'available' ? true : undefined), 'the agent whose ring stopped is free again');
+      expect((await agentState(ignores)).misses).toBe(0);
+      expect((await agentState(declines)).misses).toBe(1);
+      expect((await agentState(accepts)).state).not.toBe('available');
+      // The next call rings the two still free; the one who now accepts wins.
+      h.graph.agentBehaviour.set(ignores, 'accept');
+      const second = await h.call('q-attendant');
+      expect(second).toMatchObject({ outcome: 'connected', agentId: ignores });
+      const secondRings = h.graph.requests.filter((r) => r.op === 'ring').slice(rings.length);
+      expect(secondRings.map((r) => (r.detail as { agentId: string }).agentId).sort()).toEqual([ignores, declines].sort());
     });
   });
 
@@ -179,7 +200,8 @@ describe('routing methods', () => {
 describe('offers that go unanswered', () => {
   it('moves on to the next agent and pauses an agent after N missed offers', async () => {
     const [n1, n2] = ids('miss', 2) as [string, string];
-    const q = testQueue('q-miss', [n1, n2], { method: 'serial', missesBeforeAway: 2, wrapUpSeconds: 0, reofferAfterSeconds: 3600 });
+    // The ring that is ignored lasts the alert time (real seconds here): the shortest allowed.
+    const q = testQueue('q-miss', [n1, n2], { method: 'serial', missesBeforeAway: 2, wrapUpSeconds: 0, reofferAfterSeconds: 3600, alertSeconds: 15 });
     await withRouting('miss', [q], async (h) => {
       h.graph.agentBehaviour.set(n1, 'ignore');
       expect((await h.call('q-miss')).agentId).toBe(n2);
@@ -190,6 +212,23 @@ describe('offers that go unanswered', () => {
       expect(h.offered()).toEqual([n1, n2, n1, n2, n2]);
       const types = h.graph.eventTypes([...h.graph.records.keys()][0]!);
       expect(types.indexOf('offerFailed')).toBeLessThan(types.indexOf('connected'));
+    });
+  });
+});
+
+describe('offers Graph refuses', () => {
+  it('an agent Graph finds busy (presence lagging) is rested for that call, not counted as a miss', async () => {
+    const [busy, free] = ids('busy', 2) as [string, string];
+    const q = testQueue('q-busy', [busy, free], { method: 'serial', wrapUpSeconds: 0, presenceBased: false });
+    await withRouting('busy', [q], async (h) => {
+      h.graph.agentBehaviour.set(busy, 'busy');
+      expect((await h.call('q-busy')).agentId).toBe(free);
+      expect(h.offered()).toEqual([busy, free]);
+      // Graph ended the ring with 486 at once: not the agent's miss, and they are free for other calls.
+      await eventually(async () => ((await agentState(busy)).state === 'available' ? true : undefined), 'busy agent free again');
+      expect((await agentState(busy)).misses).toBe(0);
+      const callId = [...h.graph.records.keys()][0]!;
+      expect(h.graph.events(callId).find((e) => e.type === 'offerFailed')?.payload).toMatchObject({ outcomes: { [busy]: 'busy' } });
     });
   });
 });

@@ -60,6 +60,8 @@ export class CallSession {
   constructor(
     readonly callId: string,
     readonly recorder: CallRecorder,
+    /** A call this workflow placed (a callback, a ring to an agent): its end is not the call's end. */
+    readonly isLeg = false,
   ) {}
 
   get terminated(): boolean {
@@ -106,7 +108,7 @@ export class CallSession {
    * now on; notifications that raced Graph's answer to createCall are applied first.
    */
   attachLeg(callId: string): CallSession {
-    const leg = new CallSession(callId, this.recorder);
+    const leg = new CallSession(callId, this.recorder, true);
     this.legs.set(callId, leg);
     for (const n of this.early.get(callId) ?? []) leg.apply(n);
     this.early.delete(callId);
@@ -122,7 +124,7 @@ export class CallSession {
     this.state = state;
     if (resultInfo) this.resultInfo = resultInfo;
     // The moment we learn the call is over is its end, whatever the flow is doing then.
-    if (state === 'terminated' && !this.recorder.record.endedAt) this.recorder.set({ endedAt: new Date().toISOString() });
+    if (state === 'terminated' && !this.isLeg && !this.recorder.record.endedAt) this.recorder.set({ endedAt: new Date().toISOString() });
   }
 
   /** Start prompts; undefined when Graph would not play them (recorded). */

@@ -55,7 +55,10 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
 
   setHandler(graphNotificationSignal, (n) => {
     // A repeat changes nothing and is left out of the timeline: every step is recorded once.
-    if (session.apply(n)) recorder.event(notificationEventType(n), redact(n.payload));
+    if (!session.apply(n)) return;
+    // A call this workflow placed (a ring to an agent, a callback) is a leg: its steps are not the caller's.
+    if (n.callId === callId) recorder.event(notificationEventType(n), redact(n.payload));
+    else recorder.event(`leg:${notificationEventType(n)}`, { legCallId: n.callId, notification: redact(n.payload) });
   });
   setHandler(agentAssignedSignal, (a) => {
     if (session.assignment?.reservationId === a.reservationId) return;

@@ -40,7 +40,7 @@ export function interceptors(): WorkflowInterceptors {
         async scheduleActivity(input, next) {
           const context: CallContext = { callId, workflowId };
           if (input.activityType === 'answerCall' && receivedAt !== undefined) context.receivedAt = receivedAt;
-          if (input.activityType === 'transferCall') {
+          if (input.activityType === 'transferCall' || input.activityType === 'ringAgent') {
             const agentId = (input.args[0] as { agentId?: unknown } | undefined)?.agentId;
             const at = typeof agentId === 'string' ? readyAt.get(agentId) : undefined;
             if (at !== undefined) context.offerReadyAt = at;

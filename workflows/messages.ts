@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallNotification } from '../src/graph/notifications.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
-import type { QueueAction, Skills, TeamsPresence } from '../src/routing/types.js';
+import type { OfferMode, QueueAction, Skills, TeamsPresence } from '../src/routing/types.js';
 
 /** Graph → call workflow: every notification about the call after the incoming one. */
 export const graphNotificationSignal = defineSignal<[CallNotification]>('graphNotification');
@@ -20,6 +20,13 @@ export interface AgentAssignment {
    * becoming available. The offer latency metric counts from here.
    */
   readyAt?: number;
+  /** `ring` unless the queue says otherwise (assignments from before offer modes existed were blind transfers). */
+  offerBy?: OfferMode;
+  /**
+   * `attendant`: every agent reserved for this one offer, the first listed being `agentId`. They all ring at once;
+   * the first to answer gets the call.
+   */
+  group?: { agentId: string; reservationId: string }[];
 }
 export const agentAssignedSignal = defineSignal<[AgentAssignment]>('agentAssigned');
 
@@ -44,8 +51,12 @@ export interface WaitingCall {
 }
 export const enqueueSignal = defineSignal<[WaitingCall]>('enqueue');
 export const leaveQueueSignal = defineSignal<[{ callWorkflowId: string }]>('leaveQueue');
-/** `missed`: the agent declined or didn't answer; `cancelled`: the caller went before the offer was made. */
-export type OfferOutcome = 'connected' | 'failed' | 'missed' | 'cancelled';
+/**
+ * `failed`/`missed`: the agent declined or didn't answer; `busy`: Graph said the agent is on another call (Teams
+ * presence lags), which rests the agent for this call without counting against them; `cancelled`: nobody's doing
+ * (the caller went, another agent answered first).
+ */
+export type OfferOutcome = 'connected' | 'failed' | 'missed' | 'busy' | 'cancelled';
 export const offerResultSignal = defineSignal<
   [{ callWorkflowId: string; agentId: string; outcome: OfferOutcome; reservationId?: string }]
 >('offerResult');

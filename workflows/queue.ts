@@ -4,6 +4,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -43,6 +44,8 @@ export interface Offer {
   call: QueuedCall;
   agentId: string;
   reservationId: string;
+  /** `attendant`: every agent reserved for this offer (agentId first); each is released on its own outcome. */
+  group?: { agentId: string; reservationId: string }[];
 }
 
 export interface QueueMember extends AgentView {
@@ -113,7 +116,11 @@ export class QueueState {
 
   offerResult(callWorkflowId: string, agentId: string, outcome: string, now: number): void {
     const offer = this.s.offers[callWorkflowId];
-    if (offer && offer.agentId === agentId) delete this.s.offers[callWorkflowId];
+    if (offer?.group) {
+      // An attendant offer is over when every agent it rang has reported.
+      offer.group = offer.group.filter((m) => m.agentId !== agentId);
+      if (offer.group.length === 0) delete this.s.offers[callWorkflowId];
+    } else if (offer && offer.agentId === agentId) delete this.s.offers[callWorkflowId];
     if (outcome === 'connected') delete this.s.missed[callWorkflowId];
     else if (outcome !== 'cancelled') (this.s.missed[callWorkflowId] ??= {})[agentId] = now + this.config.reofferAfterSeconds * 1000;
   }
@@ -163,10 +170,10 @@ export class QueueState {
     return candidates(this.config, view, (id) => (missed[id] ?? 0) > now, this.s.lastOffered, call.skills);
   }
 
-  reserved(call: QueuedCall, agentId: string, reservationId: string): void {
+  reserved(call: QueuedCall, agentId: string, reservationId: string, group?: Offer['group']): void {
     this.s.waiting = this.s.waiting.filter((w) => w.callWorkflowId !== call.callWorkflowId);
-    this.s.offers[call.callWorkflowId] = { call, agentId, reservationId };
-    this.s.agents[agentId] = { ...this.s.agents[agentId]!, state: 'reserved' };
+    this.s.offers[call.callWorkflowId] = { call, agentId, reservationId, ...(group ? { group: [...group] } : {}) };
+    for (const m of group ?? [{ agentId }]) this.s.agents[m.agentId] = { ...this.s.agents[m.agentId]!, state: 'reserved' };
     this.s.lastOffered = this.config.agents.indexOf(agentId);
   }
 
@@ -314,8 +321,13 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
 async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
   const { config } = queue;
   let rejected = false;
+  const ringAll = config.method === 'attendant' && (config.offerBy ?? 'ring') === 'ring' && patched('attendant-rings-all');
   for (const call of queue.ordered()) {
     if (!queue.isWaiting(call.callWorkflowId)) continue; // left while we were reserving for an earlier call
+    if (ringAll) {
+      if (await reserveGroup(queue, call, cancels)) rejected = true;
+      continue;
+    }
     for (const agentId of queue.candidatesFor(call, Date.now())) {
       const reservationId = `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`;
       const seen = queue.s.agents[agentId]?.version;
@@ -350,6 +362,7 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
           wrapUpSeconds: config.wrapUpSeconds,
           missesBeforeAway: config.missesBeforeAway,
           readyAt,
+          offerBy: config.offerBy ?? 'ring',
         });
       } catch (err) {
         log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
@@ -362,8 +375,75 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
   return rejected;
 }
 
+/**
+ * `attendant`: reserve every candidate (up to 25) for one call at once, and hand the group to the call, which rings
+ * them all. Each reservation still goes through the agent's own workflow, so an agent in several queues is never
+ * reserved twice. Returns whether any reservation was rejected.
+ */
+async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[]): Promise<boolean> {
+  const { config } = queue;
+  const picks = queue.candidatesFor(call, Date.now()).map((agentId) => ({
+    agentId,
+    reservationId: `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`,
+    seen: queue.s.agents[agentId]?.version,
+  }));
+  if (picks.length === 0) return false;
+  const results = await Promise.all(
+    picks.map((p) =>
+      routing.reserveAgent({
+        agentId: p.agentId,
+        request: { reservationId: p.reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId },
+      }),
+    ),
+  );
+  let rejected = false;
+  const group: { agentId: string; reservationId: string }[] = [];
+  results.forEach((result, i) => {
+    const p = picks[i]!;
+    if (result.accepted) return group.push({ agentId: p.agentId, reservationId: p.reservationId });
+    rejected = true;
+    const current = queue.s.agents[p.agentId];
+    if (current && current.version === p.seen && (current.state === 'available' || current.state === 'unknown')) {
+      queue.s.agents[p.agentId] = { ...current, state: result.state ?? 'reserved' };
+    }
+  });
+  if (group.length === 0) return rejected;
+  const first = group[0]!;
+  const offer: Offer = { call, agentId: first.agentId, reservationId: first.reservationId, group };
+  if (!queue.isWaiting(call.callWorkflowId)) {
+    cancels.push(offer); // the caller hung up while we reserved
+    return rejected;
+  }
+  queue.reserved(call, first.agentId, first.reservationId, group);
+  const since = (id: string) => {
+    const known = queue.s.agents[id];
+    return known?.since ?? 0;
+  };
+  try {
+    await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
+      queue: config.name,
+      agentId: first.agentId,
+      reservationId: first.reservationId,
+      alertSeconds: config.alertSeconds,
+      wrapUpSeconds: config.wrapUpSeconds,
+      missesBeforeAway: config.missesBeforeAway,
+      // The offer could have been made once the call queued and the first of the group was free.
+      readyAt: Math.max(call.enqueuedAt, Math.min(...group.map((m) => since(m.agentId)))),
+      offerBy: 'ring',
+      group,
+    });
+  } catch (err) {
+    log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
+    queue.leave(call.callWorkflowId);
+    cancels.push(offer);
+  }
+  return rejected;
+}
+
 async function releaseReservation(offer: Offer): Promise<void> {
-  await getExternalWorkflowHandle(agentWorkflowId(offer.agentId))
-    .signal(agentOfferOutcomeSignal, { reservationId: offer.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 })
-    .catch((err: unknown) => log.warn('could not release a reservation', { agentId: offer.agentId, callId: offer.call.callId, callWorkflowId: offer.call.callWorkflowId, error: String(err) }));
+  for (const m of offer.group ?? [{ agentId: offer.agentId, reservationId: offer.reservationId }]) {
+    await getExternalWorkflowHandle(agentWorkflowId(m.agentId))
+      .signal(agentOfferOutcomeSignal, { reservationId: m.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 })
+      .catch((err: unknown) => log.warn('could not release a reservation', { agentId: m.agentId, callId: offer.call.callId, callWorkflowId: offer.call.callWorkflowId, error: String(err) }));
+  }
 }

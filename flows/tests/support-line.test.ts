@@ -63,8 +63,13 @@ describe('support line: callback in queue', () => {
     expect(more).toEqual([]);
     expect(placed).toMatchObject({ phone: '+14255550123', applicationInstanceId: 'ra-support', tenantId: FLOW_TEST_TENANT });
     expect(new URL(placed!.callbackUri).searchParams.get('workflowId')).toBe(`call-${caller.callId}`);
-    expect(caller.heardOnCallback()).toEqual(['callback-intro.wav']);
-    expect(t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail)).toEqual([{ agentId: adele }]);
+    // Hold music while Adele's phone rang, then she answered and the person was put through onto that call.
+    expect(caller.heardOnCallback()).toEqual(['callback-intro.wav', 'hold-music.wav']);
+    const rings = t.graph.requests.filter((r) => r.op === 'ring');
+    expect(rings.map((r) => r.detail)).toEqual([{ agentId: adele }]);
+    expect(t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail)).toEqual([
+      { agentId: adele, replacesCallId: rings[0]!.callId },
+    ]);
     expect(caller.callback()).toMatchObject({ status: 'completed', attempts: 1, agentId: adele, lastError: null });
     expect(caller.callback()!.completedAt).toBeDefined();
     // The caller's own call was a callback (not abandoned, not connected), whatever came after.
@@ -101,8 +106,8 @@ describe('support line: callback in queue', () => {
     expect(caller.callbackCalls().map((c) => c.phone)).toEqual(['+14255550124', '+14255550124', '+14255550124']);
     expect(caller.heardOnCallback()).toEqual([]);
     expect(caller.callback()).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/no answer/) });
-    // The agent was released after each try: nothing was transferred, and the tries were the retry delay apart.
-    expect(t.graph.requests.filter((r) => r.op === 'transfer')).toEqual([]);
+    // The agent was released after each try: never rung, nothing transferred, and the tries were the retry delay apart.
+    expect(t.graph.requests.filter((r) => r.op === 'ring' || r.op === 'transfer')).toEqual([]);
     const events = caller.timeline();
     const tries = events.filter((e) => e.type === 'callbackDialed').map((e) => Date.parse(e.at));
     expect(tries).toHaveLength(3);
@@ -123,18 +128,23 @@ describe('support line: callback in queue', () => {
     await until(() => t!.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
     await t.freeAgent(adele);
     // Adele declines: the person called back stays on the line with hold music, back in the queue.
-    await until(() => caller.heardOnCallback().includes('hold-music.wav'), 'hold music for the person called back');
-    expect(caller.heardOnCallback()).toEqual(['callback-intro.wav', 'hold-music.wav']);
+    await until(() => {
+      const ring = t!.graph.requests.find((r) => r.op === 'ring');
+      return ring !== undefined && t!.graph.stateOf(ring.callId) === 'terminated';
+    }, 'Adele to decline');
+    await until(() => caller.heardOnCallback().filter((f) => f === 'hold-music.wav').length >= 2, 'hold music for the person called back');
+    expect(caller.heardOnCallback()[0]).toBe('callback-intro.wav');
     await t.freeAgent(alex);
     const result = await caller.result();
     expect(result.outcome).toBe('callback');
     expect(queueResult(caller)).toMatchObject({ callback: { status: 'completed', attempts: 1, agentId: alex } });
-    // One call to the number: offered to Adele (declined), then to Alex.
+    // One call to the number: offered to Adele (rung, declined), then to Alex, who took it.
     const [placed, ...more] = caller.callbackCalls();
     expect(more).toEqual([]);
+    const rings = t.graph.requests.filter((r) => r.op === 'ring');
+    expect(rings.map((r) => r.detail)).toEqual([{ agentId: adele }, { agentId: alex }]);
     expect(t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail)).toEqual([
-      { agentId: adele },
-      { agentId: alex },
+      { agentId: alex, replacesCallId: rings[1]!.callId },
     ]);
     expect(caller.timeline().find((e) => e.type === 'offerFailed')?.payload).toMatchObject({ agentId: adele, callback: true });
     expect(caller.callback()).toMatchObject({ status: 'completed', agentId: alex });

@@ -97,6 +97,8 @@ const RESULT = {
   inviteNoAnswer: { code: 408, subcode: 0, message: 'Invitation not answered.' },
   calleeBusy: { code: 486, subcode: 0, message: 'The callee is busy.' },
   calleeNoAnswer: { code: 408, subcode: 0, message: 'The callee did not answer.' },
+  // SIP's 603 Decline, which is what a Teams user's "decline" sends back (Graph does not document its codes here).
+  calleeDeclined: { code: 603, subcode: 0, message: 'The callee declined the call.' },
   redirectFailed: { code: 480, subcode: 0, message: 'No redirect target answered.' },
 } satisfies Record<string, ResultInfo>;
 
@@ -683,6 +685,10 @@ export class CallManager {
       });
     };
 
+    if (transfer.consultative) {
+      this.replaceCall(call, transfer, req.replacesCallId!, agentKey, fail);
+      return;
+    }
     if (agents.isBusy(agentKey)) {
       // Busy on busy: an agent already talking to a transferred caller rejects further transfers.
       this.after(call, this.scaled(BUSY_REJECT_DELAY_MS), () => fail('busy', 'Transfer target is busy.'));
@@ -718,6 +724,52 @@ export class CallManager {
         this.after(call, this.scaled(TRANSFER_ALERT_TIMEOUT_MS), () => fail('noAnswer', 'Transfer target did not answer.'));
         break;
     }
+  }
+
+  /**
+   * Consultative transfer: the target already talks to the bot on the call `replacesCallId` (one the bot placed to
+   * them). Nothing rings: the caller takes that call's place, the bot leaves both, and the target talks to the
+   * caller. The call to replace must be live, established, and to the transfer target; otherwise the transfer fails
+   * (500/7700, with replacesContext, as documented).
+   */
+  private replaceCall(
+    call: EmulatedCall,
+    transfer: TransferState,
+    replacesCallId: string,
+    agentKey: string,
+    fail: (outcome: TransferView['outcome'], message: string) => void,
+  ): void {
+    const replaced = this.calls.get(replacesCallId);
+    const target = replaced?.targets[0] as { identity?: { user?: { id?: string }; phone?: { id?: string } } } | undefined;
+    const replacedKey = target?.identity?.user?.id ?? target?.identity?.phone?.id;
+    if (!replaced || replaced.id === call.id || replaced.state !== 'established' || replacedKey !== agentKey) {
+      const why = !replaced || replaced.id === call.id ? 'is not a call of this app' : replaced.state !== 'established' ? `is ${replaced.state}` : 'is not a call to the transfer target';
+      this.after(call, this.scaled(BUSY_REJECT_DELAY_MS), () => fail('failed', `The call to replace (${replacesCallId}) ${why}.`));
+      return;
+    }
+    this.after(call, this.scaled(TEARDOWN_DELAY_MS), () => {
+      if (call.state !== 'transferring' || call.transfer !== transfer) return;
+      if (replaced.state !== 'established') return fail('failed', `The call to replace (${replacesCallId}) ended.`);
+      transfer.view.outcome = 'accepted';
+      this.log(call, 'agent', `${agentKey} takes the caller in place of call ${replacesCallId}`);
+      call.state = 'transferAccepted';
+      this.notifyState(call);
+      this.stopMediaSilently(call);
+      const conversation: NonNullable<TransferView['conversation']> = { startedAt: new Date().toISOString() };
+      transfer.view.conversation = conversation;
+      // The agent goes straight from our call to the caller: never free in between.
+      if ('userId' in transfer.view.target) {
+        this.deps.agents.startTalking(agentKey, call.id, this.deps.agents.script(agentKey).talkMs, () => {
+          conversation.endedAt = new Date().toISOString();
+          conversation.endedBy ??= 'agent';
+          this.log(call, 'agent', `${agentKey} finished talking to the caller (ended by ${conversation.endedBy})`);
+        });
+      }
+      // Graph's docs show the transferred call ending with AppTransferred; the replaced call's end is not shown,
+      // and ends the same way here.
+      this.terminate(replaced, undefined, { extra: { terminationReason: 'AppTransferred' } });
+      this.after(call, this.scaled(TEARDOWN_DELAY_MS), () => this.terminate(call, undefined, { extra: { terminationReason: 'AppTransferred' } }));
+    });
   }
 
   /** DELETE /communications/calls/{id} */
@@ -992,7 +1044,7 @@ export class CallManager {
     const outOfOrder = call.quirks.establishedBeforeEstablishing;
     if (!outOfOrder) this.notifyState(call);
     const ring = this.ringOutcome(key);
-    const resultFor = (o: string) => (o === 'busy' || o === 'decline' ? RESULT.calleeBusy : RESULT.calleeNoAnswer);
+    const resultFor = (o: string) => (o === 'busy' ? RESULT.calleeBusy : o === 'decline' ? RESULT.calleeDeclined : RESULT.calleeNoAnswer);
     if (ring.outcome === 'answer') {
       this.after(call, ring.afterMs, () => {
         if (call.state !== 'establishing') return;
@@ -1011,7 +1063,7 @@ export class CallManager {
       const afterMs = ring.outcome === 'never' ? this.scaled(TRANSFER_ALERT_TIMEOUT_MS) : ring.afterMs;
       this.after(call, afterMs, () => {
         if (call.state !== 'establishing') return;
-        this.log(call, 'caller', `${key} ${ring.outcome === 'never' ? 'does not answer' : 'is busy'}`);
+        this.log(call, 'caller', `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'decline' ? 'declines' : 'is busy'}`);
         this.terminate(call, resultFor(ring.outcome));
       });
     }

@@ -192,7 +192,8 @@ export interface OperationView {
 
 export interface TransferView {
   target: { userId?: string; phone?: string };
-  outcome: 'pending' | 'accepted' | 'declined' | 'noAnswer' | 'busy';
+  /** `failed`: a consultative transfer whose call to replace was not an established call to the target. */
+  outcome: 'pending' | 'accepted' | 'declined' | 'noAnswer' | 'busy' | 'failed';
   /** While the caller talks to the agent after an accepted transfer. */
   conversation?: { startedAt: string; endedAt?: string; endedBy?: 'agent' | 'caller' | 'emulatorStop' };
 }

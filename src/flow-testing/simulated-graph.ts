@@ -67,7 +67,7 @@ export class SimulatedGraph {
   private readonly toneSubscribed = new Set<string>();
   private readonly toneSequence = new Map<string, number>();
   /** Per agent, what they do with a transfer; the constructor's choice for everyone else. */
-  readonly agentBehaviour = new Map<string, 'accept' | 'decline' | 'ignore'>();
+  readonly agentBehaviour = new Map<string, 'accept' | 'decline' | 'ignore' | 'busy'>();
   /** Per call, what the caller does when recorded (default: speaks for 8 s). */
   readonly messageBehaviour = new Map<string, MessageBehaviour>();
   /** Callback rows, as the callbacks activities keep them in Postgres. */
@@ -86,6 +86,9 @@ export class SimulatedGraph {
   /** What happens to a transfer to a phone number or user outside the queues. */
   transferOutBehaviour: 'accept' | 'decline' = 'accept';
   private nextOp = 1;
+  private rings = 0;
+  /** Calls placed to agents to offer them a call (ringAgent): call id → agent. */
+  private readonly ringing = new Map<string, string>();
 
   constructor(
     private readonly client: Client,
@@ -229,7 +232,37 @@ export class SimulatedGraph {
       cancelMediaProcessing: async ({ callId }) => {
         this.requests.push({ op: 'cancelMediaProcessing', callId });
       },
-      transferCall: async ({ callId, agentId }) => {
+      ringAgent: async ({ agentId, callbackUri }) => {
+        // An offer by ringing: our own call to the agent, whose notifications go to the workflow that rings.
+        const workflowId = new URL(callbackUri).searchParams.get('workflowId');
+        if (!workflowId) throw new Error(`ringAgent: the callbackUri ${callbackUri} names no workflow, so its notifications would reach nobody`);
+        const callId = `ring-${++this.rings}-${agentId}`;
+        this.routes.set(callId, workflowId);
+        this.ringing.set(callId, agentId);
+        this.requests.push({ op: 'ring', callId, detail: { agentId } });
+        await this.state(callId, 'establishing');
+        const behaviour = this.agentBehaviour.get(agentId) ?? this.agent;
+        // Accepting agents pick up at once; one who ignores it rings until we hang up (the alert time is ours).
+        if (behaviour === 'accept') await this.state(callId, 'established');
+        else if (behaviour === 'decline') await this.state(callId, 'terminated', { code: 603, subcode: 0, message: 'declined' });
+        // On another call (Teams presence hadn't caught up): Graph ends the ring at once with SIP's 486.
+        else if (behaviour === 'busy') await this.state(callId, 'terminated', { code: 486, subcode: 0, message: 'busy' });
+        return { callId };
+      },
+      transferCall: async ({ callId, agentId, replacesCallId }) => {
+        if (replacesCallId) {
+          // Consultative: the agent already answered our call to them; the caller takes its place.
+          this.requests.push({ op: 'transfer', callId, detail: { agentId, replacesCallId } });
+          await this.state(callId, 'transferring');
+          if (this.ringing.get(replacesCallId) !== agentId || this.states.get(replacesCallId) !== 'established') {
+            await this.state(callId, 'established', { code: 500, subcode: 7700, message: 'the call to replace is not an established call to the target' });
+            return;
+          }
+          await this.state(callId, 'transferAccepted');
+          await this.state(callId, 'terminated');
+          await this.state(replacesCallId, 'terminated');
+          return;
+        }
         this.requests.push({ op: 'transfer', callId, detail: { agentId } });
         await this.state(callId, 'transferring');
         const behaviour = this.agentBehaviour.get(agentId) ?? this.agent;
@@ -238,7 +271,7 @@ export class SimulatedGraph {
           await this.state(callId, 'terminated', { code: 0, subcode: 7015 });
         } else {
           // Graph reports a declined and an unanswered transfer alike (the ring timeout is Graph's).
-          await this.state(callId, 'established', { code: 500, subcode: 7000, message: behaviour === 'ignore' ? 'no answer' : 'declined' });
+          await this.state(callId, 'established', { code: 500, subcode: 7000, message: behaviour === 'ignore' ? 'no answer' : behaviour === 'busy' ? 'busy' : 'declined' });
         }
       },
       transferCallTo: async ({ callId, target }) => {

@@ -294,11 +294,13 @@ export class CallControl {
   async createCall(opts: {
     target: TransferTarget;
     callbackUri: string;
-    tenantId: string;
+    /** Required for a phone target; a call to a Teams user of the app's own tenant may leave it out. */
+    tenantId?: string;
     applicationInstanceId?: string;
     preFetchMedia?: { uri: string; resourceId?: string }[];
   }): Promise<CallSnapshot & { callChainId?: string }> {
     if ('phone' in opts.target && !opts.applicationInstanceId) throw new TypeError('createCall: a phone target needs applicationInstanceId');
+    if ('phone' in opts.target && !opts.tenantId) throw new TypeError('createCall: a phone target needs tenantId');
     const body = {
       '@odata.type': '#microsoft.graph.call',
       callbackUri: opts.callbackUri,
@@ -316,7 +318,7 @@ export class CallControl {
         '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
         ...(opts.preFetchMedia?.length ? { preFetchMedia: opts.preFetchMedia.map((m) => mediaInfo(m.uri, m.resourceId)) } : {}),
       },
-      tenantId: opts.tenantId,
+      ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
     };
     const r = await this.send('createCall', 'POST', '/communications/calls', body);
     const created = (r.body ?? {}) as { id?: string; state?: CallState; callChainId?: string };

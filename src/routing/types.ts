@@ -17,6 +17,16 @@ export type QueueAction =
 
 export type Skills = Record<string, number>;
 
+/**
+ * How an offer reaches the agent. `ring` (default): Switchboard calls the agent (an outbound call from the bot) for
+ * exactly the alert time and, when they answer, transfers the caller onto that call (a consultative transfer), so
+ * an unanswered ring ends on our clock and `attendant` can ring many agents at once. `transfer`: a blind transfer
+ * of the caller to the agent, one Graph request fewer, but the agent's phone rings until Graph gives up (the alert
+ * time can't be enforced) and only one agent can be offered a call at a time.
+ */
+export const OFFER_MODES = ['ring', 'transfer'] as const;
+export type OfferMode = (typeof OFFER_MODES)[number];
+
 export interface QueueConfig {
   name: string;
   /** Teams user ids (Entra object ids), in offer order for serial, round robin and attendant. */
@@ -28,6 +38,8 @@ export interface QueueConfig {
   requiredSkills: Skills;
   /** How long an agent's phone rings for one offer (15–180 s). */
   alertSeconds: number;
+  /** How offers reach agents; `attendant` needs `ring`. Absent in configs written before it existed: `ring`. */
+  offerBy?: OfferMode;
   wrapUpSeconds: number;
   /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
   reofferAfterSeconds: number;
@@ -50,6 +62,7 @@ export const DEFAULT_QUEUE: Omit<QueueConfig, 'name' | 'agents' | 'agentSkills'>
   method: 'longestIdle',
   requiredSkills: {},
   alertSeconds: 30,
+  offerBy: 'ring',
   wrapUpSeconds: 10,
   reofferAfterSeconds: 30,
   missesBeforeAway: 3,

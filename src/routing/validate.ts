@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_QUEUE, ROUTING_METHODS, type QueueAction, type QueueConfig } from './types.js';
+import { DEFAULT_QUEUE, OFFER_MODES, ROUTING_METHODS, type QueueAction, type QueueConfig } from './types.js';
 
 /** A queue definition failed validation; each problem names the queue and the field. */
 export class QueueValidationError extends Error {
@@ -26,6 +26,7 @@ export const queueDefinitionSchema = z
     method: z.enum(ROUTING_METHODS).default(DEFAULT_QUEUE.method),
     requiredSkills: skills.default({}),
     alertSeconds: z.number().int().min(15, 'must be 15–180 s').max(180, 'must be 15–180 s').default(DEFAULT_QUEUE.alertSeconds),
+    offerBy: z.enum(OFFER_MODES).default('ring'),
     wrapUpSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.wrapUpSeconds),
     reofferAfterSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.reofferAfterSeconds),
     missesBeforeAway: z.number().int().min(1).max(20).default(DEFAULT_QUEUE.missesBeforeAway),
@@ -69,6 +70,9 @@ export function validateQueues(
       continue;
     }
     const q = parsed.data;
+    if (q.method === 'attendant' && q.offerBy === 'transfer') {
+      at('offerBy', "attendant rings several agents at once, which needs 'ring' (a blind transfer reaches one agent)");
+    }
     const ids: string[] = [];
     const agentSkills: QueueConfig['agentSkills'] = {};
     q.agents.forEach((entry, i) => {

@@ -1,10 +1,11 @@
 import { condition, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CallbackActivities, GraphActivities } from '../../activities/index.js';
-import { failureDetails, graph, queueing, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
+import { failureDetails, queueing, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
 import { type AgentAssignment } from '../messages.js';
 import type { CallbackOffer, CallbackOutcome, CallbackResult, QueueOptions } from './api.js';
 import { gather } from './menu.js';
 import { HOLD_MUSIC, leaveQueueNamed, reportOffer } from './queue.js';
+import { offerToAgents, type AgentOfferOutcome } from './offer.js';
 import type { CallRuntime } from './runtime.js';
 
 const callbacks = proxyActivities<CallbackActivities>({
@@ -165,7 +166,8 @@ export async function keepPlaceForCallback(
     }
   };
   const leaveQueue = () => leaveQueueNamed(queue, workflowId);
-  const report = (a: AgentAssignment, outcome: 'connected' | 'missed' | 'cancelled') => reportOffer(a, outcome, workflowId);
+  const report = (a: AgentAssignment, outcomes: Record<string, AgentOfferOutcome>) => reportOffer(a, outcomes, workflowId);
+  const cancel = (a: AgentAssignment) => report(a, {});
   const end = async (outcome: CallbackOutcome): Promise<CallbackOutcome> => {
     session.awaitingCallback = false;
     write(() =>
@@ -190,7 +192,7 @@ export async function keepPlaceForCallback(
     else await condition(turn);
 
     if (leg?.terminated) {
-      if (session.assignment) await report(session.assignment, 'cancelled');
+      if (session.assignment) await cancel(session.assignment);
       session.assignment = undefined;
       await leaveQueue();
       return fail('the person called back hung up before an agent took the call');
@@ -220,7 +222,7 @@ export async function keepPlaceForCallback(
       const dialled = await dial(rt, { number, workflowId, intro, attempt: attempts });
       if ('reason' in dialled) {
         // Not the agent's miss: release them for other calls, and try again later from the same place in the queue.
-        await report(assignment, 'cancelled');
+        await cancel(assignment);
         session.assignment = undefined;
         recorder.event('callbackNotAnswered', { attempt: attempts, of: maxAttempts, reason: dialled.reason });
         if (attempts >= maxAttempts) return fail(`not answered after ${attempts} calls (last: ${dialled.reason})`);
@@ -233,40 +235,27 @@ export async function keepPlaceForCallback(
       recorder.event('callbackAnswered', { attempt: attempts, callbackCallId: leg.callId });
       await leg.play(intro, 'callback-intro');
       if (leg.terminated) {
-        await report(assignment, 'cancelled');
+        await cancel(assignment);
         session.assignment = undefined;
         return fail('the person called back hung up during the introduction');
       }
     }
 
-    // Offer: transfer the person called back to the reserved agent, as the queue verb does with a caller.
+    // Offer the person called back to the reserved agent(s), as the queue verb does with a caller.
     const { agentId } = assignment;
     recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId, callback: true, callbackCallId: leg.callId });
-    leg.transferFailed = false;
     leg.transferAccepted = false;
-    let transferError: unknown;
-    try {
-      await graph.transferCall({ callId: leg.callId, agentId, clientContext: `callback-${agentId}` });
-      recorder.event('transferRequested', { agentId, callbackCallId: leg.callId });
-      const current = leg;
-      const settledNow = () => current.transferAccepted || current.transferFailed || current.terminated;
-      let settled = await condition(settledNow, assignment.alertSeconds * 1000 + 5000);
-      if (!settled) settled = await condition(settledNow, TRANSFER_MAX);
-      if (!settled) await leg.refreshFromGraph();
-    } catch (err) {
-      transferError = err;
-      recorder.event('transferFailed', { ...failureDetails(err), callbackCallId: leg.callId });
-    }
-    if (leg.transferAccepted) {
-      await report(assignment, 'connected');
-      recorder.event('connected', { agentId, callback: true, callbackCallId: leg.callId });
-      // Graph ends our leg after the transfer (terminated, 7015): the person now talks to the agent directly.
+    const offer = await offerToAgents(rt, leg, assignment, { music: holdMusic });
+    if (offer.agentId) {
+      await report(assignment, offer.outcomes);
+      recorder.event('connected', { agentId: offer.agentId, callback: true, callbackCallId: leg.callId });
+      // Graph ends our leg after the transfer: the person now talks to the agent directly.
       if (!(await condition(() => leg!.terminated, ESTABLISH_WAIT))) await leg.refreshFromGraph();
-      return end({ status: 'completed', attempts, agentId });
+      return end({ status: 'completed', attempts, agentId: offer.agentId });
     }
-    await report(assignment, leg.terminated || transferError ? 'cancelled' : 'missed');
+    await report(assignment, offer.outcomes);
     session.assignment = undefined;
-    recorder.event('offerFailed', { agentId, callback: true, resultInfo: leg.resultInfo, ...(transferError ? { error: String(transferError) } : {}) });
+    recorder.event('offerFailed', { agentId, callback: true, outcomes: offer.outcomes, resultInfo: leg.resultInfo, ...(offer.error !== undefined ? { error: String(offer.error) } : {}) });
     if (leg.state !== 'established' && !leg.terminated) await leg.refreshFromGraph();
     if (leg.terminated) return fail('the person called back hung up before an agent took the call');
     // The person stays on the line with hold music, back at the callback's place in the queue, for the next agent.

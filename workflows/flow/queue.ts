@@ -1,6 +1,6 @@
 import { condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
 import type { QueueAction } from '../../src/routing/types.js';
-import { failureDetails, graph, queueing, ESTABLISH_WAIT, TRANSFER_MAX } from '../call-session.js';
+import { failureDetails, queueing, ESTABLISH_WAIT } from '../call-session.js';
 import {
   agentOfferOutcomeSignal,
   agentWorkflowId,
@@ -12,6 +12,7 @@ import {
 import type { QueueOptions, QueueResult } from './api.js';
 import type { CallRuntime } from './runtime.js';
 import { keepPlaceForCallback, takeCallback } from './callback.js';
+import { offerMembers, offerToAgents, type AgentOfferOutcome } from './offer.js';
 
 /** A hold-music completion that never comes must not leave the caller in silence: replay after this. */
 const HOLD_MUSIC_MAX = '5m';
@@ -60,9 +61,13 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
     const waitingOver = () => Boolean(session.assignment) || Boolean(session.exit) || session.terminated;
     const nextBreak = () => Math.min(nextAnnouncement, callbackOffered ? Infinity : callbackAt);
 
+    // An agent being rung for this call: hold music goes on until they answer (a blind transfer silences it).
+    const ringing = () => Boolean(session.assignment) && session.assignment!.offerBy === 'ring' && !session.exit && !session.terminated;
+    let playing: string | undefined;
     while (!waitingOver()) {
       holdRound++;
       const opId = await session.startPrompt(holdMusic, `hold-${holdRound}`);
+      playing = opId;
       const untilBreak = () => Math.max(1, Math.min(nextBreak() - Date.now(), 5 * 60_000));
       const timed = nextBreak() !== Infinity;
       if (opId === undefined) {
@@ -75,8 +80,9 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
           recorder.event('holdMusicNoCompletion', { operationId: opId });
           await session.refreshFromGraph();
         }
-        if ((waitingOver() || breakDue) && !session.operations.has(opId) && !session.terminated) {
+        if ((waitingOver() || breakDue) && !session.operations.has(opId) && !session.terminated && !(ringing() && !breakDue)) {
           await session.cancelMedia(session.assignment ? 'offer' : 'announcement');
+          playing = undefined;
         }
       }
 
@@ -139,56 +145,46 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
       return { outcome: exit.reason, waitSeconds, handled: true };
     }
 
-    // Offer: transfer the caller to the reserved agent.
+    // Offer: ring the reserved agent(s), or transfer the caller to them, as the queue says.
     const assignment = session.assignment!;
-    const { agentId } = assignment;
+    const members = offerMembers(assignment);
     offers++;
-    recorder.set({ agentId, offeredAt: new Date().toISOString() });
-    recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId });
-    session.transferFailed = false;
-    let transferError: unknown;
-    try {
-      await graph.transferCall({ callId, agentId, clientContext: `offer-${agentId}` });
-      recorder.event('transferRequested', { agentId });
-      // Graph's transfer rings the agent until Graph gives up on it; the alert time is the expectation we record.
-      let settled = await condition(
-        () => session.transferAccepted || session.transferFailed || session.terminated,
-        assignment.alertSeconds * 1000 + 5000,
-      );
-      if (!settled) {
-        recorder.event('alertTimeExceeded', { agentId, alertSeconds: assignment.alertSeconds });
-        settled = await condition(() => session.transferAccepted || session.transferFailed || session.terminated, TRANSFER_MAX);
-      }
-      if (!settled) await session.refreshFromGraph();
-    } catch (err) {
-      transferError = err;
-      recorder.event('transferFailed', failureDetails(err));
-    }
+    recorder.set({ agentId: assignment.agentId, offeredAt: new Date().toISOString() });
+    recorder.event('offered', {
+      agentId: assignment.agentId,
+      queue: assignment.queue,
+      reservationId: assignment.reservationId,
+      ...(members.length > 1 ? { group: members.map((m) => m.agentId) } : {}),
+    });
+    const offer = await offerToAgents(rt, session, assignment, { music: holdMusic, ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}) });
 
-    const report = (outcome: OfferReport) => reportOffer(assignment, outcome, workflowId);
-    if (session.transferAccepted) {
+    if (offer.agentId) {
+      const agentId = offer.agentId;
       // Connected when Graph said so (the same moment our leg may have ended), not after we told the queue.
       const waitSeconds = Math.round(Date.now() - queuedAtMs) / 1000;
-      recorder.set({ connectedAt: new Date().toISOString(), waitSeconds });
-      await report('connected');
+      recorder.set({ agentId, connectedAt: new Date().toISOString(), waitSeconds });
+      await reportOffer(assignment, offer.outcomes, workflowId);
       recorder.event('connected', { agentId, waitSeconds });
-      // After a transfer Graph ends our leg (terminated, 7015); the caller now talks to the agent directly.
+      // After a transfer Graph ends our leg (terminated); the caller now talks to the agent directly.
       if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
       return { outcome: 'connected', agentId, waitSeconds };
     }
 
-    // A refused request (the agent is busy elsewhere, Graph said no) is not the agent's miss; a ring that went
-    // unanswered or was declined is, and counts toward pausing the agent.
-    await report(session.terminated || transferError ? 'cancelled' : 'missed');
+    await reportOffer(assignment, offer.outcomes, workflowId);
     if (session.terminated) {
       const waitSeconds = waited();
       recorder.set({ waitSeconds, agentId: undefined });
-      recorder.event('abandoned', { waitSeconds, duringOfferTo: agentId });
+      recorder.event('abandoned', { waitSeconds, duringOfferTo: assignment.agentId });
       return { outcome: 'abandoned', waitSeconds };
     }
-    // The agent declined or didn't answer: back in the queue at the same place; the queue rests that agent for
-    // this call a while before offering it to them again.
-    recorder.event('offerFailed', { agentId, resultInfo: session.resultInfo, error: transferError ? String(transferError) : undefined });
+    // Nobody took it: back in the queue at the same place; the queue rests those agents for this call a while
+    // before offering it to them again.
+    recorder.event('offerFailed', {
+      agentId: assignment.agentId,
+      outcomes: offer.outcomes,
+      resultInfo: session.resultInfo,
+      error: offer.error !== undefined ? String(offer.error) : undefined,
+    });
     recorder.set({ agentId: undefined });
     session.assignment = undefined;
     if (session.state !== 'established') await session.refreshFromGraph();
@@ -211,8 +207,6 @@ async function carryOut(rt: CallRuntime, action: Exclude<QueueAction, { type: 'q
   await rt.session.hangUpQuietly();
 }
 
-type OfferReport = 'connected' | 'missed' | 'cancelled';
-
 /** Tell the queue this call has left it (a hang-up, a callback taken); a queue that is gone needs no telling. */
 export async function leaveQueueNamed(queue: string, callWorkflowId: string): Promise<void> {
   await getExternalWorkflowHandle(queueWorkflowId(queue))
@@ -220,21 +214,25 @@ export async function leaveQueueNamed(queue: string, callWorkflowId: string): Pr
     .catch((err: unknown) => log.warn('could not tell the queue we left', { queue, error: String(err) }));
 }
 
-/** How an offer made under a reservation ended, told to the agent (fire and forget) and to the queue that made it. */
-export async function reportOffer(a: AgentAssignment, outcome: OfferReport, callWorkflowId: string): Promise<void> {
-  releaseAgent(a, outcome);
-  await getExternalWorkflowHandle(queueWorkflowId(a.queue))
-    .signal(offerResultSignal, {
-      callWorkflowId,
-      agentId: a.agentId,
-      reservationId: a.reservationId,
-      outcome: outcome === 'missed' ? 'failed' : outcome,
-    })
-    .catch((err: unknown) => log.warn('could not report the offer to the queue', { queue: a.queue, error: String(err) }));
+/**
+ * How an offer made under a reservation ended, per agent offered: told to each agent (fire and forget) and to the
+ * queue that made it. An agent without an outcome was never rung: cancelled.
+ */
+export async function reportOffer(a: AgentAssignment, outcomes: Record<string, AgentOfferOutcome>, callWorkflowId: string): Promise<void> {
+  const queue = getExternalWorkflowHandle(queueWorkflowId(a.queue));
+  await Promise.all(
+    offerMembers(a).map(async ({ agentId, reservationId }) => {
+      const outcome = outcomes[agentId] ?? 'cancelled';
+      releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome);
+      await queue
+        .signal(offerResultSignal, { callWorkflowId, agentId, reservationId, outcome: outcome === 'missed' ? 'failed' : outcome })
+        .catch((err: unknown) => log.warn('could not report the offer to the queue', { queue: a.queue, error: String(err) }));
+    }),
+  );
 }
 
 /** Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal). */
-export function releaseAgent(a: AgentAssignment, outcome: OfferReport): void {
+export function releaseAgent(a: AgentAssignment, outcome: Exclude<AgentOfferOutcome, 'busy'>): void {
   void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
     .signal(agentOfferOutcomeSignal, {
       reservationId: a.reservationId,
@@ -244,4 +242,3 @@ export function releaseAgent(a: AgentAssignment, outcome: OfferReport): void {
     })
     .catch((err: unknown) => log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }));
 }
-

@@ -1,0 +1,178 @@
+import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { GraphActivities } from '../../activities/index.js';
+import { failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
+import type { AgentAssignment } from '../messages.js';
+import type { CallRuntime } from './runtime.js';
+
+// A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
+const ringer = proxyActivities<GraphActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
+});
+
+/**
+ * How an offer ended for one agent: `missed` counts toward pausing them; `busy` (Graph found them on another call)
+ * and `cancelled` are not their doing, but a busy agent is rested for this call like a missed one.
+ */
+export type AgentOfferOutcome = 'connected' | 'missed' | 'busy' | 'cancelled';
+
+export interface OfferResult {
+  /** The agent now talking to the caller, if any. */
+  agentId?: string;
+  /** Per agent offered (one, or an attendant group). */
+  outcomes: Record<string, AgentOfferOutcome>;
+  /** Graph refused a request (not an agent's doing). */
+  error?: unknown;
+}
+
+/** Everyone an offer goes to: the assigned agent, or the whole attendant group. */
+export function offerMembers(a: AgentAssignment): { agentId: string; reservationId: string }[] {
+  return a.group?.length ? a.group : [{ agentId: a.agentId, reservationId: a.reservationId }];
+}
+
+/**
+ * Offer `target` (the caller, or a person called back) to the reserved agent(s), the way the queue says: by ringing
+ * them for the alert time, or by a blind transfer. Hold music goes on while agents ring. The caller's own session
+ * says how it ended (connected: transferAccepted).
+ */
+export async function offerToAgents(
+  rt: CallRuntime,
+  target: CallSession,
+  a: AgentAssignment,
+  hold: { music: string[]; playing?: string },
+): Promise<OfferResult> {
+  // Assignments without a mode come from queues older than offer modes, which made blind transfers.
+  if (a.offerBy === undefined || a.offerBy === 'transfer') return transferTo(rt, target, a);
+  return ring(rt, target, a, hold);
+}
+
+/**
+ * Ring every member with a call of our own, for exactly the alert time. The first to answer wins: the other rings
+ * stop at once and the caller is transferred onto the winner's call (consultative transfer, `replacesCallId`).
+ */
+async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, hold: { music: string[]; playing?: string }): Promise<OfferResult> {
+  const { session, recorder } = rt;
+  const members = offerMembers(a);
+  const outcomes: Record<string, AgentOfferOutcome> = {};
+  const legs = new Map<string, CallSession>();
+  const webhook = rt.callbackUri;
+  // Our webhook, naming this workflow: Graph sends the rings' notifications there, and the webhook signals us.
+  const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(workflowInfo().workflowId)}`;
+  recorder.event('ringing', { agents: members.map((m) => m.agentId), alertSeconds: a.alertSeconds });
+
+  let ringing = true;
+  const music = holdMusicWhile(target, hold, () => ringing);
+  await Promise.all(
+    members.map(async ({ agentId }) => {
+      try {
+        const { callId } = await ringer.ringAgent({
+          agentId,
+          callbackUri,
+          ...(rt.incoming.tenantId ? { tenantId: rt.incoming.tenantId } : {}),
+          ...(rt.incoming.to.applicationInstanceId ? { applicationInstanceId: rt.incoming.to.applicationInstanceId } : {}),
+        });
+        legs.set(agentId, session.attachLeg(callId));
+      } catch (err) {
+        // Graph would not ring them (unknown user, throttled): not the agent's miss.
+        outcomes[agentId] = 'cancelled';
+        recorder.event('ringFailed', { agentId, ...failureDetails(err) });
+      }
+    }),
+  );
+  const leg = (agentId: string) => legs.get(agentId);
+  const answered = () => members.find((m) => leg(m.agentId)?.state === 'established');
+  const allDown = () => members.every((m) => leg(m.agentId)?.terminated ?? true);
+  if (legs.size > 0) await condition(() => Boolean(answered()) || allDown() || target.terminated, a.alertSeconds * 1000);
+  const winner = target.terminated ? undefined : answered();
+  ringing = false;
+
+  // Everyone else stops ringing now. A ring that ended by itself says why: busy is Graph's doing (presence lags),
+  // declined or unanswered is the agent's.
+  const stops: Promise<void>[] = [];
+  for (const { agentId } of members) {
+    const l = leg(agentId);
+    if (!l || agentId === winner?.agentId) continue;
+    if (l.terminated) outcomes[agentId] = isBusy(l) ? 'busy' : 'missed';
+    else {
+      outcomes[agentId] = winner || target.terminated ? 'cancelled' : 'missed';
+      stops.push(l.hangUpQuietly());
+    }
+  }
+  await Promise.all(stops);
+  const unanswered = members.filter((m) => outcomes[m.agentId] === 'missed').map((m) => m.agentId);
+  if (!winner) {
+    recorder.event(target.terminated ? 'ringStopped' : 'ringNotAnswered', { agents: members.map((m) => m.agentId), unanswered });
+    await music;
+    return { outcomes };
+  }
+
+  const agentLeg = leg(winner.agentId)!;
+  recorder.event('agentAnswered', { agentId: winner.agentId, ringCallId: agentLeg.callId });
+  await music; // no hold-music request may cross the transfer
+  target.transferAccepted = false;
+  target.transferFailed = false;
+  let error: unknown;
+  try {
+    await graph.transferCall({ callId: target.callId, agentId: winner.agentId, clientContext: `offer-${winner.agentId}`, replacesCallId: agentLeg.callId });
+    recorder.event('transferRequested', { agentId: winner.agentId, replacesCallId: agentLeg.callId });
+    const settled = () => target.transferAccepted || target.transferFailed || target.terminated;
+    // The agent is already on the line: the transfer completes within moments, or Graph says why not.
+    if (!(await condition(settled, ESTABLISH_WAIT))) await target.refreshFromGraph();
+  } catch (err) {
+    error = err;
+    recorder.event('transferFailed', { agentId: winner.agentId, ...failureDetails(err) });
+  }
+  if (target.transferAccepted) {
+    outcomes[winner.agentId] = 'connected';
+    return { agentId: winner.agentId, outcomes };
+  }
+  // The caller left, or Graph refused the transfer: the agent did answer, so it isn't their miss. End our call to them.
+  outcomes[winner.agentId] = 'cancelled';
+  await agentLeg.hangUpQuietly();
+  return { outcomes, ...(error !== undefined ? { error } : {}) };
+}
+
+/** Blind transfer: Graph rings the agent until it gives up; the alert time is only what we expect and record. */
+async function transferTo(rt: CallRuntime, target: CallSession, a: AgentAssignment): Promise<OfferResult> {
+  const { recorder } = rt;
+  const { agentId } = a;
+  target.transferFailed = false;
+  let error: unknown;
+  try {
+    await graph.transferCall({ callId: target.callId, agentId, clientContext: `offer-${agentId}` });
+    recorder.event('transferRequested', { agentId });
+    const settledNow = () => target.transferAccepted || target.transferFailed || target.terminated;
+    let settled = await condition(settledNow, a.alertSeconds * 1000 + 5000);
+    if (!settled) {
+      recorder.event('alertTimeExceeded', { agentId, alertSeconds: a.alertSeconds });
+      settled = await condition(settledNow, TRANSFER_MAX);
+    }
+    if (!settled) await target.refreshFromGraph();
+  } catch (err) {
+    error = err;
+    recorder.event('transferFailed', failureDetails(err));
+  }
+  if (target.transferAccepted) return { agentId, outcomes: { [agentId]: 'connected' } };
+  // A refused request (the agent is busy elsewhere, Graph said no) is not the agent's miss; a ring that went
+  // unanswered or was declined is, and counts toward pausing the agent.
+  return { outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' }, ...(error !== undefined ? { error } : {}) };
+}
+
+/** Graph's answer for a ring that ended because the agent was busy on another call (SIP 486/600). */
+function isBusy(leg: CallSession): boolean {
+  const code = leg.resultInfo?.code;
+  return code === 486 || code === 600;
+}
+
+/** Keep hold music going on the caller while agents ring (it continues the prompt already playing, if any). */
+async function holdMusicWhile(target: CallSession, hold: { music: string[]; playing?: string }, ringing: () => boolean): Promise<void> {
+  let op = hold.playing;
+  for (let round = 1; ringing() && !target.terminated; round++) {
+    if (op === undefined || target.operations.has(op)) {
+      op = await target.startPrompt(hold.music, `hold-ringing-${round}`);
+      if (op === undefined) return; // Graph would not play it: quiet is better than a loop of errors
+    }
+    const current = op;
+    await condition(() => !ringing() || target.terminated || target.operations.has(current));
+  }
+}
