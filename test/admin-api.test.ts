@@ -457,6 +457,35 @@ describe('queues and memberships', () => {
     expect([await auditCount(), await signals()]).toEqual(before);
   });
 
+  it('brings a paused agent back to available (supervisor or the agent), audited; refuses another agent and bad bodies', async () => {
+    const availability = async (agentId: string) => {
+      const history = await client.workflow.getHandle(agentWorkflowId(agentId)).fetchHistory();
+      return (history.events ?? []).flatMap((e) => {
+        const sig = e.workflowExecutionSignaledEventAttributes;
+        if (sig?.signalName !== 'setAvailability') return [];
+        return [(JSON.parse(Buffer.from(sig.input!.payloads![0]!.data!).toString('utf8')) as { state: string }).state];
+      });
+    };
+    const res = await call('PUT', `/api/admin/agents/${ADELE_ID}/availability`, { token: await token(SUPERVISOR), body: { state: 'available' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ agentId: ADELE_ID, state: 'available', before: null });
+    expect(await lastAudit()).toMatchObject({ action: 'agent.availability', target: `agent:${ADELE_ID}`, actor_id: SUPERVISOR.oid, after: { state: 'available' } });
+    expect((await call('PUT', `/api/admin/agents/${ALEX_ID}/availability`, { token: await token(ALEX_AGENT), body: { state: 'away', reason: 'lunch' } })).status).toBe(200);
+    const before = [await auditCount(), await availability(ADELE_ID), await availability(ALEX_ID)];
+    expect(before.slice(1)).toEqual([['available'], ['away']]);
+    const refused: [string, { oid: string; name: string; roles: string[] }, unknown, number][] = [
+      [ADELE_ID, ALEX_AGENT, { state: 'available' }, 403],
+      [ADELE_ID, ADMIN, { state: 'onCall' }, 400],
+      [ADELE_ID, ADMIN, { state: 'away', extra: 1 }, 400],
+      ['no-such-agent', ADMIN, { state: 'available' }, 404],
+    ];
+    for (const [agentId, who, body, status] of refused) {
+      const r = await call('PUT', `/api/admin/agents/${agentId}/availability`, { token: await token(who), body });
+      expect([agentId, who.name, JSON.stringify(body), r.status]).toEqual([agentId, who.name, JSON.stringify(body), status]);
+    }
+    expect([await auditCount(), await availability(ADELE_ID), await availability(ALEX_ID)]).toEqual(before);
+  });
+
   it('opts in and out from the CLI through the same API', async () => {
     const r = await cliRun(['queue', 'opt-out', 'sales', ADELE_ID], await token(ADMIN));
     expect(r.code).toBe(0);

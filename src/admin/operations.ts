@@ -5,8 +5,9 @@ import { agents as configuredAgents, queues as configuredQueues } from '../../fl
 import { schedules as configuredSchedules } from '../../flows/schedules.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { ScheduleExceptionRow } from '../db/entities/schedule.js';
+import { agentStateQuery, agentWorkflowId } from '../../workflows/messages.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
-import { queueMemberships, setQueueMembership, UnknownAgentError } from '../routing/membership.js';
+import { queueMemberships, setAgentAvailability, setQueueMembership, UnknownAgentError } from '../routing/membership.js';
 import { scheduleStatus } from '../schedules/evaluate.js';
 import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
 import { audit, decodeCursor, encodeCursor, HttpError, isAdmin, pageByName } from './common.js';
@@ -50,6 +51,36 @@ function membershipHandler(member: boolean): Handler {
     return { queue, agentId, member, before };
   };
 }
+
+// --- agents ----------------------------------------------------------------------------------------------------------
+
+const setAvailability: Handler = async ({ params, body }, { caller, em, client }) => {
+  const agentId = String(params.id);
+  const { state, reason } = body as B<'setAvailability'>;
+  // Supervisors bring paused agents back; an agent changes only their own.
+  const supervises = isAdmin(caller) || caller.roles.includes('Switchboard.Supervisor');
+  if (!supervises && agentId !== caller.objectId) {
+    throw new HttpError(403, 'Forbidden', 'agents may only change their own availability');
+  }
+  if (!client) throw new HttpError(503, 'Unavailable', 'agent availability needs Temporal, which this process is not connected to');
+  // What the agent was, if their workflow answers quickly (null when no worker is running to answer).
+  const before = await client.connection
+    .withDeadline(Date.now() + 1000, () => client.workflow.getHandle(agentWorkflowId(agentId)).query(agentStateQuery))
+    .then(
+      (view) => view.state as string,
+      () => null,
+    );
+  await em.transactional(async (tx) => {
+    audit(tx, caller, 'agent.availability', `agent:${agentId}`, { state: before }, { state });
+    try {
+      await setAgentAvailability(client, agentId, state, reason ?? `set by ${caller.objectId}`);
+    } catch (err) {
+      if (err instanceof UnknownAgentError) throw new HttpError(404, 'NotFound', 'no such agent (no agent workflow is running for this id)');
+      throw err;
+    }
+  });
+  return { agentId, state, before };
+};
 
 // --- schedules -------------------------------------------------------------------------------------------------------
 
@@ -97,7 +128,7 @@ interface VoicemailRow {
 }
 
 export const operationsHandlers: Record<
-  'listQueues' | 'optIn' | 'optOut' | 'listSchedules' | 'getSchedule' | 'putScheduleException' | 'deleteScheduleException' | 'listVoicemailBoxes' | 'listVoicemails',
+  'setAvailability' | 'listQueues' | 'optIn' | 'optOut' | 'listSchedules' | 'getSchedule' | 'putScheduleException' | 'deleteScheduleException' | 'listVoicemailBoxes' | 'listVoicemails',
   Handler
 > = {
   listQueues: async ({ query }, { client }) => {
@@ -124,6 +155,7 @@ export const operationsHandlers: Record<
     return pageByName(views, query as Q<'listQueues'>);
   },
 
+  setAvailability,
   optIn: membershipHandler(true),
   optOut: membershipHandler(false),
 

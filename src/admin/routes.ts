@@ -24,6 +24,7 @@ export const routes = {
   listCalls: { method: 'get', path: '/calls', summary: 'Search calls (newest first)', roles: readers, query: s.callsQuery, response: s.page(s.callSummary) },
   getCall: { method: 'get', path: '/calls/{id}', summary: "A call's record and timeline", roles: readers, params: s.callIdParam, response: s.callDetail },
   agentState: { method: 'get', path: '/agents/{id}/state', summary: "An agent's current state (agents: their own only)", roles: all, params: s.agentIdParam, response: s.agentState },
+  setAvailability: { method: 'put', path: '/agents/{id}/availability', summary: 'Back to available (ends a pause after missed offers), away, or signed out; ignored while the agent is offered or on a call (agents: themselves only; audited)', roles: all, params: s.agentIdParam, body: s.availabilityBody, response: s.availabilityChange },
   listWrapUpCodes: { method: 'get', path: '/wrap-up-codes', summary: 'Wrap-up codes', roles: all, response: z.array(s.wrapUpCode) },
   putWrapUpCode: { method: 'put', path: '/wrap-up-codes/{code}', summary: 'Create or change a wrap-up code', roles: admins, params: s.wrapUpCodeParam, body: s.wrapUpCodeBody, response: s.wrapUpCode },
   deleteWrapUpCode: { method: 'delete', path: '/wrap-up-codes/{code}', summary: 'Delete a wrap-up code', roles: admins, params: s.wrapUpCodeParam, response: s.wrapUpCode },

@@ -125,6 +125,13 @@ export const queueSummary = z.object({
   members: z.array(queueMember),
 });
 export const membershipChange = z.object({ queue: z.string(), agentId: z.string(), member: z.boolean(), before: z.boolean().nullable() });
+export const availabilityBody = z
+  .object({
+    state: z.enum(['available', 'away', 'signedOut']),
+    reason: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export const availabilityChange = z.object({ agentId: z.string(), state: z.enum(['available', 'away', 'signedOut']), before: z.string().nullable() });
 
 // --- schedules and holidays ---------------------------------------------------------------------------------------
 

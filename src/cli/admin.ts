@@ -11,6 +11,7 @@ export const ADMIN_USAGE = `usage: switchboard admin <command>
   calls [--caller X] [--queue Q] [--outcome O] [--since ISO] [--until ISO] [--limit N] [--cursor C]
   call <call id>                      a call's record and timeline
   agent-state <agent id>
+  agent available|away|sign-out <agent id>            ends a pause after missed offers, a break, signed out
   wrap-up-codes                       list
   wrap-up-code set <code> <label> [--inactive]
   wrap-up-code delete <code>
@@ -112,6 +113,12 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     case 'call':
       if (args[0]) request = { method: 'GET', path: `/calls/${encodeURIComponent(args[0])}` };
       break;
+    case 'agent': {
+      const states = { available: 'available', away: 'away', 'sign-out': 'signedOut' } as const;
+      if (args[0] && Object.hasOwn(states, args[0]) && args[1])
+        request = { method: 'PUT', path: `/agents/${seg(args[1])}/availability`, body: { state: states[args[0] as keyof typeof states] } };
+      break;
+    }
     case 'agent-state':
       if (args[0]) request = { method: 'GET', path: `/agents/${encodeURIComponent(args[0])}/state` };
       break;

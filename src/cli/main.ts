@@ -20,6 +20,8 @@ commands:
   flows list       each call flow: its numbers, description, and the queues, boxes, schedules and lookups it uses
   agents opt-in <agent-id> <queue>    let an agent take calls from a queue again
   agents opt-out <agent-id> <queue>   stop offering an agent calls from a queue
+  agents available|away|sign-out <agent-id>
+                   back to taking calls (ends a pause after missed offers), a break, or signed out
   simulate <file>  run a scenario (JSON) against a running stack's emulator (EMULATOR_URL) and print the steps
   privacy erase|export --caller <number> [--out dir]
                    a person's data requests (DATABASE_URL): erase everything, or export it as JSON plus audio
@@ -130,8 +132,26 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'agents': {
       const [action, agentId, queue] = rest;
+      const availability = { available: 'available', away: 'away', 'sign-out': 'signedOut' } as const;
+      if (action && Object.hasOwn(availability, action) && agentId && !queue) {
+        const state = availability[action as keyof typeof availability];
+        const { connectClient } = await import('../temporal/connection.js');
+        const { setAgentAvailability, UnknownAgentError } = await import('../routing/membership.js');
+        const client = await connectClient(config.temporal, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
+        try {
+          await setAgentAvailability(client, agentId, state, 'cli');
+          process.stdout.write(`${agentId}: ${state} (ignored while the agent is offered a call or on one)\n`);
+        } catch (err) {
+          if (!(err instanceof UnknownAgentError)) throw err;
+          process.stderr.write(`unknown agent ${agentId}: no agent workflow is running for this id\n`);
+          return 1;
+        } finally {
+          await client.connection.close();
+        }
+        return 0;
+      }
       if ((action !== 'opt-in' && action !== 'opt-out') || !agentId || !queue) {
-        process.stderr.write(`usage: switchboard agents opt-in|opt-out <agent-id> <queue>\n`);
+        process.stderr.write(`usage: switchboard agents opt-in|opt-out <agent-id> <queue>\n       switchboard agents available|away|sign-out <agent-id>\n`);
         return 2;
       }
       const { queues } = await import('../../flows/index.js');

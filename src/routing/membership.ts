@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { agentStateQuery, agentWorkflowId, optInSignal, optOutSignal } from '../../workflows/messages.js';
+import { agentAvailabilitySignal, agentStateQuery, agentWorkflowId, optInSignal, optOutSignal } from '../../workflows/messages.js';
 
 export class UnknownAgentError extends Error {}
 
@@ -11,6 +11,20 @@ export class UnknownAgentError extends Error {}
 export async function setQueueMembership(client: Client, agentId: string, queue: string, member: boolean): Promise<void> {
   try {
     await client.workflow.getHandle(agentWorkflowId(agentId)).signal(member ? optInSignal : optOutSignal, { queue });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UnknownAgentError(`agent ${agentId} has no running workflow`);
+    throw err;
+  }
+}
+
+/**
+ * Put an agent back to available (a pause after missed offers ends), or away, or sign them out: a signal to the
+ * agent's workflow, which ignores it while the agent is reserved or on a call. The CLI (`switchboard agents
+ * available|away|sign-out`) and the admin API both use it. Throws UnknownAgentError when the agent has no workflow.
+ */
+export async function setAgentAvailability(client: Client, agentId: string, state: 'available' | 'away' | 'signedOut', reason: string): Promise<void> {
+  try {
+    await client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentAvailabilitySignal, { state, reason });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new UnknownAgentError(`agent ${agentId} has no running workflow`);
     throw err;
