@@ -250,10 +250,16 @@ describe('callback in queue end to end', () => {
     });
     const outbound = stack.emulator!.getCall(create!.callId!)!;
     expect(outbound.direction).toBe('outgoing');
+    // The intro, then hold music while Adele's phone rang; she answered and the person was put onto that call.
     expect(outbound.operations.filter((o) => o.type === 'playPrompt').flatMap((o) => o.prompts ?? [])).toEqual([
       `${stack.config.publicUrl}/prompts/callback-intro.wav`,
+      `${stack.config.publicUrl}/prompts/hold-music.wav`,
     ]);
     expect(outbound.transfer).toMatchObject({ target: { userId: adele }, outcome: 'accepted' });
+    const transfer = stack.emulator!.requests.find((r) => r.path.endsWith(`/calls/${create!.callId}/transfer`))!;
+    const ring = stack.emulator!.getCall((transfer.body as { transferTarget: { replacesCallId: string } }).transferTarget.replacesCallId)!;
+    expect(ring).toMatchObject({ direction: 'outgoing', state: 'terminated' });
+    expect(ring.callbackUri).toContain(`workflowId=${encodeURIComponent(callWorkflowId(callId))}`);
     const delivered = outbound.history.filter((h) => h.kind === 'notification') as { status?: number }[];
     expect(delivered.length).toBeGreaterThan(0);
     expect(delivered.every((n) => n.status === 202)).toBe(true);
