@@ -8,6 +8,7 @@ import { agentAssignedSignal, graphNotificationSignal, queueExitSignal } from '.
 import type { FlowDefinition } from './flow/api.js';
 import { CallRuntime } from './flow/runtime.js';
 import { releaseAgent } from './flow/queue.js';
+import { offerMembers } from './flow/offer.js';
 import { failureDetails } from './call-session.js';
 
 export interface CallWorkflowInput {
@@ -63,8 +64,8 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   setHandler(agentAssignedSignal, (a) => {
     if (session.assignment?.reservationId === a.reservationId) return;
     if ((session.terminated && !session.awaitingCallback) || session.assignment || session.exit) {
-      // Not ours to take: hand the reservation straight back so the agent isn't held.
-      releaseAgent(a, 'cancelled');
+      // Not ours to take: hand the reservation straight back so no agent is held (every one of an attendant group).
+      for (const m of offerMembers(a)) releaseAgent({ ...a, ...m }, 'cancelled');
       return;
     }
     session.assignment = a;

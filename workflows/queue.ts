@@ -12,7 +12,7 @@ import {
 import type { RoutingActivities } from '../activities/index.js';
 import type { QueueAction, QueueConfig } from '../src/routing/types.js';
 import { DEFAULT_PRIORITY } from '../src/routing/types.js';
-import { candidates, type AgentView } from '../src/routing/select.js';
+import { ATTENDANT_MAX, candidates, type AgentView } from '../src/routing/select.js';
 import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import {
   agentAssignedSignal,
@@ -322,10 +322,20 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
   const { config } = queue;
   let rejected = false;
   const ringAll = config.method === 'attendant' && (config.offerBy ?? 'ring') === 'ring' && patched('attendant-rings-all');
+  // Attendant rings every free agent for a lone caller; when several wait, the free agents are shared out so each
+  // caller at the front rings some of them, rather than the first one ringing everybody while the rest wait.
+  let share = ATTENDANT_MAX;
+  if (ringAll) {
+    const waiting = queue.ordered().filter((c) => !queue.s.offers[c.callWorkflowId]);
+    const free = waiting.length ? queue.candidatesFor(waiting[0]!, Date.now()).length : 0;
+    share = Math.min(ATTENDANT_MAX, Math.max(1, Math.floor(free / Math.max(1, waiting.length))));
+  }
   for (const call of queue.ordered()) {
     if (!queue.isWaiting(call.callWorkflowId)) continue; // left while we were reserving for an earlier call
+    // Back in the queue before every agent of its last offer reported: wait for them, never hold two offers for it.
+    if (queue.s.offers[call.callWorkflowId]) continue;
     if (ringAll) {
-      if (await reserveGroup(queue, call, cancels)) rejected = true;
+      if (await reserveGroup(queue, call, cancels, share)) rejected = true;
       continue;
     }
     for (const agentId of queue.candidatesFor(call, Date.now())) {
@@ -376,13 +386,13 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
 }
 
 /**
- * `attendant`: reserve every candidate (up to 25) for one call at once, and hand the group to the call, which rings
+ * `attendant`: reserve the candidates (up to `share` of them) for one call at once, and hand the group to the call, which rings
  * them all. Each reservation still goes through the agent's own workflow, so an agent in several queues is never
  * reserved twice. Returns whether any reservation was rejected.
  */
-async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[]): Promise<boolean> {
+async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[], share: number): Promise<boolean> {
   const { config } = queue;
-  const picks = queue.candidatesFor(call, Date.now()).map((agentId) => ({
+  const picks = queue.candidatesFor(call, Date.now()).slice(0, share).map((agentId) => ({
     agentId,
     reservationId: `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`,
     seen: queue.s.agents[agentId]?.version,
