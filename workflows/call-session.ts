@@ -115,6 +115,16 @@ export class CallSession {
     return leg;
   }
 
+  /**
+   * Calls that told this workflow about themselves but were never attached: a ring whose createCall was retried
+   * after its answer was lost (a worker died mid-request). Returned once, for the caller to hang up.
+   */
+  takeStrayCalls(): string[] {
+    const ids = [...this.early.entries()].filter(([, ns]) => !ns.some((n) => n.kind === 'state' && n.state === 'terminated')).map(([id]) => id);
+    this.early.clear();
+    return ids;
+  }
+
   applyState(state: CallState, resultInfo?: ResultInfo): void {
     // Graph sometimes delivers `establishing` after `established`; never move backwards to it.
     if (state === 'establishing' && this.state === 'established') return;

@@ -76,6 +76,8 @@ export const TRANSFER_ALERT_TIMEOUT_MS = 30000;
 const ESTABLISH_DELAY_MS = 200;
 /** Gap between terminating and terminated, and between transferAccepted and terminated (÷ mediaSpeed). */
 const TEARDOWN_DELAY_MS = 100;
+/** An agent who answered a call from the bot and hears nothing hangs up after this (human time: not scaled). */
+const AGENT_SILENCE_HANGUP_MS = 60_000;
 /** A busy agent's client rejects a transfer after this (÷ mediaSpeed). */
 const BUSY_REJECT_DELAY_MS = 300;
 
@@ -1056,7 +1058,9 @@ export class CallManager {
         this.establish(call);
         if (outOfOrder) this.notify(call, 'updated', { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
         this.scheduleDigits(call, call.party.digits);
-        const hangUpAfterMs = callee?.hangUpAfterMs ?? (!callee && 'userId' in target ? ring.talkMs : undefined);
+        // A scripted callee hangs up when their script says. An agent who answered waits on the line for the caller
+        // the bot puts through (their talk time runs from then), and gives up on a silent line after a minute.
+        const hangUpAfterMs = callee ? callee.hangUpAfterMs : 'userId' in target ? AGENT_SILENCE_HANGUP_MS : undefined;
         if (hangUpAfterMs !== undefined) call.hangUpTimer = setTimeout(() => this.callerHangsUp(call), hangUpAfterMs);
       });
     } else {

@@ -11,8 +11,9 @@ const ringer = proxyActivities<GraphActivities>({
 });
 
 /**
- * How an offer ended for one agent: `missed` counts toward pausing them; `busy` (Graph found them on another call)
- * and `cancelled` are not their doing, but a busy agent is rested for this call like a missed one.
+ * How an offer ended for one agent: `missed` counts toward pausing them; `busy` (Graph found them on another call,
+ * or would not ring them) and `cancelled` are not their doing, but a busy agent is rested for this call like a
+ * missed one.
  */
 export type AgentOfferOutcome = 'connected' | 'missed' | 'busy' | 'cancelled';
 
@@ -73,8 +74,9 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
         });
         legs.set(agentId, session.attachLeg(callId));
       } catch (err) {
-        // Graph would not ring them (unknown user, throttled): not the agent's miss.
-        outcomes[agentId] = 'cancelled';
+        // Graph would not ring them (unknown user, throttled): not the agent's miss, but rest them for this call as
+        // for a busy agent, so a refusal that lasts doesn't become a loop of rings.
+        outcomes[agentId] = 'busy';
         recorder.event('ringFailed', { agentId, ...failureDetails(err) });
       }
     }),
@@ -97,6 +99,11 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
       outcomes[agentId] = winner || target.terminated ? 'cancelled' : 'missed';
       stops.push(l.hangUpQuietly());
     }
+  }
+  // A ring placed twice (its request retried after a worker died) rings on untracked: end it with the others.
+  for (const stray of session.takeStrayCalls()) {
+    recorder.event('strayRingStopped', { legCallId: stray });
+    stops.push(graph.hangUp({ callId: stray }).catch((err: unknown) => recorder.event('hangUpFailed', { legCallId: stray, ...failureDetails(err) })));
   }
   await Promise.all(stops);
   const unanswered = members.filter((m) => outcomes[m.agentId] === 'missed').map((m) => m.agentId);
