@@ -57,7 +57,8 @@ describe('a call with every notification quirk on', () => {
     expect(summary.outcome).toBe('connected');
 
     const call = await cdr(callId);
-    expect(call).toMatchObject({ fromKind: 'phone', fromId: '+14255550140', queue: 'support', outcome: 'connected', endCode: 0, endSubcode: 7015 });
+    // Put through onto the agent's call (consultative transfer): Graph ends our leg with AppTransferred, no resultInfo.
+    expect(call).toMatchObject({ fromKind: 'phone', fromId: '+14255550140', queue: 'support', outcome: 'connected', endCode: null, endSubcode: null });
     expect([adele, alex]).toContain(call.agentId);
     for (const t of [call.arrivedAt, call.answeredAt, call.connectedAt, call.endedAt]) expect(t).toBeInstanceOf(Date);
 
@@ -69,7 +70,10 @@ describe('a call with every notification quirk on', () => {
     expect(states.indexOf('Established')).toBeLessThan(states.indexOf('Establishing'));
     const terminated = items.find((i) => (i.resourceData as { state?: string }[])[0]?.state === 'Terminated')!;
     expect(terminated.changeType).toBe('Deleted');
-    expect((terminated.resourceData as { resultInfo: unknown }[])[0]!.resultInfo).toMatchObject({ code: '0', subCode: '7015' });
+    expect((terminated.resourceData as { terminationReason: unknown }[])[0]!.terminationReason).toBe('AppTransferred');
+    // The string codes and `subCode` spelling are on the wire wherever Graph sends a resultInfo: the greeting's.
+    const completed = items.find((i) => (i.resourceData as { '@odata.type'?: string }[])[0]?.['@odata.type'] === '#microsoft.graph.playPromptOperation')!;
+    expect((completed.resourceData as { resultInfo: unknown }[])[0]!.resultInfo).toMatchObject({ code: '200', subCode: '0' });
     expect(states.filter((s) => s === 'Incoming').length).toBe(2);
   });
 });
@@ -84,9 +88,9 @@ describe('switchboard simulate', () => {
     expect(r.stdout).toMatch(/caller\s+caller\s+\+14255550100 dials the bot/);
     expect(r.stdout).toMatch(/POST \/answer -> 202/);
     expect(r.stdout).toMatch(/updated established -> 2\d\d/);
-    expect(r.stdout).toMatch(/8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f accepts/);
+    expect(r.stdout).toMatch(/8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f takes the caller in place of call/);
     const last = r.stdout.trim().split('\n').pop()!;
-    expect(last).toMatch(/^caller [0-9a-f-]{36}: terminated \(0\/7015 GracefulTransferCompleted\)$/);
+    expect(last).toMatch(/^caller [0-9a-f-]{36}: terminated \(AppTransferred\)$/);
     const callId = /^caller ([0-9a-f-]{36}):/.exec(last)![1]!;
     expect(await cdr(callId)).toMatchObject({ outcome: 'connected', agentId: alex });
   });
@@ -136,7 +140,7 @@ describe('scenarios as data and through the TS API', () => {
     const result = await runScenario(scenario, { emulatorUrl: stack.emulator!.url });
     expect(result.calls.map((c) => c.label).sort()).toEqual(['first', 'second']);
     for (const c of result.calls) {
-      expect(c.resultInfo).toMatchObject({ code: 0, subcode: 7015 });
+      expect(c.terminationReason).toBe('AppTransferred');
       expect((await callResult(c.callId)).outcome).toBe('connected');
     }
   });

@@ -152,6 +152,8 @@ class EmulatedCall {
   callbackUri?: string;
   endedAt?: string;
   resultInfo?: ResultInfo;
+  /** How it ended when Graph says so instead of a resultInfo (a consultative transfer: AppTransferred). */
+  terminationReason?: string;
   answered = false;
   etag = 1;
   preFetchMedia: MediaRef[] = [];
@@ -672,7 +674,7 @@ export class CallManager {
 
     const { agents } = this.deps;
     const script = agents.script(agentKey);
-    this.log(call, 'agent', `${agentKey} is alerted (script: ${script.onTransfer}${agents.isBusy(agentKey) ? ', busy' : ''})`);
+    if (!transfer.consultative) this.log(call, 'agent', `${agentKey} is alerted (script: ${script.onTransfer}${agents.isBusy(agentKey) ? ', busy' : ''})`);
 
     const fail = (outcome: TransferView['outcome'], message: string) => {
       if (call.state !== 'transferring' || call.transfer !== transfer) return;
@@ -1169,7 +1171,9 @@ export class CallManager {
       call.endedAt = new Date().toISOString();
       for (const a of call.agentsOnCall) this.deps.agents.setOnCall(a, call.id, false);
       if (resultInfo) call.resultInfo = resultInfo;
-      this.log(call, 'call', `terminated${resultInfo ? ` (${resultInfo.code}/${resultInfo.subcode} ${resultInfo.message})` : ''}`);
+      const reason = opts.extra?.['terminationReason'];
+      if (typeof reason === 'string') call.terminationReason = reason;
+      this.log(call, 'call', `terminated${resultInfo ? ` (${resultInfo.code}/${resultInfo.subcode} ${resultInfo.message})` : typeof reason === 'string' ? ` (${reason})` : ''}`);
       this.notifyState(call, { ...(resultInfo ? { resultInfo: this.resultInfoJson(resultInfo, opts.quirk) } : {}), ...opts.extra });
       // The caller's own timer stays armed only to end a transferred conversation.
       if (call.hangUpTimer && !call.transfer?.view.conversation) {
@@ -1217,6 +1221,7 @@ export class CallManager {
         createdAt: call.createdAt,
         endedAt: call.endedAt,
         resultInfo: call.resultInfo,
+        terminationReason: call.terminationReason,
         operations,
         transfer: call.transfer?.view,
         history: call.history,

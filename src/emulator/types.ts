@@ -209,6 +209,8 @@ export interface EmulatedCallView {
   createdAt: string;
   endedAt?: string;
   resultInfo?: ResultInfo;
+  /** Set when Graph ends the call with a reason instead of a resultInfo (a consultative transfer: AppTransferred). */
+  terminationReason?: string;
   operations: OperationView[];
   transfer?: TransferView;
   history: CallHistoryEntry[];

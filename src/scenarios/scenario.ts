@@ -81,7 +81,7 @@ export interface ScenarioStep {
 }
 
 export interface ScenarioResult {
-  calls: { label: string; callId: string; state: string; resultInfo?: EmulatedCallView['resultInfo']; steps: ScenarioStep[] }[];
+  calls: { label: string; callId: string; state: string; resultInfo?: EmulatedCallView['resultInfo']; terminationReason?: string; steps: ScenarioStep[] }[];
 }
 
 function describeEntry(e: CallHistoryEntry, callId: string): string {
@@ -174,6 +174,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       callId: p.callId,
       state: p.view!.state,
       ...(p.view!.resultInfo ? { resultInfo: p.view!.resultInfo } : {}),
+      ...(p.view!.terminationReason ? { terminationReason: p.view!.terminationReason } : {}),
       steps: p.steps,
     })),
   };
