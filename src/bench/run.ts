@@ -5,6 +5,7 @@
  *
  *   npm run bench -- --rate 10 --duration 30 --agents 50 --rows 1000000
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,13 +17,21 @@ import { startStack } from '../stack.js';
 import { DEFAULT_QUEUE, type QueueConfig } from '../routing/types.js';
 import { callWorkflowId } from '../../workflows/messages.js';
 import { ceilingSignal } from '../../workflows/bench-ceiling.js';
+import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 
 const { values: opt } = parseArgs({
   options: {
     rate: { type: 'string', default: '10' },
     duration: { type: 'string', default: '30' },
     agents: { type: 'string', default: '50' },
+    // 1: every call dials the default line (greeting, then the queue `support`, no limit on waiting calls). N > 1:
+    // queues bench-1..bench-N, each with Teams' limit of 200 waiting calls and agents dealt out round robin; call i
+    // dials the bench line of queue i mod N (straight into the queue, no greeting: flows/flows.ts).
+    queues: { type: 'string', default: '1' },
     'talk-ms': { type: 'string', default: '3000' },
+    // Seconds after dialling at which each caller hangs up (whether waiting or talking); 0 = never.
+    patience: { type: 'string', default: '0' },
     rows: { type: 'string', default: '1000000' },
     'no-panels': { type: 'boolean', default: false },
     // 1 = prompts last as long as their audio, as on Graph. Faster media makes every waiting caller loop its hold
@@ -35,7 +44,11 @@ const { values: opt } = parseArgs({
 const rate = Number(opt.rate);
 const duration = Number(opt.duration);
 const agentCount = Number(opt.agents);
+const queueCount = Number(opt.queues);
+if (!Number.isInteger(queueCount) || queueCount < 1) throw new Error('--queues must be a whole number ≥ 1');
+if (queueCount > agentCount) throw new Error('--queues needs at least one agent per queue (--agents ≥ --queues)');
 const talkMs = Number(opt['talk-ms']);
+const patienceMs = Number(opt.patience) * 1000;
 const total = Math.round(rate * duration);
 
 const pct = (xs: number[], p: number): number => {
@@ -66,18 +79,24 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   });
   const agents = Array.from({ length: agentCount }, (_, i) => agentId(i));
-  const queues: Record<string, QueueConfig> = {
-    support: {
-      ...DEFAULT_QUEUE,
-      name: 'support',
-      agents,
-      agentSkills: {},
-      method: 'longestIdle',
-      wrapUpSeconds: 1,
-      maxCalls: 100_000,
-      maxWaitSeconds: 3600,
-    },
-  };
+  const queueNames = queueCount === 1 ? ['support'] : Array.from({ length: queueCount }, (_, i) => `bench-${i + 1}`);
+  const queues: Record<string, QueueConfig> = Object.fromEntries(
+    queueNames.map((name, q) => [
+      name,
+      {
+        ...DEFAULT_QUEUE,
+        name,
+        agents: agents.filter((_, i) => i % queueCount === q),
+        agentSkills: {},
+        method: 'longestIdle',
+        wrapUpSeconds: 1,
+        // One queue: unlimited, as before. Several: Teams' limit (src/routing/validate.ts).
+        maxCalls: queueCount === 1 ? 100_000 : 200,
+        maxWaitSeconds: 3600,
+      } satisfies QueueConfig,
+    ]),
+  );
+  const lineFor = (i: number) => (queueCount === 1 ? {} : { applicationInstanceId: `${BENCH_LINE_PREFIX}${queueNames[i % queueCount]}` });
   progress('starting the stack…');
   const stack = await startStack(config, createLogger(config.logLevel), { queues });
   const emulator = stack.emulator!;
@@ -90,34 +109,45 @@ async function main(): Promise<void> {
     rssSamples.push(process.memoryUsage().rss);
     loadSamples.push(os.loadavg()[0]!);
   }, 250);
+  // CPU time of this process (worker, web, emulator) and of the Temporal dev server and Postgres it started: first
+  // 10 s with no calls (agents signed in, presence polled: the stack's own upkeep), then the calls phase.
+  progress('measuring the idle stack (10 s)…');
+  const idleBefore = cpuTimes();
+  await new Promise((r) => setTimeout(r, 10_000));
+  const idle = cpuPerCall(idleBefore, cpuTimes(), 10);
+  const cpuBefore = cpuTimes();
 
   // 1. Switchboard: calls arrive at `rate` for `duration` seconds.
   const started = Date.now();
   const callIds: string[] = [];
-  const results: Promise<unknown>[] = [];
   const completions: number[] = [];
   let completed = 0;
   let undelivered = 0;
+  // Calls not yet over. One watcher looks for their outcomes in Postgres (the CDR's outcome is written as the workflow
+  // ends) instead of a long poll per call: the server refuses more than ~1,200 concurrent long polls per namespace.
+  const pending = new Set<string>();
+  let placing = true;
+  const watcher = watchCalls(stack, pending, () => placing, (outcome) => {
+    completed++;
+    if (outcome === 'undelivered') undelivered++;
+    // A failed call (not answered within Graph's deadline, …) is no lifecycle served.
+    else if (outcome !== 'failed') completions.push(Date.now());
+  });
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    const { callId } = await emulator.placeCall({ from: { phone: `+1425555${String(i % 10_000).padStart(4, '0')}` } });
+    const { callId } = await emulator.placeCall({ from: { phone: `+1425555${String(i % 10_000).padStart(4, '0')}` }, ...lineFor(i), ...(patienceMs > 0 ? { hangUpAfterMs: patienceMs } : {}) });
     callIds.push(callId);
-    results.push(
-      waitForResult(stack, callId).then((r) => {
-        completed++;
-        if (r === 'undelivered') undelivered++;
-        // A failed call (not answered within Graph's deadline, …) is no lifecycle served.
-        else if ((r as { outcome?: string } | undefined)?.outcome !== 'failed') completions.push(Date.now());
-      }),
-    );
+    pending.add(callId);
     progress(`calls ${bar(completed, total)} placed ${i + 1}${undelivered ? `, ${undelivered} undelivered` : ''}`);
   }
   const ticker = setInterval(() => progress(`calls ${bar(completed, total)}${undelivered ? `, ${undelivered} undelivered` : ''}`), 500);
-  await Promise.all(results);
+  placing = false;
+  await watcher;
   clearInterval(ticker);
   const finished = Date.now();
   clearInterval(sampler);
+  const cpuAfter = cpuTimes();
   progress('measuring the calls…');
 
   const knex = stack.orm.em.getKnex();
@@ -167,6 +197,7 @@ async function main(): Promise<void> {
 
   // What one call costs Temporal, from a finished call's history.
   const shape = await callShape(stack, callIds.slice(0, Math.min(20, callIds.length)));
+  const answerSteps = await answerPath(stack, callIds.filter((_, i) => i % Math.max(1, Math.floor(callIds.length / 100)) === 0));
   const callsPerS = completionRate(completions, started);
   const callsPhase = {
     calls: total,
@@ -183,6 +214,13 @@ async function main(): Promise<void> {
     // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
     undelivered_calls: undelivered,
     worker_rss_mb_per_call: Math.round(((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, maxConcurrent)) * 100) / 100,
+    ...(queueCount > 1 ? { queues: queueCount } : {}),
+    // CPU seconds per call placed over the calls phase, by process (node = worker, web and the emulator in one).
+    cpu_s_per_call: cpuPerCall(cpuBefore, cpuAfter, total),
+    // The same stack with no calls, in cores (CPU-s per second); and per call once that upkeep is taken out.
+    idle_cpu_cores: idle,
+    cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
+    answer_path_ms: answerSteps,
   };
   // The calls phase on its own (stderr), so a run stopped later still has it.
   process.stderr.write(`\ncalls phase: ${JSON.stringify({ ...callsPhase, call_shape: shape, outcomes })}\n`);
@@ -246,6 +284,50 @@ async function main(): Promise<void> {
   );
 }
 
+/** utime + stime in seconds of this process and every process under it, by pid, with the command name. */
+function cpuTimes(): Map<number, { comm: string; seconds: number }> {
+  const tick = 100; // USER_HZ on Linux
+  const procs = new Map<number, { comm: string; ppid: number; seconds: number }>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return new Map(); // not Linux
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' '); // f[0] = state (field 3)
+      procs.set(Number(pid), { comm, ppid: Number(f[1]), seconds: (Number(f[11]) + Number(f[12])) / tick });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = new Map<number, { comm: string; seconds: number }>();
+  const isMine = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; hops++) {
+      if (p === process.pid) return true;
+      p = procs.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  for (const [pid, p] of procs) if (isMine(pid)) mine.set(pid, { comm: p.comm, seconds: p.seconds });
+  return mine;
+}
+
+function cpuPerCall(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>, calls: number): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const [pid, p] of after) {
+    const name = pid === process.pid ? 'node' : /^postgres/.test(p.comm) ? 'postgres' : /^temporal/.test(p.comm) ? 'temporal' : 'other';
+    by[name] = (by[name] ?? 0) + p.seconds - (before.get(pid)?.seconds ?? 0);
+  }
+  const perCall = Object.fromEntries(Object.entries(by).map(([k, v]) => [k, Math.round((v / Math.max(1, calls)) * 1000) / 1000]));
+  perCall.total = Math.round((Object.values(by).reduce((a, b) => a + b, 0) / Math.max(1, calls)) * 1000) / 1000;
+  return perCall;
+}
+
 /**
  * Call lifecycles (not failed) completed per second while completions were coming in: from the first completion to the last, so
  * the ramp-up (the first call's own duration) and the arrival schedule don't count. A run that keeps up with its
@@ -259,27 +341,77 @@ function completionRate(at: number[], startedAt: number): number {
 }
 
 /**
- * The call's workflow result, or 'undelivered' when the emulator's incoming-call notification got no 2xx (our
- * webhook answered an error or not within the emulator's 10 s): like Graph, the emulator doesn't resend calling
- * notifications, so no workflow will ever start for that call.
+ * Watch the calls in `pending` until all are over (and no more are being placed): a call is over when its CDR has an
+ * outcome (written as its workflow ends), or 'undelivered' when the emulator's incoming-call notification got no 2xx
+ * (our webhook answered an error or not within the emulator's 10 s): like Graph, the emulator doesn't resend calling
+ * notifications, so no workflow will ever start for that call. Checked every 500 ms.
  */
-async function waitForResult(stack: Awaited<ReturnType<typeof startStack>>, callId: string): Promise<unknown> {
-  const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-  for (;;) {
+async function watchCalls(
+  stack: Awaited<ReturnType<typeof startStack>>,
+  pending: Set<string>,
+  placing: () => boolean,
+  onDone: (outcome: string) => void,
+): Promise<void> {
+  const knex = stack.orm.em.getKnex();
+  const delivered = (s?: number) => s !== undefined && s >= 200 && s <= 299;
+  while (placing() || pending.size > 0) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (pending.size === 0) continue;
+    let rows: { id: string; outcome: string }[];
     try {
-      return await handle.result();
-    } catch (err) {
-      if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
-      const incoming = stack.emulator
-        ?.getCall(callId)
-        ?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
-      const delivered = (s?: number) => s !== undefined && s >= 200 && s <= 299;
+      rows = await knex('call').whereIn('id', [...pending]).whereNotNull('outcome').select('id', 'outcome');
+    } catch {
+      continue; // Postgres busy or briefly away: look again on the next round
+    }
+    for (const r of rows) {
+      pending.delete(r.id);
+      onDone(r.outcome);
+    }
+    for (const id of [...pending]) {
+      const incoming = stack.emulator?.getCall(id)?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
       if (incoming && 'messageId' in incoming && (incoming.error !== undefined || (incoming.status !== undefined && !delivered(incoming.status)))) {
-        return 'undelivered';
+        pending.delete(id);
+        onDone('undelivered');
       }
-      await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * Where the answer's time goes, p50/p99 of each step over (up to) 100 calls, from the emulator's log and the call
+ * workflow's history: the incoming notification sent → the workflow started (webhook, start request) → its first
+ * workflow task picked up by the worker (schedule-to-start) → that task completed (the answer scheduled) → the
+ * answerCall activity picked up → the answer request received by the emulator.
+ */
+async function answerPath(stack: Awaited<ReturnType<typeof startStack>>, callIds: string[]) {
+  const steps: Record<string, number[]> = { webhook_to_started: [], to_first_task: [], first_task: [], to_activity: [], activity_to_answer: [] };
+  for (const id of callIds) {
+    const log = stack.emulator?.getCall(id)?.history ?? [];
+    const incoming = log.find((h) => h.kind === 'notification' && h.changeType === 'created');
+    const answer = log.find((h) => h.kind === 'request' && 'path' in h && String(h.path).endsWith('/answer'));
+    if (!incoming || !answer) continue;
+    let events;
+    try {
+      events = (await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory()).events ?? [];
+    } catch {
+      continue;
+    }
+    const at = (e: (typeof events)[number] | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : undefined);
+    const started = at(events[0]);
+    const taskStarted = at(events.find((e) => e.workflowTaskStartedEventAttributes));
+    const taskCompleted = at(events.find((e) => e.workflowTaskCompletedEventAttributes));
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'answerCall');
+    const activityStarted = at(
+      events.find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(scheduled?.eventId)),
+    );
+    if ([started, taskStarted, taskCompleted, activityStarted].some((t) => t === undefined)) continue;
+    steps.webhook_to_started!.push(started! - Date.parse(incoming.at));
+    steps.to_first_task!.push(taskStarted! - started!);
+    steps.first_task!.push(taskCompleted! - taskStarted!);
+    steps.to_activity!.push(activityStarted! - taskCompleted!);
+    steps.activity_to_answer!.push(Date.parse(answer.at) - activityStarted!);
+  }
+  return Object.fromEntries(Object.entries(steps).map(([k, xs]) => [k, [round(pct(xs, 50)), round(pct(xs, 99))]]));
 }
 
 async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds: string[]) {
