@@ -25,6 +25,9 @@ import { POSTGRES_DATASOURCE, seriesSql, sql } from './postgres-query.js';
  */
 
 const QUEUES = `array[\${queue:sqlstring}]::text[]`;
+const AGENTS = `array[\${agent:sqlstring}]::text[]`;
+/** The state timeline draws one row per agent: at most this many of the selected agents (by id). */
+export const TIMELINE_MAX_AGENTS = 10;
 const RANGE = `$__timeFrom(), $__timeTo()`;
 
 type AnyPanel = stat.PanelBuilder | table.PanelBuilder | timeseries.PanelBuilder | statetimeline.PanelBuilder;
@@ -98,6 +101,20 @@ function queueVariable(): QueryVariableBuilder {
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .multi(true)
     .includeAll(true);
+}
+
+function agentVariable(): QueryVariableBuilder {
+  // Multi-select with All (the default): the table lists the selected agents; the timeline draws the first
+  // TIMELINE_MAX_AGENTS of them.
+  return new QueryVariableBuilder('agent')
+    .label('Agent')
+    .datasource(POSTGRES_DATASOURCE)
+    .query('select agent_id from metrics.agent_list order by 1')
+    .definition('select agent_id from metrics.agent_list order by 1')
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .multi(true)
+    .includeAll(true)
+    .current({ selected: true, text: ['All'], value: ['$__all'] });
 }
 
 const SL1 = 'SL1: calls answered within the queue threshold (default 20 s) ÷ calls answered.';
@@ -246,7 +263,10 @@ export function queuePerformance(): Dashboard {
 
 export function agentPerformance(): Dashboard {
   const l = new Layout();
-  const d = base('switchboard-agents', 'Switchboard · Agent performance').time({ from: 'now-24h', to: 'now' });
+  const d = base('switchboard-agents', 'Switchboard · Agent performance')
+    .time({ from: 'now-24h', to: 'now' })
+    .description('Calls handled, AHT, occupancy and missed offers of all agents; per agent and state timeline for the selected agents ($agent).')
+    .withVariable(agentVariable());
   const totals = (col: string) => `select ${col} from metrics.agent_totals(${RANGE})`;
   d.withPanel(l.place(statPanel('Calls handled', totals('calls_handled')), 6, 4));
   d.withPanel(l.place(statPanel('AHT', totals('aht_seconds'), 's', '(talk + hold + wrap-up) ÷ calls handled.').decimals(1).noValue('no data'), 6, 4));
@@ -265,8 +285,9 @@ export function agentPerformance(): Dashboard {
       tablePanel(
         'Agents',
         `select agent_id, calls_handled, aht_seconds, occupancy, missed_offers, talk_seconds, wrap_seconds, available_seconds
-         from metrics.agent_stats(${RANGE}) order by agent_id`,
+         from metrics.agent_stats(${RANGE}, ${AGENTS}) order by agent_id`,
       )
+        .description('The agents selected in the Agent variable (All: every agent).')
         .overrideByName('occupancy', [{ id: 'unit', value: 'percentunit' }])
         .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]),
       24,
@@ -276,12 +297,13 @@ export function agentPerformance(): Dashboard {
   d.withPanel(
     l.place(
       new statetimeline.PanelBuilder()
-        .title('Agent state timeline')
+        .title(`Agent state timeline (first ${TIMELINE_MAX_AGENTS} selected agents)`)
+        .description(`The state of each selected agent over the range; with more than ${TIMELINE_MAX_AGENTS} agents selected, the first ${TIMELINE_MAX_AGENTS} by id. Pick agents with the Agent variable.`)
         .datasource(POSTGRES_DATASOURCE)
         .withTarget(
           seriesSql(
             `select greatest(started_at, $__timeFrom()::timestamptz) as time, agent_id, state
-             from metrics.agent_timeline(${RANGE})
+             from metrics.agent_timeline(${RANGE}, array(select a from unnest(${AGENTS}) a order by a limit ${TIMELINE_MAX_AGENTS}))
              order by 1`,
           ).format('table'),
         )

@@ -7,8 +7,9 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embed
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase } from '../src/db/orm.js';
 import { EXPECTED, FIXTURE_DAY, FIXTURE_NOW, writeFixture } from '../src/analytics/fixture.js';
-import { expandQuery, type MacroContext } from '../src/analytics/grafana-macros.js';
+import { ALL, expandQuery, type MacroContext } from '../src/analytics/grafana-macros.js';
 import { DASHBOARDS_DIR, renderAll } from '../dashboards/generate.js';
+import { TIMELINE_MAX_AGENTS } from '../dashboards/dashboards.js';
 
 // Every panel of the generated dashboards, run as Grafana runs it (macros and variables expanded, as the
 // read-only role) against real Postgres holding a dataset whose answers are known in advance.
@@ -25,7 +26,7 @@ interface DashboardJson {
   uid: string;
   title: string;
   panels: Panel[];
-  templating?: { list: { type: string; name: string; query?: string }[] };
+  templating?: { list: { type: string; name: string; query?: string; current?: { value: string | string[] } }[] };
 }
 
 let db: EmbeddedDatabase;
@@ -33,11 +34,13 @@ let dataDir: string;
 let client: pg.Client;
 const dashboards: Record<string, DashboardJson> = {};
 
-const VARS = { queue: ['sales', 'support'], caller: '', call: 'fx-001' };
-const DAY: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_DAY.to, interval: '1h', vars: VARS };
+// $agent is left at its default, All: every agent the variable's query lists (Grafana expands All to its options).
+const VARS = { queue: ['sales', 'support'], caller: '', call: 'fx-001', agent: ALL };
+const OPTIONS = { agent: ['s1', 's2', 't1', 't2'] };
+const DAY: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_DAY.to, interval: '1h', vars: VARS, options: OPTIONS };
 // The wallboard's "now": its time range is today so far, so $__timeTo() is now.
-const WALLBOARD: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_NOW, interval: '1m', vars: VARS };
-const EMPTY: MacroContext = { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2020-01-02T00:00:00Z'), interval: '1h', vars: VARS };
+const WALLBOARD: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_NOW, interval: '1m', vars: VARS, options: OPTIONS };
+const EMPTY: MacroContext = { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2020-01-02T00:00:00Z'), interval: '1h', vars: VARS, options: OPTIONS };
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-dashboards-'));
@@ -115,6 +118,9 @@ describe('generated dashboards', () => {
       }
     }
     expect((dashboards['wallboard.json'] as unknown as { refresh: string }).refresh).toBe('5s');
+    // Agent performance opens on every agent: the table lists them all, the timeline draws the first few.
+    const agent = dashboards['agent-performance.json']!.templating!.list.find((v) => v.name === 'agent');
+    expect(agent).toMatchObject({ type: 'query', query: 'select agent_id from metrics.agent_list order by 1', current: { value: [ALL] } });
   });
 });
 
@@ -124,7 +130,7 @@ describe('every panel query', () => {
     for (const [file, d] of Object.entries(dashboards)) {
       for (const p of d.panels) {
         for (const t of p.targets ?? []) {
-          for (const ctx of [DAY, EMPTY, { ...DAY, vars: { ...VARS, queue: ['support'] } }]) {
+          for (const ctx of [DAY, EMPTY, { ...DAY, vars: { ...VARS, queue: ['support'], agent: ['t2'] } }]) {
             const sql = expandQuery(t.rawSql, ctx);
             expect(sql, `${file} / ${p.title}: unexpanded macro`).not.toMatch(/\$__|\$\{|\$[a-z]/);
             await expect(asReader(sql), `${file} / ${p.title}`).resolves.toBeInstanceOf(Array);
@@ -135,7 +141,8 @@ describe('every panel query', () => {
       for (const v of d.templating?.list ?? []) {
         if (v.type === 'query') {
           const rows = await asReader(expandQuery(v.query!, DAY));
-          expect(rows.map((r) => r.queue)).toEqual(['sales', 'support']);
+          const want: Record<string, string[]> = { queue: ['sales', 'support'], agent: OPTIONS.agent };
+          expect(rows.map((r) => r[v.name === 'agent' ? 'agent_id' : v.name]), `${file} $${v.name}`).toEqual(want[v.name]);
         }
       }
     }
@@ -154,6 +161,8 @@ describe('every panel query', () => {
     expect(await value('voicemail-callbacks.json', 'Callbacks requested', EMPTY)).toBe(0);
   });
 });
+
+const TIMELINE = `Agent state timeline (first ${TIMELINE_MAX_AGENTS} selected agents)`;
 
 describe('numbers on the known-answer dataset', () => {
   const q = 'queue-performance.json';
@@ -235,8 +244,28 @@ describe('numbers on the known-answer dataset', () => {
       expect(r.occupancy).toBeCloseTo(e.occupancy, 12);
       expect(Number(r.missed_offers)).toBe(e.missed);
     }
-    const timeline = await run(a, 'Agent state timeline');
+    const timeline = await run(a, TIMELINE);
     expect(timeline.length).toBe(4 + 2 * 2 + 64 * 4); // signedOut each, s1's two missed offers, 4 states per call
+    expect(new Set(timeline.map((r) => r.agent_id))).toEqual(new Set(['s1', 's2', 't1', 't2']));
+  });
+
+  it('agent performance: the table and the timeline show the agents selected in $agent; the totals stay for all', async () => {
+    const a = 'agent-performance.json';
+    const some = { ...DAY, vars: { ...VARS, agent: ['t2', 's1'] } };
+    const rows = await run(a, 'Agents', some);
+    expect(rows.map((r) => r.agent_id)).toEqual(['s1', 't2']);
+    expect(rows.map((r) => Number(r.calls_handled))).toEqual([EXPECTED.agents.s1.handled, EXPECTED.agents.t2.handled]);
+    expect(rows[1]!.occupancy).toBeCloseTo(EXPECTED.agents.t2.occupancy, 12);
+    const s1 = await run(a, TIMELINE, { ...DAY, vars: { ...VARS, agent: ['s1'] } });
+    expect(s1.length).toBe(1 + 2 * 2 + 20 * 4); // signedOut, two missed offers, 4 states per call
+    expect(s1.every((r) => r.agent_id === 's1')).toBe(true);
+    // Rows start at the range start at the earliest, in time order: what the state-timeline panel draws.
+    const times = s1.map((r) => (r.time as Date).getTime());
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(await value(a, 'Calls handled', some)).toBe(EXPECTED.all.answered);
+    // A selection naming an agent with no history shows nothing for it, without an error.
+    expect(await run(a, 'Agents', { ...DAY, vars: { ...VARS, agent: ['nobody'] } })).toEqual([]);
+    expect(await run(a, TIMELINE, { ...DAY, vars: { ...VARS, agent: ['nobody'] } })).toEqual([]);
   });
 
   it('call explorer: search by number or name, the path, workflow and recording', async () => {

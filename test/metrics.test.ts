@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embed
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase } from '../src/db/orm.js';
 import { seedHistory } from '../src/analytics/seed.js';
-import { expandQuery, intervalSeconds } from '../src/analytics/grafana-macros.js';
+import { ALL, expandQuery, intervalSeconds } from '../src/analytics/grafana-macros.js';
 import { loadPanelQueries } from '../src/analytics/panels.js';
 import { DASHBOARDS_DIR } from '../dashboards/generate.js';
 
@@ -66,7 +66,15 @@ describe('switchboard seed history', () => {
   it('every panel query runs on it and returns rows for the last 7 days', async () => {
     const queries = await loadPanelQueries(DASHBOARDS_DIR);
     expect(queries.length).toBeGreaterThan(30);
-    const ctx = { from: new Date(END.getTime() - 7 * 86400_000), to: END, interval: '1h', vars: { queue: ['sales', 'support'], caller: '', call: 'x' } };
+    const agents = (await client.query<{ agent_id: string }>('select agent_id from metrics.agent_list order by 1')).rows.map((r) => r.agent_id);
+    expect(agents.length).toBeGreaterThanOrEqual(8); // at least 2 per queue
+    const ctx = {
+      from: new Date(END.getTime() - 7 * 86400_000),
+      to: END,
+      interval: '1h',
+      vars: { queue: ['sales', 'support'], caller: '', call: 'x', agent: ALL },
+      options: { agent: agents },
+    };
     const empty: string[] = [];
     for (const q of queries) {
       const res = await client.query(expandQuery(q.rawSql, ctx));
@@ -102,6 +110,12 @@ describe('Grafana macro expansion', () => {
     expect(intervalSeconds('500ms')).toBe(0.5);
     expect(() => expandQuery('$__nope(x)', ctx)).toThrow(/unknown macro/);
     expect(() => expandQuery('$missing', ctx)).toThrow(/no value/);
+  });
+  it('expands All to every option, formatted, or to the custom all value as it is', () => {
+    const all = { ...ctx, vars: { agent: ALL, queue: [ALL] }, options: { agent: ["o'neil", 'b'], queue: ['q'] } };
+    expect(expandQuery('array[${agent:sqlstring}] $agent ${queue}', all)).toBe(`array['o''neil','b'] 'o''neil','b' 'q'`);
+    expect(expandQuery('x in (${queue})', { ...all, allValue: { queue: '.*' } })).toBe('x in (.*)');
+    expect(() => expandQuery('$agent', { ...all, options: {} })).toThrow(/no options/);
   });
 });
 

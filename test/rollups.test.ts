@@ -121,6 +121,21 @@ const RAW_TIMELINE = `
   select agent_id, state, started_at, ended_at from metrics.agent_interval
   where started_at < $2 and coalesce(ended_at, 'infinity') > $1 order by 1, 3, 2`;
 const TIMELINE = `select agent_id, state, started_at, ended_at from metrics.agent_timeline($1, $2) order by 1, 3, 2`;
+// Agent rollups (Migration20261128090000_agent_rollups): totals of all agents, and the per-agent functions for a
+// selection of agents, against the same raw formulas.
+const RAW_TOTALS = `
+  with a as (${RAW_AGENTS.replace('order by agent_id', '')})
+  select coalesce(sum(calls_handled), 0) as calls_handled, sum(aht_seconds * calls_handled) / nullif(sum(calls_handled), 0) as aht_seconds,
+         sum(talk_seconds + wrap_seconds) / nullif(sum(talk_seconds + wrap_seconds + available_seconds), 0) as occupancy,
+         coalesce(sum(missed_offers), 0) as missed_offers
+  from a`;
+const TOTALS = `select calls_handled, aht_seconds, occupancy, missed_offers from metrics.agent_totals($1, $2)`;
+const RAW_AGENTS_SOME = `with a as (${RAW_AGENTS.replace('order by agent_id', '')}) select * from a where agent_id = any ($3::text[]) order by agent_id`;
+const AGENTS_SOME = `
+  select agent_id, calls_handled, talk_seconds, wrap_seconds, available_seconds, aht_seconds, missed_offers
+  from metrics.agent_stats($1, $2, $3::text[]) order by agent_id`;
+const RAW_TIMELINE_SOME = `select * from (${RAW_TIMELINE}) t where agent_id = any ($3::text[]) order by 1, 3, 2`;
+const TIMELINE_SOME = `select agent_id, state, started_at, ended_at from metrics.agent_timeline($1, $2, $3::text[]) order by 1, 3, 2`;
 
 /** Ranges with odd edges (seconds and milliseconds), whole days, and one ending in the future (live data). */
 function ranges(): [Date, Date][] {
@@ -166,6 +181,15 @@ async function compareAll(): Promise<number> {
     const rawTimeline = await q(RAW_TIMELINE, [from, to]);
     expectSameRows(await q(TIMELINE, [from, to]), rawTimeline, 'agent_timeline');
     compared += rawAgents.length + rawAht.length + rawTimeline.length;
+    const rawTotals = await q(RAW_TOTALS, [from, to]);
+    expectSameRows(await q(TOTALS, [from, to]), rawTotals, `agent_totals ${from.toISOString()} ${to.toISOString()}`);
+    // a few agents (and one with no history): the per-agent table and the timeline of a $agent selection
+    const some = [...new Set(rawAgents.map((r) => r.agent_id as string))].filter((_, i) => i % 3 === 0).concat(['nobody']);
+    const rawSome = await q(RAW_AGENTS_SOME, [from, to, some]);
+    expectSameRows(await q(AGENTS_SOME, [from, to, some]), rawSome, 'agent_stats for some agents');
+    const rawTimelineSome = await q(RAW_TIMELINE_SOME, [from, to, some]);
+    expectSameRows(await q(TIMELINE_SOME, [from, to, some]), rawTimelineSome, 'agent_timeline for some agents');
+    compared += rawTotals.length + rawSome.length + rawTimelineSome.length;
   }
   return compared;
 }
@@ -178,6 +202,7 @@ async function expectSameAsRebuild(): Promise<void> {
     aht: await q('select * from metrics.queue_aht_rollup order by width, bucket, queue'),
     facts: await q('select * from metrics.agent_fact order by id'),
     last: await q('select * from metrics.agent_last order by agent_id'),
+    agentRollup: await q('select * from metrics.agent_rollup order by width, bucket'),
   });
   const incremental = await snapshot();
   await client.query('begin');
@@ -189,6 +214,7 @@ async function expectSameAsRebuild(): Promise<void> {
     await client.query(`insert into metrics.agent_last select distinct on (agent_id) *
       from metrics.agent_fact order by agent_id, started_at desc, id desc`);
     await client.query(`select public.metrics_queue_aht_rebuild()`);
+    await client.query(`select public.metrics_agent_rollup_rebuild()`);
     const rebuilt = await snapshot();
     expect(incremental.facts.length).toBeGreaterThan(1000);
     expectSameRows(incremental.queue, rebuilt.queue, 'queue_rollup');
@@ -196,6 +222,8 @@ async function expectSameAsRebuild(): Promise<void> {
     expectSameRows(incremental.aht, rebuilt.aht, 'queue_aht_rollup');
     expectSameRows(incremental.facts, rebuilt.facts, 'agent_fact');
     expectSameRows(incremental.last, rebuilt.last, 'agent_last');
+    expect(incremental.agentRollup.length).toBeGreaterThan(100);
+    expectSameRows(incremental.agentRollup, rebuilt.agentRollup, 'agent_rollup');
   } finally {
     await client.query('rollback');
   }
@@ -248,10 +276,33 @@ describe('rollups', () => {
     try {
       await client.query('truncate agent_state_change');
       expect(await q('select count(*)::int as n from metrics.agent_fact')).toEqual([{ n: 0 }]);
+      expect(await q('select count(*)::int as n from metrics.agent_rollup')).toEqual([{ n: 0 }]);
+      expect(await q('select * from metrics.agent_totals($1, $2)', [new Date(END.getTime() - 72 * H), END])).toEqual([
+        { calls_handled: '0', aht_seconds: null, occupancy: null, missed_offers: '0' },
+      ]);
       expect(await q('select * from metrics.agent_stats($1, $2)', [new Date(END.getTime() - 72 * H), END])).toEqual([]);
     } finally {
       await client.query('rollback');
     }
+  });
+});
+
+describe('bulk seeding', () => {
+  it('loads with the metric triggers off, rebuilds every rollup to what the triggers give, and turns them back on', async () => {
+    const before = await q('select count(*)::int as n from call');
+    const res = await seedHistory(client, { calls: 2000, days: 2, end: new Date(END.getTime() - 3600_000), seed: 23, batchSize: 700, bulk: true });
+    expect(res.calls).toBe(2000);
+    expect(await q('select count(*)::int as n from call')).toEqual([{ n: (before[0]!.n as number) + 2000 }]);
+    const triggers = await q(`select tgname, tgenabled from pg_trigger where tgname like '%metrics%' or tgname like 'agent_fact_rollup%' order by 1`);
+    expect(triggers.length).toBe(4 * 3 + 3 + 1); // insert, update, delete on four tables, truncate on three, truncate on agent_fact
+    expect(triggers.every((t) => t.tgenabled === 'O')).toBe(true);
+    expect(await expectSameAsRaw()).toBeGreaterThan(2000);
+    await expectSameAsRebuild();
+    // and the triggers maintain them again afterwards
+    const agent = (await q(`select agent_id from metrics.agent_list order by 1 limit 1`))[0]!.agent_id;
+    await client.query(`insert into agent_state_change (key, agent_id, state, queue, at) values ('after-bulk', $1, 'away', 'sales', $2)`, [agent, new Date(END.getTime() - 30 * H)]);
+    await expectSameAsRebuild();
+    expect(await expectSameAsRaw()).toBeGreaterThan(2000);
   });
 });
 

@@ -3,6 +3,8 @@
  * dashboard sends:
  * - template variables first (frontend): `$var`, `${var}`, `${var:format}` with the SQL data source's default
  *   formatting (each value single-quoted, quotes doubled, joined by commas) and `$__interval`, `$__interval_ms`;
+ *   a variable set to All (`$__all`) stands for every one of its options (`options`), each formatted, or for its
+ *   custom all value (`allValue`), which Grafana inserts as it is, unformatted;
  * - then the backend macros (pkg/tsdb/grafana-postgresql-datasource/macros.go): `$__time`, `$__timeEpoch`,
  *   `$__timeFilter`, `$__timeFrom`, `$__timeTo`, `$__timeGroup`, `$__timeGroupAlias`, `$__unixEpochFilter`,
  *   `$__unixEpochGroup(Alias)`.
@@ -12,9 +14,16 @@ export interface MacroContext {
   to: Date;
   /** Grafana's $__interval, e.g. '1m', '30s', '1h'. */
   interval?: string;
-  /** Template variable values; an array is a multi-value selection. */
+  /** Template variable values; an array is a multi-value selection; `$__all` (or `['$__all']`) is All. */
   vars?: Record<string, string | string[]>;
+  /** A variable's options (what its query returned), which All stands for. */
+  options?: Record<string, string[]>;
+  /** A variable's custom all value, when it has one. */
+  allValue?: Record<string, string>;
 }
+
+/** Grafana's value of the All option. */
+export const ALL = '$__all';
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
 
@@ -63,8 +72,14 @@ export function expandVariables(sql: string, ctx: MacroContext): string {
     const name: string = braced ?? bare;
     if (name in builtins) return builtins[name]!;
     if (name.startsWith('__')) return all; // a macro, expanded by the backend step
-    const value = ctx.vars?.[name];
+    let value = ctx.vars?.[name];
     if (value === undefined) throw new Error(`template variable $${name} has no value`);
+    if (value === ALL || (Array.isArray(value) && value.includes(ALL))) {
+      const custom = ctx.allValue?.[name];
+      if (custom !== undefined) return custom; // Grafana skips formatting of a custom all value
+      value = ctx.options?.[name];
+      if (value === undefined) throw new Error(`template variable $${name} is All but has no options`);
+    }
     if (!braced) return formatVar(value, undefined);
     return formatVar(value, format);
   });

@@ -14,6 +14,7 @@ import { Migration20261128070000_rollups } from './migrations/Migration202611280
 import { Migration20261128060000_schedules } from './migrations/Migration20261128060000_schedules.js';
 import { ScheduleExceptionSchema } from './entities/schedule.js';
 import { Migration20261128080000_flows } from './migrations/Migration20261128080000_flows.js';
+import { Migration20261128090000_agent_rollups } from './migrations/Migration20261128090000_agent_rollups.js';
 
 export { MikroORM };
 
@@ -29,6 +30,7 @@ const migrationsList = [
   { name: 'Migration20261128060000_schedules', class: Migration20261128060000_schedules },
   { name: 'Migration20261128070000_rollups', class: Migration20261128070000_rollups },
   { name: 'Migration20261128080000_flows', class: Migration20261128080000_flows },
+  { name: 'Migration20261128090000_agent_rollups', class: Migration20261128090000_agent_rollups },
 ];
 
 export function ormOptions(clientUrl: string): Options {

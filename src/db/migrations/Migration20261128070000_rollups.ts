@@ -2,6 +2,104 @@ import { Migration } from '@mikro-orm/migrations';
 import { Migration20261128030000_metrics } from './Migration20261128030000_metrics.js';
 
 /**
+ * A queue-keyed rollup whose minute rows are counted from source rows and whose hour and day rows are re-summed
+ * from the next smaller width: the arrival and queue AHT rollups. Their refresh and rebuild functions are generated
+ * from this description (the same SQL text as when they were written out one by one).
+ */
+interface BucketRollup {
+  /** rollup table in the metrics schema */
+  table: string;
+  /** refresh function: recomputes given (queue, 60 s bucket) keys */
+  refresh: string;
+  /** rebuild function: recomputes everything */
+  rebuild: string;
+  /** a refresh's minute values after (60, k.b, k.q), with their from/join over the keys k */
+  refreshMinute: string;
+  /** a rebuild's minute rows */
+  rebuildMinute: string;
+  /** the larger widths' values, re-summed from rollup rows r */
+  sums: string;
+}
+
+const ARRIVAL: BucketRollup = {
+  table: 'arrival_rollup',
+  refresh: 'metrics_arrival_refresh',
+  rebuild: 'metrics_arrival_rebuild',
+  refreshMinute: `count(*)
+              from (select distinct q, b from metrics_refresh_keys) k
+              join call c on c.arrived_at >= k.b and c.arrived_at < k.b + interval '60 seconds' and c.queue is not distinct from k.q`,
+  rebuildMinute: `select 60, to_timestamp(floor(extract(epoch from c.arrived_at) / 60) * 60), c.queue, count(*) from call c group by 2, 3;`,
+  sums: 'sum(r.calls)',
+};
+
+const QUEUE_AHT: BucketRollup = {
+  table: 'queue_aht_rollup',
+  refresh: 'metrics_queue_aht_refresh',
+  rebuild: 'metrics_queue_aht_rebuild',
+  refreshMinute: `count(*), sum(f.handle_seconds)
+              from (select distinct q, b from metrics_refresh_keys) k
+              join metrics.agent_fact f on f.started_at >= k.b and f.started_at < k.b + interval '60 seconds'
+                and f.queue is not distinct from k.q and f.state = 'onCall' and f.handled = 1`,
+  rebuildMinute: `select 60, to_timestamp(floor(extract(epoch from f.started_at) / 60) * 60), f.queue, count(*), sum(f.handle_seconds)
+          from metrics.agent_fact f where f.state = 'onCall' and f.handled = 1 group by 2, 3;`,
+  sums: 'sum(r.handled), sum(r.handle_seconds)',
+};
+
+/** The widths by loop index w (1 = 60 s, 2 = 1 h, 3 = 1 day). */
+const WIDTHS = '(array[60, 3600, 86400])';
+
+function bucketRefreshFunction(r: BucketRollup): string {
+  return `create function public.${r.refresh}(p_queue varchar[], p_bucket timestamptz[])
+      returns void language plpgsql as $$
+      begin
+        if p_bucket is null then return; end if;
+        perform pg_advisory_xact_lock(hashtextextended('switchboard.${r.table}:' || q, 0))
+          from (select distinct coalesce(q, '') as q from unnest(p_queue) q order by 1) x;
+        create temp table if not exists metrics_refresh_keys (q varchar(100), b timestamptz) on commit drop;
+        truncate metrics_refresh_keys;
+        insert into metrics_refresh_keys select distinct q, b from unnest(p_queue, p_bucket) u(q, b);
+        for w in 1 .. 3 loop
+          if w > 1 then
+            update metrics_refresh_keys set b = to_timestamp(floor(extract(epoch from b) / (case w when 2 then 3600 else 86400 end))
+                                                             * (case w when 2 then 3600 else 86400 end));
+          end if;
+          delete from metrics.${r.table} r using (select distinct q, b from metrics_refresh_keys) k
+            where r.width = ${WIDTHS}[w] and r.bucket = k.b and r.queue is not distinct from k.q;
+          if w = 1 then
+            insert into metrics.${r.table}
+              select 60, k.b, k.q, ${r.refreshMinute}
+              group by k.b, k.q;
+          else
+            insert into metrics.${r.table}
+              select ${WIDTHS}[w], k.b, k.q, ${r.sums}
+              from (select distinct q, b from metrics_refresh_keys) k
+              join metrics.${r.table} r on r.width = ${WIDTHS}[w - 1] and r.bucket >= k.b
+                and r.bucket < k.b + make_interval(secs => ${WIDTHS}[w]) and r.queue is not distinct from k.q
+              group by k.b, k.q;
+          end if;
+        end loop;
+      end $$;`;
+}
+
+function bucketRebuildFunction(r: BucketRollup): string {
+  return `create function public.${r.rebuild}()
+      returns void language plpgsql as $$
+      begin
+        delete from metrics.${r.table};
+        insert into metrics.${r.table}
+          ${r.rebuildMinute}
+        for w in 2 .. 3 loop
+          insert into metrics.${r.table}
+            select ${WIDTHS}[w],
+                   to_timestamp(floor(extract(epoch from r.bucket) / ${WIDTHS}[w]) * ${WIDTHS}[w]),
+                   r.queue, ${r.sums}
+            from metrics.${r.table} r where r.width = ${WIDTHS}[w - 1]
+            group by 2, 3;
+        end loop;
+      end $$;`;
+}
+
+/**
  * Rollups that keep every panel fast on 10 million calls, maintained synchronously by statement-level triggers, so
  * every metric stays correct to the call (today included) with the formulas and signatures of
  * Migration20261128030000_metrics unchanged. docs/metrics.md ("Rollups") describes the design.
@@ -165,71 +263,7 @@ export class Migration20261128070000_rollups extends Migration {
             and r.bucket < k.b + make_interval(secs => p_width) and r.queue is not distinct from k.q
           group by k.b, k.q;
       end $$;`);
-    this.addSql(`create function public.metrics_arrival_refresh(p_queue varchar[], p_bucket timestamptz[])
-      returns void language plpgsql as $$
-      begin
-        if p_bucket is null then return; end if;
-        perform pg_advisory_xact_lock(hashtextextended('switchboard.arrival_rollup:' || q, 0))
-          from (select distinct coalesce(q, '') as q from unnest(p_queue) q order by 1) x;
-        create temp table if not exists metrics_refresh_keys (q varchar(100), b timestamptz) on commit drop;
-        truncate metrics_refresh_keys;
-        insert into metrics_refresh_keys select distinct q, b from unnest(p_queue, p_bucket) u(q, b);
-        for w in 1 .. 3 loop
-          if w > 1 then
-            update metrics_refresh_keys set b = to_timestamp(floor(extract(epoch from b) / (case w when 2 then 3600 else 86400 end))
-                                                             * (case w when 2 then 3600 else 86400 end));
-          end if;
-          delete from metrics.arrival_rollup r using (select distinct q, b from metrics_refresh_keys) k
-            where r.width = (array[60, 3600, 86400])[w] and r.bucket = k.b and r.queue is not distinct from k.q;
-          if w = 1 then
-            insert into metrics.arrival_rollup
-              select 60, k.b, k.q, count(*)
-              from (select distinct q, b from metrics_refresh_keys) k
-              join call c on c.arrived_at >= k.b and c.arrived_at < k.b + interval '60 seconds' and c.queue is not distinct from k.q
-              group by k.b, k.q;
-          else
-            insert into metrics.arrival_rollup
-              select (array[60, 3600, 86400])[w], k.b, k.q, sum(r.calls)
-              from (select distinct q, b from metrics_refresh_keys) k
-              join metrics.arrival_rollup r on r.width = (array[60, 3600, 86400])[w - 1] and r.bucket >= k.b
-                and r.bucket < k.b + make_interval(secs => (array[60, 3600, 86400])[w]) and r.queue is not distinct from k.q
-              group by k.b, k.q;
-          end if;
-        end loop;
-      end $$;`);
-    this.addSql(`create function public.metrics_queue_aht_refresh(p_queue varchar[], p_bucket timestamptz[])
-      returns void language plpgsql as $$
-      begin
-        if p_bucket is null then return; end if;
-        perform pg_advisory_xact_lock(hashtextextended('switchboard.queue_aht_rollup:' || q, 0))
-          from (select distinct coalesce(q, '') as q from unnest(p_queue) q order by 1) x;
-        create temp table if not exists metrics_refresh_keys (q varchar(100), b timestamptz) on commit drop;
-        truncate metrics_refresh_keys;
-        insert into metrics_refresh_keys select distinct q, b from unnest(p_queue, p_bucket) u(q, b);
-        for w in 1 .. 3 loop
-          if w > 1 then
-            update metrics_refresh_keys set b = to_timestamp(floor(extract(epoch from b) / (case w when 2 then 3600 else 86400 end))
-                                                             * (case w when 2 then 3600 else 86400 end));
-          end if;
-          delete from metrics.queue_aht_rollup r using (select distinct q, b from metrics_refresh_keys) k
-            where r.width = (array[60, 3600, 86400])[w] and r.bucket = k.b and r.queue is not distinct from k.q;
-          if w = 1 then
-            insert into metrics.queue_aht_rollup
-              select 60, k.b, k.q, count(*), sum(f.handle_seconds)
-              from (select distinct q, b from metrics_refresh_keys) k
-              join metrics.agent_fact f on f.started_at >= k.b and f.started_at < k.b + interval '60 seconds'
-                and f.queue is not distinct from k.q and f.state = 'onCall' and f.handled = 1
-              group by k.b, k.q;
-          else
-            insert into metrics.queue_aht_rollup
-              select (array[60, 3600, 86400])[w], k.b, k.q, sum(r.handled), sum(r.handle_seconds)
-              from (select distinct q, b from metrics_refresh_keys) k
-              join metrics.queue_aht_rollup r on r.width = (array[60, 3600, 86400])[w - 1] and r.bucket >= k.b
-                and r.bucket < k.b + make_interval(secs => (array[60, 3600, 86400])[w]) and r.queue is not distinct from k.q
-              group by k.b, k.q;
-          end if;
-        end loop;
-      end $$;`);
+    for (const r of [ARRIVAL, QUEUE_AHT]) this.addSql(bucketRefreshFunction(r));
 
     // Whole rebuilds (the backfill below, a changed threshold, a truncated table): same formulas, set-based.
     this.addSql(`create function public.metrics_queue_rebuild(p_queues varchar[])
@@ -255,37 +289,7 @@ export class Migration20261128070000_rollups extends Migration {
             group by 2, 3;
         end loop;
       end $$;`);
-    this.addSql(`create function public.metrics_arrival_rebuild()
-      returns void language plpgsql as $$
-      begin
-        delete from metrics.arrival_rollup;
-        insert into metrics.arrival_rollup
-          select 60, to_timestamp(floor(extract(epoch from c.arrived_at) / 60) * 60), c.queue, count(*) from call c group by 2, 3;
-        for w in 2 .. 3 loop
-          insert into metrics.arrival_rollup
-            select (array[60, 3600, 86400])[w],
-                   to_timestamp(floor(extract(epoch from r.bucket) / (array[60, 3600, 86400])[w]) * (array[60, 3600, 86400])[w]),
-                   r.queue, sum(r.calls)
-            from metrics.arrival_rollup r where r.width = (array[60, 3600, 86400])[w - 1]
-            group by 2, 3;
-        end loop;
-      end $$;`);
-    this.addSql(`create function public.metrics_queue_aht_rebuild()
-      returns void language plpgsql as $$
-      begin
-        delete from metrics.queue_aht_rollup;
-        insert into metrics.queue_aht_rollup
-          select 60, to_timestamp(floor(extract(epoch from f.started_at) / 60) * 60), f.queue, count(*), sum(f.handle_seconds)
-          from metrics.agent_fact f where f.state = 'onCall' and f.handled = 1 group by 2, 3;
-        for w in 2 .. 3 loop
-          insert into metrics.queue_aht_rollup
-            select (array[60, 3600, 86400])[w],
-                   to_timestamp(floor(extract(epoch from r.bucket) / (array[60, 3600, 86400])[w]) * (array[60, 3600, 86400])[w]),
-                   r.queue, sum(r.handled), sum(r.handle_seconds)
-            from metrics.queue_aht_rollup r where r.width = (array[60, 3600, 86400])[w - 1]
-            group by 2, 3;
-        end loop;
-      end $$;`);
+    for (const r of [ARRIVAL, QUEUE_AHT]) this.addSql(bucketRebuildFunction(r));
 
     /*
      * Agent facts of each given agent from its start row onward (rows ordered by at, id; the start row is given as
