@@ -24,9 +24,7 @@ const MILESTONES: readonly (keyof CallRecord)[] = ['answeredAt', 'queue', 'queue
 
 /**
  * Timeline entries written at once too: a voicemail recording has begun, the call's last step, which a supervisor
- * looking for a message finds on the timeline. (It also keeps a `recordCall` in flight while the recording runs,
- * which the flow tests' simulated Graph relies on: it completes the recording 10 ms of real time later, and the
- * time-skipping server would otherwise skip past it.)
+ * looking for a message finds on the timeline.
  */
 const MILESTONE_EVENTS: ReadonlySet<string> = new Set(['recordingStarted']);
 

@@ -200,7 +200,9 @@ export class SimulatedGraph {
         const operationId = `op-${this.nextOp++}`;
         this.requests.push({ op: 'playPrompt', callId, detail: { clientContext, promptUris } });
         this.prompts.push({ callId, operationId, clientContext, files: promptUris.map((u) => u.split('/').pop()!), completed: false });
-        if (this.completesByItself(clientContext)) setTimeout(() => void this.completePrompt(operationId), 10);
+        // Completed before the request returns: on the time-skipping server a completion that comes a moment later, in
+        // real time, can lose the race against a timer the server skips to (nothing else being in flight).
+        if (this.completesByItself(clientContext)) await this.completePrompt(operationId);
         return { operationId };
       },
       recordResponse: async ({ callId, clientContext, promptUri, maxRecordDurationInSeconds }) => {
@@ -208,25 +210,22 @@ export class SimulatedGraph {
         this.requests.push({ op: 'recordResponse', callId, detail: { clientContext, promptUri, maxRecordDurationInSeconds } });
         if (promptUri) this.prompts.push({ callId, operationId, clientContext, files: [promptUri.split('/').pop()!], completed: true });
         const behaviour = this.messageBehaviour.get(callId) ?? { speakSeconds: 8 };
-        setTimeout(() => {
-          void (async () => {
-            if (behaviour === 'hangUp') await this.hangUp(callId);
-            const spoke = typeof behaviour === 'object';
-            await this.notify({
-              kind: 'operation',
-              callId,
-              operationId,
-              operationType: 'recordResponse',
-              status: 'completed',
-              completionReason: behaviour === 'hangUp' ? 'operationCanceled' : spoke ? 'stopToneDetected' : 'initialSilenceTimeout',
-              clientContext,
-              resultInfo: { code: 200, subcode: 0 },
-              payload: spoke
-                ? { recordingLocation: `simulated://recordings/${operationId}`, recordingAccessToken: randomUUID(), speakSeconds: behaviour.speakSeconds }
-                : { recordingLocation: '', recordingAccessToken: '' },
-            });
-          })();
-        }, 10);
+        // The message is over before the request returns (see playPrompt: no real-time race with skipped timers).
+        if (behaviour === 'hangUp') await this.hangUp(callId);
+        const spoke = typeof behaviour === 'object';
+        await this.notify({
+          kind: 'operation',
+          callId,
+          operationId,
+          operationType: 'recordResponse',
+          status: 'completed',
+          completionReason: behaviour === 'hangUp' ? 'operationCanceled' : spoke ? 'stopToneDetected' : 'initialSilenceTimeout',
+          clientContext,
+          resultInfo: { code: 200, subcode: 0 },
+          payload: spoke
+            ? { recordingLocation: `simulated://recordings/${operationId}`, recordingAccessToken: randomUUID(), speakSeconds: behaviour.speakSeconds }
+            : { recordingLocation: '', recordingAccessToken: '' },
+        });
         return { operationId };
       },
       cancelMediaProcessing: async ({ callId }) => {
