@@ -159,12 +159,17 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
   expect(new Set(onCall.map((c) => c.callId)).size).toBe(BURSTS * PER_BURST);
   for (const c of cdrs) expect(onCall.find((o) => o.callId === c.id)?.agentId).toBe(c.agentId);
 
-  // Histories: between two reservations an agent's workflow accepted, the first one's outcome came back.
+  // Histories: between two reservations an agent's workflow accepted, the first one's outcome came back. Every run
+  // of each agent's workflow, oldest first: a busy agent continues as new (attendant rings many at once).
   let accepts = 0;
   for (const agentId of agents) {
-    const history = await stack.client.workflow.getHandle(agentWorkflowId(agentId)).fetchHistory();
+    const runs: { runId: string; startTime: Date }[] = [];
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${agentWorkflowId(agentId)}'` })) runs.push(wf);
+    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    const events = [];
+    for (const run of runs) events.push(...((await stack.client.workflow.getHandle(agentWorkflowId(agentId), run.runId).fetchHistory()).events ?? []));
     let holding: string | undefined;
-    for (const e of history.events ?? []) {
+    for (const e of events) {
       const acceptedUpdate = e.workflowExecutionUpdateAcceptedEventAttributes;
       if (acceptedUpdate) {
         const req = decode(acceptedUpdate.acceptedRequest?.input?.args?.payloads?.[0] ?? undefined);

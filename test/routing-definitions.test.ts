@@ -4,6 +4,7 @@ import { candidates, type AgentView } from '../src/routing/select.js';
 import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
 import { testQueue } from './helpers/routing.js';
+import { AgentState } from '../workflows/agent.js';
 
 const agents: Record<string, AgentDefinition> = {
   a1: { name: 'Ann', skills: { english: 5, billing: 2 } },
@@ -123,5 +124,37 @@ describe('estimated wait', () => {
     expect(estimatedWaitSeconds(3, 2, [60, 120])).toBe(180);
     expect(estimatedWaitSeconds(3, 1, [60, 120])).toBe(270);
     expect(estimatedWaitSeconds(2, 0, [])).toBe(360);
+  });
+});
+
+describe('agent reservations', () => {
+  const reserved = (leaseSeconds?: number) => {
+    const a = new AgentState('a1', 'a1:run', 20_000, undefined, 0);
+    a.setQueues(() => (a.s.configured = ['q']), 0);
+    a.reserve({ reservationId: 'r1', queue: 'q', callWorkflowId: 'call-x', callId: 'x', ...(leaseSeconds ? { leaseSeconds } : {}) }, 1000);
+    return a;
+  };
+
+  it('a reservation whose outcome never comes frees the agent when its lease ends, and only then', () => {
+    const a = reserved(330);
+    expect(a.nextTimer(1000)).toBe(330_000);
+    a.tick(330_999);
+    expect(a.s.state).toBe('reserved');
+    a.tick(331_000);
+    expect(a.s).toMatchObject({ state: 'available', since: 331_000 });
+    expect(a.s.reservation).toBeUndefined();
+    expect(a.pending.at(-1)).toMatchObject({ state: 'available', reason: 'reservationExpired' });
+    // The outcome arriving late changes nothing: the reservation is gone.
+    a.offerOutcome({ reservationId: 'r1', outcome: 'connected', wrapUpSeconds: 0, missesBeforeAway: 3 }, 400_000);
+    expect(a.s.state).toBe('available');
+  });
+
+  it('a reservation from before leases (none given) holds until its outcome', () => {
+    const a = reserved();
+    expect(a.nextTimer(1000)).toBeUndefined();
+    a.tick(10_000_000);
+    expect(a.s.state).toBe('reserved');
+    a.offerOutcome({ reservationId: 'r1', outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 3 }, 10_000_001);
+    expect(a.s.state).toBe('available');
   });
 });

@@ -217,6 +217,11 @@ export class AgentState {
 
   /** Ends what ends by itself: wrap-up, and an on-call whose presence never showed the call within the lag. */
   tick(now: number): void {
+    const lease = this.s.reservation?.leaseSeconds;
+    if (this.s.state === 'reserved' && lease !== undefined && now - this.s.since >= lease * 1000) {
+      // The offer's outcome never came (a lost signal): free the agent rather than hold them for good.
+      this.becomeAvailable(now, 'reservationExpired');
+    }
     if (this.s.state === 'wrapUp' && (this.s.wrapUpUntil ?? 0) <= now) {
       this.s.handleSeconds = this.s.onCallSince !== undefined ? (now - this.s.onCallSince) / 1000 : undefined;
       // An agent who opted out of every queue during the call signs out when it's done.
@@ -230,6 +235,8 @@ export class AgentState {
 
   nextTimer(now: number): number | undefined {
     if (this.s.state === 'wrapUp') return Math.max(1, (this.s.wrapUpUntil ?? now) - now);
+    const lease = this.s.reservation?.leaseSeconds;
+    if (this.s.state === 'reserved' && lease !== undefined) return Math.max(1, this.s.since + lease * 1000 - now);
     if (this.s.state === 'onCall' && !this.s.sawInCall) return Math.max(1, this.s.since + this.presenceLagMs - now);
     return undefined;
   }

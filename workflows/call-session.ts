@@ -20,8 +20,11 @@ export const queueing = proxyActivities<QueueActivities>({
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
-/** Notifications kept for calls this workflow placed, before it knows their id (bounded: a stray id can't grow it). */
-const EARLY_CALLS_MAX = 5;
+/**
+ * Notifications kept for calls this workflow placed, before it knows their id (bounded: a stray id can't grow it).
+ * An attendant offer places up to 25 rings at once, whose notifications may all come before Graph's answers do.
+ */
+const EARLY_CALLS_MAX = 30;
 const EARLY_NOTIFICATIONS_MAX = 20;
 
 /** How long we wait for a notification before asking Graph directly with GET (notifications can be lost). */

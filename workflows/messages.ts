@@ -90,6 +90,8 @@ export interface ReserveRequest {
   queue: string;
   callWorkflowId: string;
   callId: string;
+  /** The agent frees themself if the offer's outcome hasn't come this long after the reservation (absent: never). */
+  leaseSeconds?: number;
 }
 export const reserveUpdate = defineUpdate<{ reservationId: string }, [ReserveRequest]>('reserve');
 

@@ -236,6 +236,12 @@ const liveWriter = proxyActivities<RoutingActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
+/**
+ * How long a reservation holds without word of the offer's outcome: the ring, the transfer and a worker outage of a
+ * few minutes. Past it the agent frees themself (a lost outcome must never leave an agent reserved for good).
+ */
+const leaseSeconds = (config: QueueConfig) => config.alertSeconds + 300;
+
 /** Continue as new well before the history grows large or nears 10,000 signals. */
 const MAX_HISTORY_EVENTS = 4000;
 
@@ -346,7 +352,7 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
       const readyAt = Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0);
       const result = await routing.reserveAgent({
         agentId,
-        request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId },
+        request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
       });
       if (!result.accepted) {
         rejected = true;
@@ -402,7 +408,7 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[
     picks.map((p) =>
       routing.reserveAgent({
         agentId: p.agentId,
-        request: { reservationId: p.reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId },
+        request: { reservationId: p.reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
       }),
     ),
   );
