@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embed
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase } from '../src/db/orm.js';
 import { EXPECTED, FIXTURE_DAY, FIXTURE_NOW, writeFixture } from '../src/analytics/fixture.js';
-import { ALL, expandQuery, type MacroContext } from '../src/analytics/grafana-macros.js';
+import { ALL, expandQuery, intervalSeconds, type MacroContext } from '../src/analytics/grafana-macros.js';
 import { DASHBOARDS_DIR, renderAll } from '../dashboards/generate.js';
 import { TIMELINE_MAX_AGENTS } from '../dashboards/dashboards.js';
 
@@ -163,6 +163,42 @@ describe('every panel query', () => {
 });
 
 const TIMELINE = `Agent state timeline (first ${TIMELINE_MAX_AGENTS} selected agents)`;
+// A $__interval shorter than any interval of the fixture (the shortest lasts 5 s): the timeline gives every change.
+const FINE: MacroContext = { ...DAY, interval: '1s' };
+
+/**
+ * The timeline's rule computed here from the raw intervals (metrics.agent_interval, read as the owner): per agent and
+ * bucket of `seconds` (epoch-aligned), among the intervals starting in it (clipped to `from`), the state with the most
+ * time inside the bucket (ties: the one starting first), at the first start; rows ordered by time, then agent.
+ */
+async function downsampled(from: Date, to: Date, seconds: number): Promise<[string, string, string][]> {
+  const res = await client.query(
+    `select agent_id, state, greatest(started_at, $1) as s, least(coalesce(ended_at, least(now(), $2)), $2) as e
+     from metrics.agent_interval where started_at < $2 and coalesce(ended_at, 'infinity') > $1 order by agent_id, s`,
+    [from, to],
+  );
+  const groups = new Map<string, { agent: string; first: number; held: Map<string, { t: number; first: number }> }>();
+  for (const r of res.rows as { agent_id: string; state: string; s: Date; e: Date }[]) {
+    const s = r.s.getTime();
+    const k = Math.floor(s / 1000 / seconds);
+    const end = Math.min(r.e.getTime(), (k + 1) * seconds * 1000);
+    const key = `${r.agent_id} ${k}`;
+    const g = groups.get(key) ?? { agent: r.agent_id, first: s, held: new Map() };
+    groups.set(key, g);
+    g.first = Math.min(g.first, s);
+    const h = g.held.get(r.state) ?? { t: 0, first: s };
+    h.t += Math.max(0, end - s);
+    h.first = Math.min(h.first, s);
+    g.held.set(r.state, h);
+  }
+  const rows: [number, string, string][] = [];
+  for (const g of groups.values()) {
+    const [state] = [...g.held].sort(([sa, a], [sb, b]) => b.t - a.t || a.first - b.first || (sa < sb ? -1 : 1))[0]!;
+    rows.push([g.first, g.agent, state]);
+  }
+  rows.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
+  return rows.map(([t, agent, state]) => [new Date(t).toISOString(), agent, state]);
+}
 
 describe('numbers on the known-answer dataset', () => {
   const q = 'queue-performance.json';
@@ -244,9 +280,31 @@ describe('numbers on the known-answer dataset', () => {
       expect(r.occupancy).toBeCloseTo(e.occupancy, 12);
       expect(Number(r.missed_offers)).toBe(e.missed);
     }
-    const timeline = await run(a, TIMELINE);
+    // $__interval of 1 s: no interval holds two changes, so every change is a row.
+    const timeline = await run(a, TIMELINE, FINE);
     expect(timeline.length).toBe(4 + 2 * 2 + 64 * 4); // signedOut each, s1's two missed offers, 4 states per call
     expect(new Set(timeline.map((r) => r.agent_id))).toEqual(new Set(['s1', 's2', 't1', 't2']));
+  });
+
+  it('agent performance: the state timeline gives, per agent and $__interval, the state held longest from its first change', async () => {
+    const a = 'agent-performance.json';
+    // 1 h (the day's context): s1 works from 09:00 to 10:34:10 (2 missed offers of 75 s, 20 calls of 275 s). From 09:00
+    // it is on calls 2,245 s of the hour (12 × 180 + the 85 s of the 13th call's talk before 10:00), available 900,
+    // wrap-up 360, reserved 95; from 10:01:35 (the 13th call's wrap-up) signed out 1,550 s (10:34:10 to 11:00), on
+    // calls 7 × 180 = 1,260, the rest less.
+    const s1 = await run(a, TIMELINE, { ...DAY, vars: { ...VARS, agent: ['s1'] } });
+    expect(s1.map((r) => [(r.time as Date).toISOString(), r.agent_id, r.state])).toEqual([
+      ['2026-11-20T09:00:00.000Z', 's1', 'onCall'],
+      ['2026-11-20T10:01:35.000Z', 's1', 'signedOut'],
+    ]);
+    // Every agent, against the same rule applied here to the raw intervals (metrics.agent_interval).
+    for (const interval of ['1h', '5m', '1m', '10s']) {
+      const ctx = { ...DAY, interval };
+      const got = await run(a, TIMELINE, ctx);
+      const want = await downsampled(FIXTURE_DAY.from, FIXTURE_DAY.to, intervalSeconds(interval));
+      expect(got.map((r) => [(r.time as Date).toISOString(), r.agent_id, r.state]), interval).toEqual(want);
+      expect(got.length, interval).toBeLessThan(264);
+    }
   });
 
   it('agent performance: the table and the timeline show the agents selected in $agent; the totals stay for all', async () => {
@@ -256,7 +314,7 @@ describe('numbers on the known-answer dataset', () => {
     expect(rows.map((r) => r.agent_id)).toEqual(['s1', 't2']);
     expect(rows.map((r) => Number(r.calls_handled))).toEqual([EXPECTED.agents.s1.handled, EXPECTED.agents.t2.handled]);
     expect(rows[1]!.occupancy).toBeCloseTo(EXPECTED.agents.t2.occupancy, 12);
-    const s1 = await run(a, TIMELINE, { ...DAY, vars: { ...VARS, agent: ['s1'] } });
+    const s1 = await run(a, TIMELINE, { ...FINE, vars: { ...VARS, agent: ['s1'] } });
     expect(s1.length).toBe(1 + 2 * 2 + 20 * 4); // signedOut, two missed offers, 4 states per call
     expect(s1.every((r) => r.agent_id === 's1')).toBe(true);
     // Rows start at the range start at the earliest, in time order: what the state-timeline panel draws.

@@ -136,6 +136,27 @@ const AGENTS_SOME = `
   from metrics.agent_stats($1, $2, $3::text[]) order by agent_id`;
 const RAW_TIMELINE_SOME = `select * from (${RAW_TIMELINE}) t where agent_id = any ($3::text[]) order by 1, 3, 2`;
 const TIMELINE_SOME = `select agent_id, state, started_at, ended_at from metrics.agent_timeline($1, $2, $3::text[]) order by 1, 3, 2`;
+// The state-timeline panel (Migration20261128100000_agent_panels): per agent and bucket, the state held longest
+// within the bucket among the intervals starting in it (ties: the earliest), at the bucket's first change; bucket 0
+// gives every interval (its start clipped to the range).
+const RAW_TIMELINE_BUCKETS = `
+  with i as (
+    select agent_id, state, greatest(started_at, $1) as s, least(coalesce(ended_at, least(now(), $2::timestamptz)), $2) as e
+    from metrics.agent_interval where started_at < $2 and coalesce(ended_at, 'infinity') > $1 and agent_id = any ($3::text[])),
+  b as (select i.*, case when $4::float8 > 0 then floor(extract(epoch from s) / $4::float8) end as k from i),
+  h as (
+    select agent_id, k, state, min(s) as first_s,
+           sum(greatest(0, extract(epoch from least(e, to_timestamp((k + 1) * $4::float8)) - s))) as held
+    from b where k is not null group by 1, 2, 3),
+  r as (
+    select agent_id, state, min(first_s) over (partition by agent_id, k) as t,
+           row_number() over (partition by agent_id, k order by held desc, first_s, state) as n
+    from h)
+  select agent_id, t as time, state from r where n = 1
+  union all
+  select agent_id, s, state from b where k is null
+  order by 1, 2, 3`;
+const TIMELINE_BUCKETS = `select agent_id, time, state from metrics.agent_timeline($1, $2, $3::text[], $4) order by 1, 2, 3`;
 
 /** Ranges with odd edges (seconds and milliseconds), whole days, and one ending in the future (live data). */
 function ranges(): [Date, Date][] {
@@ -190,6 +211,12 @@ async function compareAll(): Promise<number> {
     const rawTimelineSome = await q(RAW_TIMELINE_SOME, [from, to, some]);
     expectSameRows(await q(TIMELINE_SOME, [from, to, some]), rawTimelineSome, 'agent_timeline for some agents');
     compared += rawTotals.length + rawSome.length + rawTimelineSome.length;
+    for (const bucket of [0, 60, 300, 3600]) {
+      const raw = await q(RAW_TIMELINE_BUCKETS, [from, to, some, bucket]);
+      expectSameRows(await q(TIMELINE_BUCKETS, [from, to, some, bucket]), raw, `agent_timeline for some agents, bucket ${bucket}`);
+      if (bucket === 0) expect(raw.length).toBe(rawTimelineSome.length);
+      compared += raw.length;
+    }
   }
   return compared;
 }

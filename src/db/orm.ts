@@ -15,6 +15,7 @@ import { Migration20261128060000_schedules } from './migrations/Migration2026112
 import { ScheduleExceptionSchema } from './entities/schedule.js';
 import { Migration20261128080000_flows } from './migrations/Migration20261128080000_flows.js';
 import { Migration20261128090000_agent_rollups } from './migrations/Migration20261128090000_agent_rollups.js';
+import { Migration20261128100000_agent_panels } from './migrations/Migration20261128100000_agent_panels.js';
 
 export { MikroORM };
 
@@ -31,6 +32,7 @@ const migrationsList = [
   { name: 'Migration20261128070000_rollups', class: Migration20261128070000_rollups },
   { name: 'Migration20261128080000_flows', class: Migration20261128080000_flows },
   { name: 'Migration20261128090000_agent_rollups', class: Migration20261128090000_agent_rollups },
+  { name: 'Migration20261128100000_agent_panels', class: Migration20261128100000_agent_panels },
 ];
 
 export function ormOptions(clientUrl: string): Options {
