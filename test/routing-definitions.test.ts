@@ -149,6 +149,16 @@ describe('agent reservations', () => {
     expect(a.s.state).toBe('available');
   });
 
+  it('refuses a reserve request repeated after its offer is over, and accepts a retry while it holds', () => {
+    const a = reserved(330);
+    const again = { reservationId: 'r1', queue: 'q', callWorkflowId: 'call-x', callId: 'x' };
+    expect(a.rejectReservation(again)).toBeUndefined(); // the same request retried while it holds
+    a.offerOutcome({ reservationId: 'r1', outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 3 }, 2000);
+    expect(a.s.state).toBe('available');
+    expect(a.rejectReservation(again)).toBe('reservation r1 already ended');
+    expect(a.rejectReservation({ ...again, reservationId: 'r2' })).toBeUndefined();
+  });
+
   it('a reservation from before leases (none given) holds until its outcome', () => {
     const a = reserved();
     expect(a.nextTimer(1000)).toBeUndefined();

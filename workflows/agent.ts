@@ -63,6 +63,12 @@ export interface AgentSnapshot {
   /** The wrap-up the agent's current call earns, from the queue it came through. */
   wrapUpSeconds?: number;
   seq: number;
+  /**
+   * The latest reservations this agent accepted (kept across continue-as-new): a reserve request repeated after its
+   * offer is over (an abandoned activity attempt's request arriving late, after Temporal's own dedup was lost to
+   * continue-as-new) is refused instead of reserving the agent for a call that has ended.
+   */
+  recentReservations?: string[];
   /** Queues left since the last publication, which must still hear that the agent left. */
   left: string[];
   handleSeconds?: number;
@@ -75,6 +81,9 @@ export interface AgentWorkflowInput {
   presenceLagSeconds?: number;
   state?: AgentSnapshot;
 }
+
+/** Reservation ids an agent remembers, to refuse one repeated after it ended. */
+const RECENT_RESERVATIONS = 100;
 
 const AWAY_PRESENCE = new Set(['Away', 'BeRightBack', 'DoNotDisturb', 'Offline']);
 const AVAILABLE_PRESENCE = new Set(['Available', 'AvailableIdle']);
@@ -137,6 +146,7 @@ export class AgentState {
 
   rejectReservation(req: ReserveRequest): string | undefined {
     if (this.s.reservation?.reservationId === req.reservationId) return undefined; // a retried request
+    if (this.s.recentReservations?.includes(req.reservationId)) return `reservation ${req.reservationId} already ended`;
     if (this.s.state !== 'available') return `agent ${this.agentId} is ${this.s.state}`;
     if (!this.queues.includes(req.queue)) return `agent ${this.agentId} is not opted in to queue ${req.queue}`;
     return undefined;
@@ -145,6 +155,7 @@ export class AgentState {
   reserve(req: ReserveRequest, now: number): void {
     if (this.s.reservation?.reservationId === req.reservationId) return;
     this.s.reservation = req;
+    this.s.recentReservations = [...(this.s.recentReservations ?? []), req.reservationId].slice(-RECENT_RESERVATIONS);
     this.to('reserved', now, 'offer', { queue: req.queue, callId: req.callId });
   }
 
