@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { FolderRecordingStore } from './recordings/store.js';
 import { ensureRetentionSchedule } from '../activities/retention.js';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -98,8 +98,21 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       stops.push(() => devServer!.stop());
       temporalAddress = devServer.address;
     }
-    const client = await connectClient(config.temporal, temporalAddress);
-    stops.push(() => client.connection.close());
+    // A process that runs the worker gives its client the worker's connection: the webhook's call starts can then ask
+    // Temporal for eager start, which hands the call's first workflow task straight back to this worker instead of
+    // queueing it behind every other call's tasks (the answer must reach Graph within 15 s, even under load).
+    let workerConnection: NativeConnection | undefined;
+    let client: Client;
+    if (roles.worker) {
+      const connection = await connectWorker(config.temporal, temporalAddress);
+      workerConnection = connection;
+      stops.push(() => connection.close());
+      client = new Client({ connection, namespace: config.temporal.namespace });
+    } else {
+      const c = await connectClient(config.temporal, temporalAddress);
+      stops.push(() => c.connection.close());
+      client = c;
+    }
     onStep({ component: 'temporal', detail: devServer ? `dev server ${temporalAddress}` : temporalAddress });
 
     // 2. Postgres.
@@ -138,9 +151,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
     const recordingStore = new FolderRecordingStore(config.recordings.dir);
     let worker: Worker | undefined;
     let workerMetricsUrl: string | undefined;
-    if (roles.worker) {
-      const workerConnection: NativeConnection = await connectWorker(config.temporal, temporalAddress);
-      stops.push(() => workerConnection.close());
+    if (workerConnection) {
       const w = await createWorker({
         connection: workerConnection,
         namespace: config.temporal.namespace,
@@ -211,6 +222,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       orm,
       logger,
       taskQueue: config.temporal.taskQueue,
+      eagerStart: workerConnection !== undefined,
       publicUrl: config.publicUrl,
       notificationVerifier,
       adminAuth: new AdminAuth({

@@ -118,4 +118,7 @@ it('observes a call in /metrics once, and names the call in every log line about
   // A line about a ring the workflow placed carries that call's id, and the caller's workflow id.
   const missing = lines.filter((l) => (l.callId !== callId && !rings.has(l.callId as string)) || (l.workflowId !== workflowId && l.callWorkflowId !== workflowId));
   expect(missing).toEqual([]);
+  // Web and worker in one process share the Temporal connection: Temporal handed the call's first workflow task
+  // straight to this worker (eager start) instead of queueing it.
+  expect(lines.find((l) => l.msg === 'incoming call')).toMatchObject({ result: 'accepted', eager: true });
 });

@@ -24,6 +24,8 @@ export interface AppDeps {
   orm: MikroORM;
   logger: Logger;
   taskQueue: string;
+  /** The client shares a worker's connection in this process: call workflows are started eagerly on it. */
+  eagerStart?: boolean;
   publicUrl: string;
   /** Authenticates Graph's calling notifications before anything is parsed. */
   notificationVerifier: NotificationVerifier;
@@ -55,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
     callingWebhook({
       client: deps.client,
       taskQueue: deps.taskQueue,
+      eagerStart: deps.eagerStart ?? false,
       logger: deps.logger,
       callbackUri: `${deps.publicUrl}/api/calling`,
       promptBaseUrl: `${deps.publicUrl}/prompts`,

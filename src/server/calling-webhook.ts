@@ -13,6 +13,8 @@ import { notificationsTotal, webhookLatency } from '../metrics.js';
 export interface CallingWebhookDeps {
   client: Client;
   taskQueue: string;
+  /** Ask Temporal to hand the call's first workflow task to this process's worker (its client shares the connection). */
+  eagerStart: boolean;
   logger: Logger;
   /** Our own webhook URL, given to Graph as the call's callbackUri. */
   callbackUri: string;
@@ -26,21 +28,22 @@ export interface CallingWebhookDeps {
 export function callingWebhook(deps: CallingWebhookDeps) {
   const { client, logger } = deps;
 
-  async function startCall(call: IncomingCall): Promise<'accepted' | 'duplicate'> {
+  async function startCall(call: IncomingCall): Promise<{ result: 'accepted' | 'duplicate'; eager?: boolean }> {
     const workflowId = callWorkflowId(call.callId);
     const input: CallWorkflowInput = { call, callbackUri: deps.callbackUri, promptBaseUrl: deps.promptBaseUrl };
     try {
-      await client.workflow.start('callWorkflow', {
+      const handle = await client.workflow.start('callWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,
         args: [input],
         // A duplicate while it runs joins the running workflow; one after it ended is refused, never re-run.
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        ...(deps.eagerStart ? { requestEagerStart: true } : {}),
       });
-      return 'accepted';
+      return { result: 'accepted', ...(deps.eagerStart ? { eager: handle.eagerlyStarted } : {}) };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { result: 'duplicate' };
       throw err;
     }
   }
@@ -108,9 +111,9 @@ export function callingWebhook(deps: CallingWebhookDeps) {
         const target = item.kind === 'notification' && routedTo ? routedTo : typeof id === 'string' ? callWorkflowId(id) : undefined;
         current = typeof id === 'string' && target ? { callId: id, workflowId: target } : undefined;
         if (item.kind === 'incoming') {
-          const result = await startCall(item.call);
+          const { result, eager } = await startCall(item.call);
           notificationsTotal.inc({ result: result === 'accepted' ? 'accepted' : 'duplicate' });
-          logger.info({ callId: item.call.callId, workflowId: callWorkflowId(item.call.callId), result }, 'incoming call');
+          logger.info({ callId: item.call.callId, workflowId: callWorkflowId(item.call.callId), result, ...(eager !== undefined ? { eager } : {}) }, 'incoming call');
         } else if (item.kind === 'notification') {
           const workflowId = routedTo ?? callWorkflowId(item.notification.callId);
           const result = await signalCall(item.notification, workflowId);
