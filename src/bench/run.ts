@@ -111,6 +111,10 @@ async function main(): Promise<void> {
   }, 250);
   // CPU time of this process (worker, web, emulator) and of the Temporal dev server and Postgres it started: first
   // 10 s with no calls (agents signed in, presence polled: the stack's own upkeep), then the calls phase.
+  // Start-up goes on for a while after startStack returns (agent workflows signing in, the presence poller's first
+  // readings, the worker's bundles warming up): settle first, or the "idle" figure is start-up work.
+  progress('letting the stack settle (20 s)…');
+  await new Promise((r) => setTimeout(r, 20_000));
   progress('measuring the idle stack (10 s)…');
   const idleBefore = cpuTimes();
   await new Promise((r) => setTimeout(r, 10_000));
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
 
   // What one call costs Temporal, from a finished call's history.
   const shape = await callShape(stack, callIds.slice(0, Math.min(20, callIds.length)));
+  const routingShape = await routingShapeOf(stack, started, finished, total);
   const answerSteps = await answerPath(stack, callIds.filter((_, i) => i % Math.max(1, Math.floor(callIds.length / 100)) === 0));
   const callsPerS = completionRate(completions, started);
   const callsPhase = {
@@ -221,6 +226,7 @@ async function main(): Promise<void> {
     idle_cpu_cores: idle,
     cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
     answer_path_ms: answerSteps,
+    routing_shape: routingShape,
   };
   // The calls phase on its own (stderr), so a run stopped later still has it.
   process.stderr.write(`\ncalls phase: ${JSON.stringify({ ...callsPhase, call_shape: shape, outcomes })}\n`);
@@ -439,6 +445,37 @@ async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds:
     // Not replayed by the ceiling; where a call's Temporal work goes.
     workflow_tasks: Math.round(workflowTasks / n),
     activity_types: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, Math.round((v / n) * 10) / 10])),
+  };
+}
+
+/**
+ * What routing costs Temporal per call: the events of every run of the queue, agent and presence workflows during the
+ * calls phase, ÷ the calls placed. A call's own history (call_shape) is only part of its Temporal work.
+ */
+async function routingShapeOf(stack: Awaited<ReturnType<typeof startStack>>, from: number, to: number, calls: number) {
+  const byWorkflow: Record<string, { workflow_tasks: number; activities: number; signals: number; updates: number; timers: number }> = {};
+  const byActivity: Record<string, number> = {};
+  for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow')` })) {
+    const shape = (byWorkflow[run.type] ??= { workflow_tasks: 0, activities: 0, signals: 0, updates: 0, timers: 0 });
+    const history = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    for (const e of history.events ?? []) {
+      const at = e.eventTime ? tsToMs(e.eventTime) : 0;
+      if (at < from || at > to) continue;
+      if (e.workflowTaskCompletedEventAttributes) shape.workflow_tasks++;
+      if (e.workflowExecutionSignaledEventAttributes) shape.signals++;
+      if (e.workflowExecutionUpdateAcceptedEventAttributes) shape.updates++;
+      if (e.timerStartedEventAttributes) shape.timers++;
+      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (type) {
+        shape.activities++;
+        byActivity[type] = (byActivity[type] ?? 0) + 1;
+      }
+    }
+  }
+  const per = (x: number) => Math.round((x / Math.max(1, calls)) * 10) / 10;
+  return {
+    ...Object.fromEntries(Object.entries(byWorkflow).map(([type, s]) => [type, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)]))])),
+    activity_types: Object.fromEntries(Object.entries(byActivity).map(([k, v]) => [k, per(v)])),
   };
 }
 
