@@ -8,6 +8,8 @@ import { workflowsPath } from '../src/temporal/worker.js';
 // and flow code: a change that would break calls already in progress (a non-deterministic change without
 // `call.changed`, see docs/flows.md) fails here, in CI, before it is deployed. Histories recorded by earlier releases
 // are kept in sub-folders (test/histories/<release>/): a call that started on an older release must still finish.
+// The queue and agent workflows' histories (`npm run histories:record-routing`, in routing-current/) replay here too:
+// those workflows live for days, so every release meets runs an older one started.
 const dir = new URL('./histories/', import.meta.url);
 
 describe('recorded call histories', () => {
