@@ -111,7 +111,8 @@ describe('call workflow on the time-skipping server', () => {
       (r) => r.op === 'playPrompt' && String((r.detail as { clientContext: string }).clientContext).startsWith('hold-'),
     );
     expect(holdPrompts).toHaveLength(41);
-    expect(holdPrompts[0]!.detail).toMatchObject({ promptUris: ['https://switchboard.test/prompts/hold-music.wav'] });
+    // One round asks Graph for the shipped 8-second track 20 times over (its limit per playPrompt): a round per 160 s.
+    expect(holdPrompts[0]!.detail).toMatchObject({ promptUris: Array.from({ length: 20 }, () => 'https://switchboard.test/prompts/hold-music.wav') });
     // Both configured agents were offered the call (rung) once each, then left out of its offers.
     const rings = graph.requests.filter((r) => r.op === 'ring').map((r) => (r.detail as { agentId: string }).agentId);
     expect(rings).toHaveLength(2);

@@ -17,6 +17,14 @@ import { offerMembers, offerToAgents, type AgentOfferOutcome } from './offer.js'
 /** A hold-music completion that never comes must not leave the caller in silence: replay after this. */
 const HOLD_MUSIC_MAX = '5m';
 export const HOLD_MUSIC = 'hold-music.wav';
+/**
+ * Graph plays up to 20 prompts in one playPrompt, so a round of the shipped 8-second track is that track 20 times
+ * (160 s, inside HOLD_MUSIC_MAX). Every round costs a Graph request, a completion notification and workflow work:
+ * one play per round would have 500 waiting callers start 60 rounds a second between them. An admin's own hold music
+ * (usually minutes long, and of a length the workflow cannot know) is played once per round. Announcements and
+ * offers still cut a round short.
+ */
+const SHIPPED_HOLD_MUSIC_REPEAT = 20;
 
 /**
  * The queue verb: wait in a queue with hold music and announcements until an agent takes the call (the caller is
@@ -41,7 +49,9 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
   let announcements = 0;
   let callbackOffered = false;
   const leaveQueue = () => leaveQueueNamed(queueName, workflowId);
-  const holdMusic = rt.promptUris(options.holdMusic ?? HOLD_MUSIC);
+  const holdMusic = options.holdMusic
+    ? rt.promptUris(options.holdMusic)
+    : rt.promptUris(Array.from({ length: SHIPPED_HOLD_MUSIC_REPEAT }, () => HOLD_MUSIC));
 
   for (;;) {
     let entry: { announceEverySeconds: number };
