@@ -34,6 +34,8 @@ export interface ActivityDeps {
   orm: MikroORM;
   client: Client;
   taskQueue: string;
+  /** Where queue workflows are started (the routing worker's task queue); taskQueue unless given. */
+  routingTaskQueue?: string;
   /** Queue definitions; the ones in flows/ unless given. */
   queues?: Record<string, QueueConfig>;
 }
@@ -41,6 +43,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const store = deps.recordingStore ?? new FolderRecordingStore('./data/recordings');
   const queues = deps.queues ?? configuredQueues;
+  const routingQueue = deps.routingTaskQueue ?? deps.taskQueue;
   return {
     ...createGraphActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
@@ -52,9 +55,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createCallbackActivities(deps.orm),
     ...createRetentionActivities(deps.orm, store),
     ...createBenchActivities(),
-    ...createQueueActivities(deps.client, deps.taskQueue, queues),
+    ...createQueueActivities(deps.client, routingQueue, queues),
     ...createRoutingActivities(deps.client, deps.orm),
-    ...createAgentActivities({ client: deps.client, taskQueue: deps.taskQueue, orm: deps.orm, queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
+    ...createAgentActivities({ client: deps.client, taskQueue: routingQueue, orm: deps.orm, queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
     ...createScheduleActivities(deps.orm, schedules),
     ...createLookupActivities(lookups),
   };

@@ -11,7 +11,7 @@ import { startTemporalDevServer, type DevServer } from './infra/temporal-dev-ser
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
 import { migrate, openDatabase, type MikroORM } from './db/orm.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
-import { createWorker } from './temporal/worker.js';
+import { bundleWorkflows, createWorker, routingTaskQueue } from './temporal/worker.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { createApp } from './server/app.js';
 import { startWorkerMetricsServer } from './server/metrics-server.js';
@@ -152,39 +152,44 @@ export async function startStack(config: Config, logger: Logger, options: StackO
     let worker: Worker | undefined;
     let workerMetricsUrl: string | undefined;
     if (workerConnection) {
-      const w = await createWorker({
-        connection: workerConnection,
-        namespace: config.temporal.namespace,
+      const routingQueue = routingTaskQueue(config.temporal.taskQueue);
+      const activities = createActivities({
+        callControl: getCallControl,
+        presence: getPresence,
+        activityFeed: getActivityFeed,
+        publicUrl: config.publicUrl,
+        orm,
+        client,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({
-          callControl: getCallControl,
-          presence: getPresence,
-          activityFeed: getActivityFeed,
-          publicUrl: config.publicUrl,
-          orm,
-          client,
-          taskQueue: config.temporal.taskQueue,
-          ...(options.queues ? { queues: options.queues } : {}),
-          recordingStore,
-          ...(config.recordings.voicemailWebhookUrl ? { voicemailWebhookUrl: config.recordings.voicemailWebhookUrl } : {}),
-        }),
+        routingTaskQueue: routingQueue,
+        ...(options.queues ? { queues: options.queues } : {}),
+        recordingStore,
+        ...(config.recordings.voicemailWebhookUrl ? { voicemailWebhookUrl: config.recordings.voicemailWebhookUrl } : {}),
       });
-      const running = w.run();
-      stops.push(async () => {
-        if (w.getState() === 'RUNNING') w.shutdown();
-        await running;
-      });
-      worker = w;
+      // Two workers, one bundle: calls on the task queue, queues and agents on the routing one. The call worker runs
+      // every workflow type too: queue and agent workflows started before the routing queue existed live on there.
+      const workflowBundle = await bundleWorkflows();
+      const workers: Worker[] = [];
+      for (const taskQueue of [config.temporal.taskQueue, routingQueue]) {
+        const w = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue, activities, workflowBundle });
+        const running = w.run();
+        stops.push(async () => {
+          if (w.getState() === 'RUNNING') w.shutdown();
+          await running;
+        });
+        workers.push(w);
+      }
+      worker = workers[0];
       // Daily deletion of data past its retention period, as a Temporal Schedule (idempotent on every start).
       await ensureRetentionSchedule(client, config.temporal.taskQueue, config.recordings.retentionDays);
-      onStep({ component: 'worker', detail: `task queue ${config.temporal.taskQueue}` });
+      onStep({ component: 'worker', detail: `task queues ${config.temporal.taskQueue} (calls) and ${routingQueue} (queues, agents)` });
       // Agents get their workflows (idempotent), and presence is polled for them, before the first call arrives.
       const routedQueues = options.queues ?? configuredQueues;
-      const agentIds = await startAgentWorkflows(client, config.temporal.taskQueue, routedQueues, {
+      const agentIds = await startAgentWorkflows(client, routingQueue, routedQueues, {
         ...(options.presence && options.presence.lagSeconds !== undefined ? { presenceLagSeconds: options.presence.lagSeconds } : {}),
       });
       if (options.presence !== false) {
-        await startPresencePoller(client, config.temporal.taskQueue, agentIds, (options.presence && options.presence.intervalSeconds) || 2);
+        await startPresencePoller(client, routingQueue, agentIds, (options.presence && options.presence.intervalSeconds) || 2);
       }
       onStep({ component: 'worker', detail: `${agentIds.length} agents; presence ${options.presence === false ? 'off' : 'polled'}` });
       // What the worker observes (calls by outcome, Graph errors, answer and offer latency) lives in this process;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Runtime, Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
 
@@ -7,21 +7,37 @@ export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', i
 /** Adds the call id to call workflows' log lines and the call's context to their activities. */
 export const workflowInterceptorsPath = fileURLToPath(new URL('../../workflows/interceptors.ts', import.meta.url));
 
-/** One worker runs every Switchboard workflow and activity on the task queue. */
+/**
+ * The task queue of the queue, agent and presence workflows when a process runs the routing worker next to the call
+ * worker: their workflow tasks then have worker slots and a sticky queue of their own, so an offer's chain of queue
+ * and agent tasks does not wait behind every waiting caller's tasks.
+ */
+export const routingTaskQueue = (taskQueue: string): string => `${taskQueue}-routing`;
+
+/** The workflow code, bundled once for every worker of the process. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  // Through the runtime's logger, as the worker's own bundling is: webpack's output is debugging detail.
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowInterceptorsPath], logger: Runtime.instance().logger });
+}
+
+/** One worker runs every Switchboard workflow and activity on its task queue. */
 export async function createWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: Activities;
   identity?: string;
+  /** From bundleWorkflows(), when several workers share one bundle. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowsPath,
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle, interceptors: { activity: [callActivityInterceptors] } }
+      : { workflowsPath, interceptors: { workflowModules: [workflowInterceptorsPath], activity: [callActivityInterceptors] } }),
     activities: opts.activities,
-    interceptors: { workflowModules: [workflowInterceptorsPath], activity: [callActivityInterceptors] },
     ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }
