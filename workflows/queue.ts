@@ -10,7 +10,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RoutingActivities } from '../activities/index.js';
-import type { QueueAction, QueueConfig } from '../src/routing/types.js';
+import type { OfferMode, QueueAction, QueueConfig } from '../src/routing/types.js';
+import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import { DEFAULT_PRIORITY } from '../src/routing/types.js';
 import { ATTENDANT_MAX, candidates, type AgentView } from '../src/routing/select.js';
 import { estimatedWaitSeconds } from '../src/routing/ewt.js';
@@ -168,6 +169,17 @@ export class QueueState {
     const view: Record<string, AgentView> = {};
     for (const [id, a] of Object.entries(this.s.agents)) if (a.member) view[id] = a;
     return candidates(this.config, view, (id) => (missed[id] ?? 0) > now, this.s.lastOffered, call.skills);
+  }
+
+  /**
+   * An agent refused a reservation (taken by another queue, paused, signed out): unless their status changed since
+   * we picked them (`seen`), they are not free, and their next status tells us when to try again.
+   */
+  refused(agentId: string, seen: number | undefined, state: AgentStateName | undefined): void {
+    const current = this.s.agents[agentId];
+    if (current && current.version === seen && (current.state === 'available' || current.state === 'unknown')) {
+      this.s.agents[agentId] = { ...current, state: state ?? 'reserved' };
+    }
   }
 
   reserved(call: QueuedCall, agentId: string, reservationId: string, group?: Offer['group']): void {
@@ -350,17 +362,10 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
       const known = queue.s.agents[agentId];
       // The offer could have been made from the later of the call queueing and the agent becoming free.
       const readyAt = Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0);
-      const result = await routing.reserveAgent({
-        agentId,
-        request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
-      });
+      const result = await reserve(queue, call, agentId, reservationId);
       if (!result.accepted) {
         rejected = true;
-        // Taken by another queue, paused or signed out: the agent's next status tells us when to try again.
-        const current = queue.s.agents[agentId];
-        if (current && current.version === seen && (current.state === 'available' || current.state === 'unknown')) {
-          queue.s.agents[agentId] = { ...current, state: result.state ?? 'reserved' };
-        }
+        queue.refused(agentId, seen, result.state);
         continue;
       }
       const offer: Offer = { call, agentId, reservationId };
@@ -369,22 +374,7 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
         break;
       }
       queue.reserved(call, agentId, reservationId);
-      try {
-        await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
-          queue: config.name,
-          agentId,
-          reservationId,
-          alertSeconds: config.alertSeconds,
-          wrapUpSeconds: config.wrapUpSeconds,
-          missesBeforeAway: config.missesBeforeAway,
-          readyAt,
-          offerBy: config.offerBy ?? 'ring',
-        });
-      } catch (err) {
-        log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
-        queue.leave(call.callWorkflowId);
-        cancels.push(offer);
-      }
+      await assign(queue, offer, cancels, { readyAt, offerBy: config.offerBy ?? 'ring' });
       break;
     }
   }
@@ -404,24 +394,14 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[
     seen: queue.s.agents[agentId]?.version,
   }));
   if (picks.length === 0) return false;
-  const results = await Promise.all(
-    picks.map((p) =>
-      routing.reserveAgent({
-        agentId: p.agentId,
-        request: { reservationId: p.reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
-      }),
-    ),
-  );
+  const results = await Promise.all(picks.map((p) => reserve(queue, call, p.agentId, p.reservationId)));
   let rejected = false;
   const group: { agentId: string; reservationId: string }[] = [];
   results.forEach((result, i) => {
     const p = picks[i]!;
     if (result.accepted) return group.push({ agentId: p.agentId, reservationId: p.reservationId });
     rejected = true;
-    const current = queue.s.agents[p.agentId];
-    if (current && current.version === p.seen && (current.state === 'available' || current.state === 'unknown')) {
-      queue.s.agents[p.agentId] = { ...current, state: result.state ?? 'reserved' };
-    }
+    queue.refused(p.agentId, p.seen, result.state);
   });
   if (group.length === 0) return rejected;
   const first = group[0]!;
@@ -435,25 +415,43 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[
     const known = queue.s.agents[id];
     return known?.since ?? 0;
   };
+  await assign(queue, offer, cancels, {
+    // The offer could have been made once the call queued and the first of the group was free.
+    readyAt: Math.max(call.enqueuedAt, Math.min(...group.map((m) => since(m.agentId)))),
+    offerBy: 'ring',
+  });
+  return rejected;
+}
+
+/** Reserve one agent for a call, through the agent's own workflow (its `reserve` Update). */
+function reserve(queue: QueueState, call: QueuedCall, agentId: string, reservationId: string) {
+  const { config } = queue;
+  return routing.reserveAgent({
+    agentId,
+    request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
+  });
+}
+
+/** Hand the reserved agent (or group) to the call; a call that has left meanwhile has its reservations released. */
+async function assign(queue: QueueState, offer: Offer, cancels: Offer[], how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
+  const { config } = queue;
+  const { call } = offer;
   try {
     await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
       queue: config.name,
-      agentId: first.agentId,
-      reservationId: first.reservationId,
+      agentId: offer.agentId,
+      reservationId: offer.reservationId,
       alertSeconds: config.alertSeconds,
       wrapUpSeconds: config.wrapUpSeconds,
       missesBeforeAway: config.missesBeforeAway,
-      // The offer could have been made once the call queued and the first of the group was free.
-      readyAt: Math.max(call.enqueuedAt, Math.min(...group.map((m) => since(m.agentId)))),
-      offerBy: 'ring',
-      group,
+      ...how,
+      ...(offer.group ? { group: offer.group } : {}),
     });
   } catch (err) {
     log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
     queue.leave(call.callWorkflowId);
     cancels.push(offer);
   }
-  return rejected;
 }
 
 async function releaseReservation(offer: Offer): Promise<void> {
