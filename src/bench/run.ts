@@ -19,6 +19,7 @@ import { callWorkflowId } from '../../workflows/messages.js';
 import { ceilingSignal } from '../../workflows/bench-ceiling.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 import { tsToMs } from '@temporalio/common/lib/time.js';
+import type { temporal } from '@temporalio/proto';
 
 const { values: opt } = parseArgs({
   options: {
@@ -420,30 +421,43 @@ async function answerPath(stack: Awaited<ReturnType<typeof startStack>>, callIds
   return Object.fromEntries(Object.entries(steps).map(([k, xs]) => [k, [round(pct(xs, 50)), round(pct(xs, 99))]]));
 }
 
-async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds: string[]) {
-  let activities = 0;
-  let signals = 0;
-  let timers = 0;
-  let workflowTasks = 0;
-  const byType: Record<string, number> = {};
-  for (const id of callIds) {
-    const history = await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory();
-    for (const e of history.events ?? []) {
-      if (e.workflowTaskCompletedEventAttributes) workflowTasks++;
-      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (type) byType[type] = (byType[type] ?? 0) + 1;
-      if (e.activityTaskScheduledEventAttributes) activities++;
-      if (e.workflowExecutionSignaledEventAttributes) signals++;
-      if (e.timerStartedEventAttributes) timers++;
+interface EventCounts {
+  workflow_tasks: number;
+  activities: number;
+  signals: number;
+  updates: number;
+  timers: number;
+}
+const noEvents = (): EventCounts => ({ workflow_tasks: 0, activities: 0, signals: 0, updates: 0, timers: 0 });
+
+/** Adds a history's Temporal work (events at or after `from` and at or before `to`, when given) to the counts. */
+function countEvents(history: temporal.api.history.v1.IHistory, counts: EventCounts, byActivity: Record<string, number>, from = -Infinity, to = Infinity): void {
+  for (const e of history.events ?? []) {
+    const at = e.eventTime ? tsToMs(e.eventTime) : 0;
+    if (at < from || at > to) continue;
+    if (e.workflowTaskCompletedEventAttributes) counts.workflow_tasks++;
+    if (e.workflowExecutionSignaledEventAttributes) counts.signals++;
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) counts.updates++;
+    if (e.timerStartedEventAttributes) counts.timers++;
+    const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (type) {
+      counts.activities++;
+      byActivity[type] = (byActivity[type] ?? 0) + 1;
     }
   }
+}
+
+async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds: string[]) {
+  const counts = noEvents();
+  const byType: Record<string, number> = {};
+  for (const id of callIds) countEvents(await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory(), counts, byType);
   const n = Math.max(1, callIds.length);
   return {
-    activities: Math.round(activities / n),
-    signals: Math.round(signals / n),
-    timers: Math.round(timers / n),
+    activities: Math.round(counts.activities / n),
+    signals: Math.round(counts.signals / n),
+    timers: Math.round(counts.timers / n),
     // Not replayed by the ceiling; where a call's Temporal work goes.
-    workflow_tasks: Math.round(workflowTasks / n),
+    workflow_tasks: Math.round(counts.workflow_tasks / n),
     activity_types: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, Math.round((v / n) * 10) / 10])),
   };
 }
@@ -453,24 +467,11 @@ async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds:
  * calls phase, ÷ the calls placed. A call's own history (call_shape) is only part of its Temporal work.
  */
 async function routingShapeOf(stack: Awaited<ReturnType<typeof startStack>>, from: number, to: number, calls: number) {
-  const byWorkflow: Record<string, { workflow_tasks: number; activities: number; signals: number; updates: number; timers: number }> = {};
+  const byWorkflow: Record<string, EventCounts> = {};
   const byActivity: Record<string, number> = {};
   for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow')` })) {
-    const shape = (byWorkflow[run.type] ??= { workflow_tasks: 0, activities: 0, signals: 0, updates: 0, timers: 0 });
     const history = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    for (const e of history.events ?? []) {
-      const at = e.eventTime ? tsToMs(e.eventTime) : 0;
-      if (at < from || at > to) continue;
-      if (e.workflowTaskCompletedEventAttributes) shape.workflow_tasks++;
-      if (e.workflowExecutionSignaledEventAttributes) shape.signals++;
-      if (e.workflowExecutionUpdateAcceptedEventAttributes) shape.updates++;
-      if (e.timerStartedEventAttributes) shape.timers++;
-      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (type) {
-        shape.activities++;
-        byActivity[type] = (byActivity[type] ?? 0) + 1;
-      }
-    }
+    countEvents(history, (byWorkflow[run.type] ??= noEvents()), byActivity, from, to);
   }
   const per = (x: number) => Math.round((x / Math.max(1, calls)) * 10) / 10;
   return {

@@ -34,10 +34,10 @@ export async function createWorker(opts: {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle
-      ? { workflowBundle: opts.workflowBundle, interceptors: { activity: [callActivityInterceptors] } }
-      : { workflowsPath, interceptors: { workflowModules: [workflowInterceptorsPath], activity: [callActivityInterceptors] } }),
+    // A bundle carries its workflow interceptors (bundleWorkflows); without one, the worker bundles them itself.
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: opts.activities,
+    interceptors: { activity: [callActivityInterceptors], ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }) },
     ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }
