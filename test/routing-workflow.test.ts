@@ -13,7 +13,10 @@ import {
   agentStateQuery,
   agentWorkflowId,
   callWorkflowId,
+  enqueueSignal,
   optOutSignal,
+  queuePositionQuery,
+  queueWorkflowId,
 } from '../workflows/messages.js';
 
 // Routing on the real Temporal dev server: real queue and agent workflows, reservations through the agents' Update,
@@ -229,6 +232,28 @@ describe('offers Graph refuses', () => {
       expect((await agentState(busy)).misses).toBe(0);
       const callId = [...h.graph.records.keys()][0]!;
       expect(h.graph.events(callId).find((e) => e.type === 'offerFailed')?.payload).toMatchObject({ outcomes: { [busy]: 'busy' } });
+    });
+  });
+
+  it('an agent reserved for a call whose workflow is gone is released, and takes the next call', async () => {
+    const [agent] = ids('gone', 1) as [string];
+    const q = testQueue('q-gone', [agent], { method: 'serial', wrapUpSeconds: 0, presenceBased: false });
+    await withRouting('gone', [q], async (h) => {
+      // The queue exists once the agent's first status reached it.
+      const queue = env.client.workflow.getHandle(queueWorkflowId('q-gone'));
+      await eventually(async () => ((await queue.describe().catch(() => undefined))?.status.name === 'RUNNING' ? true : undefined), 'queue running');
+      // A caller whose workflow no longer exists (ended, terminated) is still in the queue's list: the assignment to
+      // it fails, and the queue must give the agent back rather than leave them reserved until the lease ends.
+      await queue.signal(enqueueSignal, { callWorkflowId: 'call-gone-1', callId: 'gone-1', enqueuedAt: Date.now() });
+      await eventually(async () => {
+        const history = await queue.fetchHistory();
+        return history.events?.some((e) => e.signalExternalWorkflowExecutionFailedEventAttributes?.workflowExecution?.workflowId === 'call-gone-1') ? true : undefined;
+      }, 'the assignment to the gone call failed');
+      await eventually(async () => ((await agentState(agent)).state === 'available' ? true : undefined), 'agent released');
+      expect((await agentState(agent)).reservation).toBeUndefined();
+      expect((await queue.query(queuePositionQuery, 'call-gone-1')).position).toBe(0);
+      // The agent takes the next real call.
+      expect(await h.call('q-gone')).toMatchObject({ outcome: 'connected', agentId: agent });
     });
   });
 });

@@ -243,6 +243,15 @@ const routing = proxyActivities<RoutingActivities>({
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
 });
 
+/**
+ * Runs started after this change send each assignment without waiting for Temporal to confirm it, so the next
+ * reservation goes out in the same workflow task (a call that has gone is handled when the signal fails); runs
+ * started before wait, so their histories replay. Reserving stays an activity, not a local one: a local activity
+ * holds the queue's workflow task open, and a busy queue's signals pile up behind it until the server fails the
+ * task (it buffers about 100 events).
+ */
+export const QUEUE_UNAWAITED_ASSIGN_PATCH = 'queue-unawaited-assign';
+
 const liveWriter = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
@@ -264,6 +273,8 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   let changed = true;
   const exits: { call: WaitingCall; reason: QueueExit['reason'] }[] = [];
   const cancels: Offer[] = [];
+  // Decided once per run, so a run replays with the matching it started with.
+  const matching: Matching = { unawaited: patched(QUEUE_UNAWAITED_ASSIGN_PATCH), cancels, inFlight: 0, wake: () => (changed = true) };
 
   setHandler(enqueueSignal, (call) => {
     const refused = queue.enqueue(call);
@@ -316,7 +327,7 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
     while (cancels.length) await releaseReservation(cancels.shift()!);
 
     // A rejected reservation changes what the queue knows (an agent signed out): look again at once.
-    if (await match(queue, cancels)) changed = true;
+    if (await match(queue, matching)) changed = true;
     while (cancels.length) await releaseReservation(cancels.shift()!);
 
     const live = queue.live();
@@ -328,15 +339,28 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
 
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && matching.inFlight === 0);
       if (exits.length || cancels.length) continue;
       await continueAsNew<typeof queueWorkflow>({ config, state: queue.s });
     }
   }
 }
 
+/** What one run's matching needs besides the queue's state. */
+interface Matching {
+  /** QUEUE_UNAWAITED_ASSIGN_PATCH: assign without waiting for Temporal's confirmation. */
+  unawaited: boolean;
+  /** Offers whose call left before or while it was assigned: their reservations are to be released. */
+  cancels: Offer[];
+  /** Assignments sent and not yet confirmed (unawaited only); a run continues as new only when there are none. */
+  inFlight: number;
+  /** Wakes the main loop: an assignment failed and left an offer to release. */
+  wake: () => void;
+}
+
 /** Reserve agents for waiting calls, best call first, and hand each reserved agent to its call. */
-async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
+async function match(queue: QueueState, m: Matching): Promise<boolean> {
+  const { cancels } = m;
   const { config } = queue;
   let rejected = false;
   const ringAll = config.method === 'attendant' && (config.offerBy ?? 'ring') === 'ring' && patched('attendant-rings-all');
@@ -353,7 +377,7 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
     // Back in the queue before every agent of its last offer reported: wait for them, never hold two offers for it.
     if (queue.s.offers[call.callWorkflowId]) continue;
     if (ringAll) {
-      if (await reserveGroup(queue, call, cancels, share)) rejected = true;
+      if (await reserveGroup(queue, call, m, share)) rejected = true;
       continue;
     }
     for (const agentId of queue.candidatesFor(call, Date.now())) {
@@ -374,7 +398,7 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
         break;
       }
       queue.reserved(call, agentId, reservationId);
-      await assign(queue, offer, cancels, { readyAt, offerBy: config.offerBy ?? 'ring' });
+      await assign(queue, offer, m, { readyAt, offerBy: config.offerBy ?? 'ring' });
       break;
     }
   }
@@ -386,7 +410,7 @@ async function match(queue: QueueState, cancels: Offer[]): Promise<boolean> {
  * them all. Each reservation still goes through the agent's own workflow, so an agent in several queues is never
  * reserved twice. Returns whether any reservation was rejected.
  */
-async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[], share: number): Promise<boolean> {
+async function reserveGroup(queue: QueueState, call: QueuedCall, m: Matching, share: number): Promise<boolean> {
   const { config } = queue;
   const picks = queue.candidatesFor(call, Date.now()).slice(0, share).map((agentId) => ({
     agentId,
@@ -407,7 +431,7 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[
   const first = group[0]!;
   const offer: Offer = { call, agentId: first.agentId, reservationId: first.reservationId, group };
   if (!queue.isWaiting(call.callWorkflowId)) {
-    cancels.push(offer); // the caller hung up while we reserved
+    m.cancels.push(offer); // the caller hung up while we reserved
     return rejected;
   }
   queue.reserved(call, first.agentId, first.reservationId, group);
@@ -415,7 +439,7 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, cancels: Offer[
     const known = queue.s.agents[id];
     return known?.since ?? 0;
   };
-  await assign(queue, offer, cancels, {
+  await assign(queue, offer, m, {
     // The offer could have been made once the call queued and the first of the group was free.
     readyAt: Math.max(call.enqueuedAt, Math.min(...group.map((m) => since(m.agentId)))),
     offerBy: 'ring',
@@ -433,25 +457,40 @@ function reserve(queue: QueueState, call: QueuedCall, agentId: string, reservati
 }
 
 /** Hand the reserved agent (or group) to the call; a call that has left meanwhile has its reservations released. */
-async function assign(queue: QueueState, offer: Offer, cancels: Offer[], how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
+async function assign(queue: QueueState, offer: Offer, m: Matching, how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
   const { config } = queue;
   const { call } = offer;
-  try {
-    await getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
-      queue: config.name,
-      agentId: offer.agentId,
-      reservationId: offer.reservationId,
-      alertSeconds: config.alertSeconds,
-      wrapUpSeconds: config.wrapUpSeconds,
-      missesBeforeAway: config.missesBeforeAway,
-      ...how,
-      ...(offer.group ? { group: offer.group } : {}),
-    });
-  } catch (err) {
+  const sent = getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
+    queue: config.name,
+    agentId: offer.agentId,
+    reservationId: offer.reservationId,
+    alertSeconds: config.alertSeconds,
+    wrapUpSeconds: config.wrapUpSeconds,
+    missesBeforeAway: config.missesBeforeAway,
+    ...how,
+    ...(offer.group ? { group: offer.group } : {}),
+  });
+  const left = (err: unknown) => {
     log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
     queue.leave(call.callWorkflowId);
-    cancels.push(offer);
+    m.cancels.push(offer);
+  };
+  if (!m.unawaited) {
+    try {
+      await sent;
+    } catch (err) {
+      left(err);
+    }
+    return;
   }
+  // Not awaited: the next reservation goes out in this same workflow task, and the signal with its completion.
+  m.inFlight++;
+  void sent
+    .catch((err: unknown) => {
+      left(err);
+      m.wake();
+    })
+    .finally(() => m.inFlight--);
 }
 
 async function releaseReservation(offer: Offer): Promise<void> {
