@@ -202,7 +202,14 @@ async function main(): Promise<void> {
 
   // What one call costs Temporal, from a finished call's history.
   const shape = await callShape(stack, callIds.slice(0, Math.min(20, callIds.length)));
-  const routingShape = await routingShapeOf(stack, started, finished, total);
+  const routing = await routingShapeOf(stack, started, finished, total);
+  // The ceiling does a whole call's Temporal work: its own workflow's and its share of the queue's and agents'.
+  const ceilingWork = {
+    activities: shape.activities + routing.perCall.activities,
+    localActivities: shape.local_activities + routing.perCall.local_activities,
+    signals: shape.signals + routing.perCall.signals,
+    timers: shape.timers + routing.perCall.timers,
+  };
   const answerSteps = await answerPath(stack, callIds.filter((_, i) => i % Math.max(1, Math.floor(callIds.length / 100)) === 0));
   const callsPerS = completionRate(completions, started);
   const callsPhase = {
@@ -227,13 +234,14 @@ async function main(): Promise<void> {
     idle_cpu_cores: idle,
     cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
     answer_path_ms: answerSteps,
-    routing_shape: routingShape,
+    routing_shape: routing.shape,
   };
   // The calls phase on its own (stderr), so a run stopped later still has it.
   process.stderr.write(`\ncalls phase: ${JSON.stringify({ ...callsPhase, call_shape: shape, outcomes })}\n`);
 
   // 2. The ceiling: as many bare workflows, started as fast as the server takes them, on the same server. Their
-  // completion rate is the most this server and worker do with a call's number of activities, signals and timers.
+  // completion rate is the most this server and worker do with a call's number of activities, signals and timers
+  // (the call's own and its share of routing's: ceilingWork).
   const ceilingStarted = Date.now();
   let ceilingDone = 0;
   const ceilingCompletions: number[] = [];
@@ -243,11 +251,11 @@ async function main(): Promise<void> {
     const handle = await stack.client.workflow.start('benchCeilingWorkflow', {
       workflowId: `ceiling-${i}`,
       taskQueue: config.temporal.taskQueue,
-      args: [shape],
+      args: [ceilingWork],
     });
     ceilingRuns.push(
       (async () => {
-        for (let s = 0; s < shape.signals; s++) await handle.signal(ceilingSignal, s);
+        for (let s = 0; s < ceilingWork.signals; s++) await handle.signal(ceilingSignal, s);
         await handle.result();
         ceilingDone++;
         ceilingCompletions.push(Date.now());
@@ -276,6 +284,7 @@ async function main(): Promise<void> {
       ...callsPhase,
       ceiling_calls_per_s: round(ceilingPerS),
       ceiling_calls: ceilingTotal,
+      ceiling_work: ceilingWork,
       ratio_to_ceiling: Math.round((callsPerS / ceilingPerS) * 100) / 100,
       call_shape: shape,
       // The machine, and how busy it was while the calls ran (the 1-minute load average: above the core count,
@@ -424,11 +433,12 @@ async function answerPath(stack: Awaited<ReturnType<typeof startStack>>, callIds
 interface EventCounts {
   workflow_tasks: number;
   activities: number;
+  local_activities: number;
   signals: number;
   updates: number;
   timers: number;
 }
-const noEvents = (): EventCounts => ({ workflow_tasks: 0, activities: 0, signals: 0, updates: 0, timers: 0 });
+const noEvents = (): EventCounts => ({ workflow_tasks: 0, activities: 0, local_activities: 0, signals: 0, updates: 0, timers: 0 });
 
 /** Adds a history's Temporal work (events at or after `from` and at or before `to`, when given) to the counts. */
 function countEvents(history: temporal.api.history.v1.IHistory, counts: EventCounts, byActivity: Record<string, number>, from = -Infinity, to = Infinity): void {
@@ -444,6 +454,22 @@ function countEvents(history: temporal.api.history.v1.IHistory, counts: EventCou
       counts.activities++;
       byActivity[type] = (byActivity[type] ?? 0) + 1;
     }
+    if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
+      counts.local_activities++;
+      const local = `${localActivityType(e.markerRecordedEventAttributes)} (local)`;
+      byActivity[local] = (byActivity[local] ?? 0) + 1;
+    }
+  }
+}
+
+/** A local activity's type, from the marker Temporal's Core SDK records for it (its `data` detail, JSON). */
+function localActivityType(marker: temporal.api.history.v1.IMarkerRecordedEventAttributes): string {
+  try {
+    const payload = marker.details?.['data']?.payloads?.[0];
+    const data = payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { activity_type?: unknown }) : undefined;
+    return typeof data?.activity_type === 'string' ? data.activity_type : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -454,6 +480,7 @@ async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds:
   const n = Math.max(1, callIds.length);
   return {
     activities: Math.round(counts.activities / n),
+    local_activities: Math.round(counts.local_activities / n),
     signals: Math.round(counts.signals / n),
     timers: Math.round(counts.timers / n),
     // Not replayed by the ceiling; where a call's Temporal work goes.
@@ -474,9 +501,20 @@ async function routingShapeOf(stack: Awaited<ReturnType<typeof startStack>>, fro
     countEvents(history, (byWorkflow[run.type] ??= noEvents()), byActivity, from, to);
   }
   const per = (x: number) => Math.round((x / Math.max(1, calls)) * 10) / 10;
+  const all = noEvents();
+  for (const counts of Object.values(byWorkflow)) for (const k of Object.keys(all) as (keyof EventCounts)[]) all[k] += counts[k];
   return {
-    ...Object.fromEntries(Object.entries(byWorkflow).map(([type, s]) => [type, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)]))])),
-    activity_types: Object.fromEntries(Object.entries(byActivity).map(([k, v]) => [k, per(v)])),
+    shape: {
+      ...Object.fromEntries(Object.entries(byWorkflow).map(([type, s]) => [type, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)]))])),
+      activity_types: Object.fromEntries(Object.entries(byActivity).map(([k, v]) => [k, per(v)])),
+    },
+    /** Routing's share of one call, whole numbers, for the ceiling; an Update counts as a signal. */
+    perCall: {
+      activities: Math.round(all.activities / Math.max(1, calls)),
+      local_activities: Math.round(all.local_activities / Math.max(1, calls)),
+      signals: Math.round((all.signals + all.updates) / Math.max(1, calls)),
+      timers: Math.round(all.timers / Math.max(1, calls)),
+    },
   };
 }
 
