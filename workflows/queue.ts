@@ -244,13 +244,13 @@ const routing = proxyActivities<RoutingActivities>({
 });
 
 /**
- * Runs started after this change send each assignment without waiting for Temporal to confirm it, so the next
- * reservation goes out in the same workflow task (a call that has gone is handled when the signal fails); runs
- * started before wait, so their histories replay. Reserving stays an activity, not a local one: a local activity
- * holds the queue's workflow task open, and a busy queue's signals pile up behind it until the server fails the
- * task (it buffers about 100 events).
+ * Runs started after this change reserve agents for every call they can at once (`matchAtOnce`) and send each
+ * assignment without waiting for Temporal to confirm it (a call that has gone is handled when the signal fails);
+ * runs started before reserve one call at a time and wait, so their histories replay. Reserving stays an activity,
+ * not a local one: a local activity holds the queue's workflow task open, and a busy queue's signals pile up behind
+ * it until the server fails the task (it buffers about 100 events).
  */
-export const QUEUE_UNAWAITED_ASSIGN_PATCH = 'queue-unawaited-assign';
+export const QUEUE_RESERVE_AT_ONCE_PATCH = 'queue-reserve-at-once';
 
 const liveWriter = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '15s',
@@ -274,7 +274,7 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   const exits: { call: WaitingCall; reason: QueueExit['reason'] }[] = [];
   const cancels: Offer[] = [];
   // Decided once per run, so a run replays with the matching it started with.
-  const matching: Matching = { unawaited: patched(QUEUE_UNAWAITED_ASSIGN_PATCH), cancels, inFlight: 0, wake: () => (changed = true) };
+  const matching: Matching = { atOnce: patched(QUEUE_RESERVE_AT_ONCE_PATCH), cancels, inFlight: 0, wake: () => (changed = true) };
 
   setHandler(enqueueSignal, (call) => {
     const refused = queue.enqueue(call);
@@ -348,11 +348,11 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
 
 /** What one run's matching needs besides the queue's state. */
 interface Matching {
-  /** QUEUE_UNAWAITED_ASSIGN_PATCH: assign without waiting for Temporal's confirmation. */
-  unawaited: boolean;
+  /** QUEUE_RESERVE_AT_ONCE_PATCH: reserve for all calls at once, assign without waiting for Temporal's confirmation. */
+  atOnce: boolean;
   /** Offers whose call left before or while it was assigned: their reservations are to be released. */
   cancels: Offer[];
-  /** Assignments sent and not yet confirmed (unawaited only); a run continues as new only when there are none. */
+  /** Assignments sent and not yet confirmed (atOnce only); a run continues as new only when there are none. */
   inFlight: number;
   /** Wakes the main loop: an assignment failed and left an offer to release. */
   wake: () => void;
@@ -372,6 +372,7 @@ async function match(queue: QueueState, m: Matching): Promise<boolean> {
     const free = waiting.length ? queue.candidatesFor(waiting[0]!, Date.now()).length : 0;
     share = Math.min(ATTENDANT_MAX, Math.max(1, Math.floor(free / Math.max(1, waiting.length))));
   }
+  if (m.atOnce && !ringAll) return matchAtOnce(queue, m);
   for (const call of queue.ordered()) {
     if (!queue.isWaiting(call.callWorkflowId)) continue; // left while we were reserving for an earlier call
     // Back in the queue before every agent of its last offer reported: wait for them, never hold two offers for it.
@@ -401,6 +402,62 @@ async function match(queue: QueueState, m: Matching): Promise<boolean> {
       await assign(queue, offer, m, { readyAt, offerBy: config.offerBy ?? 'ring' });
       break;
     }
+  }
+  return rejected;
+}
+
+/**
+ * Every waiting call that can have an agent now gets one in the same round. The pairs are chosen first, best call
+ * first, each agent for one call (as reserving one call after another would choose them), and then all reserved at
+ * once: a burst of agents coming free costs one round trip to their workflows, not one per call (issue 9: with a
+ * reservation at a time, the last of 100 agents freed together waited minutes for their offer). A call whose
+ * reservation is refused waits for the next round, which follows at once.
+ */
+async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
+  const { config } = queue;
+  const now = Date.now();
+  // Nobody can be picked twice: once as many agents are picked as could be free, the rest of the line waits.
+  const free = config.agents.filter((id) => {
+    const a = queue.s.agents[id];
+    return a?.member && (a.state === 'available' || a.state === 'unknown');
+  }).length;
+  const taken = new Set<string>();
+  const plan: { call: QueuedCall; agentId: string; reservationId: string; seen: number | undefined; readyAt: number }[] = [];
+  for (const call of queue.ordered()) {
+    if (taken.size >= free) break;
+    // Back in the queue before every agent of its last offer reported: wait for them, never hold two offers for it.
+    if (queue.s.offers[call.callWorkflowId]) continue;
+    const agentId = queue.candidatesFor(call, now).find((id) => !taken.has(id));
+    if (!agentId) continue;
+    taken.add(agentId);
+    const known = queue.s.agents[agentId];
+    plan.push({
+      call,
+      agentId,
+      reservationId: `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`,
+      seen: known?.version,
+      // The offer could have been made from the later of the call queueing and the agent becoming free.
+      readyAt: Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0),
+    });
+    // Round robin carries on after the agent just picked, as it does after a reservation.
+    queue.s.lastOffered = config.agents.indexOf(agentId);
+  }
+  const results = await Promise.all(plan.map((p) => reserve(queue, p.call, p.agentId, p.reservationId)));
+  let rejected = false;
+  for (const [i, p] of plan.entries()) {
+    const result = results[i]!;
+    if (!result.accepted) {
+      rejected = true;
+      queue.refused(p.agentId, p.seen, result.state);
+      continue;
+    }
+    const offer: Offer = { call: p.call, agentId: p.agentId, reservationId: p.reservationId };
+    if (!queue.isWaiting(p.call.callWorkflowId)) {
+      m.cancels.push(offer); // the caller hung up while we reserved
+      continue;
+    }
+    queue.reserved(p.call, p.agentId, p.reservationId);
+    await assign(queue, offer, m, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' });
   }
   return rejected;
 }
@@ -475,7 +532,7 @@ async function assign(queue: QueueState, offer: Offer, m: Matching, how: { ready
     queue.leave(call.callWorkflowId);
     m.cancels.push(offer);
   };
-  if (!m.unawaited) {
+  if (!m.atOnce) {
     try {
       await sent;
     } catch (err) {
