@@ -11,6 +11,7 @@ import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
 import {
   agentAvailabilitySignal,
   agentStateQuery,
+  agentStatusSignal,
   agentWorkflowId,
   callWorkflowId,
   enqueueSignal,
@@ -254,6 +255,52 @@ describe('offers Graph refuses', () => {
       expect((await queue.query(queuePositionQuery, 'call-gone-1')).position).toBe(0);
       // The agent takes the next real call.
       expect(await h.call('q-gone')).toMatchObject({ outcome: 'connected', agentId: agent });
+    });
+  });
+});
+
+describe('offers in a burst', () => {
+  it('agents who come free together are reserved for the waiting calls in one workflow task, best call first', async () => {
+    const agents = ids('burst', 3);
+    const config = testQueue('q-burst', agents, { method: 'longestIdle', wrapUpSeconds: 0, presenceBased: false });
+    const taskQueue = 'tq-burst';
+    // Everything reaches the queue before any worker polls: its first workflow task sees three free agents and three
+    // waiting calls at once, as a busy queue does when a burst of agents comes free.
+    const queue = await env.client.workflow.start('queueWorkflow', { workflowId: queueWorkflowId('q-burst'), taskQueue, args: [{ config }] });
+    for (const [i, agentId] of agents.entries()) {
+      // burst-3 has been idle longest, then burst-2, then burst-1.
+      await queue.signal(agentStatusSignal, { agentId, state: 'available', idleSince: 1000 - i * 100, since: 1000 - i * 100, member: true });
+    }
+    for (let i = 1; i <= 3; i++) await queue.signal(enqueueSignal, { callWorkflowId: `call-burst-${i}`, callId: `burst-${i}`, enqueuedAt: Date.now() + i });
+    const reserved: { agentId: string; request: { callWorkflowId: string } }[] = [];
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath,
+      activities: {
+        async reserveAgent(input: { agentId: string; request: { callWorkflowId: string } }) {
+          reserved.push(input);
+          return { accepted: true };
+        },
+        async publishQueueLive() {},
+      },
+    });
+    await worker.runUntil(async () => {
+      await eventually(async () => (reserved.length >= 3 ? true : undefined), 'three reservations');
+      const events = (await queue.fetchHistory()).events ?? [];
+      const byTask = new Map<string, number>();
+      for (const e of events) {
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a?.activityType?.name === 'reserveAgent') byTask.set(String(a.workflowTaskCompletedEventId), (byTask.get(String(a.workflowTaskCompletedEventId)) ?? 0) + 1);
+      }
+      expect([...byTask.values()]).toEqual([3]);
+      // Longest idle first, for the call that waited longest.
+      expect(Object.fromEntries(reserved.map((r) => [r.request.callWorkflowId, r.agentId]))).toEqual({
+        'call-burst-1': 'burst-3',
+        'call-burst-2': 'burst-2',
+        'call-burst-3': 'burst-1',
+      });
+      await queue.terminate('test over');
     });
   });
 });

@@ -35,6 +35,9 @@ const { values: opt } = parseArgs({
     patience: { type: 'string', default: '0' },
     rows: { type: 'string', default: '1000000' },
     'no-panels': { type: 'boolean', default: false },
+    // Queues route without looking at Teams presence (presenceBased: false): an agent is offered a call as soon as
+    // their workflow says they are available, not once the presence poller has seen them leave their last call.
+    'no-presence': { type: 'boolean', default: false },
     // 1 = prompts last as long as their audio, as on Graph. Faster media makes every waiting caller loop its hold
     // music that many times faster, i.e. that much more Temporal work per waiting call than real callers cause.
     'media-speed': { type: 'string', default: '1' },
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
         // One queue: unlimited, as before. Several: Teams' limit (src/routing/validate.ts).
         maxCalls: queueCount === 1 ? 100_000 : 200,
         maxWaitSeconds: 3600,
+        ...(opt['no-presence'] ? { presenceBased: false } : {}),
       } satisfies QueueConfig,
     ]),
   );
