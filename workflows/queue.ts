@@ -422,6 +422,7 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
     return a?.member && (a.state === 'available' || a.state === 'unknown');
   }).length;
   const taken = new Set<string>();
+  const lastOffered = queue.s.lastOffered;
   const plan: { call: QueuedCall; agentId: string; reservationId: string; seen: number | undefined; readyAt: number }[] = [];
   for (const call of queue.ordered()) {
     if (taken.size >= free) break;
@@ -439,9 +440,11 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
       // The offer could have been made from the later of the call queueing and the agent becoming free.
       readyAt: Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0),
     });
-    // Round robin carries on after the agent just picked, as it does after a reservation.
+    // Round robin picks the next call's agent after this one, as it would after reserving them.
     queue.s.lastOffered = config.agents.indexOf(agentId);
   }
+  // Only a reservation accepted moves round robin on (`reserved`): an agent who refused keeps their turn.
+  queue.s.lastOffered = lastOffered;
   const results = await Promise.all(plan.map((p) => reserve(queue, p.call, p.agentId, p.reservationId)));
   let rejected = false;
   for (const [i, p] of plan.entries()) {
