@@ -13,7 +13,7 @@ import type { RoutingActivities } from '../activities/index.js';
 import type { OfferMode, QueueAction, QueueConfig } from '../src/routing/types.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import { DEFAULT_PRIORITY } from '../src/routing/types.js';
-import { ATTENDANT_MAX, candidates, type AgentView } from '../src/routing/select.js';
+import { ATTENDANT_MAX, candidates, mayBeFree, type AgentView } from '../src/routing/select.js';
 import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import {
   agentAssignedSignal,
@@ -177,9 +177,20 @@ export class QueueState {
    */
   refused(agentId: string, seen: number | undefined, state: AgentStateName | undefined): void {
     const current = this.s.agents[agentId];
-    if (current && current.version === seen && (current.state === 'available' || current.state === 'unknown')) {
+    if (current && current.version === seen && mayBeFree(current.state)) {
       this.s.agents[agentId] = { ...current, state: state ?? 'reserved' };
     }
+  }
+
+  /** A new reservation's id: unique per queue run and call, so a retried reservation is the same Update. */
+  reservationId(call: QueuedCall): string {
+    return `${this.config.name}:${call.callWorkflowId}:${++this.s.reservationSeq}`;
+  }
+
+  /** When the offer of `agentId` to `call` could have been made: the later of the call queueing and the agent coming free. */
+  readyAt(call: QueuedCall, agentId: string): number {
+    const known = this.s.agents[agentId];
+    return Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0);
   }
 
   reserved(call: QueuedCall, agentId: string, reservationId: string, group?: Offer['group']): void {
@@ -360,7 +371,6 @@ interface Matching {
 
 /** Reserve agents for waiting calls, best call first, and hand each reserved agent to its call. */
 async function match(queue: QueueState, m: Matching): Promise<boolean> {
-  const { cancels } = m;
   const { config } = queue;
   let rejected = false;
   const ringAll = config.method === 'attendant' && (config.offerBy ?? 'ring') === 'ring' && patched('attendant-rings-all');
@@ -382,24 +392,16 @@ async function match(queue: QueueState, m: Matching): Promise<boolean> {
       continue;
     }
     for (const agentId of queue.candidatesFor(call, Date.now())) {
-      const reservationId = `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`;
+      const reservationId = queue.reservationId(call);
       const seen = queue.s.agents[agentId]?.version;
-      const known = queue.s.agents[agentId];
-      // The offer could have been made from the later of the call queueing and the agent becoming free.
-      const readyAt = Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0);
+      const readyAt = queue.readyAt(call, agentId);
       const result = await reserve(queue, call, agentId, reservationId);
       if (!result.accepted) {
         rejected = true;
         queue.refused(agentId, seen, result.state);
         continue;
       }
-      const offer: Offer = { call, agentId, reservationId };
-      if (!queue.isWaiting(call.callWorkflowId)) {
-        cancels.push(offer); // the caller hung up while we reserved
-        break;
-      }
-      queue.reserved(call, agentId, reservationId);
-      await assign(queue, offer, m, { readyAt, offerBy: config.offerBy ?? 'ring' });
+      await handOver(queue, { call, agentId, reservationId }, m, { readyAt, offerBy: config.offerBy ?? 'ring' });
       break;
     }
   }
@@ -419,7 +421,7 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
   // Nobody can be picked twice: once as many agents are picked as could be free, the rest of the line waits.
   const free = config.agents.filter((id) => {
     const a = queue.s.agents[id];
-    return a?.member && (a.state === 'available' || a.state === 'unknown');
+    return a?.member && mayBeFree(a.state);
   }).length;
   const taken = new Set<string>();
   const lastOffered = queue.s.lastOffered;
@@ -431,15 +433,7 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
     const agentId = queue.candidatesFor(call, now).find((id) => !taken.has(id));
     if (!agentId) continue;
     taken.add(agentId);
-    const known = queue.s.agents[agentId];
-    plan.push({
-      call,
-      agentId,
-      reservationId: `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`,
-      seen: known?.version,
-      // The offer could have been made from the later of the call queueing and the agent becoming free.
-      readyAt: Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0),
-    });
+    plan.push({ call, agentId, reservationId: queue.reservationId(call), seen: queue.s.agents[agentId]?.version, readyAt: queue.readyAt(call, agentId) });
     // Round robin picks the next call's agent after this one, as it would after reserving them.
     queue.s.lastOffered = config.agents.indexOf(agentId);
   }
@@ -454,13 +448,7 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
       queue.refused(p.agentId, p.seen, result.state);
       continue;
     }
-    const offer: Offer = { call: p.call, agentId: p.agentId, reservationId: p.reservationId };
-    if (!queue.isWaiting(p.call.callWorkflowId)) {
-      m.cancels.push(offer); // the caller hung up while we reserved
-      continue;
-    }
-    queue.reserved(p.call, p.agentId, p.reservationId);
-    await assign(queue, offer, m, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' });
+    await handOver(queue, { call: p.call, agentId: p.agentId, reservationId: p.reservationId }, m, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' });
   }
   return rejected;
 }
@@ -471,10 +459,9 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
  * reserved twice. Returns whether any reservation was rejected.
  */
 async function reserveGroup(queue: QueueState, call: QueuedCall, m: Matching, share: number): Promise<boolean> {
-  const { config } = queue;
   const picks = queue.candidatesFor(call, Date.now()).slice(0, share).map((agentId) => ({
     agentId,
-    reservationId: `${config.name}:${call.callWorkflowId}:${++queue.s.reservationSeq}`,
+    reservationId: queue.reservationId(call),
     seen: queue.s.agents[agentId]?.version,
   }));
   if (picks.length === 0) return false;
@@ -489,17 +476,11 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, m: Matching, sh
   });
   if (group.length === 0) return rejected;
   const first = group[0]!;
-  const offer: Offer = { call, agentId: first.agentId, reservationId: first.reservationId, group };
-  if (!queue.isWaiting(call.callWorkflowId)) {
-    m.cancels.push(offer); // the caller hung up while we reserved
-    return rejected;
-  }
-  queue.reserved(call, first.agentId, first.reservationId, group);
   const since = (id: string) => {
     const known = queue.s.agents[id];
     return known?.since ?? 0;
   };
-  await assign(queue, offer, m, {
+  await handOver(queue, { call, agentId: first.agentId, reservationId: first.reservationId, group }, m, {
     // The offer could have been made once the call queued and the first of the group was free.
     readyAt: Math.max(call.enqueuedAt, Math.min(...group.map((m) => since(m.agentId)))),
     offerBy: 'ring',
@@ -514,6 +495,16 @@ function reserve(queue: QueueState, call: QueuedCall, agentId: string, reservati
     agentId,
     request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
   });
+}
+
+/** A reservation accepted: hand the agent (or group) to the call, or release them if the caller hung up meanwhile. */
+async function handOver(queue: QueueState, offer: Offer, m: Matching, how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
+  if (!queue.isWaiting(offer.call.callWorkflowId)) {
+    m.cancels.push(offer);
+    return;
+  }
+  queue.reserved(offer.call, offer.agentId, offer.reservationId, offer.group);
+  await assign(queue, offer, m, how);
 }
 
 /** Hand the reserved agent (or group) to the call; a call that has left meanwhile has its reservations released. */

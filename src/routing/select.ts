@@ -35,6 +35,9 @@ export function skillScore(have: Skills | undefined, need: Skills): number {
  * until one reservation is accepted; the agent's workflow has the last word.
  * `lastOffered` is the index in config.agents of the agent last offered a call (round robin resumes after it).
  */
+/** Available, or not heard from yet (the agent's own reservation check then decides). */
+export const mayBeFree = (state: AgentView['state']): boolean => state === 'available' || state === 'unknown';
+
 export function candidates(
   config: QueueConfig,
   view: Record<string, AgentView>,
@@ -45,7 +48,7 @@ export function candidates(
   const eligible = (id: string) => {
     const v = view[id];
     if (!v || excluded(id)) return false;
-    if (v.state !== 'available' && v.state !== 'unknown') return false;
+    if (!mayBeFree(v.state)) return false;
     return presenceAllows(config, v.presence);
   };
   const idle = (id: string) => view[id]?.idleSince ?? 0;
