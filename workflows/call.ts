@@ -3,7 +3,7 @@ import type { IncomingCall } from '../src/graph/notifications.js';
 import type { CallOutcome } from '../src/db/entities/call.js';
 import { flowFor } from '../flows/flows.js';
 import { CallRecorder } from './call-recorder.js';
-import { CallSession, ESTABLISH_WAIT, notificationEventType } from './call-session.js';
+import { CallSession, ESTABLISH_WAIT, decideGraphDispatch, notificationEventType } from './call-session.js';
 import { agentAssignedSignal, graphNotificationSignal, queueExitSignal } from './messages.js';
 import type { FlowDefinition } from './flow/api.js';
 import { CallRuntime } from './flow/runtime.js';
@@ -38,6 +38,8 @@ const REDACTED_FIELDS = new Set(['recordingAccessToken']);
  * flow, and writes the outcome. Deterministic: every effect is an activity, every wait a condition or timer.
  */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummary> {
+  // First, before any command: a run replays with the dispatch it started with.
+  decideGraphDispatch();
   const { call } = input;
   const callId = call.callId;
   const flow: FlowDefinition = input.route ? routeFlow(input.route) : flowFor(call.to.applicationInstanceId);

@@ -1,4 +1,4 @@
-import { defaultPayloadConverter, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
+import { defaultPayloadConverter, workflowInfo, type Headers, type WorkflowInterceptors } from '@temporalio/workflow';
 import { CALL_CONTEXT_HEADER, type AgentAssignment, type CallContext } from './messages.js';
 
 /**
@@ -16,6 +16,16 @@ export function interceptors(): WorkflowInterceptors {
   let callId = workflowId.startsWith('call-') ? workflowId.slice('call-'.length) : workflowId;
   let receivedAt: number | undefined;
   const readyAt = new Map<string, number>();
+  const withCallContext = (activityType: string, args: unknown[], headers: Headers): Headers => {
+    const context: CallContext = { callId, workflowId };
+    if (activityType === 'answerCall' && receivedAt !== undefined) context.receivedAt = receivedAt;
+    if (activityType === 'transferCall' || activityType === 'ringAgent') {
+      const agentId = (args[0] as { agentId?: unknown } | undefined)?.agentId;
+      const at = typeof agentId === 'string' ? readyAt.get(agentId) : undefined;
+      if (at !== undefined) context.offerReadyAt = at;
+    }
+    return { ...headers, [CALL_CONTEXT_HEADER]: defaultPayloadConverter.toPayload(context) };
+  };
 
   return {
     inbound: [
@@ -38,14 +48,11 @@ export function interceptors(): WorkflowInterceptors {
     outbound: [
       {
         async scheduleActivity(input, next) {
-          const context: CallContext = { callId, workflowId };
-          if (input.activityType === 'answerCall' && receivedAt !== undefined) context.receivedAt = receivedAt;
-          if (input.activityType === 'transferCall' || input.activityType === 'ringAgent') {
-            const agentId = (input.args[0] as { agentId?: unknown } | undefined)?.agentId;
-            const at = typeof agentId === 'string' ? readyAt.get(agentId) : undefined;
-            if (at !== undefined) context.offerReadyAt = at;
-          }
-          return next({ ...input, headers: { ...input.headers, [CALL_CONTEXT_HEADER]: defaultPayloadConverter.toPayload(context) } });
+          return next({ ...input, headers: withCallContext(input.activityType, input.args, input.headers) });
+        },
+        // The call's Graph requests are local activities in runs started after CALL_LOCAL_GRAPH_PATCH.
+        async scheduleLocalActivity(input, next) {
+          return next({ ...input, headers: withCallContext(input.activityType, input.args, input.headers) });
         },
         getLogAttributes(input, next) {
           return next({ ...input, callId, workflowId });

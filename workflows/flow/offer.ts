@@ -1,11 +1,11 @@
-import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import type { GraphActivities } from '../../activities/index.js';
-import { failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
+import { callActivities, failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
 import type { AgentAssignment } from '../messages.js';
 import type { CallRuntime } from './runtime.js';
 
 // A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
-const ringer = proxyActivities<GraphActivities>({
+const ringer = callActivities<GraphActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
 });
