@@ -35,6 +35,8 @@ const localActivityType = (e: HistoryEvent) => {
   const data = m.details?.['data']?.payloads?.[0]?.data;
   return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
 };
+/** A write of the record: a local activity, or the ordinary activity it falls back to. */
+const isWrite = (e: HistoryEvent) => activityType(e) === 'recordCall' || localActivityType(e) === 'recordCall';
 /** What the history's markers carry (a patch marker names its patch). */
 const patches = (events: HistoryEvent[]) =>
   events
@@ -74,7 +76,9 @@ describe('the call recorder', () => {
     // The call took the new write policy (a patch marker in its history)…
     expect(patches(events)).toContain(MILESTONE_BATCHES_PATCH);
     // …so a few writes carried all of it: answered, queued, connected, the end with the outcome — not one per event.
-    const writes = events.filter((e) => activityType(e) === 'recordCall').length;
+    // Each write is a local activity first (CALL_LOCAL_GRAPH_PATCH), an ordinary one only when that failed.
+    const writes = events.filter(isWrite).length;
+    expect(events.filter((e) => activityType(e) === 'recordCall')).toHaveLength(0);
     expect(writes).toBeGreaterThanOrEqual(3);
     expect(writes).toBeLessThanOrEqual(6);
     expect(timeline.length).toBeGreaterThan(4 * writes);
@@ -84,11 +88,35 @@ describe('the call recorder', () => {
     const effects = events.filter((e) => activityType(e) !== undefined || localActivityType(e) !== undefined);
     expect(localActivityType(effects[0]!)).toBe('answerCall');
     const answerDone = events.indexOf(effects[0]!);
-    const firstWrite = events.findIndex((e) => activityType(e) === 'recordCall');
+    const firstWrite = events.findIndex(isWrite);
     expect(firstWrite).toBeGreaterThan(answerDone);
 
     // And the new policy replays: the same code, given this history, makes the same commands.
     await expect(Worker.runReplayHistory({ workflowsPath }, { events })).resolves.toBeUndefined();
+  });
+
+  it('falls back to the ordinary activity when the local write fails (Postgres away), and loses nothing', async () => {
+    t = await FlowTest.start({ agents: 'busy' });
+    // The first write (answered) is refused once: its local attempt fails, the activity then writes it.
+    t.graph.recordWritesToRefuse = 1;
+    const caller = await t.call({ dial: 'ra-unlisted' });
+    await caller.hears('hold-music.wav');
+    await until(() => caller.record()?.queuedAt !== undefined, 'the record written when the caller was queued');
+    await caller.hangUp();
+    expect((await caller.result()).outcome).toBe('abandoned');
+    expect(caller.record()).toMatchObject({ outcome: 'abandoned', queue: 'support' });
+    expect(caller.record()!.answeredAt).toBeDefined();
+    const timeline = caller.timeline();
+    expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+
+    const events = (await caller.history()).events ?? [];
+    const failedInline = events.filter((e) => localActivityType(e) === 'recordCall' && e.markerRecordedEventAttributes?.failure);
+    const ordinary = events.filter((e) => activityType(e) === 'recordCall');
+    expect(failedInline).toHaveLength(1);
+    expect(ordinary).toHaveLength(1);
+    expect(events.indexOf(ordinary[0]!)).toBeGreaterThan(events.indexOf(failedInline[0]!));
+    // Later writes go local again: answered (the fallback), queued, and the end with the outcome.
+    expect(events.filter(isWrite)).toHaveLength(4);
   });
 
   it('writes a caller who hangs up in the queue with the time waited, the end and the outcome together', async () => {
@@ -112,6 +140,6 @@ describe('the call recorder', () => {
     expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
     // Answered, queued, and the end with the outcome: the hang-up is no write of its own.
     const events = (await caller.history()).events ?? [];
-    expect(events.filter((e) => activityType(e) === 'recordCall')).toHaveLength(3);
+    expect(events.filter(isWrite)).toHaveLength(3);
   });
 });

@@ -292,7 +292,17 @@ describe('chaos', () => {
       // Back up whatever happened, so the next scenarios run on a whole stack.
       db = await startEmbeddedPostgres({ dataDir, port: dbPort });
     }
-    await expectAllConnected(all, 'postgres down');
+    const { connected } = await expectAllConnected(all, 'postgres down');
+    // The agents' side is written after recovery too: each call's agent went reserved, onCall and wrapUp for it, each
+    // change once (their writes try a local activity first and fall back to the retried activity while it is down).
+    const steps = await eventually(async () => {
+      const rows = await query<{ call_id: string; state: string; n: string }>(
+        'select call_id, state, count(*) as n from agent_state_change where call_id = any($1) group by call_id, state',
+        [all],
+      ).catch(() => []);
+      return rows.filter((r) => ['reserved', 'onCall', 'wrapUp'].includes(r.state)).length === 3 * connected ? rows : undefined;
+    }, 'every agent state change of the calls written after recovery', 60_000);
+    expect(steps.filter((r) => ['reserved', 'onCall', 'wrapUp'].includes(r.state)).every((r) => Number(r.n) === 1)).toBe(true);
   }, 240_000);
 
   it('restart of the Temporal server: in-flight calls resume', async () => {

@@ -1,11 +1,18 @@
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../activities/index.js';
+import { localDispatch } from './call-session.js';
 
 const { recordCall } = proxyActivities<RecordActivities>({
   startToCloseTimeout: '15s',
   // Postgres being away must never lose a record: keep retrying until it is back. Routing does not wait for it.
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
+/**
+ * The same write inside the workflow task that reached the milestone (CALL_LOCAL_GRAPH_PATCH): one attempt of at most
+ * 2 s, and on failure the ordinary activity above. No activity task and no workflow task for its result when Postgres
+ * is up; one short failed attempt when it is away.
+ */
+const { recordCall: recordCallInline } = proxyLocalActivities<RecordActivities>({ startToCloseTimeout: '2s', retry: { maximumAttempts: 1 } });
 
 /**
  * Calls started after this change write at milestones instead of after almost every event (issue 9: `recordCall`
@@ -50,12 +57,15 @@ export class CallRecorder {
   private seq = 0;
   private closed = false;
   private readonly batched: boolean;
+  /** Writes try a local activity first (runs with local dispatch, which also write in milestone batches). */
+  private readonly inline: boolean;
   private readonly done: Promise<void>;
 
   constructor(record: CallRecord) {
     this.record = record;
     // Decided once, for the whole call: a call keeps the write policy it started with.
     this.batched = patched(MILESTONE_BATCHES_PATCH);
+    this.inline = this.batched && localDispatch();
     this.done = this.batched ? this.runBatched() : this.run();
   }
 
@@ -101,7 +111,9 @@ export class CallRecorder {
       this.due = false;
       const events = this.pending.splice(0, BATCH_EVENTS);
       this.dirty = false;
-      await recordCall({ record: { ...this.record }, events });
+      const write = { record: { ...this.record }, events };
+      const written = this.inline && (await recordCallInline(write).then(() => true, () => false));
+      if (!written) await recordCall(write);
     }
   }
 }

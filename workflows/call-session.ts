@@ -10,9 +10,10 @@ import type { CallRecorder } from './call-recorder.js';
  * Runs started after this change make the call's Graph requests and its queue entry as local activities: each is one
  * HTTP request of well under a second, and as a local activity it runs inside the workflow task that asked for it,
  * with no activity task to dispatch and no extra workflow task for its result (issue 9: 4 workflow tasks and 7
- * activity tasks fewer per call). Retries and timeouts are the same. Runs started before keep ordinary activities,
- * so their histories replay. Postgres writes stay ordinary activities: a database outage must not hold the call's
- * workflow task open.
+ * activity tasks fewer per call). Retries and timeouts are the same. Their record writes try a local activity first
+ * too (one short attempt) and fall back to the ordinary activity, which retries until Postgres is back
+ * (workflows/call-recorder.ts), so a database outage never holds the call up for long. Runs started before keep
+ * ordinary activities, so their histories replay.
  */
 export const CALL_LOCAL_GRAPH_PATCH = 'call-local-graph';
 
@@ -22,6 +23,11 @@ let local = false;
 /** Decide, once, at the start of the call's workflow, whether this run's Graph requests are local activities. */
 export function decideGraphDispatch(): void {
   local = patched(CALL_LOCAL_GRAPH_PATCH);
+}
+
+/** Whether this run makes its requests as local activities (decided by decideGraphDispatch). */
+export function localDispatch(): boolean {
+  return local;
 }
 
 /** Activities of type T as this run makes them: local or ordinary, with the same timeouts and retries. */

@@ -82,6 +82,8 @@ export class SimulatedGraph {
   readonly refusedPrompts = new Set<string>();
   /** The recordings store refuses every write (a full disk, a bucket without permission): each attempt is counted. */
   recordingStoreDown = false;
+  /** Record writes still to refuse, as Postgres does while it is away (tests of the recorder's fallback). */
+  recordWritesToRefuse = 0;
   storeAttempts = 0;
   /** What happens to a transfer to a phone number or user outside the queues. */
   transferOutBehaviour: 'accept' | 'decline' = 'accept';
@@ -295,6 +297,10 @@ export class SimulatedGraph {
         }
       },
       recordCall: async ({ record, events }) => {
+        if (this.recordWritesToRefuse > 0) {
+          this.recordWritesToRefuse--;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        }
         this.records.set(record.callId, record);
         const t = this.timeline.get(record.callId) ?? new Map<number, TimelineEntry>();
         for (const e of events) t.set(e.seq, e);
