@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/index.js';
+import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import { isInCall, type TeamsPresence } from '../src/routing/types.js';
 import {
@@ -299,13 +300,11 @@ const record = proxyActivities<AgentActivities>({
 
 /**
  * Runs started after this change try each Postgres write first as a local activity, inside the workflow task that
- * changed the state (one attempt, 2 s): no activity task, and no workflow task for its result (issue 9: 4–5 of each
- * per call). When it fails (Postgres away) the write goes as before, an ordinary activity retried until Postgres is
- * back, so an outage still loses nothing and delays routing by one failed attempt at most. Writes stay one at a time,
- * in order. Runs started before write with the activity only, so their histories replay.
+ * changed the state (`writeInlineFirst`): 4–5 activity tasks and workflow tasks fewer per call (issue 9). Runs started
+ * before write with the activity only, so their histories replay.
  */
 export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
-const recordInline = proxyLocalActivities<AgentActivities>({ startToCloseTimeout: '2s', retry: { maximumAttempts: 1 } });
+const recordInline = proxyLocalActivities<AgentActivities>(INLINE_WRITE);
 
 /** Continue as new well before 2,000 updates or a large history. */
 const MAX_HISTORY_EVENTS = 1500;
@@ -384,9 +383,11 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
       const batch = unrecorded.splice(0, 200);
       const current = live!;
       live = unrecorded.length ? current : undefined;
-      const write = { agentId: input.agentId, changes: batch, live: current };
-      const written = inlineRecord && (await recordInline.recordAgentState(write).then(() => true, () => false));
-      if (!written) await record.recordAgentState(write);
+      await writeInlineFirst(inlineRecord ? recordInline.recordAgentState : undefined, record.recordAgentState, {
+        agentId: input.agentId,
+        changes: batch,
+        live: current,
+      });
       recording = false;
     }
   })();

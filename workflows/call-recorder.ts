@@ -1,18 +1,15 @@
 import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../activities/index.js';
 import { localDispatch } from './call-session.js';
+import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';
 
 const { recordCall } = proxyActivities<RecordActivities>({
   startToCloseTimeout: '15s',
   // Postgres being away must never lose a record: keep retrying until it is back. Routing does not wait for it.
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
-/**
- * The same write inside the workflow task that reached the milestone (CALL_LOCAL_GRAPH_PATCH): one attempt of at most
- * 2 s, and on failure the ordinary activity above. No activity task and no workflow task for its result when Postgres
- * is up; one short failed attempt when it is away.
- */
-const { recordCall: recordCallInline } = proxyLocalActivities<RecordActivities>({ startToCloseTimeout: '2s', retry: { maximumAttempts: 1 } });
+/** The same write inside the workflow task that reached the milestone (CALL_LOCAL_GRAPH_PATCH; `writeInlineFirst`). */
+const { recordCall: recordCallInline } = proxyLocalActivities<RecordActivities>(INLINE_WRITE);
 
 /**
  * Calls started after this change write at milestones instead of after almost every event (issue 9: `recordCall`
@@ -44,9 +41,10 @@ const BATCH_EVENTS = 100;
  * Keeps the call's CDR and timeline and writes them to Postgres in the background, in order, in batches.
  * Each entry gets its sequence number here, in deterministic workflow code, which makes the write idempotent.
  *
- * A write is one `recordCall` activity carrying the whole record and the pending entries; one write at a time, so
- * writes land in order. It happens when the CDR reaches a milestone (above), when `MAX_PENDING_EVENTS` entries are
- * waiting, and on `close()`. The activity retries until Postgres is back, so nothing is lost while it is away.
+ * A write is one `recordCall` carrying the whole record and the pending entries; one write at a time, so writes land
+ * in order. It happens when the CDR reaches a milestone (above), when `MAX_PENDING_EVENTS` entries are waiting, and on
+ * `close()`. It is tried as a local activity first (calls with local dispatch) and otherwise made by the activity,
+ * which retries until Postgres is back, so nothing is lost while it is away.
  */
 export class CallRecorder {
   readonly record: CallRecord;
@@ -111,9 +109,7 @@ export class CallRecorder {
       this.due = false;
       const events = this.pending.splice(0, BATCH_EVENTS);
       this.dirty = false;
-      const write = { record: { ...this.record }, events };
-      const written = this.inline && (await recordCallInline(write).then(() => true, () => false));
-      if (!written) await recordCall(write);
+      await writeInlineFirst(this.inline ? recordCallInline : undefined, recordCall, { record: { ...this.record }, events });
     }
   }
 }
