@@ -27,6 +27,13 @@ export async function startEmbeddedPostgres(opts: {
   const asRoot = process.getuid?.() === 0;
   // As root, Postgres runs as the `postgres` user, which must be able to reach its folder.
   if (asRoot) await chmod(path.dirname(databaseDir), 0o755);
+  // Postgres's last lines, for the error when it exits before it is ready (the package rejects with no reason).
+  const recent: string[] = [];
+  const heard = (m: string) => {
+    recent.push(...m.split('\n').filter((l) => l.trim()));
+    recent.splice(0, Math.max(0, recent.length - 5));
+    opts.onLog?.(m);
+  };
   const server = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -34,11 +41,14 @@ export async function startEmbeddedPostgres(opts: {
     password,
     persistent: true,
     createPostgresUser: asRoot,
-    onLog: (m: string) => opts.onLog?.(m),
-    onError: (m: unknown) => opts.onLog?.(String(m)),
+    onLog: heard,
+    onError: (m: unknown) => heard(String(m)),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  await server.start().catch((err: unknown) => {
+    const why = err instanceof Error ? err.message : recent.join(' | ') || 'no output';
+    throw new Error(`embedded Postgres on port ${opts.port} exited before it was ready: ${why}`);
+  });
 
   const admin = new pg.Client({ host: '127.0.0.1', port: opts.port, user, password, database: 'postgres' });
   await admin.connect();

@@ -22,21 +22,34 @@ export async function startTestStack(
   options: StackOptions & { keepData?: boolean; logFile?: string } = {},
 ): Promise<TestStack> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-')));
-  const port = env.PORT ? Number(env.PORT) : await freePort();
-  const config = loadConfig({
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_DEV_UI_PORT: '0',
-    EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    EMULATOR_PORT: '0',
-    EMULATOR_MEDIA_SPEED: '10',
-    TEMPORAL_TASK_QUEUE: 'switchboard-test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...env,
-  });
+  const configure = async () =>
+    loadConfig({
+      PORT: String(env.PORT ? Number(env.PORT) : await freePort()),
+      DATA_DIR: dataDir,
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_DEV_UI_PORT: '0',
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      EMULATOR_PORT: '0',
+      EMULATOR_MEDIA_SPEED: '10',
+      TEMPORAL_TASK_QUEUE: 'switchboard-test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    });
+  let config = await configure();
   const logger = createLogger(config.logLevel, 'switchboard', options.logFile);
-  const stack = await startStack(config, logger, options);
+  let stack: Stack;
+  // Test files start stacks in parallel, each on ports the OS said were free a moment before: two can pick the same
+  // one (CI saw Postgres exit at start-up). Such a start is tried again on other ports, twice at most, and said so.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      stack = await startStack(config, logger, options);
+      break;
+    } catch (err) {
+      if (attempt === 3 || env.PORT || env.TEMPORAL_DEV_PORT || env.EMBEDDED_POSTGRES_PORT) throw err;
+      console.warn(`test stack: start failed (${String(err)}); trying again on other ports`);
+      config = await configure();
+    }
+  }
   return {
     ...stack,
     config,
