@@ -13,7 +13,8 @@ import { AgentLive, AgentStateChange, QueueLive } from '../src/db/entities/agent
 import { eventually } from './helpers/eventually.js';
 
 // Contention on the real Temporal dev server and Postgres: 200 agents in 5 overlapping queues, 500 calls in bursts,
-// through the real call, queue and agent workflows and the real reservation Update. Graph is scripted.
+// through the real call, queue and agent workflows and real reservations (by signal, and by Update for attendant
+// groups). Graph is scripted.
 const AGENTS = 200;
 const QUEUES = 5;
 const BURSTS = 5;
@@ -170,11 +171,18 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
     for (const run of runs) events.push(...((await stack.client.workflow.getHandle(agentWorkflowId(agentId), run.runId).fetchHistory()).events ?? []));
     let holding: string | undefined;
     for (const e of events) {
+      // Accepted: the reserve Update (attendant groups), or a reservation by signal, which the agent accepts by
+      // handing themself to the call (an `agentAssigned` signal from the agent's workflow).
       const acceptedUpdate = e.workflowExecutionUpdateAcceptedEventAttributes;
-      if (acceptedUpdate) {
-        const req = decode(acceptedUpdate.acceptedRequest?.input?.args?.payloads?.[0] ?? undefined);
-        expect(holding, `${agentId} accepted ${String(req.reservationId)} while holding ${holding}`).toBeUndefined();
-        holding = String(req.reservationId);
+      const handedOver = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      const accepted = acceptedUpdate
+        ? decode(acceptedUpdate.acceptedRequest?.input?.args?.payloads?.[0] ?? undefined)
+        : handedOver?.signalName === 'agentAssigned'
+          ? decode(handedOver.input?.payloads?.[0] ?? undefined)
+          : undefined;
+      if (accepted) {
+        expect(holding, `${agentId} accepted ${String(accepted.reservationId)} while holding ${holding}`).toBeUndefined();
+        holding = String(accepted.reservationId);
         accepts++;
       }
       const signal = e.workflowExecutionSignaledEventAttributes;

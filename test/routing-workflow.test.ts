@@ -20,7 +20,7 @@ import {
   queueWorkflowId,
 } from '../workflows/messages.js';
 
-// Routing on the real Temporal dev server: real queue and agent workflows, reservations through the agents' Update,
+// Routing on the real Temporal dev server: real queue and agent workflows, reservations by signal to the agents,
 // Graph scripted (per agent: accept, decline, or let it ring). Wrap-ups and waits are seconds long here.
 let env: TestWorkflowEnvironment;
 
@@ -254,13 +254,18 @@ describe('offers Graph refuses', () => {
       // The queue exists once the agent's first status reached it.
       const queue = env.client.workflow.getHandle(queueWorkflowId('q-gone'));
       await eventually(async () => ((await queue.describe().catch(() => undefined))?.status.name === 'RUNNING' ? true : undefined), 'queue running');
-      // A caller whose workflow no longer exists (ended, terminated) is still in the queue's list: the assignment to
-      // it fails, and the queue must give the agent back rather than leave them reserved until the lease ends.
+      // A caller whose workflow no longer exists (ended, terminated) is still in the queue's list: the agent's
+      // handing themself to it fails, and the agent must be free again rather than reserved until the lease ends.
       await queue.signal(enqueueSignal, { callWorkflowId: 'call-gone-1', callId: 'gone-1', enqueuedAt: Date.now() });
       await eventually(async () => {
-        const history = await queue.fetchHistory();
+        const history = await env.client.workflow.getHandle(agentWorkflowId(agent)).fetchHistory();
         return history.events?.some((e) => e.signalExternalWorkflowExecutionFailedEventAttributes?.workflowExecution?.workflowId === 'call-gone-1') ? true : undefined;
       }, 'the assignment to the gone call failed');
+      // The queue heard that the call is gone, and holds no offer for it.
+      await eventually(async () => {
+        const history = await queue.fetchHistory();
+        return history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reservationRefused') ? true : undefined;
+      }, 'the queue told the call is gone');
       await eventually(async () => ((await agentState(agent)).state === 'available' ? true : undefined), 'agent released');
       expect((await agentState(agent)).reservation).toBeUndefined();
       expect((await queue.query(queuePositionQuery, 'call-gone-1')).position).toBe(0);
@@ -283,30 +288,34 @@ describe('offers in a burst', () => {
       await queue.signal(agentStatusSignal, { agentId, state: 'available', idleSince: 1000 - i * 100, since: 1000 - i * 100, member: true });
     }
     for (let i = 1; i <= 3; i++) await queue.signal(enqueueSignal, { callWorkflowId: `call-burst-${i}`, callId: `burst-${i}`, enqueuedAt: Date.now() + i });
-    const reserved: { agentId: string; request: { callWorkflowId: string } }[] = [];
+    // No agent workflows run: the queue's reservation requests (signals to the agents) are what this test reads.
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath,
-      activities: {
-        async reserveAgent(input: { agentId: string; request: { callWorkflowId: string } }) {
-          reserved.push(input);
-          return { accepted: true };
-        },
-        async publishQueueLive() {},
-      },
+      activities: { async publishQueueLive() {} },
     });
     await worker.runUntil(async () => {
-      await eventually(async () => (reserved.length >= 3 ? true : undefined), 'three reservations');
-      const events = (await queue.fetchHistory()).events ?? [];
+      const requests = async () => {
+        const events = (await queue.fetchHistory()).events ?? [];
+        return events
+          .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
+          .filter((a) => a?.signalName === 'reserveForCall')
+          .map((a) => ({
+            task: String(a!.workflowTaskCompletedEventId),
+            agentWorkflowId: a!.workflowExecution!.workflowId!,
+            request: JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString()).request as { callWorkflowId: string },
+          }));
+      };
+      const reserved = await eventually(async () => {
+        const r = await requests();
+        return r.length >= 3 ? r : undefined;
+      }, 'three reservations');
       const byTask = new Map<string, number>();
-      for (const e of events) {
-        const a = e.activityTaskScheduledEventAttributes;
-        if (a?.activityType?.name === 'reserveAgent') byTask.set(String(a.workflowTaskCompletedEventId), (byTask.get(String(a.workflowTaskCompletedEventId)) ?? 0) + 1);
-      }
-      expect([...byTask.values()]).toEqual([3]);
+      for (const r of reserved) byTask.set(r.task, (byTask.get(r.task) ?? 0) + 1);
+      expect([...byTask.values()][0]).toBe(3);
       // Longest idle first, for the call that waited longest.
-      expect(Object.fromEntries(reserved.map((r) => [r.request.callWorkflowId, r.agentId]))).toEqual({
+      expect(Object.fromEntries(reserved.slice(0, 3).map((r) => [r.request.callWorkflowId, r.agentWorkflowId.replace(/^agent-/, '')]))).toEqual({
         'call-burst-1': 'burst-3',
         'call-burst-2': 'burst-2',
         'call-burst-3': 'burst-1',

@@ -2,6 +2,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
+  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -13,6 +15,7 @@ import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import { isInCall, type TeamsPresence } from '../src/routing/types.js';
 import {
+  agentAssignedSignal,
   agentAvailabilitySignal,
   agentCallEndedSignal,
   agentOfferOutcomeSignal,
@@ -21,8 +24,12 @@ import {
   optInSignal,
   optOutSignal,
   presenceSignal,
+  queueWorkflowId,
+  reservationRefusedSignal,
+  reserveForCallSignal,
   reserveUpdate,
   type OfferOutcomeReport,
+  type ReservationRefused,
   type ReserveRequest,
 } from './messages.js';
 
@@ -155,16 +162,32 @@ export class AgentState {
     return undefined;
   }
 
+  /** The state a queue should take this agent to be in after `rejectReservation` said why (none: the request was stale). */
+  refusedAs(req: ReserveRequest): AgentStateName | undefined {
+    if (this.s.recentReservations?.includes(req.reservationId)) return undefined;
+    return this.queues.includes(req.queue) ? this.s.state : 'signedOut';
+  }
+
   reserve(req: ReserveRequest, now: number): void {
     if (this.s.reservation?.reservationId === req.reservationId) return;
     this.s.reservation = req;
-    this.s.recentReservations = [...(this.s.recentReservations ?? []), req.reservationId].slice(-RECENT_RESERVATIONS);
+    this.remember(req.reservationId);
     this.to('reserved', now, 'offer', { queue: req.queue, callId: req.callId });
+  }
+
+  private remember(reservationId: string): void {
+    if (this.s.recentReservations?.includes(reservationId)) return;
+    this.s.recentReservations = [...(this.s.recentReservations ?? []), reservationId].slice(-RECENT_RESERVATIONS);
   }
 
   offerOutcome(r: OfferOutcomeReport, now: number): void {
     const res = this.s.reservation;
-    if (!res || res.reservationId !== r.reservationId || this.s.state !== 'reserved') return; // stale or duplicate
+    if (!res || res.reservationId !== r.reservationId || this.s.state !== 'reserved') {
+      // A release that overtook its reservation request (two signals from one queue need not arrive in order): the
+      // request, when it comes, is refused instead of reserving the agent for a call that has gone.
+      if (r.outcome === 'cancelled' && res?.reservationId !== r.reservationId) this.remember(r.reservationId);
+      return; // stale or duplicate
+    }
     if (r.outcome === 'connected') {
       this.s.misses = 0;
       this.s.onCallSince = now;
@@ -344,6 +367,29 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
       },
     },
   );
+  // A queue's reservation by signal: the same rule as the Update above (handlers run one at a time, so two queues can
+  // never both have the agent), and the agent hands themself to the call, which saves the queue a hop per offer.
+  setHandler(reserveForCallSignal, ({ request, assignment }) => {
+    const refuse = (answer: Omit<ReservationRefused, 'reservationId' | 'callWorkflowId' | 'agentId'>) =>
+      void getExternalWorkflowHandle(queueWorkflowId(request.queue))
+        .signal(reservationRefusedSignal, { reservationId: request.reservationId, callWorkflowId: request.callWorkflowId, agentId: input.agentId, ...answer })
+        .catch((err: unknown) => log.warn('could not answer a reservation', { queue: request.queue, callId: request.callId, error: String(err) }));
+    const why = agent.rejectReservation(request);
+    if (why) {
+      const state = agent.refusedAs(request);
+      return refuse({ reason: why, ...(state ? { state } : {}) });
+    }
+    if (agent.s.reservation?.reservationId === request.reservationId) return; // a repeated request
+    agent.reserve(request, Date.now());
+    void getExternalWorkflowHandle(request.callWorkflowId)
+      .signal(agentAssignedSignal, assignment)
+      .catch((err: unknown) => {
+        // Nobody will report this offer's outcome: free the agent now, not when the lease ends, and drop the call.
+        log.info('call gone before its offer', { callId: request.callId, callWorkflowId: request.callWorkflowId, error: String(err) });
+        agent.offerOutcome({ reservationId: request.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 }, Date.now());
+        refuse({ reason: 'call gone', callGone: true });
+      });
+  });
   setHandler(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
   setHandler(agentCallEndedSignal, () => agent.callEnded(Date.now()));
   setHandler(presenceSignal, (p) => agent.presence(p, Date.now()));

@@ -95,6 +95,29 @@ export interface ReserveRequest {
 }
 export const reserveUpdate = defineUpdate<{ reservationId: string }, [ReserveRequest]>('reserve');
 
+/**
+ * Queue → agent workflow: reserve this agent for a call and, if they are free, hand them to the call yourself (the
+ * agent signals `assignment` to the call). The same rule as the `reserve` Update, one hop shorter: no activity, and
+ * the queue hears back only when the agent refuses (`reservationRefusedSignal`).
+ */
+export interface ReserveForCall {
+  request: ReserveRequest;
+  assignment: AgentAssignment;
+}
+export const reserveForCallSignal = defineSignal<[ReserveForCall]>('reserveForCall');
+
+/** Agent → queue workflow: a `reserveForCall` refused, and the agent's state (absent when the request was stale). */
+export interface ReservationRefused {
+  reservationId: string;
+  callWorkflowId: string;
+  agentId: string;
+  reason: string;
+  state?: AgentStateName;
+  /** The agent took the reservation but the call's workflow is gone: the queue drops the call, the agent is free. */
+  callGone?: boolean;
+}
+export const reservationRefusedSignal = defineSignal<[ReservationRefused]>('reservationRefused');
+
 /** Call → agent workflow: how the offer made under a reservation ended. */
 export interface OfferOutcomeReport {
   reservationId: string;

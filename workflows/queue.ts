@@ -25,7 +25,11 @@ import {
   offerResultSignal,
   queueExitSignal,
   queuePositionQuery,
+  reservationRefusedSignal,
+  reserveForCallSignal,
+  type AgentAssignment,
   type AgentStatus,
+  type ReservationRefused,
   type QueueExit,
   type QueuePosition,
   type WaitingCall,
@@ -47,6 +51,8 @@ export interface Offer {
   reservationId: string;
   /** `attendant`: every agent reserved for this offer (agentId first); each is released on its own outcome. */
   group?: { agentId: string; reservationId: string }[];
+  /** Reserved by signal: the agent's status version when picked, to judge a refusal against. */
+  seen?: number;
 }
 
 export interface QueueMember extends AgentView {
@@ -193,11 +199,30 @@ export class QueueState {
     return Math.max(call.enqueuedAt, known?.state === 'available' && known.since !== undefined ? known.since : 0);
   }
 
-  reserved(call: QueuedCall, agentId: string, reservationId: string, group?: Offer['group']): void {
+  reserved(call: QueuedCall, agentId: string, reservationId: string, group?: Offer['group'], seen?: number): void {
     this.s.waiting = this.s.waiting.filter((w) => w.callWorkflowId !== call.callWorkflowId);
-    this.s.offers[call.callWorkflowId] = { call, agentId, reservationId, ...(group ? { group: [...group] } : {}) };
+    this.s.offers[call.callWorkflowId] = { call, agentId, reservationId, ...(group ? { group: [...group] } : {}), ...(seen !== undefined ? { seen } : {}) };
     for (const m of group ?? [{ agentId }]) this.s.agents[m.agentId] = { ...this.s.agents[m.agentId]!, state: 'reserved' };
     this.s.lastOffered = this.config.agents.indexOf(agentId);
+  }
+
+  /**
+   * An agent refused a reservation by signal: the call goes back to its place in the line (its `enqueuedAt` keeps it
+   * there), or leaves the queue when the agent found its workflow gone. Returns whether the refusal was current.
+   */
+  reservationRefused(r: ReservationRefused): boolean {
+    const offer = this.s.offers[r.callWorkflowId];
+    if (!offer || offer.reservationId !== r.reservationId) return false; // the call left, or this is a repeat
+    delete this.s.offers[r.callWorkflowId];
+    if (r.callGone) {
+      delete this.s.missed[r.callWorkflowId];
+      return true;
+    }
+    this.s.waiting.push(offer.call);
+    // Marked reserved when picked: unless a fresher status came since, the refusal says what the agent is.
+    const current = this.s.agents[r.agentId];
+    if (current && current.version === offer.seen) this.s.agents[r.agentId] = { ...current, state: r.state ?? 'reserved' };
+    return true;
   }
 
   /** The next moment something changes by itself: a call times out or a missed agent may be offered again. */
@@ -263,6 +288,15 @@ const routing = proxyActivities<RoutingActivities>({
  */
 export const QUEUE_RESERVE_AT_ONCE_PATCH = 'queue-reserve-at-once';
 
+/**
+ * Runs started after this change reserve by signalling the agent (`reserveForCallSignal`), and the agent hands
+ * themself to the call: an offer crosses the agent's, the queue's, the agent's and the call's workflow tasks, with no
+ * activity, where the Update needed a `reserveAgent` activity and a second queue task (issue 9: offers with 500
+ * calls waiting). The queue counts the agent as reserved from the moment it asks and hears back only on a refusal.
+ * Attendant groups keep the Update: the group is handed over only once every member is reserved.
+ */
+export const QUEUE_RESERVE_BY_SIGNAL_PATCH = 'queue-reserve-by-signal';
+
 const liveWriter = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
@@ -285,7 +319,13 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   const exits: { call: WaitingCall; reason: QueueExit['reason'] }[] = [];
   const cancels: Offer[] = [];
   // Decided once per run, so a run replays with the matching it started with.
-  const matching: Matching = { atOnce: patched(QUEUE_RESERVE_AT_ONCE_PATCH), cancels, inFlight: 0, wake: () => (changed = true) };
+  const matching: Matching = {
+    atOnce: patched(QUEUE_RESERVE_AT_ONCE_PATCH),
+    bySignal: patched(QUEUE_RESERVE_BY_SIGNAL_PATCH),
+    cancels,
+    inFlight: 0,
+    wake: () => (changed = true),
+  };
 
   setHandler(enqueueSignal, (call) => {
     const refused = queue.enqueue(call);
@@ -300,6 +340,9 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   setHandler(offerResultSignal, ({ callWorkflowId, agentId, outcome }) => {
     queue.offerResult(callWorkflowId, agentId, outcome, Date.now());
     changed = true;
+  });
+  setHandler(reservationRefusedSignal, (r) => {
+    if (queue.reservationRefused(r)) changed = true;
   });
   setHandler(agentStatusSignal, (st) => {
     queue.agentStatus(st);
@@ -361,6 +404,8 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
 interface Matching {
   /** QUEUE_RESERVE_AT_ONCE_PATCH: reserve for all calls at once, assign without waiting for Temporal's confirmation. */
   atOnce: boolean;
+  /** QUEUE_RESERVE_BY_SIGNAL_PATCH: reserve by signalling the agent, who hands themself to the call. */
+  bySignal: boolean;
   /** Offers whose call left before or while it was assigned: their reservations are to be released. */
   cancels: Offer[];
   /** Assignments sent and not yet confirmed (atOnce only); a run continues as new only when there are none. */
@@ -439,6 +484,10 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
   }
   // Only a reservation accepted moves round robin on (`reserved`): an agent who refused keeps their turn.
   queue.s.lastOffered = lastOffered;
+  if (m.bySignal) {
+    for (const p of plan) reserveBySignal(queue, p, m);
+    return false;
+  }
   const results = await Promise.all(plan.map((p) => reserve(queue, p.call, p.agentId, p.reservationId)));
   let rejected = false;
   for (const [i, p] of plan.entries()) {
@@ -488,6 +537,42 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, m: Matching, sh
   return rejected;
 }
 
+/**
+ * Ask the agent's workflow to take the call (QUEUE_RESERVE_BY_SIGNAL_PATCH). The call counts as offered from now on;
+ * a refusal (`reservationRefusedSignal`) puts it back in its place. Not awaited, like an assignment.
+ */
+function reserveBySignal(queue: QueueState, p: { call: QueuedCall; agentId: string; reservationId: string; seen: number | undefined; readyAt: number }, m: Matching): void {
+  const { config } = queue;
+  const { call, agentId, reservationId } = p;
+  queue.reserved(call, agentId, reservationId, undefined, p.seen);
+  m.inFlight++;
+  void getExternalWorkflowHandle(agentWorkflowId(agentId))
+    .signal(reserveForCallSignal, {
+      request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
+      assignment: assignmentFor(config, { call, agentId, reservationId }, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' }),
+    })
+    .catch(() => {
+      // No workflow for the agent: not signed in.
+      queue.reservationRefused({ reservationId, callWorkflowId: call.callWorkflowId, agentId, reason: 'agent not signed in', state: 'signedOut' });
+      m.wake();
+    })
+    .finally(() => m.inFlight--);
+}
+
+/** What the call is told about the agent (or group) reserved for it. */
+function assignmentFor(config: QueueConfig, offer: Offer, how: { readyAt: number; offerBy: OfferMode }): AgentAssignment {
+  return {
+    queue: config.name,
+    agentId: offer.agentId,
+    reservationId: offer.reservationId,
+    alertSeconds: config.alertSeconds,
+    wrapUpSeconds: config.wrapUpSeconds,
+    missesBeforeAway: config.missesBeforeAway,
+    ...how,
+    ...(offer.group ? { group: offer.group } : {}),
+  };
+}
+
 /** Reserve one agent for a call, through the agent's own workflow (its `reserve` Update). */
 function reserve(queue: QueueState, call: QueuedCall, agentId: string, reservationId: string) {
   const { config } = queue;
@@ -511,16 +596,7 @@ async function handOver(queue: QueueState, offer: Offer, m: Matching, how: { rea
 async function assign(queue: QueueState, offer: Offer, m: Matching, how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
   const { config } = queue;
   const { call } = offer;
-  const sent = getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, {
-    queue: config.name,
-    agentId: offer.agentId,
-    reservationId: offer.reservationId,
-    alertSeconds: config.alertSeconds,
-    wrapUpSeconds: config.wrapUpSeconds,
-    missesBeforeAway: config.missesBeforeAway,
-    ...how,
-    ...(offer.group ? { group: offer.group } : {}),
-  });
+  const sent = getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, assignmentFor(config, offer, how));
   const left = (err: unknown) => {
     log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
     queue.leave(call.callWorkflowId);
