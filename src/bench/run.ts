@@ -374,6 +374,7 @@ async function watchCalls(
 ): Promise<void> {
   const knex = stack.orm.em.getKnex();
   const delivered = (s?: number) => s !== undefined && s >= 200 && s <= 299;
+  const deliveredIds = new Set<string>();
   while (placing() || pending.size > 0) {
     await new Promise((r) => setTimeout(r, 500));
     if (pending.size === 0) continue;
@@ -388,7 +389,12 @@ async function watchCalls(
       onDone(r.outcome);
     }
     for (const id of [...pending]) {
+      // A call whose incoming notification was delivered is not looked at again: the emulator's view of a call is a
+      // deep copy of its whole log, and copying every waiting call's twice a second took 3.1 of the main thread's
+      // 92.5 busy seconds in a profiled run (100 waiting), charged to the calls.
+      if (deliveredIds.has(id)) continue;
       const incoming = stack.emulator?.getCall(id)?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
+      if (incoming && 'messageId' in incoming && delivered(incoming.status)) deliveredIds.add(id);
       if (incoming && 'messageId' in incoming && (incoming.error !== undefined || (incoming.status !== undefined && !delivered(incoming.status)))) {
         pending.delete(id);
         onDone('undelivered');
