@@ -5,6 +5,7 @@ import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
 import { testQueue } from './helpers/routing.js';
 import { AgentState } from '../workflows/agent.js';
+import { QueueState } from '../workflows/queue.js';
 
 const agents: Record<string, AgentDefinition> = {
   a1: { name: 'Ann', skills: { english: 5, billing: 2 } },
@@ -166,5 +167,63 @@ describe('agent reservations', () => {
     expect(a.s.state).toBe('reserved');
     a.offerOutcome({ reservationId: 'r1', outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 3 }, 10_000_001);
     expect(a.s.state).toBe('available');
+  });
+});
+
+describe('reservations by signal', () => {
+  it('a release that overtakes its reservation request makes the agent refuse the request when it comes', () => {
+    const a = new AgentState('a1', 'a1:run', 20_000, undefined, 0);
+    a.setQueues(() => (a.s.configured = ['q']), 0);
+    const request = { reservationId: 'r1', queue: 'q', callWorkflowId: 'call-x', callId: 'x' };
+    a.offerOutcome({ reservationId: 'r1', outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 3 }, 1000);
+    expect(a.s.state).toBe('available');
+    expect(a.rejectReservation(request)).toBe('reservation r1 already ended');
+    // The queue is told the agent's real state, so it doesn't go on thinking them reserved.
+    expect(a.refusedAs(request)).toBe('available');
+    expect(a.refusedAs({ ...request, queue: 'other' })).toBe('signedOut');
+  });
+
+  const queueWithOffer = () => {
+    const q = new QueueState(testQueue('q', ['a1', 'a2']));
+    q.agentStatus({ agentId: 'a1', state: 'available', idleSince: 0, since: 0, member: true });
+    for (const [i, id] of ['call-1', 'call-2', 'call-3'].entries()) q.enqueue({ callWorkflowId: id, callId: id, enqueuedAt: 1000 + i });
+    const call = q.ordered()[1]!;
+    q.reserved(call, 'a1', 'r1', undefined, q.s.agents.a1!.version);
+    return q;
+  };
+
+  it('a refused reservation puts the call back in its place and takes the agent at their word', () => {
+    const q = queueWithOffer();
+    expect(q.s.agents.a1!.state).toBe('reserved');
+    expect(q.isWaiting('call-2')).toBe(false);
+    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'agent a1 is away', state: 'away' })).toBe(true);
+    expect(q.ordered().map((c) => c.callWorkflowId)).toEqual(['call-1', 'call-2', 'call-3']);
+    expect(q.s.offers['call-2']).toBeUndefined();
+    expect(q.s.agents.a1!.state).toBe('away');
+    // A repeat of the same refusal changes nothing.
+    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'again', state: 'available' })).toBe(false);
+    expect(q.s.agents.a1!.state).toBe('away');
+  });
+
+  it('a status fresher than the pick wins over the refusal', () => {
+    const q = queueWithOffer();
+    q.agentStatus({ agentId: 'a1', state: 'onCall', idleSince: 0, member: true });
+    q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'agent a1 is away', state: 'away' });
+    expect(q.s.agents.a1!.state).toBe('onCall');
+  });
+
+  it('an agent who finds the call gone frees themself, and the queue drops the call', () => {
+    const q = queueWithOffer();
+    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'call gone', callGone: true })).toBe(true);
+    expect(q.s.offers['call-2']).toBeUndefined();
+    expect(q.isWaiting('call-2')).toBe(false);
+    expect(q.ordered().map((c) => c.callWorkflowId)).toEqual(['call-1', 'call-3']);
+  });
+
+  it('a refusal for a call that left meanwhile still undoes the reserved mark the pick made', () => {
+    const q = queueWithOffer();
+    expect(q.leave('call-2')?.reservationId).toBe('r1');
+    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'reservation r1 already ended', state: 'available' })).toBe(false);
+    expect(q.s.agents.a1!.state).toBe('available');
   });
 });

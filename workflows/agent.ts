@@ -162,9 +162,8 @@ export class AgentState {
     return undefined;
   }
 
-  /** The state a queue should take this agent to be in after `rejectReservation` said why (none: the request was stale). */
-  refusedAs(req: ReserveRequest): AgentStateName | undefined {
-    if (this.s.recentReservations?.includes(req.reservationId)) return undefined;
+  /** The state a queue should take this agent to be in after `rejectReservation` said why. */
+  refusedAs(req: ReserveRequest): AgentStateName {
     return this.queues.includes(req.queue) ? this.s.state : 'signedOut';
   }
 
@@ -375,10 +374,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
         .signal(reservationRefusedSignal, { reservationId: request.reservationId, callWorkflowId: request.callWorkflowId, agentId: input.agentId, ...answer })
         .catch((err: unknown) => log.warn('could not answer a reservation', { queue: request.queue, callId: request.callId, error: String(err) }));
     const why = agent.rejectReservation(request);
-    if (why) {
-      const state = agent.refusedAs(request);
-      return refuse({ reason: why, ...(state ? { state } : {}) });
-    }
+    if (why) return refuse({ reason: why, state: agent.refusedAs(request) });
     if (agent.s.reservation?.reservationId === request.reservationId) return; // a repeated request
     agent.reserve(request, Date.now());
     void getExternalWorkflowHandle(request.callWorkflowId)

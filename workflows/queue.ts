@@ -212,7 +212,13 @@ export class QueueState {
    */
   reservationRefused(r: ReservationRefused): boolean {
     const offer = this.s.offers[r.callWorkflowId];
-    if (!offer || offer.reservationId !== r.reservationId) return false; // the call left, or this is a repeat
+    const current = this.s.agents[r.agentId];
+    if (!offer || offer.reservationId !== r.reservationId) {
+      // The call left meanwhile (or this is a repeat). The agent was marked reserved when picked, and an agent who
+      // refused sends no status to undo that: take their word for their state (a fresher status corrects it).
+      if (current?.state === 'reserved' && r.state && !r.callGone) this.s.agents[r.agentId] = { ...current, state: r.state };
+      return false;
+    }
     delete this.s.offers[r.callWorkflowId];
     if (r.callGone) {
       delete this.s.missed[r.callWorkflowId];
@@ -220,7 +226,6 @@ export class QueueState {
     }
     this.s.waiting.push(offer.call);
     // Marked reserved when picked: unless a fresher status came since, the refusal says what the agent is.
-    const current = this.s.agents[r.agentId];
     if (current && current.version === offer.seen) this.s.agents[r.agentId] = { ...current, state: r.state ?? 'reserved' };
     return true;
   }
