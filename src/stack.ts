@@ -171,7 +171,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       const workflowBundle = await bundleWorkflows();
       const workers: Worker[] = [];
       for (const taskQueue of [config.temporal.taskQueue, routingQueue]) {
-        const w = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue, activities, workflowBundle });
+        const w = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue, activities, workflowBundle, workflowStackTraces: config.temporal.workflowStackTraces });
         const running = w.run();
         stops.push(async () => {
           if (w.getState() === 'RUNNING') w.shutdown();

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { Runtime, Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
@@ -20,6 +21,18 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowInterceptorsPath], logger: Runtime.instance().logger });
 }
 
+/**
+ * The SDK captures and source-maps a stack trace for every promise workflow code creates (for the stack trace query),
+ * whether anyone asks or not: in a profiled bench run that was 35 of the workflow threads' 95 busy seconds, and
+ * without it the process (worker, web and emulator) spent 13% less CPU per call (docs/benchmarks.md). The SDK has no
+ * switch for it (temporalio/sdk-typescript#1587 is the slowness it causes). V8 gives each new context its stack depth from this process-wide flag, so set
+ * before the worker starts its workflow thread it empties the stacks there (workflow code and the SDK in that thread)
+ * and nowhere else: this thread's own stacks, the web process's and the activities', stay as they are.
+ */
+export function withoutWorkflowStackTraces(): void {
+  v8.setFlagsFromString('--stack-trace-limit=0');
+}
+
 /** One worker runs every Switchboard workflow and activity on its task queue. */
 export async function createWorker(opts: {
   connection: NativeConnection;
@@ -29,7 +42,10 @@ export async function createWorker(opts: {
   identity?: string;
   /** From bundleWorkflows(), when several workers share one bundle. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** WORKFLOW_STACK_TRACES: keep the SDK's workflow stack traces (they cost CPU; see withoutWorkflowStackTraces). */
+  workflowStackTraces?: boolean;
 }): Promise<Worker> {
+  if (!opts.workflowStackTraces) withoutWorkflowStackTraces();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
