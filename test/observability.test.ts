@@ -7,7 +7,7 @@ import { freePort } from '../src/infra/temporal-dev-server.js';
 import { startWorkerMetricsServer } from '../src/server/metrics-server.js';
 import { createRecordActivities, type CallRecord } from '../activities/records.js';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
 import { queues } from '../flows/index.js';
 
 // One real call through the whole stack (webhook, Temporal, worker, Graph emulator, Postgres), with one Graph 503 on
@@ -31,7 +31,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-it('observes a call in /metrics once, and names the call in every log line about it', async () => {
+it('observes a call in /metrics once, names the call in every log line about it, and keeps workflow stack traces off', async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-observability-'));
   const logFile = path.join(dir, 'switchboard.log');
   stack = await startTestStack({ LOG_LEVEL: 'debug' }, { logFile });
@@ -97,6 +97,15 @@ it('observes a call in /metrics once, and names the call in every log line about
   } finally {
     await served!.stop();
   }
+
+  // Workflow stack traces are off unless WORKFLOW_STACK_TRACES says otherwise (they cost the worker CPU): the stack
+  // trace query of a waiting agent workflow names none of its frames (on, it shows agentWorkflow waiting in
+  // condition), while this process's own stacks (web process, activities) are untouched.
+  const agentId = Object.values(queues).flatMap((q) => q.agents)[0]!;
+  const trace = await stack.client.workflow.getHandle(agentWorkflowId(agentId)).query<string>('__stack_trace');
+  expect(typeof trace).toBe('string');
+  expect(trace).not.toMatch(/agentWorkflow|condition/);
+  expect(new Error('here').stack).toMatch(/observability\.test\.ts/);
 
   await stack.stop();
   stack = undefined;
