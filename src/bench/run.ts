@@ -170,7 +170,8 @@ async function main(): Promise<void> {
   }
   // Agent free → offer: from the later of the call entering the queue and the agent becoming available.
   const offers = await knex.raw(`
-    select extract(epoch from (c.offered_at - greatest(c.queued_at, coalesce(a.at, c.queued_at)))) * 1000 as ms
+    select extract(epoch from (c.offered_at - greatest(c.queued_at, coalesce(a.at, c.queued_at)))) * 1000 as ms,
+      c.offered_at as offered_at
     from call c
     left join lateral (
       select at from agent_state_change s
@@ -179,6 +180,16 @@ async function main(): Promise<void> {
     ) a on true
     where c.id = any(?) and c.offered_at is not null`, [callIds]);
   const offerMs = (offers.rows as { ms: string }[]).map((r) => Math.max(0, Number(r.ms)));
+  // The slowest 1% of offers, when they were made (s into the calls phase), next to when the queue continued as new:
+  // to see whether the tail comes in clusters, and from what.
+  const offerTail = (offers.rows as { ms: string; offered_at: Date | string }[])
+    .map((r) => ({ at_s: round((new Date(r.offered_at).getTime() - started) / 1000), ms: Math.round(Number(r.ms)) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, Math.max(3, Math.ceil(offerMs.length / 100)));
+  const queueRunsAt: number[] = [];
+  for await (const run of stack.client.workflow.list({ query: `WorkflowType = 'queueWorkflow'` })) {
+    if (run.startTime.getTime() >= started) queueRunsAt.push(round((run.startTime.getTime() - started) / 1000));
+  }
   const events = calls
     // The driver may hand timestamps back as strings or Dates.
     .flatMap((c: { arrived_at: Date | string; ended_at: Date | string | null }) => [
@@ -226,6 +237,8 @@ async function main(): Promise<void> {
     answer_ms_p99: round(pct(answerMs, 99)),
     offer_ms_p50: round(pct(offerMs, 50)),
     offer_ms_p99: round(pct(offerMs, 99)),
+    offer_tail: offerTail,
+    queue_runs_started_s: queueRunsAt.sort((a, b) => a - b),
     max_concurrent_calls: maxConcurrent,
     max_waiting_calls: maxWaiting,
     // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
