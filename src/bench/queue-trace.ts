@@ -1,0 +1,46 @@
+/**
+ * `npm run bench:queue-trace`: how the queue workflow hands over when it continues as new under load. Places 500
+ * calls at 2.5 a second into one queue of 60 agents (20-s talks, so callers wait), then prints, per run of the queue
+ * workflow, its events, when it started and ended (s from the first call), how long its first workflow task took,
+ * its failed workflow tasks (cause 1: unhandled command, a signal that arrived as it continued), and its first and
+ * last events (`type@s`). Diagnostic for issue 9's offer tail; not part of the test suite.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { freePort } from '../infra/temporal-dev-server.js';
+import { startStack } from '../stack.js';
+import { DEFAULT_QUEUE, type QueueConfig } from '../routing/types.js';
+import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sb-can-'));
+const config = loadConfig({ PORT: String(await freePort()), DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_DEV_UI_PORT: '0', EMBEDDED_POSTGRES_PORT: String(await freePort()), EMULATOR_PORT: '0', LOG_LEVEL: 'error' });
+const agents = Array.from({ length: 60 }, (_, i) => `c0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+const stack = await startStack(config, createLogger('error'), { queues: { support: { ...DEFAULT_QUEUE, name: 'support', agents, agentSkills: {}, method: 'longestIdle', wrapUpSeconds: 1, maxCalls: 100000, maxWaitSeconds: 3600, presenceBased: false } satisfies QueueConfig } });
+for (const a of agents) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 20000 });
+await new Promise((r) => setTimeout(r, 15000));
+const t0 = Date.now();
+for (let i = 0; i < 500; i++) {
+  await stack.emulator!.placeCall({ from: { phone: `+14255${String(i).padStart(6, '0')}` }, applicationInstanceId: `${BENCH_LINE_PREFIX}support`, hangUpAfterMs: 400000 });
+  await new Promise((r) => setTimeout(r, 400));
+}
+await new Promise((r) => setTimeout(r, 30000));
+const runs = [];
+for await (const run of stack.client.workflow.list({ query: `WorkflowType = 'queueWorkflow'` })) runs.push(run);
+runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+for (const run of runs) {
+  const h = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+  const ev = h.events ?? [];
+  const ts = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+  const first = ev[0]!;
+  const last = ev[ev.length - 1]!;
+  const failed = ev.filter((e) => e.workflowTaskFailedEventAttributes).map((e) => ({ at: ((ts(e) - t0) / 1000).toFixed(1), cause: e.workflowTaskFailedEventAttributes!.cause }));
+  const firstDone = ev.find((e) => e.workflowTaskCompletedEventAttributes);
+  console.log(JSON.stringify({ run: run.runId.slice(0, 8), events: ev.length, start_s: ((ts(first) - t0) / 1000).toFixed(1), end_s: ((ts(last) - t0) / 1000).toFixed(1), first_task_done_ms: firstDone ? ts(firstDone) - ts(first) : null, failed }));
+  console.log('  tail', ev.slice(-14).map((e) => `${e.eventType}@${((ts(e) - t0) / 1000).toFixed(2)}`).join(' '));
+  console.log('  head', ev.slice(0, 8).map((e) => `${e.eventType}@${((ts(e) - t0) / 1000).toFixed(2)}`).join(' '));
+}
+await stack.stop();
+await rm(dataDir, { recursive: true, force: true });
+process.exit(0);
