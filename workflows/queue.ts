@@ -30,6 +30,7 @@ import {
   type AgentAssignment,
   type AgentStatus,
   type ReservationRefused,
+  type ReserveRequest,
   type QueueExit,
   type QueuePosition,
   type WaitingCall,
@@ -413,7 +414,7 @@ interface Matching {
   bySignal: boolean;
   /** Offers whose call left before or while it was assigned: their reservations are to be released. */
   cancels: Offer[];
-  /** Assignments sent and not yet confirmed (atOnce only); a run continues as new only when there are none. */
+  /** Assignments and reservation requests sent and not yet confirmed; a run continues as new only when there are none. */
   inFlight: number;
   /** Wakes the main loop: an assignment failed and left an offer to release. */
   wake: () => void;
@@ -487,7 +488,8 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
     // Round robin picks the next call's agent after this one, as it would after reserving them.
     queue.s.lastOffered = config.agents.indexOf(agentId);
   }
-  // Only a reservation accepted moves round robin on (`reserved`): an agent who refused keeps their turn.
+  // By Update, only a reservation accepted moves round robin on (`reserved`): an agent who refused keeps their turn.
+  // By signal the turn moves when the request is sent, as the queue does not wait for the answer.
   queue.s.lastOffered = lastOffered;
   if (m.bySignal) {
     for (const p of plan) reserveBySignal(queue, p, m);
@@ -553,7 +555,7 @@ function reserveBySignal(queue: QueueState, p: { call: QueuedCall; agentId: stri
   m.inFlight++;
   void getExternalWorkflowHandle(agentWorkflowId(agentId))
     .signal(reserveForCallSignal, {
-      request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
+      request: reserveRequest(config, call, reservationId),
       assignment: assignmentFor(config, { call, agentId, reservationId }, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' }),
     })
     .catch(() => {
@@ -581,10 +583,12 @@ function assignmentFor(config: QueueConfig, offer: Offer, how: { readyAt: number
 /** Reserve one agent for a call, through the agent's own workflow (its `reserve` Update). */
 function reserve(queue: QueueState, call: QueuedCall, agentId: string, reservationId: string) {
   const { config } = queue;
-  return routing.reserveAgent({
-    agentId,
-    request: { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) },
-  });
+  return routing.reserveAgent({ agentId, request: reserveRequest(config, call, reservationId) });
+}
+
+/** What the agent's workflow is asked, by Update or by signal. */
+function reserveRequest(config: QueueConfig, call: QueuedCall, reservationId: string): ReserveRequest {
+  return { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) };
 }
 
 /** A reservation accepted: hand the agent (or group) to the call, or release them if the caller hung up meanwhile. */
