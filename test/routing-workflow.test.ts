@@ -8,6 +8,7 @@ import { eventually } from './helpers/eventually.js';
 import { routingActivities, startAgentWorkflows, testQueue } from './helpers/routing.js';
 import type { QueueConfig } from '../src/routing/types.js';
 import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
+import type { QueueLiveRow } from '../workflows/queue.js';
 import {
   agentAvailabilitySignal,
   agentStateQuery,
@@ -320,6 +321,47 @@ describe('offers in a burst', () => {
         'call-burst-2': 'burst-2',
         'call-burst-3': 'burst-1',
       });
+      await queue.terminate('test over');
+    });
+  });
+});
+
+describe('the live row', () => {
+  it('is written at once after a quiet spell, then at most once a second, and always ends on the latest state', async () => {
+    const agents = ids('live', 2);
+    const config = testQueue('q-live', agents, { method: 'longestIdle', presenceBased: false });
+    const taskQueue = 'tq-live';
+    const queue = await env.client.workflow.start('queueWorkflow', { workflowId: queueWorkflowId('q-live'), taskQueue, args: [{ config }] });
+    // Both agents on a call: the queue is staffed, nobody is free, so every call waits and changes the row.
+    for (const agentId of agents) await queue.signal(agentStatusSignal, { agentId, state: 'onCall', idleSince: 0, member: true });
+    const rows: QueueLiveRow[] = [];
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath,
+      activities: { async publishQueueLive(row: QueueLiveRow) { rows.push(row); } },
+    });
+    await worker.runUntil(async () => {
+      await eventually(async () => (rows.length ? true : undefined), 'first live row');
+      expect(rows[0]).toMatchObject({ callsWaiting: 0, agentsOnCall: 2 });
+      for (let i = 1; i <= 20; i++) await queue.signal(enqueueSignal, { callWorkflowId: `call-live-${i}`, callId: `live-${i}`, enqueuedAt: Date.now() });
+      await eventually(async () => (rows.at(-1)?.callsWaiting === 20 ? true : undefined), 'row with all 20 waiting');
+      // Each write is scheduled by a workflow task; the workflow's clock in that task is the task's start time.
+      const events = (await queue.fetchHistory()).events ?? [];
+      const startedAt = new Map<string, number>();
+      let lastStarted = 0;
+      const writesAt: number[] = [];
+      for (const e of events) {
+        if (e.workflowTaskStartedEventAttributes) lastStarted = Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
+        if (e.workflowTaskCompletedEventAttributes) startedAt.set(String(e.eventId), lastStarted);
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a?.activityType?.name === 'publishQueueLive') writesAt.push(startedAt.get(String(a.workflowTaskCompletedEventId))!);
+      }
+      expect(writesAt.length).toBe(rows.length);
+      // 21 changes (the agents, then 20 calls), fewer writes: the calls that came within a second share one.
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(rows.length).toBeLessThan(21);
+      for (let i = 1; i < writesAt.length; i++) expect(writesAt[i]! - writesAt[i - 1]!).toBeGreaterThanOrEqual(1000);
       await queue.terminate('test over');
     });
   });

@@ -7,6 +7,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RoutingActivities } from '../activities/index.js';
@@ -314,6 +315,14 @@ const liveWriter = proxyActivities<RoutingActivities>({
  */
 const leaseSeconds = (config: QueueConfig) => config.alertSeconds + 300;
 
+/**
+ * Runs started after this change write the queue's live row at most once every `LIVE_ROW_INTERVAL_MS`. Each write is
+ * an activity, three history events and a workflow task of its own: under load (issue 9) they were over 40% of the
+ * queue's history, and so of how often it continued as new. The live panels refresh every 5 s.
+ */
+export const QUEUE_LIVE_THROTTLED_PATCH = 'queue-live-throttled';
+const LIVE_ROW_INTERVAL_MS = 1000;
+
 /** Continue as new well before the history grows large or nears 10,000 signals. */
 const MAX_HISTORY_EVENTS = 4000;
 
@@ -361,9 +370,17 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   let lastLive = '';
   // The live row is written in the background, latest value only: Postgres being away never holds up routing.
   let liveToWrite: QueueLiveRow | undefined;
+  const liveThrottled = patched(QUEUE_LIVE_THROTTLED_PATCH);
+  let liveWrittenAt = -Infinity;
   void (async () => {
     for (;;) {
       await condition(() => liveToWrite !== undefined);
+      if (liveThrottled) {
+        // A change after a quiet spell is written at once; a busy queue's changes meanwhile fold into the next write.
+        const wait = liveWrittenAt + LIVE_ROW_INTERVAL_MS - Date.now();
+        if (wait > 0) await sleep(wait);
+        liveWrittenAt = Date.now();
+      }
       const row = liveToWrite!;
       liveToWrite = undefined;
       await liveWriter.publishQueueLive(row);
