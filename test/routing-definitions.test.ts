@@ -183,6 +183,16 @@ describe('reservations by signal', () => {
     expect(a.refusedAs({ ...request, queue: 'other' })).toBe('signedOut');
   });
 
+  it('the queue that reserved the agent is not told again; their other queues are, and all hear when the offer ends', () => {
+    const a = new AgentState('a1', 'a1:run', 20_000, undefined, 0);
+    a.setQueues(() => (a.s.configured = ['q', 'other']), 0);
+    a.publication();
+    a.reserve({ reservationId: 'r1', queue: 'q', callWorkflowId: 'call-x', callId: 'x' }, 1000);
+    expect(a.publication().queues).toEqual([{ queue: 'other', member: true }]);
+    a.offerOutcome({ reservationId: 'r1', outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 3 }, 2000);
+    expect(a.publication()).toMatchObject({ live: { state: 'available' }, queues: [{ queue: 'other', member: true }, { queue: 'q', member: true }] });
+  });
+
   const queueWithOffer = () => {
     const q = new QueueState(testQueue('q', ['a1', 'a2']));
     q.agentStatus({ agentId: 'a1', state: 'available', idleSince: 0, since: 0, member: true });

@@ -278,14 +278,18 @@ export class AgentState {
   }
 
   publication(): AgentPublication {
-    const current = this.queues;
+    // The queue that reserved the agent marked them reserved when it asked. Telling it again would cost that busy
+    // queue a signal and a workflow task per call (issue 9), unless there is more to tell (a handle time).
+    const toldAlready = this.s.state === 'reserved' && this.s.handleSeconds === undefined ? this.s.reservation?.queue : undefined;
+    const members = this.queues;
+    const current = members.filter((queue) => queue !== toldAlready);
     const pub: AgentPublication = {
       agentId: this.agentId,
       changes: this.pending,
       live: { state: this.s.state, since: this.s.since, ...(this.s.reservation ? { callId: this.s.reservation.callId } : {}) },
       queues: [
         ...current.map((queue) => ({ queue, member: true })),
-        ...this.s.left.filter((q) => !current.includes(q)).map((queue) => ({ queue, member: false })),
+        ...this.s.left.filter((q) => !members.includes(q)).map((queue) => ({ queue, member: false })),
       ],
       idleSince: this.s.idleSince,
       ...(this.s.presence ? { presence: this.s.presence } : {}),
