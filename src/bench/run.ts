@@ -20,6 +20,7 @@ import { ceilingSignal } from '../../workflows/bench-ceiling.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 const { values: opt } = parseArgs({
   options: {
@@ -187,8 +188,17 @@ async function main(): Promise<void> {
     .sort((a, b) => b.ms - a.ms)
     .slice(0, Math.max(3, Math.ceil(offerMs.length / 100)));
   const queueRunsAt: number[] = [];
+  // Continue-as-new that a signal overtook: the server fails that workflow task (unhandled command), the worker
+  // replays the run, and the queue's signals are turned away until it is through.
+  const queueRaces: number[] = [];
   for await (const run of stack.client.workflow.list({ query: `WorkflowType = 'queueWorkflow'` })) {
     if (run.startTime.getTime() >= started) queueRunsAt.push(round((run.startTime.getTime() - started) / 1000));
+    const history = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    for (const e of history.events ?? []) {
+      const failed = e.workflowTaskFailedEventAttributes;
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000;
+      if (failed?.cause === proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND && at >= started) queueRaces.push(round((at - started) / 1000));
+    }
   }
   const events = calls
     // The driver may hand timestamps back as strings or Dates.
@@ -239,6 +249,7 @@ async function main(): Promise<void> {
     offer_ms_p99: round(pct(offerMs, 99)),
     offer_tail: offerTail,
     queue_runs_started_s: queueRunsAt.sort((a, b) => a - b),
+    queue_can_races_s: queueRaces.sort((a, b) => a - b),
     max_concurrent_calls: maxConcurrent,
     max_waiting_calls: maxWaiting,
     // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
