@@ -27,7 +27,8 @@ const env = {
 };
 
 describe('docker-compose.yml', () => {
-  it.skipIf(unavailable !== null)('passes `docker compose config`', async () => {
+  // Never skipped in CI (`CI` set): there a missing compose plugin fails the test rather than hiding it.
+  it.skipIf(unavailable !== null && !process.env.CI)('passes `docker compose config`', async () => {
     const { stdout } = await run('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'], { env, timeout: 60_000 });
     const config = JSON.parse(stdout) as { services: Record<string, { deploy?: { replicas?: number } }> };
     expect(Object.keys(config.services).sort()).toEqual(['grafana', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'web', 'worker']);
