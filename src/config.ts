@@ -49,7 +49,7 @@ export const configSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_TLS_CA_PATH: optionalString,
   TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_SDK_METRICS_PORT: port.default(0),
+  TEMPORAL_SDK_METRICS_PORT: port.optional(),
   WORKER_METRICS_PORT: port.default(9464),
   WORKFLOW_STACK_TRACES: bool.default('false'),
   TEMPORAL_DEV_PORT: port.default(7233),
@@ -117,8 +117,11 @@ export interface Config {
     devUiPort: number;
     /** Workflow stack traces (off: about 13% less CPU in the worker's process; see withoutWorkflowStackTraces). */
     workflowStackTraces: boolean;
-    /** Where the Temporal SDK serves its worker metrics (Prometheus), appended to /metrics; 0: not served. */
-    sdkMetricsPort: number;
+    /**
+     * Where the Temporal SDK serves its worker metrics (Prometheus, on 127.0.0.1), appended to /metrics; 0: not served;
+     * unset: a free port, in a process that runs a worker.
+     */
+    sdkMetricsPort: number | undefined;
     /** Where a worker-only process (`switchboard worker`) serves /metrics; 0 = nowhere. */
     workerMetricsPort: number;
   };

@@ -7,7 +7,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { QueueConfig } from '../flows/index.js';
-import { startTemporalDevServer, type DevServer } from './infra/temporal-dev-server.js';
+import { freePort, startTemporalDevServer, type DevServer } from './infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
 import { migrate, openDatabase, type MikroORM } from './db/orm.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
@@ -82,7 +82,10 @@ export async function startStack(config: Config, logger: Logger, options: StackO
     stops.length = 0;
   };
 
-  installTemporalRuntime(logger, config.temporal.sdkMetricsPort);
+  // The SDK's worker metrics go into /metrics out of the box: on a free local port unless TEMPORAL_SDK_METRICS_PORT
+  // says where (or 0, not at all). A web-only process runs no worker, so it has none to serve.
+  const sdkMetrics = installTemporalRuntime(logger, config.temporal.sdkMetricsPort ?? (roles.worker ? await freePort() : 0));
+  const temporalMetricsUrl = sdkMetrics.metricsPort ? `http://127.0.0.1:${sdkMetrics.metricsPort}/metrics` : undefined;
   try {
     // 1. Temporal.
     let temporalAddress = config.temporal.address;
@@ -200,7 +203,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
           port: config.temporal.workerMetricsPort,
           allowedCidrs: config.security.adminAllowedCidrs,
           logger,
-          ...(config.temporal.sdkMetricsPort ? { temporalMetricsUrl: `http://127.0.0.1:${config.temporal.sdkMetricsPort}/metrics` } : {}),
+          ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
         });
         if (served) {
           stops.push(served.stop);
@@ -250,7 +253,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       adminAllowedCidrs: config.security.adminAllowedCidrs,
       webhookAllowedCidrs: config.security.webhookAllowedCidrs,
       trustedProxies: config.security.trustedProxies,
-      ...(config.temporal.sdkMetricsPort ? { temporalMetricsUrl: `http://127.0.0.1:${config.temporal.sdkMetricsPort}/metrics` } : {}),
+      ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
       ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
     });
     const server: Server = await new Promise((resolve, reject) => {

@@ -22,13 +22,16 @@ afterAll(async () => {
 
 /** Prometheus text → value of one sample, e.g. `switchboard_calls_total{outcome="connected"}`; 0 when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
+  return samples(text, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? 0;
+}
+
+/** Every sample of one metric, with its labels. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  return text.split('\n').flatMap((line) => {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return 0;
+    if (!m || m[1] !== name) return [];
+    return [{ labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!])), value: Number(m[3]) }];
+  });
 }
 
 it('observes a call in /metrics once, names the call in every log line about it, and keeps workflow stack traces off', async () => {
@@ -69,6 +72,16 @@ it('observes a call in /metrics once, names the call in every log line about it,
     expect(sample(after, `${h}_sum`) - sample(before, `${h}_sum`), h).toBeGreaterThan(0);
     expect(sample(after, `${h}_sum`) - sample(before, `${h}_sum`), h).toBeLessThan(60);
   }
+
+  // The live gauges, read from Postgres at scrape time: every agent counted once in some state, the queue's depth.
+  const knex = stack.orm.em.getKnex();
+  const agentsLive = Number((await knex('agent_live').count({ n: '*' }))[0]!.n);
+  expect(agentsLive).toBeGreaterThan(0);
+  expect(samples(after, 'switchboard_agents').reduce((n, s) => n + s.value, 0)).toBe(agentsLive);
+  const support = await knex('queue_live').where('queue', 'support').first();
+  expect(samples(after, 'switchboard_queue_calls_waiting').find((s) => s.labels.queue === 'support')?.value).toBe(support.calls_waiting);
+  // The Temporal SDK's worker metrics ride along with nothing configured (TEMPORAL_SDK_METRICS_PORT unset).
+  expect(samples(after, 'temporal_worker_task_slots_available').length).toBeGreaterThan(0);
 
   // recordCall runs once per batch and again on every retry: writing the ended call's record again, as a retry
   // would, counts nothing more.

@@ -1,15 +1,16 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
-let installed = false;
+let installed: { metricsPort: number } | undefined;
 
 /**
  * Route the Temporal SDK's own logs (worker state, activity retries) into our structured log instead of the
- * console. The runtime is process-wide and can be installed once; later calls are no-ops.
+ * console, and serve its worker metrics on `metricsPort` (0: not at all). The runtime is process-wide and can be
+ * installed once; later calls change nothing and return the port the first one chose.
  */
-export function installTemporalRuntime(logger: Logger, metricsPort = 0): void {
-  if (installed) return;
-  installed = true;
+export function installTemporalRuntime(logger: Logger, metricsPort = 0): { metricsPort: number } {
+  if (installed) return installed;
+  installed = { metricsPort };
   // The SDK's INFO lines (bundle contents, worker state) are debugging detail for us.
   const level: LogLevel = logger.level === 'debug' || logger.level === 'trace' ? 'DEBUG' : 'WARN';
   // The native core's DEBUG traces (every activation and command of every workflow) only at trace level.
@@ -34,4 +35,5 @@ export function installTemporalRuntime(logger: Logger, metricsPort = 0): void {
       logger[method]({ component: 'temporal-sdk', ...entry.meta, ...call }, entry.message);
     }),
   });
+  return installed;
 }
