@@ -13,6 +13,7 @@ import { startEmulator, type Emulator, type NotificationRecord } from '../src/em
 import { loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
 import { callWorkflowId } from '../workflows/messages.js';
+import { ringRequests } from './helpers/routing.js';
 import type { CallSummary } from '../workflows/call.js';
 
 // Chaos on real processes: the Temporal dev server (persisted SQLite file), Postgres, and the worker and web
@@ -217,15 +218,13 @@ describe('chaos', () => {
       // kill -9 of the old worker with its tasks in flight.
       const replacement = await startWorker();
       const ids = await placeCalls(50, 50, '01');
-      const ringing = (id: string) =>
-        emulator.requests.some(
-          (r) => r.path.endsWith('/communications/calls') && String((r.body as { callbackUri?: string }).callbackUri).includes(encodeURIComponent(callWorkflowId(id))),
-        );
+      // Kill once the offers have begun (an agent rings for 5 s), so the calls are at different steps.
+      await eventually(() => (ids.some((id) => ringRequests(emulator.requests, id).length > 0) ? true : undefined), 'an agent ringing');
       const steps = { over: 0, ringingAnAgent: 0, answeredAndQueued: 0, notYetAnswered: 0 };
       for (const id of ids) {
         const status = await client.workflow.getHandle(callWorkflowId(id)).describe().then((d) => d.status.name, () => 'NOT_STARTED');
         if (status !== 'RUNNING' && status !== 'NOT_STARTED') steps.over++;
-        else if (ringing(id)) steps.ringingAnAgent++;
+        else if (ringRequests(emulator.requests, id).length > 0) steps.ringingAnAgent++;
         else if (succeeded(id, 'answer') > 0) steps.answeredAndQueued++;
         else steps.notYetAnswered++;
       }

@@ -8,6 +8,7 @@ import { startWorkerMetricsServer } from '../src/server/metrics-server.js';
 import { createRecordActivities, type CallRecord } from '../activities/records.js';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
 import { agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
+import { ringRequests } from './helpers/routing.js';
 import { queues } from '../flows/index.js';
 
 // One real call through the whole stack (webhook, Temporal, worker, Graph emulator, Postgres), with one Graph 503 on
@@ -55,11 +56,7 @@ it('observes a call in /metrics once, names the call in every log line about it,
   await eventually(() => handle.describe().then(() => true, () => undefined), 'the call workflow');
   expect((await handle.result()).outcome).toBe('connected');
   // The calls the workflow placed to ring the agents (their notifications name the caller's workflow).
-  const rings = new Set(
-    stack.emulator!.requests
-      .filter((r) => r.path.endsWith('/communications/calls') && String((r.body as { callbackUri?: string }).callbackUri).includes(encodeURIComponent(workflowId)))
-      .map((r) => r.callId),
-  );
+  const rings = new Set(ringRequests(stack.emulator!.requests, callId).map((r) => r.callId));
   expect(rings.size).toBeGreaterThan(0);
 
   // The workflow has written its last record when it returns, so every counter is final now.

@@ -9,6 +9,7 @@ import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
 import { callWorkflowId } from '../workflows/messages.js';
+import { ringRequests } from './helpers/routing.js';
 import { Call } from '../src/db/entities/call.js';
 import { CallEvent } from '../src/db/entities/call-event.js';
 
@@ -55,10 +56,7 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
   const { callId } = await emulator.placeCall({ from: { phone: '+14255550142' } });
   const transfers = () => emulator!.requests.filter((r) => r.path.endsWith(`${callId}/transfer`));
   // Offers ring the agent with a call of our own, whose callbackUri names this call's workflow.
-  const rings = () =>
-    emulator!.requests.filter(
-      (r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && String((r.body as { callbackUri?: string } | null)?.callbackUri).includes(encodeURIComponent(callWorkflowId(callId))),
-    );
+  const rings = () => ringRequests(emulator!.requests, callId);
   // Stop once both agents have declined and the caller is back on hold music, so no offer is mid-flight.
   await eventually(() => {
     const declined = rings().filter((r) => r.status === 201);

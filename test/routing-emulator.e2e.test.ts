@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
-import { testQueue } from './helpers/routing.js';
+import { ringRequests, testQueue } from './helpers/routing.js';
 import { agentStateQuery, agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
 import type { RecordedRequest } from '../src/emulator/types.js';
 
@@ -31,10 +31,8 @@ const agentState = (id: string) => stack.client.workflow.getHandle(agentWorkflow
 
 /** The rings placed for a caller: createCall requests whose callbackUri names the caller's workflow. */
 function ringsFor(callId: string): (RecordedRequest & { agentId: string; ringCallId: string })[] {
-  const tag = `workflowId=${encodeURIComponent(callWorkflowId(callId))}`;
-  return emulator()
-    .requests.filter((r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && r.status === 201)
-    .filter((r) => String((r.body as { callbackUri?: string }).callbackUri).includes(tag))
+  return ringRequests(emulator().requests, callId)
+    .filter((r) => r.status === 201)
     .map((r) => ({ ...r, agentId: (r.body as { targets: { identity: { user: { id: string } } }[] }).targets[0]!.identity.user.id, ringCallId: r.callId! }));
 }
 

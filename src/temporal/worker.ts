@@ -25,9 +25,10 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
  * The SDK captures and source-maps a stack trace for every promise workflow code creates (for the stack trace query),
  * whether anyone asks or not: in a profiled bench run that was 35 of the workflow threads' 95 busy seconds, and
  * without it the process (worker, web and emulator) spent 13% less CPU per call (docs/benchmarks.md). The SDK has no
- * switch for it (temporalio/sdk-typescript#1587 is the slowness it causes). V8 gives each new context its stack depth from this process-wide flag, so set
- * before the worker starts its workflow thread it empties the stacks there (workflow code and the SDK in that thread)
- * and nowhere else: this thread's own stacks, the web process's and the activities', stay as they are.
+ * switch for it (temporalio/sdk-typescript#1587 is the slowness it causes). V8 gives each new context its stack depth
+ * from this process-wide flag, so set before the worker starts its workflow thread it empties the stacks there
+ * (workflow code and the SDK in that thread) and nowhere else: this thread's own stacks, the web process's and the
+ * activities', stay as they are.
  */
 export function withoutWorkflowStackTraces(): void {
   v8.setFlagsFromString('--stack-trace-limit=0');

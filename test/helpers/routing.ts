@@ -4,6 +4,8 @@ import { createQueueActivities, createRoutingActivities } from '../../activities
 import { createAgentActivities, startAgentWorkflows } from '../../activities/agents.js';
 import type { QueueConfig } from '../../src/routing/types.js';
 import { DEFAULT_QUEUE } from '../../src/routing/types.js';
+import type { RecordedRequest } from '../../src/emulator/types.js';
+import { callWorkflowId } from '../../workflows/messages.js';
 
 /**
  * The real routing activities (queue entry, reservation by Update, agent state publication) for a worker in a
@@ -22,4 +24,12 @@ export { startAgentWorkflows };
 /** A queue config with the defaults filled in, for tests that build queues without the flows. */
 export function testQueue(name: string, agents: string[], over: Partial<QueueConfig> = {}): QueueConfig {
   return { ...DEFAULT_QUEUE, name, agents, agentSkills: {}, ...over };
+}
+
+/** The rings placed to offer a caller to agents: createCall requests whose callbackUri names the caller's workflow. */
+export function ringRequests(requests: RecordedRequest[], callId: string): RecordedRequest[] {
+  const tag = encodeURIComponent(callWorkflowId(callId));
+  return requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && String((r.body as { callbackUri?: string } | null)?.callbackUri).includes(tag),
+  );
 }
