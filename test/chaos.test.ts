@@ -6,7 +6,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/eventually.js';
-import { spawnRole, type RoleProcess } from './helpers/child-process.js';
+import { spawnRole, type RoleProcess } from '../src/infra/role-process.js';
 import { freePort, startTemporalDevServer, type DevServer } from '../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { startEmulator, type Emulator, type NotificationRecord } from '../src/emulator/index.js';
@@ -50,11 +50,11 @@ let workerEnv: Record<string, string>;
 let webEnv: Record<string, string>;
 const spawned: RoleProcess[] = [];
 
-const WORKER_ENTRY = 'test/helpers/worker-process.ts';
+const WORKER_ENTRY = 'src/bench/switchboard-process.ts';
 const CLI = 'src/cli/main.ts';
 
 async function startWorker(): Promise<RoleProcess> {
-  const p = await spawnRole('worker', WORKER_ENTRY, [], workerEnv, /^ready$/m);
+  const p = await spawnRole('worker', WORKER_ENTRY, ['worker'], workerEnv, /^ready$/m);
   spawned.push(p);
   return p;
 }
@@ -95,7 +95,7 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
   };
-  workerEnv = { ...common, SWITCHBOARD_TEST_QUEUES: JSON.stringify(TEST_QUEUES) };
+  workerEnv = { ...common, SWITCHBOARD_QUEUES_JSON: JSON.stringify(TEST_QUEUES) };
   webEnv = { ...common, PORT: String(webPort), PUBLIC_URL: `http://127.0.0.1:${webPort}` };
   worker = await startWorker(); // migrates first, alone
   web = await startWeb();

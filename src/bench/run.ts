@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the real stack (Temporal dev server, embedded Postgres, worker, Express, Graph emulator) under the
- * emulator's scripted callers and agents, then the same load as bare workflows (the ceiling), then the dashboard
+ * `npm run bench`: the real stack (Temporal dev server, embedded Postgres, and Switchboard's worker and web in a process
+ * of their own: bench-stack.ts) under the Graph emulator's scripted callers and agents, then the same load as bare workflows (the ceiling), then the dashboard
  * queries. Prints a progress line while it runs and one JSON line at the end. It is a benchmark, not a test.
  *
  *   npm run bench -- --rate 10 --duration 30 --agents 50 --rows 1000000
@@ -11,9 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
 import { freePort } from '../infra/temporal-dev-server.js';
-import { startStack } from '../stack.js';
+import { rssOf, startBenchStack, type BenchStack } from './bench-stack.js';
 import { DEFAULT_QUEUE, type QueueConfig } from '../routing/types.js';
 import { callWorkflowId } from '../../workflows/messages.js';
 import { ceilingSignal } from '../../workflows/bench-ceiling.js';
@@ -72,14 +71,10 @@ const agentId = (i: number) => `b0000000-0000-4000-8000-${String(i).padStart(12,
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-bench-'));
+  const webPort = await freePort();
   const config = loadConfig({
-    PORT: String(await freePort()),
+    PORT: String(webPort),
     DATA_DIR: dataDir,
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_DEV_UI_PORT: '0',
-    EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    EMULATOR_PORT: '0',
-    EMULATOR_MEDIA_SPEED: String(opt['media-speed']),
     TEMPORAL_TASK_QUEUE: 'bench',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   });
@@ -104,28 +99,29 @@ async function main(): Promise<void> {
   );
   const lineFor = (i: number) => (queueCount === 1 ? {} : { applicationInstanceId: `${BENCH_LINE_PREFIX}${queueNames[i % queueCount]}` });
   progress('starting the stack…');
-  const stack = await startStack(config, createLogger(config.logLevel), { queues });
-  const emulator = stack.emulator!;
+  const stack = await startBenchStack(config, queues, Number(opt['media-speed']));
+  const emulator = stack.emulator;
   for (const a of agents) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs });
 
   const rssSamples: number[] = [];
-  const baselineRss = process.memoryUsage().rss;
   const loadSamples: number[] = [];
   const sampler = setInterval(() => {
-    rssSamples.push(process.memoryUsage().rss);
+    rssSamples.push(rssOf(stack.switchboard.child.pid));
     loadSamples.push(os.loadavg()[0]!);
   }, 250);
   // CPU time of this process (worker, web, emulator) and of the Temporal dev server and Postgres it started: first
   // 10 s with no calls (agents signed in, presence polled: the stack's own upkeep), then the calls phase.
-  // Start-up goes on for a while after startStack returns (agent workflows signing in, the presence poller's first
+  // Start-up goes on for a while after the Switchboard process is ready (agent workflows signing in, the presence poller's first
   // readings, the worker's bundles warming up): settle first, or the "idle" figure is start-up work.
   progress('letting the stack settle (20 s)…');
   await new Promise((r) => setTimeout(r, 20_000));
   progress('measuring the idle stack (10 s)…');
   const idleBefore = cpuTimes();
   await new Promise((r) => setTimeout(r, 10_000));
-  const idle = cpuPerCall(idleBefore, cpuTimes(), 10);
+  const idle = cpuPerCall(idleBefore, cpuTimes(), 10, stack.switchboard.child.pid);
   const cpuBefore = cpuTimes();
+  // The worker's memory before the calls: what it holds with agents signed in, bundles loaded and nothing to do.
+  const baselineRss = rssOf(stack.switchboard.child.pid);
 
   // 1. Switchboard: calls arrive at `rate` for `duration` seconds.
   const started = Date.now();
@@ -254,13 +250,16 @@ async function main(): Promise<void> {
     max_waiting_calls: maxWaiting,
     // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
     undelivered_calls: undelivered,
+    // The Switchboard process's (worker and web) growth from its idle size to its peak, ÷ the most calls at once.
     worker_rss_mb_per_call: Math.round(((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, maxConcurrent)) * 100) / 100,
     ...(queueCount > 1 ? { queues: queueCount } : {}),
-    // CPU seconds per call placed over the calls phase, by process (node = worker, web and the emulator in one).
-    cpu_s_per_call: cpuPerCall(cpuBefore, cpuAfter, total),
+    // CPU seconds per call placed over the calls phase, by process: switchboard (worker and web, one process as
+    // `switchboard up` runs them), emulator (Graph's side: the emulator, its scripted callers and agents, this driver),
+    // temporal (the dev server) and postgres.
+    cpu_s_per_call: cpuPerCall(cpuBefore, cpuAfter, total, stack.switchboard.child.pid),
     // The same stack with no calls, in cores (CPU-s per second); and per call once that upkeep is taken out.
     idle_cpu_cores: idle,
-    cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
+    cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1, stack.switchboard.child.pid).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
     answer_path_ms: answerSteps,
     routing_shape: routing.shape,
   };
@@ -361,10 +360,10 @@ function cpuTimes(): Map<number, { comm: string; seconds: number }> {
   return mine;
 }
 
-function cpuPerCall(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>, calls: number): Record<string, number> {
+function cpuPerCall(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>, calls: number, switchboardPid: number | undefined): Record<string, number> {
   const by: Record<string, number> = {};
   for (const [pid, p] of after) {
-    const name = pid === process.pid ? 'node' : /^postgres/.test(p.comm) ? 'postgres' : /^temporal/.test(p.comm) ? 'temporal' : 'other';
+    const name = pid === process.pid ? 'emulator' : pid === switchboardPid ? 'switchboard' : /^postgres/.test(p.comm) ? 'postgres' : /^temporal/.test(p.comm) ? 'temporal' : 'other';
     by[name] = (by[name] ?? 0) + p.seconds - (before.get(pid)?.seconds ?? 0);
   }
   const perCall = Object.fromEntries(Object.entries(by).map(([k, v]) => [k, Math.round((v / Math.max(1, calls)) * 1000) / 1000]));
@@ -391,7 +390,7 @@ function completionRate(at: number[], startedAt: number): number {
  * notifications, so no workflow will ever start for that call. Checked every 500 ms.
  */
 async function watchCalls(
-  stack: Awaited<ReturnType<typeof startStack>>,
+  stack: BenchStack,
   pending: Set<string>,
   placing: () => boolean,
   onDone: (outcome: string) => void,
@@ -417,7 +416,7 @@ async function watchCalls(
       // deep copy of its whole log, and copying every waiting call's twice a second took 3.1 of the main thread's
       // 92.5 busy seconds in a profiled run (100 waiting), charged to the calls.
       if (deliveredIds.has(id)) continue;
-      const incoming = stack.emulator?.getCall(id)?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
+      const incoming = stack.emulator.getCall(id)?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
       if (incoming && 'messageId' in incoming && delivered(incoming.status)) deliveredIds.add(id);
       if (incoming && 'messageId' in incoming && (incoming.error !== undefined || (incoming.status !== undefined && !delivered(incoming.status)))) {
         pending.delete(id);
@@ -435,10 +434,10 @@ async function watchCalls(
  * answerCall activity picked up → the answer received; one that answers with a local activity
  * (CALL_LOCAL_GRAPH_PATCH) answers inside its first task (`task_to_answer`).
  */
-async function answerPath(stack: Awaited<ReturnType<typeof startStack>>, callIds: string[]) {
+async function answerPath(stack: BenchStack, callIds: string[]) {
   const steps: Record<string, number[]> = { webhook_to_started: [], to_first_task: [], task_to_answer: [], first_task: [], to_activity: [], activity_to_answer: [] };
   for (const id of callIds) {
-    const log = stack.emulator?.getCall(id)?.history ?? [];
+    const log = stack.emulator.getCall(id)?.history ?? [];
     const incoming = log.find((h) => h.kind === 'notification' && h.changeType === 'created');
     const answer = log.find((h) => h.kind === 'request' && 'path' in h && String(h.path).endsWith('/answer'));
     if (!incoming || !answer) continue;
@@ -517,7 +516,7 @@ function localActivityType(marker: temporal.api.history.v1.IMarkerRecordedEventA
   }
 }
 
-async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds: string[]) {
+async function callShape(stack: BenchStack, callIds: string[]) {
   const counts = noEvents();
   const byType: Record<string, number> = {};
   for (const id of callIds) countEvents(await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory(), counts, byType);
@@ -537,7 +536,7 @@ async function callShape(stack: Awaited<ReturnType<typeof startStack>>, callIds:
  * What routing costs Temporal per call: the events of every run of the queue, agent and presence workflows during the
  * calls phase, ÷ the calls placed. A call's own history (call_shape) is only part of its Temporal work.
  */
-async function routingShapeOf(stack: Awaited<ReturnType<typeof startStack>>, from: number, to: number, calls: number) {
+async function routingShapeOf(stack: BenchStack, from: number, to: number, calls: number) {
   const byWorkflow: Record<string, EventCounts> = {};
   const byActivity: Record<string, number> = {};
   for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow')` })) {

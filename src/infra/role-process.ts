@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
-/** A Switchboard process (`worker`, `web`, or a helper entry) run as a child, like production runs it. */
+/**
+ * A Switchboard process (`worker`, `web`, or a helper entry) run as a child, like production runs it: the chaos tests
+ * kill and restart these, and the bench measures one apart from the emulator that drives it.
+ */
 export interface RoleProcess {
   name: string;
   child: ChildProcess;

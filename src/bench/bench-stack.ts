@@ -1,0 +1,93 @@
+/**
+ * The bench's stack, laid out the way a deployment is: Switchboard (worker and web, as `switchboard up` runs them) is
+ * a process of its own, and Graph's side (the emulator with its scripted callers and agents) stays in the bench's
+ * process, where the driver reads its call logs. Microsoft's Graph never runs on a contact center's machine, so
+ * what the bench charges to Switchboard (memory per call, CPU by process) is Switchboard's alone. The Temporal dev
+ * server and embedded Postgres are started here, as children, like `switchboard up` would start them.
+ */
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { QueueConfig } from '../routing/types.js';
+import { freePort, startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { spawnRole, type RoleProcess } from '../infra/role-process.js';
+import { connectClient } from '../temporal/connection.js';
+import { openDatabase, type MikroORM } from '../db/orm.js';
+import { startEmulator, type Emulator } from '../emulator/server.js';
+
+export interface BenchStack {
+  /** The Switchboard process (worker and web). */
+  switchboard: RoleProcess;
+  emulator: Emulator;
+  client: Client;
+  /** The bench's own connection to Switchboard's database, to read the calls' records. */
+  orm: MikroORM;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(config: Config, queues: Record<string, QueueConfig>, mediaSpeed: number): Promise<BenchStack> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    const [temporal, db] = await Promise.all([
+      startTemporalDevServer({ dataDir: config.dataDir, port: await freePort(), namespace: config.temporal.namespace }),
+      startEmbeddedPostgres({ dataDir: config.dataDir, port: await freePort() }),
+    ]);
+    stops.push(() => temporal.stop(), () => db.stop());
+    const emulator = await startEmulator({
+      tenantId: config.graph.tenantId,
+      clientId: config.graph.clientId,
+      clientSecret: config.graph.clientSecret,
+      botCallingUrl: `${config.publicUrl}/api/calling`,
+      mediaSpeed,
+      logger: pino({ level: config.logLevel }),
+    });
+    stops.push(() => emulator.stop());
+    const switchboard = await spawnRole(
+      'switchboard',
+      'src/bench/switchboard-process.ts',
+      [],
+      {
+        PORT: String(config.port),
+        PUBLIC_URL: config.publicUrl,
+        DATA_DIR: config.dataDir,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: config.temporal.namespace,
+        TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+        DATABASE_URL: db.url,
+        GRAPH_BASE_URL: emulator.graphBaseUrl,
+        AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
+        GRAPH_NOTIFICATION_OPENID_URL: `${emulator.url}/botframework/v1/.well-known/OpenIdConfiguration`,
+        LOG_LEVEL: config.logLevel,
+        SWITCHBOARD_QUEUES_JSON: JSON.stringify(queues),
+      },
+      /^ready$/m,
+      180_000,
+    );
+    stops.push(() => switchboard.stop());
+    const client = await connectClient(config.temporal, temporal.address);
+    stops.push(() => client.connection.close());
+    const orm = await openDatabase(db.url);
+    stops.push(() => orm.close());
+    return { switchboard, emulator, client, orm, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A process's resident memory in bytes (Linux), 0 when it can't be read (gone, or not Linux). */
+export function rssOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
