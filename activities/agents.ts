@@ -48,7 +48,9 @@ export function createAgentActivities(deps: {
               })),
             )
             .onConflict(['key'])
-            .ignore()
+            // A later write of a key wins: a write from a workflow task whose completion the server lost (a local
+            // activity) is replaced by the next attempt's, which may have numbered its changes differently.
+            .merge(['state', 'reason', 'queue', 'callId', 'at'])
             .execute();
         }
         await tx.upsert(

@@ -40,7 +40,14 @@ const date = (s: string | undefined): Date | undefined => (s ? new Date(s) : und
 /** Postgres writes: one EntityManager fork per activity, one transaction per batch, idempotent on retry. */
 export function createRecordActivities(orm: MikroORM) {
   return {
-    async recordCall(input: { record: CallRecord; events: TimelineEntry[] }): Promise<void> {
+    /**
+     * `timelineEnd`, on the call's last write, is its last entry's sequence number. Entries are keyed by (call, seq),
+     * and a write made inside a workflow task (a local activity) can come from a task that never completed: the
+     * server lost its completion (a Temporal restart) and the next attempt, with more of the call's history, numbered
+     * the entries differently. So an entry is replaced by a later write of its number, and the last write removes
+     * any numbered beyond the call's end.
+     */
+    async recordCall(input: { record: CallRecord; events: TimelineEntry[]; timelineEnd?: number }): Promise<void> {
       const { record, events } = input;
       const em = orm.em.fork();
       let ended = false;
@@ -98,8 +105,11 @@ export function createRecordActivities(orm: MikroORM) {
               })),
             )
             .onConflict(['callId', 'seq'])
-            .ignore()
+            .merge(['type', 'at', 'payload'])
             .execute();
+        }
+        if (input.timelineEnd !== undefined) {
+          await tx.nativeDelete(CallEvent, { callId: record.callId, seq: { $gt: input.timelineEnd } });
         }
       });
       if (ended && record.outcome) callsTotal.inc({ outcome: record.outcome });

@@ -109,7 +109,9 @@ export class CallRecorder {
       this.due = false;
       const events = this.pending.splice(0, BATCH_EVENTS);
       this.dirty = false;
-      await writeInlineFirst(this.inline ? recordCallInline : undefined, recordCall, { record: { ...this.record }, events });
+      // The call's last write says where its timeline ends (recordCall: a lost workflow task's entries beyond it go).
+      const last = this.closed && this.pending.length === 0;
+      await writeInlineFirst(this.inline ? recordCallInline : undefined, recordCall, { record: { ...this.record }, events, ...(last ? { timelineEnd: this.seq } : {}) });
     }
   }
 }
