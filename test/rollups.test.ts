@@ -350,3 +350,42 @@ describe('rollup_pieces', () => {
     expect(await q(`select * from metrics.rollup_pieces($1, $1, array[60])`, [END])).toEqual([]);
   });
 });
+
+describe('the rollup triggers’ working tables', () => {
+  const temp = async (name: string) =>
+    (await q(`select c.oid::int as oid, (select count(*)::int from pg_temp.${name}) as rows from pg_class c where c.oid = to_regclass('pg_temp.${name}')`))[0];
+  const functions = async () =>
+    (await q(`select p.proname, p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'metrics') and (p.prosrc like '%on commit drop%' or p.prosrc like '%on commit delete rows%') order by 1`)) as { proname: string; prosrc: string }[];
+
+  it('last the session: one table per session, empty between transactions, not created per write', async () => {
+    // This session has written through every trigger above (the seed, late and moved rows), so the tables exist.
+    const agent = (await q(`select agent_id from metrics.agent_list order by 1 limit 1`))[0]!.agent_id;
+    const write = (key: string, hoursBeforeEnd: number) =>
+      client.query(`insert into agent_state_change (key, agent_id, state, queue, at) values ($1, $2, 'away', 'sales', $3)`, [key, agent, new Date(END.getTime() - hoursBeforeEnd * H)]);
+    await write('session-1', 20);
+    const first = await temp('metrics_agent_rollup_keys');
+    await write('session-2', 19);
+    expect(first).toEqual({ oid: expect.any(Number), rows: 0 });
+    expect(await temp('metrics_agent_rollup_keys')).toEqual(first);
+    expect(await expectSameAsRaw()).toBeGreaterThan(2000);
+  });
+
+  it('are put back to one per transaction by the migration’s down(), and its up() makes them per session again', async () => {
+    const after = await functions();
+    expect(after.length).toBe(5);
+    expect(after.every((f) => !f.prosrc.includes('on commit drop') && !/truncate metrics_/.test(f.prosrc))).toBe(true);
+    const orm = await openDatabase(db.url);
+    try {
+      await orm.getMigrator().down(); // the last migration: this one
+      const before = await functions();
+      expect(before.map((f) => f.proname)).toEqual(after.map((f) => f.proname));
+      expect(before.every((f) => f.prosrc.includes('on commit drop') && !f.prosrc.includes('on commit delete rows') && !/delete from metrics_/.test(f.prosrc))).toBe(true);
+      await orm.getMigrator().up();
+      expect(await functions()).toEqual(after);
+    } finally {
+      await orm.close();
+    }
+    await expectSameAsRebuild();
+  });
+});

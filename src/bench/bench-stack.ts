@@ -27,7 +27,8 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(config: Config, queues: Record<string, QueueConfig>, mediaSpeed: number): Promise<BenchStack> {
+/** `profileDir`: the Switchboard process writes a CPU profile of each thread there as it stops (`npm run bench:profile`). */
+export async function startBenchStack(config: Config, queues: Record<string, QueueConfig>, mediaSpeed: number, profileDir?: string): Promise<BenchStack> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -68,6 +69,7 @@ export async function startBenchStack(config: Config, queues: Record<string, Que
       },
       /^ready$/m,
       180_000,
+      profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     );
     stops.push(() => switchboard.stop());
     const client = await connectClient(config.temporal, temporal.address);

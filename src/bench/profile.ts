@@ -1,8 +1,8 @@
 /**
  * `npm run bench:profile -- DIR`: where the CPU of a profiled bench run went, from the `.cpuprofile` files Node writes
- * with `--cpu-prof --cpu-prof-dir DIR` (NODE_OPTIONS, so the Switchboard process the bench starts writes them too): one
- * per thread of each process. Switchboard's main thread runs the web process and activities, its workflow thread
- * workflow code; the bench's main thread runs the emulator and the driver. Each sample is charged to the nearest frame of ours above it
+ * for the Switchboard process of `npm run bench -- --profile DIR` (Node's `--cpu-prof`), one per thread: the main
+ * thread runs the web process and activities, the workflow thread workflow code. A process run with
+ * `node --cpu-prof --cpu-prof-dir DIR` directly works too. Each sample is charged to the nearest frame of ours above it
  * (the emulator, the webhook, an activity, workflow code, the bench driver), so a library's time counts for whoever
  * called it; samples with none of our frames (event-loop callbacks: gRPC, sockets, timers) are charged by the library
  * they ran in. Prints one line per thread and category, then one JSON line.

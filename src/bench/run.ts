@@ -43,6 +43,8 @@ const { values: opt } = parseArgs({
     'media-speed': { type: 'string', default: '1' },
     // Bare workflows for the ceiling, all started at once; their completion rate is the ceiling.
     'ceiling-calls': { type: 'string', default: '200' },
+    // A directory: the Switchboard process writes its CPU profiles there (read them with `npm run bench:profile`).
+    profile: { type: 'string' },
   },
 });
 const rate = Number(opt.rate);
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
   );
   const lineFor = (i: number) => (queueCount === 1 ? {} : { applicationInstanceId: `${BENCH_LINE_PREFIX}${queueNames[i % queueCount]}` });
   progress('starting the stack…');
-  const stack = await startBenchStack(config, queues, Number(opt['media-speed']));
+  const stack = await startBenchStack(config, queues, Number(opt['media-speed']), opt.profile ? path.resolve(opt.profile) : undefined);
   const emulator = stack.emulator;
   for (const a of agents) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs });
 

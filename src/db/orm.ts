@@ -16,6 +16,7 @@ import { ScheduleExceptionSchema } from './entities/schedule.js';
 import { Migration20261128080000_flows } from './migrations/Migration20261128080000_flows.js';
 import { Migration20261128090000_agent_rollups } from './migrations/Migration20261128090000_agent_rollups.js';
 import { Migration20261128100000_agent_panels } from './migrations/Migration20261128100000_agent_panels.js';
+import { Migration20261129000000_session_temp_tables } from './migrations/Migration20261129000000_session_temp_tables.js';
 
 export { MikroORM };
 
@@ -33,6 +34,7 @@ const migrationsList = [
   { name: 'Migration20261128080000_flows', class: Migration20261128080000_flows },
   { name: 'Migration20261128090000_agent_rollups', class: Migration20261128090000_agent_rollups },
   { name: 'Migration20261128100000_agent_panels', class: Migration20261128100000_agent_panels },
+  { name: 'Migration20261129000000_session_temp_tables', class: Migration20261129000000_session_temp_tables },
 ];
 
 export function ormOptions(clientUrl: string): Options {

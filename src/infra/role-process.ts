@@ -27,8 +27,10 @@ export async function spawnRole(
   env: Record<string, string>,
   readyLine: RegExp,
   timeoutMs = 90_000,
+  /** Flags for Node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs: string[] = [],
 ): Promise<RoleProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
