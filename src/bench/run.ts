@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: the real stack (Temporal dev server, embedded Postgres, and Switchboard's worker and web in a process
- * of their own: bench-stack.ts) under the Graph emulator's scripted callers and agents, then the same load as bare workflows (the ceiling), then the dashboard
- * queries. Prints a progress line while it runs and one JSON line at the end. It is a benchmark, not a test.
+ * `npm run bench`: the real stack (Temporal dev server, embedded Postgres, and Switchboard's worker and web in a
+ * process of their own: bench-stack.ts) under the Graph emulator's scripted callers and agents, then the same load as
+ * bare workflows (the ceiling), then the dashboard queries. Prints a progress line while it runs and one JSON line at the end. It is a benchmark, not a test.
  *
  *   npm run bench -- --rate 10 --duration 30 --agents 50 --rows 1000000
  */
@@ -73,9 +73,8 @@ const agentId = (i: number) => `b0000000-0000-4000-8000-${String(i).padStart(12,
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-bench-'));
-  const webPort = await freePort();
   const config = loadConfig({
-    PORT: String(webPort),
+    PORT: String(await freePort()),
     DATA_DIR: dataDir,
     TEMPORAL_TASK_QUEUE: 'bench',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
@@ -103,27 +102,28 @@ async function main(): Promise<void> {
   progress('starting the stack…');
   const stack = await startBenchStack(config, queues, Number(opt['media-speed']), opt.profile ? path.resolve(opt.profile) : undefined);
   const emulator = stack.emulator;
+  const switchboardPid = stack.switchboard.child.pid;
   for (const a of agents) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs });
 
   const rssSamples: number[] = [];
   const loadSamples: number[] = [];
   const sampler = setInterval(() => {
-    rssSamples.push(rssOf(stack.switchboard.child.pid));
+    rssSamples.push(rssOf(switchboardPid));
     loadSamples.push(os.loadavg()[0]!);
   }, 250);
-  // CPU time of this process (worker, web, emulator) and of the Temporal dev server and Postgres it started: first
-  // 10 s with no calls (agents signed in, presence polled: the stack's own upkeep), then the calls phase.
-  // Start-up goes on for a while after the Switchboard process is ready (agent workflows signing in, the presence poller's first
-  // readings, the worker's bundles warming up): settle first, or the "idle" figure is start-up work.
+  // CPU time of this process (the emulator and this driver) and of those it started (Switchboard, the Temporal dev
+  // server, Postgres): first 10 s with no calls (agents signed in, presence polled: the stack's own upkeep), then the
+  // calls phase. Start-up goes on for a while after the Switchboard process is ready (agent workflows signing in, the
+  // presence poller's first readings, the worker's bundles warming up): settle first, or "idle" is start-up work.
   progress('letting the stack settle (20 s)…');
   await new Promise((r) => setTimeout(r, 20_000));
   progress('measuring the idle stack (10 s)…');
   const idleBefore = cpuTimes();
   await new Promise((r) => setTimeout(r, 10_000));
-  const idle = cpuPerCall(idleBefore, cpuTimes(), 10, stack.switchboard.child.pid);
+  const idle = cpuPerCall(idleBefore, cpuTimes(), 10, switchboardPid);
   const cpuBefore = cpuTimes();
   // The worker's memory before the calls: what it holds with agents signed in, bundles loaded and nothing to do.
-  const baselineRss = rssOf(stack.switchboard.child.pid);
+  const baselineRss = rssOf(switchboardPid);
 
   // 1. Switchboard: calls arrive at `rate` for `duration` seconds.
   const started = Date.now();
@@ -258,10 +258,10 @@ async function main(): Promise<void> {
     // CPU seconds per call placed over the calls phase, by process: switchboard (worker and web, one process as
     // `switchboard up` runs them), emulator (Graph's side: the emulator, its scripted callers and agents, this driver),
     // temporal (the dev server) and postgres.
-    cpu_s_per_call: cpuPerCall(cpuBefore, cpuAfter, total, stack.switchboard.child.pid),
+    cpu_s_per_call: cpuPerCall(cpuBefore, cpuAfter, total, switchboardPid),
     // The same stack with no calls, in cores (CPU-s per second); and per call once that upkeep is taken out.
     idle_cpu_cores: idle,
-    cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1, stack.switchboard.child.pid).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
+    cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1, switchboardPid).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
     answer_path_ms: answerSteps,
     routing_shape: routing.shape,
   };
