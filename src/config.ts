@@ -196,6 +196,15 @@ function readSecretFiles(env: Record<string, string | undefined>): Record<string
   return out;
 }
 
+/** The variables that point a Switchboard process at a Graph emulator running elsewhere (tests, the bench). */
+export function emulatorGraphEnv(emulator: { graphBaseUrl: string; authorityMetadataUrl: string; callingOpenIdUrl: string }): Record<string, string> {
+  return {
+    GRAPH_BASE_URL: emulator.graphBaseUrl,
+    AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
+    GRAPH_NOTIFICATION_OPENID_URL: emulator.callingOpenIdUrl,
+  };
+}
+
 /** Parse and validate; the first problem becomes one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Treat empty strings as unset, the way .env files and compose files write "not set".

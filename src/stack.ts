@@ -17,9 +17,6 @@ import { createApp } from './server/app.js';
 import { startWorkerMetricsServer } from './server/metrics-server.js';
 import { AdminAuth } from './admin/identity.js';
 import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from './server/notification-auth.js';
-
-/** Where the emulator publishes the keys it signs calling notifications with (like api.aps.skype.com). */
-const EMULATOR_CALLING_OPENID_PATH = '/botframework/v1/.well-known/OpenIdConfiguration';
 import { createActivities } from '../activities/index.js';
 import { startAgentWorkflows, startPresencePoller } from '../activities/agents.js';
 import { queues as configuredQueues } from '../flows/index.js';
@@ -220,7 +217,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       // The emulator starts after the web process, so its key document is looked up on the first notification.
       openIdConfigUrl: () =>
         config.graph.notificationOpenIdUrl ??
-        (emulator ? `${emulator.url}${EMULATOR_CALLING_OPENID_PATH}` : MICROSOFT_CALLING_OPENID_URL),
+        (emulator ? emulator.callingOpenIdUrl : MICROSOFT_CALLING_OPENID_URL),
       audience: config.graph.clientId,
       allowedTenants: config.graph.notificationTenants,
       logger,

@@ -10,7 +10,7 @@ import { spawnRole, type RoleProcess } from '../src/infra/role-process.js';
 import { freePort, startTemporalDevServer, type DevServer } from '../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { startEmulator, type Emulator, type NotificationRecord } from '../src/emulator/index.js';
-import { loadConfig } from '../src/config.js';
+import { emulatorGraphEnv, loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import { ringRequests } from './helpers/routing.js';
@@ -88,9 +88,7 @@ beforeAll(async () => {
   const common = {
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: db.url,
-    GRAPH_BASE_URL: emulator.graphBaseUrl,
-    AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
-    GRAPH_NOTIFICATION_OPENID_URL: `${emulator.url}/botframework/v1/.well-known/OpenIdConfiguration`,
+    ...emulatorGraphEnv(emulator),
     TEMPORAL_TASK_QUEUE: 'switchboard-chaos',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',

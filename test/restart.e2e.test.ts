@@ -6,7 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
-import { loadConfig } from '../src/config.js';
+import { emulatorGraphEnv, loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import { ringRequests } from './helpers/routing.js';
@@ -43,9 +43,7 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
     DATA_DIR: dataDir,
     TEMPORAL_DEV_PORT: String(await freePort()),
     EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    GRAPH_BASE_URL: emulator.graphBaseUrl,
-    AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
-    GRAPH_NOTIFICATION_OPENID_URL: `${emulator.url}/botframework/v1/.well-known/OpenIdConfiguration`,
+    ...emulatorGraphEnv(emulator),
   };
   // A declined agent is offered the call again after 4 s: after the restart, not during it.
   const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 4 } };

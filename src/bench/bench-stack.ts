@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config.js';
+import { emulatorGraphEnv, type Config } from '../config.js';
 import type { QueueConfig } from '../routing/types.js';
 import { freePort, startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
@@ -61,9 +61,7 @@ export async function startBenchStack(config: Config, queues: Record<string, Que
         TEMPORAL_NAMESPACE: config.temporal.namespace,
         TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
         DATABASE_URL: db.url,
-        GRAPH_BASE_URL: emulator.graphBaseUrl,
-        AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
-        GRAPH_NOTIFICATION_OPENID_URL: `${emulator.url}/botframework/v1/.well-known/OpenIdConfiguration`,
+        ...emulatorGraphEnv(emulator),
         LOG_LEVEL: config.logLevel,
         SWITCHBOARD_QUEUES_JSON: JSON.stringify(queues),
       },

@@ -398,6 +398,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     url: baseUrl,
     graphBaseUrl: `${baseUrl}/v1.0`,
     authorityMetadataUrl: `${baseUrl}/${opts.tenantId}/v2.0/.well-known/openid-configuration`,
+    callingOpenIdUrl: `${baseUrl}/botframework/v1/.well-known/OpenIdConfiguration`,
     events,
     requests,
     tokenRequests,

@@ -233,6 +233,8 @@ export interface Emulator {
   graphBaseUrl: string;
   /** The OpenID configuration document MSAL uses as authority metadata. */
   authorityMetadataUrl: string;
+  /** Where it publishes the keys it signs calling notifications with (Microsoft's is on api.aps.skype.com). */
+  callingOpenIdUrl: string;
   /** Emits 'step' (StepEvent) for every request and notification. */
   events: EventEmitter;
   placeCall(script: CallerScript): Promise<{ callId: string }>;
