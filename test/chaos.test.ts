@@ -177,7 +177,17 @@ async function duplicatedSteps(ids: string[]): Promise<{ call_id: string; type: 
 async function expectAllConnected(ids: string[], label: string) {
   const summaries = await Promise.all(ids.map((id) => result(id)));
   const outcomes = summaries.map((s) => s.outcome);
-  expect(outcomes, `${label}: outcomes`).toEqual(ids.map(() => 'connected'));
+  // A call that did not connect: its last steps go into the failure message, to say why.
+  const others = ids.filter((_, i) => outcomes[i] !== 'connected');
+  const why = others.length
+    ? JSON.stringify(
+        await query('select call_id, seq, type, payload from call_event where call_id = any($1) order by call_id, seq', [others]).then(
+          (rows) => rows.filter((r, i) => rows.slice(i + 1).filter((n) => n.call_id === r.call_id).length < 8),
+          (err: unknown) => String(err),
+        ),
+      )
+    : '';
+  expect(outcomes, `${label}: outcomes ${why}`).toEqual(ids.map(() => 'connected'));
   const answers = ids.map((id) => succeeded(id, 'answer'));
   const transfers = ids.map((id) => succeeded(id, 'transfer'));
   expect(answers, `${label}: successful answers per call`).toEqual(ids.map(() => 1));
