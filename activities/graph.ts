@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { promptResourceId, type CallControl, type RecordOptions, type TransferTarget } from '../src/graph/call-control.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import type { CallState, ResultInfo } from '../src/graph/notifications.js';
@@ -25,13 +25,21 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
   return {
     async answerCall(input: { callId: string; callbackUri: string; preFetchUris: string[] }): Promise<void> {
       let sentAt = 0;
-      await graph('answer', (calls) => {
+      const calls = await callControl();
+      try {
         sentAt = Date.now();
-        return calls.answer(input.callId, {
+        await calls.answer(input.callId, {
           callbackUri: input.callbackUri,
           preFetchMedia: input.preFetchUris.map((uri) => ({ uri, resourceId: promptResourceId(uri) })),
         });
-      });
+      } catch (err) {
+        // The answer is made again when Graph took it but its workflow task was lost (a worker killed before the
+        // task completed) or its response never came: Graph then refuses the repeat, as the call is no longer
+        // incoming. Only this app answers calls to its bot, so a call of ours that is past incoming was answered
+        // by that first request, and the call goes on (it would otherwise be left up with nobody handling it).
+        if (await answeredBefore(calls, input.callId, err)) return;
+        throw toFailure('answer', err);
+      }
       // Notification received by the webhook → the answer request (the one Graph accepted) sent.
       const receivedAt = currentCall()?.receivedAt;
       if (receivedAt !== undefined) answerLatency.observe(since(receivedAt, sentAt));
@@ -154,6 +162,15 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
 }
 
 export type GraphActivities = ReturnType<typeof createGraphActivities>;
+
+/** Whether `err`, Graph's refusal of an answer, is because the call was answered already (by an earlier attempt). */
+async function answeredBefore(calls: CallControl, callId: string, err: unknown): Promise<boolean> {
+  if (!(err instanceof GraphRequestError) || err.retryable || err.callGone) return false;
+  const state = await calls.getCall(callId).then((c) => c.state, () => undefined);
+  const answered = state === 'establishing' || state === 'established';
+  if (answered) log.warn('answer refused as a repeat: the call was already answered', { callId, state, status: err.status });
+  return answered;
+}
 
 function toFailure(operation: string, err: unknown): Error {
   if (!(err instanceof GraphRequestError)) return err instanceof Error ? err : new Error(String(err));

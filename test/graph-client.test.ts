@@ -11,6 +11,9 @@ import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { CallControl, promptResourceId } from '../src/graph/call-control.js';
 import { createGraphClient } from '../src/graph/client.js';
 import { GraphAuthError, GraphRequestError, parseRetryAfter } from '../src/graph/errors.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { createGraphActivities } from '../activities/graph.js';
 
 const TENANT = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 const CLIENT_ID = 'b7e1d0c2-9a8f-4e6d-a5c4-3b2a1f0e9d8c';
@@ -271,5 +274,31 @@ describe('CallControl request shapes', () => {
       clientContext: 'ctx',
     });
     await calls.hangUp(callId);
+  });
+});
+
+describe('The answer activity', () => {
+  // A worker killed after Graph took an answer, but before its workflow task completed, leaves the answer to be made
+  // again by the next worker (test/chaos.test.ts found calls ended `failed` this way, left up with nobody on them).
+  it("takes Graph's refusal of a repeated answer as the call answered, and fails on any other refusal", async () => {
+    const graph = await createGraphClient(clientOptions());
+    const answerCall = createGraphActivities(async () => new CallControl(graph)).answerCall;
+    const callbackUri = `http://127.0.0.1:${(bot.address() as AddressInfo).port}/api/calls`;
+    const { callId } = await emulator.placeCall({ from: { user: { id: 'u-repeat' } } });
+    await new MockActivityEnvironment().run(answerCall, { callId, callbackUri, preFetchUris: [] });
+    await new MockActivityEnvironment({ attempt: 2 }).run(answerCall, { callId, callbackUri, preFetchUris: [] });
+    const answers = emulator.requests.filter((r) => r.callId === callId && r.path.endsWith('/answer')).map((r) => r.status);
+    expect(answers).toEqual([202, 400]);
+    expect(['establishing', 'established']).toContain(emulator.getCall(callId)!.state);
+
+    // Refused because the caller hung up before the answer: not answered, and not retried.
+    const other = await emulator.placeCall({ from: { user: { id: 'u-gone' } }, hangUpAfterMs: 20 });
+    await expect.poll(() => emulator.getCall(other.callId)?.state).toBe('terminated');
+    const refused = await new MockActivityEnvironment()
+      .run(answerCall, { callId: other.callId, callbackUri, preFetchUris: [] })
+      .then(() => undefined, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect((refused as ApplicationFailure).nonRetryable).toBe(true);
+    expect((refused as ApplicationFailure).message).toMatch(/Graph answer failed: 4\d\d/);
   });
 });
