@@ -111,12 +111,12 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Place `n` calls, `gapMs` apart. */
-async function placeCalls(n: number, gapMs: number, tag: string, duringPlacement?: (placed: number) => Promise<void>): Promise<string[]> {
+async function placeCalls(n: number, gapMs: number, tag: string, duringPlacement?: (placed: number, callId: string) => Promise<void>): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const { callId } = await emulator.placeCall({ from: { phone: `+1425555${tag}${String(i).padStart(3, '0')}` } });
     ids.push(callId);
-    await duringPlacement?.(i + 1);
+    await duringPlacement?.(i + 1, callId);
     if (gapMs) await sleep(gapMs);
   }
   return ids;
@@ -218,21 +218,32 @@ async function expectAllConnected(ids: string[], label: string) {
 
 describe('chaos', () => {
   it('kill -9 of the worker with 50 calls in flight: a new worker finishes every call exactly once', async () => {
-    // Agents take 5 s to answer, so none of the 50 is over at the kill: 20 are ringing an agent, the rest queued.
+    // Agents take 5 s to answer, so none of the 50 is over at the kill: some are ringing an agent, the rest queued,
+    // and the last 10 are being answered: Graph has taken their answers, whose responses the worker waits for when it
+    // dies (a lost response), so the next worker makes those requests again.
     for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 5000, talkMs: 1500 });
     try {
       // The replacement starts first (a second replica, as production runs them): a Graph call must be answered
       // within 15 s, more than a cold start of a worker can promise on a busy 2-core machine. Then the calls, and
       // kill -9 of the old worker with its tasks in flight.
       const replacement = await startWorker();
-      const ids = await placeCalls(50, 50, '01');
-      // Kill once the offers have begun (an agent rings for 5 s), so the calls are at different steps.
-      await eventually(() => (ids.some((id) => ringRequests(emulator.requests, id).length > 0) ? true : undefined), 'an agent ringing');
-      const steps = { over: 0, ringingAnAgent: 0, answeredAndQueued: 0, notYetAnswered: 0 };
+      const ids = await placeCalls(50, 50, '01', async (placed, callId) => {
+        // placeCall returns before the incoming notification is sent, so the fault is in place before the answer.
+        if (placed > 40) emulator.injectFault({ action: 'answer', callId, status: 'noResponse', holdMs: 60_000 });
+      });
+      const answering = ids.slice(40);
+      const lostAnswer = (id: string) => emulator.requests.some((r) => r.callId === id && r.path.endsWith('/answer') && r.responseLost);
+      // Kill once the offers have begun (an agent rings for 5 s) and the last answers wait for their responses.
+      await eventually(
+        () => (ids.some((id) => ringRequests(emulator.requests, id).length > 0) && answering.every(lostAnswer) ? true : undefined),
+        'an agent ringing, and the last 10 answers taken by Graph',
+      );
+      // Where each call is, from Graph's side at this instant (no round trips before the kill).
+      const steps = { over: 0, ringingAnAgent: 0, answeredAndQueued: 0, answerInFlight: 0, notYetAnswered: 0 };
       for (const id of ids) {
-        const status = await client.workflow.getHandle(callWorkflowId(id)).describe().then((d) => d.status.name, () => 'NOT_STARTED');
-        if (status !== 'RUNNING' && status !== 'NOT_STARTED') steps.over++;
+        if (emulator.getCall(id)!.state === 'terminated') steps.over++;
         else if (ringRequests(emulator.requests, id).length > 0) steps.ringingAnAgent++;
+        else if (lostAnswer(id)) steps.answerInFlight++;
         else if (succeeded(id, 'answer') > 0) steps.answeredAndQueued++;
         else steps.notYetAnswered++;
       }
@@ -242,8 +253,17 @@ describe('chaos', () => {
       expect(steps.over, 'calls over before the kill').toBe(0);
       expect(steps.ringingAnAgent, 'calls ringing an agent at the kill').toBeGreaterThan(0);
       expect(steps.answeredAndQueued, 'calls answered and queued at the kill').toBeGreaterThan(0);
+      expect(steps.answerInFlight, 'calls whose answer was in flight at the kill').toBe(10);
       await expectAllConnected(ids, 'worker kill -9');
+      // The answers in flight were made again (by the new worker); Graph refused the repeats, and the calls went on.
+      for (const id of answering) {
+        const answers = emulator.requests.filter((r) => r.callId === id && r.path.endsWith('/answer'));
+        expect(answers[0]).toMatchObject({ status: 202, responseLost: true });
+        expect(answers.length, `answer requests of ${id}`).toBeGreaterThan(1);
+        expect(answers.slice(1).map((r) => r.status)).toEqual(answers.slice(1).map(() => 400));
+      }
     } finally {
+      emulator.clearFaults();
       for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
     }
   }, 240_000);

@@ -579,6 +579,13 @@ describe('control API over HTTP', () => {
     expect(bad.status).toBe(400);
     const badAgent = await fetch(`${emulator.url}/emulator/agents/x`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ onTransfer: 'maybe' }) });
     expect(badAgent.status).toBe(400);
+
+    // Faults: a lost response is one (carried out, its answer dropped); a negative hold or an unknown status is not.
+    const fault = (body: unknown) => fetch(`${emulator.url}/emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await fault({ action: 'answer', callId: 'none', status: 'noResponse', holdMs: 50 })).status).toBe(201);
+    expect((await fault({ action: 'answer', status: 'noResponse', holdMs: -1 })).status).toBe(400);
+    expect((await fault({ action: 'answer', status: 'lost' })).status).toBe(400);
+    expect((await fetch(`${emulator.url}/emulator/faults`, { method: 'DELETE' })).status).toBe(204);
   });
 });
 

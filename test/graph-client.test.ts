@@ -285,10 +285,16 @@ describe('The answer activity', () => {
     const answerCall = createGraphActivities(async () => new CallControl(graph)).answerCall;
     const callbackUri = `http://127.0.0.1:${(bot.address() as AddressInfo).port}/api/calls`;
     const { callId } = await emulator.placeCall({ from: { user: { id: 'u-repeat' } } });
-    await new MockActivityEnvironment().run(answerCall, { callId, callbackUri, preFetchUris: [] });
+    // Graph answers the call, and its response is lost: the attempt fails as retryable, and the retry is refused.
+    emulator.injectFault({ action: 'answer', callId, status: 'noResponse' });
+    const lost = await new MockActivityEnvironment()
+      .run(answerCall, { callId, callbackUri, preFetchUris: [] })
+      .then(() => undefined, (err: unknown) => err);
+    expect(lost).toBeInstanceOf(ApplicationFailure);
+    expect((lost as ApplicationFailure).type).toBe('GraphRetryableError');
     await new MockActivityEnvironment({ attempt: 2 }).run(answerCall, { callId, callbackUri, preFetchUris: [] });
-    const answers = emulator.requests.filter((r) => r.callId === callId && r.path.endsWith('/answer')).map((r) => r.status);
-    expect(answers).toEqual([202, 400]);
+    const answers = emulator.requests.filter((r) => r.callId === callId && r.path.endsWith('/answer'));
+    expect(answers.map((r) => [r.status, r.responseLost ?? false])).toEqual([[202, true], [400, false]]);
     expect(['establishing', 'established']).toContain(emulator.getCall(callId)!.state);
 
     // Refused because the caller hung up before the answer: not answered, and not retried.

@@ -3,7 +3,8 @@ import { CALL_NOT_FOUND_CODE, GraphHttpError } from './graph-error.js';
 
 /**
  * Graph failures on demand, for tests, demos and load tests: throttling (429 with Retry-After), service errors
- * (503/504) and call-not-found (404, 8522). A fault matches a call-control action (`answer`, `playPrompt`,
+ * (503/504), call-not-found (404, 8522), and a lost response (`noResponse`: Graph carries the request out, and its
+ * answer never reaches the app, as when a connection drops or the app's process dies while it waits). A fault matches a call-control action (`answer`, `playPrompt`,
  * `transfer`, `get`, `delete`…, `downloadRecording` for GET {recordingLocation}, or `sendActivityNotification` with the
  * user id as `callId`) and optionally one call, and
  * fires a number of times.
@@ -11,13 +12,20 @@ import { CALL_NOT_FOUND_CODE, GraphHttpError } from './graph-error.js';
 export interface Fault {
   action: string;
   callId?: string;
-  status: 404 | 429 | 500 | 502 | 503 | 504;
+  status: ErrorStatus | 'noResponse';
   /** How many matching requests fail; default 1. */
   times?: number;
   retryAfterSeconds?: number;
+  /** `noResponse`: the connection is closed this long after the request was carried out; default 0. */
+  holdMs?: number;
 }
 
-const CODES: Record<Fault['status'], [string, string]> = {
+type ErrorStatus = 404 | 429 | 500 | 502 | 503 | 504;
+
+/** Set on a response whose request was carried out and whose answer is dropped (a `noResponse` fault). */
+export const RESPONSE_LOST = 'responseLost';
+
+const CODES: Record<ErrorStatus, [string, string]> = {
   404: [CALL_NOT_FOUND_CODE, 'Call not found.'],
   429: ['TooManyRequests', 'Too many requests.'],
   500: ['UnknownError', 'An unknown error occurred.'],
@@ -32,7 +40,7 @@ export class Faults {
   private readonly active: (Fault & { remaining: number })[] = [];
 
   add(fault: Fault): void {
-    if (!(fault.status in CODES)) throw new Error(`unsupported fault status ${fault.status}`);
+    if (fault.status !== 'noResponse' && !(fault.status in CODES)) throw new Error(`unsupported fault status ${fault.status}`);
     this.active.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
@@ -40,25 +48,43 @@ export class Faults {
     this.active.length = 0;
   }
 
-  /** The error a request for `action` on `callId` fails with, when a fault matches (and is used up by one). */
-  take(action: string, callId: string): GraphHttpError | undefined {
+  /** The fault a request for `action` on `callId` meets, if one matches (and is used up by it). */
+  private match(action: string, callId: string): Fault | undefined {
     const fault = this.active.find((f) => f.remaining > 0 && f.action === action && (!f.callId || f.callId === callId));
-    if (!fault) return undefined;
-    fault.remaining--;
-    const [code, message] = CODES[fault.status];
-    const headers: Record<string, string> =
-      fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-    return new GraphHttpError(fault.status, code, message, headers);
+    if (fault) fault.remaining--;
+    return fault;
+  }
+
+  /** The error a request for `action` on `callId` fails with, when an error fault matches (and is used up by one). */
+  take(action: string, callId: string): GraphHttpError | undefined {
+    const fault = this.match(action, callId);
+    return fault ? toError(fault) : undefined;
   }
 
   /** Express middleware for the Graph router, after authentication (Graph checks the token first). */
   middleware(): RequestHandler {
-    return (req, _res, next) => {
+    return (req, res, next) => {
       const m = CALL_ACTION.exec(req.path);
       if (!m) return next();
       const callId = decodeURIComponent(m[1]!);
       const action = m[2] ?? (req.method === 'DELETE' ? 'delete' : 'get');
-      next(this.take(action, callId));
+      const fault = this.match(action, callId);
+      if (fault?.status !== 'noResponse') return next(fault && toError(fault));
+      // Carried out as usual; what would have been sent back is dropped, and the connection closed after the hold.
+      res.end = ((): typeof res => {
+        res.locals[RESPONSE_LOST] = true;
+        res.emit(RESPONSE_LOST);
+        setTimeout(() => req.socket.destroy(), fault.holdMs ?? 0).unref();
+        return res;
+      }) as typeof res.end;
+      next();
     };
   }
+}
+
+function toError(fault: Fault): GraphHttpError | undefined {
+  if (fault.status === 'noResponse') return undefined;
+  const [code, message] = CODES[fault.status];
+  const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+  return new GraphHttpError(fault.status, code, message, headers);
 }

@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Faults, type Fault } from './faults.js';
+import { Faults, RESPONSE_LOST, type Fault } from './faults.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pino from 'pino';
 import { z } from 'zod';
@@ -50,9 +50,10 @@ const faultSchema = z
   .object({
     action: z.string().min(1),
     callId: z.string().min(1).optional(),
-    status: z.union([z.literal(404), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+    status: z.union([z.literal(404), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal('noResponse')]),
     times: z.number().int().min(1).optional(),
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+    holdMs: z.number().int().min(0).max(600_000).optional(),
   })
   .strict();
 
@@ -164,7 +165,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const graph = express.Router();
   graph.use((req, res, next) => {
     requestIds(req, res);
-    res.on('finish', () => {
+    // A response the app never gets (a `noResponse` fault) is logged when Graph has done the work, with its status.
+    const logged = () => {
       const callId = CALL_PATH.exec(req.originalUrl)?.[1] ?? (res.locals['callId'] as string | undefined);
       const rec: RecordedRequest = {
         at: new Date().toISOString(),
@@ -172,6 +174,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         path: req.originalUrl,
         body: req.body ?? null,
         status: res.statusCode,
+        ...(res.locals[RESPONSE_LOST] ? { responseLost: true } : {}),
         ...(callId ? { callId } : {}),
         ...(req.header('client-request-id') ? { clientRequestId: req.header('client-request-id') } : {}),
       };
@@ -188,9 +191,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (callId) {
         calls.recordRequest(callId, rec);
         const action = req.originalUrl.replace(CALL_PATH, '').split('?')[0] || '';
-        emitStep({ callId, at: rec.at, kind: 'request', detail: `${req.method} ${action || '/'} -> ${res.statusCode}` });
+        emitStep({ callId, at: rec.at, kind: 'request', detail: `${req.method} ${action || '/'} -> ${res.statusCode}${rec.responseLost ? ' (response lost)' : ''}` });
       }
-    });
+    };
+    res.once('finish', logged);
+    res.once(RESPONSE_LOST, logged);
     next();
   });
   graph.use(requireGraphToken(keys));

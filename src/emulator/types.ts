@@ -154,6 +154,8 @@ export interface RecordedRequest {
   path: string;
   body: unknown;
   status: number;
+  /** Carried out, and its response dropped (a `noResponse` fault): the app never learnt the status. */
+  responseLost?: true;
   callId?: string;
   clientRequestId?: string;
 }
