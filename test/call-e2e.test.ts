@@ -179,6 +179,36 @@ describe('duplicates and Graph failures', () => {
     expect(answers.map((r) => r.status)).toEqual([503, 503, 202]);
   });
 
+  it("goes on when the answer's response is lost: the repeat Graph refuses is the call answered", async () => {
+    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    stack.emulator!.injectFault({ action: 'answer', status: 'noResponse' });
+    const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550104' } });
+    const summary = await callResult(callId);
+    expect(summary.outcome).toBe('connected');
+    const answers = stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/answer`));
+    expect(answers.map((r) => [r.status, r.responseLost ?? false])).toEqual([[202, true], [400, false]]);
+    expect((await cdr(callId)).answeredAt).toBeInstanceOf(Date);
+  });
+
+  it("connects the caller when the transfer's response is lost, and the agent's offer ends as connected", async () => {
+    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    stack.emulator!.injectFault({ action: 'transfer', status: 'noResponse' });
+    const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550105' } });
+    const summary = await callResult(callId);
+    expect(summary.outcome).toBe('connected');
+    const transfers = stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/transfer`));
+    expect(transfers[0]).toMatchObject({ status: 202, responseLost: true });
+    expect(transfers.slice(1).every((r) => r.status >= 400)).toBe(true);
+    const call = await cdr(callId);
+    expect(call.outcome).toBe('connected');
+    expect(call.agentId).toBe(summary.agentId);
+    const types = (await timeline(callId)).map((e) => e.type);
+    expect(types).not.toContain('offerFailed');
+    expectInOrder(types, ['offered', 'agentAnswered', 'state:transferAccepted', 'connected', 'outcome']);
+  });
+
   it('ends the call as failed, recorded, when Graph keeps refusing the answer', async () => {
     stack.emulator!.injectFault({ action: 'answer', status: 503, times: 1000 });
     try {

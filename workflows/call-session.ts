@@ -184,7 +184,11 @@ export class CallSession {
     // Graph sometimes delivers `establishing` after `established`; never move backwards to it.
     if (state === 'establishing' && this.state === 'established') return;
     if (state === 'transferAccepted') this.transferAccepted = true;
-    if (this.state === 'transferring' && state === 'established') this.transferFailed = true;
+    // A transfer that fails goes back to established (Graph: 500/7000 or 7700), which undoes an acceptance too.
+    if ((this.state === 'transferring' || this.state === 'transferAccepted') && state === 'established') {
+      this.transferFailed = true;
+      this.transferAccepted = false;
+    }
     if (state === 'terminated' && resultInfo?.subcode === 7015) this.transferAccepted = true;
     this.state = state;
     if (resultInfo) this.resultInfo = resultInfo;

@@ -244,7 +244,6 @@ export async function keepPlaceForCallback(
     // Offer the person called back to the reserved agent(s), as the queue verb does with a caller.
     const { agentId } = assignment;
     recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId, callback: true, callbackCallId: leg.callId });
-    leg.transferAccepted = false;
     const offer = await offerToAgents(rt, leg, assignment, { music: holdMusic });
     if (offer.agentId) {
       await report(assignment, offer.outcomes);

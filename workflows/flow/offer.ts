@@ -1,4 +1,4 @@
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { GraphActivities } from '../../activities/index.js';
 import { callActivities, failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
 import type { AgentAssignment } from '../messages.js';
@@ -116,7 +116,9 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
   const agentLeg = leg(winner.agentId)!;
   recorder.event('agentAnswered', { agentId: winner.agentId, ringCallId: agentLeg.callId });
   await music; // no hold-music request may cross the transfer
-  target.transferAccepted = false;
+  // Only the failure of an earlier offer is forgotten. A transfer that was accepted is never forgotten: when a worker
+  // died before this request's task completed, the request is made again after the transfer's notifications have
+  // already been applied, and Graph refuses the repeat; the call is connected all the same.
   target.transferFailed = false;
   let error: unknown;
   try {
@@ -126,8 +128,8 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
     // The agent is already on the line: the transfer completes within moments, or Graph says why not.
     if (!(await condition(settled, ESTABLISH_WAIT))) await target.refreshFromGraph();
   } catch (err) {
-    error = err;
     recorder.event('transferFailed', { agentId: winner.agentId, ...failureDetails(err) });
+    if (!(await transferTakenBefore(target))) error = err;
   }
   if (target.transferAccepted) {
     outcomes[winner.agentId] = 'connected';
@@ -156,13 +158,35 @@ async function transferTo(rt: CallRuntime, target: CallSession, a: AgentAssignme
     }
     if (!settled) await target.refreshFromGraph();
   } catch (err) {
-    error = err;
     recorder.event('transferFailed', failureDetails(err));
+    if (!(await transferTakenBefore(target))) error = err;
   }
   if (target.transferAccepted) return { agentId, outcomes: { [agentId]: 'connected' } };
   // A refused request (the agent is busy elsewhere, Graph said no) is not the agent's miss; a ring that went
   // unanswered or was declined is, and counts toward pausing the agent.
   return { outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' }, ...(error !== undefined ? { error } : {}) };
+}
+
+/**
+ * Runs started after this change ask Graph about a call whose transfer request failed, before taking the failure as
+ * the transfer's end (below). Runs started before replay as they ran.
+ */
+export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
+
+/**
+ * Whether a transfer request that failed had in fact been carried out: Graph took it, and its response was lost or the
+ * worker waiting for it died, so the request was made again and Graph refused the repeat. Then the call is no longer
+ * established (transferring, accepted, or already gone), and the transfer's notifications say how it ended: wait for
+ * them. False when the call is still established, so the refusal was of this transfer.
+ */
+export async function transferTakenBefore(target: CallSession): Promise<boolean> {
+  if (target.transferAccepted) return true;
+  if (target.terminated || !patched(TRANSFER_TAKEN_PATCH)) return false;
+  const now = await graph.getCallState({ callId: target.callId }).catch(() => undefined);
+  if (now === undefined || now.state === 'established') return false;
+  target.recorder.event('transferTakenBefore', { state: now.state });
+  if (!(await condition(() => target.transferAccepted || target.transferFailed || target.terminated, ESTABLISH_WAIT))) await target.refreshFromGraph();
+  return target.transferAccepted;
 }
 
 /** Graph's answer for a ring that ended because the agent was busy on another call (SIP 486/600). */

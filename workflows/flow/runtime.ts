@@ -25,6 +25,7 @@ import type {
 import { gather, menu } from './menu.js';
 import { HOLD_MUSIC, waitInQueue } from './queue.js';
 import { recordVoicemail } from './voicemail.js';
+import { transferTakenBefore } from './offer.js';
 import { offerCallback } from './callback.js';
 
 const schedules = proxyActivities<ScheduleActivities>({
@@ -194,8 +195,8 @@ export class CallRuntime implements Call {
         return { outcome: 'queued', result };
       }
       const target = 'user' in to ? { userId: to.user } : { phone: to.phone };
+      // transferAccepted is never reset: see the consultative transfer in flow/offer.ts.
       this.session.transferFailed = false;
-      this.session.transferAccepted = false;
       try {
         await graph.transferCallTo({ callId: this.callId, target, clientContext: 'transfer' });
         if (!(await condition(() => this.session.transferAccepted || this.session.transferFailed || this.session.terminated, TRANSFER_MAX))) {
@@ -204,7 +205,7 @@ export class CallRuntime implements Call {
       } catch (err) {
         const details = failureDetails(err);
         this.recorder.event('transferFailed', details);
-        return { outcome: 'failed', reason: String(details.error) };
+        if (!(await transferTakenBefore(this.session))) return { outcome: 'failed', reason: String(details.error) };
       }
       if (this.session.transferAccepted) {
         if (!(await condition(() => this.session.terminated, ESTABLISH_WAIT))) await this.session.refreshFromGraph();
