@@ -33,6 +33,11 @@ async function timeline(callId: string): Promise<CallEvent[]> {
   return stack.orm.em.fork().find(CallEvent, { callId }, { orderBy: { seq: 'asc' } });
 }
 
+/** Both support agents take offers quickly and talk briefly. */
+function agentsAccept(): void {
+  for (const a of [adele, alex]) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+}
+
 /** `expected` appear in `actual` in this order (other entries may sit between them). */
 function expectInOrder(actual: string[], expected: string[]): void {
   let i = 0;
@@ -150,8 +155,7 @@ describe('a call end to end', () => {
 
 describe('duplicates and Graph failures', () => {
   it('starts one workflow and writes one CDR when the incoming notification arrives three times at once', async () => {
-    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
-    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    agentsAccept();
     const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550101' }, incomingCopies: 3 });
     const summary = await callResult(callId);
     expect(summary.outcome).toBe('connected');
@@ -180,8 +184,7 @@ describe('duplicates and Graph failures', () => {
   });
 
   it("goes on when the answer's response is lost: the repeat Graph refuses is the call answered", async () => {
-    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
-    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+    agentsAccept();
     stack.emulator!.injectFault({ action: 'answer', status: 'noResponse' });
     const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550104' } });
     const summary = await callResult(callId);
@@ -191,9 +194,8 @@ describe('duplicates and Graph failures', () => {
     expect((await cdr(callId)).answeredAt).toBeInstanceOf(Date);
   });
 
-  it("connects the caller when the transfer's response is lost, and the agent's offer ends as connected", async () => {
-    stack.emulator!.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
-    stack.emulator!.setAgent(alex, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+  it("connects the caller when the transfer's response is lost: connected, not offered again", async () => {
+    agentsAccept();
     stack.emulator!.injectFault({ action: 'transfer', status: 'noResponse' });
     const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550105' } });
     const summary = await callResult(callId);
