@@ -5,7 +5,7 @@ import { CALL_NOT_FOUND_CODE, GraphHttpError } from './graph-error.js';
  * Graph failures on demand, for tests, demos and load tests: throttling (429 with Retry-After), service errors
  * (503/504), call-not-found (404, 8522), and a lost response (`noResponse`: Graph carries the request out, and its
  * answer never reaches the app, as when a connection drops or the app's process dies while it waits). A fault matches a call-control action (`answer`, `playPrompt`,
- * `transfer`, `get`, `delete`…, `downloadRecording` for GET {recordingLocation}, or `sendActivityNotification` with the
+ * `transfer`, `get`, `delete`, `createCall`…, `downloadRecording` for GET {recordingLocation}, or `sendActivityNotification` with the
  * user id as `callId`) and optionally one call, and
  * fires a number of times.
  */
@@ -65,9 +65,11 @@ export class Faults {
   middleware(): RequestHandler {
     return (req, res, next) => {
       const m = CALL_ACTION.exec(req.path);
-      if (!m) return next();
-      const callId = decodeURIComponent(m[1]!);
-      const action = m[2] ?? (req.method === 'DELETE' ? 'delete' : 'get');
+      // POST /communications/calls places a call (`createCall`); it has no call id yet, so a fault for it names none.
+      const creating = !m && req.method === 'POST' && /^\/communications\/calls\/?$/.test(req.path);
+      if (!m && !creating) return next();
+      const callId = m ? decodeURIComponent(m[1]!) : '';
+      const action = creating ? 'createCall' : (m![2] ?? (req.method === 'DELETE' ? 'delete' : 'get'));
       const fault = this.match(action, callId);
       if (fault?.status !== 'noResponse') return next(fault && toError(fault));
       // Carried out as usual; what would have been sent back is dropped, and the connection closed after the hold.
