@@ -171,6 +171,18 @@ export class CallSession {
   }
 
   /**
+   * A call this workflow placed but never attached (a ring placed twice: its request was made again after Graph's
+   * answer to the first was lost) that has been answered and is still up: the person rung took that one.
+   */
+  answeredStray(): string | undefined {
+    for (const [id, ns] of this.early) {
+      const reached = (state: CallState) => ns.some((n) => n.kind === 'state' && n.state === state);
+      if (reached('established') && !reached('terminated')) return id;
+    }
+    return undefined;
+  }
+
+  /**
    * Calls that told this workflow about themselves but were never attached: a ring whose createCall was retried
    * after its answer was lost (a worker died mid-request). Returned once, for the caller to hang up.
    */

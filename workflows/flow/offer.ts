@@ -82,9 +82,23 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
     }),
   );
   const leg = (agentId: string) => legs.get(agentId);
+  // A ring placed twice to one agent (its request made again after Graph's answer was lost) may be the one they take:
+  // then it is their call, and ours to them is ended. Of a group, which member a stray call rang is not known.
+  const adoptStrays = members.length === 1 && patched(ADOPT_STRAY_RING_PATCH);
+  const strayAnswered = () => (adoptStrays ? session.answeredStray() : undefined);
   const answered = () => members.find((m) => leg(m.agentId)?.state === 'established');
   const allDown = () => members.every((m) => leg(m.agentId)?.terminated ?? true);
-  if (legs.size > 0) await condition(() => Boolean(answered()) || allDown() || target.terminated, a.alertSeconds * 1000);
+  if (legs.size > 0) {
+    await condition(() => Boolean(answered()) || Boolean(strayAnswered()) || allDown() || target.terminated, a.alertSeconds * 1000);
+  }
+  const stray = answered() || target.terminated ? undefined : strayAnswered();
+  if (stray !== undefined) {
+    const agentId = members[0]!.agentId;
+    const placed = leg(agentId);
+    recorder.event('strayRingAnswered', { agentId, legCallId: stray, ...(placed ? { replacedLegCallId: placed.callId } : {}) });
+    if (placed && !placed.terminated) await placed.hangUpQuietly();
+    legs.set(agentId, session.attachLeg(stray));
+  }
   const winner = target.terminated ? undefined : answered();
   ringing = false;
 
@@ -188,6 +202,9 @@ export async function transferTakenBefore(target: CallSession): Promise<boolean>
   if (!(await condition(() => target.transferAccepted || target.transferFailed || target.terminated, ESTABLISH_WAIT))) await target.refreshFromGraph();
   return target.transferAccepted;
 }
+
+/** Runs started after this change take a ring placed twice that the agent answered (ring, above). */
+export const ADOPT_STRAY_RING_PATCH = 'adopt-stray-ring';
 
 /** Graph's answer for a ring that ended because the agent was busy on another call (SIP 486/600). */
 function isBusy(leg: CallSession): boolean {
