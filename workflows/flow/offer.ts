@@ -194,8 +194,9 @@ export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
  * them. False when the call is still established, so the refusal was of this transfer.
  */
 export async function transferTakenBefore(target: CallSession): Promise<boolean> {
+  if (!patched(TRANSFER_TAKEN_PATCH)) return false;
   if (target.transferAccepted) return true;
-  if (target.terminated || !patched(TRANSFER_TAKEN_PATCH)) return false;
+  if (target.terminated) return false;
   const now = await graph.getCallState({ callId: target.callId }).catch(() => undefined);
   if (now === undefined || now.state === 'established') return false;
   target.recorder.event('transferTakenBefore', { state: now.state });
