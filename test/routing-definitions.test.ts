@@ -5,7 +5,7 @@ import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
 import { testQueue } from './helpers/routing.js';
 import { AgentState } from '../workflows/agent.js';
-import { QueueState } from '../workflows/queue.js';
+import { QueueState, type QueuedCall } from '../workflows/queue.js';
 
 const agents: Record<string, AgentDefinition> = {
   a1: { name: 'Ann', skills: { english: 5, billing: 2 } },
@@ -228,6 +228,36 @@ describe('reservations by signal', () => {
     expect(q.s.offers['call-2']).toBeUndefined();
     expect(q.isWaiting('call-2')).toBe(false);
     expect(q.ordered().map((c) => c.callWorkflowId)).toEqual(['call-1', 'call-3']);
+  });
+
+  it('round robin: an agent who refuses a reservation keeps their turn, unless a later reservation moved it on', () => {
+    const q = new QueueState(testQueue('q-rr', ['a1', 'a2', 'a3'], { method: 'roundRobin' }));
+    q.refusalKeepsTurn = true;
+    for (const id of ['a1', 'a2', 'a3']) q.agentStatus({ agentId: id, state: 'available', idleSince: 0, since: 0, member: true });
+    for (const [i, id] of ['call-1', 'call-2'].entries()) q.enqueue({ callWorkflowId: id, callId: id, enqueuedAt: 1000 + i });
+    const [first, second] = q.ordered() as [QueuedCall, QueuedCall];
+    // a1 had the last call: a2's turn. a2 is reserved for the first call and refuses (taken by another queue).
+    q.s.lastOffered = 0;
+    expect(q.candidatesFor(first, 2000)[0]).toBe('a2');
+    q.reserved(first, 'a2', 'r1', undefined, q.s.agents.a2!.version);
+    q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-1', agentId: 'a2', reason: 'agent a2 is reserved', state: 'available' });
+    // Free again: a2 is still next, not a3.
+    expect(q.candidatesFor(first, 2000)[0]).toBe('a2');
+
+    // Two reservations sent together; the first agent refuses after the second moved the turn on: it stays moved.
+    q.reserved(first, 'a2', 'r2', undefined, q.s.agents.a2!.version);
+    q.reserved(second, 'a3', 'r3', undefined, q.s.agents.a3!.version);
+    q.reservationRefused({ reservationId: 'r2', callWorkflowId: 'call-1', agentId: 'a2', reason: 'agent a2 is away', state: 'available' });
+    expect(q.s.lastOffered).toBe(2);
+
+    // Runs started before the change: the refusal loses the turn, as it did.
+    const old = new QueueState(testQueue('q-rr', ['a1', 'a2', 'a3'], { method: 'roundRobin' }));
+    for (const id of ['a1', 'a2', 'a3']) old.agentStatus({ agentId: id, state: 'available', idleSince: 0, since: 0, member: true });
+    old.enqueue({ callWorkflowId: 'call-1', callId: 'call-1', enqueuedAt: 1000 });
+    old.s.lastOffered = 0;
+    old.reserved(old.ordered()[0]!, 'a2', 'r1', undefined, old.s.agents.a2!.version);
+    old.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-1', agentId: 'a2', reason: 'agent a2 is reserved', state: 'available' });
+    expect(old.candidatesFor(old.ordered()[0]!, 2000)[0]).toBe('a3');
   });
 
   it('a refusal for a call that left meanwhile still undoes the reserved mark the pick made', () => {

@@ -55,6 +55,8 @@ export interface Offer {
   group?: { agentId: string; reservationId: string }[];
   /** Reserved by signal: the agent's status version when picked, to judge a refusal against. */
   seen?: number;
+  /** Round robin's turn (`lastOffered`) before this reservation moved it, given back if the agent refuses. */
+  turnBefore?: number;
 }
 
 export interface QueueMember extends AgentView {
@@ -86,6 +88,8 @@ const STAFFED = new Set(['available', 'reserved', 'onCall', 'wrapUp', 'unknown']
  */
 export class QueueState {
   readonly s: QueueSnapshot;
+  /** An agent who refuses a reservation made by signal keeps their turn (QUEUE_REFUSAL_KEEPS_TURN_PATCH). */
+  refusalKeepsTurn = false;
 
   constructor(
     readonly config: QueueConfig,
@@ -203,7 +207,14 @@ export class QueueState {
 
   reserved(call: QueuedCall, agentId: string, reservationId: string, group?: Offer['group'], seen?: number): void {
     this.s.waiting = this.s.waiting.filter((w) => w.callWorkflowId !== call.callWorkflowId);
-    this.s.offers[call.callWorkflowId] = { call, agentId, reservationId, ...(group ? { group: [...group] } : {}), ...(seen !== undefined ? { seen } : {}) };
+    this.s.offers[call.callWorkflowId] = {
+      call,
+      agentId,
+      reservationId,
+      ...(group ? { group: [...group] } : {}),
+      ...(seen !== undefined ? { seen } : {}),
+      ...(this.refusalKeepsTurn ? { turnBefore: this.s.lastOffered } : {}),
+    };
     for (const m of group ?? [{ agentId }]) this.s.agents[m.agentId] = { ...this.s.agents[m.agentId]!, state: 'reserved' };
     this.s.lastOffered = this.config.agents.indexOf(agentId);
   }
@@ -226,6 +237,9 @@ export class QueueState {
       delete this.s.missed[r.callWorkflowId];
       return true;
     }
+    // The turn moved to this agent when the reservation was sent; unless a later one moved it on, it goes back, so
+    // round robin offers them the next call again (as a refused Update never moved it).
+    if (offer.turnBefore !== undefined && this.s.lastOffered === this.config.agents.indexOf(r.agentId)) this.s.lastOffered = offer.turnBefore;
     this.s.waiting.push(offer.call);
     // Marked reserved when picked: unless a fresher status came since, the refusal says what the agent is.
     if (current && current.version === offer.seen) this.s.agents[r.agentId] = { ...current, state: r.state ?? 'reserved' };
@@ -304,6 +318,12 @@ export const QUEUE_RESERVE_AT_ONCE_PATCH = 'queue-reserve-at-once';
  */
 export const QUEUE_RESERVE_BY_SIGNAL_PATCH = 'queue-reserve-by-signal';
 
+/**
+ * Runs started after this change give round robin's turn back to an agent who refuses a reservation made by signal
+ * (taken by another queue, paused meanwhile): the turn moved to them when it was sent, and they lost it.
+ */
+export const QUEUE_REFUSAL_KEEPS_TURN_PATCH = 'queue-refusal-keeps-turn';
+
 const liveWriter = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
@@ -330,6 +350,7 @@ const MAX_HISTORY_EVENTS = 4000;
 export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   const { config } = input;
   const queue = new QueueState(config, input.state);
+  queue.refusalKeepsTurn = patched(QUEUE_REFUSAL_KEEPS_TURN_PATCH);
   let changed = true;
   const exits: { call: WaitingCall; reason: QueueExit['reason'] }[] = [];
   const cancels: Offer[] = [];
