@@ -175,10 +175,7 @@ export class CallSession {
    * answer to the first was lost) that has been answered and is still up: the person rung took that one.
    */
   answeredStray(): string | undefined {
-    for (const [id, ns] of this.early) {
-      const reached = (state: CallState) => ns.some((n) => n.kind === 'state' && n.state === state);
-      if (reached('established') && !reached('terminated')) return id;
-    }
+    for (const [id, ns] of this.early) if (reached(ns, 'established') && !reached(ns, 'terminated')) return id;
     return undefined;
   }
 
@@ -187,7 +184,7 @@ export class CallSession {
    * after its answer was lost (a worker died mid-request). Returned once, for the caller to hang up.
    */
   takeStrayCalls(): string[] {
-    const ids = [...this.early.entries()].filter(([, ns]) => !ns.some((n) => n.kind === 'state' && n.state === 'terminated')).map(([id]) => id);
+    const ids = [...this.early.entries()].filter(([, ns]) => !reached(ns, 'terminated')).map(([id]) => id);
     this.early.clear();
     return ids;
   }
@@ -263,6 +260,11 @@ export class CallSession {
       await graph.hangUp({ callId: this.callId }).catch((err: unknown) => this.recorder.event('hangUpFailed', failureDetails(err)));
     }
   }
+}
+
+/** Whether these notifications of one call include its reaching `state`. */
+function reached(notifications: CallNotification[], state: CallState): boolean {
+  return notifications.some((n) => n.kind === 'state' && n.state === state);
 }
 
 export function notificationEventType(n: CallNotification): string {

@@ -4,10 +4,10 @@ import { CALL_NOT_FOUND_CODE, GraphHttpError } from './graph-error.js';
 /**
  * Graph failures on demand, for tests, demos and load tests: throttling (429 with Retry-After), service errors
  * (503/504), call-not-found (404, 8522), and a lost response (`noResponse`: Graph carries the request out, and its
- * answer never reaches the app, as when a connection drops or the app's process dies while it waits). A fault matches a call-control action (`answer`, `playPrompt`,
- * `transfer`, `get`, `delete`, `createCall`…, `downloadRecording` for GET {recordingLocation}, or `sendActivityNotification` with the
- * user id as `callId`) and optionally one call, and
- * fires a number of times.
+ * answer never reaches the app, as when a connection drops or the app's process dies while it waits; call control
+ * only). A fault matches a call-control action (`answer`, `playPrompt`, `transfer`, `get`, `delete`, `createCall`…),
+ * `downloadRecording` for GET {recordingLocation}, or `sendActivityNotification` with the user id as `callId`, and
+ * optionally one call, and fires a number of times.
  */
 export interface Fault {
   action: string;
@@ -49,15 +49,17 @@ export class Faults {
   }
 
   /** The fault a request for `action` on `callId` meets, if one matches (and is used up by it). */
-  private match(action: string, callId: string): Fault | undefined {
-    const fault = this.active.find((f) => f.remaining > 0 && f.action === action && (!f.callId || f.callId === callId));
+  private match(action: string, callId: string, errorsOnly = false): Fault | undefined {
+    const fault = this.active.find(
+      (f) => f.remaining > 0 && f.action === action && (!f.callId || f.callId === callId) && !(errorsOnly && f.status === 'noResponse'),
+    );
     if (fault) fault.remaining--;
     return fault;
   }
 
   /** The error a request for `action` on `callId` fails with, when an error fault matches (and is used up by one). */
   take(action: string, callId: string): GraphHttpError | undefined {
-    const fault = this.match(action, callId);
+    const fault = this.match(action, callId, true);
     return fault ? toError(fault) : undefined;
   }
 
