@@ -6,12 +6,12 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/index.js';
 import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';
+import { proxyLocalActivitiesInOrder } from './local-activities.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import { isInCall, type TeamsPresence } from '../src/routing/types.js';
 import {
@@ -312,7 +312,7 @@ const publish = proxyActivities<AgentActivities>({
  * that changed the state. It saves an activity task and the workflow task its completion costs per state change
  * (issue 9: 4–5 of each per call), and takes them out of every offer's path (agent free → queue hears of it).
  */
-const publishLocal = proxyLocalActivities<AgentActivities>({
+const publishLocal = proxyLocalActivitiesInOrder<AgentActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
@@ -330,7 +330,7 @@ const record = proxyActivities<AgentActivities>({
  * before write with the activity only, so their histories replay.
  */
 export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
-const recordInline = proxyLocalActivities<AgentActivities>(INLINE_WRITE);
+const recordInline = proxyLocalActivitiesInOrder<AgentActivities>(INLINE_WRITE);
 
 /** Continue as new well before 2,000 updates or a large history. */
 const MAX_HISTORY_EVENTS = 1500;

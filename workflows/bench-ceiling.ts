@@ -1,3 +1,4 @@
+// eslint-disable-next-line no-restricted-imports -- the ceiling runs its local activities one after another, as plain as can be
 import { condition, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { BenchActivities } from '../activities/bench.js';
 

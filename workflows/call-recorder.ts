@@ -1,7 +1,8 @@
-import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../activities/index.js';
 import { localDispatch } from './call-session.js';
 import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';
+import { proxyLocalActivitiesInOrder } from './local-activities.js';
 
 const { recordCall } = proxyActivities<RecordActivities>({
   startToCloseTimeout: '15s',
@@ -9,7 +10,7 @@ const { recordCall } = proxyActivities<RecordActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 /** The same write inside the workflow task that reached the milestone (CALL_LOCAL_GRAPH_PATCH; `writeInlineFirst`). */
-const { recordCall: recordCallInline } = proxyLocalActivities<RecordActivities>(INLINE_WRITE);
+const { recordCall: recordCallInline } = proxyLocalActivitiesInOrder<RecordActivities>(INLINE_WRITE);
 
 /**
  * Calls started after this change write at milestones instead of after almost every event (issue 9: `recordCall`

@@ -1,10 +1,11 @@
-import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { GraphActivities, QueueActivities } from '../activities/index.js';
 import type { CallNotification, CallState, ResultInfo } from '../src/graph/notifications.js';
 import type { AgentAssignment, QueueExit } from './messages.js';
 import type { CallRecorder } from './call-recorder.js';
+import { proxyLocalActivitiesInOrder } from './local-activities.js';
 
 /**
  * Runs started after this change make the call's Graph requests and its queue entry as local activities: each is one
@@ -33,7 +34,7 @@ export function localDispatch(): boolean {
 /** Activities of type T as this run makes them: local or ordinary, with the same timeouts and retries. */
 export function callActivities<T extends object>(options: ActivityOptions & LocalActivityOptions): T {
   const remote = proxyActivities<T>(options);
-  const inline = proxyLocalActivities<T>({ ...options, retry: { ...options.retry, maximumAttempts: attemptsWithin(options) } });
+  const inline = proxyLocalActivitiesInOrder<T>({ ...options, retry: { ...options.retry, maximumAttempts: attemptsWithin(options) } });
   return new Proxy({} as T, { get: (_, name) => Reflect.get(local ? inline : remote, name) });
 }
 
