@@ -14,7 +14,7 @@ import {
 import type { QueueConfig } from '../src/routing/types.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import { QueueLive } from '../src/db/entities/agent-state.js';
-import type { QueueLiveRow } from '../workflows/queue.js';
+import type { QueueLiveRow } from '../workflows/queue/state.js';
 
 /**
  * A workflow cannot signal-with-start another workflow, so entering a queue is an activity: it starts the queue's

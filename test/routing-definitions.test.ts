@@ -5,7 +5,7 @@ import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
 import { testQueue } from './helpers/routing.js';
 import { AgentState } from '../workflows/agent.js';
-import { QueueState, type QueuedCall } from '../workflows/queue.js';
+import { QueueState, type QueuedCall } from '../workflows/queue/state.js';
 
 const agents: Record<string, AgentDefinition> = {
   a1: { name: 'Ann', skills: { english: 5, billing: 2 } },

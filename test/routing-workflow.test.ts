@@ -8,7 +8,7 @@ import { eventually } from './helpers/eventually.js';
 import { routingActivities, startAgentWorkflows, testQueue } from './helpers/routing.js';
 import type { QueueConfig } from '../src/routing/types.js';
 import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
-import type { QueueLiveRow } from '../workflows/queue.js';
+import type { QueueLiveRow } from '../workflows/queue/state.js';
 import {
   agentAvailabilitySignal,
   agentStateQuery,

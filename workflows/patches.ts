@@ -1,0 +1,51 @@
+/**
+ * Every patch id the workflows ask `patched()` about, in one place: when it came in, why, and when it may go.
+ *
+ * Removing a patch means deleting its old branch and passing the id to `deprecatePatch` for one release, then
+ * dropping it. That is safe only once no run that started before the patch can still be open. Calls last minutes;
+ * queues and agents are long-lived entities whose runs continue as new every few thousand events, and a new run asks
+ * `patched()` afresh. So a queue or agent patch may go once every queue and agent has continued as new on a release
+ * that has it, and a call patch a day after its release. Either way, the histories recorded before it move out of
+ * test/histories/ in the same change.
+ */
+
+// ─── Queue workflow (workflows/queue/) ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * 2026-11-28. An attendant queue rings every free agent for a lone caller, and shares them out when several wait,
+ * instead of offering one agent at a time. Removable once every queue has continued as new on a release with it.
+ */
+export const ATTENDANT_RINGS_ALL_PATCH = 'attendant-rings-all';
+
+/**
+ * 2026-11-29, issue 9. Reserve agents for every call that can have one in the same round (`matchAtOnce`) and send
+ * each assignment without waiting for Temporal to confirm it (a call that has gone is handled when the signal fails).
+ * Before: one call at a time, each assignment awaited. Reserving stays an activity, not a local one: a local activity
+ * holds the queue's workflow task open, and a busy queue's signals pile up behind it until the server fails the task
+ * (it buffers about 100 events). Removable once every queue has continued as new on a release with it.
+ */
+export const QUEUE_RESERVE_AT_ONCE_PATCH = 'queue-reserve-at-once';
+
+/**
+ * 2026-11-29, issue 9. Reserve by signalling the agent (`reserveForCallSignal`), who hands themself to the call: an
+ * offer crosses four workflow tasks and no activity, where the Update needed a `reserveAgent` activity and a second
+ * queue task (offers with 500 calls waiting). The queue counts the agent reserved from the moment it asks and hears
+ * back only on a refusal. Attendant groups keep the Update: a group is handed over only once every member is reserved.
+ * Removable once every queue has continued as new on a release with it.
+ */
+export const QUEUE_RESERVE_BY_SIGNAL_PATCH = 'queue-reserve-by-signal';
+
+/**
+ * 2026-11-29. Round robin gives the turn back to an agent who refuses a reservation made by signal (taken by another
+ * queue, paused meanwhile): the turn moved to them when the request was sent, and they lost it. Removable once every
+ * queue has continued as new on a release with it.
+ */
+export const QUEUE_REFUSAL_KEEPS_TURN_PATCH = 'queue-refusal-keeps-turn';
+
+/**
+ * 2026-11-29, issue 9. Write the queue's live row at most once a second. Each write is an activity, three history
+ * events and a workflow task of its own: under load they were over 40% of the queue's history, and so of how often
+ * it continued as new. The live panels refresh every 5 s. Removable once every queue has continued as new on a
+ * release with it.
+ */
+export const QUEUE_LIVE_THROTTLED_PATCH = 'queue-live-throttled';

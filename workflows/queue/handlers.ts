@@ -1,0 +1,50 @@
+import { setHandler } from '@temporalio/workflow';
+import {
+  agentStatusSignal,
+  enqueueSignal,
+  leaveQueueSignal,
+  offerResultSignal,
+  queuePositionQuery,
+  reservationRefusedSignal,
+  type QueueExit,
+  type WaitingCall,
+} from '../messages.js';
+import type { Offer, QueueState } from './state.js';
+
+/**
+ * What the queue's message handlers leave for its loop (workflows/queue/workflow.ts). Handlers only change the state,
+ * synchronously; every command (signals to calls and agents, activities) is the loop's, so they go out in one order.
+ */
+export interface QueueInbox {
+  /** Calls to send on by the queue's action (refused at entry: the queue is full). */
+  exits: { call: WaitingCall; reason: QueueExit['reason'] }[];
+  /** Offers whose call left: their reservations are to be released. */
+  cancels: Offer[];
+  /** Something changed: the loop matches again. */
+  changed: boolean;
+}
+
+export function setQueueHandlers(queue: QueueState, inbox: QueueInbox): void {
+  setHandler(enqueueSignal, (call) => {
+    const refused = queue.enqueue(call);
+    if (refused) inbox.exits.push({ call, reason: refused });
+    inbox.changed = true;
+  });
+  setHandler(leaveQueueSignal, ({ callWorkflowId }) => {
+    const offer = queue.leave(callWorkflowId);
+    if (offer) inbox.cancels.push(offer);
+    inbox.changed = true;
+  });
+  setHandler(offerResultSignal, ({ callWorkflowId, agentId, outcome }) => {
+    queue.offerResult(callWorkflowId, agentId, outcome, Date.now());
+    inbox.changed = true;
+  });
+  setHandler(reservationRefusedSignal, (r) => {
+    if (queue.reservationRefused(r)) inbox.changed = true;
+  });
+  setHandler(agentStatusSignal, (st) => {
+    queue.agentStatus(st);
+    inbox.changed = true;
+  });
+  setHandler(queuePositionQuery, (callWorkflowId) => queue.position(callWorkflowId));
+}
