@@ -4,8 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { workflowsPath } from '../src/temporal/worker.js';
 import { FlowTest } from '../src/flow-testing/index.js';
 import { queues } from '../flows/index.js';
-import { MILESTONE_BATCHES_PATCH } from '../workflows/call-recorder.js';
-import { CALL_LOCAL_GRAPH_PATCH } from '../workflows/call-session.js';
+import { CALL_LOCAL_GRAPH_PATCH, MILESTONE_BATCHES_PATCH } from '../workflows/patches.js';
 
 // The call recorder (workflows/call-recorder.ts) writes the CDR and timeline at milestones, not after every event
 // (issue 9: recordCall was 64% of a call's activities). On the time-skipping server with a simulated Graph.

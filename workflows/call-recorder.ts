@@ -1,6 +1,7 @@
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../activities/index.js';
-import { localDispatch } from './call-session.js';
+import { localDispatch } from './call-dispatch.js';
+import { MILESTONE_BATCHES_PATCH } from './patches.js';
 import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';
 import { proxyLocalActivitiesInOrder } from './local-activities.js';
 
@@ -11,12 +12,6 @@ const { recordCall } = proxyActivities<RecordActivities>({
 });
 /** The same write inside the workflow task that reached the milestone (CALL_LOCAL_GRAPH_PATCH; `writeInlineFirst`). */
 const { recordCall: recordCallInline } = proxyLocalActivitiesInOrder<RecordActivities>(INLINE_WRITE);
-
-/**
- * Calls started after this change write at milestones instead of after almost every event (issue 9: `recordCall`
- * was 64% of a call's activities). Calls started before it keep writing the old way, so their histories replay.
- */
-export const MILESTONE_BATCHES_PATCH = 'recorder-milestone-batches';
 
 /**
  * The CDR fields that dashboards read while a call is in progress (the queue rollups' triggers: queue, queued_at,

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { GraphActivities, QueueActivities } from '../activities/index.js';
@@ -6,36 +6,13 @@ import type { CallNotification, CallState, ResultInfo } from '../src/graph/notif
 import type { AgentAssignment, QueueExit } from './messages.js';
 import type { CallRecorder } from './call-recorder.js';
 import { proxyLocalActivitiesInOrder } from './local-activities.js';
-
-/**
- * Runs started after this change make the call's Graph requests and its queue entry as local activities: each is one
- * HTTP request of well under a second, and as a local activity it runs inside the workflow task that asked for it,
- * with no activity task to dispatch and no extra workflow task for its result (issue 9: 4 workflow tasks and 7
- * activity tasks fewer per call). Retries and timeouts are the same. Their record writes try a local activity first
- * too (one short attempt) and fall back to the ordinary activity, which retries until Postgres is back
- * (workflows/call-recorder.ts), so a database outage never holds the call up for long. Runs started before keep
- * ordinary activities, so their histories replay.
- */
-export const CALL_LOCAL_GRAPH_PATCH = 'call-local-graph';
-
-// Module state is per workflow run (the SDK keeps a module cache per workflow), so this is this run's choice.
-let local = false;
-
-/** Decide, once, at the start of the call's workflow, whether this run's Graph requests are local activities. */
-export function decideGraphDispatch(): void {
-  local = patched(CALL_LOCAL_GRAPH_PATCH);
-}
-
-/** Whether this run makes its requests as local activities (decided by decideGraphDispatch). */
-export function localDispatch(): boolean {
-  return local;
-}
+import { localDispatch } from './call-dispatch.js';
 
 /** Activities of type T as this run makes them: local or ordinary, with the same timeouts and retries. */
 export function callActivities<T extends object>(options: ActivityOptions & LocalActivityOptions): T {
   const remote = proxyActivities<T>(options);
   const inline = proxyLocalActivitiesInOrder<T>({ ...options, retry: { ...options.retry, maximumAttempts: attemptsWithin(options) } });
-  return new Proxy({} as T, { get: (_, name) => Reflect.get(local ? inline : remote, name) });
+  return new Proxy({} as T, { get: (_, name) => Reflect.get(localDispatch() ? inline : remote, name) });
 }
 
 /**

@@ -49,3 +49,21 @@ export const QUEUE_REFUSAL_KEEPS_TURN_PATCH = 'queue-refusal-keeps-turn';
  * release with it.
  */
 export const QUEUE_LIVE_THROTTLED_PATCH = 'queue-live-throttled';
+
+// ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
+
+/**
+ * 2026-11-28, issue 9. The call records at milestones instead of after almost every event (`recordCall` was 64% of a
+ * call's activities). Removable a day after its release (no call started before it is still open).
+ */
+export const MILESTONE_BATCHES_PATCH = 'recorder-milestone-batches';
+
+/**
+ * 2026-11-29, issue 9. The call's Graph requests and its queue entry are local activities: each is one HTTP request of
+ * well under a second, run inside the workflow task that asked for it, with no activity task to dispatch and no
+ * workflow task for its result (4 workflow tasks and 7 activity tasks fewer per call). Retries and timeouts are the
+ * same. Record writes try a local activity first too (one short attempt) and fall back to the ordinary activity,
+ * which retries until Postgres is back, so a database outage never holds the call up for long. Removable a day after
+ * its release.
+ */
+export const CALL_LOCAL_GRAPH_PATCH = 'call-local-graph';
