@@ -1,0 +1,43 @@
+import { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { startTemporalDevServer, type DevServer } from '../infra/temporal-dev-server.js';
+import { connectClient, connectWorker } from '../temporal/connection.js';
+import type { Stops } from './stops.js';
+
+export interface TemporalRole {
+  temporalAddress: string;
+  devServer?: DevServer;
+  client: Client;
+  /** Set when this process runs the worker: its client shares the worker's connection. */
+  workerConnection?: NativeConnection;
+}
+
+/** Temporal: the configured server, or the dev server in the data folder; and this process's client. */
+export async function startTemporal(config: Config, logger: Logger, stops: Stops, runsWorker: boolean): Promise<TemporalRole> {
+  let temporalAddress = config.temporal.address;
+  let devServer: DevServer | undefined;
+  if (!temporalAddress) {
+    devServer = await startTemporalDevServer({
+      dataDir: config.dataDir,
+      port: config.temporal.devPort,
+      ...(config.temporal.devUiPort ? { uiPort: config.temporal.devUiPort } : {}),
+      namespace: config.temporal.namespace,
+      onLog: (line) => logger.debug({ component: 'temporal' }, line.trim()),
+    });
+    stops.push(() => devServer!.stop());
+    temporalAddress = devServer.address;
+  }
+  // A process that runs the worker gives its client the worker's connection: the webhook's call starts can then ask
+  // Temporal for eager start, which hands the call's first workflow task straight back to this worker instead of
+  // queueing it behind every other call's tasks (the answer must reach Graph within 15 s, even under load).
+  if (runsWorker) {
+    const connection = await connectWorker(config.temporal, temporalAddress);
+    stops.push(() => connection.close());
+    return { temporalAddress, ...(devServer ? { devServer } : {}), client: new Client({ connection, namespace: config.temporal.namespace }), workerConnection: connection };
+  }
+  const client = await connectClient(config.temporal, temporalAddress);
+  stops.push(() => client.connection.close());
+  return { temporalAddress, ...(devServer ? { devServer } : {}), client };
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { MikroORM } from '../db/orm.js';
+import type { FolderRecordingStore } from '../recordings/store.js';
+import { createApp } from '../server/app.js';
+import { AdminAuth } from '../admin/identity.js';
+import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from '../server/notification-auth.js';
+import type { Stops } from './stops.js';
+
+/** Where notifications and admin tokens are signed when the emulator stands in for Microsoft. */
+export interface SigningStandIn {
+  url: string;
+  callingOpenIdUrl: string;
+}
+
+export interface WebRoleDeps {
+  config: Config;
+  logger: Logger;
+  stops: Stops;
+  client: Client;
+  orm: MikroORM;
+  recordingStore: FolderRecordingStore;
+  /** A worker runs in this process: call starts may ask Temporal for eager start. */
+  eagerStart: boolean;
+  /** The emulator starts after the web process, so its key documents are looked up when first needed. */
+  standIn: () => SigningStandIn | undefined;
+  temporalMetricsUrl?: string;
+}
+
+/** The web role: Express with the Graph webhook, the admin API, recordings and /metrics. Returns its URL. */
+export async function startWebRole(d: WebRoleDeps): Promise<string> {
+  const { config, logger } = d;
+  const notificationVerifier = new NotificationVerifier({
+    openIdConfigUrl: () => config.graph.notificationOpenIdUrl ?? d.standIn()?.callingOpenIdUrl ?? MICROSOFT_CALLING_OPENID_URL,
+    audience: config.graph.clientId,
+    allowedTenants: config.graph.notificationTenants,
+    logger,
+  });
+  const app = createApp({
+    client: d.client,
+    orm: d.orm,
+    logger,
+    taskQueue: config.temporal.taskQueue,
+    eagerStart: d.eagerStart,
+    publicUrl: config.publicUrl,
+    notificationVerifier,
+    adminAuth: new AdminAuth({
+      // With the emulator standing in for Microsoft, its tenant signs admin tokens too (`switchboard admin token`).
+      openIdConfigUrl: () => {
+        const standIn = d.standIn();
+        return (
+          config.security.adminOpenIdUrl ??
+          (standIn
+            ? `${standIn.url}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`
+            : `${config.graph.authorityHost.replace(/\/$/, '')}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`)
+        );
+      },
+      audiences: config.security.adminAudiences,
+      allowedTenants: [config.graph.tenantId],
+      logger,
+    }),
+    recordings: {
+      store: d.recordingStore,
+      signingKey: config.recordings.signingKey ? Buffer.from(config.recordings.signingKey) : randomBytes(32),
+      linkTtlSeconds: config.recordings.linkTtlSeconds,
+      publicUrl: config.publicUrl,
+    },
+    adminAllowedCidrs: config.security.adminAllowedCidrs,
+    webhookAllowedCidrs: config.security.webhookAllowedCidrs,
+    trustedProxies: config.security.trustedProxies,
+    ...(d.temporalMetricsUrl ? { temporalMetricsUrl: d.temporalMetricsUrl } : {}),
+    ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  d.stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  return `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
+}
