@@ -25,7 +25,31 @@ function problems(defs: Record<string, QueueDefinition>): string[] {
 
 describe('queue definitions', () => {
   it('validates the shipped flows and fills in defaults', () => {
-    expect(validateQueues(flowAgents, queueDefinitions)).toEqual(queues);
+    // The whole configuration of one shipped queue, written out: what it says and every default it leaves out.
+    const adele = '6e7b1c2a-5d4f-4a3b-9c8d-1e2f3a4b5c6d';
+    const alex = '8f9e0d1c-2b3a-4c5d-8e6f-7a8b9c0d1e2f';
+    expect(validateQueues(flowAgents, queueDefinitions).support).toEqual({
+      name: 'support',
+      agents: [adele, alex],
+      agentSkills: { [adele]: { english: 5, billing: 3 }, [alex]: { english: 4, french: 4 } },
+      method: 'serial',
+      requiredSkills: {},
+      alertSeconds: 30,
+      offerBy: 'ring',
+      wrapUpSeconds: 10,
+      reofferAfterSeconds: 30,
+      missesBeforeAway: 3,
+      maxCalls: 50,
+      overflowAction: { type: 'queue', queue: 'sales' },
+      maxWaitSeconds: 1200,
+      timeoutAction: { type: 'voicemail', mailbox: 'support' },
+      noAgentsAction: { type: 'disconnect' },
+      presenceBased: true,
+      offerToBusy: false,
+      serviceLevelSeconds: 30,
+      announceEverySeconds: 0,
+    });
+    expect(Object.keys(queues).sort()).toEqual(['billing', 'sales', 'support']);
     expect(queues.support).toMatchObject({ name: 'support', method: 'serial', alertSeconds: 30, presenceBased: true });
     expect(queues.sales!.agentSkills[queues.sales!.agents[1]!]).toMatchObject({ sales: 2, english: 5 });
   });

@@ -208,6 +208,7 @@ describe('hostile input with a valid token', () => {
   });
 
   it('acknowledges, and only logs, notifications it cannot use inside a valid envelope', async () => {
+    const logged = logLines.length;
     const res = await post(
       {
         value: [
@@ -219,6 +220,16 @@ describe('hostile input with a valid token', () => {
       token,
     );
     expect(res.status).toBe(202);
+    // One warning per notification, each saying why it went nowhere; no workflow was started for any of them.
+    const lines = logLines.slice(logged).map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string; callId?: string });
+    const warned = lines.filter((l) => l.level === 40).map((l) => ({ msg: l.msg, reason: l.reason, callId: l.callId }));
+    expect(warned).toEqual([
+      { msg: 'notification ignored', reason: 'unsupported resourceData type unheardof', callId: 'zzz' },
+      { msg: 'notification ignored', reason: 'resourceUrl does not name a call', callId: undefined },
+      { msg: 'notification for a call with no running workflow; acknowledged', reason: undefined, callId: 'no-such-call' },
+    ]);
+    expect(await workflowExists('zzz')).toBe(false);
+    expect(await workflowExists('no-such-call')).toBe(false);
   });
 
   it('answers a legacy-format notification with 204', async () => {
