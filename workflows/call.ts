@@ -8,8 +8,7 @@ import { decideGraphDispatch } from './call-dispatch.js';
 import { agentAssignedSignal, graphNotificationSignal, queueExitSignal } from './messages.js';
 import type { FlowDefinition } from './flow/api.js';
 import { CallRuntime } from './flow/runtime.js';
-import { releaseAgent } from './flow/queue.js';
-import { offerMembers } from './flow/offer.js';
+import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
 
 export interface CallWorkflowInput {

@@ -97,8 +97,8 @@ function readRuntimeDefaults(root: string): RuntimeDefaults {
     }
     return undefined;
   };
-  const holdMusic = read('queue.ts', 'HOLD_MUSIC');
-  const offer = read('callback.ts', 'DEFAULT_CALLBACK_OFFER');
+  const holdMusic = read('hold-music.ts', 'HOLD_MUSIC');
+  const offer = read('offer-callback.ts', 'DEFAULT_CALLBACK_OFFER');
   const callbackOffer: RuntimeDefaults['callbackOffer'] = {};
   if (offer && typeof offer === 'object') {
     for (const k of CALLBACK_PROMPTS) {

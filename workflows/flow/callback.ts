@@ -2,11 +2,11 @@ import { condition, proxyActivities, sleep, workflowInfo } from '@temporalio/wor
 import type { CallbackActivities, GraphActivities } from '../../activities/index.js';
 import { failureDetails, queueing, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
 import { type AgentAssignment } from '../messages.js';
-import type { CallbackOffer, CallbackOutcome, CallbackResult, QueueOptions } from './api.js';
-import { gather } from './menu.js';
-import { HOLD_MUSIC, leaveQueueNamed, reportOffer } from './queue.js';
-import { offerToAgents, type AgentOfferOutcome } from './offer.js';
-import type { CallRuntime } from './runtime.js';
+import type { CallbackOutcome, QueueOptions } from './api.js';
+import type { CallbackPlace, CallContext } from './context.js';
+import { HOLD_MUSIC, holdUntil } from './hold-music.js';
+import { clamp } from './limits.js';
+import { leaveQueueNamed, reportOffer, type AgentOfferOutcome } from './reservation.js';
 
 const callbacks = proxyActivities<CallbackActivities>({
   startToCloseTimeout: '10s',
@@ -22,85 +22,6 @@ const dialer = proxyActivities<GraphActivities>({
 export const CALLBACK_DEFAULTS = { attempts: 3, retryDelaySeconds: 120, intro: 'callback-intro.wav' } as const;
 /** Graph ends an unanswered outbound call by itself; this is only the fallback if that notification is lost. */
 const RING_MAX = '90s';
-const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(v)));
-
-export const DEFAULT_CALLBACK_OFFER: CallbackOffer = {
-  prompt: 'callback-offer.wav',
-  confirmPrompt: 'callback-confirm.wav',
-  enterNumberPrompt: 'callback-enter-number.wav',
-  invalidNumberPrompt: 'callback-invalid-number.wav',
-  acceptedPrompt: 'callback-accepted.wav',
-};
-
-/** E.164: '+', country code, up to 15 digits in all. */
-const E164 = /^\+[1-9]\d{6,14}$/;
-/** Tries at entering a number before the offer is withdrawn. */
-const NUMBER_TRIES = 3;
-
-/**
- * The callback dialog: "press 1 to be called back". The caller confirms the number they call from (a phone caller)
- * or enters one (digits then #; a leading country code, or the caller's own country's when it's 10 digits or fewer).
- * An invalid number is re-prompted, up to three tries.
- */
-export async function offerCallback(rt: CallRuntime, offer: CallbackOffer): Promise<CallbackResult> {
-  const o = { ...DEFAULT_CALLBACK_OFFER, ...offer };
-  const accept = o.acceptKey ?? '1';
-  const first = await gather(rt, { prompt: o.prompt, maxDigits: 1, terminator: null, timeoutSeconds: 5 });
-  if (first.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
-  if (first.status === 'noInput') return { accepted: false, reason: 'noInput' };
-  if (first.digits !== accept) return { accepted: false, reason: 'declined' };
-
-  let number: string | undefined;
-  const own = rt.from.kind === 'phone' && E164.test(rt.from.id) ? rt.from.id : undefined;
-  if (own && o.confirmPrompt !== undefined) {
-    const confirm = await gather(rt, { prompt: o.confirmPrompt, maxDigits: 1, terminator: null, timeoutSeconds: 5 });
-    if (confirm.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
-    if (confirm.status === 'digits' && confirm.digits === '1') number = own;
-  }
-  for (let tries = 0; number === undefined && tries < NUMBER_TRIES; tries++) {
-    const entered = await gather(rt, { prompt: o.enterNumberPrompt ?? 'callback-enter-number.wav', maxDigits: 16, terminator: '#', timeoutSeconds: 10, interDigitSeconds: 5 });
-    if (entered.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
-    const candidate = entered.status === 'digits' ? toE164(entered.digits, own) : undefined;
-    if (candidate) number = candidate;
-    else {
-      rt.recorder.event('callbackInvalidNumber', { entered: entered.status === 'digits' ? entered.digits : '' });
-      if (tries < NUMBER_TRIES - 1 && o.invalidNumberPrompt !== undefined) await rt.session.play(rt.promptUris(o.invalidNumberPrompt), 'callback-invalid');
-    }
-  }
-  if (number === undefined) return { accepted: false, reason: 'invalidNumber' };
-  if (o.acceptedPrompt !== undefined) await rt.session.play(rt.promptUris(o.acceptedPrompt), 'callback-accepted');
-  return { accepted: true, number };
-}
-
-/** Keypad digits → E.164. '*' can't be typed as '+', so a number with its country code starts with 00 or is long. */
-export function toE164(digits: string, callerNumber: string | undefined): string | undefined {
-  if (!/^\d+$/.test(digits)) return undefined;
-  let candidate: string;
-  if (digits.startsWith('00')) candidate = `+${digits.slice(2)}`;
-  else if (digits.length > 10) candidate = `+${digits}`;
-  else {
-    // A national number: the caller's own country code, when we know it (only +1 is derived: NANP numbers are 10 digits).
-    if (!callerNumber?.startsWith('+1') || digits.length !== 10) return undefined;
-    candidate = `+1${digits}`;
-  }
-  return E164.test(candidate) ? candidate : undefined;
-}
-
-/**
- * In a queue: offer the callback; when taken, the caller hangs up and keeps their place. Returns the number to call
- * back, or undefined when the caller stays on hold.
- */
-export async function takeCallback(rt: CallRuntime, queue: string, options: QueueOptions): Promise<{ number: string } | undefined> {
-  if (!rt.incoming.to.applicationInstanceId || !rt.incoming.tenantId) {
-    // A callback is placed from the resource account that was dialled: without one, don't promise what can't be done.
-    rt.recorder.event('callbackUnavailable', { queue, reason: 'the call did not come in through a resource account of a known tenant' });
-    return undefined;
-  }
-  const result = await rt.offerCallback(options.callbackOffer ?? DEFAULT_CALLBACK_OFFER);
-  if (!result.accepted) return undefined;
-  rt.recorder.event('callbackRequested', { queue, number: result.number });
-  return { number: result.number };
-}
 
 /**
  * After the caller took a callback: hang up, keep the call's place in the queue, and when its turn comes (an agent is
@@ -110,16 +31,16 @@ export async function takeCallback(rt: CallRuntime, queue: string, options: Queu
  * next try. Everything is workflow state, so a restart of any process picks up where it was.
  */
 export async function keepPlaceForCallback(
-  rt: CallRuntime,
-  start: { queue: string; queuedAtMs: number; priority: number; number: string; waitSeconds: number },
+  ctx: CallContext,
+  start: CallbackPlace,
   options: QueueOptions,
 ): Promise<CallbackOutcome> {
-  const { session, recorder, callId } = rt;
+  const { session, recorder, callId } = ctx;
   const workflowId = workflowInfo().workflowId;
-  const maxAttempts = clamp(options.callbackAttempts ?? CALLBACK_DEFAULTS.attempts, 1, 10);
-  const retryDelayMs = clamp(options.callbackRetryDelaySeconds ?? CALLBACK_DEFAULTS.retryDelaySeconds, 10, 3600) * 1000;
-  const intro = rt.promptUris(options.callbackIntro ?? CALLBACK_DEFAULTS.intro);
-  const holdMusic = rt.promptUris(options.holdMusic ?? HOLD_MUSIC);
+  const maxAttempts = clamp(Math.round(options.callbackAttempts ?? CALLBACK_DEFAULTS.attempts), 1, 10);
+  const retryDelayMs = clamp(Math.round(options.callbackRetryDelaySeconds ?? CALLBACK_DEFAULTS.retryDelaySeconds), 10, 3600) * 1000;
+  const intro = ctx.promptUris(options.callbackIntro ?? CALLBACK_DEFAULTS.intro);
+  const holdMusic = ctx.promptUris(options.holdMusic ?? HOLD_MUSIC);
   const { number } = start;
   let queue = start.queue;
   let queuedAtMs = start.queuedAtMs;
@@ -144,7 +65,7 @@ export async function keepPlaceForCallback(
       workflowId,
       queue,
       number,
-      ...(rt.from.id && rt.from.kind !== 'unknown' ? { fromId: rt.from.id } : {}),
+      ...(ctx.from.id && ctx.from.kind !== 'unknown' ? { fromId: ctx.from.id } : {}),
       requestedAt: new Date().toISOString(),
     }),
   );
@@ -219,7 +140,7 @@ export async function keepPlaceForCallback(
     if (!leg) {
       attempts++;
       write(() => callbacks.updateCallback({ callId, status: 'dialing', attempts }));
-      const dialled = await dial(rt, { number, workflowId, intro, attempt: attempts });
+      const dialled = await dial(ctx, { number, workflowId, intro, attempt: attempts });
       if ('reason' in dialled) {
         // Not the agent's miss: release them for other calls, and try again later from the same place in the queue.
         await cancel(assignment);
@@ -244,7 +165,7 @@ export async function keepPlaceForCallback(
     // Offer the person called back to the reserved agent(s), as the queue verb does with a caller.
     const { agentId } = assignment;
     recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId, callback: true, callbackCallId: leg.callId });
-    const offer = await offerToAgents(rt, leg, assignment, { music: holdMusic });
+    const offer = await ctx.steps.offerToAgents(leg, assignment, { music: holdMusic });
     if (offer.agentId) {
       await report(assignment, offer.outcomes);
       recorder.event('connected', { agentId: offer.agentId, callback: true, callbackCallId: leg.callId });
@@ -267,20 +188,20 @@ export async function keepPlaceForCallback(
 
 /** Call the number from the dialled resource account; the call's notifications come back to this workflow. */
 async function dial(
-  rt: CallRuntime,
+  ctx: CallContext,
   o: { number: string; workflowId: string; intro: string[]; attempt: number },
 ): Promise<{ leg: CallSession } | { reason: string }> {
-  const { session, recorder } = rt;
+  const { session, recorder } = ctx;
   // Our webhook, naming this workflow: Graph sends the new call's notifications there, and the webhook signals us.
-  // (CallRuntime keeps the webhook URL private; a flow never needs it, the callback does.)
-  const webhook = rt.callbackUri;
+  // (The call context has the webhook URL and the Call a flow sees does not: a flow never needs it, the callback does.)
+  const webhook = ctx.callbackUri;
   const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(o.workflowId)}`;
   let placed: { callId: string };
   try {
     placed = await dialer.createCall({
       phone: o.number,
-      applicationInstanceId: rt.incoming.to.applicationInstanceId!,
-      tenantId: rt.incoming.tenantId!,
+      applicationInstanceId: ctx.incoming.to.applicationInstanceId!,
+      tenantId: ctx.incoming.tenantId!,
       callbackUri,
       preFetchUris: o.intro,
     });
@@ -309,17 +230,4 @@ function notAnswered(leg: CallSession): string {
   if (code === 603 || code === 403) return 'declined';
   if (code === 408 || code === 480 || code === 487) return 'no answer';
   return leg.resultInfo ? `ended before it was answered (${leg.resultInfo.code}/${leg.resultInfo.subcode})` : 'ended before it was answered';
-}
-
-/** Hold music on a leg until `done` (the next agent, a queue exit, a hang-up). */
-async function holdUntil(leg: CallSession, holdMusic: string[], done: () => boolean): Promise<void> {
-  for (let round = 1; !done(); round++) {
-    const opId = await leg.startPrompt(holdMusic, `hold-callback-${round}`);
-    if (opId === undefined) {
-      await condition(done);
-      return;
-    }
-    await condition(() => leg.operations.has(opId) || done(), '5m');
-    if (done() && !leg.operations.has(opId) && !leg.terminated) await leg.cancelMedia('offer');
-  }
 }

@@ -2,7 +2,10 @@ import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { GraphActivities } from '../../activities/index.js';
 import { callActivities, failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
 import type { AgentAssignment } from '../messages.js';
-import type { CallRuntime } from './runtime.js';
+import type { CallContext } from './context.js';
+import { holdMusicWhile } from './hold-music.js';
+import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
+import { transferTakenBefore } from './transfer-taken.js';
 
 // A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
 const ringer = callActivities<GraphActivities>({
@@ -11,52 +14,31 @@ const ringer = callActivities<GraphActivities>({
 });
 
 /**
- * How an offer ended for one agent: `missed` counts toward pausing them; `busy` (Graph found them on another call,
- * or would not ring them) and `cancelled` are not their doing, but a busy agent is rested for this call like a
- * missed one.
- */
-export type AgentOfferOutcome = 'connected' | 'missed' | 'busy' | 'cancelled';
-
-export interface OfferResult {
-  /** The agent now talking to the caller, if any. */
-  agentId?: string;
-  /** Per agent offered (one, or an attendant group). */
-  outcomes: Record<string, AgentOfferOutcome>;
-  /** Graph refused a request (not an agent's doing). */
-  error?: unknown;
-}
-
-/** Everyone an offer goes to: the assigned agent, or the whole attendant group. */
-export function offerMembers(a: AgentAssignment): { agentId: string; reservationId: string }[] {
-  return a.group?.length ? a.group : [{ agentId: a.agentId, reservationId: a.reservationId }];
-}
-
-/**
  * Offer `target` (the caller, or a person called back) to the reserved agent(s), the way the queue says: by ringing
  * them for the alert time, or by a blind transfer. Hold music goes on while agents ring. The caller's own session
  * says how it ended (connected: transferAccepted).
  */
 export async function offerToAgents(
-  rt: CallRuntime,
+  ctx: CallContext,
   target: CallSession,
   a: AgentAssignment,
   hold: { music: string[]; playing?: string },
 ): Promise<OfferResult> {
   // Assignments without a mode come from queues older than offer modes, which made blind transfers.
-  if (a.offerBy === undefined || a.offerBy === 'transfer') return transferTo(rt, target, a);
-  return ring(rt, target, a, hold);
+  if (a.offerBy === undefined || a.offerBy === 'transfer') return transferTo(ctx, target, a);
+  return ring(ctx, target, a, hold);
 }
 
 /**
  * Ring every member with a call of our own, for exactly the alert time. The first to answer wins: the other rings
  * stop at once and the caller is transferred onto the winner's call (consultative transfer, `replacesCallId`).
  */
-async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, hold: { music: string[]; playing?: string }): Promise<OfferResult> {
-  const { session, recorder } = rt;
+async function ring(ctx: CallContext, target: CallSession, a: AgentAssignment, hold: { music: string[]; playing?: string }): Promise<OfferResult> {
+  const { session, recorder } = ctx;
   const members = offerMembers(a);
   const outcomes: Record<string, AgentOfferOutcome> = {};
   const legs = new Map<string, CallSession>();
-  const webhook = rt.callbackUri;
+  const webhook = ctx.callbackUri;
   // Our webhook, naming this workflow: Graph sends the rings' notifications there, and the webhook signals us.
   const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(workflowInfo().workflowId)}`;
   recorder.event('ringing', { agents: members.map((m) => m.agentId), alertSeconds: a.alertSeconds });
@@ -69,8 +51,8 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
         const { callId } = await ringer.ringAgent({
           agentId,
           callbackUri,
-          ...(rt.incoming.tenantId ? { tenantId: rt.incoming.tenantId } : {}),
-          ...(rt.incoming.to.applicationInstanceId ? { applicationInstanceId: rt.incoming.to.applicationInstanceId } : {}),
+          ...(ctx.incoming.tenantId ? { tenantId: ctx.incoming.tenantId } : {}),
+          ...(ctx.incoming.to.applicationInstanceId ? { applicationInstanceId: ctx.incoming.to.applicationInstanceId } : {}),
         });
         legs.set(agentId, session.attachLeg(callId));
       } catch (err) {
@@ -156,8 +138,8 @@ async function ring(rt: CallRuntime, target: CallSession, a: AgentAssignment, ho
 }
 
 /** Blind transfer: Graph rings the agent until it gives up; the alert time is only what we expect and record. */
-async function transferTo(rt: CallRuntime, target: CallSession, a: AgentAssignment): Promise<OfferResult> {
-  const { recorder } = rt;
+async function transferTo(ctx: CallContext, target: CallSession, a: AgentAssignment): Promise<OfferResult> {
+  const { recorder } = ctx;
   const { agentId } = a;
   target.transferFailed = false;
   let error: unknown;
@@ -181,29 +163,6 @@ async function transferTo(rt: CallRuntime, target: CallSession, a: AgentAssignme
   return { outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' }, ...(error !== undefined ? { error } : {}) };
 }
 
-/**
- * Runs started after this change ask Graph about a call whose transfer request failed, before taking the failure as
- * the transfer's end (below). Runs started before replay as they ran.
- */
-export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
-
-/**
- * Whether a transfer request that failed had in fact been carried out: Graph took it, and its response was lost or the
- * worker waiting for it died, so the request was made again and Graph refused the repeat. Then the call is no longer
- * established (transferring, accepted, or already gone), and the transfer's notifications say how it ended: wait for
- * them. False when the call is still established, so the refusal was of this transfer.
- */
-export async function transferTakenBefore(target: CallSession): Promise<boolean> {
-  if (!patched(TRANSFER_TAKEN_PATCH)) return false;
-  if (target.transferAccepted) return true;
-  if (target.terminated) return false;
-  const now = await graph.getCallState({ callId: target.callId }).catch(() => undefined);
-  if (now === undefined || now.state === 'established') return false;
-  target.recorder.event('transferTakenBefore', { state: now.state });
-  if (!(await condition(() => target.transferAccepted || target.transferFailed || target.terminated, ESTABLISH_WAIT))) await target.refreshFromGraph();
-  return target.transferAccepted;
-}
-
 /** Runs started after this change take a ring placed twice that the agent answered (ring, above). */
 export const ADOPT_STRAY_RING_PATCH = 'adopt-stray-ring';
 
@@ -211,17 +170,4 @@ export const ADOPT_STRAY_RING_PATCH = 'adopt-stray-ring';
 function isBusy(leg: CallSession): boolean {
   const code = leg.resultInfo?.code;
   return code === 486 || code === 600;
-}
-
-/** Keep hold music going on the caller while agents ring (it continues the prompt already playing, if any). */
-async function holdMusicWhile(target: CallSession, hold: { music: string[]; playing?: string }, ringing: () => boolean): Promise<void> {
-  let op = hold.playing;
-  for (let round = 1; ringing() && !target.terminated; round++) {
-    if (op === undefined || target.operations.has(op)) {
-      op = await target.startPrompt(hold.music, `hold-ringing-${round}`);
-      if (op === undefined) return; // Graph would not play it: quiet is better than a loop of errors
-    }
-    const current = op;
-    await condition(() => !ringing() || target.terminated || target.operations.has(current));
-  }
 }

@@ -1,30 +1,22 @@
-import { condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import type { QueueAction } from '../../src/routing/types.js';
 import { failureDetails, queueing, ESTABLISH_WAIT } from '../call-session.js';
-import {
-  agentOfferOutcomeSignal,
-  agentWorkflowId,
-  leaveQueueSignal,
-  offerResultSignal,
-  queueWorkflowId,
-  type AgentAssignment,
-} from '../messages.js';
 import type { QueueOptions, QueueResult } from './api.js';
-import type { CallRuntime } from './runtime.js';
-import { keepPlaceForCallback, takeCallback } from './callback.js';
-import { offerMembers, offerToAgents, type AgentOfferOutcome } from './offer.js';
+import type { CallContext } from './context.js';
+import { HOLD_MUSIC, HOLD_MUSIC_MAX, SHIPPED_HOLD_MUSIC_REPEAT } from './hold-music.js';
+import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
 
-/** A hold-music completion that never comes must not leave the caller in silence: replay after this. */
-const HOLD_MUSIC_MAX = '5m';
-export const HOLD_MUSIC = 'hold-music.wav';
-/**
- * Graph plays up to 20 prompts in one playPrompt, so a round of the shipped 8-second track is that track 20 times
- * (160 s, inside HOLD_MUSIC_MAX). Every round costs a Graph request, a completion notification and workflow work:
- * one play per round would have 500 waiting callers start 60 rounds a second between them. An admin's own hold music
- * (usually minutes long, and of a length the workflow cannot know) is played once per round. Announcements and
- * offers still cut a round short.
- */
-const SHIPPED_HOLD_MUSIC_REPEAT = 20;
+/** The queue verb, on the timeline as `verb:queue`; how the wait ended is the call's outcome, where it decides one. */
+export function queueVerb(ctx: CallContext, name: string, options: QueueOptions): Promise<QueueResult> {
+  return ctx.verb('queue', { queue: name, ...options }, async () => {
+    if (ctx.session.terminated) return { outcome: 'abandoned', waitSeconds: 0 } as const;
+    const result = await waitInQueue(ctx, name, options);
+    if (result.outcome === 'connected') ctx.outcome = 'connected';
+    else if (result.outcome === 'abandoned') ctx.outcome = 'abandoned';
+    else if (result.outcome === 'callback') ctx.outcome = 'callback';
+    return result;
+  });
+}
 
 /**
  * The queue verb: wait in a queue with hold music and announcements until an agent takes the call (the caller is
@@ -32,12 +24,12 @@ const SHIPPED_HOLD_MUSIC_REPEAT = 20;
  * asked to handle those itself (`exits: 'flow'`), the queue's configured action is carried out here: another queue,
  * voicemail, a transfer, or a closing message.
  */
-export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: QueueOptions = {}): Promise<QueueResult> {
-  const { session, recorder, callId } = rt;
+async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueOptions = {}): Promise<QueueResult> {
+  const { session, recorder, callId } = ctx;
   const workflowId = workflowInfo().workflowId;
   let queueName = firstQueue;
   let queuedAtMs = Date.now();
-  const priority = options.priority ?? rt.priority;
+  const priority = options.priority ?? ctx.priority;
   recorder.set({ queue: queueName, queuedAt: new Date().toISOString() });
   // Until the caller hung up, if they did: the wait ends when the call does, not when we noticed.
   const waited = () => {
@@ -50,8 +42,8 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
   let callbackOffered = false;
   const leaveQueue = () => leaveQueueNamed(queueName, workflowId);
   const holdMusic = options.holdMusic
-    ? rt.promptUris(options.holdMusic)
-    : rt.promptUris(Array.from({ length: SHIPPED_HOLD_MUSIC_REPEAT }, () => HOLD_MUSIC));
+    ? ctx.promptUris(options.holdMusic)
+    : ctx.promptUris(Array.from({ length: SHIPPED_HOLD_MUSIC_REPEAT }, () => HOLD_MUSIC));
 
   for (;;) {
     let entry: { announceEverySeconds: number };
@@ -98,12 +90,12 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
 
       if (!waitingOver() && !callbackOffered && Date.now() >= callbackAt) {
         callbackOffered = true;
-        const taken = await takeCallback(rt, queueName, options);
+        const taken = await ctx.steps.takeCallback(queueName, options);
         if (taken) {
           // The caller hangs up and keeps their place: the workflow stays in the queue and calls them back.
           const waitSeconds = waited();
           recorder.set({ waitSeconds });
-          const callback = await keepPlaceForCallback(rt, { queue: queueName, queuedAtMs, priority, number: taken.number, waitSeconds }, options);
+          const callback = await ctx.steps.keepPlaceForCallback({ queue: queueName, queuedAtMs, priority, number: taken.number, waitSeconds }, options);
           return { outcome: 'callback', waitSeconds, number: taken.number, callback };
         }
         continue;
@@ -118,8 +110,8 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
           const minutes = Math.max(1, Math.round(where.ewtSeconds / 60));
           await session.play(
             [
-              rt.promptUri(`announcements/position-${Math.min(where.position, 20)}.wav`),
-              rt.promptUri(`announcements/wait-${Math.min(minutes, 30)}-minutes.wav`),
+              ctx.promptUri(`announcements/position-${Math.min(where.position, 20)}.wav`),
+              ctx.promptUri(`announcements/wait-${Math.min(minutes, 30)}-minutes.wav`),
             ],
             `announcement-${announcements}`,
             // An agent or the queue's action doesn't wait for the announcement to finish.
@@ -151,7 +143,7 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
         recorder.set({ queue: queueName, queuedAt: new Date().toISOString() });
         continue;
       }
-      await carryOut(rt, exit.action, queueName);
+      await carryOut(ctx, exit.action, queueName);
       return { outcome: exit.reason, waitSeconds, handled: true };
     }
 
@@ -166,7 +158,7 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
       reservationId: assignment.reservationId,
       ...(members.length > 1 ? { group: members.map((m) => m.agentId) } : {}),
     });
-    const offer = await offerToAgents(rt, session, assignment, { music: holdMusic, ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}) });
+    const offer = await ctx.steps.offerToAgents(session, assignment, { music: holdMusic, ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}) });
 
     if (offer.agentId) {
       const agentId = offer.agentId;
@@ -203,52 +195,16 @@ export async function waitInQueue(rt: CallRuntime, firstQueue: string, options: 
 }
 
 /** The queue's overflow, timeout or no-agents action (other than moving to another queue); the call ends after it. */
-async function carryOut(rt: CallRuntime, action: Exclude<QueueAction, { type: 'queue' }>, queueName: string): Promise<void> {
+async function carryOut(ctx: CallContext, action: Exclude<QueueAction, { type: 'queue' }>, queueName: string): Promise<void> {
   if (action.type === 'transfer') {
-    await rt.transfer('userId' in action ? { user: action.userId } : { phone: action.phone });
+    await ctx.call.transfer('userId' in action ? { user: action.userId } : { phone: action.phone });
     return;
   }
   if (action.type === 'voicemail') {
-    await rt.voicemail(action.mailbox ?? queueName);
+    await ctx.call.voicemail(action.mailbox ?? queueName);
     return;
   }
-  if (action.prompt && !rt.session.terminated) await rt.session.play(rt.promptUris(action.prompt), 'queue-exit');
-  rt.outcome = 'queueDisconnected';
-  await rt.session.hangUpQuietly();
-}
-
-/** Tell the queue this call has left it (a hang-up, a callback taken); a queue that is gone needs no telling. */
-export async function leaveQueueNamed(queue: string, callWorkflowId: string): Promise<void> {
-  await getExternalWorkflowHandle(queueWorkflowId(queue))
-    .signal(leaveQueueSignal, { callWorkflowId })
-    .catch((err: unknown) => log.warn('could not tell the queue we left', { queue, error: String(err) }));
-}
-
-/**
- * How an offer made under a reservation ended, per agent offered: told to each agent (fire and forget) and to the
- * queue that made it. An agent without an outcome was never rung: cancelled.
- */
-export async function reportOffer(a: AgentAssignment, outcomes: Record<string, AgentOfferOutcome>, callWorkflowId: string): Promise<void> {
-  const queue = getExternalWorkflowHandle(queueWorkflowId(a.queue));
-  await Promise.all(
-    offerMembers(a).map(async ({ agentId, reservationId }) => {
-      const outcome = outcomes[agentId] ?? 'cancelled';
-      releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome);
-      await queue
-        .signal(offerResultSignal, { callWorkflowId, agentId, reservationId, outcome: outcome === 'missed' ? 'failed' : outcome })
-        .catch((err: unknown) => log.warn('could not report the offer to the queue', { queue: a.queue, error: String(err) }));
-    }),
-  );
-}
-
-/** Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal). */
-export function releaseAgent(a: AgentAssignment, outcome: Exclude<AgentOfferOutcome, 'busy'>): void {
-  void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
-    .signal(agentOfferOutcomeSignal, {
-      reservationId: a.reservationId,
-      outcome,
-      wrapUpSeconds: a.wrapUpSeconds,
-      missesBeforeAway: a.missesBeforeAway,
-    })
-    .catch((err: unknown) => log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }));
+  if (action.prompt && !ctx.session.terminated) await ctx.session.play(ctx.promptUris(action.prompt), 'queue-exit');
+  ctx.outcome = 'queueDisconnected';
+  await ctx.session.hangUpQuietly();
 }

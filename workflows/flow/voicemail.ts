@@ -3,7 +3,8 @@ import type { VoicemailActivities } from '../../activities/voicemail.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { failureDetails, graph, ESTABLISH_WAIT } from '../call-session.js';
 import type { VoicemailResult } from './api.js';
-import type { CallRuntime } from './runtime.js';
+import type { CallContext } from './context.js';
+import { clamp } from './limits.js';
 
 // Graph keeps a recording only a short while after it completes: retry the download promptly, for about 2 minutes,
 // then record the message as failed rather than lose it silently.
@@ -17,23 +18,31 @@ const notify = proxyActivities<VoicemailActivities>({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10 },
 });
 
-const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, v));
+/** The voicemail verb. A call that reached the recording ends as `voicemail`, whether or not a message was left. */
+export function voicemailVerb(ctx: CallContext, box: string): Promise<VoicemailResult> {
+  return ctx.verb('voicemail', { box }, async () => {
+    if (ctx.session.terminated) return { outcome: 'hungUp' } as const;
+    const result = await recordVoicemail(ctx, box);
+    ctx.outcome = 'voicemail';
+    return result;
+  });
+}
 
 /**
  * Voicemail: Graph's recordResponse plays the box's greeting, beeps and records until `#`, silence or the box's
  * maximum; then the message is downloaded from `recordingLocation` before Graph discards it, stored, registered in
  * Postgres, and the box's people are told. An empty or failed recording is stored as such.
  */
-export async function recordVoicemail(rt: CallRuntime, boxName: string): Promise<VoicemailResult> {
-  const { session, recorder, callId } = rt;
+async function recordVoicemail(ctx: CallContext, boxName: string): Promise<VoicemailResult> {
+  const { session, recorder, callId } = ctx;
   const box = voicemailBoxes[boxName];
   const recordedAt = new Date().toISOString();
   const base = {
     callId,
     box: boxName,
     ...(recorder.record.queue ? { queue: recorder.record.queue } : {}),
-    fromId: rt.from.id,
-    ...(rt.from.displayName ? { fromName: rt.from.displayName } : {}),
+    fromId: ctx.from.id,
+    ...(ctx.from.displayName ? { fromName: ctx.from.displayName } : {}),
     recordedAt,
   };
   if (!box) {
@@ -48,7 +57,7 @@ export async function recordVoicemail(rt: CallRuntime, boxName: string): Promise
     ({ operationId } = await graph.recordResponse({
       callId,
       clientContext: 'voicemail',
-      promptUri: rt.promptUri(box.greeting),
+      promptUri: ctx.promptUri(box.greeting),
       bargeInAllowed: false,
       playBeep: true,
       maxRecordDurationInSeconds: maxSeconds,
@@ -93,7 +102,7 @@ export async function recordVoicemail(rt: CallRuntime, boxName: string): Promise
       .notifyVoicemail({
         voicemailId: saved.voicemailId,
         box: boxName,
-        from: rt.from.id,
+        from: ctx.from.id,
         ...(saved.durationMs !== undefined ? { durationMs: saved.durationMs } : {}),
         status: saved.status,
         ...(box.notify.webhookUrl ? { webhookUrl: box.notify.webhookUrl } : {}),
