@@ -67,3 +67,19 @@ export const MILESTONE_BATCHES_PATCH = 'recorder-milestone-batches';
  * its release.
  */
 export const CALL_LOCAL_GRAPH_PATCH = 'call-local-graph';
+
+// ─── Call flow verbs (workflows/flow/) ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * 2026-11-29. A ring placed twice to one agent (its createCall made again after Graph's answer was lost) that the
+ * agent answers becomes their call, and our other ring is ended. Before, the agent answered, was hung up on, was found
+ * busy by the other ring, and the call went to someone else. Removable a day after its release.
+ */
+export const ADOPT_STRAY_RING_PATCH = 'adopt-stray-ring';
+
+/**
+ * 2026-11-29. When a transfer request fails while the call is no longer established, ask Graph and wait for the
+ * transfer's notifications before taking the failure as the transfer's end: a transfer Graph carried out, whose
+ * response was lost, ended a connected call 'abandoned'. Removable a day after its release.
+ */
+export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';

@@ -6,6 +6,7 @@ import type { CallContext } from './context.js';
 import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
 import { transferTakenBefore } from './transfer-taken.js';
+import { ADOPT_STRAY_RING_PATCH } from '../patches.js';
 
 // A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
 const ringer = callActivities<GraphActivities>({
@@ -162,9 +163,6 @@ async function transferTo(ctx: CallContext, target: CallSession, a: AgentAssignm
   // unanswered or was declined is, and counts toward pausing the agent.
   return { outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' }, ...(error !== undefined ? { error } : {}) };
 }
-
-/** Runs started after this change take a ring placed twice that the agent answered (ring, above). */
-export const ADOPT_STRAY_RING_PATCH = 'adopt-stray-ring';
 
 /** Graph's answer for a ring that ended because the agent was busy on another call (SIP 486/600). */
 function isBusy(leg: CallSession): boolean {

@@ -1,11 +1,6 @@
 import { condition, patched } from '@temporalio/workflow';
 import { graph, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
-
-/**
- * Runs started after this change ask Graph about a call whose transfer request failed, before taking the failure as
- * the transfer's end (below). Runs started before replay as they ran.
- */
-export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
+import { TRANSFER_TAKEN_PATCH } from '../patches.js';
 
 /**
  * Whether a transfer request that failed had in fact been carried out: Graph took it, and its response was lost or the
