@@ -19,6 +19,7 @@ import {
   agentAvailabilitySignal,
   agentCallEndedSignal,
   agentOfferOutcomeSignal,
+  agentRunStateQuery,
   agentStateQuery,
   configuredQueuesSignal,
   optInSignal,
@@ -416,6 +417,12 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
     misses: agent.s.misses,
     ...(agent.s.reservation ? { reservation: agent.s.reservation } : {}),
     ...(agent.s.presence ? { presence: agent.s.presence } : {}),
+  }));
+  // For `switchboard agents restart`. A query adds no command: histories recorded before it replay as they did.
+  setHandler(agentRunStateQuery, () => ({
+    agentId: input.agentId,
+    ...(input.presenceLagSeconds !== undefined ? { presenceLagSeconds: input.presenceLagSeconds } : {}),
+    state: agent.s,
   }));
 
   // Postgres is written in the background, in order: a database outage delays the history, never routing.

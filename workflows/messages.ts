@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallNotification } from '../src/graph/notifications.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import type { OfferMode, QueueAction, Skills, TeamsPresence } from '../src/routing/types.js';
+import type { AgentSnapshot } from './agent.js';
 
 /** Graph → call workflow: every notification about the call after the incoming one. */
 export const graphNotificationSignal = defineSignal<[CallNotification]>('graphNotification');
@@ -149,6 +150,17 @@ export interface AgentSnapshotView {
   presence?: TeamsPresence;
 }
 export const agentStateQuery = defineQuery<AgentSnapshotView>('agentState');
+
+/**
+ * Everything a new run of the agent's workflow needs to carry on where this one is: what `continueAsNew` passes on.
+ * `switchboard agents restart` reads it to end a run and start the next one by hand (src/routing/agent-restart.ts).
+ */
+export interface AgentRunState {
+  agentId: string;
+  presenceLagSeconds?: number;
+  state: AgentSnapshot;
+}
+export const agentRunStateQuery = defineQuery<AgentRunState>('agentRunState');
 
 /**
  * Temporal header a call workflow's activities carry (added by workflows/interceptors.ts): which call they are for,

@@ -22,6 +22,9 @@ commands:
   agents opt-out <agent-id> <queue>   stop offering an agent calls from a queue
   agents available|away|sign-out <agent-id>
                    back to taking calls (ends a pause after missed offers), a break, or signed out
+  agents restart <agent-id>
+                   end the agent's workflow run and start a new one with its state kept; a run whose workflow task
+                   keeps failing is first reset to its last good task (docs/operations.md, "Workflow task failures")
   simulate <file>  run a scenario (JSON) against a running stack's emulator (EMULATOR_URL) and print the steps
   privacy erase|export --caller <number> [--out dir]
                    a person's data requests (DATABASE_URL): erase everything, or export it as JSON plus audio
@@ -150,8 +153,34 @@ async function main(argv: string[]): Promise<number> {
         }
         return 0;
       }
+      if (action === 'restart' && agentId && !queue) {
+        const { connectClient } = await import('../temporal/connection.js');
+        const { routingTaskQueue } = await import('../temporal/worker.js');
+        const { queues } = await import('../../flows/index.js');
+        const { AgentRestartError, describeRestart, restartAgent } = await import('../routing/agent-restart.js');
+        const { UnknownAgentError } = await import('../routing/membership.js');
+        const client = await connectClient(config.temporal, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
+        try {
+          // Where start-up puts agents' workflows: a run started before the routing task queue existed moves there.
+          const restart = await restartAgent(client, agentId, { taskQueue: routingTaskQueue(config.temporal.taskQueue), queues });
+          for (const line of describeRestart(restart)) process.stdout.write(`${line}\n`);
+        } catch (err) {
+          if (err instanceof UnknownAgentError) {
+            process.stderr.write(`unknown agent ${agentId}: no agent workflow exists for this id; nothing was changed\n`);
+            return 1;
+          }
+          if (!(err instanceof AgentRestartError)) throw err;
+          process.stderr.write(`${err.message}\n`);
+          return 1;
+        } finally {
+          await client.connection.close();
+        }
+        return 0;
+      }
       if ((action !== 'opt-in' && action !== 'opt-out') || !agentId || !queue) {
-        process.stderr.write(`usage: switchboard agents opt-in|opt-out <agent-id> <queue>\n       switchboard agents available|away|sign-out <agent-id>\n`);
+        process.stderr.write(
+          `usage: switchboard agents opt-in|opt-out <agent-id> <queue>\n       switchboard agents available|away|sign-out|restart <agent-id>\n`,
+        );
         return 2;
       }
       const { queues } = await import('../../flows/index.js');
