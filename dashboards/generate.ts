@@ -2,11 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allDashboards } from './dashboards.js';
+import { grafanaAlertRules, prometheusDatasource, prometheusRules } from './alerts.js';
 import { POSTGRES_DATASOURCE } from './postgres-query.js';
 
 /**
- * `npm run dashboards`: writes the dashboards' JSON (dashboards/generated/) and Grafana's provisioning files
- * (dashboards/provisioning/). The output is committed; test/dashboards.test.ts fails when it is stale.
+ * `npm run dashboards`: writes the dashboards' JSON (dashboards/generated/), Grafana's provisioning files
+ * (dashboards/provisioning/) and the Prometheus alert rules (dashboards/alerts/). The output is committed; test/dashboards.test.ts fails when it is stale.
  */
 export const DASHBOARDS_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -56,6 +57,10 @@ export function renderAll(): Record<string, string> {
   }
   files['provisioning/datasources/postgres.yaml'] = DATASOURCE_YAML;
   files['provisioning/dashboards/switchboard.yaml'] = PROVIDER_YAML;
+  // The alert rules (dashboards/alerts.ts): for Prometheus, and for Grafana with the Prometheus datasource they query.
+  files['alerts/switchboard.rules.yml'] = prometheusRules();
+  files['provisioning/alerting/switchboard.yaml'] = grafanaAlertRules();
+  files['provisioning/datasources/prometheus.yaml'] = prometheusDatasource();
   return files;
 }
 
