@@ -24,3 +24,14 @@ if [ ! -x .venv/docker/cli-plugins/docker-compose ]; then
   mkdir -p .venv/docker/cli-plugins
   ln -sf "$(ls "$PWD"/.venv/lib/python3*/site-packages/compose/docker-compose | head -1)" .venv/docker/cli-plugins/docker-compose
 fi
+
+# Prometheus's promtool, to check the alert rules and run their unit tests (test/alert-rules.test.ts): Debian's
+# prometheus package, unpacked into .venv (no root, no service started).
+if [ ! -x .venv/prometheus/usr/bin/promtool ]; then
+  echo "bootstrap: installing promtool (Debian prometheus) into .venv"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download prometheus >/dev/null 2>&1)
+  mkdir -p .venv/prometheus
+  dpkg-deb -x "$tmp"/prometheus_*.deb .venv/prometheus
+  rm -rf "$tmp"
+fi
