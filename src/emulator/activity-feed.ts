@@ -5,7 +5,7 @@
  * topic. Answer 204 No Content. The emulator keeps every accepted notification so tests can read what a user got.
  */
 import { badRequest, GraphHttpError } from './graph-error.js';
-import { requireBody } from './validation.js';
+import { requireBody } from './validation/common.js';
 
 export interface ActivityNotificationRecord {
   at: string;

@@ -1,6 +1,6 @@
 export { startEmulator } from './server.js';
 export { DEFAULT_AGENT_SCRIPT } from './people.js';
-export { TRANSFER_ALERT_TIMEOUT_MS } from './calls.js';
+export { TRANSFER_ALERT_TIMEOUT_MS } from './calls/timing.js';
 export type { ActivityNotificationRecord } from './activity-feed.js';
 export { ALL_QUIRKS } from './types.js';
 export type {

@@ -2,6 +2,7 @@
  * The Teams users (agents) calls get transferred to: how each answers a transfer, and whether
  * they are busy talking to a transferred caller (readable as presence-like state).
  */
+import { stripUndefined } from './json.js';
 import type { AgentScript, AgentView, PresenceStep } from './types.js';
 
 export const DEFAULT_AGENT_SCRIPT: Required<AgentScript> = { onTransfer: 'accept', answerAfterMs: 1000, talkMs: 30000, presence: [] };
@@ -106,8 +107,4 @@ export class AgentDirectory {
       r.onCalls.clear();
     }
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

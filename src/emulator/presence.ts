@@ -6,7 +6,7 @@
  */
 import { badRequest, GraphHttpError } from './graph-error.js';
 import type { AgentDirectory } from './people.js';
-import { requireBody } from './validation.js';
+import { requireBody } from './validation/common.js';
 
 export const MAX_PRESENCE_IDS = 650;
 

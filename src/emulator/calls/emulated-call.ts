@@ -1,0 +1,106 @@
+/** One call as Graph holds it: its state, its parties, its media operations and its transfer. */
+import { randomUUID } from 'node:crypto';
+import type { WavInfo } from '../../media/wav.js';
+import type { MediaRef } from '../validation/common.js';
+import type { RecordRequest } from '../validation/media-operations.js';
+import type {
+  CallHistoryEntry,
+  CallerScript,
+  DigitPress,
+  EmulatedCallState,
+  OperationView,
+  Quirks,
+  ResultInfo,
+  TransferView,
+} from '../types.js';
+
+export interface Recording {
+  id: string;
+  callId: string;
+  token: string;
+  wav: Buffer;
+}
+
+export interface PromptOperation {
+  id: string;
+  type: 'playPrompt' | 'recordResponse';
+  record?: RecordRequest;
+  recording?: Recording;
+  /** Ends a running recording early (stop tone). */
+  stopTone?: (key: string) => boolean;
+  clientContext?: string;
+  prompts: MediaRef[];
+  status: OperationView['status'];
+  completionReason?: string;
+  resultInfo?: ResultInfo;
+  timer?: NodeJS.Timeout;
+  /** Set once the operation has completed, failed or been cancelled. */
+  done: boolean;
+}
+
+export interface CancelOperation {
+  id: string;
+  type: 'cancelMediaProcessing' | 'subscribeToTone' | 'invite';
+  resultInfo?: ResultInfo;
+  clientContext?: string;
+  status: OperationView['status'];
+}
+
+/** The 200 answer to an action that starts an operation: the operation, and its Location. */
+export interface OperationStarted {
+  body: Record<string, unknown>;
+  location: string;
+}
+
+export interface TransferState {
+  view: TransferView;
+  agentKey: string;
+  consultative: boolean;
+}
+
+export class EmulatedCall {
+  readonly id = randomUUID();
+  readonly callChainId = randomUUID();
+  readonly scenarioId = randomUUID();
+  readonly myParticipantId = randomUUID();
+  readonly createdAt = new Date().toISOString();
+  state: EmulatedCallState = 'incoming';
+  callbackUri?: string;
+  endedAt?: string;
+  resultInfo?: ResultInfo;
+  /** How it ended when Graph says so instead of a resultInfo (a consultative transfer: AppTransferred). */
+  terminationReason?: string;
+  answered = false;
+  etag = 1;
+  preFetchMedia: MediaRef[] = [];
+  readonly prefetched = new Map<string, Promise<WavInfo>>();
+  readonly history: CallHistoryEntry[] = [];
+  readonly operations = new Map<string, PromptOperation | CancelOperation>();
+  readonly queue: PromptOperation[] = [];
+  current?: PromptOperation;
+  readonly timers = new Set<NodeJS.Timeout>();
+  hangUpTimer?: NodeJS.Timeout;
+  transfer?: TransferState;
+  direction: 'incoming' | 'outgoing' = 'incoming';
+  /** The other party's script: the caller (inbound) or the callee (outbound). */
+  party: { digits?: DigitPress[]; speechMs?: number } = {};
+  toneSubscribed = false;
+  toneSequence = 0;
+  redirected = false;
+  answeredBy?: Record<string, unknown>;
+  /** Agents on this call through invite or redirect (presence Busy/InACall). */
+  readonly agentsOnCall = new Set<string>();
+  quirks: Quirks = {};
+
+  constructor(
+    readonly script: CallerScript,
+    readonly source: Record<string, unknown>,
+    readonly targets: Record<string, unknown>[],
+  ) {
+    this.party = { ...(script.digits ? { digits: script.digits } : {}), ...(script.speechMs !== undefined ? { speechMs: script.speechMs } : {}) };
+  }
+
+  get resourceUrl(): string {
+    return `/communications/calls/${this.id}`;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The call resource itself: GET and DELETE, and the state changes that every way into and out of a call shares
+ * (establishing -> established; terminating -> terminated with its resultInfo; the other party hanging up).
+ */
+import type { ResultInfo } from '../types.js';
+import { callResource } from './call-resource.js';
+import type { EmulatedCall } from './emulated-call.js';
+import type { MediaOperations } from './media-operations.js';
+import type { CallRegistry } from './registry.js';
+import { RESULT, resultInfoJson } from './results.js';
+import { TEARDOWN_DELAY_MS } from './timing.js';
+
+export class CallLifecycle {
+  constructor(
+    private readonly calls: CallRegistry,
+    private readonly media: MediaOperations,
+  ) {}
+
+  /** GET /communications/calls/{id} */
+  getResource(callId: string): Record<string, unknown> {
+    return callResource(this.calls.live(callId), this.calls.options);
+  }
+
+  /** DELETE /communications/calls/{id} */
+  hangUp(callId: string): void {
+    const call = this.calls.live(callId);
+    if (call.state === 'terminating') return;
+    this.calls.log(call, 'call', 'bot hangs up');
+    this.terminate(call, RESULT.botHungUp, { viaTerminating: true, quirk: this.calls.options.docQuirks ? 'strings' : undefined });
+  }
+
+  establish(call: EmulatedCall): void {
+    call.state = 'established';
+    this.calls.notifyState(call, {
+      callChainId: call.callChainId,
+      mediaState: { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' },
+    });
+  }
+
+  callerHangsUp(call: EmulatedCall): void {
+    call.hangUpTimer = undefined;
+    if (this.calls.stopped) return;
+    const conversation = call.transfer?.view.conversation;
+    if (call.state === 'terminated') {
+      if (conversation && !conversation.endedAt && call.transfer) {
+        conversation.endedBy = 'caller';
+        this.calls.deps.agents.endTalking(call.transfer.agentKey, call.id);
+      }
+      return;
+    }
+    if (call.state === 'terminating') return;
+    this.calls.log(call, 'caller', call.direction === 'outgoing' ? 'callee hangs up' : 'hangs up');
+    this.terminate(call, 'phone' in call.script.from ? RESULT.pstnCallerHungUp : RESULT.callerHungUp);
+  }
+
+  terminate(
+    call: EmulatedCall,
+    resultInfo: ResultInfo | undefined,
+    opts: { viaTerminating?: boolean; quirk?: 'strings'; extra?: Record<string, unknown> } = {},
+  ): void {
+    if (call.state === 'terminated') return;
+    for (const t of call.timers) clearTimeout(t);
+    call.timers.clear();
+    this.media.stopMediaSilently(call);
+    const finish = () => {
+      call.state = 'terminated';
+      call.endedAt = new Date().toISOString();
+      for (const a of call.agentsOnCall) this.calls.deps.agents.setOnCall(a, call.id, false);
+      if (resultInfo) call.resultInfo = resultInfo;
+      const reason = opts.extra?.['terminationReason'];
+      if (typeof reason === 'string') call.terminationReason = reason;
+      this.calls.log(call, 'call', `terminated${resultInfo ? ` (${resultInfo.code}/${resultInfo.subcode} ${resultInfo.message})` : typeof reason === 'string' ? ` (${reason})` : ''}`);
+      this.calls.notifyState(call, { ...(resultInfo ? { resultInfo: resultInfoJson(resultInfo, opts.quirk) } : {}), ...opts.extra });
+      // The caller's own timer stays armed only to end a transferred conversation.
+      if (call.hangUpTimer && !call.transfer?.view.conversation) {
+        clearTimeout(call.hangUpTimer);
+        call.hangUpTimer = undefined;
+      }
+    };
+    if (opts.viaTerminating) {
+      call.state = 'terminating';
+      this.calls.notifyState(call);
+      this.calls.after(call, this.calls.scaled(TEARDOWN_DELAY_MS), finish);
+    } else {
+      finish();
+    }
+  }
+}
