@@ -3,17 +3,8 @@
  * call-redirect.md).
  */
 import { badRequest } from '../graph-error.js';
-import {
-  checkInvitationParticipant,
-  checkMediaInfo,
-  checkUri,
-  isObject,
-  MODALITIES,
-  odataTypeIs,
-  requireBody,
-  type MediaRef,
-  type ParticipantTarget,
-} from './common.js';
+import { checkInvitationParticipant, checkMediaInfo, checkUri, isObject, MODALITIES, odataTypeIs, requireBody } from './common.js';
+import type { MediaRef, ParticipantTarget } from './common.js';
 
 const REJECT_REASONS = ['none', 'busy', 'forbidden', 'unknownFutureValue'];
 export const MAX_REDIRECT_TARGETS = 25;

@@ -3,17 +3,8 @@
  * resource account.
  */
 import { badRequest } from '../graph-error.js';
-import {
-  checkInvitationParticipant,
-  checkMediaInfo,
-  checkUri,
-  isObject,
-  MODALITIES,
-  odataTypeIs,
-  requireBody,
-  type MediaRef,
-  type ParticipantTarget,
-} from './common.js';
+import { checkInvitationParticipant, checkMediaInfo, checkUri, isObject, MODALITIES, odataTypeIs, requireBody } from './common.js';
+import type { MediaRef, ParticipantTarget } from './common.js';
 
 export interface CreateCallRequest {
   callbackUri: string;
