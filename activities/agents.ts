@@ -5,7 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { AgentLive, AgentStateChange } from '../src/db/entities/agent-state.js';
 import type { QueueConfig, TeamsPresence } from '../src/routing/types.js';
 import type { PresenceReader } from '../src/graph/presence.js';
-import type { AgentPublication } from '../workflows/agent.js';
+import type { AgentPublication } from '../workflows/agent/state.js';
 import {
   agentStatusSignal,
   agentWorkflowId,

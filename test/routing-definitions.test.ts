@@ -4,7 +4,7 @@ import { candidates, type AgentView } from '../src/routing/select.js';
 import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
 import { testQueue } from './helpers/routing.js';
-import { AgentState } from '../workflows/agent.js';
+import { AgentState } from '../workflows/agent/state.js';
 import { QueueState, type QueuedCall } from '../workflows/queue/state.js';
 
 const agents: Record<string, AgentDefinition> = {

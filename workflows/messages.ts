@@ -2,7 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallNotification } from '../src/graph/notifications.js';
 import type { AgentStateName } from '../src/db/entities/agent-state.js';
 import type { OfferMode, QueueAction, Skills, TeamsPresence } from '../src/routing/types.js';
-import type { AgentSnapshot } from './agent.js';
+import type { AgentSnapshot } from './agent/state.js';
 
 /** Graph → call workflow: every notification about the call after the incoming one. */
 export const graphNotificationSignal = defineSignal<[CallNotification]>('graphNotification');

@@ -50,6 +50,23 @@ export const QUEUE_REFUSAL_KEEPS_TURN_PATCH = 'queue-refusal-keeps-turn';
  */
 export const QUEUE_LIVE_THROTTLED_PATCH = 'queue-live-throttled';
 
+// ─── Agent workflow (workflows/agent/) ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * 2026-11-28, issue 9. The agent tells its queues of a state change through a local activity, inside the workflow
+ * task that changed it: an activity task and the workflow task its completion costs fewer per change (4–5 of each
+ * per call), and out of every offer's path (agent free → queue hears of it). Removable once every agent has continued
+ * as new on a release with it.
+ */
+export const AGENT_LOCAL_PUBLISH_PATCH = 'agent-local-publish';
+
+/**
+ * 2026-11-29, issue 9. Each Postgres write of the agent's state is tried first as a local activity (one short
+ * attempt), and falls back to the ordinary activity, which retries until Postgres is back (`writeInlineFirst`).
+ * Removable once every agent has continued as new on a release with it.
+ */
+export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
+
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import Long from 'long';
-import type { AgentSnapshot } from '../../workflows/agent.js';
+import type { AgentSnapshot } from '../../workflows/agent/state.js';
 import { agentRunStateQuery, agentWorkflowId, configuredQueuesSignal, type AgentRunState } from '../../workflows/messages.js';
 import type { QueueConfig } from './types.js';
 import { UnknownAgentError } from './membership.js';

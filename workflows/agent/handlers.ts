@@ -1,0 +1,93 @@
+import { getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import {
+  agentAssignedSignal,
+  agentAvailabilitySignal,
+  agentCallEndedSignal,
+  agentOfferOutcomeSignal,
+  agentRunStateQuery,
+  agentStateQuery,
+  configuredQueuesSignal,
+  optInSignal,
+  optOutSignal,
+  presenceSignal,
+  queueWorkflowId,
+  reservationRefusedSignal,
+  reserveForCallSignal,
+  reserveUpdate,
+  type ReservationRefused,
+} from '../messages.js';
+import type { AgentState, AgentWorkflowInput } from './state.js';
+
+/**
+ * The agent's message handlers. Each changes the state synchronously, so a reservation is decided in one step; the
+ * loop (workflow.ts) publishes what changed. A reservation by signal answers the queue or hands the agent to the call
+ * from here, as the queue waits on neither.
+ */
+export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): void {
+  setHandler(
+    reserveUpdate,
+    (req) => {
+      agent.reserve(req, Date.now());
+      return { reservationId: req.reservationId };
+    },
+    {
+      validator: (req) => {
+        const why = agent.rejectReservation(req);
+        if (why) throw new Error(why);
+      },
+    },
+  );
+  // A queue's reservation by signal: the same rule as the Update above (handlers run one at a time, so two queues can
+  // never both have the agent), and the agent hands themself to the call, which saves the queue a hop per offer.
+  setHandler(reserveForCallSignal, ({ request, assignment }) => {
+    const refuse = (answer: Omit<ReservationRefused, 'reservationId' | 'callWorkflowId' | 'agentId'>) =>
+      void getExternalWorkflowHandle(queueWorkflowId(request.queue))
+        .signal(reservationRefusedSignal, { reservationId: request.reservationId, callWorkflowId: request.callWorkflowId, agentId: input.agentId, ...answer })
+        .catch((err: unknown) => log.warn('could not answer a reservation', { queue: request.queue, callId: request.callId, error: String(err) }));
+    const why = agent.rejectReservation(request);
+    if (why) return refuse({ reason: why, state: agent.refusedAs(request) });
+    if (agent.s.reservation?.reservationId === request.reservationId) return; // a repeated request
+    agent.reserve(request, Date.now());
+    void getExternalWorkflowHandle(request.callWorkflowId)
+      .signal(agentAssignedSignal, assignment)
+      .catch((err: unknown) => {
+        // Nobody will report this offer's outcome: free the agent now, not when the lease ends, and drop the call.
+        log.info('call gone before its offer', { callId: request.callId, callWorkflowId: request.callWorkflowId, error: String(err) });
+        agent.offerOutcome({ reservationId: request.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 }, Date.now());
+        refuse({ reason: 'call gone', callGone: true });
+      });
+  });
+  setHandler(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
+  setHandler(agentCallEndedSignal, () => agent.callEnded(Date.now()));
+  setHandler(presenceSignal, (p) => agent.presence(p, Date.now()));
+  setHandler(agentAvailabilitySignal, ({ state, reason }) => agent.setAvailability(state, reason ?? 'manual', Date.now()));
+  setHandler(optInSignal, ({ queue }) =>
+    agent.setQueues(() => {
+      agent.s.optedOut = agent.s.optedOut.filter((q) => q !== queue);
+      if (!agent.s.optedIn.includes(queue)) agent.s.optedIn.push(queue);
+    }, Date.now()),
+  );
+  setHandler(optOutSignal, ({ queue }) =>
+    agent.setQueues(() => {
+      agent.s.optedIn = agent.s.optedIn.filter((q) => q !== queue);
+      if (!agent.s.optedOut.includes(queue)) agent.s.optedOut.push(queue);
+    }, Date.now()),
+  );
+  setHandler(configuredQueuesSignal, ({ queues }) => agent.setQueues(() => (agent.s.configured = [...queues]), Date.now()));
+  setHandler(agentStateQuery, () => ({
+    agentId: input.agentId,
+    state: agent.s.state,
+    since: agent.s.since,
+    queues: agent.queues,
+    optedOut: agent.s.optedOut,
+    misses: agent.s.misses,
+    ...(agent.s.reservation ? { reservation: agent.s.reservation } : {}),
+    ...(agent.s.presence ? { presence: agent.s.presence } : {}),
+  }));
+  // For `switchboard agents restart`. A query adds no command: histories recorded before it replay as they did.
+  setHandler(agentRunStateQuery, () => ({
+    agentId: input.agentId,
+    ...(input.presenceLagSeconds !== undefined ? { presenceLagSeconds: input.presenceLagSeconds } : {}),
+    state: agent.s,
+  }));
+}

@@ -1,0 +1,77 @@
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AgentActivities } from '../../activities/index.js';
+import { INLINE_WRITE, writeInlineFirst } from '../inline-write.js';
+import { proxyLocalActivitiesInOrder } from '../local-activities.js';
+import { AGENT_INLINE_RECORD_PATCH, AGENT_LOCAL_PUBLISH_PATCH } from '../patches.js';
+import { setAgentHandlers } from './handlers.js';
+import { AgentRecorder } from './recorder.js';
+import { AgentState, type AgentWorkflowInput } from './state.js';
+
+const publish = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+/**
+ * Telling the queues is a few signals to Temporal and no Postgres: a local activity, run inside the workflow task
+ * that changed the state (AGENT_LOCAL_PUBLISH_PATCH).
+ */
+const publishLocal = proxyLocalActivitiesInOrder<AgentActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+const record = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '15s',
+  // Postgres being away must never lose a state change: keep retrying until it is back.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+/** Each Postgres write tried first inside the workflow task that changed the state (AGENT_INLINE_RECORD_PATCH). */
+const recordInline = proxyLocalActivitiesInOrder<AgentActivities>(INLINE_WRITE);
+
+/** Continue as new well before 2,000 updates or a large history. */
+const MAX_HISTORY_EVENTS = 1500;
+
+/**
+ * One entity workflow per agent, the single owner of that agent's state. Queues reserve the agent through the
+ * `reserve` Update, whose validator rejects unless the agent is available: Temporal runs one workflow's updates one
+ * at a time, so an agent in several queues can never hold two reservations at once.
+ */
+export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
+  const info = workflowInfo();
+  // Decided once per run, so a run replays with the publishing it started with.
+  const { publishAgentState } = patched(AGENT_LOCAL_PUBLISH_PATCH) ? publishLocal : publish;
+  const inlineRecord = patched(AGENT_INLINE_RECORD_PATCH);
+  const agent = new AgentState(
+    input.agentId,
+    `${input.agentId}:${info.firstExecutionRunId}`,
+    (input.presenceLagSeconds ?? 20) * 1000,
+    input.state,
+    Date.now(),
+  );
+  if (!input.state) {
+    agent.dirty = true; // queues and Postgres learn of a new agent at once
+    if (input.configuredQueues) agent.setQueues(() => (agent.s.configured = [...input.configuredQueues!]), Date.now());
+  }
+  setAgentHandlers(agent, input);
+  const recorder = new AgentRecorder(input.agentId, (w) =>
+    writeInlineFirst(inlineRecord ? recordInline.recordAgentState : undefined, record.recordAgentState, w),
+  );
+
+  for (;;) {
+    const timeout = agent.nextTimer(Date.now());
+    if (timeout === undefined) await condition(() => agent.dirty);
+    else await condition(() => agent.dirty, timeout);
+    agent.tick(Date.now());
+    if (agent.dirty) {
+      const pub = agent.publication();
+      recorder.record(pub);
+      await publishAgentState({ ...pub, changes: [] });
+    }
+
+    const now = workflowInfo();
+    if ((now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS) && !agent.dirty) {
+      await condition(() => allHandlersFinished() && recorder.idle);
+      if (agent.dirty) continue;
+      await continueAsNew<typeof agentWorkflow>({ ...input, configuredQueues: undefined, state: agent.s });
+    }
+  }
+}
