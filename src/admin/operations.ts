@@ -11,7 +11,7 @@ import { queueMemberships, setAgentAvailability, setQueueMembership, UnknownAgen
 import { scheduleStatus } from '../schedules/evaluate.js';
 import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
 import { audit, decodeCursor, encodeCursor, HttpError, isAdmin, pageByName } from './common.js';
-import type { Handler } from './router.js';
+import type { Handler } from './handler.js';
 import type { routes } from './routes.js';
 
 /** Admin API: queues and memberships, schedules and holidays, voicemail boxes. */

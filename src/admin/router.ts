@@ -1,6 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Call } from '../db/entities/call.js';
@@ -10,23 +9,12 @@ import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
 import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
 import { operationsHandlers } from './operations.js';
 import type { Client } from '@temporalio/client';
-import { requireRole, type AdminAuth, type Caller } from './identity.js';
+import { requireRole, type AdminAuth } from './identity.js';
+import type { Handler, Parsed, RecordingsAccess } from './handler.js';
 import { routes, type RouteSpec } from './routes.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
 
 export { HttpError };
-
-export type Parsed = { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown };
-export interface RecordingsAccess {
-  signingKey: Buffer;
-  linkTtlSeconds: number;
-  /** Public base URL links point at. */
-  publicUrl: string;
-}
-export type Handler = (
-  input: Parsed,
-  ctx: { caller: Caller; em: EntityManager; recordings?: RecordingsAccess; client?: Client },
-) => Promise<unknown>;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const nul = <T>(v: T | undefined) => (v === undefined ? null : v);

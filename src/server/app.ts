@@ -12,7 +12,7 @@ import { adminRouter } from '../admin/router.js';
 import { openApiDocument } from '../admin/openapi.js';
 import type { AdminAuth } from '../admin/identity.js';
 import { metricsText, registerLiveGauges, registry } from '../metrics.js';
-import type { RecordingsAccess } from '../admin/router.js';
+import type { RecordingsAccess } from '../admin/handler.js';
 import type { RecordingStore } from '../recordings/store.js';
 import { verifyRecordingLink } from '../recordings/signed-url.js';
 import { isDatabaseUp } from '../db/orm.js';
