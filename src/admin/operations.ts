@@ -258,7 +258,11 @@ export const operationsHandlers: Record<
       const at = new Date(String(after[0]));
       const id = String(after[1]);
       if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(id)) throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
-      sel.andWhere((w) => w.where('recorded_at', '<', at).orWhere((w2) => w2.where('recorded_at', at).andWhere('id', '<', id)));
+      sel.andWhere((w) => {
+        w.where('recorded_at', '<', at).orWhere((w2) => {
+          w2.where('recorded_at', at).andWhere('id', '<', id);
+        });
+      });
     }
     const rows = (await sel
       .orderBy([

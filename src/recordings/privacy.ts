@@ -37,8 +37,12 @@ export async function eraseCaller(orm: MikroORM, store: RecordingStore, caller: 
   const knex = orm.em.getKnex();
   const result = await knex.transaction(async (trx) => {
     const ids = (await callsOf(orm, caller).transacting(trx)).map((r: { id: string }) => r.id);
-    const voicemails = await trx('voicemail').where((q) => q.whereIn('call_id', ids).orWhere('from_id', caller)).del();
-    const callbacks = await trx('callback').where((q) => q.whereIn('call_id', ids).orWhere('number', caller)).del();
+    const voicemails = await trx('voicemail').where((q) => {
+      q.whereIn('call_id', ids).orWhere('from_id', caller);
+    }).del();
+    const callbacks = await trx('callback').where((q) => {
+      q.whereIn('call_id', ids).orWhere('number', caller);
+    }).del();
     const recordings = await trx('recording').whereIn('call_id', ids).del();
     const events = await trx('call_event').whereIn('call_id', ids).del();
     const calls = await trx('call').whereIn('id', ids).del();
@@ -57,8 +61,12 @@ export async function exportCaller(orm: MikroORM, store: RecordingStore, caller:
   const ids = (await callsOf(orm, caller)).map((r: { id: string }) => r.id);
   const calls = await knex('call').whereIn('id', ids).orderBy('arrived_at');
   const events = await knex('call_event').whereIn('call_id', ids).orderBy(['call_id', 'seq']);
-  const voicemails = await knex('voicemail').where((q) => q.whereIn('call_id', ids).orWhere('from_id', caller));
-  const callbacks = await knex('callback').where((q) => q.whereIn('call_id', ids).orWhere('number', caller));
+  const voicemails = await knex('voicemail').where((q) => {
+      q.whereIn('call_id', ids).orWhere('from_id', caller);
+    });
+  const callbacks = await knex('callback').where((q) => {
+      q.whereIn('call_id', ids).orWhere('number', caller);
+    });
   const recordings = await knex('recording').whereIn('call_id', ids);
   await mkdir(outDir, { recursive: true });
   const audio: string[] = [];

@@ -86,7 +86,8 @@ export class IncomingCalls {
     call.answered = true;
     call.callbackUri = req.callbackUri ?? this.calls.options.botCallingUrl;
     call.preFetchMedia = req.preFetchMedia;
-    for (const m of req.preFetchMedia) this.media.prefetch(call, m);
+    // A failed prefetch is tried again when the prompt plays: nothing waits for it here.
+    for (const m of req.preFetchMedia) void this.media.prefetch(call, m);
     call.state = 'establishing';
     if (call.quirks.establishedBeforeEstablishing) {
       // Documented: "Call establishing/established notifications may arrive out of order."

@@ -43,7 +43,8 @@ export class OutboundCalls {
     call.callbackUri = req.callbackUri;
     call.answered = true;
     call.preFetchMedia = req.preFetchMedia;
-    for (const m of req.preFetchMedia) this.media.prefetch(call, m);
+    // A failed prefetch is tried again when the prompt plays: nothing waits for it here.
+    for (const m of req.preFetchMedia) void this.media.prefetch(call, m);
     call.state = 'establishing';
     this.calls.add(call);
     this.calls.log(call, 'call', `bot calls ${key}`);
