@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { workflowInterceptorsPath, workflowsPath as switchboardWorkflowsPath } from './worker.js';
+import { withoutWorkflowStackTraces, workflowInterceptorsPath, workflowsPath as switchboardWorkflowsPath } from './worker.js';
 
 const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
 type History = proto.temporal.api.history.v1.IHistory;
@@ -25,6 +25,24 @@ export interface HistoryCheck {
   failedTasks: HistoryProblem[];
 }
 
+/** One run of a workflow and its history. */
+export interface RunHistory {
+  workflowType: string;
+  workflowId: string;
+  runId: string;
+  history: History;
+}
+
+export interface ReplayCode {
+  /** The workflows module the worker that wrote the histories ran (with Switchboard's interceptors); default workflows/index.ts. */
+  workflowsPath?: string;
+  /** Or the bundle it ran, as is. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+/** Histories fetched this many at a time while earlier ones replay: a bench run's thousands are fetched in seconds. */
+const FETCH_AHEAD = 16;
+
 /**
  * Every workflow history in a namespace (all runs, open and closed: call, queue, agent, presence poller, retention),
  * replayed on a fresh replay worker with the current workflow code, and every workflow task that failed while they
@@ -32,29 +50,103 @@ export interface HistoryCheck {
  * next worker restart, fail that workflow's tasks for ever (issue 28). The tests that run workflows and `npm run
  * bench` finish with this.
  */
-export async function checkHistories(
-  client: Client,
-  opts: { query?: string; workflowsPath?: string; workflowBundle?: WorkflowBundleWithSourceMap } = {},
-): Promise<HistoryCheck> {
-  const runs: { workflowType: string; workflowId: string; runId: string; history: History }[] = [];
-  for await (const execution of client.workflow.list(opts.query ? { query: opts.query } : {})) {
-    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    runs.push({ workflowType: execution.type, workflowId: execution.workflowId, runId: execution.runId, history });
-  }
-  const check: HistoryCheck = { replayed: {}, replayFailures: [], failedTasks: runs.flatMap(failedTasksOf) };
-  const byKey = new Map(runs.map((r) => [`${r.workflowId}/${r.runId}`, r]));
+export async function checkHistories(client: Client, opts: { query?: string } & ReplayCode = {}): Promise<HistoryCheck> {
+  return replayHistories(withHistories(client, await listRuns(client, opts.query)), opts);
+}
+
+/**
+ * Every history in a namespace, fetched now: for a server that is about to go (the flow tests' time-skipping server
+ * lives for one test), to replay later with replayHistories.
+ */
+export async function fetchHistories(client: Client, opts: { query?: string } = {}): Promise<RunHistory[]> {
+  const fetched: RunHistory[] = [];
+  for await (const run of withHistories(client, await listRuns(client, opts.query))) fetched.push(run);
+  return fetched;
+}
+
+/** Histories replayed one after another on one fresh replay worker, and the workflow tasks that failed in them. */
+export async function replayHistories(runs: Iterable<RunHistory> | AsyncIterable<RunHistory>, opts: ReplayCode = {}): Promise<HistoryCheck> {
+  const check: HistoryCheck = { replayed: {}, replayFailures: [], failedTasks: [] };
   const code = opts.workflowBundle
     ? { workflowBundle: opts.workflowBundle }
     : { workflowsPath: opts.workflowsPath ?? switchboardWorkflowsPath, interceptors: { workflowModules: [workflowInterceptorsPath] } };
-  const histories = runs.map((r) => ({ workflowId: `${r.workflowId}/${r.runId}`, history: r.history }));
-  for await (const result of Worker.runReplayHistories({ ...code, replayName: 'history-check' }, histories)) {
-    const run = byKey.get(result.workflowId)!;
+  // The replay worker takes a history, replays it and reports it before it takes the next: its report is on the run
+  // taken last. Replayed under its own workflow id, as the workflow code reads it.
+  let current: RunHistory | undefined;
+  async function* histories() {
+    for await (const run of runs) {
+      current = run;
+      check.failedTasks.push(...failedTasksOf(run));
+      yield { workflowId: run.workflowId, history: run.history };
+    }
+  }
+  // As Switchboard's workers run: the SDK's stack trace for every promise a workflow makes was 35-40% of a replay's time.
+  withoutWorkflowStackTraces();
+  for await (const result of Worker.runReplayHistories({ ...code, replayName: 'history-check' }, histories())) {
+    const run = current!;
+    if (result.workflowId !== run.workflowId) throw new Error(`history check: a replay result for ${result.workflowId} while replaying ${run.workflowId}`);
     check.replayed[run.workflowType] = (check.replayed[run.workflowType] ?? 0) + 1;
     if (result.error) {
       check.replayFailures.push({ ...names(run), ...eventOf(result.error.message), message: result.error.message });
     }
   }
   return check;
+}
+
+/** Every run in the namespace; a server without visibility queries (the time-skipping test server) lists open and closed runs. */
+async function listRuns(client: Client, query: string | undefined): Promise<Omit<RunHistory, 'history'>[]> {
+  const runs: Omit<RunHistory, 'history'>[] = [];
+  try {
+    for await (const e of client.workflow.list(query ? { query } : {})) runs.push({ workflowType: e.type, workflowId: e.workflowId, runId: e.runId });
+    return runs;
+  } catch (err) {
+    if (query !== undefined || !isUnimplemented(err)) throw err;
+  }
+  const namespace = client.options.namespace;
+  const service = client.workflowService;
+  type Page = { executions?: proto.temporal.api.workflow.v1.IWorkflowExecutionInfo[] | null; nextPageToken?: Uint8Array | null };
+  type Request = { namespace: string; maximumPageSize: number; nextPageToken?: Uint8Array };
+  const lists: ((r: Request) => Promise<Page>)[] = [(r) => service.listOpenWorkflowExecutions(r), (r) => service.listClosedWorkflowExecutions(r)];
+  for (const list of lists) {
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await list({ namespace, maximumPageSize: 1000, ...(nextPageToken ? { nextPageToken } : {}) });
+      for (const e of page.executions ?? []) {
+        runs.push({ workflowType: e.type?.name ?? '', workflowId: e.execution?.workflowId ?? '', runId: e.execution?.runId ?? '' });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+  }
+  return runs;
+}
+
+function isUnimplemented(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === 12 /* gRPC UNIMPLEMENTED */) return true;
+  return false;
+}
+
+/** The runs with their histories, in order, fetched FETCH_AHEAD at a time. */
+function withHistories(client: Client, runs: Omit<RunHistory, 'history'>[]): AsyncGenerator<RunHistory> {
+  return prefetch(runs, FETCH_AHEAD, async (r) => ({ ...r, history: await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory() }));
+}
+
+/** `fetch` of each item, in order, with up to `ahead` fetches in flight. */
+async function* prefetch<T, R>(items: T[], ahead: number, fetch: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const inFlight: Promise<R>[] = [];
+  let next = 0;
+  const more = () => {
+    while (next < items.length && inFlight.length < ahead) {
+      const p = fetch(items[next++]!);
+      p.catch(() => undefined); // awaited in turn below; not an unhandled rejection meanwhile
+      inFlight.push(p);
+    }
+  };
+  more();
+  while (inFlight.length > 0) {
+    const result = await inFlight.shift()!;
+    more();
+    yield result;
+  }
 }
 
 /** The problems in a check as lines a person can act on, or none. */
@@ -78,7 +170,7 @@ function eventOf(message: string): { eventId?: number } {
  * arrived while the task that completed or continued the run was in flight; the SDK runs the task again with it) and
  * "force close" (the run was terminated while a task was in flight).
  */
-function failedTasksOf(run: { workflowType: string; workflowId: string; runId: string; history: History }): HistoryProblem[] {
+function failedTasksOf(run: RunHistory): HistoryProblem[] {
   const benign = new Set([
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
