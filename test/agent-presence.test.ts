@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { queues } from '../flows/index.js';
 import { AgentLive, AgentStateChange, QueueLive } from '../src/db/entities/agent-state.js';
 import { agentStateQuery, agentWorkflowId } from '../workflows/messages.js';
@@ -46,4 +47,9 @@ it('pauses an agent whose Teams presence goes Away and brings them back when Ava
   }, 'sales queue_live');
   expect(salesLive.callsWaiting).toBe(0);
   expect(salesLive.oldestWaitingSince).toBeNull();
+});
+
+// Issue 28: runs last. The presence poller, the agents it paused and resumed and the queues replay on a fresh worker.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectEveryHistoryReplays(stack.client, { expected: ['agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow'] });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import { queues } from '../flows/index.js';
 import { Call } from '../src/db/entities/call.js';
@@ -281,5 +282,13 @@ describe('the web process', () => {
     const res = await fetch(`${stack.webUrl}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', dependencies: { temporal: 'up', postgres: 'up' } });
+  });
+});
+
+// Issue 28: runs last. The stack's workflows (every call above, the queues, the agents, the presence poller and the
+// retention run the schedule test triggered) replay on a fresh worker with the code that wrote them.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectEveryHistoryReplays(stack.client, {
+    expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow', 'retentionWorkflow'],
   });
 });

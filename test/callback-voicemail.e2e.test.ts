@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type TestStack } from './helpers/stack.js';
-import { startStackWithTestFlows } from './helpers/test-flows-stack.js';
+import { startStackWithTestFlows, testFlowsWorkflowsPath } from './helpers/test-flows-stack.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { TEST_CALLBACK_NUMBER } from './helpers/test-flows-workflows.js';
 import {
   agentAvailabilitySignal,
@@ -302,5 +303,14 @@ describe('callback in queue end to end', () => {
       rows: { status: string; attempts: number }[];
     };
     expect(list.rows).toEqual([{ status: 'failed', attempts: 2 }]);
+  });
+});
+
+// Issue 28: runs last. Every workflow the tests above ran (calls, callbacks, voicemail, queues, agents) replays on a
+// fresh worker with the workflows module the stack's worker ran (the deployed ones plus the test-only flow).
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectEveryHistoryReplays(stack.client, {
+    workflowsPath: testFlowsWorkflowsPath,
+    expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow'],
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { emulatorGraphEnv, loadConfig } from '../src/config.js';
@@ -84,4 +85,11 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
   expect(types.indexOf('offerFailed')).toBeLessThan(types.indexOf('connected'));
   expect(emulator.requests.filter((r) => r.path.endsWith(`${callId}/answer`))).toHaveLength(1);
   expect(transfers().at(-1)!.body).toMatchObject({ transferTarget: { identity: { user: { id: adele } } } });
+});
+
+// Issue 28: runs last, on the restarted stack: the same Temporal data, so every history from both sides of the
+// restart (the call, the queue, the agents, the presence poller) replays on a fresh worker.
+it('every workflow history it produced, before and after the restart, replays on a fresh worker', async () => {
+  expect(stack, 'the restarted stack is up').toBeDefined();
+  await expectEveryHistoryReplays(stack!.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'] });
 });

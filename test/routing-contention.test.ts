@@ -11,6 +11,7 @@ import { agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
 import { Call } from '../src/db/entities/call.js';
 import { AgentLive, AgentStateChange, QueueLive } from '../src/db/entities/agent-state.js';
 import { eventually } from './helpers/eventually.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 
 // Contention on the real Temporal dev server and Postgres: 200 agents in 5 overlapping queues, 500 calls in bursts,
 // through the real call, queue and agent workflows and real reservations (by signal, and by Update for attendant
@@ -196,4 +197,10 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
   expect(accepts).toBeGreaterThanOrEqual(BURSTS * PER_BURST);
 
   console.log(`contention: ${accepts} reservations accepted, ${BURSTS * PER_BURST} calls connected`);
+});
+
+// Issue 28: runs last. The 500 calls, the queues and the agents (every run of each: busy ones continue as new), and the
+// stack's own agents and queues, replay on a fresh worker.
+it('every workflow history it produced replays on a fresh worker', { timeout: 600_000 }, async () => {
+  await expectEveryHistoryReplays(stack.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow'] });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { ringRequests, testQueue } from './helpers/routing.js';
 import { agentStateQuery, agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
 import type { RecordedRequest } from '../src/emulator/types.js';
@@ -88,4 +89,9 @@ describe('offers through the Graph emulator', () => {
     // The caller heard hold music the whole time and was never transferred.
     expect(emulator().requests.some((r) => r.path.endsWith(`/calls/${callId}/transfer`))).toBe(false);
   });
+});
+
+// Issue 28: runs last. The calls, the queue, the agents and the presence poller replay on a fresh worker.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectEveryHistoryReplays(stack.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'] });
 });

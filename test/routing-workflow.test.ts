@@ -5,6 +5,7 @@ import { temporalCliPath } from '../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../src/temporal/worker.js';
 import { ScriptedGraph } from './helpers/scripted-graph.js';
 import { eventually } from './helpers/eventually.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { routingActivities, startAgentWorkflows, testQueue } from './helpers/routing.js';
 import type { QueueConfig } from '../src/routing/types.js';
 import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
@@ -440,4 +441,10 @@ describe('queue actions and priority', () => {
       expect(h.graph.eventTypes(last)).toContain('announcement');
     });
   });
+});
+
+// Issue 28: runs last. Every call, queue and agent workflow the routing tests above ran (finished, terminated or
+// still open) replays on a fresh worker.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectEveryHistoryReplays(env.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow'] });
 });

@@ -12,6 +12,7 @@ import { Call } from '../src/db/entities/call.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import { queues } from '../flows/index.js';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
+import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 
 let stack: TestStack;
 const [adele, alex] = queues.support!.agents as [string, string];
@@ -144,4 +145,10 @@ describe('scenarios as data and through the TS API', () => {
       expect((await callResult(c.callId)).outcome).toBe('connected');
     }
   });
+});
+
+// Issue 28: runs last. The scenarios' calls (quirky and plain), the queues, the agents and the presence poller replay
+// on a fresh worker.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectEveryHistoryReplays(stack.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'] });
 });

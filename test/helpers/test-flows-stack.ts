@@ -11,7 +11,8 @@ import { callActivityInterceptors } from '../../src/temporal/call-context.js';
 import { workflowInterceptorsPath } from '../../src/temporal/worker.js';
 import { startTestStack, type TestStack } from './stack.js';
 
-const testWorkflowsPath = fileURLToPath(new URL('./test-flows-workflows.ts', import.meta.url));
+/** The workflows module the stack's worker runs: a replay of its histories needs the same. */
+export const testFlowsWorkflowsPath = fileURLToPath(new URL('./test-flows-workflows.ts', import.meta.url));
 
 /**
  * The real stack (Temporal dev server, embedded Postgres, Express webhook, Graph emulator over HTTP) with its worker
@@ -36,7 +37,7 @@ export async function startStackWithTestFlows(env: Record<string, string> = {}):
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      workflowsPath: testWorkflowsPath,
+      workflowsPath: testFlowsWorkflowsPath,
       activities: createActivities({
         callControl: async () => new CallControl(await graph),
         activityFeed: async () => new ActivityFeed(await graph),
