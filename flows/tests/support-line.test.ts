@@ -1,15 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.js';
-import { FLOW_TEST_TENANT, FlowTest, type SimulatedCaller } from '../../src/flow-testing/index.js';
+import { FLOW_TEST_TENANT, FlowTest, type FlowTestHistories, type SimulatedCaller } from '../../src/flow-testing/index.js';
+import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 import { queues } from '../index.js';
 
 // The support line (flows/support-line.ts) with simulated callers, on the time-skipping server: every agent is on
 // another call, so after 2 minutes on hold the caller is offered a callback.
 let t: FlowTest | undefined;
+const kept: FlowTestHistories[] = [];
 afterEach(async () => {
-  await t?.stop();
-  t = undefined;
+  try {
+    if (t) kept.push(await t.histories());
+  } finally {
+    await t?.stop();
+    t = undefined;
+  }
 });
 
 const [adele, alex] = queues.support!.agents as [string, string];
@@ -170,4 +176,10 @@ describe('support line: callback in queue', () => {
     expect(caller.callbackCalls().map((c) => c.phone)).toEqual(['+14255550177']);
     expect(caller.callback()).toMatchObject({ number: '+14255550177', status: 'completed' });
   });
+});
+
+// Issue 28: runs last. Every history the tests above wrote (calls, callbacks, queues, agents), kept as each test's
+// server stopped, replays on a fresh worker with the workflow code that wrote it.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectReplayCheck(() => FlowTest.replay(kept), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
 });

@@ -1,11 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FlowTest } from '../../src/flow-testing/index.js';
+import { FlowTest, type FlowTestHistories } from '../../src/flow-testing/index.js';
+import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 
 // The VIP line (flows/vip-line.ts): a CRM lookup by caller number raises a VIP's priority.
 let t: FlowTest | undefined;
+const kept: FlowTestHistories[] = [];
 afterEach(async () => {
-  await t?.stop();
-  t = undefined;
+  try {
+    if (t) kept.push(await t.histories());
+  } finally {
+    await t?.stop();
+    t = undefined;
+  }
 });
 
 describe('VIP line', () => {
@@ -43,4 +49,10 @@ describe('VIP line', () => {
     expect(caller.timeline().find((e) => e.type === 'lookupFailed')?.payload).toMatchObject({ name: 'customerByPhone' });
     expect(caller.record()!.tags ?? []).toEqual([]);
   });
+});
+
+// Issue 28: runs last. Every history the tests above wrote (calls, queues, agents), kept as each test's server
+// stopped, replays on a fresh worker with the workflow code that wrote it.
+it('every workflow history it produced replays on a fresh worker', async () => {
+  await expectReplayCheck(() => FlowTest.replay(kept), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
 });

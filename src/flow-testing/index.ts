@@ -19,10 +19,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporalCliPath, temporalTestServerPath } from '../infra/temporal-dev-server.js';
 import { workflowsPath } from '../temporal/worker.js';
+import { fetchHistories, replayHistories, type HistoryCheck, type RunHistory } from '../temporal/history-check.js';
 import { createQueueActivities, createRoutingActivities } from '../../activities/queueing.js';
 import { createAgentActivities, startAgentWorkflows } from '../../activities/agents.js';
 import { createScheduleActivities } from '../../activities/schedules.js';
@@ -50,6 +51,12 @@ export type { CalleeBehaviour, SimulatedCallback, SimulatedOutboundCall } from '
 export type { LocalTime } from './clock.js';
 
 export type AgentBehaviour = 'accept' | 'decline' | 'ignore';
+
+/** A flow test's workflow histories, kept past its server's end, and the flows module its worker ran last. */
+export interface FlowTestHistories {
+  runs: RunHistory[];
+  flows: string | undefined;
+}
 
 export interface FlowTestOptions {
   /**
@@ -104,8 +111,8 @@ async function createWorker(env: TestWorkflowEnvironment, taskQueue: string, act
 }
 
 /** Bundling the workflows takes seconds; a test file's flow tests share one bundle per flows module. */
-const bundles = new Map<string, Promise<{ code: string }>>();
-function bundleFor(flows: string | undefined): Promise<{ code: string }> {
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+function bundleFor(flows: string | undefined): Promise<WorkflowBundleWithSourceMap> {
   const key = flows ?? '';
   let bundle = bundles.get(key);
   if (!bundle) {
@@ -134,6 +141,7 @@ export class FlowTest {
     private readonly taskQueue: string,
     private readonly promptBaseUrl: string,
     private readonly activities: object,
+    private flows: string | undefined,
   ) {}
 
   static async start(options: FlowTestOptions = {}): Promise<FlowTest> {
@@ -182,7 +190,7 @@ export class FlowTest {
         }
       }
     }
-    return new FlowTest(env, graph, worker, running, taskQueue, options.promptBaseUrl ?? 'https://switchboard.test/prompts', activities);
+    return new FlowTest(env, graph, worker, running, taskQueue, options.promptBaseUrl ?? 'https://switchboard.test/prompts', activities, options.flows);
   }
 
   /**
@@ -194,6 +202,7 @@ export class FlowTest {
     await this.running.catch(() => undefined);
     this.worker = await createWorker(this.env, this.taskQueue, this.activities, flows);
     this.running = this.worker.run();
+    this.flows = flows;
   }
 
   /** The test server's clock. */
@@ -246,6 +255,36 @@ export class FlowTest {
       args: [input],
     });
     return new SimulatedCaller(this, callId, handle as WorkflowHandle);
+  }
+
+  /**
+   * Every workflow history on this test's server so far (the calls, the queues, the agents), fetched now: the server
+   * goes with stop(). Keep them for FlowTest.replay, so a test file can end by replaying every history its tests wrote.
+   */
+  async histories(): Promise<FlowTestHistories> {
+    return { runs: await fetchHistories(this.env.client), flows: this.flows };
+  }
+
+  /**
+   * Kept histories replayed on a fresh replay worker with the workflow code that wrote them (the flows module each
+   * test's worker ran last): one that does not replay is a change that would break calls in progress, or a
+   * nondeterminism bug (issue 28). Workflow tasks that failed while they ran are listed too.
+   */
+  static async replay(kept: FlowTestHistories[]): Promise<HistoryCheck> {
+    const check: HistoryCheck = { replayed: {}, replayFailures: [], failedTasks: [] };
+    for (const flows of new Set(kept.map((k) => k.flows))) {
+      const runs = kept.filter((k) => k.flows === flows).flatMap((k) => k.runs);
+      const one = await replayHistories(runs, { workflowBundle: await bundleFor(flows) });
+      for (const [type, n] of Object.entries(one.replayed)) check.replayed[type] = (check.replayed[type] ?? 0) + n;
+      check.replayFailures.push(...one.replayFailures);
+      check.failedTasks.push(...one.failedTasks);
+    }
+    return check;
+  }
+
+  /** This test's histories so far, replayed now (FlowTest.replay). */
+  async checkHistories(): Promise<HistoryCheck> {
+    return FlowTest.replay([await this.histories()]);
   }
 
   async stop(): Promise<void> {
