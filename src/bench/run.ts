@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the real stack (Temporal dev server, embedded Postgres, and Switchboard's worker and web in a
  * process of their own: bench-stack.ts) under the Graph emulator's scripted callers and agents, then the same load as
- * bare workflows (the ceiling), then the dashboard queries. Prints a progress line while it runs and one JSON line at the end. It is a benchmark, not a test.
+ * bare workflows (the ceiling), then every workflow history it produced replayed on a fresh worker (it exits 1,
+ * naming each one, if any does not replay or had a failed workflow task), then the dashboard queries. Prints a
+ * progress line while it runs and one JSON line at the end. It is a benchmark, not a test.
  *
  *   npm run bench -- --rate 10 --duration 30 --agents 50 --rows 1000000
  */
@@ -18,6 +20,8 @@ import { callWorkflowId } from '../../workflows/messages.js';
 import { ceilingSignal } from '../../workflows/bench-ceiling.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 import { tsToMs } from '@temporalio/common/lib/time.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { checkHistories, describeProblems } from '../temporal/history-check.js';
 import type { temporal } from '@temporalio/proto';
 import proto from '@temporalio/proto';
 
@@ -296,10 +300,28 @@ async function main(): Promise<void> {
   await Promise.all(ceilingRuns);
   // All started together, so throughput is all of them over the time until the last one finished.
   const ceilingPerS = ceilingTotal / Math.max(0.001, (Math.max(ceilingStarted, ...ceilingCompletions) - ceilingStarted) / 1000);
+
+  // 3. Every workflow history the run wrote (calls, queues, agents, the presence poller, the ceiling's), replayed on a
+  // fresh worker with the code that wrote them, and every workflow task that failed in them (issue 28).
+  progress('replaying every workflow history…');
+  // The replay worker's log lines (bundling, state changes) are not the bench's output; warnings are.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const checkStarted = Date.now();
+  const check = await checkHistories(stack.client);
+  const problems = describeProblems(check);
+  const histories = Object.values(check.replayed).reduce((a, b) => a + b, 0);
+  const historyCheck = {
+    histories,
+    seconds: round((Date.now() - checkStarted) / 1000),
+    replayed: check.replayed,
+    replay_failures: check.replayFailures.length,
+    failed_tasks: check.failedTasks.length,
+  };
+  process.stderr.write(`\nhistory check: ${JSON.stringify(historyCheck)}\n`);
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 
-  // 3. Dashboard queries on `rows` calls of history.
+  // 4. Dashboard queries on `rows` calls of history.
   let panels: { panel_query_ms_p95: number | null; rows: number } = { panel_query_ms_p95: null, rows: 0 };
   if (!opt['no-panels']) {
     const { benchPanels } = await import('../analytics/bench.js');
@@ -325,9 +347,14 @@ async function main(): Promise<void> {
       },
       outcomes,
       ...panels,
+      history_check: historyCheck,
     })}\n`,
   );
+  if (problems.length > 0) throw new BenchFailure(`this run's workflow histories: ${problems.length} problems (a history that does not replay, a failed workflow task):\n${problems.join('\n')}`);
 }
+
+/** The run finished, and its figures are printed, but something it produced is wrong. */
+class BenchFailure extends Error {}
 
 /** utime + stime in seconds of this process and every process under it, by pid, with the command name. */
 function cpuTimes(): Map<number, { comm: string; seconds: number }> {
@@ -566,7 +593,7 @@ async function routingShapeOf(stack: BenchStack, from: number, to: number, calls
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`\nbench failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );
