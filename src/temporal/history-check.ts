@@ -167,14 +167,16 @@ function eventOf(message: string): { eventId?: number } {
 
 /**
  * The run's failed workflow tasks, but for those the server fails by design: "unhandled command" (a signal or update
- * arrived while the task that completed or continued the run was in flight; the SDK runs the task again with it) and
- * "force close" (the run was terminated while a task was in flight).
+ * arrived while the task that completed or continued the run was in flight; the SDK runs the task again with it),
+ * "force close" (the run was terminated while a task was in flight) and "reset" (an operator reset the run: its new
+ * run begins with the reset's own failed task).
  */
 function failedTasksOf(run: RunHistory): HistoryProblem[] {
   const benign = new Set([
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
   ]);
   return (run.history.events ?? [])
     .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
