@@ -3,18 +3,19 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { AgentLive, AgentStateChange } from '../src/db/entities/agent-state.js';
-import type { QueueConfig, TeamsPresence } from '../src/routing/types.js';
+import type { QueueConfig } from '../src/routing/types.js';
 import type { PresenceReader } from '../src/graph/presence.js';
-import type { AgentPublication } from '../workflows/agent/state.js';
 import {
-  agentStatusSignal,
   agentWorkflowId,
   configuredQueuesSignal,
-  presenceAgentsSignal,
   presenceSignal,
-  PRESENCE_POLLER_WORKFLOW_ID,
-  queueWorkflowId,
-} from '../workflows/messages.js';
+  type AgentPublication,
+  type AgentWorkflowInput,
+  type TeamsPresence,
+} from '../src/contracts/agent.js';
+import { agentStatusSignal, queueWorkflowId } from '../src/contracts/queue.js';
+import { presenceAgentsSignal, PRESENCE_POLLER_WORKFLOW_ID, type PresencePollerInput } from '../src/contracts/presence.js';
+import type { AgentActivities } from '../src/contracts/activities/agents.js';
 
 /**
  * What an agent's workflow tells the world after its state changes: Postgres (history and live row) and the queues
@@ -26,7 +27,7 @@ export function createAgentActivities(deps: {
   orm: MikroORM | undefined;
   queues: Record<string, QueueConfig>;
   presence?: () => Promise<PresenceReader>;
-}) {
+}): AgentActivities {
   const { client, taskQueue, orm, queues } = deps;
   return {
     /** Postgres: the state history rows (idempotent by key) and the agent's live row. */
@@ -135,8 +136,6 @@ export function createAgentActivities(deps: {
   };
 }
 
-export type AgentActivities = ReturnType<typeof createAgentActivities>;
-
 /**
  * Make sure every agent listed in a queue has its workflow, told which queues list it (opt-outs made through the
  * CLI persist in the workflow). Run at start-up; idempotent.
@@ -156,7 +155,7 @@ export async function startAgentWorkflows(
         client.workflow.signalWithStart('agentWorkflow', {
           workflowId: agentWorkflowId(agentId),
           taskQueue,
-          args: [{ agentId, ...(opts.presenceLagSeconds !== undefined ? { presenceLagSeconds: opts.presenceLagSeconds } : {}) }],
+          args: [{ agentId, ...(opts.presenceLagSeconds !== undefined ? { presenceLagSeconds: opts.presenceLagSeconds } : {}) } satisfies AgentWorkflowInput],
           signal: configuredQueuesSignal,
           signalArgs: [{ queues: byAgent.get(agentId)!.sort() }],
         }),
@@ -171,7 +170,7 @@ export async function startPresencePoller(client: Client, taskQueue: string, age
   await client.workflow.signalWithStart('presencePollerWorkflow', {
     workflowId: PRESENCE_POLLER_WORKFLOW_ID,
     taskQueue,
-    args: [{ agentIds, intervalSeconds }],
+    args: [{ agentIds, intervalSeconds } satisfies PresencePollerInput],
     signal: presenceAgentsSignal,
     signalArgs: [{ agentIds }],
   });

@@ -1,10 +1,10 @@
+import type { BenchActivities } from '../src/contracts/activities/bench.js';
+
 /** The ceiling workflow's activity: a round trip through Temporal that does nothing else. */
-export function createBenchActivities() {
+export function createBenchActivities(): BenchActivities {
   return {
     async benchNoop(i: number): Promise<number> {
       return i;
     },
   };
 }
-
-export type BenchActivities = ReturnType<typeof createBenchActivities>;

@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { promptResourceId, type CallControl, type RecordOptions, type TransferTarget } from '../src/graph/call-control.js';
+import { promptResourceId, type CallControl } from '../src/graph/call-control.js';
 import { GraphRequestError } from '../src/graph/errors.js';
-import type { CallState, ResultInfo } from '../src/graph/notifications.js';
+import type { GraphActivities, RecordOptions, TransferTarget } from '../src/contracts/activities/graph.js';
+import type { CallState, ResultInfo } from '../src/contracts/graph-call.js';
 import { answerLatency, offerLatency } from '../src/metrics.js';
 import { currentCall } from '../src/temporal/call-context.js';
 
@@ -13,7 +14,7 @@ const since = (from: number, to: number) => Math.max(0, to - from) / 1000;
  * workflow's retry policy. Errors that cannot succeed on retry (4xx, call gone) are thrown as non-retryable so the
  * workflow can end the step cleanly and record why.
  */
-export function createGraphActivities(callControl: () => Promise<CallControl>) {
+export function createGraphActivities(callControl: () => Promise<CallControl>): GraphActivities {
   async function graph<T>(operation: string, fn: (calls: CallControl) => Promise<T>): Promise<T> {
     try {
       return await fn(await callControl());
@@ -160,8 +161,6 @@ export function createGraphActivities(callControl: () => Promise<CallControl>) {
     },
   };
 }
-
-export type GraphActivities = ReturnType<typeof createGraphActivities>;
 
 /** Whether `err`, Graph's refusal of an answer, is because the call was answered already (by an earlier attempt). */
 async function answeredBefore(calls: CallControl, callId: string, err: unknown): Promise<boolean> {

@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { queues as configuredQueues, type QueueConfig } from '../flows/index.js';
+import type { QueueConfig } from '../src/routing/types.js';
+import type { ScheduleDefinition } from '../src/schedules/types.js';
 import type { CallControl } from '../src/graph/call-control.js';
 import type { PresenceReader } from '../src/graph/presence.js';
 import type { ActivityFeed } from '../src/graph/activity-feed.js';
+import type { Activities } from '../src/contracts/activities/index.js';
 import { createGraphActivities } from './graph.js';
 import { createVoicemailActivities } from './voicemail.js';
 import { createCallbackActivities } from './callbacks.js';
@@ -14,10 +16,12 @@ import { createRecordActivities } from './records.js';
 import { createQueueActivities, createRoutingActivities } from './queueing.js';
 import { createAgentActivities } from './agents.js';
 import { createScheduleActivities } from './schedules.js';
-import { schedules } from '../flows/schedules.js';
-import { createLookupActivities } from './lookups.js';
-import { lookups } from '../flows/lookups.js';
+import { createLookupActivities, type Lookup } from './lookups.js';
 
+/**
+ * What the activities are built from. The contact center's configuration (queues, schedules, lookups, voicemail
+ * boxes) is passed in, not read from flows/ here: the worker passes flows/'s, a test or the bench its own.
+ */
 export interface ActivityDeps {
   /** Where voicemail audio is kept; the data folder's recordings/ unless given. */
   recordingStore?: RecordingStore;
@@ -36,18 +40,24 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Where queue workflows are started (the routing worker's task queue); taskQueue unless given. */
   routingTaskQueue?: string;
-  /** Queue definitions; the ones in flows/ unless given. */
-  queues?: Record<string, QueueConfig>;
+  /** Queue definitions (flows/index.ts). */
+  queues: Record<string, QueueConfig>;
+  /** Business hours (flows/schedules.ts). */
+  schedules: Record<string, ScheduleDefinition>;
+  /** The flows' data dips (flows/lookups.ts). */
+  lookups: Record<string, Lookup>;
+  /** Voicemail boxes (flows/voicemail-boxes.ts). */
+  voicemailBoxes: Record<string, { displayName: string }>;
 }
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   const store = deps.recordingStore ?? new FolderRecordingStore('./data/recordings');
-  const queues = deps.queues ?? configuredQueues;
   const routingQueue = deps.routingTaskQueue ?? deps.taskQueue;
   return {
     ...createGraphActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
     ...createVoicemailActivities(deps.orm, store, {
+      boxes: deps.voicemailBoxes,
       ...(deps.voicemailWebhookUrl ? { webhookUrl: deps.voicemailWebhookUrl } : {}),
       ...(deps.activityFeed ? { activityFeed: deps.activityFeed } : {}),
       ...(deps.publicUrl ? { voicemailWebUrl: voicemailMessagesUrl(deps.publicUrl) } : {}),
@@ -55,11 +65,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createCallbackActivities(deps.orm),
     ...createRetentionActivities(deps.orm, store),
     ...createBenchActivities(),
-    ...createQueueActivities(deps.client, routingQueue, queues),
+    ...createQueueActivities(deps.client, routingQueue, deps.queues),
     ...createRoutingActivities(deps.client, deps.orm),
-    ...createAgentActivities({ client: deps.client, taskQueue: routingQueue, orm: deps.orm, queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
-    ...createScheduleActivities(deps.orm, schedules),
-    ...createLookupActivities(lookups),
+    ...createAgentActivities({ client: deps.client, taskQueue: routingQueue, orm: deps.orm, queues: deps.queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
+    ...createScheduleActivities(deps.orm, deps.schedules),
+    ...createLookupActivities(deps.lookups),
   };
 }
 
@@ -67,13 +77,3 @@ export function createActivities(deps: ActivityDeps) {
 function voicemailMessagesUrl(publicUrl: string) {
   return (box: string) => `${publicUrl.replace(/\/+$/, '')}/api/admin/voicemail-boxes/${encodeURIComponent(box)}/messages`;
 }
-
-export type Activities = ReturnType<typeof createActivities>;
-export type { CallRecord, TimelineEntry } from './records.js';
-export type { GraphActivities } from './graph.js';
-export type { RecordActivities } from './records.js';
-export type { QueueActivities, RoutingActivities } from './queueing.js';
-export type { AgentActivities } from './agents.js';
-export type { ScheduleActivities } from './schedules.js';
-export type { LookupActivities } from './lookups.js';
-export type { CallbackActivities } from './callbacks.js';

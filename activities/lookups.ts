@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { LookupActivities } from '../src/contracts/activities/lookups.js';
 
 export type Lookup = (input: unknown) => Promise<unknown>;
 
 /** `call.lookup(name, input)`: runs the named lookup from flows/lookups.ts; the flow bounds it with its timeout. */
-export function createLookupActivities(lookups: Record<string, Lookup>) {
+export function createLookupActivities(lookups: Record<string, Lookup>): LookupActivities {
   return {
     async lookup(input: { name: string; input: unknown }): Promise<unknown> {
       const fn = Object.hasOwn(lookups, input.name) ? lookups[input.name] : undefined;
@@ -13,5 +14,3 @@ export function createLookupActivities(lookups: Record<string, Lookup>) {
     },
   };
 }
-
-export type LookupActivities = ReturnType<typeof createLookupActivities>;

@@ -1,26 +1,25 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { QueueConfig } from '../src/routing/types.js';
+import { QueueLive } from '../src/db/entities/agent-state.js';
+import { agentWorkflowId, reserveUpdate, type AgentStateName, type ReserveRequest } from '../src/contracts/agent.js';
 import {
-  agentWorkflowId,
   enqueueSignal,
   queuePositionQuery,
   queueWorkflowId,
-  reserveUpdate,
+  type QueueLiveRow,
   type QueuePosition,
-  type ReserveRequest,
+  type QueueWorkflowInput,
   type WaitingCall,
-} from '../workflows/messages.js';
-import type { QueueConfig } from '../src/routing/types.js';
-import type { AgentStateName } from '../src/db/entities/agent-state.js';
-import { QueueLive } from '../src/db/entities/agent-state.js';
-import type { QueueLiveRow } from '../workflows/queue/state.js';
+} from '../src/contracts/queue.js';
+import type { QueueActivities, RoutingActivities } from '../src/contracts/activities/queueing.js';
 
 /**
  * A workflow cannot signal-with-start another workflow, so entering a queue is an activity: it starts the queue's
  * entity workflow if it isn't running and delivers the call to it in one atomic request.
  */
-export function createQueueActivities(client: Client, taskQueue: string, queues: Record<string, QueueConfig>) {
+export function createQueueActivities(client: Client, taskQueue: string, queues: Record<string, QueueConfig>): QueueActivities {
   return {
     async enqueueCall(input: { queue: string; waiting: WaitingCall }): Promise<{ announceEverySeconds: number }> {
       const config = queues[input.queue];
@@ -28,7 +27,7 @@ export function createQueueActivities(client: Client, taskQueue: string, queues:
       await client.workflow.signalWithStart('queueWorkflow', {
         workflowId: queueWorkflowId(input.queue),
         taskQueue,
-        args: [{ config }],
+        args: [{ config } satisfies QueueWorkflowInput],
         signal: enqueueSignal,
         signalArgs: [input.waiting],
       });
@@ -46,7 +45,7 @@ export function createQueueActivities(client: Client, taskQueue: string, queues:
  * Reserving an agent is an Update on the agent's workflow (a workflow cannot send one itself): the validator there
  * rejects unless the agent is available, which is what keeps an agent from holding two reservations at once.
  */
-export function createRoutingActivities(client: Client, orm: MikroORM | undefined) {
+export function createRoutingActivities(client: Client, orm: MikroORM | undefined): RoutingActivities {
   return {
     async reserveAgent(input: {
       agentId: string;
@@ -86,6 +85,3 @@ export function createRoutingActivities(client: Client, orm: MikroORM | undefine
     },
   };
 }
-
-export type QueueActivities = ReturnType<typeof createQueueActivities>;
-export type RoutingActivities = ReturnType<typeof createRoutingActivities>;

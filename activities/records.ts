@@ -1,44 +1,16 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Call, type CallOutcome } from '../src/db/entities/call.js';
+import { Call } from '../src/db/entities/call.js';
 import { CallEvent } from '../src/db/entities/call-event.js';
 import { callsTotal } from '../src/metrics.js';
+import type { CallRecord, RecordActivities, TimelineEntry } from '../src/contracts/activities/records.js';
 
-/** The CDR as the call workflow keeps it; timestamps are ISO strings (workflow time). */
-export interface CallRecord {
-  callId: string;
-  workflowId: string;
-  fromKind?: string;
-  fromId?: string;
-  fromName?: string;
-  toId?: string;
-  queue?: string;
-  agentId?: string;
-  outcome?: CallOutcome;
-  waitSeconds?: number;
-  endCode?: number;
-  endSubcode?: number;
-  arrivedAt: string;
-  answeredAt?: string;
-  queuedAt?: string;
-  offeredAt?: string;
-  connectedAt?: string;
-  endedAt?: string;
-  flow?: string;
-  tags?: string[];
-  data?: Record<string, string | number | boolean>;
-}
-
-export interface TimelineEntry {
-  seq: number;
-  type: string;
-  at: string;
-  payload?: unknown;
-}
+// temporary, removed when the test files move to contracts
+export type { CallRecord, TimelineEntry } from '../src/contracts/activities/records.js';
 
 const date = (s: string | undefined): Date | undefined => (s ? new Date(s) : undefined);
 
 /** Postgres writes: one EntityManager fork per activity, one transaction per batch, idempotent on retry. */
-export function createRecordActivities(orm: MikroORM) {
+export function createRecordActivities(orm: MikroORM): RecordActivities {
   return {
     /**
      * `timelineEnd`, on the call's last write, is its last entry's sequence number. Entries are keyed by (call, seq),
@@ -116,5 +88,3 @@ export function createRecordActivities(orm: MikroORM) {
     },
   };
 }
-
-export type RecordActivities = ReturnType<typeof createRecordActivities>;

@@ -3,8 +3,9 @@ import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RecordingStore } from '../src/recordings/store.js';
 import { purgeOlderThan } from '../src/recordings/retention.js';
+import type { RetentionActivities } from '../src/contracts/activities/retention.js';
 
-export function createRetentionActivities(orm: MikroORM, store: RecordingStore) {
+export function createRetentionActivities(orm: MikroORM, store: RecordingStore): RetentionActivities {
   return {
     async purgeExpiredData(input: { retentionDays: number }) {
       // The cutoff is fixed when the run was scheduled, so a retry later in the day never widens what it deletes.
@@ -14,8 +15,6 @@ export function createRetentionActivities(orm: MikroORM, store: RecordingStore) 
     },
   };
 }
-
-export type RetentionActivities = ReturnType<typeof createRetentionActivities>;
 
 /** The daily retention run, as a Temporal Schedule: it survives every restart and shows in the Temporal UI. */
 export async function ensureRetentionSchedule(client: Client, taskQueue: string, retentionDays: number): Promise<void> {

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { formatScheduleErrors, scheduleStatus, validateSchedules } from '../src/schedules/evaluate.js';
-import type { ScheduleDefinition, ScheduleException, ScheduleStatus } from '../src/schedules/types.js';
+import type { ScheduleDefinition, ScheduleException } from '../src/schedules/types.js';
+import type { ScheduleActivities, ScheduleStatus } from '../src/contracts/activities/schedules.js';
 
 /** The run-time holidays and special dates of one schedule (Postgres `schedule_exception`). */
 export async function loadScheduleExceptions(orm: MikroORM, schedule: string): Promise<ScheduleException[]> {
@@ -21,7 +22,7 @@ export function createScheduleActivities(
   /** Where admins' holidays and special dates are read from: Postgres, or (flow tests) a function. */
   exceptionsFrom: MikroORM | ((schedule: string) => Promise<ScheduleException[]>),
   schedules: Record<string, ScheduleDefinition>,
-) {
+): ScheduleActivities {
   const exceptionsOf = typeof exceptionsFrom === 'function' ? exceptionsFrom : (schedule: string) => loadScheduleExceptions(exceptionsFrom, schedule);
   const errors = validateSchedules(schedules);
   if (errors.length > 0) throw new Error(`invalid schedules:\n${formatScheduleErrors(errors)}`);
@@ -38,5 +39,3 @@ export function createScheduleActivities(
     },
   };
 }
-
-export type ScheduleActivities = ReturnType<typeof createScheduleActivities>;

@@ -1,10 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { voicemailBoxes } from '../flows/voicemail-boxes.js';
 import { voicemailNotification, type ActivityFeed } from '../src/graph/activity-feed.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import type { RecordingStore } from '../src/recordings/store.js';
-import { RecordingDownloadError, saveVoicemail, type VoicemailInput, type VoicemailResult } from '../src/recordings/voicemail.js';
+import { RecordingDownloadError, saveVoicemail } from '../src/recordings/voicemail.js';
+import type { VoicemailActivities, VoicemailInput, VoicemailNotifyResult, VoicemailResult } from '../src/contracts/activities/voicemail.js';
 
 export interface VoicemailNotifyDeps {
   /** The deployment's VOICEMAIL_WEBHOOK_URL, for boxes without their own webhook. */
@@ -13,15 +13,8 @@ export interface VoicemailNotifyDeps {
   activityFeed?: () => Promise<ActivityFeed>;
   /** The link a Teams notification opens (the box's messages in the admin API, on PUBLIC_URL). */
   voicemailWebUrl?: (box: string, voicemailId: string) => string;
-}
-
-export interface VoicemailNotifyResult {
-  /** The channels that carried the message: empty when the box has none. */
-  channels: ('webhook' | 'teams')[];
-  /** Teams users notified, and those Graph refused for good (not installed, unknown user): they are not retried. */
-  teams?: { notified: string[]; refused: { userId: string; status: number; code: string }[] };
-  /** The HTTP status the webhook refused the message with (4xx other than 429), when the Teams users were told. */
-  webhookRefused?: number;
+  /** The voicemail boxes (flows/voicemail-boxes.ts): a notification names the box by its display name. */
+  boxes: Record<string, { displayName: string }>;
 }
 
 /** What a retried attempt already did (heartbeat details survive retries). */
@@ -50,8 +43,8 @@ function recordProgress(progress: NotifyProgress): void {
 }
 
 /** Voicemail: keep the caller's message before Graph discards it, and tell the box's owners. */
-export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, deps: VoicemailNotifyDeps = {}) {
-  const { webhookUrl } = deps;
+export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, deps: VoicemailNotifyDeps): VoicemailActivities {
+  const { webhookUrl, boxes } = deps;
   return {
     async storeVoicemail(input: VoicemailInput): Promise<VoicemailResult> {
       try {
@@ -117,7 +110,7 @@ export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, 
         const feed = await deps.activityFeed();
         const notification = voicemailNotification({
           box: input.box,
-          boxName: voicemailBoxes[input.box]?.displayName ?? input.box,
+          boxName: boxes[input.box]?.displayName ?? input.box,
           ...(input.from !== undefined ? { from: input.from } : {}),
           ...(input.durationMs !== undefined ? { durationMs: input.durationMs } : {}),
           webUrl: deps.voicemailWebUrl?.(input.box, input.voicemailId) ?? `https://teams.microsoft.com/`,
@@ -155,5 +148,3 @@ export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, 
     },
   };
 }
-
-export type VoicemailActivities = ReturnType<typeof createVoicemailActivities>;

@@ -8,7 +8,8 @@
  */
 import type { ScheduleDefinition } from '../src/schedules/types.js';
 
-export type { ScheduleDefinition, ScheduleStatus } from '../src/schedules/types.js';
+export type { ScheduleDefinition } from '../src/schedules/types.js';
+export type { ScheduleStatus } from '../src/contracts/activities/schedules.js';
 
 export const schedules: Record<string, ScheduleDefinition> = {
   'main-office': {

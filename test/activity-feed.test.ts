@@ -10,6 +10,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVoicemailActivities } from '../activities/voicemail.js';
+import { voicemailBoxes } from '../flows/voicemail-boxes.js';
 import { ActivityFeed, VOICEMAIL_ACTIVITY_TYPE, formatDuration, voicemailNotification } from '../src/graph/activity-feed.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import { FolderRecordingStore } from '../src/recordings/store.js';
@@ -129,6 +130,7 @@ describe('notifyVoicemail to Teams users', () => {
   } as unknown as MikroORM;
   const activities = () =>
     createVoicemailActivities(orm, new FolderRecordingStore('/nonexistent'), {
+      boxes: voicemailBoxes,
       activityFeed: async () => feed,
       voicemailWebUrl: (box) => `https://switchboard.example.com/api/admin/voicemail-boxes/${box}/messages`,
     });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { TeamsPresence } from '../src/routing/types.js';
+import type { TeamsPresence } from '../src/contracts/agent.js';
 import { temporalCliPath } from '../src/infra/temporal-dev-server.js';
 import { routingTaskQueue, workflowsPath } from '../src/temporal/worker.js';
 import { checkHistories } from '../src/temporal/history-check.js';

@@ -1,6 +1,6 @@
 // eslint-disable-next-line no-restricted-imports -- the ceiling runs its local activities one after another, as plain as can be
 import { condition, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { BenchActivities } from '../activities/bench.js';
+import type { BenchActivities } from '../src/contracts/activities/bench.js';
 
 /** A signal standing in for a Graph notification. */
 export const ceilingSignal = defineSignal<[number]>('ceilingSignal');

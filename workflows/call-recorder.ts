@@ -1,5 +1,5 @@
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
-import type { CallRecord, RecordActivities, TimelineEntry } from '../activities/index.js';
+import type { CallRecord, RecordActivities, TimelineEntry } from '../src/contracts/activities/records.js';
 import { localDispatch } from './call-dispatch.js';
 import { MILESTONE_BATCHES_PATCH } from './patches.js';
 import { INLINE_WRITE, writeInlineFirst } from './inline-write.js';

@@ -1,9 +1,10 @@
 import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import type { GraphActivities, QueueActivities } from '../activities/index.js';
-import type { CallNotification, CallState, ResultInfo } from '../src/graph/notifications.js';
-import type { AgentAssignment, QueueExit } from './messages.js';
+import type { GraphActivities } from '../src/contracts/activities/graph.js';
+import type { QueueActivities } from '../src/contracts/activities/queueing.js';
+import type { AgentAssignment, QueueExit } from '../src/contracts/call.js';
+import type { CallNotification, CallState, ResultInfo } from '../src/contracts/graph-call.js';
 import type { CallRecorder } from './call-recorder.js';
 import { proxyLocalActivitiesInOrder } from './local-activities.js';
 import { localDispatch } from './call-dispatch.js';

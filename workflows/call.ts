@@ -1,33 +1,23 @@
 import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { IncomingCall } from '../src/graph/notifications.js';
-import type { CallOutcome } from '../src/db/entities/call.js';
+import {
+  agentAssignedSignal,
+  graphNotificationSignal,
+  queueExitSignal,
+  type CallOutcome,
+  type CallSummary,
+  type CallWorkflowInput,
+} from '../src/contracts/call.js';
 import { flowFor } from '../flows/flows.js';
 import { CallRecorder } from './call-recorder.js';
 import { CallSession, ESTABLISH_WAIT, notificationEventType } from './call-session.js';
 import { decideGraphDispatch } from './call-dispatch.js';
-import { agentAssignedSignal, graphNotificationSignal, queueExitSignal } from './messages.js';
 import type { FlowDefinition } from './flow/api.js';
 import { CallRuntime } from './flow/runtime.js';
 import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
 
-export interface CallWorkflowInput {
-  call: IncomingCall;
-  /** Where Graph must send this call's notifications (our webhook). */
-  callbackUri: string;
-  /** Base URL prompts are served from; Graph fetches them from there. */
-  promptBaseUrl: string;
-  /** Skip the flow: straight into this queue (load tests, and tests of the routing engine). */
-  route?: { queue: string; priority?: number };
-}
-
-export interface CallSummary {
-  callId: string;
-  outcome: CallOutcome;
-  flow?: string;
-  agentId?: string;
-  waitSeconds?: number;
-}
+// temporary, removed when the test files move to contracts
+export type { CallSummary, CallWorkflowInput } from '../src/contracts/call.js';
 
 /** Secrets Graph puts in notifications (a recording's download token): never written to the timeline. */
 const REDACTED_FIELDS = new Set(['recordingAccessToken']);

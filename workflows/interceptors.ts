@@ -1,5 +1,5 @@
 import { defaultPayloadConverter, workflowInfo, type Headers, type WorkflowInterceptors } from '@temporalio/workflow';
-import { CALL_CONTEXT_HEADER, type AgentAssignment, type CallContext } from './messages.js';
+import { CALL_CONTEXT_HEADER, type AgentAssignment, type CallContext } from '../src/contracts/call.js';
 
 /**
  * Workflow interceptors the worker loads with every workflow (src/temporal/worker.ts). For call workflows they

@@ -1,11 +1,6 @@
 import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { AgentActivities } from '../activities/index.js';
-import { presenceAgentsSignal } from './messages.js';
-
-export interface PresencePollerInput {
-  agentIds: string[];
-  intervalSeconds: number;
-}
+import type { AgentActivities } from '../src/contracts/activities/agents.js';
+import { presenceAgentsSignal, type PresencePollerInput } from '../src/contracts/presence.js';
 
 /** One poll activity runs this long before the workflow starts the next, keeping the history short. */
 const RUN_FOR_MS = 10 * 60_000;

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { RetentionActivities } from '../activities/retention.js';
+import type { RetentionActivities } from '../src/contracts/activities/retention.js';
 
 const { purgeExpiredData } = proxyActivities<RetentionActivities>({
   startToCloseTimeout: '30m',

@@ -5,7 +5,7 @@ import { agents as configuredAgents, queues as configuredQueues } from '../../fl
 import { schedules as configuredSchedules } from '../../flows/schedules.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { ScheduleExceptionRow } from '../db/entities/schedule.js';
-import { agentStateQuery, agentWorkflowId } from '../../workflows/messages.js';
+import { agentStateQuery, agentWorkflowId } from '../contracts/agent.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
 import { queueMemberships, setAgentAvailability, setQueueMembership, UnknownAgentError } from '../routing/membership.js';
 import { scheduleStatus } from '../schedules/evaluate.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { startStack, type Stack, type StackRoles } from '../stack.js';
 import { queues } from '../../flows/index.js';
-import { callWorkflowId } from '../../workflows/messages.js';
+import { callWorkflowId } from '../contracts/call.js';
 import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { GraphActivities, RecordActivities, CallRecord, TimelineEntry } from '../../activities/index.js';
-import type { VoicemailActivities } from '../../activities/voicemail.js';
-import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../../activities/callbacks.js';
-import type { CallNotification, CallState, ResultInfo } from '../graph/notifications.js';
-import type { VoicemailInput, VoicemailResult } from '../recordings/voicemail.js';
-import { callWorkflowId, graphNotificationSignal } from '../../workflows/messages.js';
+import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../contracts/activities/callbacks.js';
+import type { GraphActivities } from '../contracts/activities/graph.js';
+import type { CallRecord, RecordActivities, TimelineEntry } from '../contracts/activities/records.js';
+import type { VoicemailActivities, VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
+import { callWorkflowId, graphNotificationSignal } from '../contracts/call.js';
+import type { CallNotification, CallState, ResultInfo } from '../contracts/graph-call.js';
 
 export interface SimulatedPrompt {
   callId: string;

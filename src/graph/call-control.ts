@@ -18,6 +18,7 @@ import type {
 import { GraphAuthError, GraphRequestError } from './errors.js';
 import { graphErrorsTotal } from '../metrics.js';
 import type { GraphClient } from './client.js';
+import type { RecordOptions, TransferTarget } from '../contracts/activities/graph.js';
 
 export interface CallResultInfo {
   code: number;
@@ -39,24 +40,10 @@ export interface OperationResult {
   status: OperationStatus;
 }
 
-export type TransferTarget = { userId: string; displayName?: string } | { phone: string };
-
 export interface Presence {
   id: string;
   availability: string;
   activity: string;
-}
-
-export interface RecordOptions {
-  clientContext: string;
-  promptUri?: string;
-  bargeInAllowed?: boolean;
-  initialSilenceTimeoutInSeconds?: number;
-  maxSilenceTimeoutInSeconds?: number;
-  maxRecordDurationInSeconds?: number;
-  playBeep?: boolean;
-  /** e.g. ['#', '*'] */
-  stopTones?: string[];
 }
 
 function identitySet(target: TransferTarget): CommunicationsIdentitySet & { '@odata.type': string } {

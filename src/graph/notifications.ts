@@ -1,20 +1,11 @@
 /**
- * Graph calling notifications (`commsNotifications`) turned into a small typed vocabulary the call workflow
- * understands. Real Graph traffic has quirks (PascalCase enums, codes as strings, `subCode`, `resourceData` as an
- * array, a legacy `resource`), so everything is normalised here, once, before it reaches Temporal.
+ * Graph calling notifications (`commsNotifications`) turned into the small typed vocabulary the call workflow
+ * understands (src/contracts/graph-call.ts). Real Graph traffic has quirks (PascalCase enums, codes as strings,
+ * `subCode`, `resourceData` as an array, a legacy `resource`), so everything is normalised here, once, before it
+ * reaches Temporal.
  */
 
-export type CallState =
-  | 'incoming'
-  | 'establishing'
-  | 'ringing'
-  | 'established'
-  | 'hold'
-  | 'transferring'
-  | 'transferAccepted'
-  | 'redirecting'
-  | 'terminating'
-  | 'terminated';
+import type { CallNotification, CallParty, CallState, IncomingCall, ResultInfo } from '../contracts/graph-call.js';
 
 const CALL_STATES: ReadonlySet<string> = new Set<CallState>([
   'incoming',
@@ -28,45 +19,6 @@ const CALL_STATES: ReadonlySet<string> = new Set<CallState>([
   'terminating',
   'terminated',
 ]);
-
-export interface ResultInfo {
-  code: number;
-  subcode: number;
-  message?: string;
-}
-
-export interface CallParty {
-  kind: 'user' | 'phone' | 'application' | 'unknown';
-  id: string;
-  displayName?: string;
-}
-
-export interface IncomingCall {
-  callId: string;
-  tenantId?: string;
-  from: CallParty;
-  /** The resource account (applicationInstance) or app the caller dialled: it selects the flow. */
-  to: { applicationInstanceId?: string; applicationId?: string; phone?: string };
-  callbackUri?: string;
-  /** When the notification reached us (ISO); the workflow's own clock takes over after that. */
-  receivedAt: string;
-}
-
-export type CallNotification =
-  | { kind: 'state'; callId: string; state: CallState; resultInfo?: ResultInfo; payload: unknown }
-  | {
-      kind: 'operation';
-      callId: string;
-      operationId: string;
-      operationType: string;
-      status: string;
-      completionReason?: string;
-      clientContext?: string;
-      resultInfo?: ResultInfo;
-      payload: unknown;
-    }
-  | { kind: 'tone'; callId: string; tone: string; sequenceId: number; payload: unknown }
-  | { kind: 'participants'; callId: string; payload: unknown };
 
 export type ParsedItem =
   | { kind: 'incoming'; call: IncomingCall; payload: unknown }

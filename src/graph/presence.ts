@@ -6,7 +6,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphRequestError } from './errors.js';
 import { graphErrorsTotal } from '../metrics.js';
 import type { GraphClient } from './client.js';
-import type { TeamsPresence } from '../routing/types.js';
+import type { TeamsPresence } from '../contracts/agent.js';
 
 export const MAX_PRESENCE_IDS = 650;
 

@@ -1,15 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RecordingStore } from './store.js';
-
-export interface RetentionSummary {
-  cutoff: string;
-  calls: number;
-  events: number;
-  voicemails: number;
-  callbacks: number;
-  recordings: number;
-  files: number;
-}
+import type { RetentionSummary } from '../contracts/activities/retention.js';
 
 /**
  * Deletes everything about calls that arrived before `cutoff`: the call records, their timelines, voicemails,

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { parseWav } from '../media/wav.js';
 import type { RecordingStore } from './store.js';
+import type { VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
 
 /** A download that may work later (network, 5xx, 429) versus one that never will (401/403/404: token or file gone). */
 export class RecordingDownloadError extends Error {
@@ -29,28 +30,6 @@ export async function downloadRecording(location: string, accessToken: string): 
     throw new RecordingDownloadError(`recording download answered ${res.status}`, retryable, res.status);
   }
   return Buffer.from(await res.arrayBuffer());
-}
-
-export interface VoicemailInput {
-  callId: string;
-  box: string;
-  queue?: string;
-  fromId?: string;
-  fromName?: string;
-  recordedAt: string;
-  /** Absent when the recording operation failed or was cancelled. */
-  recordingLocation?: string;
-  recordingAccessToken?: string;
-  completionReason?: string;
-}
-
-export interface VoicemailResult {
-  voicemailId: string;
-  status: 'recorded' | 'empty' | 'failed';
-  recordingId?: string;
-  sha256?: string;
-  sizeBytes?: number;
-  durationMs?: number;
 }
 
 /** Shorter than this, a "message" is the caller hanging up at the beep: recorded as empty, not as a voicemail. */

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import Long from 'long';
-import type { AgentSnapshot } from '../../workflows/agent/state.js';
-import { agentRunStateQuery, agentWorkflowId, configuredQueuesSignal, type AgentRunState } from '../../workflows/messages.js';
+import { agentRunStateQuery, agentWorkflowId, configuredQueuesSignal, type AgentRunState, type AgentSnapshot, type AgentWorkflowInput } from '../contracts/agent.js';
 import type { QueueConfig } from './types.js';
 import { UnknownAgentError } from './membership.js';
 import { failingTask, resetPointFor, signalsAfter, type FailingTask } from './failing-task.js';
@@ -112,7 +111,7 @@ export async function restartAgent(
   const next = await client.workflow.start('agentWorkflow', {
     workflowId,
     taskQueue: opts.taskQueue,
-    args: [{ agentId, ...(presenceLagSeconds !== undefined ? { presenceLagSeconds } : {}), state }],
+    args: [{ agentId, ...(presenceLagSeconds !== undefined ? { presenceLagSeconds } : {}), state } satisfies AgentWorkflowInput],
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
   });
   const configured = Object.values(opts.queues)

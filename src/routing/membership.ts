@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { agentAvailabilitySignal, agentStateQuery, agentWorkflowId, optInSignal, optOutSignal } from '../../workflows/messages.js';
+import { agentAvailabilitySignal, agentStateQuery, agentWorkflowId, optInSignal, optOutSignal } from '../contracts/agent.js';
 
 export class UnknownAgentError extends Error {}
 

@@ -1,14 +1,9 @@
-import type { AgentStateName } from '../db/entities/agent-state.js';
-import type { QueueConfig, Skills, TeamsPresence } from './types.js';
+import type { TeamsPresence } from '../contracts/agent.js';
+import type { AgentView } from '../contracts/queue.js';
+import type { QueueConfig, Skills } from './types.js';
 
-/** What a queue knows of one of its agents, from the agent's own workflow. */
-export interface AgentView {
-  /** `unknown` until the agent's workflow has told the queue; such an agent may still be tried. */
-  state: AgentStateName | 'unknown';
-  /** Epoch ms since which the agent has been available (after wrap-up); 0 when unknown. */
-  idleSince: number;
-  presence?: TeamsPresence;
-}
+// temporary, removed when the test files move to contracts
+export type { AgentView } from '../contracts/queue.js';
 
 /** Attendant rings at most this many agents at once (Graph's limit for simultaneous ring). */
 export const ATTENDANT_MAX = 25;

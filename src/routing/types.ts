@@ -79,11 +79,3 @@ export const DEFAULT_QUEUE: Omit<QueueConfig, 'name' | 'agents' | 'agentSkills'>
 
 /** Priority 1 (most urgent) to 5, as in Teams call queues; 3 unless a line says otherwise. */
 export const DEFAULT_PRIORITY = 3;
-
-export interface TeamsPresence {
-  availability: string;
-  activity: string;
-}
-
-export const isInCall = (p: TeamsPresence | undefined): boolean =>
-  p !== undefined && (p.activity === 'InACall' || p.activity === 'InAConferenceCall' || p.activity === 'Presenting');

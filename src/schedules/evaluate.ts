@@ -10,7 +10,8 @@
  * Local times that do not exist (the hour skipped when clocks go forward) move forward by the gap; local times that
  * occur twice (clocks go back) mean their first occurrence.
  */
-import { WEEKDAYS, type ScheduleDefinition, type ScheduleException, type ScheduleStatus, type Weekday } from './types.js';
+import { WEEKDAYS, type ScheduleDefinition, type ScheduleException, type Weekday } from './types.js';
+import type { ScheduleStatus } from '../contracts/activities/schedules.js';
 
 const DAY_MS = 86_400_000;
 const HORIZON_DAYS = 14;

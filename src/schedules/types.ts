@@ -1,7 +1,8 @@
 /**
  * Business-hours schedules: plain data and types only (the call flows and the workflow bundle import these).
  * Definitions live in code (flows/schedules.ts); holidays and special dates added at run time by admins live in
- * Postgres (`schedule_exception`) and are merged in by the `isOpen` activity.
+ * Postgres (`schedule_exception`) and are merged in by the `isOpen` activity, whose answer (ScheduleStatus) is in
+ * src/contracts/activities/schedules.ts.
  */
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -17,20 +18,6 @@ export type ScheduleDefinition = {
   holidays?: Array<{ date: string; name: string }>;
   /** These hours replace that day's weekly hours ('YYYY-MM-DD' once, or 'MM-DD' every year). */
   specialDates?: Array<{ date: string; name: string; hours: Array<[string, string]> }>;
-};
-
-export type ScheduleStatus = {
-  schedule: string;
-  open: boolean;
-  /**
-   * hours: open by the weekly hours; closed: outside the weekly hours; holiday: closed all day;
-   * specialHours: today has special hours (open or closed by them).
-   */
-  reason: 'hours' | 'closed' | 'holiday' | 'specialHours';
-  /** The holiday's or special date's name. */
-  name?: string;
-  /** ISO 8601 (UTC), when it next opens or closes, if that is within 14 days. */
-  nextChange?: string;
 };
 
 /** A holiday or special date added at run time (Postgres), for one schedule. */

@@ -5,9 +5,9 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { parseCommsNotifications, type CallNotification, type IncomingCall } from '../graph/notifications.js';
-import { callWorkflowId, graphNotificationSignal } from '../../workflows/messages.js';
-import type { CallWorkflowInput } from '../../workflows/call.js';
+import { parseCommsNotifications } from '../graph/notifications.js';
+import { callWorkflowId, graphNotificationSignal, type CallWorkflowInput } from '../contracts/call.js';
+import type { CallNotification, IncomingCall } from '../contracts/graph-call.js';
 import { notificationsTotal, webhookLatency } from '../metrics.js';
 
 export interface CallingWebhookDeps {

@@ -4,8 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { MikroORM } from '../db/orm.js';
 import type { FolderRecordingStore } from '../recordings/store.js';
-import type { QueueConfig } from '../../flows/index.js';
+import type { QueueConfig } from '../routing/types.js';
 import { queues as configuredQueues } from '../../flows/index.js';
+import { schedules } from '../../flows/schedules.js';
+import { lookups } from '../../flows/lookups.js';
+import { voicemailBoxes } from '../../flows/voicemail-boxes.js';
 import { createActivities } from '../../activities/index.js';
 import { startAgentWorkflows, startPresencePoller } from '../../activities/agents.js';
 import { ensureRetentionSchedule } from '../../activities/retention.js';
@@ -38,6 +41,8 @@ export interface WorkerRoleDeps {
 export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Worker; workerMetricsUrl?: string }> {
   const { config, options, client, stops, onStep } = d;
   const routingQueue = routingTaskQueue(config.temporal.taskQueue);
+  const routedQueues: Record<string, QueueConfig> = options.queues ?? configuredQueues;
+  // The contact center's configuration is the code in flows/; the activities are handed it, they never read it.
   const activities = createActivities({
     callControl: d.graph.callControl,
     presence: d.graph.presence,
@@ -47,7 +52,10 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Work
     client,
     taskQueue: config.temporal.taskQueue,
     routingTaskQueue: routingQueue,
-    ...(options.queues ? { queues: options.queues } : {}),
+    queues: routedQueues,
+    schedules,
+    lookups,
+    voicemailBoxes,
     recordingStore: d.recordingStore,
     ...(config.recordings.voicemailWebhookUrl ? { voicemailWebhookUrl: config.recordings.voicemailWebhookUrl } : {}),
   });
@@ -68,7 +76,6 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Work
   await ensureRetentionSchedule(client, config.temporal.taskQueue, config.recordings.retentionDays);
   onStep({ component: 'worker', detail: `task queues ${config.temporal.taskQueue} (calls) and ${routingQueue} (queues, agents)` });
   // Agents get their workflows (idempotent), and presence is polled for them, before the first call arrives.
-  const routedQueues: Record<string, QueueConfig> = options.queues ?? configuredQueues;
   const agentIds = await startAgentWorkflows(client, routingQueue, routedQueues, {
     ...(options.presence && options.presence.lagSeconds !== undefined ? { presenceLagSeconds: options.presence.lagSeconds } : {}),
   });

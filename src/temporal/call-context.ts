@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { CALL_CONTEXT_HEADER, callWorkflowId, type CallContext } from '../../workflows/messages.js';
+import { CALL_CONTEXT_HEADER, callWorkflowId, type CallContext } from '../contracts/call.js';
 
 const store = new AsyncLocalStorage<CallContext>();
 

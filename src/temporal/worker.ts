@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Runtime, Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Activities } from '../../activities/index.js';
+import type { Activities } from '../contracts/activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));

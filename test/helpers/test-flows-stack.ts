@@ -3,6 +3,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { startAgentWorkflows } from '../../activities/agents.js';
 import { queues } from '../../flows/index.js';
+import { lookups } from '../../flows/lookups.js';
+import { schedules } from '../../flows/schedules.js';
+import { voicemailBoxes } from '../../flows/voicemail-boxes.js';
 import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { ActivityFeed } from '../../src/graph/activity-feed.js';
@@ -46,6 +49,10 @@ export async function startStackWithTestFlows(env: Record<string, string> = {}):
         client: stack.client,
         taskQueue: config.temporal.taskQueue,
         recordingStore: new FolderRecordingStore(config.recordings.dir),
+        queues,
+        schedules,
+        lookups,
+        voicemailBoxes,
       }),
       interceptors: { workflowModules: [workflowInterceptorsPath], activity: [callActivityInterceptors] },
     });

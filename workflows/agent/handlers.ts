@@ -1,6 +1,5 @@
 import { getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import {
-  agentAssignedSignal,
   agentAvailabilitySignal,
   agentCallEndedSignal,
   agentOfferOutcomeSignal,
@@ -10,13 +9,13 @@ import {
   optInSignal,
   optOutSignal,
   presenceSignal,
-  queueWorkflowId,
-  reservationRefusedSignal,
   reserveForCallSignal,
   reserveUpdate,
-  type ReservationRefused,
-} from '../messages.js';
-import type { AgentState, AgentWorkflowInput } from './state.js';
+  type AgentWorkflowInput,
+} from '../../src/contracts/agent.js';
+import { agentAssignedSignal } from '../../src/contracts/call.js';
+import { queueWorkflowId, reservationRefusedSignal, type ReservationRefused } from '../../src/contracts/queue.js';
+import type { AgentState } from './state.js';
 
 /**
  * The agent's message handlers. Each changes the state synchronously, so a reservation is decided in one step; the

@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import type { AgentPublication, AgentStateRow } from './state.js';
+import type { AgentPublication, AgentStateRow } from '../../src/contracts/agent.js';
 
 type Write = (w: Pick<AgentPublication, 'agentId' | 'changes' | 'live'>) => Promise<void>;
 

@@ -1,71 +1,22 @@
-import type { AgentStateName } from '../../src/db/entities/agent-state.js';
-import { isInCall, type TeamsPresence } from '../../src/routing/types.js';
-import type { OfferOutcomeReport, ReserveRequest } from '../messages.js';
-
-export interface AgentStateRow {
-  key: string;
-  agentId: string;
-  state: AgentStateName;
-  reason?: string;
-  queue?: string;
-  callId?: string;
-  /** Epoch ms (workflow time). */
-  at: number;
-}
-
-export interface AgentPublication {
-  agentId: string;
-  changes: AgentStateRow[];
-  live: { state: AgentStateName; since: number; callId?: string };
-  /** Queues that must hear the agent's status, and whether the agent is (still) a member. */
-  queues: { queue: string; member: boolean }[];
-  idleSince: number;
-  presence?: TeamsPresence;
-  handleSeconds?: number;
-}
-
-export interface AgentSnapshot {
-  state: AgentStateName;
-  since: number;
-  configured: string[];
-  optedOut: string[];
-  optedIn: string[];
-  misses: number;
-  reservation?: ReserveRequest;
-  presence?: TeamsPresence;
-  presenceSeen: boolean;
-  sawInCall: boolean;
-  awayByPresence: boolean;
-  idleSince: number;
-  onCallSince?: number;
-  wrapUpUntil?: number;
-  /** The wrap-up the agent's current call earns, from the queue it came through. */
-  wrapUpSeconds?: number;
-  seq: number;
-  /**
-   * The latest reservations this agent accepted (kept across continue-as-new): a reserve request repeated after its
-   * offer is over (an abandoned activity attempt's request arriving late, after Temporal's own dedup was lost to
-   * continue-as-new) is refused instead of reserving the agent for a call that has ended.
-   */
-  recentReservations?: string[];
-  /** Queues left since the last publication, which must still hear that the agent left. */
-  left: string[];
-  handleSeconds?: number;
-}
-
-export interface AgentWorkflowInput {
-  agentId: string;
-  configuredQueues?: string[];
-  /** Teams presence lags up to about 60 s: how long an on-call agent whose presence never showed the call is kept on call. */
-  presenceLagSeconds?: number;
-  state?: AgentSnapshot;
-}
+import type {
+  AgentPublication,
+  AgentSnapshot,
+  AgentStateName,
+  AgentStateRow,
+  OfferOutcomeReport,
+  ReserveRequest,
+  TeamsPresence,
+} from '../../src/contracts/agent.js';
 
 /** Reservation ids an agent remembers, to refuse one repeated after it ended. */
 const RECENT_RESERVATIONS = 100;
 
 const AWAY_PRESENCE = new Set(['Away', 'BeRightBack', 'DoNotDisturb', 'Offline']);
 const AVAILABLE_PRESENCE = new Set(['Available', 'AvailableIdle']);
+
+/** Teams tells that someone is on a call by their activity, whatever their availability says. */
+const isInCall = (p: TeamsPresence | undefined): boolean =>
+  p !== undefined && (p.activity === 'InACall' || p.activity === 'InAConferenceCall' || p.activity === 'Presenting');
 
 /**
  * One agent's state machine (signedOut, available, reserved, onCall, wrapUp, away). Plain class: the rules read

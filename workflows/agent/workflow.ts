@@ -1,11 +1,12 @@
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { AgentActivities } from '../../activities/index.js';
+import type { AgentActivities } from '../../src/contracts/activities/agents.js';
+import type { AgentWorkflowInput } from '../../src/contracts/agent.js';
 import { INLINE_WRITE, writeInlineFirst } from '../inline-write.js';
 import { proxyLocalActivitiesInOrder } from '../local-activities.js';
 import { AGENT_INLINE_RECORD_PATCH, AGENT_LOCAL_PUBLISH_PATCH } from '../patches.js';
 import { setAgentHandlers } from './handlers.js';
 import { AgentRecorder } from './recorder.js';
-import { AgentState, type AgentWorkflowInput } from './state.js';
+import { AgentState } from './state.js';
 
 const publish = proxyActivities<AgentActivities>({
   startToCloseTimeout: '30s',

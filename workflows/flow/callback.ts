@@ -1,7 +1,8 @@
 import { condition, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { CallbackActivities, GraphActivities } from '../../activities/index.js';
+import type { CallbackActivities } from '../../src/contracts/activities/callbacks.js';
+import type { GraphActivities } from '../../src/contracts/activities/graph.js';
+import type { AgentAssignment } from '../../src/contracts/call.js';
 import { failureDetails, queueing, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
-import { type AgentAssignment } from '../messages.js';
 import type { CallbackOutcome, QueueOptions } from './api.js';
 import type { CallbackPlace, CallContext } from './context.js';
 import { HOLD_MUSIC, holdUntil } from './hold-music.js';

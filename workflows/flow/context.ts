@@ -1,8 +1,7 @@
-import type { IncomingCall } from '../../src/graph/notifications.js';
-import type { CallOutcome } from '../../src/db/entities/call.js';
+import type { AgentAssignment, CallOutcome } from '../../src/contracts/call.js';
+import type { IncomingCall } from '../../src/contracts/graph-call.js';
 import type { CallSession } from '../call-session.js';
 import type { CallRecorder } from '../call-recorder.js';
-import type { AgentAssignment } from '../messages.js';
 import type { Call, CallbackOutcome, GatherOptions, GatherResult, Prompt, QueueOptions } from './api.js';
 import type { OfferResult } from './reservation.js';
 

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ScheduleActivities } from '../../activities/index.js';
+import type { ScheduleActivities } from '../../src/contracts/activities/schedules.js';
 import { failureDetails } from '../call-session.js';
 import type { ScheduleStatus } from './api.js';
 import type { CallContext } from './context.js';

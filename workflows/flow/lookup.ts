@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { LookupActivities } from '../../activities/index.js';
+import type { LookupActivities } from '../../src/contracts/activities/lookups.js';
 import { failureDetails } from '../call-session.js';
 import type { LookupOptions } from './api.js';
 import type { CallContext } from './context.js';

@@ -1,7 +1,7 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
-import type { GraphActivities } from '../../activities/index.js';
+import type { GraphActivities } from '../../src/contracts/activities/graph.js';
+import type { AgentAssignment } from '../../src/contracts/call.js';
 import { callActivities, failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
-import type { AgentAssignment } from '../messages.js';
 import type { CallContext } from './context.js';
 import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';

@@ -1,12 +1,7 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import {
-  agentOfferOutcomeSignal,
-  agentWorkflowId,
-  leaveQueueSignal,
-  offerResultSignal,
-  queueWorkflowId,
-  type AgentAssignment,
-} from '../messages.js';
+import { agentOfferOutcomeSignal, agentWorkflowId } from '../../src/contracts/agent.js';
+import type { AgentAssignment } from '../../src/contracts/call.js';
+import { leaveQueueSignal, offerResultSignal, queueWorkflowId } from '../../src/contracts/queue.js';
 
 /**
  * The call's side of a queue's reservation: who an offer goes to, how it ended, and telling the queue and the agents.

@@ -1,6 +1,6 @@
 import { deprecatePatch, patched } from '@temporalio/workflow';
-import type { IncomingCall } from '../../src/graph/notifications.js';
-import type { CallOutcome } from '../../src/db/entities/call.js';
+import type { CallOutcome } from '../../src/contracts/call.js';
+import type { IncomingCall } from '../../src/contracts/graph-call.js';
 import { DEFAULT_PRIORITY } from '../../src/routing/types.js';
 import type { CallSession } from '../call-session.js';
 import type { CallRecorder } from '../call-recorder.js';

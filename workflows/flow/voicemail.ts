@@ -1,5 +1,5 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
-import type { VoicemailActivities } from '../../activities/voicemail.js';
+import type { VoicemailActivities } from '../../src/contracts/activities/voicemail.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { failureDetails, graph, ESTABLISH_WAIT } from '../call-session.js';
 import type { VoicemailResult } from './api.js';

@@ -1,4 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
+import type { QueueExit } from '../../src/contracts/call.js';
 import {
   agentStatusSignal,
   enqueueSignal,
@@ -6,10 +7,10 @@ import {
   offerResultSignal,
   queuePositionQuery,
   reservationRefusedSignal,
-  type QueueExit,
+  type Offer,
   type WaitingCall,
-} from '../messages.js';
-import type { Offer, QueueState } from './state.js';
+} from '../../src/contracts/queue.js';
+import type { QueueState } from './state.js';
 
 /**
  * What the queue's message handlers leave for its loop (workflows/queue/workflow.ts). Handlers only change the state,

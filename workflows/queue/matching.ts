@@ -1,17 +1,12 @@
 import { getExternalWorkflowHandle, log, patched, proxyActivities } from '@temporalio/workflow';
-import type { RoutingActivities } from '../../activities/index.js';
 import type { OfferMode, QueueConfig } from '../../src/routing/types.js';
 import { ATTENDANT_MAX, mayBeFree } from '../../src/routing/select.js';
-import {
-  agentAssignedSignal,
-  agentOfferOutcomeSignal,
-  agentWorkflowId,
-  reserveForCallSignal,
-  type AgentAssignment,
-  type ReserveRequest,
-} from '../messages.js';
+import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
+import { agentOfferOutcomeSignal, agentWorkflowId, reserveForCallSignal, type ReserveRequest } from '../../src/contracts/agent.js';
+import { agentAssignedSignal, type AgentAssignment } from '../../src/contracts/call.js';
+import type { Offer, QueuedCall } from '../../src/contracts/queue.js';
 import { ATTENDANT_RINGS_ALL_PATCH } from '../patches.js';
-import type { Offer, QueuedCall, QueueState } from './state.js';
+import type { QueueState } from './state.js';
 
 const routing = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '10s',

@@ -1,46 +1,23 @@
 import type { QueueConfig } from '../../src/routing/types.js';
-import type { AgentStateName } from '../../src/db/entities/agent-state.js';
 import { DEFAULT_PRIORITY } from '../../src/routing/types.js';
-import { candidates, mayBeFree, type AgentView } from '../../src/routing/select.js';
+import { candidates, mayBeFree } from '../../src/routing/select.js';
 import { estimatedWaitSeconds } from '../../src/routing/ewt.js';
-import type { AgentStatus, ReservationRefused, QueueExit, QueuePosition, WaitingCall } from '../messages.js';
+import type { AgentStateName } from '../../src/contracts/agent.js';
+import type { QueueExit } from '../../src/contracts/call.js';
+import type {
+  AgentStatus,
+  AgentView,
+  Offer,
+  QueuedCall,
+  QueueLiveRow,
+  QueuePosition,
+  QueueSnapshot,
+  ReservationRefused,
+  WaitingCall,
+} from '../../src/contracts/queue.js';
 
-export interface QueuedCall extends WaitingCall {
-  priority: number;
-}
-
-export interface Offer {
-  call: QueuedCall;
-  agentId: string;
-  reservationId: string;
-  /** `attendant`: every agent reserved for this offer (agentId first); each is released on its own outcome. */
-  group?: { agentId: string; reservationId: string }[];
-  /** Reserved by signal: the agent's status version when picked, to judge a refusal against. */
-  seen?: number;
-  /** Round robin's turn (`lastOffered`) before this reservation moved it, given back if the agent refuses. */
-  turnBefore?: number;
-}
-
-export interface QueueMember extends AgentView {
-  member: boolean;
-  /** Bumped by every status from the agent, so a stale rejection never overwrites a fresher status. */
-  version?: number;
-  /** Epoch ms the agent entered its current state, as the agent reported it. */
-  since?: number;
-}
-
-export interface QueueSnapshot {
-  waiting: QueuedCall[];
-  agents: Record<string, QueueMember>;
-  /** Per call, the agents who declined or missed it, and until when (epoch ms) they are not offered it again. */
-  missed: Record<string, Record<string, number>>;
-  offers: Record<string, Offer>;
-  /** Index in config.agents of the agent last offered a call; round robin resumes after it. */
-  lastOffered: number;
-  /** Recent handle times (s) for the wait estimate. */
-  handleTimes: number[];
-  reservationSeq: number;
-}
+// temporary, removed when the test files move to contracts
+export type { QueuedCall, QueueLiveRow } from '../../src/contracts/queue.js';
 
 const STAFFED = new Set(['available', 'reserved', 'onCall', 'wrapUp', 'unknown']);
 
@@ -242,17 +219,4 @@ export class QueueState {
       agentsSignedOut: count('signedOut') + this.config.agents.filter((id) => !this.s.agents[id]?.member).length,
     };
   }
-}
-
-export interface QueueLiveRow {
-  queue: string;
-  callsWaiting: number;
-  /** Epoch ms, or null when nobody waits. */
-  oldestWaitingSince: number | null;
-  agentsAvailable: number;
-  agentsReserved: number;
-  agentsOnCall: number;
-  agentsWrapUp: number;
-  agentsAway: number;
-  agentsSignedOut: number;
 }

@@ -1,17 +1,12 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { RoutingActivities } from '../../activities/index.js';
-import type { QueueAction, QueueConfig } from '../../src/routing/types.js';
-import { queueExitSignal, type QueueExit } from '../messages.js';
+import type { QueueAction } from '../../src/routing/types.js';
+import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
+import { queueExitSignal, type QueueExit } from '../../src/contracts/call.js';
+import type { QueueLiveRow, QueueWorkflowInput } from '../../src/contracts/queue.js';
 import { QUEUE_LIVE_THROTTLED_PATCH, QUEUE_REFUSAL_KEEPS_TURN_PATCH, QUEUE_RESERVE_AT_ONCE_PATCH, QUEUE_RESERVE_BY_SIGNAL_PATCH } from '../patches.js';
 import { setQueueHandlers, type QueueInbox } from './handlers.js';
 import { match, releaseReservation, type Matching } from './matching.js';
-import { QueueState, type QueueLiveRow, type QueueSnapshot } from './state.js';
-
-export interface QueueWorkflowInput {
-  config: QueueConfig;
-  /** Carried over by continue-as-new. */
-  state?: QueueSnapshot;
-}
+import { QueueState } from './state.js';
 
 const liveWriter = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '15s',

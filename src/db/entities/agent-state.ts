@@ -1,8 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-
-/** The states an agent can be in; exactly one at a time. */
-export const AGENT_STATES = ['signedOut', 'available', 'reserved', 'onCall', 'wrapUp', 'away'] as const;
-export type AgentStateName = (typeof AGENT_STATES)[number];
+import type { AgentStateName } from '../../contracts/agent.js';
 
 /**
  * Every agent state change, timestamped, so occupancy and idle time can be computed from intervals.

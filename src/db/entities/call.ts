@@ -1,16 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-
-/** How a call ended, from the contact center's point of view. */
-export type CallOutcome =
-  | 'connected' // transferred to an agent who took it
-  | 'abandoned' // the caller hung up while queued
-  | 'disconnected' // the caller hung up before reaching the queue
-  | 'failed' // Graph or Switchboard could not handle it
-  | 'queueDisconnected' // the queue's overflow, timeout or no-agents action ended the call
-  | 'transferredOut' // the queue's action transferred the caller to a user or number
-  | 'voicemail' // the caller was sent to voicemail (by the flow or the queue's action)
-  | 'callback' // the caller took a callback and hung up; the callback has its own record
-  | 'ended'; // the flow ended the call (a closed message, a menu's goodbye)
+import type { CallOutcome } from '../../contracts/call.js';
 
 /** The call detail record (CDR): one row per call, filled in as the call moves along. */
 export class Call {

@@ -1,0 +1,23 @@
+/** Every activity a Switchboard worker registers: what activities/index.ts's createActivities returns. */
+import type { AgentActivities } from './agents.js';
+import type { BenchActivities } from './bench.js';
+import type { CallbackActivities } from './callbacks.js';
+import type { GraphActivities } from './graph.js';
+import type { LookupActivities } from './lookups.js';
+import type { QueueActivities, RoutingActivities } from './queueing.js';
+import type { RecordActivities } from './records.js';
+import type { RetentionActivities } from './retention.js';
+import type { ScheduleActivities } from './schedules.js';
+import type { VoicemailActivities } from './voicemail.js';
+
+export type Activities = GraphActivities &
+  RecordActivities &
+  VoicemailActivities &
+  CallbackActivities &
+  RetentionActivities &
+  BenchActivities &
+  QueueActivities &
+  RoutingActivities &
+  AgentActivities &
+  ScheduleActivities &
+  LookupActivities;

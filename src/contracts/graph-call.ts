@@ -1,0 +1,55 @@
+/**
+ * What Graph tells us about a call, as the call workflow receives it: the typed vocabulary src/graph/notifications.ts
+ * parses Graph's `commsNotifications` into. Types only, so the workflow bundle takes them without the parser.
+ */
+
+export type CallState =
+  | 'incoming'
+  | 'establishing'
+  | 'ringing'
+  | 'established'
+  | 'hold'
+  | 'transferring'
+  | 'transferAccepted'
+  | 'redirecting'
+  | 'terminating'
+  | 'terminated';
+
+export interface ResultInfo {
+  code: number;
+  subcode: number;
+  message?: string;
+}
+
+export interface CallParty {
+  kind: 'user' | 'phone' | 'application' | 'unknown';
+  id: string;
+  displayName?: string;
+}
+
+export interface IncomingCall {
+  callId: string;
+  tenantId?: string;
+  from: CallParty;
+  /** The resource account (applicationInstance) or app the caller dialled: it selects the flow. */
+  to: { applicationInstanceId?: string; applicationId?: string; phone?: string };
+  callbackUri?: string;
+  /** When the notification reached us (ISO); the workflow's own clock takes over after that. */
+  receivedAt: string;
+}
+
+export type CallNotification =
+  | { kind: 'state'; callId: string; state: CallState; resultInfo?: ResultInfo; payload: unknown }
+  | {
+      kind: 'operation';
+      callId: string;
+      operationId: string;
+      operationType: string;
+      status: string;
+      completionReason?: string;
+      clientContext?: string;
+      resultInfo?: ResultInfo;
+      payload: unknown;
+    }
+  | { kind: 'tone'; callId: string; tone: string; sequenceId: number; payload: unknown }
+  | { kind: 'participants'; callId: string; payload: unknown };
