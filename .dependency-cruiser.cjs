@@ -11,10 +11,41 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
+    // Contracts at the bottom (issue 20, point 2): workflows, activities, the webhook and the admin API meet in
+    // src/contracts/, and know nothing else of each other.
+    {
+      name: 'activities-not-workflows',
+      severity: 'error',
+      comment: 'Activities reach workflows through src/contracts/ (ids, signals, types), not workflow code.',
+      from: { path: '^activities/' },
+      to: { path: '^workflows/' },
+    },
+    {
+      name: 'activities-not-flows',
+      severity: 'error',
+      comment: 'Activities are handed their configuration: the worker passes flows/, a test its own.',
+      from: { path: '^activities/' },
+      to: { path: '^flows/' },
+    },
+    {
+      name: 'workflows-not-io',
+      severity: 'error',
+      comment: 'Workflows take their vocabulary from src/contracts/, not ORM entities, Graph or activities.',
+      from: { path: '^workflows/' },
+      to: { path: '^(src/db|src/graph|activities)/' },
+    },
+    {
+      name: 'contracts-at-the-bottom',
+      severity: 'error',
+      comment: 'Contracts import only each other, src/routing/types.ts and @temporalio/workflow.',
+      from: { path: '^src/contracts/' },
+      to: { pathNot: ['^src/contracts/', '^src/routing/types[.]ts$', '^node_modules/@temporalio/workflow/'] },
+    },
   ],
   options: {
+    // Packages are leaves, not left out: contracts-at-the-bottom must see which packages src/contracts/ imports.
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|\\.venv|data|coverage|dashboards/generated)/' },
+    exclude: { path: '^(\\.venv|data|coverage|dashboards/generated)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
   },

@@ -13,6 +13,11 @@ export default defineConfig(
     },
   },
   {
+    // dependency-cruiser reads its config only as CommonJS (.dependency-cruiser.cjs): `module` is defined there.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+  {
     // Type-aware: a promise nobody awaits or handles is a lost error (or, in a workflow, a lost command).
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
