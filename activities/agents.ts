@@ -96,12 +96,16 @@ export function createAgentActivities(deps: {
 
     /**
      * The presence poller: reads every agent's Teams presence in batches of 650 every `intervalMs`, and signals an
-     * agent's workflow only when its presence changed. Long-running and heartbeating: the last readings ride in the
-     * heartbeat, so a retry on another worker (after a crash) carries on without signalling everyone again.
+     * agent's workflow only when its presence changed since this attempt last told it. Long-running and heartbeating.
+     * Each attempt tells every agent its presence on its first poll (a presence the workflow already has changes
+     * nothing there): what an attempt that died told the agents is not known. Its heartbeats reach Temporal throttled,
+     * so the last one Temporal kept can be older than the signals it sent. Carrying those readings over lost a change
+     * for good: an agent told Busy/InACall, recorded as Available, read Available again after the process was killed,
+     * was never told, and stayed on call, never offered a call again (test/chaos.test.ts, the whole app killed).
      */
     async pollPresence(input: { agentIds: string[]; intervalMs: number; runForMs: number }): Promise<{ polls: number; signals: number }> {
       const ctx = Context.current();
-      const last: Record<string, string> = { ...((ctx.info.heartbeatDetails as Record<string, string> | undefined) ?? {}) };
+      const last: Record<string, string> = {};
       const reader = await deps.presence?.();
       if (!reader) throw new Error('no Graph presence reader configured');
       const end = Date.now() + input.runForMs;
@@ -128,7 +132,7 @@ export function createAgentActivities(deps: {
           // Graph throttles presence reads (1,500 per 30 s) and may be briefly away: skip a beat, keep polling.
           log.warn('presence poll failed', { error: String(err) });
         }
-        ctx.heartbeat(last);
+        ctx.heartbeat();
         await ctx.sleep(input.intervalMs);
       }
       return { polls, signals };
