@@ -152,9 +152,7 @@ describe('switchboard agents restart', () => {
     const check = await checkHistories(env.client);
     expect(check.replayed.agentWorkflow).toBeGreaterThanOrEqual(5); // three agents, two of them restarted
     const problems = [...check.replayFailures, ...check.failedTasks]
-      .filter((p) => p.runId !== poisonedRunId)
-      // A reset run begins with the reset's own failed task (cause RESET_WORKFLOW), by design.
-      .filter((p) => !p.message.startsWith('WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW'));
+      .filter((p) => p.runId !== poisonedRunId);
     expect(problems).toEqual([]);
   });
 });
