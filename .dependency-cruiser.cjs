@@ -41,6 +41,15 @@ module.exports = {
       from: { path: '^src/contracts/' },
       to: { pathNot: ['^src/contracts/', '^src/routing/types[.]ts$', '^node_modules/@temporalio/workflow/'] },
     },
+    // Runtime and kit apart (issue 20, point 1): what runs in production never loads the emulator, the flow test kit,
+    // scenarios, the bench or the analytics fixtures. Only the CLI commands that start the demo, simulate or seed may.
+    {
+      name: 'runtime-not-devkit',
+      severity: 'error',
+      comment: 'src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and demos.',
+      from: { path: '^(src|workflows|activities|flows)/', pathNot: ['^src/cli/(up|simulate|seed)[.]ts$', '^flows/tests/'] },
+      to: { path: '^devkit/' },
+    },
   ],
   options: {
     // Packages are leaves, not left out: contracts-at-the-bottom must see which packages src/contracts/ imports.

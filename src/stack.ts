@@ -4,24 +4,22 @@ import type { Config } from './config.js';
 import { freePort } from './infra/temporal-dev-server.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { FolderRecordingStore } from './recordings/store.js';
-import type { Emulator } from './emulator/server.js';
 import { startTemporal } from './stack/temporal.js';
 import { redactUrl, startDatabase } from './stack/database.js';
 import { lazyGraph } from './stack/graph.js';
 import { startWorkerRole } from './stack/worker-role.js';
 import { startWebRole } from './stack/web-role.js';
-import { startGraphEmulator } from './stack/emulator.js';
 import { stopAllOf, type Stops } from './stack/stops.js';
-import type { Stack, StackOptions } from './stack/types.js';
+import type { GraphStandIn, Stack, StackOptions } from './stack/types.js';
 
-export type { Stack, StackOptions, StackRoles, StackStep } from './stack/types.js';
+export type { GraphStandIn, Stack, StackOptions, StackRoles, StackStep } from './stack/types.js';
 
 /**
  * Start Switchboard in order: Temporal, Postgres (with migrations), the worker, Express, and the Graph emulator.
  * Each piece that is not configured is started embedded; each configured one is only connected to.
  * `npm start`, the CLI and the integration tests all go through here.
  */
-export async function startStack(config: Config, logger: Logger, options: StackOptions = {}): Promise<Stack> {
+export async function startStack<E extends GraphStandIn = GraphStandIn>(config: Config, logger: Logger, options: StackOptions<E> = {}): Promise<Stack<E>> {
   const onStep = options.onStep ?? (() => {});
   const roles = options.roles ?? { worker: true, web: true };
   const stops: Stops = [];
@@ -42,7 +40,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
     onStep({ component: 'postgres', detail: `${db.embedded ? 'embedded ' : ''}${redactUrl(databaseUrl)}; migrations run: ${db.migrationsRun}` });
 
     // 3. Worker. Graph is reached lazily: the emulator (if any) starts last.
-    let emulator: Emulator | undefined;
+    let emulator: E | undefined;
     const recordingStore = new FolderRecordingStore(config.recordings.dir);
     let worker: Worker | undefined;
     let workerMetricsUrl: string | undefined;
@@ -80,9 +78,11 @@ export async function startStack(config: Config, logger: Logger, options: StackO
       onStep({ component: 'web', detail: webUrl });
     }
 
-    // 5. Graph emulator, when no real Graph is configured.
-    if (!config.graph.baseUrl && roles.web) {
-      emulator = await startGraphEmulator(config, logger, stops);
+    // 5. The stand-in for Graph (the emulator), when no real Graph is configured and the caller brought one.
+    if (!config.graph.baseUrl && roles.web && options.graphStandIn) {
+      const standIn = await options.graphStandIn(config, logger);
+      emulator = standIn;
+      stops.push(() => standIn.stop());
       onStep({ component: 'emulator', detail: emulator.url });
     }
 

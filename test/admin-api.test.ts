@@ -20,7 +20,7 @@ import { createScheduleActivities } from '../activities/schedules.js';
 import { schedules } from '../flows/schedules.js';
 import { agents as configuredAgents, queues as configuredQueues } from '../flows/index.js';
 import { FolderRecordingStore } from '../src/recordings/store.js';
-import { startEmulator } from '../src/emulator/server.js';
+import { startEmulator } from '../devkit/emulator/server.js';
 
 // The admin API as an attacker and each role would use it: real Postgres, real Temporal, Entra-shaped tokens
 // signed by keys served over HTTP.

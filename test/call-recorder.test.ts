@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { workflowsPath } from '../src/temporal/worker.js';
-import { FlowTest } from '../src/flow-testing/index.js';
+import { FlowTest } from '../devkit/flow-testing/index.js';
 import { queues } from '../flows/index.js';
 import { CALL_LOCAL_GRAPH_PATCH, MILESTONE_BATCHES_PATCH } from '../workflows/patches.js';
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase } from '../src/db/orm.js';
-import { EXPECTED, FIXTURE_DAY, FIXTURE_NOW, writeFixture } from '../src/analytics/fixture.js';
-import { ALL, expandQuery, intervalSeconds, type MacroContext } from '../src/analytics/grafana-macros.js';
+import { EXPECTED, FIXTURE_DAY, FIXTURE_NOW, writeFixture } from '../devkit/analytics/fixture.js';
+import { ALL, expandQuery, intervalSeconds, type MacroContext } from '../devkit/analytics/grafana-macros.js';
 import { DASHBOARDS_DIR, renderAll } from '../dashboards/generate.js';
 import { TIMELINE_MAX_AGENTS } from '../dashboards/dashboards.js';
 

@@ -3,7 +3,7 @@
  * outbound calls, invite) and notification quirks, driven over HTTP through the app's CallControl.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ALL_QUIRKS } from '../src/emulator/index.js';
+import { ALL_QUIRKS } from '../devkit/emulator/index.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import { isGraphPromptFormat, makeToneWav, parseWav } from '../src/media/wav.js';
 import { TENANT, isOperation, isState, startRig, type EmulatorRig, type Received } from './helpers/bot-receiver.js';

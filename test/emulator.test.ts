@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startEmulator, type Emulator, type StepEvent } from '../src/emulator/index.js';
+import { startEmulator, type Emulator, type StepEvent } from '../devkit/emulator/index.js';
 import { CallControl } from '../src/graph/call-control.js';
 import { createGraphClient, type GraphClient } from '../src/graph/client.js';
 import { GraphRequestError } from '../src/graph/errors.js';

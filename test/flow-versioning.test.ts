@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { FlowTest, replaceFlows } from '../src/flow-testing/index.js';
+import { FlowTest, replaceFlows } from '../devkit/flow-testing/index.js';
 import { workflowsPath } from '../src/temporal/worker.js';
 import { queues as configuredQueues } from '../flows/index.js';
 

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../src/emulator/index.js';
+import { startEmulator, type Emulator } from '../devkit/emulator/index.js';
 import { CallControl, promptResourceId } from '../src/graph/call-control.js';
 import { createGraphClient } from '../src/graph/client.js';
 import { GraphAuthError, GraphRequestError, parseRetryAfter } from '../src/graph/errors.js';

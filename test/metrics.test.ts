@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase } from '../src/db/orm.js';
-import { seedHistory } from '../src/analytics/seed.js';
-import { ALL, expandQuery, intervalSeconds } from '../src/analytics/grafana-macros.js';
-import { loadPanelQueries } from '../src/analytics/panels.js';
+import { seedHistory } from '../devkit/analytics/seed.js';
+import { ALL, expandQuery, intervalSeconds } from '../devkit/analytics/grafana-macros.js';
+import { loadPanelQueries } from '../devkit/analytics/panels.js';
 import { DASHBOARDS_DIR } from '../dashboards/generate.js';
 
 // The seed generator's history looks like a contact center's, and every panel runs on it; plus the macro expander.

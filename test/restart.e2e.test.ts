@@ -6,7 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
-import { startEmulator, type Emulator } from '../src/emulator/index.js';
+import { startEmulator, type Emulator } from '../devkit/emulator/index.js';
 import { emulatorGraphEnv, loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
 import { callWorkflowId } from '../workflows/messages.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase } from '../src/db/orm.js';
-import { seedHistory } from '../src/analytics/seed.js';
+import { seedHistory } from '../devkit/analytics/seed.js';
 
 // The rollup-backed metric functions (Migration20261128070000_rollups) give exactly what the metrics migration's
 // formulas give over the raw rows — computed here straight from metrics.call_fact and metrics.agent_interval (the

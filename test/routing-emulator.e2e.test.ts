@@ -3,7 +3,7 @@ import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { ringRequests, testQueue } from './helpers/routing.js';
 import { agentStateQuery, agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
-import type { RecordedRequest } from '../src/emulator/types.js';
+import type { RecordedRequest } from '../devkit/emulator/types.js';
 
 // Offers over HTTP: the emulator's scripted agents are rung by real createCall requests, and the caller is put onto
 // the winner's call with a consultative transfer. Media at real speed, so the emulator's own no-answer timeout (30 s)

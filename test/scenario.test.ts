@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_QUIRKS } from '../src/emulator/index.js';
-import { defineScenario, loadScenario, runScenario, ScenarioError, type ScenarioStep } from '../src/scenarios/scenario.js';
+import { ALL_QUIRKS } from '../devkit/emulator/index.js';
+import { defineScenario, loadScenario, runScenario, ScenarioError, type ScenarioStep } from '../devkit/scenarios/scenario.js';
 import { Call } from '../src/db/entities/call.js';
 import { callWorkflowId } from '../workflows/messages.js';
 import { queues } from '../flows/index.js';
@@ -81,7 +81,7 @@ describe('a call with every notification quirk on', () => {
 
 describe('switchboard simulate', () => {
   it('runs a JSON scenario against the running stack and prints the call steps', async () => {
-    const file = path.join(root, 'src/scenarios/support-connected.json');
+    const file = path.join(root, 'devkit/scenarios/support-connected.json');
     const r = await run(['simulate', file], { EMULATOR_URL: stack.emulator!.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -97,13 +97,13 @@ describe('switchboard simulate', () => {
   });
 
   it('fails with a clear message for a bad scenario file or an unreachable emulator', async () => {
-    const missing = await run(['simulate', path.join(root, 'src/scenarios/nope.json')], { EMULATOR_URL: stack.emulator!.url });
+    const missing = await run(['simulate', path.join(root, 'devkit/scenarios/nope.json')], { EMULATOR_URL: stack.emulator!.url });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^simulate: cannot read scenario .*nope\.json/);
     const noFile = await run(['simulate'], {});
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('usage: switchboard simulate');
-    const down = await run(['simulate', path.join(root, 'src/scenarios/support-connected.json')], { EMULATOR_URL: 'http://127.0.0.1:9' });
+    const down = await run(['simulate', path.join(root, 'devkit/scenarios/support-connected.json')], { EMULATOR_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('cannot reach the emulator at http://127.0.0.1:9');
   });
@@ -112,7 +112,7 @@ describe('switchboard simulate', () => {
 describe('scenarios as data and through the TS API', () => {
   it('every shipped scenario loads and validates', async () => {
     for (const name of ['support-connected', 'caller-abandons', 'quirky-graph']) {
-      const s = await loadScenario(path.join(root, `src/scenarios/${name}.json`));
+      const s = await loadScenario(path.join(root, `devkit/scenarios/${name}.json`));
       expect(s.name).toBe(name);
       expect(s.calls.length).toBeGreaterThan(0);
     }
@@ -122,7 +122,7 @@ describe('scenarios as data and through the TS API', () => {
   });
 
   it('runScenario: a caller who is never served and hangs up is abandoned; the pressed digit and presence are scripted', async () => {
-    const scenario = await loadScenario(path.join(root, 'src/scenarios/caller-abandons.json'));
+    const scenario = await loadScenario(path.join(root, 'devkit/scenarios/caller-abandons.json'));
     const steps: ScenarioStep[] = [];
     const result = await runScenario(scenario, { emulatorUrl: stack.emulator!.url, onStep: (s) => steps.push(s) });
     expect(result.calls).toHaveLength(1);
@@ -137,7 +137,7 @@ describe('scenarios as data and through the TS API', () => {
   });
 
   it('runScenario: two quirky callers a second apart both connect', async () => {
-    const scenario = await loadScenario(path.join(root, 'src/scenarios/quirky-graph.json'));
+    const scenario = await loadScenario(path.join(root, 'devkit/scenarios/quirky-graph.json'));
     const result = await runScenario(scenario, { emulatorUrl: stack.emulator!.url });
     expect(result.calls.map((c) => c.label).sort()).toEqual(['first', 'second']);
     for (const c of result.calls) {

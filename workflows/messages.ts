@@ -1,5 +1,5 @@
 /**
- * Temporary, removed when the test files (with src/bench/run.ts and src/flow-testing/index.ts) move to contracts:
+ * Temporary, removed when the test files (with devkit/bench/run.ts and devkit/flow-testing/index.ts) move to contracts:
  * the signals, queries, updates and workflow ids live in src/contracts/ (call.ts, queue.ts, agent.ts, presence.ts).
  * Nothing else imports this file.
  */

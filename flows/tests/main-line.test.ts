@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FlowTest, type FlowTestHistories } from '../../src/flow-testing/index.js';
+import { FlowTest, type FlowTestHistories } from '../../devkit/flow-testing/index.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 
 // The main line (flows/main-line.ts) with simulated callers, on the time-skipping server.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.js';
-import { FLOW_TEST_TENANT, FlowTest, type FlowTestHistories, type SimulatedCaller } from '../../src/flow-testing/index.js';
+import { FLOW_TEST_TENANT, FlowTest, type FlowTestHistories, type SimulatedCaller } from '../../devkit/flow-testing/index.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 import { queues } from '../index.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FlowTest, type FlowTestHistories } from '../../src/flow-testing/index.js';
+import { FlowTest, type FlowTestHistories } from '../../devkit/flow-testing/index.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 
 // The VIP line (flows/vip-line.ts): a CRM lookup by caller number raises a VIP's priority.

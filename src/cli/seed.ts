@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { migrate, openDatabase } from '../db/orm.js';
-import { seedHistory } from '../analytics/seed.js';
+import { seedHistory } from '../../devkit/analytics/seed.js';
 
 /** `switchboard seed --calls N [--days D] [--seed S]`: realistic call history in DATABASE_URL (migrates first). */
 export async function seed(databaseUrl: string, args: string[]): Promise<number> {

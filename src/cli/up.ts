@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { startStack, type Stack, type StackRoles } from '../stack.js';
+import type { Emulator } from '../../devkit/emulator/server.js';
 import { queues } from '../../flows/index.js';
 import { callWorkflowId } from '../contracts/call.js';
 import { Call } from '../db/entities/call.js';
@@ -18,7 +19,10 @@ const LABELS: Record<string, string> = {
 export async function up(config: Config, logger: Logger, opts: { demo: boolean; roles?: StackRoles }): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out('Starting Switchboard…');
+  // Without GRAPH_BASE_URL, the Graph emulator stands in for Microsoft: the demo works on a machine with no tenant.
+  // Loaded only then, so a production web or worker process (Graph configured) never loads the kit.
   const stack = await startStack(config, logger, {
+    graphStandIn: async (c, l) => (await import('../../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
     onStep: (s) => out(`  ✓ ${LABELS[s.component]!.padEnd(15)} ${s.detail}`),
     ...(opts.roles ? { roles: opts.roles } : {}),
   });
@@ -63,7 +67,7 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
   out('Switchboard is running. Press Ctrl-C to stop.');
 }
 
-async function demoCall(stack: Stack, out: (line: string) => void): Promise<void> {
+async function demoCall(stack: Stack<Emulator>, out: (line: string) => void): Promise<void> {
   const emulator = stack.emulator!;
   const agent = queues.support!.agents[0]!;
   for (const a of queues.support!.agents) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 3000, talkMs: 20_000 });

@@ -1,7 +1,7 @@
 /**
  * The app's Microsoft Graph client: MSAL (client credentials) for app tokens and the official
  * Graph JS client for requests. Works against real Graph and Entra, and against the Graph
- * emulator (src/emulator) over loopback HTTP.
+ * emulator (devkit/emulator) over loopback HTTP.
  */
 import { randomUUID } from 'node:crypto';
 import { AuthError, ConfidentialClientApplication, LogLevel, type Configuration } from '@azure/msal-node';

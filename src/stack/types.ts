@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import type { MikroORM } from '../db/orm.js';
-import type { Emulator } from '../emulator/server.js';
+import type { Logger } from 'pino';
 import type { QueueConfig } from '../../flows/index.js';
 
 export interface StackStep {
@@ -10,7 +10,19 @@ export interface StackStep {
   detail: string;
 }
 
-export interface Stack {
+/**
+ * What stands in for Microsoft (Graph, its sign-in and its signing keys) when no real Graph is configured: the Graph
+ * emulator, which only the demo and the tests bring (devkit/emulator/stand-in.ts). Production code never imports it.
+ */
+export interface GraphStandIn {
+  url: string;
+  graphBaseUrl: string;
+  authorityMetadataUrl: string;
+  callingOpenIdUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface Stack<E extends GraphStandIn = GraphStandIn> {
   config: Config;
   temporalAddress: string;
   temporalUiUrl?: string;
@@ -18,7 +30,8 @@ export interface Stack {
   webUrl?: string;
   /** A worker-only process's own /metrics (WORKER_METRICS_PORT). */
   workerMetricsUrl?: string;
-  emulator?: Emulator;
+  /** The stand-in for Graph, when one was started (StackOptions.graphStandIn). */
+  emulator?: E;
   client: Client;
   orm: MikroORM;
   worker?: Worker;
@@ -30,7 +43,7 @@ export interface StackRoles {
   web: boolean;
 }
 
-export interface StackOptions {
+export interface StackOptions<E extends GraphStandIn = GraphStandIn> {
   /** Called as each component comes up. */
   onStep?: (s: StackStep) => void;
   /** Which processes' work to run here; both by default (`switchboard up`). */
@@ -39,5 +52,7 @@ export interface StackOptions {
   queues?: Record<string, QueueConfig>;
   /** Teams presence polling (getPresencesByUserId); every 2 s unless given, or off. */
   presence?: { intervalSeconds?: number; lagSeconds?: number } | false;
+  /** Started after the web role when GRAPH_BASE_URL is not set: the demo's and the tests' emulator. */
+  graphStandIn?: (config: Config, logger: Logger) => Promise<E>;
 }
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { vi } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../devkit/emulator/index.js';
 import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient, type GraphClient } from '../../src/graph/client.js';
 

@@ -4,7 +4,7 @@ import { createQueueActivities, createRoutingActivities } from '../../activities
 import { createAgentActivities, startAgentWorkflows } from '../../activities/agents.js';
 import type { QueueConfig } from '../../src/routing/types.js';
 import { DEFAULT_QUEUE } from '../../src/routing/types.js';
-import type { RecordedRequest } from '../../src/emulator/types.js';
+import type { RecordedRequest } from '../../devkit/emulator/types.js';
 import { callWorkflowId } from '../../workflows/messages.js';
 
 /**

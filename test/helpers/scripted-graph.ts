@@ -1,2 +1,2 @@
-// The workflow tests' Graph is the flow-testing harness's simulated Graph (src/flow-testing).
-export { SimulatedGraph as ScriptedGraph } from '../../src/flow-testing/simulated-graph.js';
+// The workflow tests' Graph is the flow-testing harness's simulated Graph (devkit/flow-testing).
+export { SimulatedGraph as ScriptedGraph } from '../../devkit/flow-testing/simulated-graph.js';

@@ -5,8 +5,10 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { startStack, type Stack, type StackOptions } from '../../src/stack.js';
+import { emulatorStandIn } from '../../devkit/emulator/stand-in.js';
+import type { Emulator } from '../../devkit/emulator/server.js';
 
-export interface TestStack extends Stack {
+export interface TestStack extends Stack<Emulator> {
   config: Config;
   dataDir: string;
   /** POST a body to the app's Graph webhook. */
@@ -19,7 +21,7 @@ export interface TestStack extends Stack {
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  options: StackOptions & { keepData?: boolean; logFile?: string } = {},
+  options: StackOptions<Emulator> & { keepData?: boolean; logFile?: string } = {},
 ): Promise<TestStack> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-')));
   const configure = async () =>
@@ -37,12 +39,12 @@ export async function startTestStack(
     });
   let config = await configure();
   const logger = createLogger(config.logLevel, 'switchboard', options.logFile);
-  let stack: Stack;
+  let stack: Stack<Emulator>;
   // Test files start stacks in parallel, each on ports the OS said were free a moment before: two can pick the same
   // one (CI saw Postgres exit at start-up). Such a start is tried again on other ports, twice at most, and said so.
   for (let attempt = 1; ; attempt++) {
     try {
-      stack = await startStack(config, logger, options);
+      stack = await startStack(config, logger, { graphStandIn: emulatorStandIn, ...options });
       break;
     } catch (err) {
       if (attempt === 3 || env.PORT || env.TEMPORAL_DEV_PORT || env.EMBEDDED_POSTGRES_PORT) throw err;

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { startEmulator, type Emulator } from '../emulator/server.js';
-import { ALL_QUIRKS } from '../emulator/types.js';
-import type { Stops } from './stops.js';
+import type { Config } from '../../src/config.js';
+import { startEmulator, type Emulator } from './server.js';
+import { ALL_QUIRKS } from './types.js';
 
-/** The Graph emulator, standing in for Microsoft when no real Graph is configured, with the quirks config asks for. */
-export async function startGraphEmulator(config: Config, logger: Logger, stops: Stops): Promise<Emulator> {
-  const emulator = await startEmulator({
+/**
+ * The Graph emulator standing in for Microsoft, with the quirks config asks for: what `switchboard up` and the tests
+ * pass to startStack as its graphStandIn.
+ */
+export function emulatorStandIn(config: Config, logger: Logger): Promise<Emulator> {
+  return startEmulator({
     port: config.emulator.port,
     tenantId: config.graph.tenantId,
     clientId: config.graph.clientId,
@@ -22,6 +24,4 @@ export async function startGraphEmulator(config: Config, logger: Logger, stops: 
       : {}),
     logger: logger.child({ component: 'emulator' }),
   });
-  stops.push(() => emulator.stop());
-  return emulator;
 }

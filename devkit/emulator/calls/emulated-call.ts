@@ -1,6 +1,6 @@
 /** One call as Graph holds it: its state, its parties, its media operations and its transfer. */
 import { randomUUID } from 'node:crypto';
-import type { WavInfo } from '../../media/wav.js';
+import type { WavInfo } from '../../../src/media/wav.js';
 import type { MediaRef } from '../validation/common.js';
 import type { RecordRequest } from '../validation/media-operations.js';
 import type {

@@ -4,7 +4,7 @@
  * recording is a tone of that length.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { makeToneWav } from '../../media/wav.js';
+import { makeToneWav } from '../../../src/media/wav.js';
 import { GraphHttpError } from '../graph-error.js';
 import { MediaError } from '../media.js';
 import type { ResultInfo } from '../types.js';

@@ -1,11 +1,11 @@
 /**
  * Writes the demo prompts shipped in flows/prompts/: tone sequences in the only format Graph plays
  * (PCM WAV, 16 kHz, 16-bit, mono). Real deployments replace them with recorded audio in the same format.
- * Run: npx tsx src/media/generate-demo-prompts.ts
+ * Run: npx tsx devkit/media/generate-demo-prompts.ts
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { makeToneWav } from './wav.js';
+import { makeToneWav } from '../../src/media/wav.js';
 
 const dir = fileURLToPath(new URL('../../flows/prompts/', import.meta.url));
 

@@ -4,7 +4,7 @@
  * time in the order asked, as Graph's do.
  */
 import { randomUUID } from 'node:crypto';
-import type { WavInfo } from '../../media/wav.js';
+import type { WavInfo } from '../../../src/media/wav.js';
 import { stripUndefined } from '../json.js';
 import { MediaError } from '../media.js';
 import type { ResultInfo } from '../types.js';

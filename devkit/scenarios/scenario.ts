@@ -1,6 +1,6 @@
 /**
  * Scenarios as data: who calls when, what they press and say, when they hang up; how agents answer and what
- * presence they show over time; how people the bot calls answer. Written as JSON (src/scenarios/*.json) or in
+ * presence they show over time; how people the bot calls answer. Written as JSON (devkit/scenarios/*.json) or in
  * TypeScript with `defineScenario`, and run against a running emulator's control API with `runScenario`
  * (`switchboard simulate <file>`).
  */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../contracts/activities/callbacks.js';
-import type { GraphActivities } from '../contracts/activities/graph.js';
-import type { CallRecord, RecordActivities, TimelineEntry } from '../contracts/activities/records.js';
-import type { VoicemailActivities, VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
-import { callWorkflowId, graphNotificationSignal } from '../contracts/call.js';
-import type { CallNotification, CallState, ResultInfo } from '../contracts/graph-call.js';
+import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../../src/contracts/activities/callbacks.js';
+import type { GraphActivities } from '../../src/contracts/activities/graph.js';
+import type { CallRecord, RecordActivities, TimelineEntry } from '../../src/contracts/activities/records.js';
+import type { VoicemailActivities, VoicemailInput, VoicemailResult } from '../../src/contracts/activities/voicemail.js';
+import { callWorkflowId, graphNotificationSignal } from '../../src/contracts/call.js';
+import type { CallNotification, CallState, ResultInfo } from '../../src/contracts/graph-call.js';
 
 export interface SimulatedPrompt {
   callId: string;
@@ -52,7 +52,7 @@ const TONES: Record<string, string> = { '*': 'star', '#': 'pound' };
 
 /**
  * Graph's side of calls for workflows on Temporal's time-skipping test server, where the emulator's wall-clock
- * timers can't follow skipped time: flow tests (src/flow-testing) and the workflow tests. Each activity sends back
+ * timers can't follow skipped time: flow tests (devkit/flow-testing) and the workflow tests. Each activity sends back
  * the notifications Graph documents, as signals, the same way the webhook does. Prompts complete at once unless
  * `autoComplete` says otherwise (hold music never does: it loops until the test lets time pass). Records and
  * voicemails are kept in memory.

@@ -2,7 +2,7 @@
  * Runs the Graph emulator as its own process.
  *
  *   EMULATOR_PORT=4000 AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... \
- *   BOT_CALLING_URL=http://127.0.0.1:3978/api/calls tsx src/emulator/main.ts
+ *   BOT_CALLING_URL=http://127.0.0.1:3978/api/calls tsx devkit/emulator/main.ts
  *
  * Optional: EMULATOR_HOST (default 127.0.0.1), EMULATOR_MEDIA_SPEED (default 1), LOG_LEVEL (default info).
  * Drive it through the control API: POST /emulator/calls, PUT /emulator/agents/:userId,

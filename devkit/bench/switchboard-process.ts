@@ -5,11 +5,12 @@
  * this way, apart from the emulator that drives it, and the chaos tests run many agents without editing flows/.
  * Prints `ready` when up.
  *
- *   SWITCHBOARD_QUEUES_JSON='{"support":{…}}' node --import tsx src/bench/switchboard-process.ts worker
+ *   SWITCHBOARD_QUEUES_JSON='{"support":{…}}' node --import tsx devkit/bench/switchboard-process.ts worker
  */
-import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
-import { startStack } from '../stack.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startStack } from '../../src/stack.js';
+import { emulatorStandIn } from '../emulator/stand-in.js';
 import type { QueueConfig } from '../../flows/index.js';
 
 const roleArgs = process.argv.slice(2);
@@ -25,7 +26,7 @@ const logger = createLogger(config.logLevel);
 const queues = process.env.SWITCHBOARD_QUEUES_JSON
   ? (JSON.parse(process.env.SWITCHBOARD_QUEUES_JSON) as Record<string, QueueConfig>)
   : undefined;
-const stack = await startStack(config, logger, { roles, ...(queues ? { queues } : {}) });
+const stack = await startStack(config, logger, { roles, graphStandIn: emulatorStandIn, ...(queues ? { queues } : {}) });
 process.removeAllListeners('SIGINT');
 process.removeAllListeners('SIGTERM');
 const stop = () => void stack.stop().finally(() => process.exit(0));

@@ -2,7 +2,7 @@
  * Service-hosted media: downloads prompt files over HTTP(S) and checks that they are WAV files
  * Graph can play (PCM, 16 kHz, 16-bit, mono). Media given in preFetchMedia is cached per call.
  */
-import { describeWavFormat, isGraphPromptFormat, parseWav, type WavInfo } from '../media/wav.js';
+import { describeWavFormat, isGraphPromptFormat, parseWav, type WavInfo } from '../../src/media/wav.js';
 import type { ResultInfo } from './types.js';
 
 /** Why a prompt can't be played. The codes are those of the Microsoft media platform (Azure

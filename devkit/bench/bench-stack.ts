@@ -8,13 +8,13 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
-import { emulatorGraphEnv, type Config } from '../config.js';
-import type { QueueConfig } from '../routing/types.js';
-import { freePort, startTemporalDevServer } from '../infra/temporal-dev-server.js';
-import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
-import { spawnRole, type RoleProcess } from '../infra/role-process.js';
-import { connectClient } from '../temporal/connection.js';
-import { openDatabase, type MikroORM } from '../db/orm.js';
+import { emulatorGraphEnv, type Config } from '../../src/config.js';
+import type { QueueConfig } from '../../src/routing/types.js';
+import { freePort, startTemporalDevServer } from '../../src/infra/temporal-dev-server.js';
+import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres.js';
+import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
+import { connectClient } from '../../src/temporal/connection.js';
+import { openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { startEmulator, type Emulator } from '../emulator/server.js';
 
 export interface BenchStack {
@@ -51,7 +51,7 @@ export async function startBenchStack(config: Config, queues: Record<string, Que
     stops.push(() => emulator.stop());
     const switchboard = await spawnRole(
       'switchboard',
-      'src/bench/switchboard-process.ts',
+      'devkit/bench/switchboard-process.ts',
       [],
       {
         PORT: String(config.port),
