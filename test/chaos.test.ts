@@ -10,7 +10,7 @@ import { eventually } from './helpers/eventually.js';
 import { spawnRole, type RoleProcess } from '../src/infra/role-process.js';
 import { freePort, startTemporalDevServer, type DevServer } from '../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
-import { startEmulator, type Emulator, type NotificationRecord } from '../src/emulator/index.js';
+import { startEmulator, type Emulator, type NotificationRecord } from '../devkit/emulator/index.js';
 import { emulatorGraphEnv, loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
 import { callWorkflowId, type AgentSnapshotView } from '../workflows/messages.js';
@@ -65,7 +65,7 @@ let webEnv: Record<string, string>;
 let appEnv: Record<string, string>;
 const spawned: RoleProcess[] = [];
 
-const WORKER_ENTRY = 'src/bench/switchboard-process.ts';
+const WORKER_ENTRY = 'devkit/bench/switchboard-process.ts';
 const CLI = 'src/cli/main.ts';
 
 async function startWorker(): Promise<RoleProcess> {

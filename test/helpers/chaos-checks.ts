@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { checkHistories, describeProblems, type HistoryCheck } from '../../src/temporal/history-check.js';
-import type { RecordedRequest } from '../../src/emulator/types.js';
+import type { RecordedRequest } from '../../devkit/emulator/types.js';
 import { agentStateQuery, agentWorkflowId, type AgentSnapshotView } from '../../workflows/messages.js';
 
 // What the chaos scenarios check beyond the calls (issue 28, point 3): the agents and every other workflow.
