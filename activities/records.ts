@@ -4,9 +4,6 @@ import { CallEvent } from '../src/db/entities/call-event.js';
 import { callsTotal } from '../src/metrics.js';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../src/contracts/activities/records.js';
 
-// temporary, removed when the test files move to contracts
-export type { CallRecord, TimelineEntry } from '../src/contracts/activities/records.js';
-
 const date = (s: string | undefined): Date | undefined => (s ? new Date(s) : undefined);
 
 /** Postgres writes: one EntityManager fork per activity, one transaction per batch, idempotent on retry. */

@@ -15,7 +15,7 @@ import { createRecordActivities } from '../activities/records.js';
 import { SigningKeys } from './helpers/signing-keys.js';
 import { admin } from '../src/cli/admin.js';
 import { ApplicationFailure } from '@temporalio/common';
-import { agentWorkflowId } from '../workflows/messages.js';
+import { agentWorkflowId } from '../src/contracts/agent.js';
 import { createScheduleActivities } from '../activities/schedules.js';
 import { schedules } from '../flows/schedules.js';
 import { agents as configuredAgents, queues as configuredQueues } from '../flows/index.js';

@@ -3,7 +3,7 @@ import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { queues } from '../flows/index.js';
 import { AgentLive, AgentStateChange, QueueLive } from '../src/db/entities/agent-state.js';
-import { agentStateQuery, agentWorkflowId } from '../workflows/messages.js';
+import { agentStateQuery, agentWorkflowId } from '../src/contracts/agent.js';
 
 // The presence poller end to end: the emulator's getPresencesByUserId, the durable polling loop, the agent's
 // workflow, and the live tables Grafana reads.

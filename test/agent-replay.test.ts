@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { temporalCliPath } from '../src/infra/temporal-dev-server.js';
 import { checkHistories, describeProblems } from '../src/temporal/history-check.js';
 import { workflowsPath } from '../src/temporal/worker.js';
-import { agentWorkflowId, reserveUpdate } from '../workflows/messages.js';
+import { agentWorkflowId, reserveUpdate } from '../src/contracts/agent.js';
 import { eventually } from './helpers/eventually.js';
 
 const { EventType } = proto.temporal.api.enums.v1;

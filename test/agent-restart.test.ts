@@ -12,7 +12,7 @@ import { setAgentAvailability, setQueueMembership } from '../src/routing/members
 import { failingTask } from '../src/routing/failing-task.js';
 import { RESTART_REASON } from '../src/routing/agent-restart.js';
 import { queues } from '../flows/index.js';
-import { agentStateQuery, agentWorkflowId, presenceSignal, type AgentSnapshotView } from '../workflows/messages.js';
+import { agentStateQuery, agentWorkflowId, presenceSignal, type AgentSnapshotView } from '../src/contracts/agent.js';
 import { eventually } from './helpers/eventually.js';
 import { routingActivities, startAgentWorkflows } from './helpers/routing.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { queues } from '../flows/index.js';
 import { Call } from '../src/db/entities/call.js';
 import { CallEvent } from '../src/db/entities/call-event.js';

@@ -5,8 +5,8 @@ import { temporalTestServerPath } from '../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../src/temporal/worker.js';
 import { routingActivities, startAgentWorkflows } from './helpers/routing.js';
 import { ScriptedGraph } from './helpers/scripted-graph.js';
-import { callWorkflowId } from '../workflows/messages.js';
-import type { CallWorkflowInput } from '../workflows/call.js';
+import { callWorkflowId } from '../src/contracts/call.js';
+import type { CallWorkflowInput } from '../src/contracts/call.js';
 import { eventually } from './helpers/eventually.js';
 import { queues } from '../flows/index.js';
 

@@ -3,14 +3,8 @@ import { eventually, type TestStack } from './helpers/stack.js';
 import { startStackWithTestFlows, testFlowsWorkflowsPath } from './helpers/test-flows-stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { TEST_CALLBACK_NUMBER } from './helpers/test-flows-workflows.js';
-import {
-  agentAvailabilitySignal,
-  agentOfferOutcomeSignal,
-  agentStateQuery,
-  agentWorkflowId,
-  callWorkflowId,
-  reserveUpdate,
-} from '../workflows/messages.js';
+import { agentAvailabilitySignal, agentOfferOutcomeSignal, agentStateQuery, agentWorkflowId, reserveUpdate } from '../src/contracts/agent.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { queues } from '../flows/index.js';
 import { Call } from '../src/db/entities/call.js';
 import { QueueLive } from '../src/db/entities/agent-state.js';

@@ -13,12 +13,13 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embed
 import { startEmulator, type Emulator, type NotificationRecord } from '../devkit/emulator/index.js';
 import { emulatorGraphEnv, loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
-import { callWorkflowId, type AgentSnapshotView } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
+import { type AgentSnapshotView } from '../src/contracts/agent.js';
 import { ringRequests } from './helpers/routing.js';
 import { agentStates, agentViews, agentsRungSince, everyHistoryProblems, workflowTaskProblems } from './helpers/chaos-checks.js';
 import { killProcessTree, processTree } from './helpers/chaos-process-tree.js';
 import { bundleWorkflows } from '../src/temporal/worker.js';
-import type { CallSummary } from '../workflows/call.js';
+import type { CallSummary } from '../src/contracts/call.js';
 
 // Chaos on real processes: the Temporal dev server (persisted SQLite file), Postgres, and the worker and web
 // processes as children, with the Graph emulator in the test. Each scenario breaks one thing while calls are in

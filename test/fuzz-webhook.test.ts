@@ -13,7 +13,7 @@ import { NotificationVerifier } from '../src/server/notification-auth.js';
 import { startTemporalDevServer, freePort, type DevServer } from '../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { openDatabase, type MikroORM } from '../src/db/orm.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { SigningKeys } from './helpers/signing-keys.js';
 
 // A fuzzer at the Graph webhook: 10,000 generated requests (valid, mutated, truncated, wrong types, huge strings,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { queues } from '../flows/index.js';
 
 // A whole call at debug level, then the log is searched for anything secret.

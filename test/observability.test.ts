@@ -5,9 +5,11 @@ import { afterAll, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { freePort } from '../src/infra/temporal-dev-server.js';
 import { startWorkerMetricsServer } from '../src/server/metrics-server.js';
-import { createRecordActivities, type CallRecord } from '../activities/records.js';
+import { createRecordActivities } from '../activities/records.js';
+import { type CallRecord } from '../src/contracts/activities/records.js';
 import { startTestStack, eventually, type TestStack } from './helpers/stack.js';
-import { agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
+import { agentWorkflowId } from '../src/contracts/agent.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { ringRequests } from './helpers/routing.js';
 import { queues } from '../flows/index.js';
 

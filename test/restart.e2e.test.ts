@@ -9,7 +9,7 @@ import { freePort } from '../src/infra/temporal-dev-server.js';
 import { startEmulator, type Emulator } from '../devkit/emulator/index.js';
 import { emulatorGraphEnv, loadConfig } from '../src/config.js';
 import { queues } from '../flows/index.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { ringRequests } from './helpers/routing.js';
 import { Call } from '../src/db/entities/call.js';
 import { CallEvent } from '../src/db/entities/call-event.js';

@@ -6,8 +6,9 @@ import { routingActivities, startAgentWorkflows, testQueue } from './helpers/rou
 import { createRecordActivities } from '../activities/records.js';
 import { workflowsPath } from '../src/temporal/worker.js';
 import type { QueueConfig } from '../src/routing/types.js';
-import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
-import { agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
+import type { CallSummary, CallWorkflowInput } from '../src/contracts/call.js';
+import { agentWorkflowId } from '../src/contracts/agent.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { Call } from '../src/db/entities/call.js';
 import { AgentLive, AgentStateChange, QueueLive } from '../src/db/entities/agent-state.js';
 import { eventually } from './helpers/eventually.js';

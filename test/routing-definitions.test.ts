@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { QueueValidationError, validateQueues, type AgentDefinition, type QueueDefinition } from '../src/routing/validate.js';
-import { candidates, type AgentView } from '../src/routing/select.js';
+import { candidates } from '../src/routing/select.js';
+import { type AgentView } from '../src/contracts/queue.js';
 import { estimatedWaitSeconds } from '../src/routing/ewt.js';
 import { agents as flowAgents, queueDefinitions, queues } from '../flows/index.js';
 import { testQueue } from './helpers/routing.js';
 import { AgentState } from '../workflows/agent/state.js';
-import { QueueState, type QueuedCall } from '../workflows/queue/state.js';
+import { QueueState } from '../workflows/queue/state.js';
+import { type QueuedCall } from '../src/contracts/queue.js';
 
 const agents: Record<string, AgentDefinition> = {
   a1: { name: 'Ann', skills: { english: 5, billing: 2 } },

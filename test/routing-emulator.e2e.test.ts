@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { ringRequests, testQueue } from './helpers/routing.js';
-import { agentStateQuery, agentWorkflowId, callWorkflowId } from '../workflows/messages.js';
+import { agentStateQuery, agentWorkflowId } from '../src/contracts/agent.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import type { RecordedRequest } from '../devkit/emulator/types.js';
 
 // Offers over HTTP: the emulator's scripted agents are rung by real createCall requests, and the caller is put onto

@@ -8,19 +8,11 @@ import { eventually } from './helpers/eventually.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';
 import { routingActivities, startAgentWorkflows, testQueue } from './helpers/routing.js';
 import type { QueueConfig } from '../src/routing/types.js';
-import type { CallSummary, CallWorkflowInput } from '../workflows/call.js';
-import type { QueueLiveRow } from '../workflows/queue/state.js';
-import {
-  agentAvailabilitySignal,
-  agentStateQuery,
-  agentStatusSignal,
-  agentWorkflowId,
-  callWorkflowId,
-  enqueueSignal,
-  optOutSignal,
-  queuePositionQuery,
-  queueWorkflowId,
-} from '../workflows/messages.js';
+import type { CallSummary, CallWorkflowInput } from '../src/contracts/call.js';
+import type { QueueLiveRow } from '../src/contracts/queue.js';
+import { agentAvailabilitySignal, agentStateQuery, agentWorkflowId, optOutSignal } from '../src/contracts/agent.js';
+import { agentStatusSignal, enqueueSignal, queuePositionQuery, queueWorkflowId } from '../src/contracts/queue.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 
 // Routing on the real Temporal dev server: real queue and agent workflows, reservations by signal to the agents,
 // Graph scripted (per agent: accept, decline, or let it ring). Wrap-ups and waits are seconds long here.

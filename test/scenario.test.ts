@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_QUIRKS } from '../devkit/emulator/index.js';
 import { defineScenario, loadScenario, runScenario, ScenarioError, type ScenarioStep } from '../devkit/scenarios/scenario.js';
 import { Call } from '../src/db/entities/call.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { queues } from '../flows/index.js';
 import { eventually, startTestStack, type TestStack } from './helpers/stack.js';
 import { expectEveryHistoryReplays } from './helpers/replay-check.js';

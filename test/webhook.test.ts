@@ -10,7 +10,7 @@ import { NotificationVerifier } from '../src/server/notification-auth.js';
 import { startTemporalDevServer, freePort, type DevServer } from '../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/infra/embedded-postgres.js';
 import { openDatabase, type MikroORM } from '../src/db/orm.js';
-import { callWorkflowId } from '../workflows/messages.js';
+import { callWorkflowId } from '../src/contracts/call.js';
 import { SigningKeys } from './helpers/signing-keys.js';
 
 // The Graph webhook facing the internet: authentication of notifications and anything a hostile party can send.

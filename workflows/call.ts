@@ -16,9 +16,6 @@ import { CallRuntime } from './flow/runtime.js';
 import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
 
-// temporary, removed when the test files move to contracts
-export type { CallSummary, CallWorkflowInput } from '../src/contracts/call.js';
-
 /** Secrets Graph puts in notifications (a recording's download token): never written to the timeline. */
 const REDACTED_FIELDS = new Set(['recordingAccessToken']);
 

@@ -16,7 +16,7 @@ import { loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { rssOf, startBenchStack, type BenchStack } from './bench-stack.js';
 import { DEFAULT_QUEUE, type QueueConfig } from '../../src/routing/types.js';
-import { callWorkflowId } from '../../workflows/messages.js';
+import { callWorkflowId } from '../../src/contracts/call.js';
 import { ceilingSignal } from '../../workflows/bench-ceiling.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 import { tsToMs } from '@temporalio/common/lib/time.js';

@@ -33,9 +33,10 @@ import { schedules as configuredSchedules } from '../../flows/schedules.js';
 import { lookups as configuredLookups } from '../../flows/lookups.js';
 import type { QueueConfig } from '../../src/routing/types.js';
 import type { ScheduleDefinition, ScheduleException } from '../../src/schedules/types.js';
-import type { CallRecord, TimelineEntry } from '../../activities/records.js';
-import { agentOfferOutcomeSignal, agentWorkflowId, callWorkflowId, reserveUpdate } from '../../workflows/messages.js';
-import type { CallSummary, CallWorkflowInput } from '../../workflows/call.js';
+import type { CallRecord, TimelineEntry } from '../../src/contracts/activities/records.js';
+import { agentOfferOutcomeSignal, agentWorkflowId, reserveUpdate } from '../../src/contracts/agent.js';
+import { callWorkflowId } from '../../src/contracts/call.js';
+import type { CallSummary, CallWorkflowInput } from '../../src/contracts/call.js';
 import {
   SimulatedGraph,
   type CalleeBehaviour,

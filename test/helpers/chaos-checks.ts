@@ -3,7 +3,7 @@ import proto from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { checkHistories, describeProblems, type HistoryCheck } from '../../src/temporal/history-check.js';
 import type { RecordedRequest } from '../../devkit/emulator/types.js';
-import { agentStateQuery, agentWorkflowId, type AgentSnapshotView } from '../../workflows/messages.js';
+import { agentStateQuery, agentWorkflowId, type AgentSnapshotView } from '../../src/contracts/agent.js';
 
 // What the chaos scenarios check beyond the calls (issue 28, point 3): the agents and every other workflow.
 

@@ -5,7 +5,7 @@ import { createAgentActivities, startAgentWorkflows } from '../../activities/age
 import type { QueueConfig } from '../../src/routing/types.js';
 import { DEFAULT_QUEUE } from '../../src/routing/types.js';
 import type { RecordedRequest } from '../../devkit/emulator/types.js';
-import { callWorkflowId } from '../../workflows/messages.js';
+import { callWorkflowId } from '../../src/contracts/call.js';
 
 /**
  * The real routing activities (queue entry, reservation by Update, agent state publication) for a worker in a

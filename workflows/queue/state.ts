@@ -16,9 +16,6 @@ import type {
   WaitingCall,
 } from '../../src/contracts/queue.js';
 
-// temporary, removed when the test files move to contracts
-export type { QueuedCall, QueueLiveRow } from '../../src/contracts/queue.js';
-
 const STAFFED = new Set(['available', 'reserved', 'onCall', 'wrapUp', 'unknown']);
 
 /**
