@@ -16,7 +16,7 @@ import { CancellationScope, condition, proxyLocalActivities, type ActivityInterf
  *
  * Handing results on one per condition round, in arrival order, lets each waiting continuation make its commands
  * before the next result is handed on, on a first execution and on replay alike. It adds no command, so histories
- * written before it replay unchanged, and the history in issue 28 replays (test/histories/agent-653e4c3/).
+ * written before it replay unchanged, and the history in issue 28 replays (test/histories/agents/2026-11-29-sigkill-local-activities/).
  */
 export function proxyLocalActivitiesInOrder<A extends object>(options: LocalActivityOptions): ActivityInterfaceFor<A> {
   const activities = proxyLocalActivities<A>(options) as Record<string, (...args: unknown[]) => Promise<unknown>>;

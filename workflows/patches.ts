@@ -5,8 +5,8 @@
  * dropping it. That is safe only once no run that started before the patch can still be open. Calls last minutes;
  * queues and agents are long-lived entities whose runs continue as new every few thousand events, and a new run asks
  * `patched()` afresh. So a queue or agent patch may go once every queue and agent has continued as new on a release
- * that has it, and a call patch a day after its release. Either way, the histories recorded before it move out of
- * test/histories/ in the same change.
+ * that has it, and a call patch a day after its release. Either way, the releases recorded before it leave
+ * test/histories/ (and releases.json) in the same change.
  */
 
 // ─── Queue workflow (workflows/queue/) ─────────────────────────────────────────────────────────────────────────────

@@ -38,7 +38,7 @@ export function requestLog({ requests, requestLogFile, calls, emitStep, logger }
       };
       requests.push(rec);
       if (requestLogFile) {
-        // One JSON line per Graph request, for the conformance test (test/conformance.test.ts).
+        // One JSON line per Graph request, for the conformance test (test/graph/conformance.test.ts).
         const line = { ...rec, contentType: req.header('content-type') ?? null };
         try {
           appendFileSync(requestLogFile, `${JSON.stringify(line)}\n`);

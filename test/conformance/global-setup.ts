@@ -1,6 +1,6 @@
 /**
  * vitest globalSetup: every Graph request the app sends to an emulator during the whole run is appended to one
- * JSONL file (the emulator reads SWITCHBOARD_GRAPH_REQUEST_LOG). test/conformance.test.ts runs last (see
+ * JSONL file (the emulator reads SWITCHBOARD_GRAPH_REQUEST_LOG). test/graph/conformance.test.ts runs last (see
  * sequencer.ts) and checks them; this teardown re-checks the complete log, so a request sent by any file, in any
  * order, that breaks its documented schema fails the run.
  */

@@ -1,5 +1,5 @@
 /**
- * Test-only workflows whose workflow tasks fail, the two ways production's do (test/workflow-task-failures.test.ts).
+ * Test-only workflows whose workflow tasks fail, the two ways production's do (test/reliability/workflow-task-failures.test.ts).
  * Never registered by Switchboard's own workers.
  */
 import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';

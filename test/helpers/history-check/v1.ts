@@ -1,5 +1,5 @@
 /**
- * A test-only workflow as first deployed (test/history-check.test.ts): a timer, then it waits to be released. v2.ts
+ * A test-only workflow as first deployed (test/reliability/history-check.test.ts): a timer, then it waits to be released. v2.ts
  * is the same workflow changed without a patch, so a history written by this one does not replay on that one.
  */
 import { condition, defineSignal, setHandler, sleep } from '@temporalio/workflow';
