@@ -11,7 +11,7 @@ export default defineConfig({
     reporters: ['default'],
     // Records every Graph request the app sends during the run; its teardown fails the run on a schema mismatch.
     globalSetup: ['./test/conformance/global-setup.ts'],
-    // test/conformance.test.ts runs after every other file.
+    // test/graph/conformance.test.ts runs after every other file.
     sequence: { sequencer: ConformanceLastSequencer },
   },
 });

@@ -101,7 +101,7 @@ export function createAgentActivities(deps: {
      * nothing there): what an attempt that died told the agents is not known. Its heartbeats reach Temporal throttled,
      * so the last one Temporal kept can be older than the signals it sent. Carrying those readings over lost a change
      * for good: an agent told Busy/InACall, recorded as Available, read Available again after the process was killed,
-     * was never told, and stayed on call, never offered a call again (test/chaos.test.ts, the whole app killed).
+     * was never told, and stayed on call, never offered a call again (test/reliability/chaos.test.ts, the whole app killed).
      */
     async pollPresence(input: { agentIds: string[]; intervalMs: number; runForMs: number }): Promise<{ polls: number; signals: number }> {
       const ctx = Context.current();

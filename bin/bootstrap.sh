@@ -25,7 +25,7 @@ if [ ! -x .venv/docker/cli-plugins/docker-compose ]; then
   ln -sf "$(ls "$PWD"/.venv/lib/python3*/site-packages/compose/docker-compose | head -1)" .venv/docker/cli-plugins/docker-compose
 fi
 
-# Prometheus's promtool, to check the alert rules and run their unit tests (test/alert-rules.test.ts): Debian's
+# Prometheus's promtool, to check the alert rules and run their unit tests (test/analytics/alert-rules.test.ts): Debian's
 # prometheus package, unpacked into .venv (no root, no service started).
 if [ ! -x .venv/prometheus/usr/bin/promtool ]; then
   echo "bootstrap: installing promtool (Debian prometheus) into .venv"

@@ -3,13 +3,13 @@ import yaml from 'js-yaml';
 /**
  * Alert rules as code: one definition, written out for Prometheus (a rule file) and for Grafana (alert provisioning
  * querying a Prometheus datasource), so the two cannot drift apart. `npm run dashboards` writes them with the
- * dashboards; test/alert-rules.test.ts parses what was written.
+ * dashboards; test/analytics/alert-rules.test.ts parses what was written.
  */
 
 /**
  * The Temporal SDK core's counter of failed workflow task attempts, labelled `workflow_type` and `failure_reason`
  * (`NonDeterminismError`, `WorkflowError`, …). Every worker process serves it in its /metrics, with nothing
- * configured (test/workflow-task-failures.test.ts makes tasks fail and finds it there).
+ * configured (test/reliability/workflow-task-failures.test.ts makes tasks fail and finds it there).
  */
 export const WORKFLOW_TASK_FAILURES_METRIC = 'temporal_workflow_task_execution_failed';
 
@@ -17,7 +17,7 @@ export const WORKFLOW_TASK_FAILURES_METRIC = 'temporal_workflow_task_execution_f
  * Longer than the longest pause between two attempts of a task that keeps failing: Temporal retries it at once, then
  * less and less often, up to 10 minutes apart (the server's history.workflowTaskRetryMaxInterval). Measured on the dev
  * server: 6 attempts in the first minute, the 9th at 4 min, the 10th at 6.5, the 11th at 11. A 5-minute window would
- * let the alert resolve between attempts and fire again (test/alert-rules.test.ts plays that out in promtool).
+ * let the alert resolve between attempts and fire again (test/analytics/alert-rules.test.ts plays that out in promtool).
  */
 export const WORKFLOW_TASK_FAILURES_WINDOW = '15m';
 

@@ -7,7 +7,7 @@ import { POSTGRES_DATASOURCE } from './postgres-query.js';
 
 /**
  * `npm run dashboards`: writes the dashboards' JSON (dashboards/generated/), Grafana's provisioning files
- * (dashboards/provisioning/) and the Prometheus alert rules (dashboards/alerts/). The output is committed; test/dashboards.test.ts fails when it is stale.
+ * (dashboards/provisioning/) and the Prometheus alert rules (dashboards/alerts/). The output is committed; test/analytics/dashboards.test.ts fails when it is stale.
  */
 export const DASHBOARDS_DIR = path.dirname(fileURLToPath(import.meta.url));
 
