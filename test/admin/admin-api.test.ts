@@ -1,18 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp, type AppDeps } from '../../src/server/app.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { AdminAuth } from '../../src/admin/identity.js';
-import { startTemporalDevServer, freePort, type DevServer } from '../../src/infra/temporal-dev-server.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
-import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
+import type { MikroORM } from '../../src/db/orm.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
+import { startServices, type Services } from '../helpers/services.js';
 import { admin } from '../../src/cli/admin.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { agentWorkflowId } from '../../src/contracts/agent.js';
@@ -26,12 +22,10 @@ import { startEmulator } from '../../devkit/emulator/server.js';
 // signed by keys served over HTTP.
 const ISSUER = 'https://login.microsoftonline.com/tenant-a/v2.0';
 const keys = new SigningKeys(ISSUER);
-let temporal: DevServer;
-let db: EmbeddedDatabase;
+let services: Services;
 let orm: MikroORM;
 let client: Client;
 let dataDir: string;
-const servers: Server[] = [];
 let base: string;
 
 const ADMIN = { oid: 'a0000000-0000-4000-8000-00000000000a', name: 'Ada Admin', roles: ['Switchboard.Admin'] };
@@ -57,24 +51,12 @@ async function serve(extra: Partial<AppDeps> = {}, auth: Partial<ConstructorPara
     }),
     ...extra,
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return services.serve(app);
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-admin-'));
-  [temporal, db] = await Promise.all([
-    startTemporalDevServer({ dataDir, port: await freePort(), namespace: 'default', dbFilename: ':memory:' }),
-    startEmbeddedPostgres({ dataDir, port: await freePort() }),
-    keys.start(),
-  ]);
-  await keys.addKey('k1');
-  orm = await openDatabase(db.url);
-  await migrate(orm);
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  services = await startServices('admin', { keys, migrate: true });
+  ({ orm, client, dataDir } = services);
   const { recordCall } = createRecordActivities(orm);
   for (const [i, from] of ['+14255550100', '+14255550111', '+44207946000', '100%_match'].entries()) {
     await recordCall({
@@ -87,13 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of servers) s.close();
-  await client?.connection.close();
-  await orm?.close();
-  await db?.stop();
-  await temporal?.stop();
-  await keys.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await services?.stop();
 });
 
 const token = (who: { oid: string; name: string; roles: string[] }, claims: Record<string, unknown> = {}, opts: { exp?: number; nbf?: number } = {}) =>
@@ -332,15 +308,7 @@ describe('input limits and transport', () => {
 });
 
 describe('switchboard admin (CLI over the same API)', () => {
-  async function cli(args: string[], tokenValue?: string) {
-    let stdout = '';
-    let stderr = '';
-    const code = await admin(args, { SWITCHBOARD_API_URL: base, ...(tokenValue ? { SWITCHBOARD_ADMIN_TOKEN: tokenValue } : {}) }, {
-      stdout: (s) => void (stdout += s),
-      stderr: (s) => void (stderr += s),
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = cliRun;
 
   it('sets a wrap-up code as an admin, audited like any API change', async () => {
     const before = await auditCount();

@@ -1,42 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
-import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { migrate, openDatabase } from '../../src/db/orm.js';
-import { seedHistory } from '../../devkit/analytics/seed.js';
+import { migrate } from '../../src/db/orm.js';
+import { startSeededDatabase, type SeededDatabase } from '../helpers/services.js';
 import { ALL, expandQuery, intervalSeconds } from '../../devkit/analytics/grafana-macros.js';
 import { loadPanelQueries } from '../../devkit/analytics/panels.js';
 import { DASHBOARDS_DIR } from '../../dashboards/generate.js';
 
 // The seed generator's history looks like a contact center's, and every panel runs on it; plus the macro expander.
-let db: EmbeddedDatabase;
-let dataDir: string;
+let seeded: SeededDatabase;
 let client: pg.Client;
 const END = new Date('2026-11-27T00:00:00Z');
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-metrics-'));
-  db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-  const orm = await openDatabase(db.url);
-  try {
-    await migrate(orm);
+  seeded = await startSeededDatabase('metrics', { calls: 6000, days: 14, end: END, seed: 7, batchSize: 1000 }, async (orm) => {
     // Migrating again is a no-op, and re-running the metrics migration's role step is harmless (roles are cluster-wide).
     expect(await migrate(orm)).toEqual([]);
-  } finally {
-    await orm.close();
-  }
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await seedHistory(client, { calls: 6000, days: 14, end: END, seed: 7, batchSize: 1000 });
+  });
+  client = seeded.client;
 });
 
 afterAll(async () => {
-  await client?.end();
-  await db?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await seeded?.stop();
 });
 
 describe('switchboard seed history', () => {

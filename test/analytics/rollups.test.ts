@@ -1,42 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
-import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { migrate, openDatabase } from '../../src/db/orm.js';
+import { openDatabase } from '../../src/db/orm.js';
 import { seedHistory } from '../../devkit/analytics/seed.js';
+import { startSeededDatabase, type SeededDatabase } from '../helpers/services.js';
 
 // The rollup-backed metric functions (Migration20261128070000_rollups) give exactly what the metrics migration's
 // formulas give over the raw rows — computed here straight from metrics.call_fact and metrics.agent_interval (the
 // whole-table views) — on seeded history, after out-of-order, updated and deleted rows, and for live data.
 
-let db: EmbeddedDatabase;
-let dataDir: string;
+let seeded: SeededDatabase;
 let client: pg.Client;
 const END = new Date('2026-11-27T00:00:00Z');
 const H = 3600_000;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-rollups-'));
-  db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-  const orm = await openDatabase(db.url);
-  try {
-    await migrate(orm);
-  } finally {
-    await orm.close();
-  }
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
   // Written through the triggers, in batches, like `switchboard seed` does.
-  await seedHistory(client, { calls: 3000, days: 3, end: END, seed: 11, batchSize: 400 });
+  seeded = await startSeededDatabase('rollups', { calls: 3000, days: 3, end: END, seed: 11, batchSize: 400 });
+  client = seeded.client;
 });
 
 afterAll(async () => {
-  await client?.end();
-  await db?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await seeded?.stop();
 });
 
 type Row = Record<string, unknown>;
@@ -375,7 +359,7 @@ describe('the rollup triggers’ working tables', () => {
     const after = await functions();
     expect(after.length).toBe(5);
     expect(after.every((f) => !f.prosrc.includes('on commit drop') && !/truncate metrics_/.test(f.prosrc))).toBe(true);
-    const orm = await openDatabase(db.url);
+    const orm = await openDatabase(seeded.db.url);
     try {
       await orm.getMigrator().down(); // the last migration: this one
       const before = await functions();

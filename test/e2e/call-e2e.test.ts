@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { callResult as resultOf, eventually, stackForFile, startTestStack, type TestStack } from '../helpers/stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { queues } from '../../flows/index.js';
@@ -11,22 +11,11 @@ import { CallEvent } from '../../src/db/entities/call-event.js';
 let stack: TestStack;
 const [adele, alex] = queues.support!.agents as [string, string];
 
-beforeAll(async () => {
-  // The shipped queues, except that agents are free again at once: each test's call need not wait out the last one's
-  // wrap-up.
-  stack = await startTestStack({}, { queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: 0 } } });
-});
+// The shipped queues, except that agents are free again at once: each test's call need not wait out the last one's
+// wrap-up.
+stackForFile(async () => (stack = await startTestStack({}, { queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: 0 } } })));
 
-afterAll(async () => {
-  await stack?.stop();
-});
-
-/** The emulator delivers the incoming notification asynchronously; wait for the workflow, then its result. */
-async function callResult(callId: string) {
-  const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`);
-  return handle.result();
-}
+const callResult = (callId: string) => resultOf(stack.client, callId);
 
 async function cdr(callId: string): Promise<Call> {
   return stack.orm.em.fork().findOneOrFail(Call, { id: callId });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type TestStack } from '../helpers/stack.js';
+import { callResult, eventually, stackForFile, type TestStack } from '../helpers/stack.js';
 import { startStackWithTestFlows, testFlowsWorkflowsPath } from '../helpers/test-flows-stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { TEST_CALLBACK_NUMBER } from '../helpers/test-flows-workflows.js';
@@ -20,20 +20,13 @@ let stack: TestStack;
 let store: FolderRecordingStore;
 const [adele, alex] = queues.support!.agents as [string, string];
 
-beforeAll(async () => {
+stackForFile(async () => {
   stack = await startStackWithTestFlows();
   store = new FolderRecordingStore(stack.config.recordings.dir);
+  return stack;
 });
 
-afterAll(async () => {
-  await stack?.stop();
-});
-
-async function result(callId: string) {
-  const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`);
-  return handle.result();
-}
+const result = (callId: string) => callResult(stack.client, callId);
 
 async function agentState(agentId: string): Promise<string> {
   return (await stack.client.workflow.getHandle(agentWorkflowId(agentId)).query(agentStateQuery)).state;

@@ -5,31 +5,21 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALL_QUIRKS } from '../../devkit/emulator/index.js';
 import { defineScenario, loadScenario, runScenario, ScenarioError, type ScenarioStep } from '../../devkit/scenarios/scenario.js';
 import { Call } from '../../src/db/entities/call.js';
-import { callWorkflowId } from '../../src/contracts/call.js';
 import { queues } from '../../flows/index.js';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { callResult as resultOf, stackForFile, startTestStack, type TestStack } from '../helpers/stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 
 let stack: TestStack;
 const [adele, alex] = queues.support!.agents as [string, string];
 const root = path.resolve(import.meta.dirname, '../..');
 
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+stackForFile(async () => (stack = await startTestStack()));
 
-async function callResult(callId: string) {
-  const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`);
-  return handle.result();
-}
+const callResult = (callId: string) => resultOf(stack.client, callId);
 
 const cdr = (callId: string) => stack.orm.em.fork().findOneOrFail(Call, { id: callId });
 

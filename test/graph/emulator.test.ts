@@ -3,8 +3,6 @@
  * with a small Express receiver standing in for the bot's calling webhook and prompt host.
  * Everything runs over HTTP on 127.0.0.1 with random ports.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,95 +11,11 @@ import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient, type GraphClient } from '../../src/graph/client.js';
 import { GraphRequestError } from '../../src/graph/errors.js';
 import { isGraphPromptFormat, makeToneWav, parseWav } from '../../src/media/wav.js';
+import { CLIENT_ID, SECRET, TENANT, isOperation, isState, startRig, type EmulatorRig, type Loose, type Receiver } from '../helpers/bot-receiver.js';
+import { listen } from '../helpers/services.js';
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const CLIENT_ID = '9ab1c7d4-5e2f-4a61-b8a3-0c1d2e3f4a5b';
-const SECRET = 'emulator-test-secret';
 const SPEED = 10;
 
-/** Notification JSON as received: deliberately loose, tests poke into nested Graph shapes. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Loose = any;
-
-interface Received {
-  at: number;
-  authorization?: string;
-  headers: Record<string, string | string[] | undefined>;
-  envelope: { '@odata.type': string; value: unknown[] };
-  item: {
-    '@odata.type': string;
-    changeType: string;
-    resource?: string;
-    resourceUrl: string;
-    resourceData: Record<string, Loose>;
-  };
-}
-
-interface Receiver {
-  url: string;
-  callbackUri: string;
-  received: Received[];
-  prompt(name: string, wav: Buffer): string;
-  waitFor(pred: (r: Received) => boolean, what: string, timeoutMs?: number): Promise<Received>;
-  forCall(callId: string): Received[];
-  close(): Promise<void>;
-}
-
-async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-/** The bot's side: collects notifications at /api/calls (answering 202 like Microsoft's SDK) and serves prompts. */
-async function startReceiver(): Promise<Receiver> {
-  const received: Received[] = [];
-  const prompts = new Map<string, Buffer>();
-  const app = express();
-  app.use(express.json());
-  app.post('/api/calls', (req, res) => {
-    for (const item of req.body.value) {
-      received.push({ at: Date.now(), authorization: req.header('authorization'), headers: req.headers, envelope: req.body, item });
-    }
-    res.status(202).end();
-  });
-  app.get('/prompts/:name', (req, res) => {
-    const wav = prompts.get(req.params.name);
-    if (!wav) return void res.status(404).end();
-    res.type('audio/wav').send(wav);
-  });
-  const { server, url } = await listen(app);
-  const callIdOf = (r: Received) => /\/communications\/calls\/([^/]+)/.exec(r.item.resourceUrl)?.[1];
-  return {
-    url,
-    callbackUri: `${url}/api/calls`,
-    received,
-    prompt(name, wav) {
-      prompts.set(name, wav);
-      return `${url}/prompts/${name}`;
-    },
-    async waitFor(pred, what, timeoutMs = 4000) {
-      return vi.waitFor(
-        () => {
-          const hit = received.find(pred);
-          if (!hit) throw new Error(`no notification yet: ${what}`);
-          return hit;
-        },
-        { timeout: timeoutMs, interval: 10 },
-      );
-    },
-    forCall(callId) {
-      return received.filter((r) => callIdOf(r) === callId);
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-const isState = (callId: string, state: string) => (r: Received) =>
-  r.item.resourceUrl === `/communications/calls/${callId}` && r.item.resourceData['state'] === state;
-const isOperation = (callId: string, opId: string) => (r: Received) =>
-  r.item.resourceUrl === `/communications/calls/${callId}/operations/${opId}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let receiver: Receiver;
@@ -110,50 +24,26 @@ let graph: GraphClient;
 let calls: CallControl;
 const steps: StepEvent[] = [];
 
+let rig: EmulatorRig;
+
 beforeAll(async () => {
-  receiver = await startReceiver();
-  emulator = await startEmulator({
-    tenantId: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: SECRET,
-    botCallingUrl: receiver.callbackUri,
-    mediaSpeed: SPEED,
-    answerTimeoutMs: 60000,
-  });
+  rig = await startRig({ mediaSpeed: SPEED }, { waitTimeoutMs: 4000 });
+  ({ receiver, emulator, graph, calls } = rig);
   emulator.events.on('step', (s: StepEvent) => steps.push(s));
-  graph = await createGraphClient({
-    graphBaseUrl: emulator.graphBaseUrl,
-    tenantId: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: SECRET,
-    authorityMetadataUrl: emulator.authorityMetadataUrl,
-  });
-  calls = new CallControl(graph);
 });
 
 afterAll(async () => {
-  await emulator?.stop();
-  await receiver?.close();
+  await rig?.stop();
 });
 
 /** Places a call and answers it; resolves once it is established. */
-async function establishedCall(from: { phone: string } | { user: { id: string } } = { phone: '+14255550100' }, hangUpAfterMs?: number) {
-  const { callId } = await emulator.placeCall({ from, ...(hangUpAfterMs !== undefined ? { hangUpAfterMs } : {}) });
-  await receiver.waitFor(isState(callId, 'incoming'), 'incoming');
-  await calls.answer(callId, { callbackUri: receiver.callbackUri });
-  await receiver.waitFor(isState(callId, 'established'), 'established');
-  return callId;
+function establishedCall(from: { phone: string } | { user: { id: string } } = { phone: '+14255550100' }, hangUpAfterMs?: number) {
+  return rig.establishedCall({ from, ...(hangUpAfterMs !== undefined ? { hangUpAfterMs } : {}) });
 }
 
 /** A raw Graph request with the app's real token, to look at statuses and bodies CallControl hides. */
-async function rawGraph(method: string, path: string, body?: unknown): Promise<{ status: number; json: Loose; headers: Headers }> {
-  const res = await fetch(`${emulator.graphBaseUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${await graph.getAccessToken()}`, 'Content-Type': 'application/json', 'client-request-id': 'test-client-request-id' },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
+function rawGraph(method: string, path: string, body?: unknown): Promise<{ status: number; json: Loose; headers: Headers }> {
+  return rig.raw(method, path, body, { 'client-request-id': 'test-client-request-id' });
 }
 
 function expectGraphError(r: { status: number; json: Loose }, status: number, code: string) {

@@ -1,20 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
-import { startTemporalDevServer, freePort, type DevServer } from '../../src/infra/temporal-dev-server.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
-import { openDatabase, type MikroORM } from '../../src/db/orm.js';
+import type { MikroORM } from '../../src/db/orm.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
+import { startServices, type Services } from '../helpers/services.js';
+import { incomingNotification, stateNotification } from '../helpers/notifications.js';
 
 // A fuzzer at the Graph webhook: 10,000 generated requests (valid, mutated, truncated, wrong types, huge strings,
 // bad tokens) against the real app, real Temporal and real Postgres. The app must answer every one with a 2xx or a
@@ -24,13 +20,10 @@ const BATCH = 100; // RUNS × BATCH = 10,000 requests
 const CONCURRENCY = 16;
 const ANCHORS = 10;
 
-let temporal: DevServer;
-let db: EmbeddedDatabase;
+let services: Services;
 let orm: MikroORM;
 let client: Client;
-let server: Server;
 let base: string;
-let dataDir: string;
 const keys = new SigningKeys();
 let errorLogs = 0;
 const rejections: unknown[] = [];
@@ -43,15 +36,8 @@ const gc = vm.runInNewContext('gc') as () => void;
 beforeAll(async () => {
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-fuzz-'));
-  [temporal, db] = await Promise.all([
-    startTemporalDevServer({ dataDir, port: await freePort(), namespace: 'default', dbFilename: ':memory:' }),
-    startEmbeddedPostgres({ dataDir, port: await freePort() }),
-    keys.start(),
-  ]);
-  await keys.addKey('k1');
-  orm = await openDatabase(db.url);
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  services = await startServices('fuzz', { keys });
+  ({ orm, client } = services);
   // Error-level lines (>= 50) would mean a request broke something inside; the rest is dropped, not kept.
   const logger = pino({ level: 'info' }, { write: (line: string) => void (/"level":(5\d|60)/.test(line) && errorLogs++) });
   const app = createApp({
@@ -67,59 +53,20 @@ beforeAll(async () => {
       logger,
     }),
   });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  base = await services.serve(app);
 }, 180_000);
 
 afterAll(async () => {
   process.off('unhandledRejection', onRejection);
   process.off('uncaughtException', onException);
-  server?.close();
-  await client?.connection.close();
-  await orm?.close();
-  await db?.stop();
-  await temporal?.stop();
-  await keys.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await services?.stop();
 });
 
 type Json = Record<string, unknown>;
 
-function incomingBody(callId: string): Json {
-  return {
-    '@odata.type': '#microsoft.graph.commsNotifications',
-    value: [
-      {
-        '@odata.type': '#microsoft.graph.commsNotification',
-        changeType: 'created',
-        resourceUrl: `/communications/calls/${callId}`,
-        resourceData: {
-          '@odata.type': '#microsoft.graph.call',
-          state: 'incoming',
-          direction: 'incoming',
-          source: { identity: { phone: { id: '+14255550100' } } },
-          targets: [{ identity: { application: { id: 'bot-app-id' } } }],
-        },
-      },
-    ],
-  };
-}
+const incomingBody = (callId: string): Json => incomingNotification(callId);
 
-function stateBody(callId: string, state: string): Json {
-  return {
-    '@odata.type': '#microsoft.graph.commsNotifications',
-    value: [
-      {
-        '@odata.type': '#microsoft.graph.commsNotification',
-        changeType: 'updated',
-        resourceUrl: `/communications/calls/${callId}`,
-        resourceData: { '@odata.type': '#microsoft.graph.call', state },
-      },
-    ],
-  };
-}
+const stateBody = (callId: string, state: string): Json => stateNotification(callId, state);
 
 /** What the fuzzer sends: a body (object or raw text), a token, and what it expects to be processed. */
 interface Req {

@@ -2,12 +2,12 @@
  * The app's Graph layer against the emulator: MSAL's real client-credentials flow, token caching,
  * credential failures, Graph's 401s, and GraphRequestError's mapping of Graph error responses.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../devkit/emulator/index.js';
+import type { Emulator } from '../../devkit/emulator/index.js';
+import { CLIENT_ID, SECRET, TENANT, startRig, type EmulatorRig } from '../helpers/bot-receiver.js';
+import { listen } from '../helpers/services.js';
 import { CallControl, promptResourceId } from '../../src/graph/call-control.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { GraphAuthError, GraphRequestError, parseRetryAfter } from '../../src/graph/errors.js';
@@ -15,32 +15,17 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createGraphActivities } from '../../activities/graph.js';
 
-const TENANT = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
-const CLIENT_ID = 'b7e1d0c2-9a8f-4e6d-a5c4-3b2a1f0e9d8c';
-const SECRET = 'right-secret';
-
+let rig: EmulatorRig;
 let emulator: Emulator;
-let bot: Server;
 
 beforeAll(async () => {
-  // The bot's webhook: only needed so incoming-call notifications have somewhere to go.
-  const app = express();
-  app.post('/api/calls', (_req, res) => void res.status(202).end());
-  bot = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  emulator = await startEmulator({
-    tenantId: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: SECRET,
-    botCallingUrl: `http://127.0.0.1:${(bot.address() as AddressInfo).port}/api/calls`,
-    mediaSpeed: 50,
-  });
+  // The bot's webhook (the rig's receiver) is only needed so incoming-call notifications have somewhere to go.
+  rig = await startRig({ mediaSpeed: 50 });
+  emulator = rig.emulator;
 });
 
 afterAll(async () => {
-  await emulator?.stop();
-  await new Promise<void>((r) => (bot ? bot.close(() => r()) : r()));
+  await rig?.stop();
 });
 
 function clientOptions(overrides: Partial<Parameters<typeof createGraphClient>[0]> = {}) {
@@ -141,11 +126,9 @@ describe('MSAL against the emulator', () => {
   });
 
   it('an unreachable authority metadata URL fails at creation with a retryable GraphAuthError', async () => {
-    const dead = await new Promise<Server>((resolve) => {
-      const s = express().listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const port = (dead.address() as AddressInfo).port;
-    await new Promise<void>((r) => dead.close(() => r()));
+    const dead = await listen(express());
+    const port = new URL(dead.url).port;
+    await new Promise<void>((r) => dead.server.close(() => r()));
     const err = await createGraphClient(clientOptions({ authorityMetadataUrl: `http://127.0.0.1:${port}/t/v2.0/.well-known/openid-configuration` })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphAuthError);
     expect(err).toMatchObject({ code: 'authority_metadata_unavailable', retryable: true });
@@ -228,11 +211,9 @@ describe('GraphRequestError', () => {
   });
 
   it('a Graph that does not answer is a retryable NetworkError (status 0)', async () => {
-    const dead = await new Promise<Server>((resolve) => {
-      const s = express().listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const port = (dead.address() as AddressInfo).port;
-    await new Promise<void>((r) => dead.close(() => r()));
+    const dead = await listen(express());
+    const port = new URL(dead.url).port;
+    await new Promise<void>((r) => dead.server.close(() => r()));
     const graph = await createGraphClient(clientOptions({ graphBaseUrl: `http://127.0.0.1:${port}/v1.0` }));
     const err = await new CallControl(graph).getCall('some-call').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphRequestError);
@@ -245,7 +226,7 @@ describe('CallControl request shapes', () => {
   it('sends Graph-typed bodies the emulator accepts, with stable prompt resource ids', async () => {
     const graph = await createGraphClient(clientOptions());
     const calls = new CallControl(graph);
-    const botUrl = `http://127.0.0.1:${(bot.address() as AddressInfo).port}`;
+    const botUrl = rig.receiver.url;
     const promptUri = `${botUrl}/prompts/hello.wav`;
     const { callId } = await emulator.placeCall({ from: { user: { id: 'u1' } } });
     await calls.answer(callId, { callbackUri: `${botUrl}/api/calls`, preFetchMedia: [{ uri: promptUri }] });
@@ -283,7 +264,7 @@ describe('The answer activity', () => {
   it("takes Graph's refusal of a repeated answer as the call answered, and fails on any other refusal", async () => {
     const graph = await createGraphClient(clientOptions());
     const answerCall = createGraphActivities(async () => new CallControl(graph)).answerCall;
-    const callbackUri = `http://127.0.0.1:${(bot.address() as AddressInfo).port}/api/calls`;
+    const callbackUri = rig.receiver.callbackUri;
     const { callId } = await emulator.placeCall({ from: { user: { id: 'u-repeat' } } });
     // Graph answers the call, and its response is lost: the attempt fails as retryable, and the retry is refused.
     emulator.injectFault({ action: 'answer', callId, status: 'noResponse' });

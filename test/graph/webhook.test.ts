@@ -1,40 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
-import { startTemporalDevServer, freePort, type DevServer } from '../../src/infra/temporal-dev-server.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
-import { openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
+import { startServices, type Services } from '../helpers/services.js';
+import { incomingNotification } from '../helpers/notifications.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
 
 // The Graph webhook facing the internet: authentication of notifications and anything a hostile party can send.
 // Real Temporal (dev server) and Postgres; keys served over HTTP like Microsoft's OpenID document.
-let temporal: DevServer;
-let db: EmbeddedDatabase;
-let orm: MikroORM;
+let services: Services;
 let client: Client;
-let server: Server;
 let base: string;
-let dataDir: string;
 const keys = new SigningKeys();
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-webhook-'));
-  [temporal, db] = await Promise.all([
-    startTemporalDevServer({ dataDir, port: await freePort(), namespace: 'default', dbFilename: ':memory:' }),
-    startEmbeddedPostgres({ dataDir, port: await freePort() }),
-    keys.start(),
-  ]);
-  await keys.addKey('k1');
-  orm = await openDatabase(db.url);
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  services = await startServices('webhook', { keys });
+  const { orm } = services;
+  client = services.client;
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const notificationVerifier = new NotificationVerifier({
     openIdConfigUrl: keys.openIdConfigUrl,
@@ -52,44 +37,16 @@ beforeAll(async () => {
     notificationVerifier,
     subscriptionClientState: 'a-client-state-secret',
   });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  base = await services.serve(app);
 });
 
 afterAll(async () => {
-  server?.close();
-  await client?.connection.close();
-  await orm?.close();
-  await db?.stop();
-  await temporal?.stop();
-  await keys.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await services?.stop();
 });
 
 let n = 0;
 function incoming(callId = `auth-call-${++n}`) {
-  return {
-    callId,
-    body: {
-      '@odata.type': '#microsoft.graph.commsNotifications',
-      value: [
-        {
-          '@odata.type': '#microsoft.graph.commsNotification',
-          changeType: 'created',
-          resourceUrl: `/communications/calls/${callId}`,
-          resourceData: {
-            '@odata.type': '#microsoft.graph.call',
-            state: 'incoming',
-            direction: 'incoming',
-            source: { identity: { phone: { id: '+14255550100' } } },
-            targets: [{ identity: { application: { id: 'bot-app-id' } } }],
-          },
-        },
-      ],
-    },
-  };
+  return { callId, body: incomingNotification(callId) };
 }
 
 async function post(body: unknown, token?: string, pathname = '/api/calling'): Promise<Response> {

@@ -3,13 +3,12 @@
  * emulator POSTs (answering 202 like Microsoft's SDK) and serves prompt files. Plus an emulator with the app's real
  * Graph layer (MSAL + Graph JS client + CallControl) pointed at it.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import { vi } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../devkit/emulator/index.js';
 import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient, type GraphClient } from '../../src/graph/client.js';
+import { listen } from './services.js';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const CLIENT_ID = '9ab1c7d4-5e2f-4a61-b8a3-0c1d2e3f4a5b';
@@ -20,6 +19,9 @@ export type Loose = any;
 
 export interface Received {
   at: number;
+  authorization?: string;
+  headers: Record<string, string | string[] | undefined>;
+  envelope: { '@odata.type': string; value: unknown[] };
   item: { '@odata.type': string; changeType: string; resource?: string; resourceUrl: string; resourceData: Loose };
 }
 
@@ -33,13 +35,16 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
+/** The bot's side: collects notifications at /api/calls (answering 202 like Microsoft's SDK) and serves prompts. */
+export async function startReceiver(opts: { waitTimeoutMs?: number } = {}): Promise<Receiver> {
   const received: Received[] = [];
   const prompts = new Map<string, Buffer>();
   const app = express();
   app.use(express.json());
   app.post('/api/calls', (req, res) => {
-    for (const item of req.body.value) received.push({ at: Date.now(), item });
+    for (const item of req.body.value) {
+      received.push({ at: Date.now(), authorization: req.header('authorization'), headers: req.headers, envelope: req.body, item });
+    }
     res.status(202).end();
   });
   app.get('/prompts/:name', (req, res) => {
@@ -47,10 +52,7 @@ export async function startReceiver(): Promise<Receiver> {
     if (!wav) return void res.status(404).end();
     res.type('audio/wav').send(wav);
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url } = await listen(app);
   const callIdOf = (r: Received) => /\/communications\/calls\/([^/]+)/.exec(r.item.resourceUrl)?.[1];
   return {
     url,
@@ -60,7 +62,7 @@ export async function startReceiver(): Promise<Receiver> {
       prompts.set(name, wav);
       return `${url}/prompts/${name}`;
     },
-    async waitFor(pred, what, timeoutMs = 5000) {
+    async waitFor(pred, what, timeoutMs = opts.waitTimeoutMs ?? 5000) {
       return vi.waitFor(
         () => {
           const hit = received.find(pred);
@@ -92,14 +94,14 @@ export interface EmulatorRig {
   graph: GraphClient;
   calls: CallControl;
   /** A raw Graph request with the app's real token, to see statuses and error bodies. */
-  raw(method: string, path: string, body?: unknown): Promise<{ status: number; json: Loose; headers: Headers }>;
+  raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: Loose; headers: Headers }>;
   /** Places a call and answers it; resolves once established. */
   establishedCall(script?: Partial<Parameters<Emulator['placeCall']>[0]>): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startRig(options: Partial<EmulatorOptions> = {}): Promise<EmulatorRig> {
-  const receiver = await startReceiver();
+export async function startRig(options: Partial<EmulatorOptions> = {}, receiverOptions: Parameters<typeof startReceiver>[0] = {}): Promise<EmulatorRig> {
+  const receiver = await startReceiver(receiverOptions);
   const emulator = await startEmulator({
     tenantId: TENANT,
     clientId: CLIENT_ID,
@@ -122,10 +124,10 @@ export async function startRig(options: Partial<EmulatorOptions> = {}): Promise<
     emulator,
     graph,
     calls,
-    async raw(method, path, body) {
+    async raw(method, path, body, headers = {}) {
       const res = await fetch(`${emulator.graphBaseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${await graph.getAccessToken()}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${await graph.getAccessToken()}`, 'content-type': 'application/json', ...headers },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();

@@ -1,12 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
+import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import { callWorkflowId, type CallSummary } from '../../src/contracts/call.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { startStack, type Stack, type StackOptions } from '../../src/stack.js';
 import { emulatorStandIn } from '../../devkit/emulator/stand-in.js';
-import type { Emulator } from '../../devkit/emulator/server.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../devkit/emulator/index.js';
+import { eventually } from './eventually.js';
 
 export interface TestStack extends Stack<Emulator> {
   config: Config;
@@ -70,4 +75,39 @@ export async function startTestStack(
   };
 }
 
-export { eventually } from './eventually.js';
+export { eventually };
+
+/**
+ * One stack for a test file: `start` runs before the file's tests (it assigns the file's own variable) and what it
+ * started is stopped after them, also when a test failed.
+ */
+export function stackForFile<S extends { stop(): Promise<void> }>(start: () => Promise<S>, timeoutMs?: number): void {
+  let started: S | undefined;
+  beforeAll(async () => {
+    started = await start();
+  }, timeoutMs);
+  afterAll(async () => {
+    await started?.stop();
+  });
+}
+
+/** A call's workflow result: the emulator delivers the incoming notification asynchronously, so wait for the workflow first. */
+export async function callResult(client: Client, callId: string, timeoutMs?: number): Promise<CallSummary> {
+  const handle = client.workflow.getHandle(callWorkflowId(callId));
+  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`, timeoutMs);
+  return (await handle.result()) as CallSummary;
+}
+
+/** The Graph emulator for Switchboard processes the test runs itself: the app's default tenant, notifying the web at `webPort`. */
+export function startEmulatorFor(webPort: number, options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
+  const defaults = loadConfig({});
+  return startEmulator({
+    tenantId: defaults.graph.tenantId,
+    clientId: defaults.graph.clientId,
+    clientSecret: defaults.graph.clientSecret,
+    botCallingUrl: `http://127.0.0.1:${webPort}/api/calling`,
+    mediaSpeed: 10,
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+}

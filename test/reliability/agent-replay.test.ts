@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Context } from '@temporalio/activity';
 import proto from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workflowTestEnvironmentForFile } from '../helpers/services.js';
 import { Worker } from '@temporalio/worker';
-import { temporalCliPath } from '../../src/infra/temporal-dev-server.js';
 import { checkHistories, describeProblems } from '../../src/temporal/history-check.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
 import { agentWorkflowId, reserveUpdate } from '../../src/contracts/agent.js';
@@ -16,14 +16,7 @@ const { EventType } = proto.temporal.api.enums.v1;
 // publish to the queues, a local activity started in the same task, is still running. The first execution schedules
 // the write's fallback activity and then the reservation's lease timer; a replay used to make the timer first.
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+workflowTestEnvironmentForFile((e) => (env = e));
 
 describe('agent workflow with Postgres refusing its inline writes', () => {
   it('writes through the fallback activity and its history replays (local activity results in arrival order)', async () => {

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workflowTestEnvironmentForFile } from '../helpers/services.js';
 import { Worker } from '@temporalio/worker';
-import { temporalCliPath } from '../../src/infra/temporal-dev-server.js';
 import { checkHistories, describeProblems } from '../../src/temporal/history-check.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -14,14 +14,7 @@ const { EventType } = proto.temporal.api.enums.v1;
 const v1 = fileURLToPath(new URL('../helpers/history-check/v1.ts', import.meta.url));
 const v2 = fileURLToPath(new URL('../helpers/history-check/v2.ts', import.meta.url));
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+workflowTestEnvironmentForFile((e) => (env = e));
 
 describe('checkHistories', () => {
   it('names the workflow type, id, run and event of a history the changed code does not replay', async () => {

@@ -1,8 +1,10 @@
+import { samples } from '../helpers/prometheus.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startWorkflowTestEnvironment } from '../helpers/services.js';
 import { Worker } from '@temporalio/worker';
 import { createLogger } from '../../src/log.js';
-import { freePort, temporalCliPath } from '../../src/infra/temporal-dev-server.js';
+import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { installTemporalRuntime } from '../../src/temporal/runtime.js';
 import { startWorkerMetricsServer } from '../../src/server/metrics-server.js';
 import { failingTask } from '../../src/routing/failing-task.js';
@@ -22,7 +24,7 @@ beforeAll(async () => {
   // The runtime the worker roles install (src/stack.ts: a free port unless TEMPORAL_SDK_METRICS_PORT says), before
   // the test environment would install one without metrics.
   const sdk = installTemporalRuntime(createLogger('silent'), await freePort());
-  env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
+  env = await startWorkflowTestEnvironment();
   metrics = await startWorkerMetricsServer({
     host: '127.0.0.1',
     port: await freePort(),
@@ -37,14 +39,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Every sample of one metric in Prometheus text, with its labels. */
-function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
-  return text.split('\n').flatMap((line) => {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) return [];
-    return [{ labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!])), value: Number(m[3]) }];
-  });
-}
 
 it('counts failed workflow tasks in /metrics by workflow type and reason', async () => {
   const taskQueue = 'workflow-task-failures';

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startWorkflowTestEnvironment } from '../helpers/services.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TeamsPresence } from '../../src/contracts/agent.js';
-import { temporalCliPath } from '../../src/infra/temporal-dev-server.js';
 import { routingTaskQueue, workflowsPath } from '../../src/temporal/worker.js';
 import { checkHistories } from '../../src/temporal/history-check.js';
 import { setAgentAvailability, setQueueMembership } from '../../src/routing/membership.js';
@@ -31,7 +31,7 @@ let running: Promise<void>;
 let poisonedRunId: string | undefined;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
+  env = await startWorkflowTestEnvironment();
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue: ROUTING, workflowsPath, activities: routingActivities(env.client, ROUTING, queues) });
   running = worker.run();
   await startAgentWorkflows(env.client, ROUTING, queues);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workflowTestEnvironmentForFile } from '../helpers/services.js';
 import { Worker } from '@temporalio/worker';
-import { temporalCliPath } from '../../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
 import { ScriptedGraph } from '../helpers/scripted-graph.js';
 import { eventually } from '../helpers/eventually.js';
@@ -17,16 +17,7 @@ import { callWorkflowId } from '../../src/contracts/call.js';
 // Routing on the real Temporal dev server: real queue and agent workflows, reservations by signal to the agents,
 // Graph scripted (per agent: accept, decline, or let it ring). Wrap-ups and waits are seconds long here.
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCliPath() } },
-  });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+workflowTestEnvironmentForFile((e) => (env = e));
 
 let n = 0;
 function input(queue: string, priority?: number): CallWorkflowInput {
