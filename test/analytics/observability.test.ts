@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sample, samples } from '../helpers/prometheus.js';
 import { afterAll, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startWorkerMetricsServer } from '../../src/server/metrics-server.js';
+import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
+import { emulatorGraphEnv } from '../../src/config.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { type CallRecord } from '../../src/contracts/activities/records.js';
-import { startTestStack, eventually, type TestStack } from '../helpers/stack.js';
+import { callResult, startTestStack, eventually, type TestStack } from '../helpers/stack.js';
 import { agentWorkflowId } from '../../src/contracts/agent.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { ringRequests } from '../helpers/routing.js';
@@ -17,25 +18,15 @@ import { queues } from '../../flows/index.js';
 // the answer: /metrics counts it by outcome, Graph error and latency, and every log line about it names the call.
 let stack: TestStack | undefined;
 let dir: string | undefined;
+let workerProcess: RoleProcess | undefined;
 
 afterAll(async () => {
+  await workerProcess?.stop();
   await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Prometheus text → value of one sample, e.g. `switchboard_calls_total{outcome="connected"}`; 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  return samples(text, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? 0;
-}
 
-/** Every sample of one metric, with its labels. */
-function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
-  return text.split('\n').flatMap((line) => {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) return [];
-    return [{ labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!])), value: Number(m[3]) }];
-  });
-}
 
 it('observes a call in /metrics once, names the call in every log line about it, and keeps workflow stack traces off', async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-observability-'));
@@ -99,17 +90,6 @@ it('observes a call in /metrics once, names the call in every log line about it,
   const again = await metrics();
   expect(sample(again, 'switchboard_calls_total', connected)).toBe(sample(after, 'switchboard_calls_total', connected));
 
-  // A worker-only process (`switchboard worker`) serves the same counters on its own /metrics.
-  const served = await startWorkerMetricsServer({ host: '127.0.0.1', port: await freePort(), allowedCidrs: [], logger: createLogger('silent') });
-  expect(served).toBeDefined();
-  try {
-    const worker = await metrics(served!.url);
-    expect(sample(worker, 'switchboard_calls_total', connected)).toBe(sample(after, 'switchboard_calls_total', connected));
-    expect(sample(worker, 'switchboard_answer_latency_seconds_count')).toBe(sample(after, 'switchboard_answer_latency_seconds_count'));
-  } finally {
-    await served!.stop();
-  }
-
   // Workflow stack traces are off unless WORKFLOW_STACK_TRACES says otherwise (they cost the worker CPU): the stack
   // trace query of a waiting agent workflow names none of its frames (on, it shows agentWorkflow waiting in
   // condition), while this process's own stacks (web process, activities) are untouched.
@@ -142,4 +122,57 @@ it('observes a call in /metrics once, names the call in every log line about it,
   // Web and worker in one process share the Temporal connection: Temporal handed the call's first workflow task
   // straight to this worker (eager start) instead of queueing it.
   expect(lines.find((l) => l.msg === 'incoming call')).toMatchObject({ result: 'accepted', eager: true });
+});
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+it('a worker-only process (`switchboard worker`) counts the call on its own /metrics, apart from the web process', async () => {
+  // This process runs the web role only (Temporal dev server, Postgres, Express, the Graph emulator); the worker is a
+  // `switchboard worker` process of its own, as production runs it, serving /metrics on WORKER_METRICS_PORT.
+  stack = await startTestStack({}, { roles: { worker: false, web: true } });
+  const emulator = stack.emulator!;
+  workerProcess = await spawnRole(
+    'worker',
+    'src/cli/main.ts',
+    ['worker'],
+    {
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      DATABASE_URL: stack.databaseUrl,
+      ...emulatorGraphEnv(emulator),
+      TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
+      PUBLIC_URL: stack.config.publicUrl,
+      DATA_DIR: stack.dataDir,
+      WORKER_METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    },
+    /Switchboard is running/,
+  );
+  const workerUrl = /metrics (http:\/\/\S+)/.exec(workerProcess.output())?.[1];
+  expect(workerUrl, workerProcess.output()).toBeDefined();
+  const webUrl = `${stack.webUrl}/metrics`;
+  const [workerBefore, webBefore] = [await scrape(workerUrl!), await scrape(webUrl)];
+
+  const connected = { outcome: 'connected' };
+  const accepted = { result: 'accepted' };
+  for (const agent of queues.support!.agents) emulator.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 300 });
+  const { callId } = await emulator.placeCall({ from: { phone: '+14255550189' } });
+  expect((await callResult(stack.client, callId)).outcome).toBe('connected');
+
+  // The workflow has written its last record when it returns: the worker's counters are final now.
+  const [workerAfter, webAfter] = [await scrape(workerUrl!), await scrape(webUrl)];
+  const delta = (after: string, before: string, name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+  // The worker process observed the call: its outcome, its answer and the offer to an agent.
+  expect(delta(workerAfter, workerBefore, 'switchboard_calls_total', connected)).toBe(1);
+  expect(delta(workerAfter, workerBefore, 'switchboard_answer_latency_seconds_count')).toBe(1);
+  expect(delta(workerAfter, workerBefore, 'switchboard_offer_latency_seconds_count')).toBe(1);
+  // The web process did not: what the worker counts lives in the worker's registry only ...
+  expect(delta(webAfter, webBefore, 'switchboard_calls_total', connected)).toBe(0);
+  expect(delta(webAfter, webBefore, 'switchboard_answer_latency_seconds_count')).toBe(0);
+  // ... and what the webhook counts (the call's incoming notification, accepted) in the web's only.
+  expect(delta(webAfter, webBefore, 'switchboard_notifications_total', accepted)).toBeGreaterThanOrEqual(1);
+  expect(delta(workerAfter, workerBefore, 'switchboard_notifications_total', accepted)).toBe(0);
 });
