@@ -4,16 +4,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
+import { callResult, startEmulatorFor } from '../helpers/stack.js';
 import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
 import { freePort, startTemporalDevServer, type DevServer } from '../../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
-import { startEmulator, type Emulator, type NotificationRecord } from '../../devkit/emulator/index.js';
-import { emulatorGraphEnv, loadConfig } from '../../src/config.js';
+import { type Emulator, type NotificationRecord } from '../../devkit/emulator/index.js';
+import { emulatorGraphEnv } from '../../src/config.js';
 import { queues } from '../../flows/index.js';
-import { callWorkflowId } from '../../src/contracts/call.js';
 import { type AgentSnapshotView } from '../../src/contracts/agent.js';
 import { ringRequests } from '../helpers/routing.js';
 import { agentStates, agentViews, agentsRungSince, everyHistoryProblems, workflowTaskProblems } from '../helpers/chaos-checks.js';
@@ -110,16 +109,7 @@ beforeAll(async () => {
     startTemporalDevServer({ dataDir, port: temporalPort, namespace: 'default' }),
     startEmbeddedPostgres({ dataDir, port: dbPort }),
   ]);
-  const defaults = loadConfig({});
-  emulator = await startEmulator({
-    tenantId: defaults.graph.tenantId,
-    clientId: defaults.graph.clientId,
-    clientSecret: defaults.graph.clientSecret,
-    botCallingUrl: `http://127.0.0.1:${webPort}/api/calling`,
-    mediaSpeed: 10,
-    redelivery: REDELIVERY,
-    logger: pino({ level: 'silent' }),
-  });
+  emulator = await startEmulatorFor(webPort, { redelivery: REDELIVERY });
   for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
   client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
   const common = {
@@ -169,11 +159,7 @@ async function placeCalls(n: number, gapMs: number, tag: string, duringPlacement
   return ids;
 }
 
-async function result(callId: string, timeoutMs = 120_000): Promise<CallSummary> {
-  const handle = client.workflow.getHandle(callWorkflowId(callId));
-  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`, timeoutMs);
-  return (await handle.result()) as CallSummary;
-}
+const result = (callId: string, timeoutMs = 120_000): Promise<CallSummary> => callResult(client, callId, timeoutMs);
 
 function succeeded(callId: string, action: string): number {
   return emulator.requests.filter((r) => r.path.endsWith(`/${callId}/${action}`) && r.status >= 200 && r.status < 300).length;

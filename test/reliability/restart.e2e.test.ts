@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
-import { startTestStack, eventually, type TestStack } from '../helpers/stack.js';
+import { startEmulatorFor, startTestStack, eventually, type TestStack } from '../helpers/stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startEmulator, type Emulator } from '../../devkit/emulator/index.js';
-import { emulatorGraphEnv, loadConfig } from '../../src/config.js';
+import { type Emulator } from '../../devkit/emulator/index.js';
+import { emulatorGraphEnv } from '../../src/config.js';
 import { queues } from '../../flows/index.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { ringRequests } from '../helpers/routing.js';
@@ -30,15 +29,7 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
   const [adele, alex] = queues.support!.agents as [string, string];
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-restart-'));
   const port = await freePort();
-  const defaults = loadConfig({});
-  emulator = await startEmulator({
-    tenantId: defaults.graph.tenantId,
-    clientId: defaults.graph.clientId,
-    clientSecret: defaults.graph.clientSecret,
-    botCallingUrl: `http://127.0.0.1:${port}/api/calling`,
-    mediaSpeed: 10,
-    logger: pino({ level: 'silent' }),
-  });
+  emulator = await startEmulatorFor(port);
   const env = {
     PORT: String(port),
     DATA_DIR: dataDir,
