@@ -46,8 +46,12 @@ module.exports = {
     {
       name: 'runtime-not-devkit',
       severity: 'error',
-      comment: 'src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and demos.',
-      from: { path: '^(src|workflows|activities|flows)/', pathNot: ['^src/cli/(up|simulate|seed)[.]ts$', '^flows/tests/'] },
+      comment:
+        'src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and demos.',
+      from: {
+        path: '^(src|workflows|activities|flows)/',
+        pathNot: ['^src/cli/(up|simulate|seed)[.]ts$', '^flows/tests/'],
+      },
       to: { path: '^devkit/' },
     },
   ],

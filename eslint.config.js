@@ -36,15 +36,22 @@ export default defineConfig(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'crypto'], message: 'workflows must be deterministic: do I/O in an activity' },
-            { group: ['pg', '@mikro-orm/*', 'express', '@azure/*', '@microsoft/microsoft-graph-client'], message: 'workflows must be deterministic: do I/O in an activity' },
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'crypto'],
+              message: 'workflows must be deterministic: do I/O in an activity',
+            },
+            {
+              group: ['pg', '@mikro-orm/*', 'express', '@azure/*', '@microsoft/microsoft-graph-client'],
+              message: 'workflows must be deterministic: do I/O in an activity',
+            },
           ],
           paths: [
             { name: '@temporalio/activity', message: 'activities run in the worker, not in workflows' },
             {
               name: '@temporalio/workflow',
               importNames: ['proxyLocalActivities'],
-              message: 'use proxyLocalActivitiesInOrder (workflows/local-activities.ts): concurrent local activities otherwise replay out of order',
+              message:
+                'use proxyLocalActivitiesInOrder (workflows/local-activities.ts): concurrent local activities otherwise replay out of order',
             },
           ],
         },

@@ -14,7 +14,11 @@ import {
   type TeamsPresence,
 } from '../src/contracts/agent.js';
 import { agentStatusSignal, queueWorkflowId } from '../src/contracts/queue.js';
-import { presenceAgentsSignal, PRESENCE_POLLER_WORKFLOW_ID, type PresencePollerInput } from '../src/contracts/presence.js';
+import {
+  presenceAgentsSignal,
+  PRESENCE_POLLER_WORKFLOW_ID,
+  type PresencePollerInput,
+} from '../src/contracts/presence.js';
 import type { AgentActivities } from '../src/contracts/activities/agents.js';
 
 /**
@@ -103,7 +107,11 @@ export function createAgentActivities(deps: {
      * for good: an agent told Busy/InACall, recorded as Available, read Available again after the process was killed,
      * was never told, and stayed on call, never offered a call again (test/reliability/chaos.test.ts, the whole app killed).
      */
-    async pollPresence(input: { agentIds: string[]; intervalMs: number; runForMs: number }): Promise<{ polls: number; signals: number }> {
+    async pollPresence(input: {
+      agentIds: string[];
+      intervalMs: number;
+      runForMs: number;
+    }): Promise<{ polls: number; signals: number }> {
       const ctx = Context.current();
       const last: Record<string, string> = {};
       const reader = await deps.presence?.();
@@ -124,7 +132,8 @@ export function createAgentActivities(deps: {
               signals++;
               last[p.id] = key;
             } catch (err) {
-              if (err instanceof WorkflowNotFoundError) last[p.id] = key; // not a signed-in agent
+              if (err instanceof WorkflowNotFoundError)
+                last[p.id] = key; // not a signed-in agent
               else throw err;
             }
           }
@@ -151,7 +160,8 @@ export async function startAgentWorkflows(
   opts: { presenceLagSeconds?: number } = {},
 ): Promise<string[]> {
   const byAgent = new Map<string, string[]>();
-  for (const q of Object.values(queues)) for (const id of q.agents) byAgent.set(id, [...(byAgent.get(id) ?? []), q.name]);
+  for (const q of Object.values(queues))
+    for (const id of q.agents) byAgent.set(id, [...(byAgent.get(id) ?? []), q.name]);
   const ids = [...byAgent.keys()];
   for (let i = 0; i < ids.length; i += 20) {
     await Promise.all(
@@ -159,7 +169,12 @@ export async function startAgentWorkflows(
         client.workflow.signalWithStart('agentWorkflow', {
           workflowId: agentWorkflowId(agentId),
           taskQueue,
-          args: [{ agentId, ...(opts.presenceLagSeconds !== undefined ? { presenceLagSeconds: opts.presenceLagSeconds } : {}) } satisfies AgentWorkflowInput],
+          args: [
+            {
+              agentId,
+              ...(opts.presenceLagSeconds !== undefined ? { presenceLagSeconds: opts.presenceLagSeconds } : {}),
+            } satisfies AgentWorkflowInput,
+          ],
           signal: configuredQueuesSignal,
           signalArgs: [{ queues: byAgent.get(agentId)!.sort() }],
         }),
@@ -170,7 +185,12 @@ export async function startAgentWorkflows(
 }
 
 /** Start the presence poller once (or tell the running one the current agents). */
-export async function startPresencePoller(client: Client, taskQueue: string, agentIds: string[], intervalSeconds: number): Promise<void> {
+export async function startPresencePoller(
+  client: Client,
+  taskQueue: string,
+  agentIds: string[],
+  intervalSeconds: number,
+): Promise<void> {
   await client.workflow.signalWithStart('presencePollerWorkflow', {
     workflowId: PRESENCE_POLLER_WORKFLOW_ID,
     taskQueue,

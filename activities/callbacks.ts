@@ -10,7 +10,8 @@ export function createCallbackActivities(orm: MikroORM): CallbackActivities {
       return knex.transaction(async (trx) => {
         // One callback per call: concurrent retries of this activity take turns on the call's lock.
         await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`callback:${input.callId}`]);
-        const existing = (await trx('callback').where('call_id', input.callId).first('id')) as { id: string | number } | undefined;
+        const existing = (await trx('callback').where('call_id', input.callId).first('id')) as
+          { id: string | number } | undefined;
         if (existing) return { callbackId: String(existing.id) };
         const [row] = (await trx('callback')
           .insert({
@@ -33,7 +34,8 @@ export function createCallbackActivities(orm: MikroORM): CallbackActivities {
       if (input.attempts !== undefined) patch.attempts = input.attempts;
       if (input.queue !== undefined) patch.queue = input.queue;
       if (input.agentId !== undefined) patch.agent_id = input.agentId;
-      if (input.lastError !== undefined) patch.last_error = input.lastError === null ? null : input.lastError.slice(0, 500);
+      if (input.lastError !== undefined)
+        patch.last_error = input.lastError === null ? null : input.lastError.slice(0, 500);
       if (input.completedAt !== undefined) patch.completed_at = new Date(input.completedAt);
       await orm.em.getKnex()('callback').where('call_id', input.callId).update(patch);
     },

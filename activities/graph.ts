@@ -46,7 +46,11 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
       if (receivedAt !== undefined) answerLatency.observe(since(receivedAt, sentAt));
     },
 
-    async playPrompt(input: { callId: string; promptUris: string[]; clientContext: string }): Promise<{ operationId: string }> {
+    async playPrompt(input: {
+      callId: string;
+      promptUris: string[];
+      clientContext: string;
+    }): Promise<{ operationId: string }> {
       const op = await graph('playPrompt', (calls) =>
         calls.playPrompt(input.callId, { promptUris: input.promptUris, clientContext: input.clientContext }),
       );
@@ -66,15 +70,19 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
     },
 
     async cancelMediaProcessing(input: { callId: string; clientContext: string }): Promise<void> {
-      await graph('cancelMediaProcessing', (calls) =>
-        calls.cancelMediaProcessing(input.callId, input.clientContext));
+      await graph('cancelMediaProcessing', (calls) => calls.cancelMediaProcessing(input.callId, input.clientContext));
     },
 
     /**
      * Transfer the caller to an agent: blind, or (with `replacesCallId`) onto the call we placed to the agent, who
      * has already answered it (consultative transfer).
      */
-    async transferCall(input: { callId: string; agentId: string; clientContext: string; replacesCallId?: string }): Promise<void> {
+    async transferCall(input: {
+      callId: string;
+      agentId: string;
+      clientContext: string;
+      replacesCallId?: string;
+    }): Promise<void> {
       let sentAt = 0;
       await graph('transfer', (calls) => {
         sentAt = Date.now();
@@ -118,7 +126,9 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
 
     /** A queue's overflow, timeout or no-agents action: blind transfer to a Teams user or a phone number. */
     async transferCallTo(input: { callId: string; target: TransferTarget; clientContext: string }): Promise<void> {
-      await graph('transfer', (calls) => calls.transfer(input.callId, { target: input.target, clientContext: input.clientContext }));
+      await graph('transfer', (calls) =>
+        calls.transfer(input.callId, { target: input.target, clientContext: input.clientContext }),
+      );
     },
 
     /**
@@ -156,8 +166,7 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
     },
 
     async hangUp(input: { callId: string }): Promise<void> {
-      await graph('delete', (calls) =>
-        calls.hangUp(input.callId));
+      await graph('delete', (calls) => calls.hangUp(input.callId));
     },
   };
 }
@@ -165,9 +174,13 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
 /** Whether `err`, Graph's refusal of an answer, is because the call was answered already (by an earlier attempt). */
 async function answeredBefore(calls: CallControl, callId: string, err: unknown): Promise<boolean> {
   if (!(err instanceof GraphRequestError) || err.retryable || err.callGone) return false;
-  const state = await calls.getCall(callId).then((c) => c.state, () => undefined);
+  const state = await calls.getCall(callId).then(
+    (c) => c.state,
+    () => undefined,
+  );
   const answered = state === 'establishing' || state === 'established';
-  if (answered) log.warn('answer refused as a repeat: the call was already answered', { callId, state, status: err.status });
+  if (answered)
+    log.warn('answer refused as a repeat: the call was already answered', { callId, state, status: err.status });
   return answered;
 }
 

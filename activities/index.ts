@@ -67,7 +67,13 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createBenchActivities(),
     ...createQueueActivities(deps.client, routingQueue, deps.queues),
     ...createRoutingActivities(deps.client, deps.orm),
-    ...createAgentActivities({ client: deps.client, taskQueue: routingQueue, orm: deps.orm, queues: deps.queues, ...(deps.presence ? { presence: deps.presence } : {}) }),
+    ...createAgentActivities({
+      client: deps.client,
+      taskQueue: routingQueue,
+      orm: deps.orm,
+      queues: deps.queues,
+      ...(deps.presence ? { presence: deps.presence } : {}),
+    }),
     ...createScheduleActivities(deps.orm, deps.schedules),
     ...createLookupActivities(deps.lookups),
   };
@@ -75,5 +81,6 @@ export function createActivities(deps: ActivityDeps): Activities {
 
 /** The admin API's list of a box's messages, which a Teams voicemail notification opens. */
 function voicemailMessagesUrl(publicUrl: string) {
-  return (box: string) => `${publicUrl.replace(/\/+$/, '')}/api/admin/voicemail-boxes/${encodeURIComponent(box)}/messages`;
+  return (box: string) =>
+    `${publicUrl.replace(/\/+$/, '')}/api/admin/voicemail-boxes/${encodeURIComponent(box)}/messages`;
 }

@@ -8,7 +8,11 @@ export function createLookupActivities(lookups: Record<string, Lookup>): LookupA
   return {
     async lookup(input: { name: string; input: unknown }): Promise<unknown> {
       const fn = Object.hasOwn(lookups, input.name) ? lookups[input.name] : undefined;
-      if (!fn) throw ApplicationFailure.nonRetryable(`unknown lookup '${input.name}' (known: ${Object.keys(lookups).join(', ')})`, 'UnknownLookup');
+      if (!fn)
+        throw ApplicationFailure.nonRetryable(
+          `unknown lookup '${input.name}' (known: ${Object.keys(lookups).join(', ')})`,
+          'UnknownLookup',
+        );
       // JSON out, as the flow will see it after the activity boundary (undefined would not survive it).
       return (await fn(input.input)) ?? null;
     },

@@ -19,7 +19,11 @@ import type { QueueActivities, RoutingActivities } from '../src/contracts/activi
  * A workflow cannot signal-with-start another workflow, so entering a queue is an activity: it starts the queue's
  * entity workflow if it isn't running and delivers the call to it in one atomic request.
  */
-export function createQueueActivities(client: Client, taskQueue: string, queues: Record<string, QueueConfig>): QueueActivities {
+export function createQueueActivities(
+  client: Client,
+  taskQueue: string,
+  queues: Record<string, QueueConfig>,
+): QueueActivities {
   return {
     async enqueueCall(input: { queue: string; waiting: WaitingCall }): Promise<{ announceEverySeconds: number }> {
       const config = queues[input.queue];
@@ -59,11 +63,14 @@ export function createRoutingActivities(client: Client, orm: MikroORM | undefine
         });
         return { accepted: true };
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return { accepted: false, reason: 'agent not signed in', state: 'signedOut' };
+        if (err instanceof WorkflowNotFoundError)
+          return { accepted: false, reason: 'agent not signed in', state: 'signedOut' };
         if (err instanceof WorkflowUpdateFailedError) {
           const reason = err.cause?.message ?? err.message;
           // The validator says why: "agent … is away", or not opted in (as good as signed out for this queue).
-          const state = /is not opted in/.test(reason) ? 'signedOut' : (/ is (\w+)$/.exec(reason)?.[1] as AgentStateName | undefined);
+          const state = /is not opted in/.test(reason)
+            ? 'signedOut'
+            : (/ is (\w+)$/.exec(reason)?.[1] as AgentStateName | undefined);
           return { accepted: false, reason, ...(state ? { state } : {}) };
         }
         throw err;
@@ -77,7 +84,8 @@ export function createRoutingActivities(client: Client, orm: MikroORM | undefine
         {
           ...row,
           // null, not undefined: an upsert must clear the oldest wait when the queue empties.
-          oldestWaitingSince: (row.oldestWaitingSince === null ? null : new Date(row.oldestWaitingSince)) as Date | undefined,
+          oldestWaitingSince: (row.oldestWaitingSince === null ? null : new Date(row.oldestWaitingSince)) as
+            Date | undefined,
           updatedAt: new Date(),
         },
         { onConflictFields: ['queue'] },

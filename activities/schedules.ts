@@ -10,7 +10,12 @@ export async function loadScheduleExceptions(orm: MikroORM, schedule: string): P
     .getKnex()('schedule_exception')
     .where('schedule', schedule)
     .orderBy('date')
-    .select('date', 'name', 'kind', 'hours')) as Array<{ date: string; name: string; kind: ScheduleException['kind']; hours: Array<[string, string]> | null }>;
+    .select('date', 'name', 'kind', 'hours')) as Array<{
+    date: string;
+    name: string;
+    kind: ScheduleException['kind'];
+    hours: Array<[string, string]> | null;
+  }>;
   return rows.map((r) => ({ date: r.date, name: r.name, kind: r.kind, ...(r.hours ? { hours: r.hours } : {}) }));
 }
 
@@ -23,7 +28,10 @@ export function createScheduleActivities(
   exceptionsFrom: MikroORM | ((schedule: string) => Promise<ScheduleException[]>),
   schedules: Record<string, ScheduleDefinition>,
 ): ScheduleActivities {
-  const exceptionsOf = typeof exceptionsFrom === 'function' ? exceptionsFrom : (schedule: string) => loadScheduleExceptions(exceptionsFrom, schedule);
+  const exceptionsOf =
+    typeof exceptionsFrom === 'function'
+      ? exceptionsFrom
+      : (schedule: string) => loadScheduleExceptions(exceptionsFrom, schedule);
   const errors = validateSchedules(schedules);
   if (errors.length > 0) throw new Error(`invalid schedules:\n${formatScheduleErrors(errors)}`);
   return {
@@ -31,10 +39,17 @@ export function createScheduleActivities(
     async isOpen(input: { schedule: string; at?: string }): Promise<ScheduleStatus> {
       const definition = Object.hasOwn(schedules, input.schedule) ? schedules[input.schedule] : undefined;
       if (!definition) {
-        throw ApplicationFailure.nonRetryable(`unknown schedule '${input.schedule}' (known: ${Object.keys(schedules).join(', ')})`, 'UnknownSchedule');
+        throw ApplicationFailure.nonRetryable(
+          `unknown schedule '${input.schedule}' (known: ${Object.keys(schedules).join(', ')})`,
+          'UnknownSchedule',
+        );
       }
       const at = input.at === undefined ? new Date() : new Date(input.at);
-      if (Number.isNaN(at.getTime())) throw ApplicationFailure.nonRetryable(`isOpen: at '${input.at}' is not an ISO 8601 date-time`, 'InvalidArgument');
+      if (Number.isNaN(at.getTime()))
+        throw ApplicationFailure.nonRetryable(
+          `isOpen: at '${input.at}' is not an ISO 8601 date-time`,
+          'InvalidArgument',
+        );
       return scheduleStatus(input.schedule, definition, await exceptionsOf(input.schedule), at);
     },
   };

@@ -4,7 +4,12 @@ import { voicemailNotification, type ActivityFeed } from '../src/graph/activity-
 import { GraphRequestError } from '../src/graph/errors.js';
 import type { RecordingStore } from '../src/recordings/store.js';
 import { RecordingDownloadError, saveVoicemail } from '../src/recordings/voicemail.js';
-import type { VoicemailActivities, VoicemailInput, VoicemailNotifyResult, VoicemailResult } from '../src/contracts/activities/voicemail.js';
+import type {
+  VoicemailActivities,
+  VoicemailInput,
+  VoicemailNotifyResult,
+  VoicemailResult,
+} from '../src/contracts/activities/voicemail.js';
 
 export interface VoicemailNotifyDeps {
   /** The deployment's VOICEMAIL_WEBHOOK_URL, for boxes without their own webhook. */
@@ -43,7 +48,11 @@ function recordProgress(progress: NotifyProgress): void {
 }
 
 /** Voicemail: keep the caller's message before Graph discards it, and tell the box's owners. */
-export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, deps: VoicemailNotifyDeps): VoicemailActivities {
+export function createVoicemailActivities(
+  orm: MikroORM,
+  store: RecordingStore,
+  deps: VoicemailNotifyDeps,
+): VoicemailActivities {
   const { webhookUrl, boxes } = deps;
   return {
     async storeVoicemail(input: VoicemailInput): Promise<VoicemailResult> {
@@ -139,7 +148,10 @@ export function createVoicemailActivities(orm: MikroORM, store: RecordingStore, 
       }
 
       if (webhookRefused !== undefined && channels.length === 0) {
-        throw ApplicationFailure.nonRetryable(`voicemail webhook refused: ${webhookRefused}`, 'VoicemailWebhookRefused');
+        throw ApplicationFailure.nonRetryable(
+          `voicemail webhook refused: ${webhookRefused}`,
+          'VoicemailWebhookRefused',
+        );
       }
       if (channels.length > 0) {
         await orm.em.getKnex()('voicemail').where('id', input.voicemailId).update({ notified_at: new Date() });

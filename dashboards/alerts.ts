@@ -94,12 +94,24 @@ export function grafanaAlertRules(): string {
                   refId: 'A',
                   relativeTimeRange: { from: 900, to: 0 },
                   datasourceUid: PROMETHEUS_DATASOURCE.uid,
-                  model: { refId: 'A', expr: WORKFLOW_TASK_FAILURES_QUERY, instant: true, range: false, intervalMs: 60000, maxDataPoints: 43200 },
+                  model: {
+                    refId: 'A',
+                    expr: WORKFLOW_TASK_FAILURES_QUERY,
+                    instant: true,
+                    range: false,
+                    intervalMs: 60000,
+                    maxDataPoints: 43200,
+                  },
                 },
                 {
                   refId: 'B',
                   datasourceUid: '__expr__',
-                  model: { refId: 'B', type: 'threshold', expression: 'A', conditions: [{ evaluator: { type: 'gt', params: [0] } }] },
+                  model: {
+                    refId: 'B',
+                    type: 'threshold',
+                    expression: 'A',
+                    conditions: [{ evaluator: { type: 'gt', params: [0] } }],
+                  },
                 },
               ],
               // No failure anywhere is no series at all: that is the healthy state, not missing data.

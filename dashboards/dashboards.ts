@@ -145,10 +145,20 @@ export function wallboard(): Dashboard {
     .refresh('5s')
     .time({ from: 'now/d', to: 'now' })
     .description('Live: waiting now, longest wait, agents by state; today: service level (SL1) and abandonment.');
-  d.withPanel(l.place(statPanel('Waiting now', `select coalesce(sum(waiting), 0) as waiting from metrics.queue_now($__timeTo())`), 4, 5));
   d.withPanel(
     l.place(
-      statPanel('Longest current wait', `select coalesce(max(longest_wait_seconds), 0) as longest_wait from metrics.queue_now($__timeTo())`, 's').thresholds(
+      statPanel('Waiting now', `select coalesce(sum(waiting), 0) as waiting from metrics.queue_now($__timeTo())`),
+      4,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Longest current wait',
+        `select coalesce(max(longest_wait_seconds), 0) as longest_wait from metrics.queue_now($__timeTo())`,
+        's',
+      ).thresholds(
         new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
           { value: null, color: 'green' },
           { value: 20, color: 'orange' },
@@ -167,11 +177,38 @@ export function wallboard(): Dashboard {
   ] as const) {
     d.withPanel(l.place(statPanel(title, `select agents from metrics.agents_now where state = '${state}'`), 4, 5));
   }
-  d.withPanel(l.place(percentStat('Service level today (SL1)', `select service_level from metrics.queue_totals(${RANGE}, null)`, SL1, 0.8), 6, 5));
-  d.withPanel(l.place(percentStat('Service level today (SL2)', `select service_level_abandoned from metrics.queue_totals(${RANGE}, null)`, SL2, 0.8), 6, 5));
   d.withPanel(
     l.place(
-      statPanel('Abandonment today', `select abandonment_rate from metrics.queue_totals(${RANGE}, null)`, 'percentunit', ABANDON)
+      percentStat(
+        'Service level today (SL1)',
+        `select service_level from metrics.queue_totals(${RANGE}, null)`,
+        SL1,
+        0.8,
+      ),
+      6,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      percentStat(
+        'Service level today (SL2)',
+        `select service_level_abandoned from metrics.queue_totals(${RANGE}, null)`,
+        SL2,
+        0.8,
+      ),
+      6,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Abandonment today',
+        `select abandonment_rate from metrics.queue_totals(${RANGE}, null)`,
+        'percentunit',
+        ABANDON,
+      )
         .decimals(1)
         .noValue('no data'),
       6,
@@ -210,8 +247,22 @@ export function queuePerformance(): Dashboard {
   d.withPanel(l.place(statPanel('Abandoned', total('abandoned'), 'short', ABANDON), 3, 4));
   d.withPanel(l.place(percentStat('Service level (SL1)', total('service_level'), SL1, 0.8), 3, 4));
   d.withPanel(l.place(percentStat('Service level (SL2)', total('service_level_abandoned'), SL2, 0.8), 3, 4));
-  d.withPanel(l.place(statPanel('ASA', total('asa_seconds'), 's', 'Σ(agent connected − queued) ÷ answered.').decimals(1).noValue('no data'), 3, 4));
-  d.withPanel(l.place(statPanel('Abandonment rate', total('abandonment_rate'), 'percentunit', ABANDON).decimals(1).noValue('no data'), 3, 4));
+  d.withPanel(
+    l.place(
+      statPanel('ASA', total('asa_seconds'), 's', 'Σ(agent connected − queued) ÷ answered.')
+        .decimals(1)
+        .noValue('no data'),
+      3,
+      4,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel('Abandonment rate', total('abandonment_rate'), 'percentunit', ABANDON).decimals(1).noValue('no data'),
+      3,
+      4,
+    ),
+  );
   d.withPanel(
     l.place(
       statPanel(
@@ -246,9 +297,21 @@ export function queuePerformance(): Dashboard {
   );
   const series = (col: string) =>
     `select time, queue, ${col} from metrics.queue_stats(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`;
-  d.withPanel(l.place(seriesPanel('Service level over time (SL1)', series('service_level'), 'percentunit').max(1).description(SL1), 12, 8));
+  d.withPanel(
+    l.place(
+      seriesPanel('Service level over time (SL1)', series('service_level'), 'percentunit').max(1).description(SL1),
+      12,
+      8,
+    ),
+  );
   d.withPanel(l.place(seriesPanel('ASA over time', series('asa_seconds'), 's'), 12, 8));
-  d.withPanel(l.place(seriesPanel('Abandonment rate over time', series('abandonment_rate'), 'percentunit').max(1).description(ABANDON), 12, 8));
+  d.withPanel(
+    l.place(
+      seriesPanel('Abandonment rate over time', series('abandonment_rate'), 'percentunit').max(1).description(ABANDON),
+      12,
+      8,
+    ),
+  );
   d.withPanel(
     l.place(
       seriesPanel(
@@ -267,21 +330,42 @@ export function agentPerformance(): Dashboard {
   const l = new Layout();
   const d = base('switchboard-agents', 'Switchboard · Agent performance')
     .time({ from: 'now-24h', to: 'now' })
-    .description('Calls handled, AHT, occupancy and missed offers of all agents; per agent and state timeline for the selected agents ($agent).')
+    .description(
+      'Calls handled, AHT, occupancy and missed offers of all agents; per agent and state timeline for the selected agents ($agent).',
+    )
     .withVariable(agentVariable());
   const totals = (col: string) => `select ${col} from metrics.agent_totals(${RANGE})`;
   d.withPanel(l.place(statPanel('Calls handled', totals('calls_handled')), 6, 4));
-  d.withPanel(l.place(statPanel('AHT', totals('aht_seconds'), 's', '(talk + hold + wrap-up) ÷ calls handled.').decimals(1).noValue('no data'), 6, 4));
   d.withPanel(
     l.place(
-      statPanel('Occupancy', totals('occupancy'), 'percentunit', '(talk + wrap-up) ÷ (talk + wrap-up + available + reserved).')
+      statPanel('AHT', totals('aht_seconds'), 's', '(talk + hold + wrap-up) ÷ calls handled.')
         .decimals(1)
         .noValue('no data'),
       6,
       4,
     ),
   );
-  d.withPanel(l.place(statPanel('Missed offers', totals('missed_offers'), 'short', 'Offers (reserved) not followed by onCall.'), 6, 4));
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Occupancy',
+        totals('occupancy'),
+        'percentunit',
+        '(talk + wrap-up) ÷ (talk + wrap-up + available + reserved).',
+      )
+        .decimals(1)
+        .noValue('no data'),
+      6,
+      4,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel('Missed offers', totals('missed_offers'), 'short', 'Offers (reserved) not followed by onCall.'),
+      6,
+      4,
+    ),
+  );
   d.withPanel(
     l.place(
       tablePanel(
@@ -343,12 +427,26 @@ export function callExplorer(): Dashboard {
          limit 500`,
       )
         .overrideByName('id', [
-          { id: 'links', value: [link('Show this call’s path', '/d/switchboard-calls?var-call=${__value.raw}&${__url_time_range}').build()] },
+          {
+            id: 'links',
+            value: [
+              link('Show this call’s path', '/d/switchboard-calls?var-call=${__value.raw}&${__url_time_range}').build(),
+            ],
+          },
         ])
         .overrideByName('workflow_id', [
-          { id: 'links', value: [link('Temporal workflow', '${temporal_ui}/namespaces/default/workflows/${__value.raw}').targetBlank(true).build()] },
+          {
+            id: 'links',
+            value: [
+              link('Temporal workflow', '${temporal_ui}/namespaces/default/workflows/${__value.raw}')
+                .targetBlank(true)
+                .build(),
+            ],
+          },
         ])
-        .overrideByName('recording_url', [{ id: 'links', value: [link('Recording', '${__value.raw}').targetBlank(true).build()] }])
+        .overrideByName('recording_url', [
+          { id: 'links', value: [link('Recording', '${__value.raw}').targetBlank(true).build()] },
+        ])
         .overrideByName('wait_seconds', [{ id: 'unit', value: 's' }]),
       24,
       12,
@@ -377,8 +475,16 @@ export function voicemailCallbacks(): Dashboard {
   d.withPanel(l.place(statPanel('Callbacks completed', cb('completed')), 4, 4));
   d.withPanel(l.place(statPanel('Callbacks failed', cb('failed')), 4, 4));
   d.withPanel(l.place(statPanel('Callbacks pending', cb('pending')), 4, 4));
-  d.withPanel(l.place(statPanel('Voicemails', `select voicemails from metrics.voicemail_stats(${RANGE}, ${QUEUES})`), 4, 4));
-  d.withPanel(l.place(statPanel('Voicemails not handled', `select unhandled from metrics.voicemail_stats(${RANGE}, ${QUEUES})`), 4, 4));
+  d.withPanel(
+    l.place(statPanel('Voicemails', `select voicemails from metrics.voicemail_stats(${RANGE}, ${QUEUES})`), 4, 4),
+  );
+  d.withPanel(
+    l.place(
+      statPanel('Voicemails not handled', `select unhandled from metrics.voicemail_stats(${RANGE}, ${QUEUES})`),
+      4,
+      4,
+    ),
+  );
   d.withPanel(
     l.place(
       tablePanel(
@@ -400,7 +506,9 @@ export function voicemailCallbacks(): Dashboard {
          from metrics.voicemail_list
          where $__timeFilter(recorded_at) and (cardinality(${QUEUES}) = 0 or queue = any (${QUEUES}))
          order by recorded_at desc limit 500`,
-      ).overrideByName('recording_url', [{ id: 'links', value: [link('Listen', '${__value.raw}').targetBlank(true).build()] }]),
+      ).overrideByName('recording_url', [
+        { id: 'links', value: [link('Listen', '${__value.raw}').targetBlank(true).build()] },
+      ]),
       12,
       10,
     ),

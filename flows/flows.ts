@@ -19,7 +19,8 @@ export const BENCH_LINE_PREFIX = 'bench-queue:';
 
 /** The flow for the resource account dialled; unknown numbers get the default flow, never a silent drop. */
 export function flowFor(applicationInstanceId: string | undefined): FlowDefinition {
-  if (applicationInstanceId?.startsWith(BENCH_LINE_PREFIX)) return benchLine(applicationInstanceId.slice(BENCH_LINE_PREFIX.length));
+  if (applicationInstanceId?.startsWith(BENCH_LINE_PREFIX))
+    return benchLine(applicationInstanceId.slice(BENCH_LINE_PREFIX.length));
   return (
     callFlows.find((f) => applicationInstanceId !== undefined && f.numbers.includes(applicationInstanceId)) ??
     callFlows.find((f) => f.numbers.includes('default'))!

@@ -11,9 +11,14 @@ export const vipLine: FlowDefinition = {
   description: 'CRM lookup by caller number; VIPs get priority 1 in the support queue',
   numbers: ['ra-support-vip'],
   async run(call) {
-    const customer = call.from.kind === 'phone'
-      ? await call.lookup<Customer | null>('customerByPhone', { phone: call.from.id }, { timeoutSeconds: 2, fallback: null })
-      : null;
+    const customer =
+      call.from.kind === 'phone'
+        ? await call.lookup<Customer | null>(
+            'customerByPhone',
+            { phone: call.from.id },
+            { timeoutSeconds: 2, fallback: null },
+          )
+        : null;
     if (customer) call.set('customer', customer.name);
     if (customer?.tier === 'vip') {
       call.setPriority(1);

@@ -190,14 +190,20 @@ function readSecretFiles(env: Record<string, string | undefined>): Record<string
     try {
       out[name] = readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new ConfigError(`Invalid configuration: ${name}_FILE=${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+      throw new ConfigError(
+        `Invalid configuration: ${name}_FILE=${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      );
     }
   }
   return out;
 }
 
 /** The variables that point a Switchboard process at a Graph emulator running elsewhere (tests, the bench). */
-export function emulatorGraphEnv(emulator: { graphBaseUrl: string; authorityMetadataUrl: string; callingOpenIdUrl: string }): Record<string, string> {
+export function emulatorGraphEnv(emulator: {
+  graphBaseUrl: string;
+  authorityMetadataUrl: string;
+  callingOpenIdUrl: string;
+}): Record<string, string> {
   return {
     GRAPH_BASE_URL: emulator.graphBaseUrl,
     AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
@@ -219,7 +225,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.TEMPORAL_TLS_CERT_PATH && !e.TEMPORAL_TLS_KEY_PATH) {
-    throw new ConfigError('Invalid configuration: TEMPORAL_TLS_KEY_PATH is required when TEMPORAL_TLS_CERT_PATH is set');
+    throw new ConfigError(
+      'Invalid configuration: TEMPORAL_TLS_KEY_PATH is required when TEMPORAL_TLS_CERT_PATH is set',
+    );
   }
   return {
     port: e.PORT,

@@ -1,7 +1,11 @@
 import { pino, type Logger } from 'pino';
 
 /** Structured JSON logs; tokens and secrets never reach them. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'switchboard', file?: string): Logger {
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  name = 'switchboard',
+  file?: string,
+): Logger {
   const options = {
     name,
     level,

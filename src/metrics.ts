@@ -59,7 +59,11 @@ export interface LiveStateReader {
 
 /** Gauges filled from Postgres at scrape time; a database outage leaves them absent rather than failing /metrics. */
 export function registerLiveGauges(reader: LiveStateReader): void {
-  for (const name of ['switchboard_queue_calls_waiting', 'switchboard_queue_longest_wait_seconds', 'switchboard_agents']) {
+  for (const name of [
+    'switchboard_queue_calls_waiting',
+    'switchboard_queue_longest_wait_seconds',
+    'switchboard_agents',
+  ]) {
     registry.removeSingleMetric(name);
   }
   new Gauge({

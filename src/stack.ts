@@ -19,7 +19,11 @@ export type { GraphStandIn, Stack, StackOptions, StackRoles, StackStep } from '.
  * Each piece that is not configured is started embedded; each configured one is only connected to.
  * `npm start`, the CLI and the integration tests all go through here.
  */
-export async function startStack<E extends GraphStandIn = GraphStandIn>(config: Config, logger: Logger, options: StackOptions<E> = {}): Promise<Stack<E>> {
+export async function startStack<E extends GraphStandIn = GraphStandIn>(
+  config: Config,
+  logger: Logger,
+  options: StackOptions<E> = {},
+): Promise<Stack<E>> {
   const onStep = options.onStep ?? (() => {});
   const roles = options.roles ?? { worker: true, web: true };
   const stops: Stops = [];
@@ -27,17 +31,28 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(config: 
 
   // The SDK's worker metrics go into /metrics out of the box: on a free local port unless TEMPORAL_SDK_METRICS_PORT
   // says where (or 0, not at all). A web-only process runs no worker, so it has none to serve.
-  const sdkMetrics = installTemporalRuntime(logger, config.temporal.sdkMetricsPort ?? (roles.worker ? await freePort() : 0));
+  const sdkMetrics = installTemporalRuntime(
+    logger,
+    config.temporal.sdkMetricsPort ?? (roles.worker ? await freePort() : 0),
+  );
   const temporalMetricsUrl = sdkMetrics.metricsPort ? `http://127.0.0.1:${sdkMetrics.metricsPort}/metrics` : undefined;
   try {
     // 1. Temporal.
-    const { temporalAddress, devServer, client, workerConnection } = await startTemporal(config, logger, stops, roles.worker);
+    const { temporalAddress, devServer, client, workerConnection } = await startTemporal(
+      config,
+      logger,
+      stops,
+      roles.worker,
+    );
     onStep({ component: 'temporal', detail: devServer ? `dev server ${temporalAddress}` : temporalAddress });
 
     // 2. Postgres.
     const db = await startDatabase(config, stops);
     const { databaseUrl, orm } = db;
-    onStep({ component: 'postgres', detail: `${db.embedded ? 'embedded ' : ''}${redactUrl(databaseUrl)}; migrations run: ${db.migrationsRun}` });
+    onStep({
+      component: 'postgres',
+      detail: `${db.embedded ? 'embedded ' : ''}${redactUrl(databaseUrl)}; migrations run: ${db.migrationsRun}`,
+    });
 
     // 3. Worker. Graph is reached lazily: the emulator (if any) starts last.
     let emulator: E | undefined;

@@ -1,5 +1,13 @@
-// eslint-disable-next-line no-restricted-imports -- the ceiling runs its local activities one after another, as plain as can be
-import { condition, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
+/* eslint-disable no-restricted-imports -- the ceiling runs its local activities one after another, as plain as can be */
+import {
+  condition,
+  defineSignal,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+/* eslint-enable no-restricted-imports */
 import type { BenchActivities } from '../src/contracts/activities/bench.js';
 
 /** A signal standing in for a Graph notification. */
@@ -13,7 +21,12 @@ const local = proxyLocalActivities<BenchActivities>({ startToCloseTimeout: '30s'
  * Switchboard call, with none of Switchboard's logic. Calls per second of this on the same server is what
  * Switchboard is measured against.
  */
-export async function benchCeilingWorkflow(input: { activities: number; localActivities?: number; signals: number; timers: number }): Promise<void> {
+export async function benchCeilingWorkflow(input: {
+  activities: number;
+  localActivities?: number;
+  signals: number;
+  timers: number;
+}): Promise<void> {
   let received = 0;
   setHandler(ceilingSignal, () => {
     received++;

@@ -65,7 +65,12 @@ export class CallRecorder {
 
   event(type: string, payload?: unknown): void {
     if (this.batched && MILESTONE_EVENTS.has(type)) this.due = true;
-    this.pending.push({ seq: ++this.seq, type, at: new Date().toISOString(), ...(payload === undefined ? {} : { payload }) });
+    this.pending.push({
+      seq: ++this.seq,
+      type,
+      at: new Date().toISOString(),
+      ...(payload === undefined ? {} : { payload }),
+    });
   }
 
   set(patch: Partial<CallRecord>): void {
@@ -107,7 +112,11 @@ export class CallRecorder {
       this.dirty = false;
       // The call's last write says where its timeline ends (recordCall: a lost workflow task's entries beyond it go).
       const last = this.closed && this.pending.length === 0;
-      await writeInlineFirst(this.inline ? recordCallInline : undefined, recordCall, { record: { ...this.record }, events, ...(last ? { timelineEnd: this.seq } : {}) });
+      await writeInlineFirst(this.inline ? recordCallInline : undefined, recordCall, {
+        record: { ...this.record },
+        events,
+        ...(last ? { timelineEnd: this.seq } : {}),
+      });
     }
   }
 }

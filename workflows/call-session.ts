@@ -12,7 +12,10 @@ import { localDispatch } from './call-dispatch.js';
 /** Activities of type T as this run makes them: local or ordinary, with the same timeouts and retries. */
 export function callActivities<T extends object>(options: ActivityOptions & LocalActivityOptions): T {
   const remote = proxyActivities<T>(options);
-  const inline = proxyLocalActivitiesInOrder<T>({ ...options, retry: { ...options.retry, maximumAttempts: attemptsWithin(options) } });
+  const inline = proxyLocalActivitiesInOrder<T>({
+    ...options,
+    retry: { ...options.retry, maximumAttempts: attemptsWithin(options) },
+  });
   return new Proxy({} as T, { get: (_, name) => Reflect.get(localDispatch() ? inline : remote, name) });
 }
 
@@ -67,8 +70,22 @@ export const TRANSFER_MAX = '3m';
 
 /** Graph's tone names → the key the caller pressed. */
 const KEYS: Record<string, string> = {
-  tone0: '0', tone1: '1', tone2: '2', tone3: '3', tone4: '4', tone5: '5', tone6: '6', tone7: '7', tone8: '8', tone9: '9',
-  star: '*', pound: '#', a: 'A', b: 'B', c: 'C', d: 'D',
+  tone0: '0',
+  tone1: '1',
+  tone2: '2',
+  tone3: '3',
+  tone4: '4',
+  tone5: '5',
+  tone6: '6',
+  tone7: '7',
+  tone8: '8',
+  tone9: '9',
+  star: '*',
+  pound: '#',
+  a: 'A',
+  b: 'B',
+  c: 'C',
+  d: 'D',
 };
 
 /** What the workflow knows about its call, kept up to date by the notification handler. */
@@ -111,7 +128,8 @@ export class CallSession {
       // Only a call this workflow placed has its notifications routed here (callbackUri ?workflowId=).
       const leg = this.legs.get(n.callId);
       if (leg) return leg.apply(n);
-      if (!this.early.has(n.callId) && this.early.size >= EARLY_CALLS_MAX) this.early.delete(this.early.keys().next().value!);
+      if (!this.early.has(n.callId) && this.early.size >= EARLY_CALLS_MAX)
+        this.early.delete(this.early.keys().next().value!);
       const pending = this.early.get(n.callId) ?? [];
       if (pending.length < EARLY_NOTIFICATIONS_MAX) pending.push(n);
       this.early.set(n.callId, pending);
@@ -119,7 +137,11 @@ export class CallSession {
     }
     if (n.kind === 'operation') {
       if (this.operations.get(n.operationId)?.status === n.status) return false;
-      this.operations.set(n.operationId, { status: n.status, completionReason: n.completionReason, payload: n.payload });
+      this.operations.set(n.operationId, {
+        status: n.status,
+        completionReason: n.completionReason,
+        payload: n.payload,
+      });
       return true;
     }
     if (n.kind === 'tone') {
@@ -132,7 +154,12 @@ export class CallSession {
     }
     if (n.kind !== 'state') return true;
     if (this.terminated) return false; // nothing comes back from terminated
-    if (n.state === this.state && n.resultInfo?.code === this.resultInfo?.code && n.resultInfo?.subcode === this.resultInfo?.subcode) return false;
+    if (
+      n.state === this.state &&
+      n.resultInfo?.code === this.resultInfo?.code &&
+      n.resultInfo?.subcode === this.resultInfo?.subcode
+    )
+      return false;
     this.applyState(n.state, n.resultInfo);
     return true;
   }
@@ -181,7 +208,8 @@ export class CallSession {
     this.state = state;
     if (resultInfo) this.resultInfo = resultInfo;
     // The moment we learn the call is over is its end, whatever the flow is doing then.
-    if (state === 'terminated' && !this.isLeg && !this.recorder.record.endedAt) this.recorder.set({ endedAt: new Date().toISOString() });
+    if (state === 'terminated' && !this.isLeg && !this.recorder.record.endedAt)
+      this.recorder.set({ endedAt: new Date().toISOString() });
   }
 
   /** Start prompts; undefined when Graph would not play them (recorded). */
@@ -236,7 +264,9 @@ export class CallSession {
 
   async hangUpQuietly(): Promise<void> {
     if (!this.terminated) {
-      await graph.hangUp({ callId: this.callId }).catch((err: unknown) => this.recorder.event('hangUpFailed', failureDetails(err)));
+      await graph
+        .hangUp({ callId: this.callId })
+        .catch((err: unknown) => this.recorder.event('hangUpFailed', failureDetails(err)));
     }
   }
 }

@@ -63,7 +63,10 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     if (!session.assignment && !session.exit) session.exit = e;
   });
 
-  const rt = new CallRuntime(session, recorder, call, { callbackUri: input.callbackUri, promptBaseUrl: input.promptBaseUrl });
+  const rt = new CallRuntime(session, recorder, call, {
+    callbackUri: input.callbackUri,
+    promptBaseUrl: input.promptBaseUrl,
+  });
   if (input.route?.priority !== undefined) rt.setPriority(input.route.priority);
   try {
     // Every flow starts by answering: Graph must hear from us within 15 s of the incoming notification.
@@ -91,9 +94,19 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     endedAt: recorder.record.endedAt ?? new Date().toISOString(),
     ...(session.resultInfo ? { endCode: session.resultInfo.code, endSubcode: session.resultInfo.subcode } : {}),
   });
-  recorder.event('outcome', { outcome, ...(agentId ? { agentId } : {}), ...(waitSeconds !== undefined ? { waitSeconds } : {}) });
+  recorder.event('outcome', {
+    outcome,
+    ...(agentId ? { agentId } : {}),
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+  });
   await recorder.close();
-  return { callId, outcome, flow: flow.name, ...(agentId ? { agentId } : {}), ...(waitSeconds !== undefined ? { waitSeconds } : {}) };
+  return {
+    callId,
+    outcome,
+    flow: flow.name,
+    ...(agentId ? { agentId } : {}),
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+  };
 }
 
 /** The flow for `input.route`: no greeting, straight into the queue. */

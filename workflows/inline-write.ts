@@ -12,7 +12,16 @@ export const INLINE_WRITE: LocalActivityOptions = { startToCloseTimeout: '2s', r
  * retried until Postgres is back) when there is no inline write or it failed: nothing is lost while Postgres is away,
  * and routing waits for one short failed attempt at most. Callers write one at a time, so writes stay in order.
  */
-export async function writeInlineFirst<W>(inline: ((w: W) => Promise<void>) | undefined, durable: (w: W) => Promise<void>, write: W): Promise<void> {
-  const written = inline !== undefined && (await inline(write).then(() => true, () => false));
+export async function writeInlineFirst<W>(
+  inline: ((w: W) => Promise<void>) | undefined,
+  durable: (w: W) => Promise<void>,
+  write: W,
+): Promise<void> {
+  const written =
+    inline !== undefined &&
+    (await inline(write).then(
+      () => true,
+      () => false,
+    ));
   if (!written) await durable(write);
 }

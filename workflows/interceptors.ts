@@ -33,7 +33,8 @@ export function interceptors(): WorkflowInterceptors {
         async execute(input, next) {
           const call = (input.args[0] as { call?: { callId?: unknown; receivedAt?: unknown } } | undefined)?.call;
           if (typeof call?.callId === 'string') callId = call.callId;
-          if (typeof call?.receivedAt === 'string' && Number.isFinite(Date.parse(call.receivedAt))) receivedAt = Date.parse(call.receivedAt);
+          if (typeof call?.receivedAt === 'string' && Number.isFinite(Date.parse(call.receivedAt)))
+            receivedAt = Date.parse(call.receivedAt);
           return next(input);
         },
         async handleSignal(input, next) {

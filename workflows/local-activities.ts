@@ -1,5 +1,12 @@
-// eslint-disable-next-line no-restricted-imports -- the one place local activities are made
-import { CancellationScope, condition, proxyLocalActivities, type ActivityInterfaceFor, type LocalActivityOptions } from '@temporalio/workflow';
+/* eslint-disable no-restricted-imports -- the one place local activities are made */
+import {
+  CancellationScope,
+  condition,
+  proxyLocalActivities,
+  type ActivityInterfaceFor,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+/* eslint-enable no-restricted-imports */
 
 /**
  * Local activities whose results reach the workflow one at a time, in the order Temporal delivers them. Every local

@@ -98,7 +98,9 @@ export async function benchPanels(opts: BenchOptions): Promise<BenchResult> {
         onRebuild: () => progress(`rows in after ${((Date.now() - t0) / 1000).toFixed(1)} s; rebuilding the rollups`),
       });
       seedSeconds = (Date.now() - t0) / 1000;
-      progress(`seeded ${opts.calls} calls in ${seedSeconds.toFixed(1)} s (${Math.round(opts.calls / seedSeconds)} calls/s)`);
+      progress(
+        `seeded ${opts.calls} calls in ${seedSeconds.toFixed(1)} s (${Math.round(opts.calls / seedSeconds)} calls/s)`,
+      );
     } else {
       const { rows } = await client.query<{ end: Date | null }>('select max(arrived_at) as end from call');
       end = new Date((rows[0]?.end ?? new Date()).getTime() + 1000);
@@ -110,7 +112,9 @@ export async function benchPanels(opts: BenchOptions): Promise<BenchResult> {
     const variables = await loadVariableQueries(path.join(root, 'dashboards'));
     const agentQuery = variables.find((v) => v.name === 'agent');
     const options = {
-      agent: agentQuery ? (await client.query<Record<string, string>>(agentQuery.rawSql)).rows.map((r) => Object.values(r)[0]!) : [],
+      agent: agentQuery
+        ? (await client.query<Record<string, string>>(agentQuery.rawSql)).rows.map((r) => Object.values(r)[0]!)
+        : [],
     };
     const ranges: [string, MacroContext][] = [
       ['24h', { from: new Date(end.getTime() - 86400_000), to: end, interval: '5m', vars, options }],

@@ -30,8 +30,28 @@ const SUPPORT_WAITS = [...Array<number>(18).fill(25), ...Array<number>(6).fill(6
 
 export const EXPECTED = {
   all: { queued: 90, answered: 64, answeredWithin: 48, abandoned: 18, callbacks: 8 },
-  sales: { queued: 50, answered: 40, answeredWithin: 30, abandoned: 10, sl1: 30 / 40, sl2: 30 / 50, asa: (30 * 10 + 10 * 40) / 40, abandonment: 10 / 50, aht: 210 },
-  support: { queued: 40, answered: 24, answeredWithin: 18, abandoned: 8, sl1: 18 / 24, sl2: 18 / 32, asa: (18 * 25 + 6 * 60) / 24, abandonment: 8 / 40, aht: 360 },
+  sales: {
+    queued: 50,
+    answered: 40,
+    answeredWithin: 30,
+    abandoned: 10,
+    sl1: 30 / 40,
+    sl2: 30 / 50,
+    asa: (30 * 10 + 10 * 40) / 40,
+    abandonment: 10 / 50,
+    aht: 210,
+  },
+  support: {
+    queued: 40,
+    answered: 24,
+    answeredWithin: 18,
+    abandoned: 8,
+    sl1: 18 / 24,
+    sl2: 18 / 32,
+    asa: (18 * 25 + 6 * 60) / 24,
+    abandonment: 8 / 40,
+    aht: 360,
+  },
   totals: {
     sl1: 48 / 64,
     sl2: 48 / 82,
@@ -46,9 +66,7 @@ export const EXPECTED = {
     t1: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (40 + 5)), missed: 0 },
     t2: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (120 + 5)), missed: 0 },
   },
-  occupancyAll:
-    (40 * 210 + 24 * 360) /
-    (40 * 210 + 24 * 360 + 20 * 65 + 2 * 75 + 20 * 95 + 12 * 45 + 12 * 125),
+  occupancyAll: (40 * 210 + 24 * 360) / (40 * 210 + 24 * 360 + 20 * 65 + 2 * 75 + 20 * 95 + 12 * 45 + 12 * 125),
   callbacks: { requested: 8, completed: 5, failed: 2, pending: 1 },
   voicemails: { total: 4, unhandled: 3 },
   live: { salesWaiting: 3, salesLongestWait: 95, supportWaiting: 0, available: 2, onCall: 1, wrapUp: 1, away: 1 },
@@ -70,7 +88,10 @@ interface CallRow {
 
 const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
 
-export function fixtureRows(): { calls: CallRow[]; states: [string, string, string, string | null, string | null, Date][] } {
+export function fixtureRows(): {
+  calls: CallRow[];
+  states: [string, string, string, string | null, string | null, Date][];
+} {
   const calls: CallRow[] = [];
   const states: [string, string, string, string | null, string | null, Date][] = []; // key, agent, state, queue, call, at
   let n = 0;
@@ -96,7 +117,19 @@ export function fixtureRows(): { calls: CallRow[]; states: [string, string, stri
       const queued = at(connected, -wait);
       state('onCall', id, a.talk);
       state('wrapUp', id, a.wrap);
-      calls.push({ id, queue: a.queue, from: `+1425555${String(n).padStart(4, '0')}`, name: `Caller ${n}`, outcome: 'connected', arrived: at(queued, -8), queued, connected, ended: connected, wait, agent: a.id });
+      calls.push({
+        id,
+        queue: a.queue,
+        from: `+1425555${String(n).padStart(4, '0')}`,
+        name: `Caller ${n}`,
+        outcome: 'connected',
+        arrived: at(queued, -8),
+        queued,
+        connected,
+        ended: connected,
+        wait,
+        agent: a.id,
+      });
     }
     state('signedOut', null, 0);
   }
@@ -104,7 +137,19 @@ export function fixtureRows(): { calls: CallRow[]; states: [string, string, stri
     for (let i = 0; i < count; i++) {
       const queued = new Date(Date.UTC(2026, 10, 20, 9, startMinute + i * 7, 0));
       const id = callId();
-      calls.push({ id, queue, from: `+1425555${String(n).padStart(4, '0')}`, name: `Caller ${n}`, outcome: 'abandoned', arrived: at(queued, -8), queued, connected: null, ended: at(queued, wait), wait, agent: null });
+      calls.push({
+        id,
+        queue,
+        from: `+1425555${String(n).padStart(4, '0')}`,
+        name: `Caller ${n}`,
+        outcome: 'abandoned',
+        arrived: at(queued, -8),
+        queued,
+        connected: null,
+        ended: at(queued, wait),
+        wait,
+        agent: null,
+      });
     }
   };
   abandon('sales', 10, 30, 1);
@@ -113,7 +158,19 @@ export function fixtureRows(): { calls: CallRow[]; states: [string, string, stri
   for (let i = 0; i < 4; i++) {
     const arrived = new Date(Date.UTC(2026, 10, 20, 20, i * 10, 0));
     const id = callId();
-    calls.push({ id, queue: null, from: `+1425555${String(n).padStart(4, '0')}`, name: `Caller ${n}`, outcome: 'disconnected', arrived, queued: null, connected: null, ended: at(arrived, 40), wait: null, agent: null });
+    calls.push({
+      id,
+      queue: null,
+      from: `+1425555${String(n).padStart(4, '0')}`,
+      name: `Caller ${n}`,
+      outcome: 'disconnected',
+      arrived,
+      queued: null,
+      connected: null,
+      ended: at(arrived, 40),
+      wait: null,
+      agent: null,
+    });
   }
   return { calls, states };
 }
@@ -135,14 +192,24 @@ export async function writeFixture(client: pg.ClientBase): Promise<void> {
     );
   }
   for (const s of states) {
-    await client.query(`insert into agent_state_change (key, agent_id, state, queue, call_id, at) values ($1, $2, $3, $4, $5, $6)`, s);
+    await client.query(
+      `insert into agent_state_change (key, agent_id, state, queue, call_id, at) values ($1, $2, $3, $4, $5, $6)`,
+      s,
+    );
   }
   const callbackCalls = calls.filter((c) => c.queue === 'support' && c.outcome === 'abandoned' && c.wait === 50);
   const statuses = ['completed', 'completed', 'completed', 'completed', 'completed', 'failed', 'failed', 'requested'];
   for (const [i, c] of callbackCalls.entries()) {
     await client.query(
       `insert into callback (call_id, queue, number, status, attempts, requested_at, completed_at) values ($1, 'support', $2, $3, $4, $5, $6)`,
-      [c.id, c.from, statuses[i], statuses[i] === 'requested' ? 0 : 1, c.ended, statuses[i] === 'completed' ? at(c.ended, 600) : null],
+      [
+        c.id,
+        c.from,
+        statuses[i],
+        statuses[i] === 'requested' ? 0 : 1,
+        c.ended,
+        statuses[i] === 'completed' ? at(c.ended, 600) : null,
+      ],
     );
   }
   const after = calls.filter((c) => c.queue === null);
@@ -150,7 +217,14 @@ export async function writeFixture(client: pg.ClientBase): Promise<void> {
     await client.query(
       `insert into voicemail (call_id, queue, from_id, from_name, recorded_at, duration_seconds, recording_url, handled_at)
        values ($1, 'support', $2, $3, $4, 20, $5, $6)`,
-      [c.id, c.from, c.name, at(c.arrived, 15), `https://recordings.example/voicemail/${c.id}.wav`, i === 0 ? at(c.arrived, 3600) : null],
+      [
+        c.id,
+        c.from,
+        c.name,
+        at(c.arrived, 15),
+        `https://recordings.example/voicemail/${c.id}.wav`,
+        i === 0 ? at(c.arrived, 3600) : null,
+      ],
     );
   }
   await client.query(

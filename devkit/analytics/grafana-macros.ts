@@ -68,21 +68,24 @@ export function expandVariables(sql: string, ctx: MacroContext): string {
     __interval: interval,
     __interval_ms: String(Math.round(intervalSeconds(interval) * 1000)),
   };
-  return sql.replace(/\$\{([_a-zA-Z0-9]+)(?::([a-zA-Z]+))?\}|\$([_a-zA-Z][_a-zA-Z0-9]*)(?!\()/g, (all, braced, format, bare) => {
-    const name: string = braced ?? bare;
-    if (name in builtins) return builtins[name]!;
-    if (name.startsWith('__')) return all; // a macro, expanded by the backend step
-    let value = ctx.vars?.[name];
-    if (value === undefined) throw new Error(`template variable $${name} has no value`);
-    if (value === ALL || (Array.isArray(value) && value.includes(ALL))) {
-      const custom = ctx.allValue?.[name];
-      if (custom !== undefined) return custom; // Grafana skips formatting of a custom all value
-      value = ctx.options?.[name];
-      if (value === undefined) throw new Error(`template variable $${name} is All but has no options`);
-    }
-    if (!braced) return formatVar(value, undefined);
-    return formatVar(value, format);
-  });
+  return sql.replace(
+    /\$\{([_a-zA-Z0-9]+)(?::([a-zA-Z]+))?\}|\$([_a-zA-Z][_a-zA-Z0-9]*)(?!\()/g,
+    (all, braced, format, bare) => {
+      const name: string = braced ?? bare;
+      if (name in builtins) return builtins[name]!;
+      if (name.startsWith('__')) return all; // a macro, expanded by the backend step
+      let value = ctx.vars?.[name];
+      if (value === undefined) throw new Error(`template variable $${name} has no value`);
+      if (value === ALL || (Array.isArray(value) && value.includes(ALL))) {
+        const custom = ctx.allValue?.[name];
+        if (custom !== undefined) return custom; // Grafana skips formatting of a custom all value
+        value = ctx.options?.[name];
+        if (value === undefined) throw new Error(`template variable $${name} is All but has no options`);
+      }
+      if (!braced) return formatVar(value, undefined);
+      return formatVar(value, format);
+    },
+  );
 }
 
 export function expandMacros(sql: string, ctx: MacroContext): string {

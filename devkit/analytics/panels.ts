@@ -25,7 +25,8 @@ async function loadDashboards(dashboardsDir: string): Promise<[string, Dashboard
 export async function loadPanelQueries(dashboardsDir: string): Promise<PanelQuery[]> {
   const out: PanelQuery[] = [];
   for (const [file, d] of await loadDashboards(dashboardsDir)) {
-    for (const p of d.panels) for (const t of p.targets ?? []) out.push({ dashboard: file, panel: p.title, rawSql: t.rawSql });
+    for (const p of d.panels)
+      for (const t of p.targets ?? []) out.push({ dashboard: file, panel: p.title, rawSql: t.rawSql });
   }
   return out;
 }
@@ -35,7 +36,8 @@ export async function loadVariableQueries(dashboardsDir: string): Promise<(Panel
   const out: (PanelQuery & { name: string })[] = [];
   for (const [file, d] of await loadDashboards(dashboardsDir)) {
     for (const v of d.templating?.list ?? []) {
-      if (v.type === 'query' && v.query) out.push({ dashboard: file, panel: `$${v.name} (variable)`, name: v.name, rawSql: v.query });
+      if (v.type === 'query' && v.query)
+        out.push({ dashboard: file, panel: `$${v.name} (variable)`, name: v.name, rawSql: v.query });
     }
   }
   return out;

@@ -56,7 +56,10 @@ function rng(seed: number): () => number {
 /** Relative arrival intensity by hour of day (weekday); weekends get 25 %. */
 const HOURLY = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4, 7, 9, 8, 6, 7, 8.5, 7, 5, 3, 1.5, 1, 0.8, 0.6, 0.4, 0.3];
 
-export async function seedHistory(client: pg.ClientBase, opts: SeedOptions): Promise<{ calls: number; stateChanges: number }> {
+export async function seedHistory(
+  client: pg.ClientBase,
+  opts: SeedOptions,
+): Promise<{ calls: number; stateChanges: number }> {
   const days = opts.days ?? 30;
   const end = opts.end ?? new Date();
   const rand = rng(opts.seed ?? 42);
@@ -109,7 +112,9 @@ export async function seedHistory(client: pg.ClientBase, opts: SeedOptions): Pro
   const runTag = `${opts.seed ?? 42}-${end.getTime()}`;
   let stateChanges = 0;
   let done = 0;
-  const canRebuild = (await client.query(`select to_regprocedure('public.metrics_rebuild_all()') is not null as ok`)).rows[0]?.ok === true;
+  const canRebuild =
+    (await client.query(`select to_regprocedure('public.metrics_rebuild_all()') is not null as ok`)).rows[0]?.ok ===
+    true;
   const bulk = canRebuild && (opts.bulk ?? opts.calls >= BULK_CALLS);
   if (bulk) {
     await client.query('begin');
@@ -118,9 +123,35 @@ export async function seedHistory(client: pg.ClientBase, opts: SeedOptions): Pro
   try {
     while (done < opts.calls) {
       const n = Math.min(batchSize, opts.calls - done);
-      const c = { id: [] as string[], from: [] as string[], name: [] as string[], queue: [] as (string | null)[], agent: [] as (string | null)[], outcome: [] as string[], wait: [] as (number | null)[], arrived: [] as string[], queued: [] as (string | null)[], connected: [] as (string | null)[], ended: [] as string[] };
-      const s = { key: [] as string[], agent: [] as string[], state: [] as string[], reason: [] as (string | null)[], queue: [] as string[], call: [] as (string | null)[], at: [] as string[] };
-      const cb = { call: [] as string[], queue: [] as string[], number: [] as string[], status: [] as string[], at: [] as string[] };
+      const c = {
+        id: [] as string[],
+        from: [] as string[],
+        name: [] as string[],
+        queue: [] as (string | null)[],
+        agent: [] as (string | null)[],
+        outcome: [] as string[],
+        wait: [] as (number | null)[],
+        arrived: [] as string[],
+        queued: [] as (string | null)[],
+        connected: [] as (string | null)[],
+        ended: [] as string[],
+      };
+      const s = {
+        key: [] as string[],
+        agent: [] as string[],
+        state: [] as string[],
+        reason: [] as (string | null)[],
+        queue: [] as string[],
+        call: [] as (string | null)[],
+        at: [] as string[],
+      };
+      const cb = {
+        call: [] as string[],
+        queue: [] as string[],
+        number: [] as string[],
+        status: [] as string[],
+        at: [] as string[],
+      };
       const vm = { call: [] as string[], from: [] as string[], at: [] as string[] };
       for (let i = 0; i < n; i++) {
         const idx = done + i;
@@ -174,7 +205,12 @@ export async function seedHistory(client: pg.ClientBase, opts: SeedOptions): Pro
           if (rand() < 0.02 && connected - 25_000 > agentSlot.freeAt) {
             changes.push(['reserved', connected - 25_000, 'offer'], ['available', connected - 10_000, 'missedOffer']);
           }
-          changes.push(['reserved', connected - 1500, 'offer'], ['onCall', connected, null], ['wrapUp', connected + talk * 1000, null], ['available', connected + (talk + wrap) * 1000, null]);
+          changes.push(
+            ['reserved', connected - 1500, 'offer'],
+            ['onCall', connected, null],
+            ['wrapUp', connected + talk * 1000, null],
+            ['available', connected + (talk + wrap) * 1000, null],
+          );
           agentSlot.freeAt = connected + (talk + wrap) * 1000;
           changes.forEach(([state, at, reason], k) => {
             s.key.push(`${id}-${k}`);

@@ -28,7 +28,12 @@ export interface BenchStack {
 }
 
 /** `profileDir`: the Switchboard process writes a CPU profile of each thread there as it stops (`npm run bench:profile`). */
-export async function startBenchStack(config: Config, queues: Record<string, QueueConfig>, mediaSpeed: number, profileDir?: string): Promise<BenchStack> {
+export async function startBenchStack(
+  config: Config,
+  queues: Record<string, QueueConfig>,
+  mediaSpeed: number,
+  profileDir?: string,
+): Promise<BenchStack> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -39,7 +44,10 @@ export async function startBenchStack(config: Config, queues: Record<string, Que
       startTemporalDevServer({ dataDir: config.dataDir, port: await freePort(), namespace: config.temporal.namespace }),
       startEmbeddedPostgres({ dataDir: config.dataDir, port: await freePort() }),
     ]);
-    stops.push(() => temporal.stop(), () => db.stop());
+    stops.push(
+      () => temporal.stop(),
+      () => db.stop(),
+    );
     const emulator = await startEmulator({
       tenantId: config.graph.tenantId,
       clientId: config.graph.clientId,

@@ -93,10 +93,20 @@ const result: Record<string, { wall_s: number; busy_s: number; seconds: Record<s
 for (const file of files) {
   const profile = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as Profile;
   const totals = categorise(profile);
-  const seconds = Object.fromEntries([...totals].sort((a, b) => b[1] - a[1]).map(([k, us]) => [k, Math.round(us / 1e4) / 100]));
+  const seconds = Object.fromEntries(
+    [...totals].sort((a, b) => b[1] - a[1]).map(([k, us]) => [k, Math.round(us / 1e4) / 100]),
+  );
   const busy = [...totals].filter(([k]) => k !== 'idle').reduce((s, [, us]) => s + us, 0);
-  result[file] = { wall_s: Math.round((profile.endTime - profile.startTime) / 1e4) / 100, busy_s: Math.round(busy / 1e4) / 100, seconds };
+  result[file] = {
+    wall_s: Math.round((profile.endTime - profile.startTime) / 1e4) / 100,
+    busy_s: Math.round(busy / 1e4) / 100,
+    seconds,
+  };
   console.log(`${file}: ${result[file].busy_s} s busy of ${result[file].wall_s} s`);
-  for (const [k, s] of Object.entries(seconds)) if (k !== 'idle') console.log(`  ${k.padEnd(28)} ${s.toFixed(2).padStart(8)} s  ${((100 * s) / result[file].busy_s).toFixed(1).padStart(5)} %`);
+  for (const [k, s] of Object.entries(seconds))
+    if (k !== 'idle')
+      console.log(
+        `  ${k.padEnd(28)} ${s.toFixed(2).padStart(8)} s  ${((100 * s) / result[file].busy_s).toFixed(1).padStart(5)} %`,
+      );
 }
 console.log(JSON.stringify(result));

@@ -21,14 +21,41 @@ import { emulatorStandIn } from '../emulator/stand-in.js';
 import { DEFAULT_QUEUE, type QueueConfig } from '../../src/routing/types.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sb-can-'));
-const config = loadConfig({ PORT: String(await freePort()), DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_DEV_UI_PORT: '0', EMBEDDED_POSTGRES_PORT: String(await freePort()), EMULATOR_PORT: '0', LOG_LEVEL: 'error' });
+const config = loadConfig({
+  PORT: String(await freePort()),
+  DATA_DIR: dataDir,
+  TEMPORAL_DEV_PORT: String(await freePort()),
+  TEMPORAL_DEV_UI_PORT: '0',
+  EMBEDDED_POSTGRES_PORT: String(await freePort()),
+  EMULATOR_PORT: '0',
+  LOG_LEVEL: 'error',
+});
 const agents = Array.from({ length: 60 }, (_, i) => `c0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-const stack = await startStack(config, createLogger('error'), { graphStandIn: emulatorStandIn, queues: { support: { ...DEFAULT_QUEUE, name: 'support', agents, agentSkills: {}, method: 'longestIdle', wrapUpSeconds: 1, maxCalls: 100000, maxWaitSeconds: 3600, presenceBased: false } satisfies QueueConfig } });
+const stack = await startStack(config, createLogger('error'), {
+  graphStandIn: emulatorStandIn,
+  queues: {
+    support: {
+      ...DEFAULT_QUEUE,
+      name: 'support',
+      agents,
+      agentSkills: {},
+      method: 'longestIdle',
+      wrapUpSeconds: 1,
+      maxCalls: 100000,
+      maxWaitSeconds: 3600,
+      presenceBased: false,
+    } satisfies QueueConfig,
+  },
+});
 for (const a of agents) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 20000 });
 await new Promise((r) => setTimeout(r, 15000));
 const t0 = Date.now();
 for (let i = 0; i < 500; i++) {
-  await stack.emulator!.placeCall({ from: { phone: `+14255${String(i).padStart(6, '0')}` }, applicationInstanceId: `${BENCH_LINE_PREFIX}support`, hangUpAfterMs: 400000 });
+  await stack.emulator!.placeCall({
+    from: { phone: `+14255${String(i).padStart(6, '0')}` },
+    applicationInstanceId: `${BENCH_LINE_PREFIX}support`,
+    hangUpAfterMs: 400000,
+  });
   await new Promise((r) => setTimeout(r, 400));
 }
 await new Promise((r) => setTimeout(r, 30000));
@@ -39,17 +66,41 @@ runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 for (const run of runs) {
   const h = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
   const ev = h.events ?? [];
-  const ts = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+  const ts = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
+    Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
   const first = ev[0]!;
   const last = ev[ev.length - 1]!;
-  const failed = ev.filter((e) => e.workflowTaskFailedEventAttributes).map((e) => ({ at: ((ts(e) - t0) / 1000).toFixed(1), cause: e.workflowTaskFailedEventAttributes!.cause }));
+  const failed = ev
+    .filter((e) => e.workflowTaskFailedEventAttributes)
+    .map((e) => ({ at: ((ts(e) - t0) / 1000).toFixed(1), cause: e.workflowTaskFailedEventAttributes!.cause }));
   const firstDone = ev.find((e) => e.workflowTaskCompletedEventAttributes);
-  console.log(JSON.stringify({ run: run.runId.slice(0, 8), events: ev.length, start_s: ((ts(first) - t0) / 1000).toFixed(1), end_s: ((ts(last) - t0) / 1000).toFixed(1), first_task_done_ms: firstDone ? ts(firstDone) - ts(first) : null, failed }));
-  console.log('  tail', ev.slice(-14).map((e) => `${e.eventType}@${((ts(e) - t0) / 1000).toFixed(2)}`).join(' '));
+  console.log(
+    JSON.stringify({
+      run: run.runId.slice(0, 8),
+      events: ev.length,
+      start_s: ((ts(first) - t0) / 1000).toFixed(1),
+      end_s: ((ts(last) - t0) / 1000).toFixed(1),
+      first_task_done_ms: firstDone ? ts(firstDone) - ts(first) : null,
+      failed,
+    }),
+  );
+  console.log(
+    '  tail',
+    ev
+      .slice(-14)
+      .map((e) => `${e.eventType}@${((ts(e) - t0) / 1000).toFixed(2)}`)
+      .join(' '),
+  );
   const types: Record<string, number> = {};
   for (const e of ev) types[String(e.eventType)] = (types[String(e.eventType)] ?? 0) + 1;
   console.log('  event types', JSON.stringify(types));
-  console.log('  head', ev.slice(0, 8).map((e) => `${e.eventType}@${((ts(e) - t0) / 1000).toFixed(2)}`).join(' '));
+  console.log(
+    '  head',
+    ev
+      .slice(0, 8)
+      .map((e) => `${e.eventType}@${((ts(e) - t0) / 1000).toFixed(2)}`)
+      .join(' '),
+  );
   histories.push({ runId: run.runId, workflowId: run.workflowId, history: h });
 }
 await stack.stop();
@@ -60,8 +111,18 @@ withoutWorkflowStackTraces();
 for (const { runId, workflowId, history } of histories) {
   const started = performance.now();
   await Worker.runReplayHistory({ workflowBundle, replayName: 'queue-trace' }, history, workflowId);
-  console.log(JSON.stringify({ run: runId.slice(0, 8), events: history.events?.length, replay_ms: Math.round(performance.now() - started) }));
-  if (process.env.QUEUE_TRACE_SAVE) await writeFile(path.join(process.env.QUEUE_TRACE_SAVE, `${runId}.history.bin`), proto.temporal.api.history.v1.History.encode(history).finish());
+  console.log(
+    JSON.stringify({
+      run: runId.slice(0, 8),
+      events: history.events?.length,
+      replay_ms: Math.round(performance.now() - started),
+    }),
+  );
+  if (process.env.QUEUE_TRACE_SAVE)
+    await writeFile(
+      path.join(process.env.QUEUE_TRACE_SAVE, `${runId}.history.bin`),
+      proto.temporal.api.history.v1.History.encode(history).finish(),
+    );
 }
 await rm(dataDir, { recursive: true, force: true });
 process.exit(0);

@@ -102,9 +102,15 @@ async function main(): Promise<void> {
       } satisfies QueueConfig,
     ]),
   );
-  const lineFor = (i: number) => (queueCount === 1 ? {} : { applicationInstanceId: `${BENCH_LINE_PREFIX}${queueNames[i % queueCount]}` });
+  const lineFor = (i: number) =>
+    queueCount === 1 ? {} : { applicationInstanceId: `${BENCH_LINE_PREFIX}${queueNames[i % queueCount]}` };
   progress('starting the stack…');
-  const stack = await startBenchStack(config, queues, Number(opt['media-speed']), opt.profile ? path.resolve(opt.profile) : undefined);
+  const stack = await startBenchStack(
+    config,
+    queues,
+    Number(opt['media-speed']),
+    opt.profile ? path.resolve(opt.profile) : undefined,
+  );
   const emulator = stack.emulator;
   const switchboardPid = stack.switchboard.child.pid;
   for (const a of agents) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs });
@@ -139,21 +145,33 @@ async function main(): Promise<void> {
   // ends) instead of a long poll per call: the server refuses more than ~1,200 concurrent long polls per namespace.
   const pending = new Set<string>();
   let placing = true;
-  const watcher = watchCalls(stack, pending, () => placing, (outcome) => {
-    completed++;
-    if (outcome === 'undelivered') undelivered++;
-    // A failed call (not answered within Graph's deadline, …) is no lifecycle served.
-    else if (outcome !== 'failed') completions.push(Date.now());
-  });
+  const watcher = watchCalls(
+    stack,
+    pending,
+    () => placing,
+    (outcome) => {
+      completed++;
+      if (outcome === 'undelivered') undelivered++;
+      // A failed call (not answered within Graph's deadline, …) is no lifecycle served.
+      else if (outcome !== 'failed') completions.push(Date.now());
+    },
+  );
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    const { callId } = await emulator.placeCall({ from: { phone: `+1425555${String(i % 10_000).padStart(4, '0')}` }, ...lineFor(i), ...(patienceMs > 0 ? { hangUpAfterMs: patienceMs } : {}) });
+    const { callId } = await emulator.placeCall({
+      from: { phone: `+1425555${String(i % 10_000).padStart(4, '0')}` },
+      ...lineFor(i),
+      ...(patienceMs > 0 ? { hangUpAfterMs: patienceMs } : {}),
+    });
     callIds.push(callId);
     pending.add(callId);
     progress(`calls ${bar(completed, total)} placed ${i + 1}${undelivered ? `, ${undelivered} undelivered` : ''}`);
   }
-  const ticker = setInterval(() => progress(`calls ${bar(completed, total)}${undelivered ? `, ${undelivered} undelivered` : ''}`), 500);
+  const ticker = setInterval(
+    () => progress(`calls ${bar(completed, total)}${undelivered ? `, ${undelivered} undelivered` : ''}`),
+    500,
+  );
   placing = false;
   await watcher;
   clearInterval(ticker);
@@ -172,7 +190,8 @@ async function main(): Promise<void> {
     if (incoming && answer) answerMs.push(Date.parse(answer.at) - Date.parse(incoming.at));
   }
   // Agent free → offer: from the later of the call entering the queue and the agent becoming available.
-  const offers = await knex.raw(`
+  const offers = await knex.raw(
+    `
     select extract(epoch from (c.offered_at - greatest(c.queued_at, coalesce(a.at, c.queued_at)))) * 1000 as ms,
       c.offered_at as offered_at
     from call c
@@ -181,7 +200,9 @@ async function main(): Promise<void> {
       where s.agent_id = c.agent_id and s.state = 'available' and s.at <= c.offered_at
       order by at desc limit 1
     ) a on true
-    where c.id = any(?) and c.offered_at is not null`, [callIds]);
+    where c.id = any(?) and c.offered_at is not null`,
+    [callIds],
+  );
   const offerMs = (offers.rows as { ms: string }[]).map((r) => Math.max(0, Number(r.ms)));
   // The slowest 1% of offers, when they were made (s into the calls phase), next to when the queue continued as new:
   // to see whether the tail comes in clusters, and from what.
@@ -199,7 +220,12 @@ async function main(): Promise<void> {
     for (const e of history.events ?? []) {
       const failed = e.workflowTaskFailedEventAttributes;
       const at = Number(e.eventTime?.seconds ?? 0) * 1000;
-      if (failed?.cause === proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND && at >= started) queueRaces.push(round((at - started) / 1000));
+      if (
+        failed?.cause ===
+          proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND &&
+        at >= started
+      )
+        queueRaces.push(round((at - started) / 1000));
     }
   }
   const events = calls
@@ -213,7 +239,9 @@ async function main(): Promise<void> {
   let maxConcurrent = 0;
   for (const [, d] of events as [number, number][]) maxConcurrent = Math.max(maxConcurrent, (concurrent += d));
   // Callers waiting in the queue at once: from entering the queue to the (last) offer, or the end of the call.
-  const waits = (calls as { queued_at: Date | string | null; offered_at: Date | string | null; ended_at: Date | string | null }[])
+  const waits = (
+    calls as { queued_at: Date | string | null; offered_at: Date | string | null; ended_at: Date | string | null }[]
+  )
     .filter((c) => c.queued_at)
     .flatMap((c) => [
       [new Date(c.queued_at!).getTime(), 1],
@@ -224,7 +252,8 @@ async function main(): Promise<void> {
   let maxWaiting = 0;
   for (const [, d] of waits as [number, number][]) maxWaiting = Math.max(maxWaiting, (waiting += d));
   const outcomes: Record<string, number> = {};
-  for (const c of calls as { outcome: string | null }[]) outcomes[c.outcome ?? 'none'] = (outcomes[c.outcome ?? 'none'] ?? 0) + 1;
+  for (const c of calls as { outcome: string | null }[])
+    outcomes[c.outcome ?? 'none'] = (outcomes[c.outcome ?? 'none'] ?? 0) + 1;
   const peakRss = Math.max(baselineRss, ...rssSamples);
 
   // What one call costs Temporal, from a finished call's history.
@@ -237,7 +266,10 @@ async function main(): Promise<void> {
     signals: shape.signals + routing.perCall.signals,
     timers: shape.timers + routing.perCall.timers,
   };
-  const answerSteps = await answerPath(stack, callIds.filter((_, i) => i % Math.max(1, Math.floor(callIds.length / 100)) === 0));
+  const answerSteps = await answerPath(
+    stack,
+    callIds.filter((_, i) => i % Math.max(1, Math.floor(callIds.length / 100)) === 0),
+  );
   const callsPerS = completionRate(completions, started);
   const callsPhase = {
     calls: total,
@@ -257,7 +289,8 @@ async function main(): Promise<void> {
     // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
     undelivered_calls: undelivered,
     // The Switchboard process's (worker and web) growth from its idle size to its peak, ÷ the most calls at once.
-    worker_rss_mb_per_call: Math.round(((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, maxConcurrent)) * 100) / 100,
+    worker_rss_mb_per_call:
+      Math.round(((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, maxConcurrent)) * 100) / 100,
     ...(queueCount > 1 ? { queues: queueCount } : {}),
     // CPU seconds per call placed over the calls phase, by process: switchboard (worker and web, one process as
     // `switchboard up` runs them), emulator (Graph's side: the emulator, its scripted callers and agents, this driver),
@@ -265,7 +298,12 @@ async function main(): Promise<void> {
     cpu_s_per_call: cpuPerCall(cpuBefore, cpuAfter, total, switchboardPid),
     // The same stack with no calls, in cores (CPU-s per second); and per call once that upkeep is taken out.
     idle_cpu_cores: idle,
-    cpu_s_per_call_above_idle: Math.round(((cpuPerCall(cpuBefore, cpuAfter, 1, switchboardPid).total! - idle.total! * ((finished - started) / 1000)) / total) * 1000) / 1000,
+    cpu_s_per_call_above_idle:
+      Math.round(
+        ((cpuPerCall(cpuBefore, cpuAfter, 1, switchboardPid).total! - idle.total! * ((finished - started) / 1000)) /
+          total) *
+          1000,
+      ) / 1000,
     answer_path_ms: answerSteps,
     routing_shape: routing.shape,
   };
@@ -299,7 +337,8 @@ async function main(): Promise<void> {
   }
   await Promise.all(ceilingRuns);
   // All started together, so throughput is all of them over the time until the last one finished.
-  const ceilingPerS = ceilingTotal / Math.max(0.001, (Math.max(ceilingStarted, ...ceilingCompletions) - ceilingStarted) / 1000);
+  const ceilingPerS =
+    ceilingTotal / Math.max(0.001, (Math.max(ceilingStarted, ...ceilingCompletions) - ceilingStarted) / 1000);
 
   // 3. Every workflow history the run wrote (calls, queues, agents, the presence poller, the ceiling's), replayed on a
   // fresh worker with the code that wrote them, and every workflow task that failed in them (issue 28).
@@ -350,7 +389,10 @@ async function main(): Promise<void> {
       history_check: historyCheck,
     })}\n`,
   );
-  if (problems.length > 0) throw new BenchFailure(`this run's workflow histories: ${problems.length} problems (a history that does not replay, a failed workflow task):\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new BenchFailure(
+      `this run's workflow histories: ${problems.length} problems (a history that does not replay, a failed workflow task):\n${problems.join('\n')}`,
+    );
 }
 
 /** The run finished, and its figures are printed, but something it produced is wrong. */
@@ -389,13 +431,29 @@ function cpuTimes(): Map<number, { comm: string; seconds: number }> {
   return mine;
 }
 
-function cpuPerCall(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>, calls: number, switchboardPid: number | undefined): Record<string, number> {
+function cpuPerCall(
+  before: ReturnType<typeof cpuTimes>,
+  after: ReturnType<typeof cpuTimes>,
+  calls: number,
+  switchboardPid: number | undefined,
+): Record<string, number> {
   const by: Record<string, number> = {};
   for (const [pid, p] of after) {
-    const name = pid === process.pid ? 'emulator' : pid === switchboardPid ? 'switchboard' : /^postgres/.test(p.comm) ? 'postgres' : /^temporal/.test(p.comm) ? 'temporal' : 'other';
+    const name =
+      pid === process.pid
+        ? 'emulator'
+        : pid === switchboardPid
+          ? 'switchboard'
+          : /^postgres/.test(p.comm)
+            ? 'postgres'
+            : /^temporal/.test(p.comm)
+              ? 'temporal'
+              : 'other';
     by[name] = (by[name] ?? 0) + p.seconds - (before.get(pid)?.seconds ?? 0);
   }
-  const perCall = Object.fromEntries(Object.entries(by).map(([k, v]) => [k, Math.round((v / Math.max(1, calls)) * 1000) / 1000]));
+  const perCall = Object.fromEntries(
+    Object.entries(by).map(([k, v]) => [k, Math.round((v / Math.max(1, calls)) * 1000) / 1000]),
+  );
   perCall.total = Math.round((Object.values(by).reduce((a, b) => a + b, 0) / Math.max(1, calls)) * 1000) / 1000;
   return perCall;
 }
@@ -432,7 +490,10 @@ async function watchCalls(
     if (pending.size === 0) continue;
     let rows: { id: string; outcome: string }[];
     try {
-      rows = await knex('call').whereIn('id', [...pending]).whereNotNull('outcome').select('id', 'outcome');
+      rows = await knex('call')
+        .whereIn('id', [...pending])
+        .whereNotNull('outcome')
+        .select('id', 'outcome');
     } catch {
       continue; // Postgres busy or briefly away: look again on the next round
     }
@@ -445,9 +506,15 @@ async function watchCalls(
       // deep copy of its whole log, and copying every waiting call's twice a second took 3.1 of the main thread's
       // 92.5 busy seconds in a profiled run (100 waiting), charged to the calls.
       if (deliveredIds.has(id)) continue;
-      const incoming = stack.emulator.getCall(id)?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
+      const incoming = stack.emulator
+        .getCall(id)
+        ?.history.find((h) => h.kind === 'notification' && h.changeType === 'created');
       if (incoming && 'messageId' in incoming && delivered(incoming.status)) deliveredIds.add(id);
-      if (incoming && 'messageId' in incoming && (incoming.error !== undefined || (incoming.status !== undefined && !delivered(incoming.status)))) {
+      if (
+        incoming &&
+        'messageId' in incoming &&
+        (incoming.error !== undefined || (incoming.status !== undefined && !delivered(incoming.status)))
+      ) {
         pending.delete(id);
         onDone('undelivered');
       }
@@ -464,7 +531,14 @@ async function watchCalls(
  * (CALL_LOCAL_GRAPH_PATCH) answers inside its first task (`task_to_answer`).
  */
 async function answerPath(stack: BenchStack, callIds: string[]) {
-  const steps: Record<string, number[]> = { webhook_to_started: [], to_first_task: [], task_to_answer: [], first_task: [], to_activity: [], activity_to_answer: [] };
+  const steps: Record<string, number[]> = {
+    webhook_to_started: [],
+    to_first_task: [],
+    task_to_answer: [],
+    first_task: [],
+    to_activity: [],
+    activity_to_answer: [],
+  };
   for (const id of callIds) {
     const log = stack.emulator.getCall(id)?.history ?? [];
     const incoming = log.find((h) => h.kind === 'notification' && h.changeType === 'created');
@@ -489,7 +563,11 @@ async function answerPath(stack: BenchStack, callIds: string[]) {
     }
     const taskCompleted = at(events.find((e) => e.workflowTaskCompletedEventAttributes));
     const activityStarted = at(
-      events.find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(scheduled.eventId)),
+      events.find(
+        (e) =>
+          e.activityTaskStartedEventAttributes &&
+          String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(scheduled.eventId),
+      ),
     );
     if (taskCompleted === undefined || activityStarted === undefined) continue;
     steps.webhook_to_started!.push(started - Date.parse(incoming.at));
@@ -499,7 +577,11 @@ async function answerPath(stack: BenchStack, callIds: string[]) {
     steps.activity_to_answer!.push(Date.parse(answer.at) - activityStarted);
   }
   // Steps no call took are left out rather than reported as zeros.
-  return Object.fromEntries(Object.entries(steps).filter(([, xs]) => xs.length > 0).map(([k, xs]) => [k, [round(pct(xs, 50)), round(pct(xs, 99))]]));
+  return Object.fromEntries(
+    Object.entries(steps)
+      .filter(([, xs]) => xs.length > 0)
+      .map(([k, xs]) => [k, [round(pct(xs, 50)), round(pct(xs, 99))]]),
+  );
 }
 
 interface EventCounts {
@@ -510,10 +592,23 @@ interface EventCounts {
   updates: number;
   timers: number;
 }
-const noEvents = (): EventCounts => ({ workflow_tasks: 0, activities: 0, local_activities: 0, signals: 0, updates: 0, timers: 0 });
+const noEvents = (): EventCounts => ({
+  workflow_tasks: 0,
+  activities: 0,
+  local_activities: 0,
+  signals: 0,
+  updates: 0,
+  timers: 0,
+});
 
 /** Adds a history's Temporal work (events at or after `from` and at or before `to`, when given) to the counts. */
-function countEvents(history: temporal.api.history.v1.IHistory, counts: EventCounts, byActivity: Record<string, number>, from = -Infinity, to = Infinity): void {
+function countEvents(
+  history: temporal.api.history.v1.IHistory,
+  counts: EventCounts,
+  byActivity: Record<string, number>,
+  from = -Infinity,
+  to = Infinity,
+): void {
   for (const e of history.events ?? []) {
     const at = e.eventTime ? tsToMs(e.eventTime) : 0;
     if (at < from || at > to) continue;
@@ -538,7 +633,9 @@ function countEvents(history: temporal.api.history.v1.IHistory, counts: EventCou
 function localActivityType(marker: temporal.api.history.v1.IMarkerRecordedEventAttributes): string {
   try {
     const payload = marker.details?.['data']?.payloads?.[0];
-    const data = payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { activity_type?: unknown }) : undefined;
+    const data = payload?.data
+      ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { activity_type?: unknown })
+      : undefined;
     return typeof data?.activity_type === 'string' ? data.activity_type : 'unknown';
   } catch {
     return 'unknown';
@@ -548,7 +645,8 @@ function localActivityType(marker: temporal.api.history.v1.IMarkerRecordedEventA
 async function callShape(stack: BenchStack, callIds: string[]) {
   const counts = noEvents();
   const byType: Record<string, number> = {};
-  for (const id of callIds) countEvents(await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory(), counts, byType);
+  for (const id of callIds)
+    countEvents(await stack.client.workflow.getHandle(callWorkflowId(id)).fetchHistory(), counts, byType);
   const n = Math.max(1, callIds.length);
   return {
     activities: Math.round(counts.activities / n),
@@ -568,16 +666,24 @@ async function callShape(stack: BenchStack, callIds: string[]) {
 async function routingShapeOf(stack: BenchStack, from: number, to: number, calls: number) {
   const byWorkflow: Record<string, EventCounts> = {};
   const byActivity: Record<string, number> = {};
-  for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow')` })) {
+  for await (const run of stack.client.workflow.list({
+    query: `WorkflowType IN ('agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow')`,
+  })) {
     const history = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
     countEvents(history, (byWorkflow[run.type] ??= noEvents()), byActivity, from, to);
   }
   const per = (x: number) => Math.round((x / Math.max(1, calls)) * 10) / 10;
   const all = noEvents();
-  for (const counts of Object.values(byWorkflow)) for (const k of Object.keys(all) as (keyof EventCounts)[]) all[k] += counts[k];
+  for (const counts of Object.values(byWorkflow))
+    for (const k of Object.keys(all) as (keyof EventCounts)[]) all[k] += counts[k];
   return {
     shape: {
-      ...Object.fromEntries(Object.entries(byWorkflow).map(([type, s]) => [type, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)]))])),
+      ...Object.fromEntries(
+        Object.entries(byWorkflow).map(([type, s]) => [
+          type,
+          Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)])),
+        ]),
+      ),
       activity_types: Object.fromEntries(Object.entries(byActivity).map(([k, v]) => [k, per(v)])),
     },
     /** Routing's share of one call, whole numbers, for the ceiling; an Update counts as a signal. */
@@ -593,7 +699,9 @@ async function routingShapeOf(stack: BenchStack, from: number, to: number, calls
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`\nbench failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `\nbench failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

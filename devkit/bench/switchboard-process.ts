@@ -20,7 +20,10 @@ for (const r of roleArgs) {
     process.exit(2);
   }
 }
-const roles = roleArgs.length === 0 ? { worker: true, web: true } : { worker: roleArgs.includes('worker'), web: roleArgs.includes('web') };
+const roles =
+  roleArgs.length === 0
+    ? { worker: true, web: true }
+    : { worker: roleArgs.includes('worker'), web: roleArgs.includes('web') };
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const queues = process.env.SWITCHBOARD_QUEUES_JSON

@@ -17,7 +17,15 @@ export interface ActivityNotificationRecord {
   chainId?: number;
 }
 
-const ALLOWED = new Set(['topic', 'activityType', 'chainId', 'previewText', 'templateParameters', 'teamsAppId', 'iconId']);
+const ALLOWED = new Set([
+  'topic',
+  'activityType',
+  'chainId',
+  'previewText',
+  'templateParameters',
+  'teamsAppId',
+  'iconId',
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -33,7 +41,8 @@ function isUrl(v: string): boolean {
 export function validateActivityNotification(raw: unknown, userId: string): ActivityNotificationRecord {
   const body = requireBody(raw);
   for (const k of Object.keys(body)) {
-    if (!ALLOWED.has(k)) throw badRequest(`The property '${k}' does not exist on type 'microsoft.graph.sendActivityNotification'.`);
+    if (!ALLOWED.has(k))
+      throw badRequest(`The property '${k}' does not exist on type 'microsoft.graph.sendActivityNotification'.`);
   }
 
   const topic = body['topic'];
@@ -45,17 +54,23 @@ export function validateActivityNotification(raw: unknown, userId: string): Acti
     }
   }
   const source = topic['source'];
-  if (source !== 'entityUrl' && source !== 'text') throw badRequest("Invalid value for 'topic.source': 'entityUrl' or 'text' is required.");
+  if (source !== 'entityUrl' && source !== 'text')
+    throw badRequest("Invalid value for 'topic.source': 'entityUrl' or 'text' is required.");
   const value = topic['value'];
   if (typeof value !== 'string' || !value) throw badRequest("Missing required property 'topic.value'.");
   const webUrl = topic['webUrl'];
-  if (webUrl !== undefined && (typeof webUrl !== 'string' || !isUrl(webUrl))) throw badRequest("Invalid value for 'topic.webUrl': an absolute URL is required.");
-  if (source === 'text' && webUrl === undefined) throw badRequest("'topic.webUrl' is required when the topic source is 'text'.");
-  if (source === 'entityUrl' && !isUrl(value)) throw badRequest("Invalid value for 'topic.value': an entityUrl topic needs a Microsoft Graph URL.");
+  if (webUrl !== undefined && (typeof webUrl !== 'string' || !isUrl(webUrl)))
+    throw badRequest("Invalid value for 'topic.webUrl': an absolute URL is required.");
+  if (source === 'text' && webUrl === undefined)
+    throw badRequest("'topic.webUrl' is required when the topic source is 'text'.");
+  if (source === 'entityUrl' && !isUrl(value))
+    throw badRequest("Invalid value for 'topic.value': an entityUrl topic needs a Microsoft Graph URL.");
 
   const activityType = body['activityType'];
-  if (activityType === undefined || activityType === null) throw badRequest("Missing required property 'activityType'.");
-  if (typeof activityType !== 'string' || !activityType) throw badRequest("Invalid value for 'activityType': a non-empty string is required.");
+  if (activityType === undefined || activityType === null)
+    throw badRequest("Missing required property 'activityType'.");
+  if (typeof activityType !== 'string' || !activityType)
+    throw badRequest("Invalid value for 'activityType': a non-empty string is required.");
 
   const previewText = body['previewText'];
   if (previewText === undefined || previewText === null) throw badRequest("Missing required property 'previewText'.");
@@ -63,10 +78,12 @@ export function validateActivityNotification(raw: unknown, userId: string): Acti
     throw badRequest("Invalid value for 'previewText': an itemBody with a string 'content' is required.");
   }
   const contentType = previewText['contentType'];
-  if (contentType !== undefined && contentType !== 'text' && contentType !== 'html') throw badRequest("Invalid value for 'previewText.contentType': 'text' or 'html'.");
+  if (contentType !== undefined && contentType !== 'text' && contentType !== 'html')
+    throw badRequest("Invalid value for 'previewText.contentType': 'text' or 'html'.");
 
   const params = body['templateParameters'] ?? [];
-  if (!Array.isArray(params)) throw badRequest("Invalid value for 'templateParameters': a keyValuePair collection is required.");
+  if (!Array.isArray(params))
+    throw badRequest("Invalid value for 'templateParameters': a keyValuePair collection is required.");
   const templateParameters = params.map((p: unknown) => {
     if (!isObject(p) || typeof p['name'] !== 'string' || !p['name'] || typeof p['value'] !== 'string') {
       throw badRequest("Invalid value for 'templateParameters': every keyValuePair needs a string 'name' and 'value'.");
@@ -75,7 +92,8 @@ export function validateActivityNotification(raw: unknown, userId: string): Acti
   });
 
   const chainId = body['chainId'];
-  if (chainId !== undefined && (typeof chainId !== 'number' || !Number.isInteger(chainId))) throw badRequest("Invalid value for 'chainId': an Int64 is required.");
+  if (chainId !== undefined && (typeof chainId !== 'number' || !Number.isInteger(chainId)))
+    throw badRequest("Invalid value for 'chainId': an Int64 is required.");
 
   return {
     at: new Date().toISOString(),

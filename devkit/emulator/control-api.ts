@@ -14,7 +14,15 @@ const faultSchema = z
   .object({
     action: z.string().min(1),
     callId: z.string().min(1).optional(),
-    status: z.union([z.literal(404), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal('noResponse')]),
+    status: z.union([
+      z.literal(404),
+      z.literal(429),
+      z.literal(500),
+      z.literal(502),
+      z.literal(503),
+      z.literal(504),
+      z.literal('noResponse'),
+    ]),
     times: z.number().int().min(1).optional(),
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
     holdMs: z.number().int().min(0).max(600_000).optional(),
@@ -32,7 +40,11 @@ const quirksSchema = z
   })
   .strict();
 
-const digitsSchema = z.array(z.object({ atMs: z.number().nonnegative(), keys: z.string().regex(/^[0-9*#A-Da-d]+$/, 'keys are 0-9, *, #, A-D') }).strict());
+const digitsSchema = z.array(
+  z
+    .object({ atMs: z.number().nonnegative(), keys: z.string().regex(/^[0-9*#A-Da-d]+$/, 'keys are 0-9, *, #, A-D') })
+    .strict(),
+);
 
 export const calleeScriptSchema = z
   .object({
@@ -65,7 +77,11 @@ export const agentScriptSchema = z
     answerAfterMs: z.number().nonnegative().optional(),
     talkMs: z.number().nonnegative().optional(),
     presence: z
-      .array(z.object({ atMs: z.number().nonnegative(), availability: z.enum(AVAILABILITY), activity: z.enum(ACTIVITY) }).strict())
+      .array(
+        z
+          .object({ atMs: z.number().nonnegative(), availability: z.enum(AVAILABILITY), activity: z.enum(ACTIVITY) })
+          .strict(),
+      )
       .optional(),
   })
   .strict();
@@ -83,7 +99,8 @@ export function controlApi({ calls, agents, faults, requests, baseUrl }: Control
   control.use(express.json());
   control.post('/calls', (req, res) => {
     const parsed = callerScriptSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid CallerScript', issues: parsed.error.issues });
+    if (!parsed.success)
+      return void res.status(400).json({ error: 'invalid CallerScript', issues: parsed.error.issues });
     res.status(201).json({ callId: calls.incoming.placeCall(parsed.data as CallerScript) });
   });
   control.get('/calls', (_req, res) => {
@@ -96,13 +113,15 @@ export function controlApi({ calls, agents, faults, requests, baseUrl }: Control
   });
   control.put('/agents/:userId', (req, res) => {
     const parsed = agentScriptSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid AgentScript', issues: parsed.error.issues });
+    if (!parsed.success)
+      return void res.status(400).json({ error: 'invalid AgentScript', issues: parsed.error.issues });
     agents.setScript(req.params.userId as string, parsed.data as AgentScript);
     res.json(agents.view(req.params.userId as string));
   });
   control.put('/callees/:id', (req, res) => {
     const parsed = calleeScriptSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid CalleeScript', issues: parsed.error.issues });
+    if (!parsed.success)
+      return void res.status(400).json({ error: 'invalid CalleeScript', issues: parsed.error.issues });
     calls.ringing.setCallee(req.params.id as string, parsed.data as CalleeScript);
     res.json({ id: req.params.id, script: parsed.data });
   });

@@ -40,7 +40,8 @@ export class Faults {
   private readonly active: (Fault & { remaining: number })[] = [];
 
   add(fault: Fault): void {
-    if (fault.status !== 'noResponse' && !(fault.status in CODES)) throw new Error(`unsupported fault status ${fault.status}`);
+    if (fault.status !== 'noResponse' && !(fault.status in CODES))
+      throw new Error(`unsupported fault status ${fault.status}`);
     this.active.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
@@ -51,7 +52,11 @@ export class Faults {
   /** The fault a request for `action` on `callId` meets, if one matches (and is used up by it). */
   private match(action: string, callId: string, errorsOnly = false): Fault | undefined {
     const fault = this.active.find(
-      (f) => f.remaining > 0 && f.action === action && (!f.callId || f.callId === callId) && !(errorsOnly && f.status === 'noResponse'),
+      (f) =>
+        f.remaining > 0 &&
+        f.action === action &&
+        (!f.callId || f.callId === callId) &&
+        !(errorsOnly && f.status === 'noResponse'),
     );
     if (fault) fault.remaining--;
     return fault;
@@ -89,6 +94,7 @@ export class Faults {
 function toError(fault: Fault): GraphHttpError | undefined {
   if (fault.status === 'noResponse') return undefined;
   const [code, message] = CODES[fault.status];
-  const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
   return new GraphHttpError(fault.status, code, message, headers);
 }

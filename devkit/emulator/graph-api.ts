@@ -65,7 +65,10 @@ export function graphApi(o: GraphApiOptions): express.Router {
   graph.post('/communications/calls', (req, res) => {
     const body = calls.outbound.createCall(validateCreateCall(req.body, o.clientId));
     res.locals['callId'] = body['id'];
-    res.status(201).location(`${o.baseUrl()}/v1.0/communications/calls/${String(body['id'])}`).json(body);
+    res
+      .status(201)
+      .location(`${o.baseUrl()}/v1.0/communications/calls/${String(body['id'])}`)
+      .json(body);
   });
 
   const c = '/communications/calls/:id';
@@ -94,7 +97,9 @@ export function graphApi(o: GraphApiOptions): express.Router {
     });
   action('answer', (id, body) => calls.incoming.answer(id, validateAnswer(body)));
   operation('playPrompt', (id, body) => calls.media.playPrompt(id, validatePlayPrompt(body)));
-  operation('cancelMediaProcessing', (id, body) => calls.media.cancelMediaProcessing(id, validateCancelMediaProcessing(body)));
+  operation('cancelMediaProcessing', (id, body) =>
+    calls.media.cancelMediaProcessing(id, validateCancelMediaProcessing(body)),
+  );
   action('transfer', (id, body) => calls.transfers.transfer(id, validateTransfer(body)));
   action('reject', (id, body) => calls.incoming.reject(id, validateReject(body)));
   action('redirect', (id, body) => calls.incoming.redirect(id, validateRedirect(body)));
@@ -111,7 +116,13 @@ export function graphApi(o: GraphApiOptions): express.Router {
   graph.use((req, _res, next) => {
     const path = req.path;
     if (knownActions.test(path) || /^\/users\/[^/]+\/teamwork\/sendActivityNotification$/i.test(path)) {
-      next(new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${req.method}' is not allowed on ${path} by the emulator.`));
+      next(
+        new GraphHttpError(
+          405,
+          'Request_BadRequest',
+          `The HTTP method '${req.method}' is not allowed on ${path} by the emulator.`,
+        ),
+      );
       return;
     }
     const segment = path.split('/').filter(Boolean).pop() ?? '';
@@ -121,10 +132,20 @@ export function graphApi(o: GraphApiOptions): express.Router {
     if (res.headersSent) return next(err);
     if (err instanceof GraphHttpError) return sendGraphError(req, res, err);
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') return sendGraphError(req, res, badRequest(`Invalid JSON in request body: ${e.message ?? ''}`));
-    if (e.type === 'entity.too.large') return sendGraphError(req, res, new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
+    if (e.type === 'entity.parse.failed')
+      return sendGraphError(req, res, badRequest(`Invalid JSON in request body: ${e.message ?? ''}`));
+    if (e.type === 'entity.too.large')
+      return sendGraphError(
+        req,
+        res,
+        new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+      );
     logger.error({ err }, 'emulator: unexpected error in a Graph handler');
-    return sendGraphError(req, res, new GraphHttpError(500, 'UnknownError', 'An unexpected error occurred in the emulator.'));
+    return sendGraphError(
+      req,
+      res,
+      new GraphHttpError(500, 'UnknownError', 'An unexpected error occurred in the emulator.'),
+    );
   });
   return graph;
 }
@@ -138,7 +159,14 @@ export function recordingDownload(
   return (req, res) => {
     const callId = calls.recordings.recording(req.params.id)?.callId;
     res.on('finish', () => {
-      downloads.push({ at: new Date().toISOString(), method: req.method, path: req.originalUrl, body: null, status: res.statusCode, ...(callId ? { callId } : {}) });
+      downloads.push({
+        at: new Date().toISOString(),
+        method: req.method,
+        path: req.originalUrl,
+        body: null,
+        status: res.statusCode,
+        ...(callId ? { callId } : {}),
+      });
     });
     try {
       const wav = calls.recordings.getRecording(req.params.id, req.header('authorization'));

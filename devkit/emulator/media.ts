@@ -28,7 +28,10 @@ export class MediaLoader {
     try {
       url = new URL(uri);
     } catch {
-      throw new MediaError({ code: 400, subcode: 8536, message: `Action failed, file could not be downloaded. Invalid URI: ${uri}` }, uri);
+      throw new MediaError(
+        { code: 400, subcode: 8536, message: `Action failed, file could not be downloaded. Invalid URI: ${uri}` },
+        uri,
+      );
     }
     const controller = new AbortController();
     this.controllers.add(controller);
@@ -38,15 +41,33 @@ export class MediaLoader {
       const res = await fetch(url, { signal: controller.signal });
       if (!res.ok) {
         await res.arrayBuffer().catch(() => undefined);
-        throw new MediaError({ code: 400, subcode: 8536, message: `Action failed, file could not be downloaded. HTTP ${res.status} for ${uri}` }, uri);
+        throw new MediaError(
+          {
+            code: 400,
+            subcode: 8536,
+            message: `Action failed, file could not be downloaded. HTTP ${res.status} for ${uri}`,
+          },
+          uri,
+        );
       }
       const length = Number(res.headers.get('content-length') ?? '0');
-      if (length > MAX_PROMPT_BYTES) throw new MediaError({ code: 400, subcode: 8536, message: `Action failed, file is too large (${length} bytes): ${uri}` }, uri);
+      if (length > MAX_PROMPT_BYTES)
+        throw new MediaError(
+          { code: 400, subcode: 8536, message: `Action failed, file is too large (${length} bytes): ${uri}` },
+          uri,
+        );
       buf = Buffer.from(await res.arrayBuffer());
     } catch (e) {
       if (e instanceof MediaError) throw e;
       const cause = (e as { cause?: { code?: string } }).cause?.code;
-      throw new MediaError({ code: 400, subcode: 8536, message: `Action failed, file could not be downloaded. ${cause ?? (e as Error).message} for ${uri}` }, uri);
+      throw new MediaError(
+        {
+          code: 400,
+          subcode: 8536,
+          message: `Action failed, file could not be downloaded. ${cause ?? (e as Error).message} for ${uri}`,
+        },
+        uri,
+      );
     } finally {
       clearTimeout(timer);
       this.controllers.delete(controller);
@@ -55,11 +76,18 @@ export class MediaLoader {
     try {
       info = parseWav(buf);
     } catch (e) {
-      throw new MediaError({ code: 400, subcode: 8535, message: `Action failed, file format is invalid. ${(e as Error).message}: ${uri}` }, uri);
+      throw new MediaError(
+        { code: 400, subcode: 8535, message: `Action failed, file format is invalid. ${(e as Error).message}: ${uri}` },
+        uri,
+      );
     }
     if (!isGraphPromptFormat(info)) {
       throw new MediaError(
-        { code: 400, subcode: 8535, message: `Action failed, file format is invalid. ${describeWavFormat(info)}; prompts must be PCM 16000 Hz 16-bit mono: ${uri}` },
+        {
+          code: 400,
+          subcode: 8535,
+          message: `Action failed, file format is invalid. ${describeWavFormat(info)}; prompts must be PCM 16000 Hz 16-bit mono: ${uri}`,
+        },
         uri,
       );
     }

@@ -46,8 +46,8 @@ export class Notifier {
   ): Promise<NotificationRecord> {
     const previous = this.queues.get(call.id) ?? Promise.resolve();
     // Duplicates (a real-world quirk) go out concurrently, as separate POSTs of the same notification.
-    const delivery = previous.then(async () =>
-      (await Promise.all(Array.from({ length: copies }, () => this.deliver(call, url, notification))))[0]!,
+    const delivery = previous.then(
+      async () => (await Promise.all(Array.from({ length: copies }, () => this.deliver(call, url, notification))))[0]!,
     );
     const tail = delivery.then(
       () => undefined,
@@ -80,10 +80,17 @@ export class Notifier {
     const messageId = randomUUID();
     let record = await this.attempt(call, url, notification, messageId);
     let attempts = 1;
-    while (attempts <= retries && !this.stopped && !(record.status !== undefined && record.status >= 200 && record.status <= 299)) {
+    while (
+      attempts <= retries &&
+      !this.stopped &&
+      !(record.status !== undefined && record.status >= 200 && record.status <= 299)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, this.opts.redelivery!.delayMs));
       if (this.stopped) break;
-      this.opts.logger.info({ callId: call.id, attempt: attempts + 1, summary: record.summary }, 'redelivering notification');
+      this.opts.logger.info(
+        { callId: call.id, attempt: attempts + 1, summary: record.summary },
+        'redelivering notification',
+      );
       record = await this.attempt(call, url, notification, messageId);
       attempts++;
     }
@@ -149,12 +156,21 @@ export class Notifier {
           break;
         }
         if (record.status !== undefined && (record.status < 200 || record.status > 299)) {
-          this.opts.logger.warn({ callId: call.id, url: record.url, status: record.status, summary: record.summary }, 'notification rejected by receiver');
+          this.opts.logger.warn(
+            { callId: call.id, url: record.url, status: record.status, summary: record.summary },
+            'notification rejected by receiver',
+          );
         }
       } catch (e) {
         const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-        record.error = controller.signal.aborted && !this.stopped ? 'timeout' : (cause?.code ?? cause?.message ?? (e as Error).message);
-        this.opts.logger.warn({ callId: call.id, url, err: record.error, summary: record.summary }, 'notification delivery failed');
+        record.error =
+          controller.signal.aborted && !this.stopped
+            ? 'timeout'
+            : (cause?.code ?? cause?.message ?? (e as Error).message);
+        this.opts.logger.warn(
+          { callId: call.id, url, err: record.error, summary: record.summary },
+          'notification delivery failed',
+        );
       } finally {
         clearTimeout(timer);
         this.inFlight.delete(controller);

@@ -5,7 +5,12 @@
 import { stripUndefined } from './json.js';
 import type { AgentScript, AgentView, PresenceStep } from './types.js';
 
-export const DEFAULT_AGENT_SCRIPT: Required<AgentScript> = { onTransfer: 'accept', answerAfterMs: 1000, talkMs: 30000, presence: [] };
+export const DEFAULT_AGENT_SCRIPT: Required<AgentScript> = {
+  onTransfer: 'accept',
+  answerAfterMs: 1000,
+  talkMs: 30000,
+  presence: [],
+};
 
 interface AgentRecord {
   script: Required<AgentScript>;
@@ -43,7 +48,9 @@ export class AgentDirectory {
     const elapsed = Date.now() - r.scriptedAt;
     let current: PresenceStep | undefined;
     for (const step of r.script.presence) if (step.atMs <= elapsed) current = step;
-    return current ? { availability: current.availability, activity: current.activity } : { availability: 'Available', activity: 'Available' };
+    return current
+      ? { availability: current.availability, activity: current.activity }
+      : { availability: 'Available', activity: 'Available' };
   }
 
   /** Marks an agent on (or off) a call other than a transferred conversation. */

@@ -10,10 +10,33 @@ import { requireBody } from './validation/common.js';
 
 export const MAX_PRESENCE_IDS = 650;
 
-export const AVAILABILITY = ['Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'Offline', 'PresenceUnknown'] as const;
+export const AVAILABILITY = [
+  'Available',
+  'AvailableIdle',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'BusyIdle',
+  'DoNotDisturb',
+  'Offline',
+  'PresenceUnknown',
+] as const;
 export const ACTIVITY = [
-  'Available', 'Away', 'BeRightBack', 'Busy', 'DoNotDisturb', 'InACall', 'InAConferenceCall', 'Inactive', 'InAMeeting',
-  'Offline', 'OffWork', 'OutOfOffice', 'PresenceUnknown', 'Presenting', 'UrgentInterruptionsOnly',
+  'Available',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'DoNotDisturb',
+  'InACall',
+  'InAConferenceCall',
+  'Inactive',
+  'InAMeeting',
+  'Offline',
+  'OffWork',
+  'OutOfOffice',
+  'PresenceUnknown',
+  'Presenting',
+  'UrgentInterruptionsOnly',
 ] as const;
 export type Availability = (typeof AVAILABILITY)[number];
 export type Activity = (typeof ACTIVITY)[number];
@@ -21,17 +44,23 @@ export type Activity = (typeof ACTIVITY)[number];
 export function validateGetPresences(raw: unknown): string[] {
   const body = requireBody(raw);
   for (const k of Object.keys(body)) {
-    if (k !== 'ids') throw badRequest(`The property '${k}' does not exist on type 'microsoft.graph.getPresencesByUserId'.`);
+    if (k !== 'ids')
+      throw badRequest(`The property '${k}' does not exist on type 'microsoft.graph.getPresencesByUserId'.`);
   }
   const ids = body['ids'];
   if (ids === undefined || ids === null) throw badRequest("Missing required property 'ids'.");
   if (!Array.isArray(ids)) throw badRequest("Invalid value for 'ids': an array of user ids is required.");
   if (ids.length === 0) throw badRequest("Invalid value for 'ids': at least one id is required.");
   if (ids.length > MAX_PRESENCE_IDS) {
-    throw new GraphHttpError(400, 'BadRequest', `Invalid value for 'ids': ${ids.length} ids, the maximum is ${MAX_PRESENCE_IDS}.`);
+    throw new GraphHttpError(
+      400,
+      'BadRequest',
+      `Invalid value for 'ids': ${ids.length} ids, the maximum is ${MAX_PRESENCE_IDS}.`,
+    );
   }
   for (const id of ids) {
-    if (typeof id !== 'string' || id.length === 0) throw badRequest("Invalid value for 'ids': every id must be a non-empty string.");
+    if (typeof id !== 'string' || id.length === 0)
+      throw badRequest("Invalid value for 'ids': every id must be a non-empty string.");
   }
   return [...new Set(ids as string[])];
 }

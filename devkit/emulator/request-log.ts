@@ -49,7 +49,12 @@ export function requestLog({ requests, requestLogFile, calls, emitStep, logger }
       if (callId) {
         calls.recordRequest(callId, rec);
         const action = req.originalUrl.replace(CALL_PATH, '').split('?')[0] || '';
-        emitStep({ callId, at: rec.at, kind: 'request', detail: `${req.method} ${action || '/'} -> ${res.statusCode}${rec.responseLost ? ' (response lost)' : ''}` });
+        emitStep({
+          callId,
+          at: rec.at,
+          kind: 'request',
+          detail: `${req.method} ${action || '/'} -> ${res.statusCode}${rec.responseLost ? ' (response lost)' : ''}`,
+        });
       }
     };
     res.once('finish', logged);

@@ -18,7 +18,15 @@ import { Notifier } from './notifier.js';
 import { AgentDirectory } from './people.js';
 import { requestLog } from './request-log.js';
 import { KeyRing, identityRouter } from './tokens.js';
-import type { AgentScript, CalleeScript, CallerScript, Emulator, EmulatorOptions, RecordedRequest, StepEvent } from './types.js';
+import type {
+  AgentScript,
+  CalleeScript,
+  CallerScript,
+  Emulator,
+  EmulatorOptions,
+  RecordedRequest,
+  StepEvent,
+} from './types.js';
 
 export type {
   CalleeScript,
@@ -52,7 +60,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const directory = opts.users ? new Set(opts.users.map((u) => u.toLowerCase())) : undefined;
   let baseUrl = '';
 
-  const keys = await KeyRing.create({ tenantId: opts.tenantId, clientId: opts.clientId, clientSecret: opts.clientSecret });
+  const keys = await KeyRing.create({
+    tenantId: opts.tenantId,
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+  });
   const agents = new AgentDirectory();
   const media = new MediaLoader();
   const notifier = new Notifier({
@@ -85,7 +97,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use(identityRouter(keys, () => baseUrl, (r) => tokenRequests.push(r)));
+  app.use(
+    identityRouter(
+      keys,
+      () => baseUrl,
+      (r) => tokenRequests.push(r),
+    ),
+  );
   const requestLogFile = opts.requestLogFile ?? process.env['SWITCHBOARD_GRAPH_REQUEST_LOG'];
   app.use(
     '/v1.0',

@@ -110,7 +110,14 @@ export class KeyRing {
    * = this tenant's v2.0 issuer, signed with the keys published through the tenant's OpenID configuration. What the
    * admin API accepts, for the demo and the tests.
    */
-  async issueUserToken(opts: { issuer: string; oid: string; name: string; roles: string[]; audience?: string; lifetimeSeconds?: number }): Promise<string> {
+  async issueUserToken(opts: {
+    issuer: string;
+    oid: string;
+    name: string;
+    roles: string[];
+    audience?: string;
+    lifetimeSeconds?: number;
+  }): Promise<string> {
     const { tenantId, clientId } = this.config;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({
@@ -161,8 +168,10 @@ export class KeyRing {
     } catch (e) {
       if (e instanceof GraphHttpError) throw e;
       if (e instanceof joseErrors.JWTExpired) return fail('Lifetime validation failed, the token is expired.');
-      if (e instanceof joseErrors.JWTClaimValidationFailed) return fail(`Access token validation failure. Invalid ${e.claim}.`);
-      if (e instanceof joseErrors.JWSSignatureVerificationFailed) return fail('Access token validation failure. Invalid signature.');
+      if (e instanceof joseErrors.JWTClaimValidationFailed)
+        return fail(`Access token validation failure. Invalid ${e.claim}.`);
+      if (e instanceof joseErrors.JWSSignatureVerificationFailed)
+        return fail('Access token validation failure. Invalid signature.');
       return fail('Access token validation failure. The token is malformed or not issued by this tenant.');
     }
   }
@@ -170,7 +179,8 @@ export class KeyRing {
   /** The bearer token on calling notifications; reused until shortly before it expires, like Graph's. */
   async notificationToken(): Promise<string> {
     const nowMs = Date.now();
-    if (this.cachedNotificationToken && nowMs < this.cachedNotificationToken.refreshAfter) return this.cachedNotificationToken.token;
+    if (this.cachedNotificationToken && nowMs < this.cachedNotificationToken.refreshAfter)
+      return this.cachedNotificationToken.token;
     const now = Math.floor(nowMs / 1000);
     const token = await new SignJWT({ tid: this.config.tenantId, serviceurl: 'https://api.aps.skype.com/' })
       .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: this.callbacks.kid, x5t: this.callbacks.kid })
@@ -199,7 +209,10 @@ export function requireGraphToken(keys: KeyRing) {
 }
 
 function entraTimestamp(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Entra's OAuth error body. */
@@ -307,11 +320,19 @@ export function identityRouter(keys: KeyRing, baseUrl: () => string, record: (r:
     const roles = Array.isArray(body.roles) ? body.roles.map(String) : [];
     const bad = roles.filter((r) => !userRoles.includes(r));
     if (roles.length === 0 || bad.length > 0) {
-      res.status(400).json({ error: { code: 'BadRequest', message: `roles: one or more of ${userRoles.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}` } });
+      res.status(400).json({
+        error: {
+          code: 'BadRequest',
+          message: `roles: one or more of ${userRoles.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}`,
+        },
+      });
       return;
     }
     const oid = typeof body.oid === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(body.oid) ? body.oid : randomUUID();
-    const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 200) : `Emulated ${roles.map((r) => r.replace('Switchboard.', '')).join('/')}`;
+    const name =
+      typeof body.name === 'string' && body.name.trim()
+        ? body.name.trim().slice(0, 200)
+        : `Emulated ${roles.map((r) => r.replace('Switchboard.', '')).join('/')}`;
     const lifetime = TOKEN_LIFETIME_S;
     const accessToken = await keys.issueUserToken({
       issuer: `${baseUrl()}/${tenantId}/v2.0`,
@@ -321,18 +342,33 @@ export function identityRouter(keys: KeyRing, baseUrl: () => string, record: (r:
       ...(typeof body.audience === 'string' && body.audience ? { audience: body.audience } : {}),
       lifetimeSeconds: lifetime,
     });
-    res.set({ 'Cache-Control': 'no-store' }).json({ token_type: 'Bearer', expires_in: lifetime, access_token: accessToken, oid, name, roles });
+    res
+      .set({ 'Cache-Control': 'no-store' })
+      .json({ token_type: 'Bearer', expires_in: lifetime, access_token: accessToken, oid, name, roles });
   });
 
   router.post('/:tenant/oauth2/v2.0/token', express.urlencoded({ extended: false }), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, string | undefined>;
     const redacted = { ...body, ...(body.client_secret ? { client_secret: '***' } : {}) };
     res.on('finish', () =>
-      record({ at: new Date().toISOString(), method: req.method, path: req.originalUrl, body: redacted, status: res.statusCode }),
+      record({
+        at: new Date().toISOString(),
+        method: req.method,
+        path: req.originalUrl,
+        body: redacted,
+        status: res.statusCode,
+      }),
     );
 
     if (!knownTenant(req.params.tenant)) {
-      sendEntraError(req, res, 400, 'invalid_request', 90002, `Tenant '${req.params.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      sendEntraError(
+        req,
+        res,
+        400,
+        'invalid_request',
+        90002,
+        `Tenant '${req.params.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
       return;
     }
     // client_secret_basic is accepted as well as client_secret_post.
@@ -348,41 +384,95 @@ export function identityRouter(keys: KeyRing, baseUrl: () => string, record: (r:
       }
     }
     if (!body.grant_type) {
-      sendEntraError(req, res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+      sendEntraError(
+        req,
+        res,
+        400,
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'grant_type'.",
+      );
       return;
     }
     if (body.grant_type !== 'client_credentials') {
-      sendEntraError(req, res, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${body.grant_type}'. This emulator supports only client_credentials.`);
+      sendEntraError(
+        req,
+        res,
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${body.grant_type}'. This emulator supports only client_credentials.`,
+      );
       return;
     }
     if (!reqClientId) {
-      sendEntraError(req, res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+      sendEntraError(
+        req,
+        res,
+        400,
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'client_id'.",
+      );
       return;
     }
     if (reqClientId !== clientId) {
-      sendEntraError(req, res, 400, 'unauthorized_client', 700016, `Application with identifier '${reqClientId}' was not found in the directory '${tenantId}'.`);
+      sendEntraError(
+        req,
+        res,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${reqClientId}' was not found in the directory '${tenantId}'.`,
+      );
       return;
     }
     if (!reqSecret) {
-      sendEntraError(req, res, 401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      sendEntraError(
+        req,
+        res,
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
       return;
     }
     if (reqSecret !== clientSecret) {
-      sendEntraError(req, res, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      sendEntraError(
+        req,
+        res,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
       return;
     }
-    const scopes = (body.scope ?? '').split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
+    const scopes = (body.scope ?? '')
+      .split(/\s+/)
+      .filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
     const defaults = scopes.filter((s) => s.endsWith('/.default'));
     if (scopes.length === 0 || defaults.length !== 1 || scopes.length !== 1) {
-      sendEntraError(req, res, 400, 'invalid_scope', 1002012, `The provided value for scope ${body.scope ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      sendEntraError(
+        req,
+        res,
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${body.scope ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
       return;
     }
     let resource = defaults[0]!.slice(0, -'/.default'.length);
     if (resource === GRAPH_APP_ID) resource = GRAPH_RESOURCE;
     const accessToken = await keys.issueAccessToken(resource);
-    res
-      .set({ 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' })
-      .json({ token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S, access_token: accessToken });
+    res.set({ 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' }).json({
+      token_type: 'Bearer',
+      expires_in: TOKEN_LIFETIME_S,
+      ext_expires_in: TOKEN_LIFETIME_S,
+      access_token: accessToken,
+    });
   });
 
   return router;

@@ -122,13 +122,7 @@ export interface AgentScript {
 }
 
 export type EmulatedCallState =
-  | 'incoming'
-  | 'establishing'
-  | 'established'
-  | 'transferring'
-  | 'transferAccepted'
-  | 'terminating'
-  | 'terminated';
+  'incoming' | 'establishing' | 'established' | 'transferring' | 'transferAccepted' | 'terminating' | 'terminated';
 
 export interface ResultInfo {
   code: number;

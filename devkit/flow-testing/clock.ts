@@ -10,13 +10,22 @@ export interface LocalTime {
   timeZone?: string;
 }
 
-
-
 /** The local date parts of an instant in a time zone. */
 function localParts(at: Date, timeZone: string): { y: number; m: number; d: number; wd: string } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    weekday: 'short',
+  }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return { y: Number(get('year')), m: Number(get('month')), d: Number(get('day')), wd: get('weekday').toLowerCase().slice(0, 3) };
+  return {
+    y: Number(get('year')),
+    m: Number(get('month')),
+    d: Number(get('day')),
+    wd: get('weekday').toLowerCase().slice(0, 3),
+  };
 }
 
 /** The instant a local date and time happen in a time zone (the zone's offset at that moment, DST included). */
@@ -24,7 +33,14 @@ export function zonedInstant(y: number, m: number, d: number, hh: number, mm: nu
   const guess = Date.UTC(y, m - 1, d, hh, mm);
   const offsetAt = (ms: number) => {
     const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     }).formatToParts(new Date(ms));
     const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
@@ -47,4 +63,3 @@ export function nextLocalTime(now: Date, spec: LocalTime): Date {
   }
   throw new Error(`no ${JSON.stringify(spec)} within two years`);
 }
-

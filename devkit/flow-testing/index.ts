@@ -23,7 +23,12 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporalCliPath, temporalTestServerPath } from '../../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
-import { fetchHistories, replayHistories, type HistoryCheck, type RunHistory } from '../../src/temporal/history-check.js';
+import {
+  fetchHistories,
+  replayHistories,
+  type HistoryCheck,
+  type RunHistory,
+} from '../../src/temporal/history-check.js';
 import { createQueueActivities, createRoutingActivities } from '../../activities/queueing.js';
 import { createAgentActivities, startAgentWorkflows } from '../../activities/agents.js';
 import { createScheduleActivities } from '../../activities/schedules.js';
@@ -107,8 +112,18 @@ export const FLOW_TEST_TENANT = '00000000-0000-4000-8000-0000000f1075';
 const FLOWS_MODULE = fileURLToPath(new URL('../../flows/flows.ts', import.meta.url));
 
 /** A worker for the real workflows; `flows` replaces flows/flows.ts in its bundle. */
-async function createWorker(env: TestWorkflowEnvironment, taskQueue: string, activities: object, flows?: string): Promise<Worker> {
-  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleFor(flows), activities });
+async function createWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: object,
+  flows?: string,
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundleFor(flows),
+    activities,
+  });
 }
 
 /** Bundling the workflows takes seconds; a test file's flow tests share one bundle per flows module. */
@@ -148,13 +163,20 @@ export class FlowTest {
   static async start(options: FlowTestOptions = {}): Promise<FlowTest> {
     const env =
       options.server === 'dev'
-        ? await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } })
+        ? await TestWorkflowEnvironment.createLocal({
+            server: { executable: { type: 'existing-path', path: temporalCliPath() } },
+          })
         : await TestWorkflowEnvironment.createTimeSkipping({
             server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
           });
     const taskQueue = `flow-test-${++harnesses}`;
     const agents = options.agents ?? 'accept';
-    const graph = new SimulatedGraph(env.client, agents === 'accept' || agents === 'decline' || agents === 'ignore' ? agents : 'accept', true, (ctx) => !ctx.startsWith('hold-'));
+    const graph = new SimulatedGraph(
+      env.client,
+      agents === 'accept' || agents === 'decline' || agents === 'ignore' ? agents : 'accept',
+      true,
+      (ctx) => !ctx.startsWith('hold-'),
+    );
     if (typeof agents === 'object') for (const [id, b] of Object.entries(agents)) graph.agentBehaviour.set(id, b);
     const queues = options.queues ?? configuredQueues;
     const exceptions = options.scheduleExceptions ?? {};
@@ -176,12 +198,14 @@ export class FlowTest {
         for (let attempt = 1; ; attempt++) {
           try {
             await env.client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(reserveUpdate, {
-              args: [{
-                reservationId: `busy-${agentId}`,
-                queue: Object.values(queues).find((q) => q.agents.includes(agentId))!.name,
-                callWorkflowId: 'call-elsewhere',
-                callId: 'elsewhere',
-              }],
+              args: [
+                {
+                  reservationId: `busy-${agentId}`,
+                  queue: Object.values(queues).find((q) => q.agents.includes(agentId))!.name,
+                  callWorkflowId: 'call-elsewhere',
+                  callId: 'elsewhere',
+                },
+              ],
             });
             break;
           } catch (err) {
@@ -191,7 +215,16 @@ export class FlowTest {
         }
       }
     }
-    return new FlowTest(env, graph, worker, running, taskQueue, options.promptBaseUrl ?? 'https://switchboard.test/prompts', activities, options.flows);
+    return new FlowTest(
+      env,
+      graph,
+      worker,
+      running,
+      taskQueue,
+      options.promptBaseUrl ?? 'https://switchboard.test/prompts',
+      activities,
+      options.flows,
+    );
   }
 
   /**
@@ -218,9 +251,12 @@ export class FlowTest {
 
   /** With `agents: 'busy'`: the agent's other call ends (no wrap-up), and they are free for the queues again. */
   async freeAgent(agentId: string): Promise<void> {
-    await this.env.client.workflow
-      .getHandle(agentWorkflowId(agentId))
-      .signal(agentOfferOutcomeSignal, { reservationId: `busy-${agentId}`, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 });
+    await this.env.client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentOfferOutcomeSignal, {
+      reservationId: `busy-${agentId}`,
+      outcome: 'cancelled',
+      wrapUpSeconds: 0,
+      missesBeforeAway: 1,
+    });
   }
 
   /** What the person at this number does when Switchboard calls them (a callback): answer (default), or not. */
@@ -242,7 +278,10 @@ export class FlowTest {
     const input: CallWorkflowInput = {
       call: {
         callId,
-        from: typeof from === 'string' ? { kind: 'phone', id: from } : { kind: 'user', id: from.user, ...(from.name ? { displayName: from.name } : {}) },
+        from:
+          typeof from === 'string'
+            ? { kind: 'phone', id: from }
+            : { kind: 'user', id: from.user, ...(from.name ? { displayName: from.name } : {}) },
         to: { applicationInstanceId: options.dial },
         tenantId: FLOW_TEST_TENANT,
         receivedAt: (await this.now()).toISOString(),
@@ -327,7 +366,8 @@ export class SimulatedCaller {
         this.heardUpTo = at + 1;
         return;
       }
-      if (Date.now() > deadline) throw new Error(`the caller did not hear ${file}; they heard: ${heard.join(', ') || 'nothing'}`);
+      if (Date.now() > deadline)
+        throw new Error(`the caller did not hear ${file}; they heard: ${heard.join(', ') || 'nothing'}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -364,7 +404,10 @@ export class SimulatedCaller {
       // `npm run histories:record`: the flow tests' calls become the replay test's recorded histories.
       await mkdir(dir, { recursive: true });
       const name = `${summary.flow ?? 'call'}-${this.callId.slice(0, 8)}.history.bin`;
-      await writeFile(join(dir, name), temporal.api.history.v1.History.encode(await this.handle.fetchHistory()).finish());
+      await writeFile(
+        join(dir, name),
+        temporal.api.history.v1.History.encode(await this.handle.fetchHistory()).finish(),
+      );
     }
     return summary;
   }

@@ -104,7 +104,9 @@ export class SimulatedGraph {
 
   private async notify(n: CallNotification): Promise<void> {
     if (n.kind === 'state') this.states.set(n.callId, n.state);
-    await this.client.workflow.getHandle(this.routes.get(n.callId) ?? callWorkflowId(n.callId)).signal(graphNotificationSignal, n);
+    await this.client.workflow
+      .getHandle(this.routes.get(n.callId) ?? callWorkflowId(n.callId))
+      .signal(graphNotificationSignal, n);
   }
 
   private state(callId: string, state: CallState, resultInfo?: ResultInfo) {
@@ -139,7 +141,8 @@ export class SimulatedGraph {
 
   /** The caller presses keys: toneInfo notifications, as Graph sends them once the bot subscribed to tones. */
   async press(callId: string, keys: string): Promise<void> {
-    if (!this.toneSubscribed.has(callId)) throw new Error(`call ${callId}: keys pressed before subscribeToTone are not reported by Graph`);
+    if (!this.toneSubscribed.has(callId))
+      throw new Error(`call ${callId}: keys pressed before subscribeToTone are not reported by Graph`);
     for (const key of keys) {
       const sequenceId = (this.toneSequence.get(callId) ?? 0) + 1;
       this.toneSequence.set(callId, sequenceId);
@@ -158,12 +161,19 @@ export class SimulatedGraph {
       createCall: async ({ phone, applicationInstanceId, tenantId, callbackUri }) => {
         // As Graph does: the call exists at once (201), its notifications go to the callbackUri it was given.
         const workflowId = new URL(callbackUri).searchParams.get('workflowId');
-        if (!workflowId) throw new Error(`createCall: the callbackUri ${callbackUri} names no workflow, so its notifications would reach nobody`);
+        if (!workflowId)
+          throw new Error(
+            `createCall: the callbackUri ${callbackUri} names no workflow, so its notifications would reach nobody`,
+          );
         const callId = `outbound-${this.outboundCalls.length + 1}-${randomUUID()}`;
         const behaviour = this.calleeBehaviour.get(phone) ?? 'answer';
         this.routes.set(callId, workflowId);
         this.outboundCalls.push({ callId, workflowId, phone, applicationInstanceId, tenantId, callbackUri, behaviour });
-        this.requests.push({ op: 'createCall', callId, detail: { phone, applicationInstanceId, tenantId, callbackUri } });
+        this.requests.push({
+          op: 'createCall',
+          callId,
+          detail: { phone, applicationInstanceId, tenantId, callbackUri },
+        });
         await this.state(callId, 'establishing');
         if (behaviour === 'answer') await this.state(callId, 'established');
         else {
@@ -197,11 +207,20 @@ export class SimulatedGraph {
         if (refused) {
           this.requests.push({ op: 'playPrompt:refused', callId, detail: { clientContext, promptUris } });
           // What Graph answers for media it can't fetch or play: a 4xx, which the activity does not retry.
-          throw ApplicationFailure.nonRetryable(`Graph playPrompt failed: 400 BadRequest: cannot play ${refused}`, 'GraphError');
+          throw ApplicationFailure.nonRetryable(
+            `Graph playPrompt failed: 400 BadRequest: cannot play ${refused}`,
+            'GraphError',
+          );
         }
         const operationId = `op-${this.nextOp++}`;
         this.requests.push({ op: 'playPrompt', callId, detail: { clientContext, promptUris } });
-        this.prompts.push({ callId, operationId, clientContext, files: promptUris.map((u) => u.split('/').pop()!), completed: false });
+        this.prompts.push({
+          callId,
+          operationId,
+          clientContext,
+          files: promptUris.map((u) => u.split('/').pop()!),
+          completed: false,
+        });
         // Completed before the request returns: on the time-skipping server a completion that comes a moment later, in
         // real time, can lose the race against a timer the server skips to (nothing else being in flight).
         if (this.completesByItself(clientContext)) await this.completePrompt(operationId);
@@ -209,8 +228,19 @@ export class SimulatedGraph {
       },
       recordResponse: async ({ callId, clientContext, promptUri, maxRecordDurationInSeconds }) => {
         const operationId = `op-${this.nextOp++}`;
-        this.requests.push({ op: 'recordResponse', callId, detail: { clientContext, promptUri, maxRecordDurationInSeconds } });
-        if (promptUri) this.prompts.push({ callId, operationId, clientContext, files: [promptUri.split('/').pop()!], completed: true });
+        this.requests.push({
+          op: 'recordResponse',
+          callId,
+          detail: { clientContext, promptUri, maxRecordDurationInSeconds },
+        });
+        if (promptUri)
+          this.prompts.push({
+            callId,
+            operationId,
+            clientContext,
+            files: [promptUri.split('/').pop()!],
+            completed: true,
+          });
         const behaviour = this.messageBehaviour.get(callId) ?? { speakSeconds: 8 };
         // The message is over before the request returns (see playPrompt: no real-time race with skipped timers).
         if (behaviour === 'hangUp') await this.hangUp(callId);
@@ -221,11 +251,16 @@ export class SimulatedGraph {
           operationId,
           operationType: 'recordResponse',
           status: 'completed',
-          completionReason: behaviour === 'hangUp' ? 'operationCanceled' : spoke ? 'stopToneDetected' : 'initialSilenceTimeout',
+          completionReason:
+            behaviour === 'hangUp' ? 'operationCanceled' : spoke ? 'stopToneDetected' : 'initialSilenceTimeout',
           clientContext,
           resultInfo: { code: 200, subcode: 0 },
           payload: spoke
-            ? { recordingLocation: `simulated://recordings/${operationId}`, recordingAccessToken: randomUUID(), speakSeconds: behaviour.speakSeconds }
+            ? {
+                recordingLocation: `simulated://recordings/${operationId}`,
+                recordingAccessToken: randomUUID(),
+                speakSeconds: behaviour.speakSeconds,
+              }
             : { recordingLocation: '', recordingAccessToken: '' },
         });
         return { operationId };
@@ -236,7 +271,10 @@ export class SimulatedGraph {
       ringAgent: async ({ agentId, callbackUri }) => {
         // An offer by ringing: our own call to the agent, whose notifications go to the workflow that rings.
         const workflowId = new URL(callbackUri).searchParams.get('workflowId');
-        if (!workflowId) throw new Error(`ringAgent: the callbackUri ${callbackUri} names no workflow, so its notifications would reach nobody`);
+        if (!workflowId)
+          throw new Error(
+            `ringAgent: the callbackUri ${callbackUri} names no workflow, so its notifications would reach nobody`,
+          );
         const callId = `ring-${++this.rings}-${agentId}`;
         this.routes.set(callId, workflowId);
         this.ringing.set(callId, agentId);
@@ -245,9 +283,11 @@ export class SimulatedGraph {
         const behaviour = this.agentBehaviour.get(agentId) ?? this.agent;
         // Accepting agents pick up at once; one who ignores it rings until we hang up (the alert time is ours).
         if (behaviour === 'accept') await this.state(callId, 'established');
-        else if (behaviour === 'decline') await this.state(callId, 'terminated', { code: 603, subcode: 0, message: 'declined' });
+        else if (behaviour === 'decline')
+          await this.state(callId, 'terminated', { code: 603, subcode: 0, message: 'declined' });
         // On another call (Teams presence hadn't caught up): Graph ends the ring at once with SIP's 486.
-        else if (behaviour === 'busy') await this.state(callId, 'terminated', { code: 486, subcode: 0, message: 'busy' });
+        else if (behaviour === 'busy')
+          await this.state(callId, 'terminated', { code: 486, subcode: 0, message: 'busy' });
         return { callId };
       },
       transferCall: async ({ callId, agentId, replacesCallId }) => {
@@ -256,7 +296,11 @@ export class SimulatedGraph {
           this.requests.push({ op: 'transfer', callId, detail: { agentId, replacesCallId } });
           await this.state(callId, 'transferring');
           if (this.ringing.get(replacesCallId) !== agentId || this.states.get(replacesCallId) !== 'established') {
-            await this.state(callId, 'established', { code: 500, subcode: 7700, message: 'the call to replace is not an established call to the target' });
+            await this.state(callId, 'established', {
+              code: 500,
+              subcode: 7700,
+              message: 'the call to replace is not an established call to the target',
+            });
             return;
           }
           await this.state(callId, 'transferAccepted');
@@ -272,7 +316,11 @@ export class SimulatedGraph {
           await this.state(callId, 'terminated', { code: 0, subcode: 7015 });
         } else {
           // Graph reports a declined and an unanswered transfer alike (the ring timeout is Graph's).
-          await this.state(callId, 'established', { code: 500, subcode: 7000, message: behaviour === 'ignore' ? 'no answer' : behaviour === 'busy' ? 'busy' : 'declined' });
+          await this.state(callId, 'established', {
+            code: 500,
+            subcode: 7000,
+            message: behaviour === 'ignore' ? 'no answer' : behaviour === 'busy' ? 'busy' : 'declined',
+          });
         }
       },
       transferCallTo: async ({ callId, target }) => {
@@ -295,9 +343,13 @@ export class SimulatedGraph {
           // Graph confirms our own hang-up with terminated (and no further notifications).
           // The call's workflow may be over by then (it asked Graph for the state instead): Graph's notification then
           // has no workflow to reach, as our webhook would find.
-          setTimeout(() => void this.state(callId, 'terminated', { code: 0, subcode: 0 }).catch((err: unknown) => {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }), 10);
+          setTimeout(
+            () =>
+              void this.state(callId, 'terminated', { code: 0, subcode: 0 }).catch((err: unknown) => {
+                if (!(err instanceof WorkflowNotFoundError)) throw err;
+              }),
+            10,
+          );
         }
       },
       recordCall: async ({ record, events, timelineEnd }) => {
@@ -321,7 +373,9 @@ export class SimulatedGraph {
         // As saveVoicemail does: no recording is a failure, except silence at the beep, which is an empty message.
         const status: VoicemailResult['status'] = input.recordingLocation
           ? 'recorded'
-          : input.completionReason === 'initialSilenceTimeout' ? 'empty' : 'failed';
+          : input.completionReason === 'initialSilenceTimeout'
+            ? 'empty'
+            : 'failed';
         this.voicemails.push({ ...input, voicemailId, status, notified: false });
         return { voicemailId, status };
       },
@@ -329,7 +383,10 @@ export class SimulatedGraph {
         const vm = this.voicemails.find((v) => v.voicemailId === voicemailId);
         if (vm) vm.notified = true;
         const teams = teamsUserIds?.length ? { notified: [...teamsUserIds], refused: [] } : undefined;
-        return { channels: [...(webhookUrl ? (['webhook'] as const) : []), ...(teams ? (['teams'] as const) : [])], ...(teams ? { teams } : {}) };
+        return {
+          channels: [...(webhookUrl ? (['webhook'] as const) : []), ...(teams ? (['teams'] as const) : [])],
+          ...(teams ? { teams } : {}),
+        };
       },
     };
   }

@@ -33,7 +33,13 @@ export const scenarioSchema = z
     description: z.string().optional(),
     agents: z.record(z.string().min(1), agentScriptSchema).optional(),
     callees: z.record(z.string().min(1), calleeScriptSchema).optional(),
-    calls: z.array(callerScriptSchema.extend({ atMs: z.number().nonnegative().optional(), label: z.string().min(1).optional() }).strict()).min(1),
+    calls: z
+      .array(
+        callerScriptSchema
+          .extend({ atMs: z.number().nonnegative().optional(), label: z.string().min(1).optional() })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
@@ -81,13 +87,25 @@ export interface ScenarioStep {
 }
 
 export interface ScenarioResult {
-  calls: { label: string; callId: string; state: string; resultInfo?: EmulatedCallView['resultInfo']; terminationReason?: string; steps: ScenarioStep[] }[];
+  calls: {
+    label: string;
+    callId: string;
+    state: string;
+    resultInfo?: EmulatedCallView['resultInfo'];
+    terminationReason?: string;
+    steps: ScenarioStep[];
+  }[];
 }
 
 function describeEntry(e: CallHistoryEntry, callId: string): string {
-  if (e.kind === 'request') return `${e.method} ${e.path.replace(/^\/v1\.0\/communications\/calls\/[^/?]+/, '') || '/'} -> ${e.status}${callId ? '' : ''}`;
+  if (e.kind === 'request')
+    return `${e.method} ${e.path.replace(/^\/v1\.0\/communications\/calls\/[^/?]+/, '') || '/'} -> ${e.status}${callId ? '' : ''}`;
   if (e.kind === 'notification') {
-    const what = e.resourceUrl.includes('/operations/') ? `operation ${e.summary}` : e.resourceUrl.endsWith('/participants') ? 'participants' : e.summary;
+    const what = e.resourceUrl.includes('/operations/')
+      ? `operation ${e.summary}`
+      : e.resourceUrl.endsWith('/participants')
+        ? 'participants'
+        : e.summary;
     return `${e.changeType} ${what} -> ${e.status ?? `failed: ${e.error ?? 'unknown'}`}`;
   }
   return e.detail;
@@ -128,11 +146,20 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const s = defineScenario(scenario);
   const base = opts.emulatorUrl;
   await control(base, 'GET', '/health');
-  for (const [id, script] of Object.entries(s.agents ?? {})) await control(base, 'PUT', `/agents/${encodeURIComponent(id)}`, script);
-  for (const [id, script] of Object.entries(s.callees ?? {})) await control(base, 'PUT', `/callees/${encodeURIComponent(id)}`, script);
+  for (const [id, script] of Object.entries(s.agents ?? {}))
+    await control(base, 'PUT', `/agents/${encodeURIComponent(id)}`, script);
+  for (const [id, script] of Object.entries(s.callees ?? {}))
+    await control(base, 'PUT', `/callees/${encodeURIComponent(id)}`, script);
 
   const started = Date.now();
-  const placed: { label: string; callId: string; seen: number; done: boolean; view?: EmulatedCallView; steps: ScenarioStep[] }[] = [];
+  const placed: {
+    label: string;
+    callId: string;
+    seen: number;
+    done: boolean;
+    view?: EmulatedCallView;
+    steps: ScenarioStep[];
+  }[] = [];
   const dials = s.calls.map(async (c, i) => {
     const { atMs = 0, label = `call${i + 1}`, ...script } = c;
     await sleep(Math.max(0, started + atMs - Date.now()));
@@ -141,19 +168,29 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   });
   const dialled = Promise.all(dials);
   let allDialled = false;
-  void dialled.then(() => (allDialled = true), () => undefined);
+  void dialled.then(
+    () => (allDialled = true),
+    () => undefined,
+  );
 
   const deadline = started + (opts.timeoutMs ?? 120000);
   const poll = opts.pollMs ?? 200;
   // A call is followed until it has ended and its conversation with an agent (if any) has ended too.
-  const finished = (v: EmulatedCallView) => v.state === 'terminated' && (!v.transfer?.conversation || v.transfer.conversation.endedAt !== undefined);
+  const finished = (v: EmulatedCallView) =>
+    v.state === 'terminated' && (!v.transfer?.conversation || v.transfer.conversation.endedAt !== undefined);
   for (;;) {
     for (const p of placed) {
       if (p.done) continue;
       const view = (await control(base, 'GET', `/calls/${encodeURIComponent(p.callId)}`)) as EmulatedCallView;
       p.view = view;
       for (const e of view.history.slice(p.seen)) {
-        const step: ScenarioStep = { call: p.label, callId: p.callId, atMs: Date.parse(e.at) - started, kind: e.kind, detail: describeEntry(e, p.callId) };
+        const step: ScenarioStep = {
+          call: p.label,
+          callId: p.callId,
+          atMs: Date.parse(e.at) - started,
+          kind: e.kind,
+          detail: describeEntry(e, p.callId),
+        };
         p.steps.push(step);
         opts.onStep?.(step);
       }
@@ -163,7 +200,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     if (allDialled && placed.every((p) => p.done)) break;
     if (Date.now() > deadline) {
       await dialled.catch(() => undefined);
-      throw new ScenarioError(`scenario ${s.name}: calls still running after ${opts.timeoutMs ?? 120000} ms: ${placed.filter((p) => !p.done).map((p) => `${p.label} (${p.view?.state ?? '?'})`).join(', ')}`);
+      throw new ScenarioError(
+        `scenario ${s.name}: calls still running after ${opts.timeoutMs ?? 120000} ms: ${placed
+          .filter((p) => !p.done)
+          .map((p) => `${p.label} (${p.view?.state ?? '?'})`)
+          .join(', ')}`,
+      );
     }
     await sleep(poll);
   }

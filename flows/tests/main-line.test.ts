@@ -85,7 +85,9 @@ describe('main line', () => {
     expect(result.outcome).toBe('voicemail');
     expect(t.graph.storeAttempts).toBeGreaterThan(1);
     expect(caller.timeline().map((e) => e.type)).toContain('voicemailStoreFailed');
-    expect(caller.timeline().find((e) => e.type === 'verb:voicemail:done')?.payload).toMatchObject({ outcome: 'failed' });
+    expect(caller.timeline().find((e) => e.type === 'verb:voicemail:done')?.payload).toMatchObject({
+      outcome: 'failed',
+    });
     expect(caller.heard().at(-1)).toBe('goodbye.wav');
   });
 
@@ -102,7 +104,9 @@ describe('main line', () => {
   });
 
   it('an admin-added holiday closes the line that day', async () => {
-    t = await FlowTest.start({ scheduleExceptions: { 'main-office': [{ date: '03-03', name: 'Company offsite', kind: 'holiday' }] } });
+    t = await FlowTest.start({
+      scheduleExceptions: { 'main-office': [{ date: '03-03', name: 'Company offsite', kind: 'holiday' }] },
+    });
     const caller = await t.call({ dial: 'ra-main', at: { date: '03-03', time: '10:00' } });
     await caller.hears('holiday.wav');
     await caller.result();

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.js';
-import { FLOW_TEST_TENANT, FlowTest, type FlowTestHistories, type SimulatedCaller } from '../../devkit/flow-testing/index.js';
+import {
+  FLOW_TEST_TENANT,
+  FlowTest,
+  type FlowTestHistories,
+  type SimulatedCaller,
+} from '../../devkit/flow-testing/index.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 import { queues } from '../index.js';
 
@@ -53,7 +58,12 @@ describe('support line: callback in queue', () => {
     // We hang up; the call keeps its place in the queue, and its callback row says so.
     await until(() => t!.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
     await until(() => caller.callback() !== undefined, 'the callback row');
-    expect(caller.callback()).toMatchObject({ status: 'requested', number: '+14255550123', queue: 'support', attempts: 0 });
+    expect(caller.callback()).toMatchObject({
+      status: 'requested',
+      number: '+14255550123',
+      queue: 'support',
+      attempts: 0,
+    });
     expect(caller.callbackCalls()).toEqual([]);
 
     // Adele's other call ends: she is reserved for the callback, which calls the caller back and transfers them.
@@ -67,15 +77,19 @@ describe('support line: callback in queue', () => {
     });
     const [placed, ...more] = caller.callbackCalls();
     expect(more).toEqual([]);
-    expect(placed).toMatchObject({ phone: '+14255550123', applicationInstanceId: 'ra-support', tenantId: FLOW_TEST_TENANT });
+    expect(placed).toMatchObject({
+      phone: '+14255550123',
+      applicationInstanceId: 'ra-support',
+      tenantId: FLOW_TEST_TENANT,
+    });
     expect(new URL(placed!.callbackUri).searchParams.get('workflowId')).toBe(`call-${caller.callId}`);
     // Hold music while Adele's phone rang, then she answered and the person was put through onto that call.
     expect(caller.heardOnCallback()).toEqual(['callback-intro.wav', 'hold-music.wav']);
     const rings = t.graph.requests.filter((r) => r.op === 'ring');
     expect(rings.map((r) => r.detail)).toEqual([{ agentId: adele }]);
-    expect(t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail)).toEqual([
-      { agentId: adele, replacesCallId: rings[0]!.callId },
-    ]);
+    expect(
+      t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail),
+    ).toEqual([{ agentId: adele, replacesCallId: rings[0]!.callId }]);
     expect(caller.callback()).toMatchObject({ status: 'completed', attempts: 1, agentId: adele, lastError: null });
     expect(caller.callback()!.completedAt).toBeDefined();
     // The caller's own call was a callback (not abandoned, not connected), whatever came after.
@@ -111,7 +125,11 @@ describe('support line: callback in queue', () => {
     });
     expect(caller.callbackCalls().map((c) => c.phone)).toEqual(['+14255550124', '+14255550124', '+14255550124']);
     expect(caller.heardOnCallback()).toEqual([]);
-    expect(caller.callback()).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/no answer/) });
+    expect(caller.callback()).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastError: expect.stringMatching(/no answer/),
+    });
     // The agent was released after each try: never rung, nothing transferred, and the tries were the retry delay apart.
     expect(t.graph.requests.filter((r) => r.op === 'ring' || r.op === 'transfer')).toEqual([]);
     const events = caller.timeline();
@@ -138,7 +156,10 @@ describe('support line: callback in queue', () => {
       const ring = t!.graph.requests.find((r) => r.op === 'ring');
       return ring !== undefined && t!.graph.stateOf(ring.callId) === 'terminated';
     }, 'Adele to decline');
-    await until(() => caller.heardOnCallback().filter((f) => f === 'hold-music.wav').length >= 2, 'hold music for the person called back');
+    await until(
+      () => caller.heardOnCallback().filter((f) => f === 'hold-music.wav').length >= 2,
+      'hold music for the person called back',
+    );
     expect(caller.heardOnCallback()[0]).toBe('callback-intro.wav');
     await t.freeAgent(alex);
     const result = await caller.result();
@@ -149,10 +170,13 @@ describe('support line: callback in queue', () => {
     expect(more).toEqual([]);
     const rings = t.graph.requests.filter((r) => r.op === 'ring');
     expect(rings.map((r) => r.detail)).toEqual([{ agentId: adele }, { agentId: alex }]);
-    expect(t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail)).toEqual([
-      { agentId: alex, replacesCallId: rings[1]!.callId },
-    ]);
-    expect(caller.timeline().find((e) => e.type === 'offerFailed')?.payload).toMatchObject({ agentId: adele, callback: true });
+    expect(
+      t.graph.requests.filter((r) => r.op === 'transfer' && r.callId === placed!.callId).map((r) => r.detail),
+    ).toEqual([{ agentId: alex, replacesCallId: rings[1]!.callId }]);
+    expect(caller.timeline().find((e) => e.type === 'offerFailed')?.payload).toMatchObject({
+      agentId: adele,
+      callback: true,
+    });
     expect(caller.callback()).toMatchObject({ status: 'completed', agentId: alex });
   });
 

@@ -46,7 +46,9 @@ describe('VIP line', () => {
     const caller = await t.call({ dial: 'ra-support-vip', from: '+14255550150' });
     await caller.hears('greeting.wav');
     expect((await caller.result()).outcome).toBe('connected');
-    expect(caller.timeline().find((e) => e.type === 'lookupFailed')?.payload).toMatchObject({ name: 'customerByPhone' });
+    expect(caller.timeline().find((e) => e.type === 'lookupFailed')?.payload).toMatchObject({
+      name: 'customerByPhone',
+    });
     expect(caller.record()!.tags ?? []).toEqual([]);
   });
 });

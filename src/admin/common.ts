@@ -36,7 +36,14 @@ export function pageByName<T extends { name: string }>(all: T[], q: { limit: num
 }
 
 /** One audit row, written in the caller's transaction: it commits with the change or not at all. */
-export function audit(em: EntityManager, caller: Caller, action: string, target: string, before: unknown, after: unknown): void {
+export function audit(
+  em: EntityManager,
+  caller: Caller,
+  action: string,
+  target: string,
+  before: unknown,
+  after: unknown,
+): void {
   em.create(AuditEntry, {
     at: new Date(),
     actorId: caller.objectId,

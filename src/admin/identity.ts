@@ -65,7 +65,9 @@ export class AdminAuth {
       const now = Date.now();
       if (this.limited(ip, now)) {
         res.setHeader('Retry-After', '60');
-        res.status(429).json({ error: { code: 'TooManyRequests', message: 'too many failed sign-ins from this address' } });
+        res
+          .status(429)
+          .json({ error: { code: 'TooManyRequests', message: 'too many failed sign-ins from this address' } });
         return;
       }
       this.verify(req.header('authorization')).then(
@@ -75,9 +77,14 @@ export class AdminAuth {
             return next();
           }
           this.fail(ip, now);
-          this.opts.logger.warn({ ip, status: result.status, reason: result.reason }, 'admin API authentication failed');
+          this.opts.logger.warn(
+            { ip, status: result.status, reason: result.reason },
+            'admin API authentication failed',
+          );
           if (result.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-          res.status(result.status).json({ error: { code: result.status === 401 ? 'Unauthorized' : 'Forbidden', message: result.reason } });
+          res
+            .status(result.status)
+            .json({ error: { code: result.status === 401 ? 'Unauthorized' : 'Forbidden', message: result.reason } });
         },
         (err: unknown) => next(err),
       );
@@ -106,7 +113,9 @@ export class AdminAuth {
     }
     const tid = String(payload.tid);
     if (!this.opts.allowedTenants.includes(tid)) return { status: 403, reason: 'tenant not allowed' };
-    const roles = (Array.isArray(payload.roles) ? payload.roles : []).filter((r): r is Role => ROLES.includes(r as Role));
+    const roles = (Array.isArray(payload.roles) ? payload.roles : []).filter((r): r is Role =>
+      ROLES.includes(r as Role),
+    );
     if (roles.length === 0) return { status: 403, reason: 'no Switchboard role assigned' };
     return {
       caller: {

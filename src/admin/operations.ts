@@ -7,7 +7,12 @@ import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.
 import { ScheduleExceptionRow } from '../db/entities/schedule.js';
 import { agentStateQuery, agentWorkflowId } from '../contracts/agent.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
-import { queueMemberships, setAgentAvailability, setQueueMembership, UnknownAgentError } from '../routing/membership.js';
+import {
+  queueMemberships,
+  setAgentAvailability,
+  setQueueMembership,
+  UnknownAgentError,
+} from '../routing/membership.js';
 import { scheduleStatus } from '../schedules/evaluate.js';
 import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
 import { audit, decodeCursor, encodeCursor, HttpError, isAdmin, pageByName } from './common.js';
@@ -16,8 +21,12 @@ import type { routes } from './routes.js';
 
 /** Admin API: queues and memberships, schedules and holidays, voicemail boxes. */
 
-type Q<K extends keyof typeof routes> = (typeof routes)[K] extends { query: infer S extends z.ZodTypeAny } ? z.infer<S> : never;
-type B<K extends keyof typeof routes> = (typeof routes)[K] extends { body: infer S extends z.ZodTypeAny } ? z.infer<S> : never;
+type Q<K extends keyof typeof routes> = (typeof routes)[K] extends { query: infer S extends z.ZodTypeAny }
+  ? z.infer<S>
+  : never;
+type B<K extends keyof typeof routes> = (typeof routes)[K] extends { body: infer S extends z.ZodTypeAny }
+  ? z.infer<S>
+  : never;
 
 const own = <T extends object>(record: T, key: string): boolean => Object.hasOwn(record, key);
 
@@ -27,24 +36,38 @@ function membershipHandler(member: boolean): Handler {
   return async ({ params }, { caller, em, client }) => {
     const queue = String(params.queue);
     const agentId = String(params.agentId);
-    if (!isAdmin(caller) && agentId !== caller.objectId) throw new HttpError(403, 'Forbidden', 'agents may only change their own queue membership');
+    if (!isAdmin(caller) && agentId !== caller.objectId)
+      throw new HttpError(403, 'Forbidden', 'agents may only change their own queue membership');
     const config = own(configuredQueues, queue) ? configuredQueues[queue] : undefined;
     if (!config) throw new HttpError(404, 'NotFound', 'no such queue');
     // An agent may leave any queue, but join only the queues an admin listed them in.
     if (!isAdmin(caller) && member && !config.agents.includes(agentId)) {
       throw new HttpError(403, 'Forbidden', 'agents may only opt in to queues that list them; ask an admin');
     }
-    if (!client) throw new HttpError(503, 'Unavailable', 'queue membership needs Temporal, which this process is not connected to');
+    if (!client)
+      throw new HttpError(
+        503,
+        'Unavailable',
+        'queue membership needs Temporal, which this process is not connected to',
+      );
     const was = (await queueMemberships(client, [agentId], 500)).get(agentId);
     const before = was ? was.includes(queue) : null;
     const target = `queue:${queue}/agent:${agentId}`;
     await em.transactional(async (tx) => {
-      audit(tx, caller, member ? 'queueMembership.optIn' : 'queueMembership.optOut', target, { queue, agentId, member: before }, { queue, agentId, member });
+      audit(
+        tx,
+        caller,
+        member ? 'queueMembership.optIn' : 'queueMembership.optOut',
+        target,
+        { queue, agentId, member: before },
+        { queue, agentId, member },
+      );
       // The signal goes inside the transaction: if it fails, no audit row claims a change that did not happen.
       try {
         await setQueueMembership(client, agentId, queue, member);
       } catch (err) {
-        if (err instanceof UnknownAgentError) throw new HttpError(404, 'NotFound', 'no such agent (no agent workflow is running for this id)');
+        if (err instanceof UnknownAgentError)
+          throw new HttpError(404, 'NotFound', 'no such agent (no agent workflow is running for this id)');
         throw err;
       }
     });
@@ -62,7 +85,12 @@ const setAvailability: Handler = async ({ params, body }, { caller, em, client }
   if (!supervises && agentId !== caller.objectId) {
     throw new HttpError(403, 'Forbidden', 'agents may only change their own availability');
   }
-  if (!client) throw new HttpError(503, 'Unavailable', 'agent availability needs Temporal, which this process is not connected to');
+  if (!client)
+    throw new HttpError(
+      503,
+      'Unavailable',
+      'agent availability needs Temporal, which this process is not connected to',
+    );
   // What the agent was, if their workflow answers quickly (null when no worker is running to answer).
   const before = await client.connection
     .withDeadline(Date.now() + 1000, () => client.workflow.getHandle(agentWorkflowId(agentId)).query(agentStateQuery))
@@ -75,7 +103,8 @@ const setAvailability: Handler = async ({ params, body }, { caller, em, client }
     try {
       await setAgentAvailability(client, agentId, state, reason ?? `set by ${caller.objectId}`);
     } catch (err) {
-      if (err instanceof UnknownAgentError) throw new HttpError(404, 'NotFound', 'no such agent (no agent workflow is running for this id)');
+      if (err instanceof UnknownAgentError)
+        throw new HttpError(404, 'NotFound', 'no such agent (no agent workflow is running for this id)');
       throw err;
     }
   });
@@ -93,7 +122,12 @@ const exceptionView = (r: ScheduleExceptionRow) => ({
   createdBy: r.createdBy,
   createdAt: r.createdAt.toISOString(),
 });
-const asException = (r: ScheduleExceptionRow): ScheduleException => ({ date: r.date, name: r.name, kind: r.kind, ...(r.hours ? { hours: r.hours } : {}) });
+const asException = (r: ScheduleExceptionRow): ScheduleException => ({
+  date: r.date,
+  name: r.name,
+  kind: r.kind,
+  ...(r.hours ? { hours: r.hours } : {}),
+});
 
 function definition(name: string): ScheduleDefinition {
   const def = own(configuredSchedules, name) ? configuredSchedules[name] : undefined;
@@ -128,7 +162,16 @@ interface VoicemailRow {
 }
 
 export const operationsHandlers: Record<
-  'setAvailability' | 'listQueues' | 'optIn' | 'optOut' | 'listSchedules' | 'getSchedule' | 'putScheduleException' | 'deleteScheduleException' | 'listVoicemailBoxes' | 'listVoicemails',
+  | 'setAvailability'
+  | 'listQueues'
+  | 'optIn'
+  | 'optOut'
+  | 'listSchedules'
+  | 'getSchedule'
+  | 'putScheduleException'
+  | 'deleteScheduleException'
+  | 'listVoicemailBoxes'
+  | 'listVoicemails',
   Handler
 > = {
   listQueues: async ({ query }, { client }) => {
@@ -188,7 +231,11 @@ export const operationsHandlers: Record<
     const b = body as B<'putScheduleException'>;
     try {
       return await em.transactional(async (tx) => {
-        const existing = await tx.findOne(ScheduleExceptionRow, { schedule, date }, { lockMode: 4 /* pessimistic write */ });
+        const existing = await tx.findOne(
+          ScheduleExceptionRow,
+          { schedule, date },
+          { lockMode: 4 /* pessimistic write */ },
+        );
         const before = existing ? exceptionView(existing) : null;
         const values = {
           name: b.name,
@@ -200,11 +247,19 @@ export const operationsHandlers: Record<
         const row = existing ?? tx.create(ScheduleExceptionRow, { schedule, date, ...values });
         Object.assign(row, values);
         const after = exceptionView(row);
-        audit(tx, caller, existing ? 'scheduleException.update' : 'scheduleException.create', `schedule:${schedule}/${date}`, before, after);
+        audit(
+          tx,
+          caller,
+          existing ? 'scheduleException.update' : 'scheduleException.create',
+          `schedule:${schedule}/${date}`,
+          before,
+          after,
+        );
         return after;
       });
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw new HttpError(409, 'Conflict', 'changed at the same time by someone else; try again');
+      if (err instanceof UniqueConstraintViolationException)
+        throw new HttpError(409, 'Conflict', 'changed at the same time by someone else; try again');
       throw err;
     }
   },
@@ -215,7 +270,8 @@ export const operationsHandlers: Record<
     definition(schedule);
     return em.transactional(async (tx) => {
       const existing = await tx.findOne(ScheduleExceptionRow, { schedule, date });
-      if (!existing) throw new HttpError(404, 'NotFound', 'no holiday or special date was added for this date at run time');
+      if (!existing)
+        throw new HttpError(404, 'NotFound', 'no holiday or special date was added for this date at run time');
       const before = exceptionView(existing);
       tx.remove(existing);
       audit(tx, caller, 'scheduleException.delete', `schedule:${schedule}/${date}`, before, null);
@@ -228,7 +284,11 @@ export const operationsHandlers: Record<
       .getKnex()('voicemail')
       .whereIn('box', Object.keys(voicemailBoxes))
       .groupBy('box')
-      .select('box', em.getKnex().raw('count(*)::int as messages'), em.getKnex().raw('count(*) filter (where handled_at is null)::int as unhandled'))) as Array<{
+      .select(
+        'box',
+        em.getKnex().raw('count(*)::int as messages'),
+        em.getKnex().raw('count(*) filter (where handled_at is null)::int as unhandled'),
+      )) as Array<{
       box: string;
       messages: number;
       unhandled: number;
@@ -257,7 +317,8 @@ export const operationsHandlers: Record<
     if (after) {
       const at = new Date(String(after[0]));
       const id = String(after[1]);
-      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(id)) throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
+      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(id))
+        throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
       sel.andWhere((w) => {
         w.where('recorded_at', '<', at).orWhere((w2) => {
           w2.where('recorded_at', at).andWhere('id', '<', id);
@@ -270,14 +331,31 @@ export const operationsHandlers: Record<
         { column: 'id', order: 'desc' },
       ])
       .limit(q.limit + 1)
-      .select('id', 'call_id', 'from_id', 'from_name', 'recorded_at', 'duration_seconds', 'status', 'handled_at', 'handled_by', 'recording_id')) as VoicemailRow[];
+      .select(
+        'id',
+        'call_id',
+        'from_id',
+        'from_name',
+        'recorded_at',
+        'duration_seconds',
+        'status',
+        'handled_at',
+        'handled_by',
+        'recording_id',
+      )) as VoicemailRow[];
     const items = rows.slice(0, q.limit);
     const expiresAt = recordings ? new Date(Date.now() + recordings.linkTtlSeconds * 1000) : undefined;
     const linked = items.filter((r) => r.recording_id !== null);
     if (recordings && linked.length > 0) {
       // Every link handed out is recorded, like the single-recording link route.
       await knex('recording_access').insert(
-        linked.map((r) => ({ recording_id: String(r.recording_id), action: 'link', actor_id: caller.objectId, actor_name: caller.name, ip: caller.ip })),
+        linked.map((r) => ({
+          recording_id: String(r.recording_id),
+          action: 'link',
+          actor_id: caller.objectId,
+          actor_name: caller.name,
+          ip: caller.ip,
+        })),
       );
     }
     const last = items.at(-1);
@@ -301,7 +379,10 @@ export const operationsHandlers: Record<
               }
             : null,
       })),
-      nextCursor: rows.length > q.limit && last ? encodeCursor([new Date(last.recorded_at).toISOString(), String(last.id)]) : null,
+      nextCursor:
+        rows.length > q.limit && last
+          ? encodeCursor([new Date(last.recorded_at).toISOString(), String(last.id)])
+          : null,
     };
   },
 };

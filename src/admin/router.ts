@@ -42,7 +42,12 @@ function callView(c: Call) {
   };
 }
 
-const wrapUpView = (w: WrapUpCode) => ({ code: w.code, label: w.label, active: w.active, updatedAt: w.updatedAt.toISOString() });
+const wrapUpView = (w: WrapUpCode) => ({
+  code: w.code,
+  label: w.label,
+  active: w.active,
+  updatedAt: w.updatedAt.toISOString(),
+});
 
 const handlers: { [K in keyof typeof routes]: Handler } = {
   me: async (_input, { caller }) => caller,
@@ -76,19 +81,24 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     const call = await em.findOne(Call, { id: String(params.id) });
     if (!call) throw new HttpError(404, 'NotFound', 'no such call');
     const events = await em.find(CallEvent, { callId: call.id }, { orderBy: { seq: 'asc' } });
-    return { ...callView(call), timeline: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), payload: e.payload ?? null })) };
+    return {
+      ...callView(call),
+      timeline: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), payload: e.payload ?? null })),
+    };
   },
 
   agentState: async ({ params }, { caller, em }) => {
     const id = String(params.id);
     const mayReadOthers = caller.roles.some((r) => r === 'Switchboard.Admin' || r === 'Switchboard.Supervisor');
-    if (!mayReadOthers && id !== caller.objectId) throw new HttpError(403, 'Forbidden', 'agents may only see their own state');
+    if (!mayReadOthers && id !== caller.objectId)
+      throw new HttpError(403, 'Forbidden', 'agents may only see their own state');
     const live = await em.findOne(AgentLive, { agentId: id });
     if (!live) throw new HttpError(404, 'NotFound', 'no state recorded for this agent');
     return { agentId: live.agentId, state: live.state, since: live.since.toISOString(), callId: nul(live.callId) };
   },
 
-  listWrapUpCodes: async (_input, { em }) => (await em.find(WrapUpCode, {}, { orderBy: { code: 'asc' } })).map(wrapUpView),
+  listWrapUpCodes: async (_input, { em }) =>
+    (await em.find(WrapUpCode, {}, { orderBy: { code: 'asc' } })).map(wrapUpView),
 
   putWrapUpCode: async ({ params, body }, { caller, em }) => {
     const code = String(params.code);
@@ -98,7 +108,14 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
       const before = existing ? wrapUpView(existing) : null;
       const row = existing ?? tx.create(WrapUpCode, { code, label: b.label, active: b.active, updatedAt: new Date() });
       Object.assign(row, { label: b.label, active: b.active, updatedAt: new Date() });
-      audit(tx, caller, existing ? 'wrapUpCode.update' : 'wrapUpCode.create', `wrap-up-code:${code}`, before, wrapUpView(row));
+      audit(
+        tx,
+        caller,
+        existing ? 'wrapUpCode.update' : 'wrapUpCode.create',
+        `wrap-up-code:${code}`,
+        before,
+        wrapUpView(row),
+      );
       return wrapUpView(row);
     });
   },
@@ -122,7 +139,13 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     const row = await knex('recording').where('id', id).first('id');
     if (!row) throw new HttpError(404, 'NotFound', 'no such recording');
     const expiresAt = new Date(Date.now() + recordings.linkTtlSeconds * 1000);
-    await knex('recording_access').insert({ recording_id: id, action: 'link', actor_id: caller.objectId, actor_name: caller.name, ip: caller.ip });
+    await knex('recording_access').insert({
+      recording_id: id,
+      action: 'link',
+      actor_id: caller.objectId,
+      actor_name: caller.name,
+      ip: caller.ip,
+    });
     return {
       url: `${recordings.publicUrl}/api/recordings/${id}?${signRecordingLink(recordings.signingKey, id, expiresAt, caller.objectId)}`,
       expiresAt: expiresAt.toISOString(),
@@ -135,11 +158,20 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     if (q.action) where.push({ action: q.action });
     const after = decodeCursor(q.cursor);
     if (after) where.push({ id: { $lt: String(after[1]) } });
-    const rows = await em.find(AuditEntry, where.length ? { $and: where } : {}, { orderBy: { id: 'desc' }, limit: q.limit + 1 });
+    const rows = await em.find(AuditEntry, where.length ? { $and: where } : {}, {
+      orderBy: { id: 'desc' },
+      limit: q.limit + 1,
+    });
     const items = rows.slice(0, q.limit);
     const last = items.at(-1);
     return {
-      items: items.map((a) => ({ ...a, id: String(a.id), at: a.at.toISOString(), before: a.before ?? null, after: a.after ?? null })),
+      items: items.map((a) => ({
+        ...a,
+        id: String(a.id),
+        at: a.at.toISOString(),
+        before: a.before ?? null,
+        after: a.after ?? null,
+      })),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.at.toISOString(), String(last.id)]) : null,
     };
   },
@@ -159,7 +191,10 @@ function parse(spec: RouteSpec, req: Request): Parsed {
     const r = schema.safeParse(value ?? {});
     if (!r.success) {
       const details = r.error.issues.map((i) => ({ path: [key, ...i.path].join('.'), message: i.message }));
-      throw Object.assign(new HttpError(400, 'ValidationError', details.map((d) => `${d.path}: ${d.message}`).join('; ')), { details });
+      throw Object.assign(
+        new HttpError(400, 'ValidationError', details.map((d) => `${d.path}: ${d.message}`).join('; ')),
+        { details },
+      );
     }
     (out as Record<string, unknown>)[key] = r.data;
   }
@@ -197,7 +232,9 @@ export function adminRouter(opts: {
       } catch (err) {
         if (err instanceof HttpError) {
           const details = (err as HttpError & { details?: unknown }).details;
-          res.status(err.status).json({ error: { code: err.code, message: err.message, ...(details ? { details } : {}) } });
+          res
+            .status(err.status)
+            .json({ error: { code: err.code, message: err.message, ...(details ? { details } : {}) } });
           return;
         }
         opts.logger.error({ err, route: name }, 'admin API request failed');

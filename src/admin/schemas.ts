@@ -62,7 +62,8 @@ export const callDetail = callSummary.extend({
   timeline: z.array(z.object({ seq: z.number(), type: z.string(), at: z.string(), payload: z.unknown() })),
 });
 
-export const page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const wrapUpCode = z.object({ code: z.string(), label: z.string(), active: z.boolean(), updatedAt: z.string() });
 
@@ -78,7 +79,12 @@ export const auditEntry = z.object({
   after: z.unknown(),
 });
 
-export const agentState = z.object({ agentId: z.string(), state: z.string(), since: z.string(), callId: z.string().nullable() });
+export const agentState = z.object({
+  agentId: z.string(),
+  state: z.string(),
+  since: z.string(),
+  callId: z.string().nullable(),
+});
 
 export const errorBody = z.object({
   error: z.object({
@@ -124,14 +130,23 @@ export const queueSummary = z.object({
   maxWaitSeconds: z.number(),
   members: z.array(queueMember),
 });
-export const membershipChange = z.object({ queue: z.string(), agentId: z.string(), member: z.boolean(), before: z.boolean().nullable() });
+export const membershipChange = z.object({
+  queue: z.string(),
+  agentId: z.string(),
+  member: z.boolean(),
+  before: z.boolean().nullable(),
+});
 export const availabilityBody = z
   .object({
     state: z.enum(['available', 'away', 'signedOut']),
     reason: z.string().min(1).max(100).optional(),
   })
   .strict();
-export const availabilityChange = z.object({ agentId: z.string(), state: z.enum(['available', 'away', 'signedOut']), before: z.string().nullable() });
+export const availabilityChange = z.object({
+  agentId: z.string(),
+  state: z.enum(['available', 'away', 'signedOut']),
+  before: z.string().nullable(),
+});
 
 // --- schedules and holidays ---------------------------------------------------------------------------------------
 
@@ -151,16 +166,28 @@ export const scheduleExceptionBody = z
   .object({
     kind: z.enum(['holiday', 'specialHours']),
     name: z.string().trim().min(1).max(200),
-    hours: z.array(z.tuple([hhmm, hhmm])).max(12).optional().describe("specialHours only: open intervals ['HH:MM', 'HH:MM'], local time"),
+    hours: z
+      .array(z.tuple([hhmm, hhmm]))
+      .max(12)
+      .optional()
+      .describe("specialHours only: open intervals ['HH:MM', 'HH:MM'], local time"),
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.kind === 'holiday' && b.hours !== undefined) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'a holiday is closed all day: no hours' });
+    if (b.kind === 'holiday' && b.hours !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['hours'], message: 'a holiday is closed all day: no hours' });
     if (b.kind === 'specialHours') {
-      if (b.hours === undefined) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'required for specialHours (use [] for closed)' });
+      if (b.hours === undefined)
+        ctx.addIssue({ code: 'custom', path: ['hours'], message: 'required for specialHours (use [] for closed)' });
       // Order and overlap only once every time is well-formed (the tuple schema has already named the bad ones).
       const wellFormed = (b.hours ?? []).every((iv) => iv.every((t) => hhmm.safeParse(t).success));
-      if (wellFormed) for (const p of checkHours(b.hours ?? [])) ctx.addIssue({ code: 'custom', path: ['hours', ...(p.index === undefined ? [] : [p.index])], message: p.message });
+      if (wellFormed)
+        for (const p of checkHours(b.hours ?? []))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hours', ...(p.index === undefined ? [] : [p.index])],
+            message: p.message,
+          });
     }
   });
 
@@ -172,7 +199,12 @@ export const scheduleStatusView = z.object({
   nextChange: z.string().optional(),
 });
 const interval = z.tuple([z.string(), z.string()]);
-export const scheduleSummary = z.object({ name: z.string(), displayName: z.string(), timeZone: z.string(), status: scheduleStatusView });
+export const scheduleSummary = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  timeZone: z.string(),
+  status: scheduleStatusView,
+});
 export const scheduleExceptionView = z.object({
   schedule: z.string(),
   date: z.string(),
@@ -210,5 +242,8 @@ export const voicemailMessage = z.object({
   status: z.string(),
   handledAt: z.string().nullable(),
   handledBy: z.string().nullable(),
-  recording: recordingLink.extend({ id: z.string() }).nullable().describe('a signed, time-limited link (audited); null when no audio was kept'),
+  recording: recordingLink
+    .extend({ id: z.string() })
+    .nullable()
+    .describe('a signed, time-limited link (audited); null when no audio was kept'),
 });

@@ -60,7 +60,10 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     out.stderr(`${(err as Error).message}\n${ADMIN_USAGE}\n`);
     return 2;
   }
-  const { values: v, positionals: [command, ...args] } = parsed;
+  const {
+    values: v,
+    positionals: [command, ...args],
+  } = parsed;
   const token = v.token ?? env.SWITCHBOARD_ADMIN_TOKEN;
   const base = (env.SWITCHBOARD_API_URL ?? 'http://127.0.0.1:3978').replace(/\/$/, '');
   const query = (keys: (keyof typeof v)[]) => {
@@ -80,7 +83,10 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
       break;
     case 'queue':
       if ((args[0] === 'opt-in' || args[0] === 'opt-out') && args[1] && args[2])
-        request = { method: args[0] === 'opt-in' ? 'PUT' : 'DELETE', path: `/queues/${seg(args[1])}/members/${seg(args[2])}` };
+        request = {
+          method: args[0] === 'opt-in' ? 'PUT' : 'DELETE',
+          path: `/queues/${seg(args[1])}/members/${seg(args[2])}`,
+        };
       break;
     case 'schedules':
       request = { method: 'GET', path: `/schedules${query(['limit', 'cursor'])}` };
@@ -90,25 +96,38 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
       break;
     case 'holiday':
       if (args[0] === 'add' && args[1] && args[2] && args[3])
-        request = { method: 'PUT', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}`, body: { kind: 'holiday', name: args.slice(3).join(' ') } };
+        request = {
+          method: 'PUT',
+          path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}`,
+          body: { kind: 'holiday', name: args.slice(3).join(' ') },
+        };
       break;
     case 'special-hours':
       if (args[0] === 'add' && args[1] && args[2] && args[3] && args[4]) {
         const hours = args[3] === 'closed' ? [] : args[3].split(',').map((iv) => iv.split('-'));
-        request = { method: 'PUT', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}`, body: { kind: 'specialHours', name: args.slice(4).join(' '), hours } };
+        request = {
+          method: 'PUT',
+          path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}`,
+          body: { kind: 'specialHours', name: args.slice(4).join(' '), hours },
+        };
       }
       break;
     case 'schedule-exception':
-      if (args[0] === 'remove' && args[1] && args[2]) request = { method: 'DELETE', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}` };
+      if (args[0] === 'remove' && args[1] && args[2])
+        request = { method: 'DELETE', path: `/schedules/${seg(args[1])}/exceptions/${seg(args[2])}` };
       break;
     case 'voicemail-boxes':
       request = { method: 'GET', path: `/voicemail-boxes${query(['limit', 'cursor'])}` };
       break;
     case 'voicemails':
-      if (args[0]) request = { method: 'GET', path: `/voicemail-boxes/${seg(args[0])}/messages${query(['limit', 'cursor'])}` };
+      if (args[0])
+        request = { method: 'GET', path: `/voicemail-boxes/${seg(args[0])}/messages${query(['limit', 'cursor'])}` };
       break;
     case 'calls':
-      request = { method: 'GET', path: `/calls${query(['caller', 'queue', 'outcome', 'since', 'until', 'limit', 'cursor'])}` };
+      request = {
+        method: 'GET',
+        path: `/calls${query(['caller', 'queue', 'outcome', 'since', 'until', 'limit', 'cursor'])}`,
+      };
       break;
     case 'call':
       if (args[0]) request = { method: 'GET', path: `/calls/${encodeURIComponent(args[0])}` };
@@ -116,7 +135,11 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     case 'agent': {
       const states = { available: 'available', away: 'away', 'sign-out': 'signedOut' } as const;
       if (args[0] && Object.hasOwn(states, args[0]) && args[1])
-        request = { method: 'PUT', path: `/agents/${seg(args[1])}/availability`, body: { state: states[args[0] as keyof typeof states] } };
+        request = {
+          method: 'PUT',
+          path: `/agents/${seg(args[1])}/availability`,
+          body: { state: states[args[0] as keyof typeof states] },
+        };
       break;
     }
     case 'agent-state':
@@ -127,8 +150,13 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
       break;
     case 'wrap-up-code':
       if (args[0] === 'set' && args[1] && args[2])
-        request = { method: 'PUT', path: `/wrap-up-codes/${encodeURIComponent(args[1])}`, body: { label: args.slice(2).join(' '), active: !v.inactive } };
-      else if (args[0] === 'delete' && args[1]) request = { method: 'DELETE', path: `/wrap-up-codes/${encodeURIComponent(args[1])}` };
+        request = {
+          method: 'PUT',
+          path: `/wrap-up-codes/${encodeURIComponent(args[1])}`,
+          body: { label: args.slice(2).join(' '), active: !v.inactive },
+        };
+      else if (args[0] === 'delete' && args[1])
+        request = { method: 'DELETE', path: `/wrap-up-codes/${encodeURIComponent(args[1])}` };
       break;
     case 'audit':
       request = { method: 'GET', path: `/audit${query(['action', 'limit', 'cursor'])}` };
@@ -138,7 +166,9 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
       break;
   }
   if (!request) {
-    out.stderr(`${command ? `unknown or incomplete admin command '${[command, ...args].join(' ')}'` : 'missing admin command'}\n${ADMIN_USAGE}\n`);
+    out.stderr(
+      `${command ? `unknown or incomplete admin command '${[command, ...args].join(' ')}'` : 'missing admin command'}\n${ADMIN_USAGE}\n`,
+    );
     return 2;
   }
   if (!token) {
@@ -154,7 +184,9 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
       ...(request.body ? { body: JSON.stringify(request.body) } : {}),
     });
   } catch (err) {
-    out.stderr(`cannot reach ${base}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}\n`);
+    out.stderr(
+      `cannot reach ${base}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}\n`,
+    );
     return 1;
   }
   const text = await res.text();
@@ -178,7 +210,11 @@ function printResponse(res: Response, text: string, out: Out): number {
 }
 
 /** `admin token`: a user token with Switchboard app roles from the Graph emulator (demo and tests only). */
-async function emulatorToken(v: { role?: string[] | undefined; oid?: string | undefined; name?: string | undefined }, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
+async function emulatorToken(
+  v: { role?: string[] | undefined; oid?: string | undefined; name?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  out: Out,
+): Promise<number> {
   const roles = (v.role ?? []).map((r) => (r.startsWith('Switchboard.') ? r : `Switchboard.${r}`));
   if (roles.length === 0) {
     out.stderr(`admin token needs --role Admin|Supervisor|Agent (repeatable)\n${ADMIN_USAGE}\n`);
@@ -193,7 +229,9 @@ async function emulatorToken(v: { role?: string[] | undefined; oid?: string | un
       body: JSON.stringify({ roles, ...(v.oid ? { oid: v.oid } : {}), ...(v.name ? { name: v.name } : {}) }),
     });
   } catch (err) {
-    out.stderr(`cannot reach the Graph emulator at ${emulator}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}\n`);
+    out.stderr(
+      `cannot reach the Graph emulator at ${emulator}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}\n`,
+    );
     return 1;
   }
   const text = await res.text();

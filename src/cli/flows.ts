@@ -19,7 +19,12 @@ type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 export async function flows(argv: string[], defaultRoot: string, out: Out): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { root: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { root: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     out.stderr(`${err instanceof Error ? err.message : String(err)}\n${FLOWS_USAGE}\n`);
     return 2;

@@ -42,7 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'flows') {
     // Reads files only: no configuration needed, so CI can run it.
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-    return (await import('./flows.js')).flows(rest, root, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    return (await import('./flows.js')).flows(rest, root, {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+    });
   }
   let config;
   try {
@@ -94,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./privacy.js')).privacy(config, rest);
     case 'admin': {
       const { admin } = await import('./admin.js');
-      return admin(rest, process.env, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+      return admin(rest, process.env, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+      });
     }
     case 'simulate':
       return (await import('./simulate.js')).simulate(rest);
@@ -106,7 +112,9 @@ async function main(argv: string[]): Promise<number> {
       try {
         const { queues } = await import('../../flows/index.js');
         for (const q of Object.values(queues)) {
-          process.stdout.write(`${q.name}: ${q.method}, ${q.agents.length} agents, alert ${q.alertSeconds} s, max ${q.maxCalls} calls / ${q.maxWaitSeconds} s\n`);
+          process.stdout.write(
+            `${q.name}: ${q.method}, ${q.agents.length} agents, alert ${q.alertSeconds} s, max ${q.maxCalls} calls / ${q.maxWaitSeconds} s\n`,
+          );
         }
         return 0;
       } catch (err) {
@@ -129,7 +137,9 @@ async function main(argv: string[]): Promise<number> {
       for (const [name, def] of Object.entries(schedules)) {
         const s = scheduleStatus(name, def, [], new Date());
         const why = s.name ? `${s.reason}: ${s.name}` : s.reason;
-        process.stdout.write(`${name}: ${def.timeZone}, ${s.open ? 'open' : 'closed'} now (${why})${s.nextChange ? `, changes ${s.nextChange}` : ''}\n`);
+        process.stdout.write(
+          `${name}: ${def.timeZone}, ${s.open ? 'open' : 'closed'} now (${why})${s.nextChange ? `, changes ${s.nextChange}` : ''}\n`,
+        );
       }
       return 0;
     }
@@ -140,7 +150,10 @@ async function main(argv: string[]): Promise<number> {
         const state = availability[action as keyof typeof availability];
         const { connectClient } = await import('../temporal/connection.js');
         const { setAgentAvailability, UnknownAgentError } = await import('../routing/membership.js');
-        const client = await connectClient(config.temporal, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
+        const client = await connectClient(
+          config.temporal,
+          config.temporal.address || `127.0.0.1:${config.temporal.devPort}`,
+        );
         try {
           await setAgentAvailability(client, agentId, state, 'cli');
           process.stdout.write(`${agentId}: ${state} (ignored while the agent is offered a call or on one)\n`);
@@ -159,14 +172,22 @@ async function main(argv: string[]): Promise<number> {
         const { queues } = await import('../../flows/index.js');
         const { AgentRestartError, describeRestart, restartAgent } = await import('../routing/agent-restart.js');
         const { UnknownAgentError } = await import('../routing/membership.js');
-        const client = await connectClient(config.temporal, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
+        const client = await connectClient(
+          config.temporal,
+          config.temporal.address || `127.0.0.1:${config.temporal.devPort}`,
+        );
         try {
           // Where start-up puts agents' workflows: a run started before the routing task queue existed moves there.
-          const restart = await restartAgent(client, agentId, { taskQueue: routingTaskQueue(config.temporal.taskQueue), queues });
+          const restart = await restartAgent(client, agentId, {
+            taskQueue: routingTaskQueue(config.temporal.taskQueue),
+            queues,
+          });
           for (const line of describeRestart(restart)) process.stdout.write(`${line}\n`);
         } catch (err) {
           if (err instanceof UnknownAgentError) {
-            process.stderr.write(`unknown agent ${agentId}: no agent workflow exists for this id; nothing was changed\n`);
+            process.stderr.write(
+              `unknown agent ${agentId}: no agent workflow exists for this id; nothing was changed\n`,
+            );
             return 1;
           }
           if (!(err instanceof AgentRestartError)) throw err;

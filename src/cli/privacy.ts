@@ -10,10 +10,19 @@ const USAGE = `usage: switchboard privacy erase --caller <number>
        switchboard privacy export --caller <number> [--out <folder>]`;
 
 /** A person's data requests (GDPR art. 15 and 17), run by an operator against DATABASE_URL; each one is audited. */
-export async function privacy(config: Config, argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function privacy(
+  config: Config,
+  argv: string[],
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { caller: { type: 'string' }, out: { type: 'string' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { caller: { type: 'string' }, out: { type: 'string' } },
+    });
   } catch (e) {
     err.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -30,7 +39,11 @@ export async function privacy(config: Config, argv: string[], out = process.stdo
   }
   const orm = await openDatabase(config.database.url);
   const store = new FolderRecordingStore(config.recordings.dir);
-  const actor = { id: `cli:${os.userInfo().username}`, name: `${os.userInfo().username} (switchboard CLI)`, ip: os.hostname() };
+  const actor = {
+    id: `cli:${os.userInfo().username}`,
+    name: `${os.userInfo().username} (switchboard CLI)`,
+    ip: os.hostname(),
+  };
   try {
     if (action === 'erase') {
       const r = await eraseCaller(orm, store, caller, actor);
@@ -43,7 +56,9 @@ export async function privacy(config: Config, argv: string[], out = process.stdo
     } else {
       const dir = parsed.values.out ?? path.resolve(`privacy-export-${caller.replace(/[^\w+]/g, '_')}`);
       const r = await exportCaller(orm, store, caller, dir, actor);
-      out.write(`exported for ${caller}: ${r.calls} calls, ${r.voicemails} voicemails, ${r.callbacks} callbacks, ${r.recordings} recordings → ${r.file}\n`);
+      out.write(
+        `exported for ${caller}: ${r.calls} calls, ${r.voicemails} voicemails, ${r.callbacks} callbacks, ${r.recordings} recordings → ${r.file}\n`,
+      );
     }
     return 0;
   } finally {

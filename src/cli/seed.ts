@@ -29,10 +29,15 @@ export async function seed(databaseUrl: string, args: string[]): Promise<number>
       days,
       seed: seedValue,
       onProgress: (done) => process.stdout.write(`\rseeded ${done}/${calls} calls`),
-      onRebuild: () => process.stdout.write(`\nrebuilding the metric rollups (${((Date.now() - started) / 1000).toFixed(1)} s so far)`),
+      onRebuild: () =>
+        process.stdout.write(
+          `\nrebuilding the metric rollups (${((Date.now() - started) / 1000).toFixed(1)} s so far)`,
+        ),
     });
     const secs = (Date.now() - started) / 1000;
-    process.stdout.write(`\nseeded ${res.calls} calls and ${res.stateChanges} agent state changes over ${days} days in ${secs.toFixed(1)} s\n`);
+    process.stdout.write(
+      `\nseeded ${res.calls} calls and ${res.stateChanges} agent state changes over ${days} days in ${secs.toFixed(1)} s\n`,
+    );
   } finally {
     await client.end();
   }

@@ -14,9 +14,16 @@ export async function simulate(args: string[], env: NodeJS.ProcessEnv = process.
   try {
     const scenario = await loadScenario(file);
     process.stdout.write(`scenario ${scenario.name} against ${emulatorUrl}\n`);
-    const result = await runScenario(scenario, { emulatorUrl, onStep: (s) => process.stdout.write(`${formatStep(s)}\n`) });
+    const result = await runScenario(scenario, {
+      emulatorUrl,
+      onStep: (s) => process.stdout.write(`${formatStep(s)}\n`),
+    });
     for (const c of result.calls) {
-      const r = c.resultInfo ? ` (${c.resultInfo.code}/${c.resultInfo.subcode} ${c.resultInfo.message})` : c.terminationReason ? ` (${c.terminationReason})` : '';
+      const r = c.resultInfo
+        ? ` (${c.resultInfo.code}/${c.resultInfo.subcode} ${c.resultInfo.message})`
+        : c.terminationReason
+          ? ` (${c.terminationReason})`
+          : '';
       process.stdout.write(`${c.label} ${c.callId}: ${c.state}${r}\n`);
     }
     return 0;

@@ -44,13 +44,15 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   out('');
-  if (stack.temporalUiUrl) out(`  Temporal UI     ${stack.temporalUiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+  if (stack.temporalUiUrl)
+    out(`  Temporal UI     ${stack.temporalUiUrl}/namespaces/${config.temporal.namespace}/workflows`);
   out(`  Temporal        ${stack.temporalAddress} (namespace ${config.temporal.namespace})`);
   if (stack.webUrl) {
     out(`  Health          ${stack.webUrl}/healthz`);
     out(`  Graph webhook   ${config.publicUrl}/api/calling`);
   }
-  if (stack.emulator) out(`  Graph emulator  ${stack.emulator.graphBaseUrl}  (control: ${stack.emulator.url}/emulator)`);
+  if (stack.emulator)
+    out(`  Graph emulator  ${stack.emulator.graphBaseUrl}  (control: ${stack.emulator.url}/emulator)`);
   if (stack.webUrl) {
     out(`  Admin API       ${stack.webUrl}/api/admin  (OpenAPI: ${stack.webUrl}/api/openapi.json)`);
     if (stack.emulator && !config.security.adminOpenIdUrl) {
@@ -70,7 +72,8 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
 async function demoCall(stack: Stack<Emulator>, out: (line: string) => void): Promise<void> {
   const emulator = stack.emulator!;
   const agent = queues.support!.agents[0]!;
-  for (const a of queues.support!.agents) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 3000, talkMs: 20_000 });
+  for (const a of queues.support!.agents)
+    emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 3000, talkMs: 20_000 });
   const started = Date.now();
   let callId: string | undefined;
   const stamp = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
@@ -86,7 +89,10 @@ async function demoCall(stack: Stack<Emulator>, out: (line: string) => void): Pr
     const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
     // The incoming-call notification travels emulator → webhook → Temporal; wait for the workflow to exist.
     for (let i = 0; ; i++) {
-      const exists = await handle.describe().then(() => true, () => false);
+      const exists = await handle.describe().then(
+        () => true,
+        () => false,
+      );
       if (exists) break;
       if (i > 200) throw new Error('the call never reached Temporal; see the log');
       await new Promise((r) => setTimeout(r, 50));
@@ -97,8 +103,10 @@ async function demoCall(stack: Stack<Emulator>, out: (line: string) => void): Pr
     const cdr = await em.findOneOrFail(Call, { id: callId });
     const events = await em.count(CallEvent, { callId });
     out('');
-    out(`Demo call ${result.outcome}: agent ${cdr.agentId ?? '-'}, waited ${cdr.waitSeconds ?? '-'} s; ` +
-      `CDR and ${events} timeline events are in Postgres (table call, call_event).`);
+    out(
+      `Demo call ${result.outcome}: agent ${cdr.agentId ?? '-'}, waited ${cdr.waitSeconds ?? '-'} s; ` +
+        `CDR and ${events} timeline events are in Postgres (table call, call_event).`,
+    );
   } catch (err) {
     out(`Demo call failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {

@@ -40,7 +40,16 @@ const migrationsList = [
 export function ormOptions(clientUrl: string): Options {
   return {
     clientUrl,
-    entities: [CallSchema, CallEventSchema, AgentStateChangeSchema, AgentLiveSchema, QueueLiveSchema, AuditEntrySchema, WrapUpCodeSchema, ScheduleExceptionSchema],
+    entities: [
+      CallSchema,
+      CallEventSchema,
+      AgentStateChangeSchema,
+      AgentLiveSchema,
+      QueueLiveSchema,
+      AuditEntrySchema,
+      WrapUpCodeSchema,
+      ScheduleExceptionSchema,
+    ],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true },
     pool: { min: 0, max: 10 },

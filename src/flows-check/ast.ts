@@ -60,7 +60,8 @@ export function createFlowsProgram(rootDir: string): FlowsProgram & { configErro
   const host = ts.createCompilerHost(options, true);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const cacheable = fileName.includes('/node_modules/') || fileName.startsWith(path.dirname(ts.getDefaultLibFilePath(options)));
+    const cacheable =
+      fileName.includes('/node_modules/') || fileName.startsWith(path.dirname(ts.getDefaultLibFilePath(options)));
     if (!cacheable) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
     const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
     let file = libraryFiles.get(key);
@@ -87,7 +88,14 @@ export function isUnder(dir: string, file: string): boolean {
 export function unwrap(expr: ts.Expression): ts.Expression {
   let e = expr;
   for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+    if (
+      ts.isParenthesizedExpression(e) ||
+      ts.isAsExpression(e) ||
+      ts.isSatisfiesExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isTypeAssertionExpression(e)
+    )
+      e = e.expression;
     else return e;
   }
 }
@@ -99,13 +107,21 @@ export function isStringLiteralLike(e: ts.Node): e is ts.StringLiteral | ts.NoSu
 /** A property's name as written, when it is a plain name, string or number (not computed). */
 export function propertyName(name: ts.PropertyName | undefined): string | undefined {
   if (!name) return undefined;
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (
+    ts.isIdentifier(name) ||
+    ts.isStringLiteral(name) ||
+    ts.isNumericLiteral(name) ||
+    ts.isNoSubstitutionTemplateLiteral(name)
+  )
+    return name.text;
   if (ts.isPrivateIdentifier(name)) return undefined;
   return undefined;
 }
 
 /** The value expression of each plain property of an object literal (shorthand: the identifier; method: the method). */
-export function objectProperties(obj: ts.ObjectLiteralExpression): Map<string, { name: ts.Node; value: ts.Node; member: ts.ObjectLiteralElementLike }> {
+export function objectProperties(
+  obj: ts.ObjectLiteralExpression,
+): Map<string, { name: ts.Node; value: ts.Node; member: ts.ObjectLiteralElementLike }> {
   const props = new Map<string, { name: ts.Node; value: ts.Node; member: ts.ObjectLiteralElementLike }>();
   for (const member of obj.properties) {
     if (ts.isPropertyAssignment(member)) {
@@ -142,7 +158,12 @@ export function resolveSymbol(checker: ts.TypeChecker, node: ts.Node): ts.Symbol
 export type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
 
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
-  return ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isMethodDeclaration(node)
+  );
 }
 
 /** The function an expression refers to, when it is declared in flows/ (`sales`, `afterHours` imported, …). */
@@ -193,7 +214,8 @@ export function literalValue(checker: ts.TypeChecker | undefined, node: ts.Node,
   if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (e.kind === ts.SyntaxKind.NullKeyword) return null;
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand))
+    return -Number(e.operand.text);
   if (ts.isIdentifier(e)) {
     if (e.text === 'undefined') return undefined;
     const init = checker ? constInitializer(checker, e) : undefined;
@@ -235,7 +257,11 @@ export interface RegistryEntry {
  * `export const x = someConst`, or `export const x = validate(…, definitions)` (its last argument, as
  * `validateQueues(agents, queueDefinitions)` in flows/index.ts). undefined when it is built some other way.
  */
-export function registryEntries(checker: ts.TypeChecker, file: ts.SourceFile, exportName: string): RegistryEntry[] | undefined {
+export function registryEntries(
+  checker: ts.TypeChecker,
+  file: ts.SourceFile,
+  exportName: string,
+): RegistryEntry[] | undefined {
   const decl = exportedConst(file, exportName);
   if (!decl?.initializer) return undefined;
   const seen = new Set<ts.Node>();
@@ -248,7 +274,11 @@ export function registryEntries(checker: ts.TypeChecker, file: ts.SourceFile, ex
         if (ts.isSpreadAssignment(member)) return undefined;
         const key = ts.isShorthandPropertyAssignment(member) ? member.name.text : propertyName(member.name);
         if (key === undefined) return undefined;
-        const value = ts.isPropertyAssignment(member) ? member.initializer : ts.isShorthandPropertyAssignment(member) ? member.name : member;
+        const value = ts.isPropertyAssignment(member)
+          ? member.initializer
+          : ts.isShorthandPropertyAssignment(member)
+            ? member.name
+            : member;
         entries.push({ name: key, nameNode: member.name ?? member, value });
       }
       return entries;
@@ -322,29 +352,46 @@ export class CallSites {
    * a function in flows/, what its callers pass (only callers inside `within`, when given). Anything else: none —
    * it is checked at run time.
    */
-  literals(expr: ts.Node, within?: (call: ts.CallExpression) => boolean, seen: Set<ts.Node> = new Set()): LiteralString[] {
+  literals(
+    expr: ts.Node,
+    within?: (call: ts.CallExpression) => boolean,
+    seen: Set<ts.Node> = new Set(),
+  ): LiteralString[] {
     const e = ts.isExpression(expr) ? unwrap(expr) : expr;
     if (seen.has(e)) return [];
     seen.add(e);
     if (isStringLiteralLike(e)) return [{ value: e.text, node: e }];
-    if (ts.isConditionalExpression(e)) return [...this.literals(e.whenTrue, within, seen), ...this.literals(e.whenFalse, within, seen)];
+    if (ts.isConditionalExpression(e))
+      return [...this.literals(e.whenTrue, within, seen), ...this.literals(e.whenFalse, within, seen)];
     if (!ts.isIdentifier(e)) return [];
     const symbol = resolveSymbol(this.fp.checker, e);
     const decl = symbol?.valueDeclaration;
     if (decl && ts.isParameter(decl) && ts.isIdentifier(decl.name) && isFunctionLike(decl.parent)) {
       const fn = decl.parent;
       const index = fn.parameters.indexOf(decl);
-      const fnName = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : 'a function';
+      const fnName =
+        fn.name && ts.isIdentifier(fn.name)
+          ? fn.name.text
+          : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
+            ? fn.parent.name.text
+            : 'a function';
       const out: LiteralString[] = [];
       for (const site of this.of(fn)) {
         if (within && !within(site)) continue;
         const arg = site.arguments[index];
         if (!arg) continue;
-        for (const lit of this.literals(arg, within, seen)) out.push({ ...lit, via: lit.via ?? `as ${fnName}'s ${decl.name.text}` });
+        for (const lit of this.literals(arg, within, seen))
+          out.push({ ...lit, via: lit.via ?? `as ${fnName}'s ${decl.name.text}` });
       }
       return out;
     }
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) {
+    if (
+      decl &&
+      ts.isVariableDeclaration(decl) &&
+      decl.initializer &&
+      ts.isVariableDeclarationList(decl.parent) &&
+      decl.parent.flags & ts.NodeFlags.Const
+    ) {
       return this.literals(decl.initializer, within, seen);
     }
     return [];

@@ -62,7 +62,13 @@ export interface FlowsCheck {
 }
 
 const KEYS = new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#']);
-const CALLBACK_PROMPTS = ['prompt', 'confirmPrompt', 'enterNumberPrompt', 'invalidNumberPrompt', 'acceptedPrompt'] as const;
+const CALLBACK_PROMPTS = [
+  'prompt',
+  'confirmPrompt',
+  'enterNumberPrompt',
+  'invalidNumberPrompt',
+  'acceptedPrompt',
+] as const;
 
 interface Registry {
   label: string;
@@ -115,7 +121,10 @@ function quoteList(names: Iterable<string>): string {
 }
 
 /** Runs every check; `typeCheck: false` skips the compiler diagnostics (for `flows list`). */
-export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCheck?: boolean } = {}): Promise<FlowsCheck> {
+export async function checkFlows(
+  rootDir: string,
+  { typeCheck = true }: { typeCheck?: boolean } = {},
+): Promise<FlowsCheck> {
   const fp = createFlowsProgram(rootDir);
   const { root, flowsDir, program, checker } = fp;
   const problems: FlowProblem[] = [];
@@ -138,14 +147,26 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
   // 1. The compiler's diagnostics, only those in flows/.
   if (typeCheck) {
     for (const d of fp.configErrors) {
-      push({ file: 'tsconfig.json', line: 1, col: 1, message: ts.flattenDiagnosticMessageText(d.messageText, ' '), kind: 'type' });
+      push({
+        file: 'tsconfig.json',
+        line: 1,
+        col: 1,
+        message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+        kind: 'type',
+      });
     }
     for (const sf of fp.files) {
       for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
         if (d.category !== ts.DiagnosticCategory.Error) continue;
         const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
         const text = ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/\s+/g, ' ');
-        push({ file: position(root, sf).file, line: line + 1, col: character + 1, message: `error TS${d.code}: ${text}`, kind: 'type' });
+        push({
+          file: position(root, sf).file,
+          line: line + 1,
+          col: character + 1,
+          message: `error TS${d.code}: ${text}`,
+          kind: 'type',
+        });
       }
     }
   }
@@ -191,7 +212,8 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
       return;
     }
     if (ts.isObjectLiteralExpression(e)) {
-      if (e.properties.length === 0) report(e, `${context ? `${context}: ` : ''}a prompt with no language variants plays nothing`);
+      if (e.properties.length === 0)
+        report(e, `${context ? `${context}: ` : ''}a prompt with no language variants plays nothing`);
       for (const member of e.properties) {
         if (ts.isPropertyAssignment(member)) checkPromptExpr(member.initializer, context, depth + 1);
       }
@@ -207,7 +229,12 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
   };
 
   // 3. What the flows can name.
-  const registry = async (fileName: string, exportName: string, label: string, plural = `${label}s`): Promise<Registry> => {
+  const registry = async (
+    fileName: string,
+    exportName: string,
+    label: string,
+    plural = `${label}s`,
+  ): Promise<Registry> => {
     const rel = `flows/${fileName}`;
     const full = path.join(flowsDir, fileName);
     const sf = program.getSourceFile(full);
@@ -221,7 +248,10 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
       if (!value || typeof value !== 'object') throw new Error(`it exports no \`${exportName}\` object`);
       return { label, plural, file: rel, names: new Set(Object.keys(value)), entries: undefined };
     } catch (err) {
-      reportFile(rel, `cannot read the ${label} names from \`${exportName}\`: ${err instanceof Error ? err.message : String(err)}`);
+      reportFile(
+        rel,
+        `cannot read the ${label} names from \`${exportName}\`: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return { label, plural, file: rel, names: undefined, entries: undefined, missing: `${rel} could not be read` };
     }
   };
@@ -233,13 +263,17 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
   const checkName = (reg: Registry, lit: LiteralString, context?: string) => {
     if (reg.names?.has(lit.value)) return;
     const where = reg.names ? `${reg.plural} in ${reg.file}: ${quoteList(reg.names)}` : reg.missing;
-    report(lit.node, `${context ? `${context}: ` : ''}unknown ${reg.label} '${lit.value}' (${where})${lit.via ? `, ${lit.via}` : ''}`);
+    report(
+      lit.node,
+      `${context ? `${context}: ` : ''}unknown ${reg.label} '${lit.value}' (${where})${lit.via ? `, ${lit.via}` : ''}`,
+    );
   };
 
   // 3a. Voicemail greetings.
   for (const entry of boxes.entries ?? []) {
     const value = ts.isExpression(entry.value) ? unwrap(entry.value) : entry.value;
-    if (ts.isObjectLiteralExpression(value)) checkPromptExpr(objectProperties(value).get('greeting')?.value, `voicemail box '${entry.name}' greeting`);
+    if (ts.isObjectLiteralExpression(value))
+      checkPromptExpr(objectProperties(value).get('greeting')?.value, `voicemail box '${entry.name}' greeting`);
   }
 
   // 3b. Queue actions: their prompts, mailboxes and queues.
@@ -257,7 +291,8 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
       if (mailbox) for (const lit of sites.literals(mailbox)) checkName(boxes, lit, context);
       const target = props.get('queue')?.value;
       const type = props.get('type')?.value;
-      if (target && type && literalValue(checker, type) === 'queue') for (const lit of sites.literals(target)) checkName(queues, lit, context);
+      if (target && type && literalValue(checker, type) === 'queue')
+        for (const lit of sites.literals(target)) checkName(queues, lit, context);
     }
   }
 
@@ -267,11 +302,14 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
     const entries = schedules.entries;
     if (entries) {
       const values = entries.map((e) => literalValue(checker, e.value));
-      if (!values.includes(UNKNOWN)) defs = Object.fromEntries(entries.map((e, i) => [e.name, values[i]])) as Record<string, ScheduleDefinition>;
+      if (!values.includes(UNKNOWN))
+        defs = Object.fromEntries(entries.map((e, i) => [e.name, values[i]])) as Record<string, ScheduleDefinition>;
     }
     if (!defs) {
       try {
-        const mod = (await import(pathToFileURL(path.join(flowsDir, 'schedules.ts')).href)) as { schedules?: Record<string, ScheduleDefinition> };
+        const mod = (await import(pathToFileURL(path.join(flowsDir, 'schedules.ts')).href)) as {
+          schedules?: Record<string, ScheduleDefinition>;
+        };
         defs = mod.schedules;
       } catch (err) {
         reportFile(schedules.file, `cannot load the schedules: ${err instanceof Error ? err.message : String(err)}`);
@@ -309,7 +347,10 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
     for (const member of obj.properties) {
       if (ts.isSpreadAssignment(member)) continue;
       const name = member.name;
-      const key = name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) ? name.text : undefined;
+      const key =
+        name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name))
+          ? name.text
+          : undefined;
       if (key !== undefined && !KEYS.has(key)) report(name!, `menu option '${key}' is not a keypad key (0-9, *, #)`);
       const label = `menu option '${key ?? name?.getText() ?? '?'}'`;
       let target: ts.Node | undefined;
@@ -349,7 +390,8 @@ export async function checkFlows(rootDir: string, { typeCheck = true }: { typeCh
             if (problem) report(node, `queue: default hold music: ${problem}`);
           }
           const offer = optionProperty(opts, 'callbackOffer');
-          if (offer || optionProperty(opts, 'offerCallbackAfterSeconds')) checkCallbackOffer(offer, node, 'queue callback offer');
+          if (offer || optionProperty(opts, 'offerCallbackAfterSeconds'))
+            checkCallbackOffer(offer, node, 'queue callback offer');
           break;
         }
         case 'offerCallback':
@@ -395,10 +437,17 @@ function leadsNowhere(fp: FlowsProgram, target: ts.Node): string | undefined {
     }
     return undefined;
   }
-  if (isStringLiteralLike(e) || ts.isNumericLiteral(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return `${e.getText()} is not a function`;
+  if (
+    isStringLiteralLike(e) ||
+    ts.isNumericLiteral(e) ||
+    ts.isObjectLiteralExpression(e) ||
+    ts.isArrayLiteralExpression(e)
+  )
+    return `${e.getText()} is not a function`;
   const type = fp.checker.getTypeAtLocation(e);
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
-  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void)) return `${e.getText()} is ${fp.checker.typeToString(type)}`;
+  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void))
+    return `${e.getText()} is ${fp.checker.typeToString(type)}`;
   if (type.getCallSignatures().length > 0) return undefined;
   if (type.isUnion() && type.types.some((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null))) {
     return `${e.getText()} may be ${type.types.some((t) => t.flags & ts.TypeFlags.Null) ? 'null' : 'undefined'}`;
@@ -422,7 +471,12 @@ function locateField(value: ts.Node, field: string): ts.Node {
 
 type Report = (node: ts.Node, message: string) => void;
 
-function readFlowTable(fp: FlowsProgram, sites: CallSites, report: Report, reportFile: (rel: string, m: string) => void): FlowSummary[] {
+function readFlowTable(
+  fp: FlowsProgram,
+  sites: CallSites,
+  report: Report,
+  reportFile: (rel: string, m: string) => void,
+): FlowSummary[] {
   const { checker, root } = fp;
   const file = fp.program.getSourceFile(path.join(fp.flowsDir, 'flows.ts'));
   if (!file) {
@@ -431,7 +485,8 @@ function readFlowTable(fp: FlowsProgram, sites: CallSites, report: Report, repor
   }
   let decl: ts.VariableDeclaration | undefined;
   for (const s of file.statements) {
-    if (ts.isVariableStatement(s)) decl ??= s.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === 'callFlows');
+    if (ts.isVariableStatement(s))
+      decl ??= s.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === 'callFlows');
   }
   const list = decl?.initializer ? unwrap(decl.initializer) : undefined;
   if (!decl || !list || !ts.isArrayLiteralExpression(list)) {
@@ -448,7 +503,17 @@ function readFlowTable(fp: FlowsProgram, sites: CallSites, report: Report, repor
     }
     const at = position(root, obj ?? element);
     if (!obj || !ts.isObjectLiteralExpression(obj)) {
-      flows.push({ name: undefined, description: undefined, numbers: [], at: `${at.file}:${at.line}`, queues: [], voicemailBoxes: [], schedules: [], lookups: [], numberNodes: [] });
+      flows.push({
+        name: undefined,
+        description: undefined,
+        numbers: [],
+        at: `${at.file}:${at.line}`,
+        queues: [],
+        voicemailBoxes: [],
+        schedules: [],
+        lookups: [],
+        numberNodes: [],
+      });
       continue;
     }
     const props = objectProperties(obj);
@@ -500,7 +565,8 @@ function readFlowTable(fp: FlowsProgram, sites: CallSites, report: Report, repor
     }
   }
   const unreadable = flows.some((f) => f.name === undefined);
-  if (defaults.length === 0 && !unreadable) report(decl.name, "no flow answers 'default': calls to any other number would have no flow");
+  if (defaults.length === 0 && !unreadable)
+    report(decl.name, "no flow answers 'default': calls to any other number would have no flow");
   for (const extra of defaults.slice(1)) {
     const first = position(root, defaults[0]!.node);
     report(extra.node, `more than one flow answers 'default' (also at ${first.file}:${first.line})`);
@@ -512,7 +578,11 @@ function readFlowTable(fp: FlowsProgram, sites: CallSites, report: Report, repor
  * What a flow uses: the queues, voicemail boxes, schedules and lookups named by the verbs in its `run` and in every
  * function of flows/ it reaches (sub-flows, menu options), including literals passed to those functions' parameters.
  */
-function flowUsage(fp: FlowsProgram, sites: CallSites, run: FunctionLike): Pick<FlowSummary, 'queues' | 'voicemailBoxes' | 'schedules' | 'lookups'> {
+function flowUsage(
+  fp: FlowsProgram,
+  sites: CallSites,
+  run: FunctionLike,
+): Pick<FlowSummary, 'queues' | 'voicemailBoxes' | 'schedules' | 'lookups'> {
   const reachable: FunctionLike[] = [];
   const inFlow = new Set<ts.Node>();
   const discover = (fn: FunctionLike) => {
@@ -533,7 +603,12 @@ function flowUsage(fp: FlowsProgram, sites: CallSites, run: FunctionLike): Pick<
     for (let n: ts.Node | undefined = call.parent; n; n = n.parent) if (inFlow.has(n)) return true;
     return false;
   };
-  const used = { queues: new Set<string>(), voicemailBoxes: new Set<string>(), schedules: new Set<string>(), lookups: new Set<string>() };
+  const used = {
+    queues: new Set<string>(),
+    voicemailBoxes: new Set<string>(),
+    schedules: new Set<string>(),
+    lookups: new Set<string>(),
+  };
   const add = (set: Set<string>, expr: ts.Node | undefined) => {
     if (expr) for (const lit of sites.literals(expr, within)) set.add(lit.value);
   };
@@ -584,7 +659,9 @@ export function formatCheck(check: FlowsCheck): { text: string; ok: boolean } {
   const structural = problems.length - types;
   const lines = problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  lines.push(`${plural(problems.length, 'problem')} in flows/ (${plural(types, 'type error')}, ${plural(structural, 'flow problem')})`);
+  lines.push(
+    `${plural(problems.length, 'problem')} in flows/ (${plural(types, 'type error')}, ${plural(structural, 'flow problem')})`,
+  );
   return { text: `${lines.join('\n')}\n`, ok: false };
 }
 
@@ -593,7 +670,9 @@ export function formatList(flows: readonly FlowSummary[]): string {
   const blocks = flows.map((f) => {
     const lines = [f.name ?? `(not a literal FlowDefinition, ${f.at})`];
     const row = (label: string, values: readonly string[] | string | undefined) =>
-      lines.push(`  ${`${label}:`.padEnd(17)}${Array.isArray(values) ? (values.length ? values.join(', ') : '-') : (values ?? '-')}`);
+      lines.push(
+        `  ${`${label}:`.padEnd(17)}${Array.isArray(values) ? (values.length ? values.join(', ') : '-') : (values ?? '-')}`,
+      );
     row('numbers', f.numbers);
     row('description', f.description);
     row('queues', f.queues);

@@ -38,7 +38,11 @@ export class ActivityFeed {
     const operation = 'sendActivityNotification';
     if (!userId) throw new TypeError('userId is required');
     try {
-      await this.sendOnce(operation, `/users/${encodeURIComponent(userId)}/teamwork/sendActivityNotification`, notification);
+      await this.sendOnce(
+        operation,
+        `/users/${encodeURIComponent(userId)}/teamwork/sendActivityNotification`,
+        notification,
+      );
     } catch (e) {
       if (e instanceof GraphRequestError) graphErrorsTotal.inc({ operation, status: String(e.status), code: e.code });
       throw e;
@@ -50,8 +54,12 @@ export class ActivityFeed {
     try {
       res = (await this.client.api(path).responseType(ResponseType.RAW).post(body)) as Response;
     } catch (e) {
-      if (e instanceof GraphClientError && e.customError instanceof GraphAuthError) throw GraphRequestError.fromAuthError(e.customError, operation);
-      throw GraphRequestError.fromNetworkError(e instanceof GraphClientError && e.customError ? e.customError : e, operation);
+      if (e instanceof GraphClientError && e.customError instanceof GraphAuthError)
+        throw GraphRequestError.fromAuthError(e.customError, operation);
+      throw GraphRequestError.fromNetworkError(
+        e instanceof GraphClientError && e.customError ? e.customError : e,
+        operation,
+      );
     }
     const text = await res.text();
     if (!res.ok) throw GraphRequestError.fromResponse(res.status, res.headers, text, operation);
@@ -59,7 +67,13 @@ export class ActivityFeed {
 }
 
 /** The voicemail notification: topic the box, preview who called and for how long, link to the box's messages. */
-export function voicemailNotification(m: { boxName: string; box: string; from?: string; durationMs?: number; webUrl: string }): ActivityNotification {
+export function voicemailNotification(m: {
+  boxName: string;
+  box: string;
+  from?: string;
+  durationMs?: number;
+  webUrl: string;
+}): ActivityNotification {
   const from = m.from || 'an unknown caller';
   const duration = m.durationMs !== undefined ? formatDuration(m.durationMs) : 'unknown length';
   return {

@@ -48,7 +48,10 @@ export interface Presence {
 
 function identitySet(target: TransferTarget): CommunicationsIdentitySet & { '@odata.type': string } {
   return 'phone' in target
-    ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: target.phone } as Identity }
+    ? {
+        '@odata.type': '#microsoft.graph.identitySet',
+        phone: { '@odata.type': '#microsoft.graph.identity', id: target.phone } as Identity,
+      }
     : {
         '@odata.type': '#microsoft.graph.identitySet',
         user: {
@@ -59,7 +62,10 @@ function identitySet(target: TransferTarget): CommunicationsIdentitySet & { '@od
       };
 }
 
-function invitationParticipant(target: TransferTarget, replacesCallId?: string): InvitationParticipantInfo & { '@odata.type': string } {
+function invitationParticipant(
+  target: TransferTarget,
+  replacesCallId?: string,
+): InvitationParticipantInfo & { '@odata.type': string } {
   return {
     '@odata.type': '#microsoft.graph.invitationParticipantInfo',
     identity: identitySet(target),
@@ -109,7 +115,12 @@ export class CallControl {
   }
 
   /** Sends one request; returns status, headers and parsed body, or throws GraphRequestError. */
-  private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<RawResult> {
+  private async send(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<RawResult> {
     try {
       return await this.sendOnce(operation, method, path, body);
     } catch (e) {
@@ -119,7 +130,12 @@ export class CallControl {
     }
   }
 
-  private async sendOnce(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<RawResult> {
+  private async sendOnce(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<RawResult> {
     let res: Response;
     try {
       const request = this.client.api(path).responseType(ResponseType.RAW);
@@ -130,7 +146,10 @@ export class CallControl {
       if (e instanceof GraphClientError && e.customError instanceof GraphAuthError) {
         throw GraphRequestError.fromAuthError(e.customError, operation);
       }
-      throw GraphRequestError.fromNetworkError(e instanceof GraphClientError && e.customError ? e.customError : e, operation);
+      throw GraphRequestError.fromNetworkError(
+        e instanceof GraphClientError && e.customError ? e.customError : e,
+        operation,
+      );
     }
     const text = await res.text();
     if (!res.ok) throw GraphRequestError.fromResponse(res.status, res.headers, text, operation);
@@ -149,14 +168,23 @@ export class CallControl {
     const body = (r.body ?? {}) as Omit<CommsOperation, 'status'> & { status?: OperationStatus };
     const fromLocation = r.headers.get('location')?.split('?')[0]?.split('/').filter(Boolean).pop();
     const operationId = body.id ?? fromLocation;
-    if (!operationId) throw new GraphRequestError({ message: 'Graph returned no operation id (no body id, no Location)', status: r.status, code: 'NoOperationId' });
+    if (!operationId)
+      throw new GraphRequestError({
+        message: 'Graph returned no operation id (no body id, no Location)',
+        status: r.status,
+        code: 'NoOperationId',
+      });
     return { operationId, status: body.status ?? 'running' };
   }
 
   /** POST /communications/calls/{id}/answer with service-hosted media. Graph answers 202. */
   async answer(
     callId: string,
-    opts: { callbackUri: string; preFetchMedia?: { uri: string; resourceId?: string }[]; acceptedModalities?: Modality[] },
+    opts: {
+      callbackUri: string;
+      preFetchMedia?: { uri: string; resourceId?: string }[];
+      acceptedModalities?: Modality[];
+    },
   ): Promise<void> {
     const mediaConfig: ServiceHostedMediaConfig & { '@odata.type': string } = {
       '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
@@ -173,24 +201,37 @@ export class CallControl {
   async playPrompt(callId: string, opts: { promptUris: string[]; clientContext: string }): Promise<OperationResult> {
     // Graph's documented limits (call-playprompt.md), checked here so the app never sends a request Graph must refuse.
     if (opts.promptUris.length === 0 || opts.promptUris.length > 20) {
-      throw new GraphRequestError({ message: `playPrompt: ${opts.promptUris.length} prompts; Graph takes 1 to 20`, status: 400, code: 'BadRequest', operation: 'playPrompt' });
+      throw new GraphRequestError({
+        message: `playPrompt: ${opts.promptUris.length} prompts; Graph takes 1 to 20`,
+        status: 400,
+        code: 'BadRequest',
+        operation: 'playPrompt',
+      });
     }
     const prompts: (MediaPrompt & { '@odata.type': string })[] = opts.promptUris.map((uri) => ({
       '@odata.type': '#microsoft.graph.mediaPrompt',
       mediaInfo: mediaInfo(uri),
     }));
-    const r = await this.send('playPrompt', 'POST', CallControl.path(callId, '/playPrompt'), { clientContext: opts.clientContext, prompts });
+    const r = await this.send('playPrompt', 'POST', CallControl.path(callId, '/playPrompt'), {
+      clientContext: opts.clientContext,
+      prompts,
+    });
     return CallControl.operationResult(r);
   }
 
   /** POST .../cancelMediaProcessing: cancels the running and queued prompt operations. */
   async cancelMediaProcessing(callId: string, clientContext: string): Promise<OperationResult> {
-    const r = await this.send('cancelMediaProcessing', 'POST', CallControl.path(callId, '/cancelMediaProcessing'), { clientContext });
+    const r = await this.send('cancelMediaProcessing', 'POST', CallControl.path(callId, '/cancelMediaProcessing'), {
+      clientContext,
+    });
     return CallControl.operationResult(r);
   }
 
   /** POST .../transfer (blind transfer) to a Teams user or, from a resource account with a number, a phone. Graph answers 202. */
-  async transfer(callId: string, opts: { target: TransferTarget; clientContext?: string; replacesCallId?: string }): Promise<void> {
+  async transfer(
+    callId: string,
+    opts: { target: TransferTarget; clientContext?: string; replacesCallId?: string },
+  ): Promise<void> {
     const identity = identitySet(opts.target);
     const transferTarget: InvitationParticipantInfo & { '@odata.type': string; endpointType: string } = {
       '@odata.type': '#microsoft.graph.invitationParticipantInfo',
@@ -205,7 +246,10 @@ export class CallControl {
   }
 
   /** POST .../reject: decline an incoming call that has not been answered. Graph answers 202. */
-  async reject(callId: string, opts: { reason?: 'none' | 'busy' | 'forbidden'; callbackUri?: string } = {}): Promise<void> {
+  async reject(
+    callId: string,
+    opts: { reason?: 'none' | 'busy' | 'forbidden'; callbackUri?: string } = {},
+  ): Promise<void> {
     await this.send('reject', 'POST', CallControl.path(callId, '/reject'), {
       reason: opts.reason ?? 'none',
       ...(opts.callbackUri ? { callbackUri: opts.callbackUri } : {}),
@@ -213,7 +257,10 @@ export class CallControl {
   }
 
   /** POST .../redirect: forward an unanswered incoming call; several targets ring simultaneously (≤25; timeout 15–90 s). */
-  async redirect(callId: string, opts: { targets: TransferTarget[]; timeoutSeconds?: number; callbackUri?: string }): Promise<void> {
+  async redirect(
+    callId: string,
+    opts: { targets: TransferTarget[]; timeoutSeconds?: number; callbackUri?: string },
+  ): Promise<void> {
     if (opts.targets.length === 0 || opts.targets.length > 25) throw new RangeError('redirect: 1 to 25 targets');
     await this.send('redirect', 'POST', CallControl.path(callId, '/redirect'), {
       targets: opts.targets.map((t) => invitationParticipant(t)),
@@ -230,13 +277,21 @@ export class CallControl {
         ? { prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: mediaInfo(opts.promptUri) }] }
         : {}),
       ...(opts.bargeInAllowed !== undefined ? { bargeInAllowed: opts.bargeInAllowed } : {}),
-      ...(opts.initialSilenceTimeoutInSeconds !== undefined ? { initialSilenceTimeoutInSeconds: opts.initialSilenceTimeoutInSeconds } : {}),
-      ...(opts.maxSilenceTimeoutInSeconds !== undefined ? { maxSilenceTimeoutInSeconds: opts.maxSilenceTimeoutInSeconds } : {}),
-      ...(opts.maxRecordDurationInSeconds !== undefined ? { maxRecordDurationInSeconds: opts.maxRecordDurationInSeconds } : {}),
+      ...(opts.initialSilenceTimeoutInSeconds !== undefined
+        ? { initialSilenceTimeoutInSeconds: opts.initialSilenceTimeoutInSeconds }
+        : {}),
+      ...(opts.maxSilenceTimeoutInSeconds !== undefined
+        ? { maxSilenceTimeoutInSeconds: opts.maxSilenceTimeoutInSeconds }
+        : {}),
+      ...(opts.maxRecordDurationInSeconds !== undefined
+        ? { maxRecordDurationInSeconds: opts.maxRecordDurationInSeconds }
+        : {}),
       ...(opts.playBeep !== undefined ? { playBeep: opts.playBeep } : {}),
       ...(opts.stopTones ? { stopTones: opts.stopTones } : {}),
     };
-    return CallControl.operationResult(await this.send('recordResponse', 'POST', CallControl.path(callId, '/recordResponse'), body));
+    return CallControl.operationResult(
+      await this.send('recordResponse', 'POST', CallControl.path(callId, '/recordResponse'), body),
+    );
   }
 
   /** Downloads a recording: GET recordingLocation with the recordingAccessToken as bearer (not a Graph token). */
@@ -244,7 +299,8 @@ export class CallControl {
     try {
       return await this.downloadOnce(recordingLocation, recordingAccessToken);
     } catch (e) {
-      if (e instanceof GraphRequestError) graphErrorsTotal.inc({ operation: 'downloadRecording', status: String(e.status), code: e.code });
+      if (e instanceof GraphRequestError)
+        graphErrorsTotal.inc({ operation: 'downloadRecording', status: String(e.status), code: e.code });
       throw e;
     }
   }
@@ -262,11 +318,16 @@ export class CallControl {
 
   /** POST .../subscribeToTone: later key presses arrive as toneInfo notifications. */
   async subscribeToTone(callId: string, clientContext: string): Promise<OperationResult> {
-    return CallControl.operationResult(await this.send('subscribeToTone', 'POST', CallControl.path(callId, '/subscribeToTone'), { clientContext }));
+    return CallControl.operationResult(
+      await this.send('subscribeToTone', 'POST', CallControl.path(callId, '/subscribeToTone'), { clientContext }),
+    );
   }
 
   /** POST .../participants/invite (≤5 participants; one with replacesCallId). */
-  async invite(callId: string, opts: { participants: TransferTarget[]; clientContext: string; replacesCallId?: string }): Promise<OperationResult> {
+  async invite(
+    callId: string,
+    opts: { participants: TransferTarget[]; clientContext: string; replacesCallId?: string },
+  ): Promise<OperationResult> {
     const r = await this.send('invite', 'POST', CallControl.path(callId, '/participants/invite'), {
       participants: opts.participants.map((p) => invitationParticipant(p, opts.replacesCallId)),
       clientContext: opts.clientContext,
@@ -286,7 +347,8 @@ export class CallControl {
     applicationInstanceId?: string;
     preFetchMedia?: { uri: string; resourceId?: string }[];
   }): Promise<CallSnapshot & { callChainId?: string }> {
-    if ('phone' in opts.target && !opts.applicationInstanceId) throw new TypeError('createCall: a phone target needs applicationInstanceId');
+    if ('phone' in opts.target && !opts.applicationInstanceId)
+      throw new TypeError('createCall: a phone target needs applicationInstanceId');
     if ('phone' in opts.target && !opts.tenantId) throw new TypeError('createCall: a phone target needs tenantId');
     const body = {
       '@odata.type': '#microsoft.graph.call',
@@ -295,7 +357,10 @@ export class CallControl {
         ? {
             source: {
               '@odata.type': '#microsoft.graph.participantInfo',
-              identity: { '@odata.type': '#microsoft.graph.identitySet', applicationInstance: { '@odata.type': '#microsoft.graph.identity', id: opts.applicationInstanceId } },
+              identity: {
+                '@odata.type': '#microsoft.graph.identitySet',
+                applicationInstance: { '@odata.type': '#microsoft.graph.identity', id: opts.applicationInstanceId },
+              },
             },
           }
         : {}),
@@ -303,25 +368,39 @@ export class CallControl {
       requestedModalities: ['audio'],
       mediaConfig: {
         '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
-        ...(opts.preFetchMedia?.length ? { preFetchMedia: opts.preFetchMedia.map((m) => mediaInfo(m.uri, m.resourceId)) } : {}),
+        ...(opts.preFetchMedia?.length
+          ? { preFetchMedia: opts.preFetchMedia.map((m) => mediaInfo(m.uri, m.resourceId)) }
+          : {}),
       },
       ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
     };
     const r = await this.send('createCall', 'POST', '/communications/calls', body);
     const created = (r.body ?? {}) as { id?: string; state?: CallState; callChainId?: string };
-    if (!created.id) throw new GraphRequestError({ message: 'Graph returned no call id', status: r.status, code: 'NoCallId' });
-    return { id: created.id, state: created.state ?? 'establishing', ...(created.callChainId ? { callChainId: created.callChainId } : {}) };
+    if (!created.id)
+      throw new GraphRequestError({ message: 'Graph returned no call id', status: r.status, code: 'NoCallId' });
+    return {
+      id: created.id,
+      state: created.state ?? 'establishing',
+      ...(created.callChainId ? { callChainId: created.callChainId } : {}),
+    };
   }
 
   /** POST /communications/getPresencesByUserId (≤650 ids per request; larger lists are split). */
   async getPresencesByUserId(ids: string[]): Promise<Presence[]> {
     const out: Presence[] = [];
     for (let i = 0; i < ids.length; i += 650) {
-      const r = await this.send('getPresencesByUserId', 'POST', '/communications/getPresencesByUserId', { ids: ids.slice(i, i + 650) });
+      const r = await this.send('getPresencesByUserId', 'POST', '/communications/getPresencesByUserId', {
+        ids: ids.slice(i, i + 650),
+      });
       const value = ((r.body ?? {}) as { value?: unknown }).value;
       if (Array.isArray(value)) {
         for (const p of value as Record<string, unknown>[]) {
-          if (typeof p['id'] === 'string') out.push({ id: p['id'], availability: String(p['availability'] ?? 'PresenceUnknown'), activity: String(p['activity'] ?? 'PresenceUnknown') });
+          if (typeof p['id'] === 'string')
+            out.push({
+              id: p['id'],
+              availability: String(p['availability'] ?? 'PresenceUnknown'),
+              activity: String(p['activity'] ?? 'PresenceUnknown'),
+            });
         }
       }
     }

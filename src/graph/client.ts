@@ -89,7 +89,11 @@ async function msalConfiguration(opts: GraphClientOptions): Promise<Configuratio
   };
   if (!metadataUrl) {
     return {
-      auth: { clientId: opts.clientId, clientSecret: opts.clientSecret, authority: `${authorityHost}/${opts.tenantId}` },
+      auth: {
+        clientId: opts.clientId,
+        clientSecret: opts.clientSecret,
+        authority: `${authorityHost}/${opts.tenantId}`,
+      },
       system,
     };
   }
@@ -108,11 +112,17 @@ async function msalConfiguration(opts: GraphClientOptions): Promise<Configuratio
   }
   const tokenEndpoint = metadata['token_endpoint'];
   if (typeof tokenEndpoint !== 'string') {
-    throw new GraphAuthError(`The authority metadata at ${metadataUrl} has no token_endpoint`, { code: 'invalid_authority_metadata', retryable: false });
+    throw new GraphAuthError(`The authority metadata at ${metadataUrl} has no token_endpoint`, {
+      code: 'invalid_authority_metadata',
+      retryable: false,
+    });
   }
   const endpoint = new URL(tokenEndpoint);
   if (endpoint.protocol !== 'https:' && !isLoopbackHost(endpoint.hostname)) {
-    throw new GraphAuthError(`Refusing a non-https token endpoint off loopback: ${tokenEndpoint}`, { code: 'insecure_authority', retryable: false });
+    throw new GraphAuthError(`Refusing a non-https token endpoint off loopback: ${tokenEndpoint}`, {
+      code: 'insecure_authority',
+      retryable: false,
+    });
   }
   const authorityHostPort = endpoint.host;
   return {
@@ -139,7 +149,9 @@ function toAuthError(e: unknown, clientId: string): GraphAuthError {
       e.errorCode === 'openid_config_error' ||
       (status !== undefined && (status >= 500 || status === 429));
     // MSAL formats server errors as "Error(s): N - Timestamp: ... - Description: AADSTS...: text - Trace ID: ...".
-    const described = /Description:\s*([\s\S]*?)(?:\s+-\s+(?:Trace ID|Correlation ID)\b|[\r\n]|$)/.exec(description)?.[1];
+    const described = /Description:\s*([\s\S]*?)(?:\s+-\s+(?:Trace ID|Correlation ID)\b|[\r\n]|$)/.exec(
+      description,
+    )?.[1];
     const summary = (described ?? description.split(/\r?\n/)[0] ?? '').trim();
     return new GraphAuthError(`Token acquisition for app ${clientId} failed: ${e.errorCode}: ${summary}`, {
       code: e.errorCode || 'auth_error',
@@ -225,7 +237,11 @@ class TransportAwareHTTPMessageHandler extends HTTPMessageHandler {
   override async execute(context: Context): Promise<void> {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     // The TelemetryHandler adds (or, off https Graph hosts, strips) client-request-id; give loopback Graph one too.
-    if (this.loopbackOrigin && url.startsWith(`${this.loopbackOrigin}/`) && !hasRequestHeader(context, 'client-request-id')) {
+    if (
+      this.loopbackOrigin &&
+      url.startsWith(`${this.loopbackOrigin}/`) &&
+      !hasRequestHeader(context, 'client-request-id')
+    ) {
       setRequestHeader(context, 'client-request-id', randomUUID());
     }
     try {
@@ -233,7 +249,9 @@ class TransportAwareHTTPMessageHandler extends HTTPMessageHandler {
     } catch (e) {
       if (e instanceof GraphClientError) throw e;
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const wrapped = new GraphClientError(`${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
+      const wrapped = new GraphClientError(
+        `${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+      );
       wrapped.customError = e;
       throw wrapped;
     }
@@ -262,7 +280,11 @@ export async function createGraphClient(opts: GraphClientOptions): Promise<Graph
   const getAccessToken = async (): Promise<string> => {
     try {
       const result = await msal.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT_SCOPE] });
-      if (!result?.accessToken) throw new GraphAuthError(`MSAL returned no access token for app ${opts.clientId}`, { code: 'no_token', retryable: true });
+      if (!result?.accessToken)
+        throw new GraphAuthError(`MSAL returned no access token for app ${opts.clientId}`, {
+          code: 'no_token',
+          retryable: true,
+        });
       return result.accessToken;
     } catch (e) {
       throw toAuthError(e, opts.clientId);

@@ -52,7 +52,12 @@ export class GraphRequestError extends Error {
   }
 
   /** From a Graph HTTP error response (status, headers and body text). */
-  static fromResponse(status: number, headers: Headers | undefined, bodyText: string, operation?: string): GraphRequestError {
+  static fromResponse(
+    status: number,
+    headers: Headers | undefined,
+    bodyText: string,
+    operation?: string,
+  ): GraphRequestError {
     let code = `Http${status}`;
     let message = bodyText ? bodyText.slice(0, 500) : `HTTP ${status}`;
     let innerCode: string | undefined;

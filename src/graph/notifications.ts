@@ -26,9 +26,7 @@ export type ParsedItem =
   | { kind: 'ignored'; callId?: string; reason: string };
 
 export type ParseResult =
-  | { ok: true; items: ParsedItem[] }
-  | { ok: false; legacy: true }
-  | { ok: false; legacy: false; error: string };
+  { ok: true; items: ParsedItem[] } | { ok: false; legacy: true } | { ok: false; legacy: false; error: string };
 
 /** More than this many items in one POST is not something Graph sends; refuse rather than fan out. */
 export const MAX_NOTIFICATIONS_PER_REQUEST = 100;
@@ -114,7 +112,11 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
   const changeType = camelEnum(item.changeType);
   // Graph sometimes sends resourceData as an array (roster updates); a single call or operation is its first item.
   const rawData = item.resourceData;
-  const data = Array.isArray(rawData) ? (rawData.length === 1 && isObject(rawData[0]) ? rawData[0] : undefined) : rawData;
+  const data = Array.isArray(rawData)
+    ? rawData.length === 1 && isObject(rawData[0])
+      ? rawData[0]
+      : undefined
+    : rawData;
 
   if (resource.sub === 'participants' || (Array.isArray(rawData) && !data)) {
     return { kind: 'notification', notification: { kind: 'participants', callId, payload: rawData } };
@@ -142,7 +144,8 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
     };
   }
 
-  if (type !== '' && type !== 'call') return { kind: 'ignored', callId, reason: `unsupported resourceData type ${type}` };
+  if (type !== '' && type !== 'call')
+    return { kind: 'ignored', callId, reason: `unsupported resourceData type ${type}` };
 
   const toneInfo = data.toneInfo;
   if (isObject(toneInfo) && str(toneInfo.tone)) {
@@ -160,7 +163,8 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
 
   let state = camelEnum(data.state);
   if (changeType === 'deleted' && !state) state = 'terminated';
-  if (!state || !CALL_STATES.has(state)) return { kind: 'ignored', callId, reason: `unknown call state ${String(data.state)}` };
+  if (!state || !CALL_STATES.has(state))
+    return { kind: 'ignored', callId, reason: `unknown call state ${String(data.state)}` };
 
   if (state === 'incoming' && changeType === 'created') {
     return {
@@ -206,6 +210,10 @@ export function parseCommsNotifications(body: unknown, receivedAt = new Date().t
     return { ok: false, legacy: false, error: `unexpected @odata.type ${type}` };
   if (value.length === 0) return { ok: false, legacy: false, error: 'value[] is empty' };
   if (value.length > MAX_NOTIFICATIONS_PER_REQUEST)
-    return { ok: false, legacy: false, error: `value[] has ${value.length} items; at most ${MAX_NOTIFICATIONS_PER_REQUEST} are accepted` };
+    return {
+      ok: false,
+      legacy: false,
+      error: `value[] has ${value.length} items; at most ${MAX_NOTIFICATIONS_PER_REQUEST} are accepted`,
+    };
   return { ok: true, items: value.map((v) => parseItem(v, receivedAt)) };
 }

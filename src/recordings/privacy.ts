@@ -11,16 +11,18 @@ export interface Actor {
 }
 
 async function audit(orm: MikroORM, actor: Actor, action: string, target: string, after: unknown): Promise<void> {
-  await orm.em.getKnex()('audit_entry').insert({
-    at: new Date(),
-    actor_id: actor.id,
-    actor_name: actor.name,
-    ip: actor.ip,
-    action,
-    target,
-    before: null,
-    after: JSON.stringify(after),
-  });
+  await orm.em
+    .getKnex()('audit_entry')
+    .insert({
+      at: new Date(),
+      actor_id: actor.id,
+      actor_name: actor.name,
+      ip: actor.ip,
+      action,
+      target,
+      before: null,
+      after: JSON.stringify(after),
+    });
 }
 
 /** Calls where this person was the caller, or the number called back. */
@@ -37,12 +39,16 @@ export async function eraseCaller(orm: MikroORM, store: RecordingStore, caller: 
   const knex = orm.em.getKnex();
   const result = await knex.transaction(async (trx) => {
     const ids = (await callsOf(orm, caller).transacting(trx)).map((r: { id: string }) => r.id);
-    const voicemails = await trx('voicemail').where((q) => {
-      q.whereIn('call_id', ids).orWhere('from_id', caller);
-    }).del();
-    const callbacks = await trx('callback').where((q) => {
-      q.whereIn('call_id', ids).orWhere('number', caller);
-    }).del();
+    const voicemails = await trx('voicemail')
+      .where((q) => {
+        q.whereIn('call_id', ids).orWhere('from_id', caller);
+      })
+      .del();
+    const callbacks = await trx('callback')
+      .where((q) => {
+        q.whereIn('call_id', ids).orWhere('number', caller);
+      })
+      .del();
     const recordings = await trx('recording').whereIn('call_id', ids).del();
     const events = await trx('call_event').whereIn('call_id', ids).del();
     const calls = await trx('call').whereIn('id', ids).del();
@@ -62,11 +68,11 @@ export async function exportCaller(orm: MikroORM, store: RecordingStore, caller:
   const calls = await knex('call').whereIn('id', ids).orderBy('arrived_at');
   const events = await knex('call_event').whereIn('call_id', ids).orderBy(['call_id', 'seq']);
   const voicemails = await knex('voicemail').where((q) => {
-      q.whereIn('call_id', ids).orWhere('from_id', caller);
-    });
+    q.whereIn('call_id', ids).orWhere('from_id', caller);
+  });
   const callbacks = await knex('callback').where((q) => {
-      q.whereIn('call_id', ids).orWhere('number', caller);
-    });
+    q.whereIn('call_id', ids).orWhere('number', caller);
+  });
   const recordings = await knex('recording').whereIn('call_id', ids);
   await mkdir(outDir, { recursive: true });
   const audio: string[] = [];
@@ -80,14 +86,25 @@ export async function exportCaller(orm: MikroORM, store: RecordingStore, caller:
   const document = {
     subject: caller,
     exportedAt: new Date().toISOString(),
-    calls: calls.map((c: { id: string }) => ({ ...c, timeline: events.filter((e: { call_id: string }) => e.call_id === c.id) })),
+    calls: calls.map((c: { id: string }) => ({
+      ...c,
+      timeline: events.filter((e: { call_id: string }) => e.call_id === c.id),
+    })),
     voicemails,
     callbacks,
-    recordings: recordings.map((r: { id: string }) => ({ ...r, file: audio.find((a) => a === `recording-${r.id}.wav`) ?? null })),
+    recordings: recordings.map((r: { id: string }) => ({
+      ...r,
+      file: audio.find((a) => a === `recording-${r.id}.wav`) ?? null,
+    })),
   };
   const file = path.join(outDir, 'export.json');
   await writeFile(file, JSON.stringify(document, null, 2));
-  const summary = { calls: calls.length, voicemails: voicemails.length, callbacks: callbacks.length, recordings: audio.length };
+  const summary = {
+    calls: calls.length,
+    voicemails: voicemails.length,
+    callbacks: callbacks.length,
+    recordings: audio.length,
+  };
   await audit(orm, actor, 'privacy.export', `caller:${caller}`, summary);
   return { file, audio, ...summary };
 }

@@ -11,15 +11,21 @@ export async function purgeOlderThan(orm: MikroORM, store: RecordingStore, cutof
   const knex = orm.em.getKnex();
   const counts = await knex.transaction(async (trx) => {
     const old = trx('call').select('id').where('arrived_at', '<', cutoff);
-    const voicemails = await trx('voicemail').where((q) => {
-      q.whereIn('call_id', old.clone()).orWhere('recorded_at', '<', cutoff);
-    }).del();
-    const callbacks = await trx('callback').where((q) => {
-      q.whereIn('call_id', old.clone()).orWhere('requested_at', '<', cutoff);
-    }).del();
-    const recordings = await trx('recording').where((q) => {
-      q.whereIn('call_id', old.clone()).orWhere('created_at', '<', cutoff);
-    }).del();
+    const voicemails = await trx('voicemail')
+      .where((q) => {
+        q.whereIn('call_id', old.clone()).orWhere('recorded_at', '<', cutoff);
+      })
+      .del();
+    const callbacks = await trx('callback')
+      .where((q) => {
+        q.whereIn('call_id', old.clone()).orWhere('requested_at', '<', cutoff);
+      })
+      .del();
+    const recordings = await trx('recording')
+      .where((q) => {
+        q.whereIn('call_id', old.clone()).orWhere('created_at', '<', cutoff);
+      })
+      .del();
     const events = await trx('call_event').whereIn('call_id', old.clone()).del();
     const calls = await trx('call').where('arrived_at', '<', cutoff).del();
     return { calls, events, voicemails, callbacks, recordings };

@@ -10,7 +10,8 @@ export function signRecordingLink(key: Buffer, recordingId: string, expiresAt: D
   return `exp=${exp}&by=${by}&sig=${mac(key, recordingId, exp, actorId)}`;
 }
 
-export type LinkCheck = { ok: true; actorId: string } | { ok: false; reason: 'expired' | 'bad signature' | 'malformed' };
+export type LinkCheck =
+  { ok: true; actorId: string } | { ok: false; reason: 'expired' | 'bad signature' | 'malformed' };
 
 export function verifyRecordingLink(
   key: Buffer,
@@ -24,7 +25,8 @@ export function verifyRecordingLink(
   }
   const expected = Buffer.from(mac(key, recordingId, Number(exp), by));
   const given = Buffer.from(sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad signature' };
   if (Number(exp) * 1000 < now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, actorId: by };
 }

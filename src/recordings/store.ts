@@ -54,7 +54,8 @@ export class FolderRecordingStore implements RecordingStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    if (createHash('sha256').update(bytes).digest('hex') !== key) throw new ChecksumMismatchError(`recording ${key} is corrupt`);
+    if (createHash('sha256').update(bytes).digest('hex') !== key)
+      throw new ChecksumMismatchError(`recording ${key} is corrupt`);
     return bytes;
   }
 

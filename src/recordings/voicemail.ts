@@ -21,7 +21,10 @@ export class RecordingDownloadError extends Error {
 export async function downloadRecording(location: string, accessToken: string): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(location, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(30_000) });
+    res = await fetch(location, {
+      headers: { authorization: `Bearer ${accessToken}` },
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (err) {
     throw new RecordingDownloadError(`recording download failed: ${(err as Error).message}`, true);
   }
@@ -39,7 +42,11 @@ const MIN_MESSAGE_MS = 500;
  * Download, check, store and register a voicemail. Idempotent per call: a retried activity finds the row it wrote.
  * A failed or empty recording is recorded as such, never dropped.
  */
-export async function saveVoicemail(orm: MikroORM, store: RecordingStore, input: VoicemailInput): Promise<VoicemailResult> {
+export async function saveVoicemail(
+  orm: MikroORM,
+  store: RecordingStore,
+  input: VoicemailInput,
+): Promise<VoicemailResult> {
   const knex = orm.em.getKnex();
   const existing = await knex('voicemail').where('call_id', input.callId).first();
   if (existing) return resultOf(existing);
@@ -63,7 +70,8 @@ export async function saveVoicemail(orm: MikroORM, store: RecordingStore, input:
 
   if (!input.recordingLocation || !input.recordingAccessToken) {
     // Silence at the beep is an empty message (the caller chose to say nothing), not a failure of ours or Graph's.
-    if (input.completionReason === 'initialSilenceTimeout') return fail('empty', 'the caller said nothing (initialSilenceTimeout)');
+    if (input.completionReason === 'initialSilenceTimeout')
+      return fail('empty', 'the caller said nothing (initialSilenceTimeout)');
     return fail('failed', `no recording (${input.completionReason ?? 'unknown reason'})`);
   }
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.
@@ -79,7 +87,14 @@ export async function saveVoicemail(orm: MikroORM, store: RecordingStore, input:
   const stored = await store.put(bytes);
   return knex.transaction(async (trx) => {
     const [recording] = await trx('recording')
-      .insert({ call_id: input.callId, kind: 'voicemail', storage_key: stored.key, sha256: stored.sha256, size_bytes: stored.sizeBytes, duration_ms: durationMs })
+      .insert({
+        call_id: input.callId,
+        kind: 'voicemail',
+        storage_key: stored.key,
+        sha256: stored.sha256,
+        size_bytes: stored.sizeBytes,
+        duration_ms: durationMs,
+      })
       .returning('id');
     const [row] = await trx('voicemail')
       .insert({

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import Long from 'long';
-import { agentRunStateQuery, agentWorkflowId, configuredQueuesSignal, type AgentRunState, type AgentSnapshot, type AgentWorkflowInput } from '../contracts/agent.js';
+import {
+  agentRunStateQuery,
+  agentWorkflowId,
+  configuredQueuesSignal,
+  type AgentRunState,
+  type AgentSnapshot,
+  type AgentWorkflowInput,
+} from '../contracts/agent.js';
 import type { QueueConfig } from './types.js';
 import { UnknownAgentError } from './membership.js';
 import { failingTask, resetPointFor, signalsAfter, type FailingTask } from './failing-task.js';
@@ -111,7 +118,13 @@ export async function restartAgent(
   const next = await client.workflow.start('agentWorkflow', {
     workflowId,
     taskQueue: opts.taskQueue,
-    args: [{ agentId, ...(presenceLagSeconds !== undefined ? { presenceLagSeconds } : {}), state } satisfies AgentWorkflowInput],
+    args: [
+      {
+        agentId,
+        ...(presenceLagSeconds !== undefined ? { presenceLagSeconds } : {}),
+        state,
+      } satisfies AgentWorkflowInput,
+    ],
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
   });
   const configured = Object.values(opts.queues)

@@ -29,7 +29,11 @@ export function failingTask(history: History): FailingTask | undefined {
   const lastCompleted = events.findLastIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
   const failed = events
     .slice(lastCompleted + 1)
-    .find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && !BENIGN.has(e.workflowTaskFailedEventAttributes?.cause ?? 0));
+    .find(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
+        !BENIGN.has(e.workflowTaskFailedEventAttributes?.cause ?? 0),
+    );
   if (!failed) return undefined;
   const cause = failed.workflowTaskFailedEventAttributes?.cause ?? 0;
   const message = failed.workflowTaskFailedEventAttributes?.failure?.message ?? '';

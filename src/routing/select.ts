@@ -62,7 +62,9 @@ export function candidates(
       const need = { ...config.requiredSkills, ...callSkills };
       return agents
         .filter((id) => meetsSkills(config.agentSkills[id], need))
-        .sort((a, b) => skillScore(config.agentSkills[b], need) - skillScore(config.agentSkills[a], need) || byIdle(a, b));
+        .sort(
+          (a, b) => skillScore(config.agentSkills[b], need) - skillScore(config.agentSkills[a], need) || byIdle(a, b),
+        );
     }
   }
 }

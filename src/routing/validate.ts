@@ -15,17 +15,26 @@ const action = z.union([
   z.object({ type: z.literal('voicemail'), mailbox: z.string().min(1).optional() }).strict(),
   z.object({ type: z.literal('queue'), queue: z.string().min(1) }).strict(),
   z.object({ type: z.literal('transfer'), userId: z.string().min(1) }).strict(),
-  z.object({ type: z.literal('transfer'), phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') }).strict(),
+  z
+    .object({ type: z.literal('transfer'), phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') })
+    .strict(),
 ]);
 
 export const agentDefinitionSchema = z.object({ name: z.string().min(1), skills: skills.default({}) }).strict();
 
 export const queueDefinitionSchema = z
   .object({
-    agents: z.array(z.union([z.string().min(1), z.object({ id: z.string().min(1), skills: skills.optional() }).strict()])).min(1),
+    agents: z
+      .array(z.union([z.string().min(1), z.object({ id: z.string().min(1), skills: skills.optional() }).strict()]))
+      .min(1),
     method: z.enum(ROUTING_METHODS).default(DEFAULT_QUEUE.method),
     requiredSkills: skills.default({}),
-    alertSeconds: z.number().int().min(15, 'must be 15–180 s').max(180, 'must be 15–180 s').default(DEFAULT_QUEUE.alertSeconds),
+    alertSeconds: z
+      .number()
+      .int()
+      .min(15, 'must be 15–180 s')
+      .max(180, 'must be 15–180 s')
+      .default(DEFAULT_QUEUE.alertSeconds),
     offerBy: z.enum(OFFER_MODES).default('ring'),
     wrapUpSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.wrapUpSeconds),
     reofferAfterSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.reofferAfterSeconds),
@@ -58,7 +67,9 @@ export function validateQueues(
   for (const [id, def] of Object.entries(agents)) {
     const parsed = agentDefinitionSchema.safeParse(def);
     if (parsed.success) directory[id] = parsed.data;
-    else for (const issue of parsed.error.issues) problems.push(`agent ${id}: ${issue.path.join('.') || '(agent)'}: ${issue.message}`);
+    else
+      for (const issue of parsed.error.issues)
+        problems.push(`agent ${id}: ${issue.path.join('.') || '(agent)'}: ${issue.message}`);
   }
 
   const configs: Record<string, QueueConfig> = {};
@@ -86,7 +97,12 @@ export function validateQueues(
       const need = q.requiredSkills;
       const anyone = ids.some((id) => Object.entries(need).every(([s, level]) => (agentSkills[id]?.[s] ?? 0) >= level));
       if (ids.length > 0 && !anyone) {
-        at('requiredSkills', `no agent of this queue has ${Object.entries(need).map(([s, l]) => `${s} ≥ ${l}`).join(' and ')}`);
+        at(
+          'requiredSkills',
+          `no agent of this queue has ${Object.entries(need)
+            .map(([s, l]) => `${s} ≥ ${l}`)
+            .join(' and ')}`,
+        );
       }
     }
     configs[name] = { name, ...q, agents: ids, agentSkills };
@@ -95,12 +111,17 @@ export function validateQueues(
   for (const [name, q] of Object.entries(configs)) {
     for (const field of ['overflowAction', 'timeoutAction', 'noAgentsAction'] as const) {
       const a: QueueAction = q[field];
-      if (a.type === 'queue' && !configs[a.queue] && !definitions[a.queue]) problems.push(`queue ${name}: ${field}.queue: unknown queue ${a.queue}`);
-      if (a.type === 'queue' && a.queue === name) problems.push(`queue ${name}: ${field}.queue: a queue cannot send calls to itself`);
+      if (a.type === 'queue' && !configs[a.queue] && !definitions[a.queue])
+        problems.push(`queue ${name}: ${field}.queue: unknown queue ${a.queue}`);
+      if (a.type === 'queue' && a.queue === name)
+        problems.push(`queue ${name}: ${field}.queue: a queue cannot send calls to itself`);
     }
   }
   const cycle = overflowCycle(configs);
-  if (cycle) problems.push(`queue ${cycle[0]}: overflowAction/timeoutAction/noAgentsAction: calls can go round in a cycle ${cycle.join(' → ')}`);
+  if (cycle)
+    problems.push(
+      `queue ${cycle[0]}: overflowAction/timeoutAction/noAgentsAction: calls can go round in a cycle ${cycle.join(' → ')}`,
+    );
 
   if (problems.length) throw new QueueValidationError(problems);
   return configs;
@@ -109,7 +130,9 @@ export function validateQueues(
 /** A caller sent on from queue to queue must end somewhere: find a cycle among the "another queue" actions. */
 function overflowCycle(configs: Record<string, QueueConfig>): string[] | undefined {
   const next = (q: QueueConfig) =>
-    [q.overflowAction, q.timeoutAction, q.noAgentsAction].flatMap((a) => (a.type === 'queue' && a.queue !== q.name ? [a.queue] : []));
+    [q.overflowAction, q.timeoutAction, q.noAgentsAction].flatMap((a) =>
+      a.type === 'queue' && a.queue !== q.name ? [a.queue] : [],
+    );
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];
   const visit = (name: string): string[] | undefined => {

@@ -48,7 +48,8 @@ interface LocalTime {
 
 function localParts(ms: number, timeZone: string): LocalTime {
   const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of formatter(timeZone).formatToParts(new Date(ms)))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
   return { y: p.year!, m: p.month!, d: p.day!, minute: (p.hour! % 24) * 60 + p.minute!, second: p.second! };
 }
 
@@ -76,7 +77,8 @@ function localToUtc(y: number, m: number, d: number, minute: number, timeZone: s
   return naive - offsetAt(naive - DAY_MS / 2, timeZone);
 }
 
-const minutes = (hhmm: string): number => (hhmm === '24:00' ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));
+const minutes = (hhmm: string): number =>
+  hhmm === '24:00' ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const pad = (n: number) => String(n).padStart(2, '0');
 
 interface DayRule {
@@ -86,13 +88,24 @@ interface DayRule {
 }
 
 /** The hours of one local date. */
-function dayRule(def: ScheduleDefinition, exceptions: readonly ScheduleException[], y: number, m: number, d: number): DayRule {
+function dayRule(
+  def: ScheduleDefinition,
+  exceptions: readonly ScheduleException[],
+  y: number,
+  m: number,
+  d: number,
+): DayRule {
   const full = `${y}-${pad(m)}-${pad(d)}`;
   const recurring = `${pad(m)}-${pad(d)}`;
   const sources: ScheduleException[][] = [
     [...exceptions],
     [
-      ...(def.specialDates ?? []).map((s) => ({ date: s.date, name: s.name, kind: 'specialHours' as const, hours: s.hours })),
+      ...(def.specialDates ?? []).map((s) => ({
+        date: s.date,
+        name: s.name,
+        kind: 'specialHours' as const,
+        hours: s.hours,
+      })),
       ...(def.holidays ?? []).map((h) => ({ date: h.date, name: h.name, kind: 'holiday' as const })),
     ],
   ];
@@ -132,7 +145,9 @@ export function scheduleStatus(
   for (let i = -1; i <= HORIZON_DAYS + 1; i++) {
     const day = new Date(base + i * DAY_MS);
     const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
-    const hours = dayRule(definition, exceptions, y, m, d).hours.slice().sort((a, b) => minutes(a[0]) - minutes(b[0]));
+    const hours = dayRule(definition, exceptions, y, m, d)
+      .hours.slice()
+      .sort((a, b) => minutes(a[0]) - minutes(b[0]));
     for (const [start, end] of hours) {
       const s = localToUtc(y, m, d, minutes(start), tz);
       const e = localToUtc(y, m, d, minutes(end), tz);
@@ -178,10 +193,15 @@ export function checkScheduleDate(date: unknown): string | undefined {
   if (typeof date !== 'string') return "expected 'YYYY-MM-DD' or 'MM-DD'";
   const full = FULL_DATE.exec(date);
   const rec = RECURRING_DATE.exec(date);
-  const [y, m, d] = full ? [Number(full[1]), Number(full[2]), Number(full[3])] : rec ? [2000 /* a leap year */, Number(rec[1]), Number(rec[2])] : [];
+  const [y, m, d] = full
+    ? [Number(full[1]), Number(full[2]), Number(full[3])]
+    : rec
+      ? [2000 /* a leap year */, Number(rec[1]), Number(rec[2])]
+      : [];
   if (y === undefined) return `'${date}' is not 'YYYY-MM-DD' or 'MM-DD'`;
   const probe = new Date(Date.UTC(y, m! - 1, d));
-  if (m! < 1 || m! > 12 || probe.getUTCMonth() !== m! - 1 || probe.getUTCDate() !== d) return `'${date}' is not a real date`;
+  if (m! < 1 || m! > 12 || probe.getUTCMonth() !== m! - 1 || probe.getUTCDate() !== d)
+    return `'${date}' is not a real date`;
   return undefined;
 }
 
@@ -205,7 +225,10 @@ export function checkHours(hours: unknown): Array<{ index: number | undefined; m
       return;
     }
     if (minutes(end) <= minutes(start)) {
-      problems.push({ index, message: `end ${end} is not after start ${start} (an interval cannot cross midnight: split it at 24:00)` });
+      problems.push({
+        index,
+        message: `end ${end} is not after start ${start} (an interval cannot cross midnight: split it at 24:00)`,
+      });
       return;
     }
     ok.push([minutes(start), minutes(end), index]);
@@ -222,7 +245,8 @@ export function validateSchedules(defs: Record<string, ScheduleDefinition>): Sch
   const errors: ScheduleValidationError[] = [];
   for (const [schedule, def] of Object.entries(defs)) {
     const err = (field: string, message: string) => errors.push({ schedule, field, message });
-    if (!/^[a-z0-9][a-z0-9_-]{0,99}$/.test(schedule)) err('(name)', 'lower-case letters, digits, _ and - only, at most 100');
+    if (!/^[a-z0-9][a-z0-9_-]{0,99}$/.test(schedule))
+      err('(name)', 'lower-case letters, digits, _ and - only, at most 100');
     if (typeof def.displayName !== 'string' || def.displayName.trim() === '') err('displayName', 'required');
     if (!isTimeZone(def.timeZone)) err('timeZone', `${JSON.stringify(def.timeZone)} is not an IANA time zone`);
     if (typeof def.weekly !== 'object' || def.weekly === null) err('weekly', 'required (an object of weekdays)');
@@ -232,7 +256,8 @@ export function validateSchedules(defs: Record<string, ScheduleDefinition>): Sch
           err(`weekly.${day}`, `not a weekday (${WEEKDAYS.join(', ')})`);
           continue;
         }
-        for (const p of checkHours(hours)) err(`weekly.${day}${p.index === undefined ? '' : `[${p.index}]`}`, p.message);
+        for (const p of checkHours(hours))
+          err(`weekly.${day}${p.index === undefined ? '' : `[${p.index}]`}`, p.message);
       }
     }
     (def.holidays ?? []).forEach((h, i) => {
@@ -244,7 +269,8 @@ export function validateSchedules(defs: Record<string, ScheduleDefinition>): Sch
       const bad = checkScheduleDate(s.date);
       if (bad) err(`specialDates[${i}].date`, bad);
       if (typeof s.name !== 'string' || s.name.trim() === '') err(`specialDates[${i}].name`, 'required');
-      for (const p of checkHours(s.hours)) err(`specialDates[${i}].hours${p.index === undefined ? '' : `[${p.index}]`}`, p.message);
+      for (const p of checkHours(s.hours))
+        err(`specialDates[${i}].hours${p.index === undefined ? '' : `[${p.index}]`}`, p.message);
     });
   }
   return errors;

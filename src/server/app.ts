@@ -91,14 +91,22 @@ export function createApp(deps: AppDeps): express.Express {
     // Only with a link signed by the admin API: the link is the authorisation, and every download is audited.
     app.get('/api/recordings/:id', async (req, res) => {
       const id = String(req.params.id);
-      if (!/^\d{1,18}$/.test(id)) return void res.status(400).json({ error: { code: 'BadRequest', message: 'not a recording id' } });
+      if (!/^\d{1,18}$/.test(id))
+        return void res.status(400).json({ error: { code: 'BadRequest', message: 'not a recording id' } });
       const check = verifyRecordingLink(recordings.signingKey, id, req.query);
-      if (!check.ok) return void res.status(403).json({ error: { code: 'Forbidden', message: `link ${check.reason}` } });
+      if (!check.ok)
+        return void res.status(403).json({ error: { code: 'Forbidden', message: `link ${check.reason}` } });
       const knex = deps.orm.em.getKnex();
       const row = await knex('recording').where('id', id).first('storage_key');
       const bytes = row ? await recordings.store.get(String(row.storage_key)) : undefined;
       if (!bytes) return void res.status(404).json({ error: { code: 'NotFound', message: 'no such recording' } });
-      await knex('recording_access').insert({ recording_id: id, action: 'download', actor_id: check.actorId, actor_name: check.actorId, ip: req.ip ?? '' });
+      await knex('recording_access').insert({
+        recording_id: id,
+        action: 'download',
+        actor_id: check.actorId,
+        actor_name: check.actorId,
+        ip: req.ip ?? '',
+      });
       res.setHeader('Cache-Control', 'private, no-store');
       res.type('audio/wav').send(bytes);
     });
@@ -122,9 +130,9 @@ export function createApp(deps: AppDeps): express.Express {
         longestWaitSeconds: Number(r.longest),
       })),
     agents: async () =>
-      (await deps.orm.em.getConnection().execute(`select state, count(*)::int as n from agent_live group by state`)).map(
-        (r) => ({ state: String(r.state), count: Number(r.n) }),
-      ),
+      (
+        await deps.orm.em.getConnection().execute(`select state, count(*)::int as n from agent_live group by state`)
+      ).map((r) => ({ state: String(r.state), count: Number(r.n) })),
   });
   // Prometheus scrapes this; it sits behind the admin allow-list because it describes the whole contact center.
   app.get('/metrics', ipAllowList(deps.adminAllowedCidrs ?? [], 'metrics', deps.logger), async (_req, res) => {
@@ -164,7 +172,9 @@ export function createApp(deps: AppDeps): express.Express {
           : status >= 500
             ? 'internal error'
             : (e.message ?? 'bad request');
-    res.status(status).json({ error: { code: status === 413 ? 'PayloadTooLarge' : status >= 500 ? 'InternalError' : 'BadRequest', message } });
+    res.status(status).json({
+      error: { code: status === 413 ? 'PayloadTooLarge' : status >= 500 ? 'InternalError' : 'BadRequest', message },
+    });
   });
   return app;
 }

@@ -1,9 +1,5 @@
 import type { Request, Response } from 'express';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { parseCommsNotifications } from '../graph/notifications.js';
 import { callWorkflowId, graphNotificationSignal, type CallWorkflowInput } from '../contracts/call.js';
@@ -65,7 +61,10 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       parsed = parseCommsNotifications(req.body);
     } catch (err) {
       // The parser must not throw on any input; if it does (e.g. a malformed %-escape in a call id), it is bad input.
-      parsed = { ok: false, error: `unreadable notification: ${err instanceof Error ? err.message : String(err)}` } as typeof parsed;
+      parsed = {
+        ok: false,
+        error: `unreadable notification: ${err instanceof Error ? err.message : String(err)}`,
+      } as typeof parsed;
     }
     if (!parsed.ok) {
       if (parsed.legacy) {
@@ -83,12 +82,20 @@ export function callingWebhook(deps: CallingWebhookDeps) {
     // Graph call ids are GUID-like; one Temporal could not take as part of a workflow id (too long, control
     // characters) would otherwise be answered 503 "retry later" forever. Refuse it as bad input instead.
     const badId = parsed.items
-      .map((item) => (item.kind === 'incoming' ? item.call.callId : item.kind === 'notification' ? item.notification.callId : item.callId))
+      .map((item) =>
+        item.kind === 'incoming'
+          ? item.call.callId
+          : item.kind === 'notification'
+            ? item.notification.callId
+            : item.callId,
+      )
       .find((id) => typeof id === 'string' && !isUsableCallId(id));
     if (badId !== undefined) {
       notificationsTotal.inc({ result: 'rejected' });
       logger.warn({ reason: 'unusable call id', callIdLength: badId.length }, 'rejected calling notification');
-      res.status(400).json({ error: { code: 'BadRequest', message: 'call id is not usable (at most 200 printable characters)' } });
+      res
+        .status(400)
+        .json({ error: { code: 'BadRequest', message: 'call id is not usable (at most 200 printable characters)' } });
       return;
     }
 
@@ -107,13 +114,27 @@ export function callingWebhook(deps: CallingWebhookDeps) {
     try {
       // Notifications in one body are for ordered events of usually one call: deliver them in order.
       for (const item of parsed.items) {
-        const id = item.kind === 'incoming' ? item.call.callId : item.kind === 'notification' ? item.notification.callId : item.callId;
-        const target = item.kind === 'notification' && routedTo ? routedTo : typeof id === 'string' ? callWorkflowId(id) : undefined;
+        const id =
+          item.kind === 'incoming'
+            ? item.call.callId
+            : item.kind === 'notification'
+              ? item.notification.callId
+              : item.callId;
+        const target =
+          item.kind === 'notification' && routedTo ? routedTo : typeof id === 'string' ? callWorkflowId(id) : undefined;
         current = typeof id === 'string' && target ? { callId: id, workflowId: target } : undefined;
         if (item.kind === 'incoming') {
           const { result, eager } = await startCall(item.call);
           notificationsTotal.inc({ result: result === 'accepted' ? 'accepted' : 'duplicate' });
-          logger.info({ callId: item.call.callId, workflowId: callWorkflowId(item.call.callId), result, ...(eager !== undefined ? { eager } : {}) }, 'incoming call');
+          logger.info(
+            {
+              callId: item.call.callId,
+              workflowId: callWorkflowId(item.call.callId),
+              result,
+              ...(eager !== undefined ? { eager } : {}),
+            },
+            'incoming call',
+          );
         } else if (item.kind === 'notification') {
           const workflowId = routedTo ?? callWorkflowId(item.notification.callId);
           const result = await signalCall(item.notification, workflowId);
@@ -131,7 +152,9 @@ export function callingWebhook(deps: CallingWebhookDeps) {
     } catch (err) {
       // Temporal did not accept it: say so, so nothing is acknowledged that isn't durable.
       logger.error({ ...current, err }, 'could not hand a notification to Temporal');
-      res.status(503).json({ error: { code: 'ServiceUnavailable', message: 'workflow service unavailable, retry later' } });
+      res
+        .status(503)
+        .json({ error: { code: 'ServiceUnavailable', message: 'workflow service unavailable, retry later' } });
     }
   };
 }
@@ -142,7 +165,8 @@ export function callingWebhook(deps: CallingWebhookDeps) {
  */
 function placedBy(param: unknown): string | undefined | null {
   if (param === undefined) return undefined;
-  if (typeof param !== 'string' || !param.startsWith('call-') || !isUsableCallId(param.slice('call-'.length))) return null;
+  if (typeof param !== 'string' || !param.startsWith('call-') || !isUsableCallId(param.slice('call-'.length)))
+    return null;
   return param;
 }
 

@@ -13,7 +13,8 @@ export function parseCidrs(list: string[]): net.BlockList {
     if (prefix === undefined) block.addAddress(address!, type);
     else {
       const bits = Number(prefix);
-      if (!Number.isInteger(bits) || bits < 0 || bits > (type === 'ipv4' ? 32 : 128)) throw new Error(`bad prefix length: ${entry}`);
+      if (!Number.isInteger(bits) || bits < 0 || bits > (type === 'ipv4' ? 32 : 128))
+        throw new Error(`bad prefix length: ${entry}`);
       block.addSubnet(address!, bits, type);
     }
   }

@@ -38,7 +38,8 @@ export class NotificationVerifier {
 
   async verify(authorization: string | undefined): Promise<Verdict> {
     const token = bearerToken(authorization);
-    if (!token) return { ok: false, status: 401, reason: authorization ? 'malformed bearer token' : 'missing bearer token' };
+    if (!token)
+      return { ok: false, status: 401, reason: authorization ? 'malformed bearer token' : 'missing bearer token' };
     let payload;
     try {
       const getKey = await this.keys.get();
@@ -67,9 +68,14 @@ export class NotificationVerifier {
         (verdict) => {
           if (verdict.ok) return next();
           // Never log the token itself; the reason and the peer are enough to investigate.
-          this.opts.logger.warn({ status: verdict.status, reason: verdict.reason, ip: req.ip }, 'rejected calling notification');
+          this.opts.logger.warn(
+            { status: verdict.status, reason: verdict.reason, ip: req.ip },
+            'rejected calling notification',
+          );
           if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-          res.status(verdict.status).json({ error: { code: verdict.status === 401 ? 'Unauthorized' : 'Forbidden', message: verdict.reason } });
+          res
+            .status(verdict.status)
+            .json({ error: { code: verdict.status === 401 ? 'Unauthorized' : 'Forbidden', message: verdict.reason } });
         },
         (err: unknown) => next(err),
       );

@@ -17,7 +17,9 @@ export function subscriptionsWebhook(opts: { clientState?: string; logger: Logge
     }
     const body = req.body as { value?: unknown } | undefined;
     if (!body || typeof body !== 'object' || !Array.isArray(body.value)) {
-      res.status(400).json({ error: { code: 'BadRequest', message: 'body must be a change notification collection with value[]' } });
+      res
+        .status(400)
+        .json({ error: { code: 'BadRequest', message: 'body must be a change notification collection with value[]' } });
       return;
     }
     let accepted = 0;

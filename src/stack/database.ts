@@ -4,7 +4,10 @@ import { migrate, openDatabase, type MikroORM } from '../db/orm.js';
 import type { Stops } from './stops.js';
 
 /** Postgres: the configured database, or the embedded one in the data folder, migrated to the current schema. */
-export async function startDatabase(config: Config, stops: Stops): Promise<{ databaseUrl: string; orm: MikroORM; embedded: boolean; migrationsRun: number }> {
+export async function startDatabase(
+  config: Config,
+  stops: Stops,
+): Promise<{ databaseUrl: string; orm: MikroORM; embedded: boolean; migrationsRun: number }> {
   let databaseUrl = config.database.url;
   let embedded: EmbeddedDatabase | undefined;
   if (!databaseUrl) {

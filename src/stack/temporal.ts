@@ -15,7 +15,12 @@ export interface TemporalRole {
 }
 
 /** Temporal: the configured server, or the dev server in the data folder; and this process's client. */
-export async function startTemporal(config: Config, logger: Logger, stops: Stops, runsWorker: boolean): Promise<TemporalRole> {
+export async function startTemporal(
+  config: Config,
+  logger: Logger,
+  stops: Stops,
+  runsWorker: boolean,
+): Promise<TemporalRole> {
   let temporalAddress = config.temporal.address;
   let devServer: DevServer | undefined;
   if (!temporalAddress) {
@@ -35,7 +40,12 @@ export async function startTemporal(config: Config, logger: Logger, stops: Stops
   if (runsWorker) {
     const connection = await connectWorker(config.temporal, temporalAddress);
     stops.push(() => connection.close());
-    return { temporalAddress, ...(devServer ? { devServer } : {}), client: new Client({ connection, namespace: config.temporal.namespace }), workerConnection: connection };
+    return {
+      temporalAddress,
+      ...(devServer ? { devServer } : {}),
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      workerConnection: connection,
+    };
   }
   const client = await connectClient(config.temporal, temporalAddress);
   stops.push(() => client.connection.close());

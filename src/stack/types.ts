@@ -55,4 +55,3 @@ export interface StackOptions<E extends GraphStandIn = GraphStandIn> {
   /** Started after the web role when GRAPH_BASE_URL is not set: the demo's and the tests' emulator. */
   graphStandIn?: (config: Config, logger: Logger) => Promise<E>;
 }
-

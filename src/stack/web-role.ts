@@ -34,7 +34,8 @@ export interface WebRoleDeps {
 export async function startWebRole(d: WebRoleDeps): Promise<string> {
   const { config, logger } = d;
   const notificationVerifier = new NotificationVerifier({
-    openIdConfigUrl: () => config.graph.notificationOpenIdUrl ?? d.standIn()?.callingOpenIdUrl ?? MICROSOFT_CALLING_OPENID_URL,
+    openIdConfigUrl: () =>
+      config.graph.notificationOpenIdUrl ?? d.standIn()?.callingOpenIdUrl ?? MICROSOFT_CALLING_OPENID_URL,
     audience: config.graph.clientId,
     allowedTenants: config.graph.notificationTenants,
     logger,

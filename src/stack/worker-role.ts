@@ -64,7 +64,14 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Work
   const workflowBundle = await bundleWorkflows();
   const workers: Worker[] = [];
   for (const taskQueue of [config.temporal.taskQueue, routingQueue]) {
-    const w = await createWorker({ connection: d.connection, namespace: config.temporal.namespace, taskQueue, activities, workflowBundle, workflowStackTraces: config.temporal.workflowStackTraces });
+    const w = await createWorker({
+      connection: d.connection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      activities,
+      workflowBundle,
+      workflowStackTraces: config.temporal.workflowStackTraces,
+    });
     const running = w.run();
     stops.push(async () => {
       if (w.getState() === 'RUNNING') w.shutdown();
@@ -74,15 +81,28 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Work
   }
   // Daily deletion of data past its retention period, as a Temporal Schedule (idempotent on every start).
   await ensureRetentionSchedule(client, config.temporal.taskQueue, config.recordings.retentionDays);
-  onStep({ component: 'worker', detail: `task queues ${config.temporal.taskQueue} (calls) and ${routingQueue} (queues, agents)` });
+  onStep({
+    component: 'worker',
+    detail: `task queues ${config.temporal.taskQueue} (calls) and ${routingQueue} (queues, agents)`,
+  });
   // Agents get their workflows (idempotent), and presence is polled for them, before the first call arrives.
   const agentIds = await startAgentWorkflows(client, routingQueue, routedQueues, {
-    ...(options.presence && options.presence.lagSeconds !== undefined ? { presenceLagSeconds: options.presence.lagSeconds } : {}),
+    ...(options.presence && options.presence.lagSeconds !== undefined
+      ? { presenceLagSeconds: options.presence.lagSeconds }
+      : {}),
   });
   if (options.presence !== false) {
-    await startPresencePoller(client, routingQueue, agentIds, (options.presence && options.presence.intervalSeconds) || 2);
+    await startPresencePoller(
+      client,
+      routingQueue,
+      agentIds,
+      (options.presence && options.presence.intervalSeconds) || 2,
+    );
   }
-  onStep({ component: 'worker', detail: `${agentIds.length} agents; presence ${options.presence === false ? 'off' : 'polled'}` });
+  onStep({
+    component: 'worker',
+    detail: `${agentIds.length} agents; presence ${options.presence === false ? 'off' : 'polled'}`,
+  });
   // What the worker observes (calls by outcome, Graph errors, answer and offer latency) lives in this process;
   // without a web role here, nothing else would serve it.
   let workerMetricsUrl: string | undefined;

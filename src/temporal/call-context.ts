@@ -20,7 +20,10 @@ function callFromArgs(args: unknown[]): CallContext | undefined {
   for (const o of [a, a['request'], a['record'], a['waiting']] as (Record<string, unknown> | undefined)[]) {
     if (o && typeof o === 'object' && typeof o['callId'] === 'string') {
       const callId = o['callId'];
-      return { callId, workflowId: typeof o['callWorkflowId'] === 'string' ? o['callWorkflowId'] : callWorkflowId(callId) };
+      return {
+        callId,
+        workflowId: typeof o['callWorkflowId'] === 'string' ? o['callWorkflowId'] : callWorkflowId(callId),
+      };
     }
   }
   return undefined;
@@ -35,8 +38,9 @@ function callFromArgs(args: unknown[]): CallContext | undefined {
  */
 export const callActivityInterceptors: ActivityInterceptorsFactory = (ctx) => {
   const scheduledBy = ctx.info.workflowExecution?.workflowId;
-  let call: CallContext | undefined =
-    scheduledBy?.startsWith('call-') ? { callId: scheduledBy.slice('call-'.length), workflowId: scheduledBy } : undefined;
+  let call: CallContext | undefined = scheduledBy?.startsWith('call-')
+    ? { callId: scheduledBy.slice('call-'.length), workflowId: scheduledBy }
+    : undefined;
   return {
     inbound: {
       async execute(input, next) {

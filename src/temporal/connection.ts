@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions, type GrpcRetryOptions } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+  type GrpcRetryOptions,
+} from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
 
@@ -30,11 +37,16 @@ const RESOURCE_EXHAUSTED = 8;
  * SDK waits 1.7 s, then 2.9 s. A queue's agent statuses and callers would wait that long for it (issue 9's offer tail).
  */
 export const clientRetry: GrpcRetryOptions = defaultGrpcRetryOptions({
-  initialIntervalMs: ({ code, details }) => (code === RESOURCE_EXHAUSTED ? (/workflow is closing/i.test(details) ? 60 : 1000) : 100),
+  initialIntervalMs: ({ code, details }) =>
+    code === RESOURCE_EXHAUSTED ? (/workflow is closing/i.test(details) ? 60 : 1000) : 100,
 });
 
 export async function connectClient(t: Config['temporal'], address: string): Promise<Client> {
-  const connection = await Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(clientRetry)], ...(await securityOptions(t)) });
+  const connection = await Connection.connect({
+    address,
+    interceptors: [makeGrpcRetryInterceptor(clientRetry)],
+    ...(await securityOptions(t)),
+  });
   return new Client({ connection, namespace: t.namespace });
 }
 

@@ -1,7 +1,11 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { withoutWorkflowStackTraces, workflowInterceptorsPath, workflowsPath as switchboardWorkflowsPath } from './worker.js';
+import {
+  withoutWorkflowStackTraces,
+  workflowInterceptorsPath,
+  workflowsPath as switchboardWorkflowsPath,
+} from './worker.js';
 
 const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
 type History = proto.temporal.api.history.v1.IHistory;
@@ -50,7 +54,10 @@ const FETCH_AHEAD = 16;
  * next worker restart, fail that workflow's tasks for ever (issue 28). The tests that run workflows and `npm run
  * bench` finish with this.
  */
-export async function checkHistories(client: Client, opts: { query?: string } & ReplayCode = {}): Promise<HistoryCheck> {
+export async function checkHistories(
+  client: Client,
+  opts: { query?: string } & ReplayCode = {},
+): Promise<HistoryCheck> {
   return replayHistories(withHistories(client, await listRuns(client, opts.query)), opts);
 }
 
@@ -65,11 +72,17 @@ export async function fetchHistories(client: Client, opts: { query?: string } = 
 }
 
 /** Histories replayed one after another on one fresh replay worker, and the workflow tasks that failed in them. */
-export async function replayHistories(runs: Iterable<RunHistory> | AsyncIterable<RunHistory>, opts: ReplayCode = {}): Promise<HistoryCheck> {
+export async function replayHistories(
+  runs: Iterable<RunHistory> | AsyncIterable<RunHistory>,
+  opts: ReplayCode = {},
+): Promise<HistoryCheck> {
   const check: HistoryCheck = { replayed: {}, replayFailures: [], failedTasks: [] };
   const code = opts.workflowBundle
     ? { workflowBundle: opts.workflowBundle }
-    : { workflowsPath: opts.workflowsPath ?? switchboardWorkflowsPath, interceptors: { workflowModules: [workflowInterceptorsPath] } };
+    : {
+        workflowsPath: opts.workflowsPath ?? switchboardWorkflowsPath,
+        interceptors: { workflowModules: [workflowInterceptorsPath] },
+      };
   // The replay worker takes a history, replays it and reports it before it takes the next: its report is on the run
   // taken last. Replayed under its own workflow id, as the workflow code reads it.
   let current: RunHistory | undefined;
@@ -84,7 +97,8 @@ export async function replayHistories(runs: Iterable<RunHistory> | AsyncIterable
   withoutWorkflowStackTraces();
   for await (const result of Worker.runReplayHistories({ ...code, replayName: 'history-check' }, histories())) {
     const run = current!;
-    if (result.workflowId !== run.workflowId) throw new Error(`history check: a replay result for ${result.workflowId} while replaying ${run.workflowId}`);
+    if (result.workflowId !== run.workflowId)
+      throw new Error(`history check: a replay result for ${result.workflowId} while replaying ${run.workflowId}`);
     check.replayed[run.workflowType] = (check.replayed[run.workflowType] ?? 0) + 1;
     if (result.error) {
       check.replayFailures.push({ ...names(run), ...eventOf(result.error.message), message: result.error.message });
@@ -97,22 +111,33 @@ export async function replayHistories(runs: Iterable<RunHistory> | AsyncIterable
 async function listRuns(client: Client, query: string | undefined): Promise<Omit<RunHistory, 'history'>[]> {
   const runs: Omit<RunHistory, 'history'>[] = [];
   try {
-    for await (const e of client.workflow.list(query ? { query } : {})) runs.push({ workflowType: e.type, workflowId: e.workflowId, runId: e.runId });
+    for await (const e of client.workflow.list(query ? { query } : {}))
+      runs.push({ workflowType: e.type, workflowId: e.workflowId, runId: e.runId });
     return runs;
   } catch (err) {
     if (query !== undefined || !isUnimplemented(err)) throw err;
   }
   const namespace = client.options.namespace;
   const service = client.workflowService;
-  type Page = { executions?: proto.temporal.api.workflow.v1.IWorkflowExecutionInfo[] | null; nextPageToken?: Uint8Array | null };
+  type Page = {
+    executions?: proto.temporal.api.workflow.v1.IWorkflowExecutionInfo[] | null;
+    nextPageToken?: Uint8Array | null;
+  };
   type Request = { namespace: string; maximumPageSize: number; nextPageToken?: Uint8Array };
-  const lists: ((r: Request) => Promise<Page>)[] = [(r) => service.listOpenWorkflowExecutions(r), (r) => service.listClosedWorkflowExecutions(r)];
+  const lists: ((r: Request) => Promise<Page>)[] = [
+    (r) => service.listOpenWorkflowExecutions(r),
+    (r) => service.listClosedWorkflowExecutions(r),
+  ];
   for (const list of lists) {
     let nextPageToken: Uint8Array | undefined;
     do {
       const page = await list({ namespace, maximumPageSize: 1000, ...(nextPageToken ? { nextPageToken } : {}) });
       for (const e of page.executions ?? []) {
-        runs.push({ workflowType: e.type?.name ?? '', workflowId: e.execution?.workflowId ?? '', runId: e.execution?.runId ?? '' });
+        runs.push({
+          workflowType: e.type?.name ?? '',
+          workflowId: e.execution?.workflowId ?? '',
+          runId: e.execution?.runId ?? '',
+        });
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -121,13 +146,17 @@ async function listRuns(client: Client, query: string | undefined): Promise<Omit
 }
 
 function isUnimplemented(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === 12 /* gRPC UNIMPLEMENTED */) return true;
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if ((e as { code?: unknown }).code === 12 /* gRPC UNIMPLEMENTED */) return true;
   return false;
 }
 
 /** The runs with their histories, in order, fetched FETCH_AHEAD at a time. */
 function withHistories(client: Client, runs: Omit<RunHistory, 'history'>[]): AsyncGenerator<RunHistory> {
-  return prefetch(runs, FETCH_AHEAD, async (r) => ({ ...r, history: await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory() }));
+  return prefetch(runs, FETCH_AHEAD, async (r) => ({
+    ...r,
+    history: await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory(),
+  }));
 }
 
 /** `fetch` of each item, in order, with up to `ahead` fetches in flight. */
@@ -153,7 +182,10 @@ async function* prefetch<T, R>(items: T[], ahead: number, fetch: (item: T) => Pr
 export function describeProblems(check: HistoryCheck): string[] {
   const line = (kind: string, p: HistoryProblem) =>
     `${kind}: ${p.workflowType} ${p.workflowId} run ${p.runId}${p.eventId !== undefined ? ` at event ${p.eventId}` : ''}: ${p.message}`;
-  return [...check.replayFailures.map((p) => line('does not replay', p)), ...check.failedTasks.map((p) => line('workflow task failed', p))];
+  return [
+    ...check.replayFailures.map((p) => line('does not replay', p)),
+    ...check.failedTasks.map((p) => line('workflow task failed', p)),
+  ];
 }
 
 function names(r: { workflowType: string; workflowId: string; runId: string }) {

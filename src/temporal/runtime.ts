@@ -25,7 +25,8 @@ export function installTemporalRuntime(logger: Logger, metricsPort = 0): { metri
     },
     logger: new DefaultLogger(level, (entry) => {
       if (logger.level === 'silent') return;
-      const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      const method =
+        entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
       // A line about a call workflow (the SDK's own, or the core's) names the call like every other line about it.
       const workflowId = entry.meta?.['workflowId'];
       const call =

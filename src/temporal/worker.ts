@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { Runtime, Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type NativeConnection,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Activities } from '../contracts/activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
 
@@ -18,7 +24,11 @@ export const routingTaskQueue = (taskQueue: string): string => `${taskQueue}-rou
 /** The workflow code, bundled once for every worker of the process. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   // Through the runtime's logger, as the worker's own bundling is: webpack's output is debugging detail.
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowInterceptorsPath], logger: Runtime.instance().logger });
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [workflowInterceptorsPath],
+    logger: Runtime.instance().logger,
+  });
 }
 
 /**
@@ -54,7 +64,10 @@ export async function createWorker(opts: {
     // A bundle carries its workflow interceptors (bundleWorkflows); without one, the worker bundles them itself.
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: opts.activities,
-    interceptors: { activity: [callActivityInterceptors], ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }) },
+    interceptors: {
+      activity: [callActivityInterceptors],
+      ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }),
+    },
     ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }

@@ -14,7 +14,10 @@ async function composeConfigDir(): Promise<{ dir?: string; unavailable?: string 
   let last = '';
   for (const dir of tries) {
     try {
-      await run('docker', ['compose', 'version'], { timeout: 15_000, env: { ...process.env, ...(dir ? { DOCKER_CONFIG: dir } : {}) } });
+      await run('docker', ['compose', 'version'], {
+        timeout: 15_000,
+        env: { ...process.env, ...(dir ? { DOCKER_CONFIG: dir } : {}) },
+      });
       return dir ? { dir } : {};
     } catch (err) {
       last = (err as Error).message.split('\n')[0]!;
@@ -38,9 +41,20 @@ const env = {
 describe('docker-compose.yml', () => {
   // Never skipped in CI (`CI` set): there a missing compose plugin fails the test rather than hiding it.
   it.skipIf(unavailable !== undefined && !process.env.CI)('passes `docker compose config`', async () => {
-    const { stdout } = await run('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'], { env, timeout: 60_000 });
+    const { stdout } = await run('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'], {
+      env,
+      timeout: 60_000,
+    });
     const config = JSON.parse(stdout) as { services: Record<string, { deploy?: { replicas?: number } }> };
-    expect(Object.keys(config.services).sort()).toEqual(['grafana', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'web', 'worker']);
+    expect(Object.keys(config.services).sort()).toEqual([
+      'grafana',
+      'migrate',
+      'postgres',
+      'temporal',
+      'temporal-ui',
+      'web',
+      'worker',
+    ]);
     expect(config.services.worker?.deploy?.replicas).toBe(2);
   });
 

@@ -27,7 +27,11 @@ describe('configuration', () => {
       GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0/',
       PUBLIC_URL: 'https://switchboard.contoso.com/',
     });
-    expect(c.temporal).toMatchObject({ address: 'switchboard.a1b2c.tmprl.cloud:7233', namespace: 'switchboard.a1b2c', tls: true });
+    expect(c.temporal).toMatchObject({
+      address: 'switchboard.a1b2c.tmprl.cloud:7233',
+      namespace: 'switchboard.a1b2c',
+      tls: true,
+    });
     expect(c.database.url).toBe('postgres://sb:pw@db.internal:5432/switchboard');
     expect(c.graph.baseUrl).toBe('https://graph.microsoft.com/v1.0');
     expect(c.publicUrl).toBe('https://switchboard.contoso.com');
@@ -64,9 +68,15 @@ describe('configuration', () => {
   it('reads secrets from a mounted file, and never echoes a secret back in an error', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-secret-'));
     await writeFile(path.join(dir, 'graph'), 's3cr3t-from-file\n');
-    expect(loadConfig({ AZURE_CLIENT_SECRET_FILE: path.join(dir, 'graph') }).graph.clientSecret).toBe('s3cr3t-from-file');
-    expect(() => loadConfig({ AZURE_CLIENT_SECRET_FILE: path.join(dir, 'missing') })).toThrow(/AZURE_CLIENT_SECRET_FILE=.*ENOENT/);
-    expect(() => loadConfig({ AZURE_CLIENT_SECRET: 'a', AZURE_CLIENT_SECRET_FILE: path.join(dir, 'graph') })).toThrow(/not both/);
+    expect(loadConfig({ AZURE_CLIENT_SECRET_FILE: path.join(dir, 'graph') }).graph.clientSecret).toBe(
+      's3cr3t-from-file',
+    );
+    expect(() => loadConfig({ AZURE_CLIENT_SECRET_FILE: path.join(dir, 'missing') })).toThrow(
+      /AZURE_CLIENT_SECRET_FILE=.*ENOENT/,
+    );
+    expect(() => loadConfig({ AZURE_CLIENT_SECRET: 'a', AZURE_CLIENT_SECRET_FILE: path.join(dir, 'graph') })).toThrow(
+      /not both/,
+    );
     expect(() => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(
       /^Invalid configuration: DATABASE_URL=\(secret\): expected a postgres:\/\/ URL$/,
     );

@@ -35,7 +35,12 @@ afterAll(async () => {
 
 async function health(client: Client): Promise<{ status: number; body: unknown }> {
   const logger = pino({ level: 'silent' });
-  const notificationVerifier = new NotificationVerifier({ openIdConfigUrl: 'http://127.0.0.1:9/none', audience: 'app', allowedTenants: ['t'], logger });
+  const notificationVerifier = new NotificationVerifier({
+    openIdConfigUrl: 'http://127.0.0.1:9/none',
+    audience: 'app',
+    allowedTenants: ['t'],
+    logger,
+  });
   const app = createApp({ client, orm, logger, taskQueue: 'tq', publicUrl: 'http://127.0.0.1', notificationVerifier });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -51,12 +56,17 @@ async function health(client: Client): Promise<{ status: number; body: unknown }
 
 it('is 200 with both dependencies up', async () => {
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  expect(await health(client)).toEqual({ status: 200, body: { status: 'ok', dependencies: { temporal: 'up', postgres: 'up' } } });
+  expect(await health(client)).toEqual({
+    status: 200,
+    body: { status: 'ok', dependencies: { temporal: 'up', postgres: 'up' } },
+  });
   await client.connection.close();
 });
 
 it('is 503 naming Temporal when it is unreachable', async () => {
-  const client = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 }) });
+  const client = new Client({
+    connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 }),
+  });
   expect(await health(client)).toEqual({
     status: 503,
     body: { status: 'degraded', dependencies: { temporal: 'down', postgres: 'up' } },

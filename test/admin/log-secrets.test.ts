@@ -20,10 +20,18 @@ it('writes no secret or token to the log during a whole call', async () => {
   const logFile = path.join(dir, 'switchboard.log');
   const secret = 'Sw1tchb0ard-client-secret-do-not-log';
   stack = await startTestStack({ LOG_LEVEL: 'debug', AZURE_CLIENT_SECRET: secret }, { logFile });
-  for (const agent of queues.support!.agents) stack.emulator!.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 500 });
+  for (const agent of queues.support!.agents)
+    stack.emulator!.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 500 });
   const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550177' } });
   const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-  await eventually(() => handle.describe().then(() => true, () => undefined), 'the call workflow');
+  await eventually(
+    () =>
+      handle.describe().then(
+        () => true,
+        () => undefined,
+      ),
+    'the call workflow',
+  );
   expect((await handle.result()).outcome).toBe('connected');
   // An unauthenticated request too, whose token must not be echoed into the log.
   const forged = 'eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJ4In0.c2lnbmF0dXJlLXRoYXQtaXMtZmFrZQ';

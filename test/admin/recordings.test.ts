@@ -62,7 +62,15 @@ afterAll(async () => {
 
 async function call(id: string, from: string, arrivedAt: string) {
   await createRecordActivities(orm).recordCall({
-    record: { callId: id, workflowId: `call-${id}`, fromKind: 'phone', fromId: from, queue: 'support', outcome: 'abandoned', arrivedAt },
+    record: {
+      callId: id,
+      workflowId: `call-${id}`,
+      fromKind: 'phone',
+      fromId: from,
+      queue: 'support',
+      outcome: 'abandoned',
+      arrivedAt,
+    },
     events: [{ seq: 1, type: 'incoming', at: arrivedAt }],
   });
 }
@@ -110,7 +118,14 @@ describe('voicemail', () => {
     const rec = await orm.em.getKnex()('recording').where('id', row.recording_id).first();
     expect(await store.get(rec.storage_key)).toEqual(wav);
     // A retried activity finds what it wrote.
-    expect(await saveVoicemail(orm, store, { callId: 'vm-1', box: 'support', recordedAt: new Date().toISOString(), ...serve('vm-1', wav) })).toEqual(result);
+    expect(
+      await saveVoicemail(orm, store, {
+        callId: 'vm-1',
+        box: 'support',
+        recordedAt: new Date().toISOString(),
+        ...serve('vm-1', wav),
+      }),
+    ).toEqual(result);
     expect(await orm.em.getKnex()('voicemail').where('call_id', 'vm-1').count({ n: '*' })).toEqual([{ n: '1' }]);
   });
 
@@ -129,17 +144,40 @@ describe('voicemail', () => {
         attempts.push(`attempt ${attempt}: ${(err as Error).message}`);
       }
     }
-    expect(attempts).toEqual(['attempt 1: recording download answered 503', 'attempt 2: recording download answered 503']);
+    expect(attempts).toEqual([
+      'attempt 1: recording download answered 503',
+      'attempt 2: recording download answered 503',
+    ]);
     expect(result).toMatchObject({ status: 'recorded', sizeBytes: wav.length });
   });
 
   it('records a missing, refused or empty recording as such, never silently', async () => {
     await call('vm-3', '+14255550103', new Date().toISOString());
-    expect(await saveVoicemail(orm, store, { callId: 'vm-3', box: 'support', recordedAt: new Date().toISOString(), completionReason: 'operationCanceled' })).toMatchObject({ status: 'failed' });
+    expect(
+      await saveVoicemail(orm, store, {
+        callId: 'vm-3',
+        box: 'support',
+        recordedAt: new Date().toISOString(),
+        completionReason: 'operationCanceled',
+      }),
+    ).toMatchObject({ status: 'failed' });
     await call('vm-4', '+14255550104', new Date().toISOString());
-    expect(await saveVoicemail(orm, store, { callId: 'vm-4', box: 'support', recordedAt: new Date().toISOString(), ...serve('vm-4', makeToneWav({ seconds: 0.2 })) })).toMatchObject({ status: 'empty' });
+    expect(
+      await saveVoicemail(orm, store, {
+        callId: 'vm-4',
+        box: 'support',
+        recordedAt: new Date().toISOString(),
+        ...serve('vm-4', makeToneWav({ seconds: 0.2 })),
+      }),
+    ).toMatchObject({ status: 'empty' });
     await call('vm-5', '+14255550105', new Date().toISOString());
-    const refused = { callId: 'vm-5', box: 'support', recordedAt: new Date().toISOString(), ...serve('vm-5', makeToneWav({ seconds: 1 })), recordingAccessToken: 'wrong' };
+    const refused = {
+      callId: 'vm-5',
+      box: 'support',
+      recordedAt: new Date().toISOString(),
+      ...serve('vm-5', makeToneWav({ seconds: 1 })),
+      recordingAccessToken: 'wrong',
+    };
     await expect(saveVoicemail(orm, store, refused)).rejects.toMatchObject({ retryable: false, status: 401 });
     const rows = await orm.em.getKnex()('voicemail').whereIn('call_id', ['vm-3', 'vm-4']).orderBy('call_id');
     expect(rows.map((r: { status: string; error: string }) => [r.status, r.error])).toEqual([
@@ -154,7 +192,12 @@ describe('retention and privacy', () => {
     const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
     await call('old-1', '+14255550201', old);
     await call('old-2', '+14255550202', old);
-    await saveVoicemail(orm, store, { callId: 'old-1', box: 'support', recordedAt: old, ...serve('old-1', makeToneWav({ seconds: 1.5, frequencies: [620] })) });
+    await saveVoicemail(orm, store, {
+      callId: 'old-1',
+      box: 'support',
+      recordedAt: old,
+      ...serve('old-1', makeToneWav({ seconds: 1.5, frequencies: [620] })),
+    });
     const oldKey = (await orm.em.getKnex()('recording').where('call_id', 'old-1').first()).storage_key;
     const before = await orm.em.getKnex()('call').count({ n: '*' });
 
@@ -185,7 +228,10 @@ describe('retention and privacy', () => {
     expect(await orm.em.getKnex()('call').where('from_id', '+14255550101').first()).toBeUndefined();
     const nothing = await eraseCaller(orm, store, '+19999999999', actor);
     expect(nothing).toEqual({ calls: 0, events: 0, voicemails: 0, callbacks: 0, recordings: 0, files: 0 });
-    const audit = await orm.em.getKnex()('audit_entry').whereIn('action', ['privacy.export', 'privacy.erase']).orderBy('id');
+    const audit = await orm.em
+      .getKnex()('audit_entry')
+      .whereIn('action', ['privacy.export', 'privacy.erase'])
+      .orderBy('id');
     expect(audit.map((a: { action: string; target: string }) => [a.action, a.target])).toEqual([
       ['privacy.export', 'caller:+14255550101'],
       ['privacy.erase', 'caller:+14255550101'],
@@ -208,8 +254,18 @@ describe('recording links', () => {
       logger,
       taskQueue: 'tq',
       publicUrl: 'http://switchboard.test',
-      notificationVerifier: new NotificationVerifier({ openIdConfigUrl: keys.openIdConfigUrl, audience: 'x', allowedTenants: ['tenant-a'], logger }),
-      adminAuth: new AdminAuth({ openIdConfigUrl: keys.openIdConfigUrl, audiences: ['api://switchboard'], allowedTenants: ['tenant-a'], logger }),
+      notificationVerifier: new NotificationVerifier({
+        openIdConfigUrl: keys.openIdConfigUrl,
+        audience: 'x',
+        allowedTenants: ['tenant-a'],
+        logger,
+      }),
+      adminAuth: new AdminAuth({
+        openIdConfigUrl: keys.openIdConfigUrl,
+        audiences: ['api://switchboard'],
+        allowedTenants: ['tenant-a'],
+        logger,
+      }),
       recordings: { store, signingKey, linkTtlSeconds: 60, publicUrl: 'http://switchboard.test' },
     });
     const server = await new Promise<Server>((resolve) => {
@@ -219,9 +275,26 @@ describe('recording links', () => {
     try {
       await call('link-1', '+14255550301', new Date().toISOString());
       const wav = makeToneWav({ seconds: 1, frequencies: [700] });
-      const vm = await saveVoicemail(orm, store, { callId: 'link-1', box: 'support', recordedAt: new Date().toISOString(), ...serve('link-1', wav) });
-      const token = await keys.sign({ kid: 'k1', claims: { aud: 'api://switchboard', tid: 'tenant-a', oid: 'sup-1', name: 'Sam', roles: ['Switchboard.Supervisor'] } });
-      const link = await fetch(`${base}/api/admin/recordings/${vm.recordingId}/link`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const vm = await saveVoicemail(orm, store, {
+        callId: 'link-1',
+        box: 'support',
+        recordedAt: new Date().toISOString(),
+        ...serve('link-1', wav),
+      });
+      const token = await keys.sign({
+        kid: 'k1',
+        claims: {
+          aud: 'api://switchboard',
+          tid: 'tenant-a',
+          oid: 'sup-1',
+          name: 'Sam',
+          roles: ['Switchboard.Supervisor'],
+        },
+      });
+      const link = await fetch(`${base}/api/admin/recordings/${vm.recordingId}/link`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(link.status).toBe(200);
       const { url } = (await link.json()) as { url: string };
       const local = url.replace('http://switchboard.test', base);
@@ -260,12 +333,17 @@ describe('switchboard privacy (CLI)', () => {
       });
     await call('cli-1', '+14255550401', new Date().toISOString());
     const erased = await run(['erase', '--caller', '+14255550401']);
-    expect(erased.stdout).toBe('erased for +14255550401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files)\n');
+    expect(erased.stdout).toBe(
+      'erased for +14255550401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files)\n',
+    );
     const none = await run(['erase', '--caller', '+14255550401']);
     expect(none.stdout).toBe('no data held for +14255550401; nothing erased (recorded in the audit log)\n');
     const usage = await run(['erase']).catch((e: { code: number; stderr: string }) => e);
     expect(usage).toMatchObject({ code: 2 });
-    const audit = await orm.em.getKnex()('audit_entry').where('target', 'caller:+14255550401').select('action', 'actor_id');
+    const audit = await orm.em
+      .getKnex()('audit_entry')
+      .where('target', 'caller:+14255550401')
+      .select('action', 'actor_id');
     expect(audit).toHaveLength(2);
     expect(audit[0].actor_id).toMatch(/^cli:/);
   });

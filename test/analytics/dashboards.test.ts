@@ -39,8 +39,20 @@ const VARS = { queue: ['sales', 'support'], caller: '', call: 'fx-001', agent: A
 const OPTIONS = { agent: ['s1', 's2', 't1', 't2'] };
 const DAY: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_DAY.to, interval: '1h', vars: VARS, options: OPTIONS };
 // The wallboard's "now": its time range is today so far, so $__timeTo() is now.
-const WALLBOARD: MacroContext = { from: FIXTURE_DAY.from, to: FIXTURE_NOW, interval: '1m', vars: VARS, options: OPTIONS };
-const EMPTY: MacroContext = { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2020-01-02T00:00:00Z'), interval: '1h', vars: VARS, options: OPTIONS };
+const WALLBOARD: MacroContext = {
+  from: FIXTURE_DAY.from,
+  to: FIXTURE_NOW,
+  interval: '1m',
+  vars: VARS,
+  options: OPTIONS,
+};
+const EMPTY: MacroContext = {
+  from: new Date('2020-01-01T00:00:00Z'),
+  to: new Date('2020-01-02T00:00:00Z'),
+  interval: '1h',
+  vars: VARS,
+  options: OPTIONS,
+};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-dashboards-'));
@@ -55,7 +67,9 @@ beforeAll(async () => {
   await client.connect();
   await writeFixture(client);
   for (const file of Object.keys(renderAll()).filter((f) => f.startsWith('generated/'))) {
-    dashboards[path.basename(file)] = JSON.parse(await readFile(path.join(DASHBOARDS_DIR, file), 'utf8')) as DashboardJson;
+    dashboards[path.basename(file)] = JSON.parse(
+      await readFile(path.join(DASHBOARDS_DIR, file), 'utf8'),
+    ) as DashboardJson;
   }
 });
 
@@ -107,20 +121,34 @@ describe('generated dashboards', () => {
 
   it('carry a Postgres query on every panel, through the custom dataquery type', () => {
     expect(Object.keys(dashboards).sort()).toEqual(
-      ['agent-performance.json', 'call-explorer.json', 'queue-performance.json', 'voicemail-callbacks.json', 'wallboard.json'].sort(),
+      [
+        'agent-performance.json',
+        'call-explorer.json',
+        'queue-performance.json',
+        'voicemail-callbacks.json',
+        'wallboard.json',
+      ].sort(),
     );
     for (const d of Object.values(dashboards)) {
       for (const p of d.panels) {
         expect(p.targets?.length, `${d.title} / ${p.title}`).toBeGreaterThan(0);
         for (const t of p.targets!) {
-          expect(t).toMatchObject({ datasource: { type: 'grafana-postgresql-datasource' }, rawQuery: true, editorMode: 'code' });
+          expect(t).toMatchObject({
+            datasource: { type: 'grafana-postgresql-datasource' },
+            rawQuery: true,
+            editorMode: 'code',
+          });
         }
       }
     }
     expect((dashboards['wallboard.json'] as unknown as { refresh: string }).refresh).toBe('5s');
     // Agent performance opens on every agent: the table lists them all, the timeline draws the first few.
     const agent = dashboards['agent-performance.json']!.templating!.list.find((v) => v.name === 'agent');
-    expect(agent).toMatchObject({ type: 'query', query: 'select agent_id from metrics.agent_list order by 1', current: { value: [ALL] } });
+    expect(agent).toMatchObject({
+      type: 'query',
+      query: 'select agent_id from metrics.agent_list order by 1',
+      current: { value: [ALL] },
+    });
   });
 });
 
@@ -142,7 +170,10 @@ describe('every panel query', () => {
         if (v.type === 'query') {
           const rows = await asReader(expandQuery(v.query!, DAY));
           const want: Record<string, string[]> = { queue: ['sales', 'support'], agent: OPTIONS.agent };
-          expect(rows.map((r) => r[v.name === 'agent' ? 'agent_id' : v.name]), `${file} $${v.name}`).toEqual(want[v.name]);
+          expect(
+            rows.map((r) => r[v.name === 'agent' ? 'agent_id' : v.name]),
+            `${file} $${v.name}`,
+          ).toEqual(want[v.name]);
         }
       }
     }
@@ -302,7 +333,10 @@ describe('numbers on the known-answer dataset', () => {
       const ctx = { ...DAY, interval };
       const got = await run(a, TIMELINE, ctx);
       const want = await downsampled(FIXTURE_DAY.from, FIXTURE_DAY.to, intervalSeconds(interval));
-      expect(got.map((r) => [(r.time as Date).toISOString(), r.agent_id, r.state]), interval).toEqual(want);
+      expect(
+        got.map((r) => [(r.time as Date).toISOString(), r.agent_id, r.state]),
+        interval,
+      ).toEqual(want);
       expect(got.length, interval).toBeLessThan(264);
     }
   });
@@ -354,11 +388,25 @@ describe('numbers on the known-answer dataset', () => {
 
 describe('read-only role', () => {
   it('reads the metric views and nothing else', async () => {
-    expect(await asReader('select count(*)::int as n from metrics.call_explorer')).toEqual([{ n: EXPECTED.totals.callsArrived }]);
-    for (const table of ['call', 'call_event', 'agent_state_change', 'agent_live', 'queue_live', 'callback', 'voicemail', 'queue_setting', 'mikro_orm_migrations']) {
+    expect(await asReader('select count(*)::int as n from metrics.call_explorer')).toEqual([
+      { n: EXPECTED.totals.callsArrived },
+    ]);
+    for (const table of [
+      'call',
+      'call_event',
+      'agent_state_change',
+      'agent_live',
+      'queue_live',
+      'callback',
+      'voicemail',
+      'queue_setting',
+      'mikro_orm_migrations',
+    ]) {
       await expect(asReader(`select * from ${table} limit 1`), table).rejects.toThrow(/permission denied/);
     }
-    await expect(asReader(`insert into metrics.call_path (call_id, seq, type, at) values ('x', 1, 'x', now())`)).rejects.toThrow(/permission denied/);
+    await expect(
+      asReader(`insert into metrics.call_path (call_id, seq, type, at) values ('x', 1, 'x', now())`),
+    ).rejects.toThrow(/permission denied/);
     await expect(asReader(`update queue_setting set sl_threshold_seconds = 1`)).rejects.toThrow(/permission denied/);
     const login = await client.query(`select rolcanlogin from pg_roles where rolname = 'switchboard_reader'`);
     expect(login.rows).toEqual([{ rolcanlogin: false }]);

@@ -26,8 +26,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-
-
 it('observes a call in /metrics once, names the call in every log line about it, and keeps workflow stack traces off', async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-observability-'));
   const logFile = path.join(dir, 'switchboard.log');
@@ -41,12 +39,20 @@ it('observes a call in /metrics once, names the call in every log line about it,
   const connected = { outcome: 'connected' };
   const answerError = { operation: 'answer', status: '503', code: 'serviceNotAvailable' };
 
-  for (const agent of queues.support!.agents) stack.emulator!.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 300 });
+  for (const agent of queues.support!.agents)
+    stack.emulator!.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 300 });
   stack.emulator!.injectFault({ action: 'answer', status: 503, times: 1 });
   const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550188' } });
   const workflowId = callWorkflowId(callId);
   const handle = stack.client.workflow.getHandle(workflowId);
-  await eventually(() => handle.describe().then(() => true, () => undefined), 'the call workflow');
+  await eventually(
+    () =>
+      handle.describe().then(
+        () => true,
+        () => undefined,
+      ),
+    'the call workflow',
+  );
   expect((await handle.result()).outcome).toBe('connected');
   // The calls the workflow placed to ring the agents (their notifications name the caller's workflow).
   const rings = new Set(ringRequests(stack.emulator!.requests, callId).map((r) => r.callId));
@@ -54,8 +60,13 @@ it('observes a call in /metrics once, names the call in every log line about it,
 
   // The workflow has written its last record when it returns, so every counter is final now.
   const after = await metrics();
-  expect(sample(after, 'switchboard_calls_total', connected) - sample(before, 'switchboard_calls_total', connected)).toBe(1);
-  expect(sample(after, 'switchboard_graph_errors_total', answerError) - sample(before, 'switchboard_graph_errors_total', answerError)).toBe(1);
+  expect(
+    sample(after, 'switchboard_calls_total', connected) - sample(before, 'switchboard_calls_total', connected),
+  ).toBe(1);
+  expect(
+    sample(after, 'switchboard_graph_errors_total', answerError) -
+      sample(before, 'switchboard_graph_errors_total', answerError),
+  ).toBe(1);
   for (const h of ['switchboard_answer_latency_seconds', 'switchboard_offer_latency_seconds']) {
     expect(sample(after, `${h}_count`) - sample(before, `${h}_count`), h).toBe(1);
     // Observed in seconds from a real instant: the answer waited out one retry, the offer an agent's reservation.
@@ -69,7 +80,9 @@ it('observes a call in /metrics once, names the call in every log line about it,
   expect(agentsLive).toBeGreaterThan(0);
   expect(samples(after, 'switchboard_agents').reduce((n, s) => n + s.value, 0)).toBe(agentsLive);
   const support = await knex('queue_live').where('queue', 'support').first();
-  expect(samples(after, 'switchboard_queue_calls_waiting').find((s) => s.labels.queue === 'support')?.value).toBe(support.calls_waiting);
+  expect(samples(after, 'switchboard_queue_calls_waiting').find((s) => s.labels.queue === 'support')?.value).toBe(
+    support.calls_waiting,
+  );
   // The Temporal SDK's worker metrics ride along with nothing configured (TEMPORAL_SDK_METRICS_PORT unset).
   expect(samples(after, 'temporal_worker_task_slots_available').length).toBeGreaterThan(0);
 
@@ -111,13 +124,25 @@ it('observes a call in /metrics once, names the call in every log line about it,
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.component !== 'temporal' && l.component !== 'graph-emulator');
   const kinds = new Set(
-    lines.map((l) => (l.component !== 'temporal-sdk' ? 'app' : l.activityId !== undefined ? 'activity' : l.workflowType !== undefined ? 'workflow' : 'sdk')),
+    lines.map((l) =>
+      l.component !== 'temporal-sdk'
+        ? 'app'
+        : l.activityId !== undefined
+          ? 'activity'
+          : l.workflowType !== undefined
+            ? 'workflow'
+            : 'sdk',
+    ),
   );
   expect(lines.length).toBeGreaterThan(5);
   // The webhook's, the workflow's and activities' lines are all among them.
   expect([...kinds]).toEqual(expect.arrayContaining(['app', 'workflow', 'activity']));
   // A line about a ring the workflow placed carries that call's id, and the caller's workflow id.
-  const missing = lines.filter((l) => (l.callId !== callId && !rings.has(l.callId as string)) || (l.workflowId !== workflowId && l.callWorkflowId !== workflowId));
+  const missing = lines.filter(
+    (l) =>
+      (l.callId !== callId && !rings.has(l.callId as string)) ||
+      (l.workflowId !== workflowId && l.callWorkflowId !== workflowId),
+  );
   expect(missing).toEqual([]);
   // Web and worker in one process share the Temporal connection: Temporal handed the call's first workflow task
   // straight to this worker (eager start) instead of queueing it.
@@ -158,13 +183,15 @@ it('a worker-only process (`switchboard worker`) counts the call on its own /met
 
   const connected = { outcome: 'connected' };
   const accepted = { result: 'accepted' };
-  for (const agent of queues.support!.agents) emulator.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 300 });
+  for (const agent of queues.support!.agents)
+    emulator.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 300 });
   const { callId } = await emulator.placeCall({ from: { phone: '+14255550189' } });
   expect((await callResult(stack.client, callId)).outcome).toBe('connected');
 
   // The workflow has written its last record when it returns: the worker's counters are final now.
   const [workerAfter, webAfter] = [await scrape(workerUrl!), await scrape(webUrl)];
-  const delta = (after: string, before: string, name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+  const delta = (after: string, before: string, name: string, labels: Record<string, string> = {}) =>
+    sample(after, name, labels) - sample(before, name, labels);
   // The worker process observed the call: its outcome, its answer and the offer to an agent.
   expect(delta(workerAfter, workerBefore, 'switchboard_calls_total', connected)).toBe(1);
   expect(delta(workerAfter, workerBefore, 'switchboard_answer_latency_seconds_count')).toBe(1);

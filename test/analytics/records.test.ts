@@ -107,30 +107,61 @@ describe('call records', () => {
     // The next attempt has one entry more: each number the lost task wrote is replaced.
     const longer = { ...record, callId: 'rec-3', workflowId: 'call-rec-3', outcome: 'connected' as const, endedAt: at };
     await recordCall({ record: longer, events: start });
-    await recordCall({ record: longer, events: [{ seq: 3, type: 'state:terminated', at }, { seq: 4, type: 'outcome', at }], timelineEnd: 4 });
     await recordCall({
       record: longer,
-      events: [{ seq: 3, type: 'leg:state:established', at }, { seq: 4, type: 'state:terminated', at }, { seq: 5, type: 'outcome', at }],
+      events: [
+        { seq: 3, type: 'state:terminated', at },
+        { seq: 4, type: 'outcome', at },
+      ],
+      timelineEnd: 4,
+    });
+    await recordCall({
+      record: longer,
+      events: [
+        { seq: 3, type: 'leg:state:established', at },
+        { seq: 4, type: 'state:terminated', at },
+        { seq: 5, type: 'outcome', at },
+      ],
       timelineEnd: 5,
     });
-    expect(await types('rec-3')).toEqual(['1 incoming', '2 answered', '3 leg:state:established', '4 state:terminated', '5 outcome']);
+    expect(await types('rec-3')).toEqual([
+      '1 incoming',
+      '2 answered',
+      '3 leg:state:established',
+      '4 state:terminated',
+      '5 outcome',
+    ]);
 
     // The next attempt has one entry fewer: what the lost task numbered beyond the call's end goes.
     const shorter = { ...longer, callId: 'rec-4', workflowId: 'call-rec-4' };
     await recordCall({ record: shorter, events: start });
     await recordCall({
       record: shorter,
-      events: [{ seq: 3, type: 'leg:state:established', at }, { seq: 4, type: 'state:terminated', at }, { seq: 5, type: 'outcome', at }],
+      events: [
+        { seq: 3, type: 'leg:state:established', at },
+        { seq: 4, type: 'state:terminated', at },
+        { seq: 5, type: 'outcome', at },
+      ],
       timelineEnd: 5,
     });
-    await recordCall({ record: shorter, events: [{ seq: 3, type: 'state:terminated', at }, { seq: 4, type: 'outcome', at }], timelineEnd: 4 });
+    await recordCall({
+      record: shorter,
+      events: [
+        { seq: 3, type: 'state:terminated', at },
+        { seq: 4, type: 'outcome', at },
+      ],
+      timelineEnd: 4,
+    });
     expect(await types('rec-4')).toEqual(['1 incoming', '2 answered', '3 state:terminated', '4 outcome']);
   });
 
   it('refuses an outcome that is not one of the documented ones', async () => {
     const { recordCall } = createRecordActivities(orm);
     await expect(
-      recordCall({ record: { ...record, callId: 'rec-2', workflowId: 'call-rec-2', outcome: 'lost' as never }, events: [] }),
+      recordCall({
+        record: { ...record, callId: 'rec-2', workflowId: 'call-rec-2', outcome: 'lost' as never },
+        events: [],
+      }),
     ).rejects.toThrow(/call_outcome_check/);
   });
 });
@@ -138,12 +169,27 @@ describe('call records', () => {
 describe('agent state records', () => {
   it("replaces a change that a lost workflow task wrote under a key with the next attempt's", async () => {
     // The agent's workflow numbers its changes too (key = run:seq) and writes them in a local activity first.
-    const { recordAgentState } = createAgentActivities({ client: undefined as never, taskQueue: 'unused', orm, queues: {} });
+    const { recordAgentState } = createAgentActivities({
+      client: undefined as never,
+      taskQueue: 'unused',
+      orm,
+      queues: {},
+    });
     const agentId = 'a0000000-0000-4000-8000-000000000301';
     const change = { key: 'agent-run-1:7', agentId, at: Date.parse('2026-11-28T09:02:00.000Z') };
-    await recordAgentState({ agentId, changes: [{ ...change, state: 'reserved', queue: 'support', callId: 'lost-call' }], live: { state: 'reserved', since: change.at, callId: 'lost-call' } });
-    await recordAgentState({ agentId, changes: [{ ...change, state: 'reserved', queue: 'sales', callId: 'real-call' }], live: { state: 'reserved', since: change.at, callId: 'real-call' } });
+    await recordAgentState({
+      agentId,
+      changes: [{ ...change, state: 'reserved', queue: 'support', callId: 'lost-call' }],
+      live: { state: 'reserved', since: change.at, callId: 'lost-call' },
+    });
+    await recordAgentState({
+      agentId,
+      changes: [{ ...change, state: 'reserved', queue: 'sales', callId: 'real-call' }],
+      live: { state: 'reserved', since: change.at, callId: 'real-call' },
+    });
     const rows = await orm.em.fork().find(AgentStateChange, { agentId });
-    expect(rows.map((r) => [r.key, r.state, r.queue, r.callId])).toEqual([['agent-run-1:7', 'reserved', 'sales', 'real-call']]);
+    expect(rows.map((r) => [r.key, r.state, r.queue, r.callId])).toEqual([
+      ['agent-run-1:7', 'reserved', 'sales', 'real-call'],
+    ]);
   });
 });

@@ -49,7 +49,9 @@ function expectSameRows(actual: Row[], expected: Row[], label: string): void {
     for (const [k, v] of Object.entries(row)) {
       const w = want[k];
       if (typeof v === 'number' && typeof w === 'number') {
-        expect(Math.abs(v - w), `${label} row ${i} ${k}: ${v} vs ${w}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v), Math.abs(w)));
+        expect(Math.abs(v - w), `${label} row ${i} ${k}: ${v} vs ${w}`).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(v), Math.abs(w)),
+        );
       } else {
         expect(v, `${label} row ${i} ${k}`).toEqual(w);
       }
@@ -173,7 +175,11 @@ async function compareAll(): Promise<number> {
   for (const [from, to] of ranges()) {
     for (const bucket of [0, 60, 300, 3600, 45]) {
       const raw = await q(RAW_QUEUE_STATS, [from, to, bucket]);
-      expectSameRows(await q(QUEUE_STATS, [from, to, bucket]), raw, `queue_stats ${from.toISOString()} ${to.toISOString()} ${bucket}`);
+      expectSameRows(
+        await q(QUEUE_STATS, [from, to, bucket]),
+        raw,
+        `queue_stats ${from.toISOString()} ${to.toISOString()} ${bucket}`,
+      );
       compared += raw.length;
       const rawCalls = await q(RAW_CALLS, [from, to, bucket]);
       expectSameRows(await q(CALLS, [from, to, bucket]), rawCalls, `calls_per_interval ${bucket}`);
@@ -189,7 +195,9 @@ async function compareAll(): Promise<number> {
     const rawTotals = await q(RAW_TOTALS, [from, to]);
     expectSameRows(await q(TOTALS, [from, to]), rawTotals, `agent_totals ${from.toISOString()} ${to.toISOString()}`);
     // a few agents (and one with no history): the per-agent table and the timeline of a $agent selection
-    const some = [...new Set(rawAgents.map((r) => r.agent_id as string))].filter((_, i) => i % 3 === 0).concat(['nobody']);
+    const some = [...new Set(rawAgents.map((r) => r.agent_id as string))]
+      .filter((_, i) => i % 3 === 0)
+      .concat(['nobody']);
     const rawSome = await q(RAW_AGENTS_SOME, [from, to, some]);
     expectSameRows(await q(AGENTS_SOME, [from, to, some]), rawSome, 'agent_stats for some agents');
     const rawTimelineSome = await q(RAW_TIMELINE_SOME, [from, to, some]);
@@ -197,7 +205,11 @@ async function compareAll(): Promise<number> {
     compared += rawTotals.length + rawSome.length + rawTimelineSome.length;
     for (const bucket of [0, 60, 300, 3600]) {
       const raw = await q(RAW_TIMELINE_BUCKETS, [from, to, some, bucket]);
-      expectSameRows(await q(TIMELINE_BUCKETS, [from, to, some, bucket]), raw, `agent_timeline for some agents, bucket ${bucket}`);
+      expectSameRows(
+        await q(TIMELINE_BUCKETS, [from, to, some, bucket]),
+        raw,
+        `agent_timeline for some agents, bucket ${bucket}`,
+      );
       if (bucket === 0) expect(raw.length).toBe(rawTimelineSome.length);
       compared += raw.length;
     }
@@ -247,20 +259,40 @@ describe('rollups', () => {
   });
 
   it('stay exact after late, updated and deleted rows, callbacks, a threshold change and live calls', async () => {
-    const agents = (await q(`select agent_id, count(*)::int as n from agent_state_change group by 1 order by 2 desc limit 3`)).map((r) => r.agent_id as string);
+    const agents = (
+      await q(`select agent_id, count(*)::int as n from agent_state_change group by 1 order by 2 desc limit 3`)
+    ).map((r) => r.agent_id as string);
     // A late agent-state row in the middle of an agent's history, one moved, one deleted.
-    const mid = (await q(`select at from agent_state_change where agent_id = $1 order by at offset 20 limit 1`, [agents[0]]))[0]!.at as Date;
-    await client.query(`insert into agent_state_change (key, agent_id, state, queue, at) values ('late-1', $1, 'away', 'sales', $2)`, [agents[0], new Date(mid.getTime() - 1000)]);
-    await client.query(`update agent_state_change set at = at - interval '90 seconds' where id = (select id from agent_state_change where agent_id = $1 order by at offset 40 limit 1)`, [agents[1]]);
-    await client.query(`delete from agent_state_change where id = (select id from agent_state_change where agent_id = $1 order by at offset 30 limit 1)`, [agents[2]]);
+    const mid = (
+      await q(`select at from agent_state_change where agent_id = $1 order by at offset 20 limit 1`, [agents[0]])
+    )[0]!.at as Date;
+    await client.query(
+      `insert into agent_state_change (key, agent_id, state, queue, at) values ('late-1', $1, 'away', 'sales', $2)`,
+      [agents[0], new Date(mid.getTime() - 1000)],
+    );
+    await client.query(
+      `update agent_state_change set at = at - interval '90 seconds' where id = (select id from agent_state_change where agent_id = $1 order by at offset 40 limit 1)`,
+      [agents[1]],
+    );
+    await client.query(
+      `delete from agent_state_change where id = (select id from agent_state_change where agent_id = $1 order by at offset 30 limit 1)`,
+      [agents[2]],
+    );
     // Several agents in one statement, out of order.
-    await client.query(`insert into agent_state_change (key, agent_id, state, queue, at)
-      select 'late-batch-' || a, a, 'wrapUp', 'support', $2::timestamptz - (random() * interval '40 hours') from unnest($1::varchar[]) a`, [agents, END]);
+    await client.query(
+      `insert into agent_state_change (key, agent_id, state, queue, at)
+      select 'late-batch-' || a, a, 'wrapUp', 'support', $2::timestamptz - (random() * interval '40 hours') from unnest($1::varchar[]) a`,
+      [agents, END],
+    );
     // Calls: answered → abandoned, moved to another queue, deleted; a callback added and one removed.
     await client.query(`update call set connected_at = null, agent_id = null, outcome = 'abandoned', wait_seconds = 77
       where id in (select id from call where connected_at is not null order by arrived_at limit 5)`);
-    await client.query(`update call set queue = 'vip' where id in (select id from call where queue = 'billing' order by arrived_at desc limit 5)`);
-    await client.query(`delete from call where id in (select id from call where queue = 'sales' order by arrived_at limit 7)`);
+    await client.query(
+      `update call set queue = 'vip' where id in (select id from call where queue = 'billing' order by arrived_at desc limit 5)`,
+    );
+    await client.query(
+      `delete from call where id in (select id from call where queue = 'sales' order by arrived_at limit 7)`,
+    );
     await client.query(`insert into callback (call_id, queue, number, status, requested_at)
       select id, queue, from_id, 'requested', ended_at from call where outcome = 'abandoned' and id not in (select call_id from callback where call_id is not null) limit 3`);
     await client.query(`delete from callback where id = (select min(id) from callback)`);
@@ -268,17 +300,31 @@ describe('rollups', () => {
     await client.query(`insert into queue_setting (queue, sl_threshold_seconds) values ('sales', 12)`);
     // Live: a call waiting now, one answered now, an agent on a call that has not ended.
     const now = new Date();
-    await client.query(`insert into call (id, workflow_id, queue, arrived_at, queued_at, updated_at) values ('live-1', 'call-live-1', 'sales', $1, $1, $1)`, [new Date(now.getTime() - 30_000)]);
-    await client.query(`insert into call (id, workflow_id, queue, arrived_at, queued_at, updated_at) values ('live-2', 'call-live-2', 'support', $1, $1, $1)`, [new Date(now.getTime() - 20_000)]);
-    await client.query(`update call set connected_at = $2, agent_id = 'live-agent', outcome = 'connected' where id = $1`, ['live-2', new Date(now.getTime() - 5000)]);
-    await client.query(`insert into agent_state_change (key, agent_id, state, queue, call_id, at) values
+    await client.query(
+      `insert into call (id, workflow_id, queue, arrived_at, queued_at, updated_at) values ('live-1', 'call-live-1', 'sales', $1, $1, $1)`,
+      [new Date(now.getTime() - 30_000)],
+    );
+    await client.query(
+      `insert into call (id, workflow_id, queue, arrived_at, queued_at, updated_at) values ('live-2', 'call-live-2', 'support', $1, $1, $1)`,
+      [new Date(now.getTime() - 20_000)],
+    );
+    await client.query(
+      `update call set connected_at = $2, agent_id = 'live-agent', outcome = 'connected' where id = $1`,
+      ['live-2', new Date(now.getTime() - 5000)],
+    );
+    await client.query(
+      `insert into agent_state_change (key, agent_id, state, queue, call_id, at) values
       ('live-a', 'live-agent', 'available', 'support', null, $1), ('live-b', 'live-agent', 'onCall', 'support', 'live-2', $2)`,
-      [new Date(now.getTime() - 600_000), new Date(now.getTime() - 5000)]);
+      [new Date(now.getTime() - 600_000), new Date(now.getTime() - 5000)],
+    );
 
     expect(await expectSameAsRaw()).toBeGreaterThan(2000);
     await expectSameAsRebuild();
     // The live agent is in today's figures with its open call counted as talk time.
-    const live = await q(`select talk_seconds, available_seconds from metrics.agent_stats($1, $2) where agent_id = 'live-agent'`, [new Date(now.getTime() - H), new Date(now.getTime() + H)]);
+    const live = await q(
+      `select talk_seconds, available_seconds from metrics.agent_stats($1, $2) where agent_id = 'live-agent'`,
+      [new Date(now.getTime() - H), new Date(now.getTime() + H)],
+    );
     expect(live).toHaveLength(1);
     expect(Number(live[0]!.available_seconds)).toBeCloseTo(595, 0);
 
@@ -301,17 +347,29 @@ describe('rollups', () => {
 describe('bulk seeding', () => {
   it('loads with the metric triggers off, rebuilds every rollup to what the triggers give, and turns them back on', async () => {
     const before = await q('select count(*)::int as n from call');
-    const res = await seedHistory(client, { calls: 2000, days: 2, end: new Date(END.getTime() - 3600_000), seed: 23, batchSize: 700, bulk: true });
+    const res = await seedHistory(client, {
+      calls: 2000,
+      days: 2,
+      end: new Date(END.getTime() - 3600_000),
+      seed: 23,
+      batchSize: 700,
+      bulk: true,
+    });
     expect(res.calls).toBe(2000);
     expect(await q('select count(*)::int as n from call')).toEqual([{ n: (before[0]!.n as number) + 2000 }]);
-    const triggers = await q(`select tgname, tgenabled from pg_trigger where tgname like '%metrics%' or tgname like 'agent_fact_rollup%' order by 1`);
+    const triggers = await q(
+      `select tgname, tgenabled from pg_trigger where tgname like '%metrics%' or tgname like 'agent_fact_rollup%' order by 1`,
+    );
     expect(triggers.length).toBe(4 * 3 + 3 + 1); // insert, update, delete on four tables, truncate on three, truncate on agent_fact
     expect(triggers.every((t) => t.tgenabled === 'O')).toBe(true);
     expect(await expectSameAsRaw()).toBeGreaterThan(2000);
     await expectSameAsRebuild();
     // and the triggers maintain them again afterwards
     const agent = (await q(`select agent_id from metrics.agent_list order by 1 limit 1`))[0]!.agent_id;
-    await client.query(`insert into agent_state_change (key, agent_id, state, queue, at) values ('after-bulk', $1, 'away', 'sales', $2)`, [agent, new Date(END.getTime() - 30 * H)]);
+    await client.query(
+      `insert into agent_state_change (key, agent_id, state, queue, at) values ('after-bulk', $1, 'away', 'sales', $2)`,
+      [agent, new Date(END.getTime() - 30 * H)],
+    );
     await expectSameAsRebuild();
     expect(await expectSameAsRaw()).toBeGreaterThan(2000);
   });
@@ -319,11 +377,13 @@ describe('bulk seeding', () => {
 
 describe('rollup_pieces', () => {
   it('splits a range into whole buckets, largest first, and at most two raw edges', async () => {
-    const rows = await q(`select width, piece_from, piece_to from metrics.rollup_pieces($1, $2, array[60, 86400, 3600]) order by piece_from`, [
-      new Date('2026-11-20T22:59:30.5Z'),
-      new Date('2026-11-22T01:02:03Z'),
-    ]);
-    expect(rows.map((r) => [r.width, (r.piece_from as Date).toISOString(), (r.piece_to as Date).toISOString()])).toEqual([
+    const rows = await q(
+      `select width, piece_from, piece_to from metrics.rollup_pieces($1, $2, array[60, 86400, 3600]) order by piece_from`,
+      [new Date('2026-11-20T22:59:30.5Z'), new Date('2026-11-22T01:02:03Z')],
+    );
+    expect(
+      rows.map((r) => [r.width, (r.piece_from as Date).toISOString(), (r.piece_to as Date).toISOString()]),
+    ).toEqual([
       [0, '2026-11-20T22:59:30.500Z', '2026-11-20T23:00:00.000Z'],
       [3600, '2026-11-20T23:00:00.000Z', '2026-11-21T00:00:00.000Z'],
       [86400, '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'],
@@ -337,16 +397,26 @@ describe('rollup_pieces', () => {
 
 describe('the rollup triggers’ working tables', () => {
   const temp = async (name: string) =>
-    (await q(`select c.oid::int as oid, (select count(*)::int from pg_temp.${name}) as rows from pg_class c where c.oid = to_regclass('pg_temp.${name}')`))[0];
+    (
+      await q(
+        `select c.oid::int as oid, (select count(*)::int from pg_temp.${name}) as rows from pg_class c where c.oid = to_regclass('pg_temp.${name}')`,
+      )
+    )[0];
   const functions = async () =>
     (await q(`select p.proname, p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-       where n.nspname in ('public', 'metrics') and (p.prosrc like '%on commit drop%' or p.prosrc like '%on commit delete rows%') order by 1`)) as { proname: string; prosrc: string }[];
+       where n.nspname in ('public', 'metrics') and (p.prosrc like '%on commit drop%' or p.prosrc like '%on commit delete rows%') order by 1`)) as {
+      proname: string;
+      prosrc: string;
+    }[];
 
   it('last the session: one table per session, empty between transactions, not created per write', async () => {
     // This session has written through every trigger above (the seed, late and moved rows), so the tables exist.
     const agent = (await q(`select agent_id from metrics.agent_list order by 1 limit 1`))[0]!.agent_id;
     const write = (key: string, hoursBeforeEnd: number) =>
-      client.query(`insert into agent_state_change (key, agent_id, state, queue, at) values ($1, $2, 'away', 'sales', $3)`, [key, agent, new Date(END.getTime() - hoursBeforeEnd * H)]);
+      client.query(
+        `insert into agent_state_change (key, agent_id, state, queue, at) values ($1, $2, 'away', 'sales', $3)`,
+        [key, agent, new Date(END.getTime() - hoursBeforeEnd * H)],
+      );
     await write('session-1', 20);
     const first = await temp('metrics_agent_rollup_keys');
     await write('session-2', 19);
@@ -364,7 +434,14 @@ describe('the rollup triggers’ working tables', () => {
       await orm.getMigrator().down(); // the last migration: this one
       const before = await functions();
       expect(before.map((f) => f.proname)).toEqual(after.map((f) => f.proname));
-      expect(before.every((f) => f.prosrc.includes('on commit drop') && !f.prosrc.includes('on commit delete rows') && !/delete from metrics_/.test(f.prosrc))).toBe(true);
+      expect(
+        before.every(
+          (f) =>
+            f.prosrc.includes('on commit drop') &&
+            !f.prosrc.includes('on commit delete rows') &&
+            !/delete from metrics_/.test(f.prosrc),
+        ),
+      ).toBe(true);
       await orm.getMigrator().up();
       expect(await functions()).toEqual(after);
     } finally {

@@ -28,7 +28,9 @@ export default function setup(): () => void {
     rmSync(dir, { recursive: true, force: true });
     if (failures.length > 0) {
       // vitest only logs an error thrown from a global teardown; set the exit code so the run fails.
-      process.stderr.write(`\nGraph conformance: ${failures.length} request(s) the app sent do not match the documented schema:\n  ${failures.slice(0, 50).join('\n  ')}\n`);
+      process.stderr.write(
+        `\nGraph conformance: ${failures.length} request(s) the app sent do not match the documented schema:\n  ${failures.slice(0, 50).join('\n  ')}\n`,
+      );
       process.exitCode = 1;
     }
   };

@@ -13,7 +13,10 @@ const [adele, alex] = queues.support!.agents as [string, string];
 
 // The shipped queues, except that agents are free again at once: each test's call need not wait out the last one's
 // wrap-up.
-stackForFile(async () => (stack = await startTestStack({}, { queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: 0 } } })));
+stackForFile(
+  async () =>
+    (stack = await startTestStack({}, { queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: 0 } } })),
+);
 
 const callResult = (callId: string) => resultOf(stack.client, callId);
 
@@ -27,7 +30,8 @@ async function timeline(callId: string): Promise<CallEvent[]> {
 
 /** Both support agents take offers quickly and talk briefly. */
 function agentsAccept(): void {
-  for (const a of [adele, alex]) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
+  for (const a of [adele, alex])
+    stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1000 });
 }
 
 /** `expected` appear in `actual` in this order (other entries may sit between them). */
@@ -91,15 +95,30 @@ describe('a call end to end', () => {
     const types = events.map((e) => e.type);
     expect(types.indexOf('transferRequested')).toBeGreaterThan(types.indexOf('offered'));
     expect(types.indexOf('state:terminated')).toBeGreaterThan(types.indexOf('state:transferAccepted'));
-    expect(events.find((e) => e.type === 'state:terminated')!.payload).toMatchObject({ terminationReason: 'AppTransferred' });
+    expect(events.find((e) => e.type === 'state:terminated')!.payload).toMatchObject({
+      terminationReason: 'AppTransferred',
+    });
     // The flow's verbs are on the timeline too, with what they were given and how they ended.
-    expectInOrder(types, ['verb:answer', 'verb:answer:done', 'verb:play', 'verb:play:done', 'verb:queue', 'verb:queue:done']);
+    expectInOrder(types, [
+      'verb:answer',
+      'verb:answer:done',
+      'verb:play',
+      'verb:play:done',
+      'verb:queue',
+      'verb:queue:done',
+    ]);
     expect(events.find((e) => e.type === 'verb:play')!.payload).toEqual({ prompts: ['greeting.wav'] });
-    expect(events.find((e) => e.type === 'verb:queue:done')!.payload).toMatchObject({ outcome: 'connected', agentId: summary.agentId });
+    expect(events.find((e) => e.type === 'verb:queue:done')!.payload).toMatchObject({
+      outcome: 'connected',
+      agentId: summary.agentId,
+    });
     expect(events.find((e) => e.type === 'incoming')!.payload).toMatchObject({ flow: 'default' });
     const greeting = events.find((e) => e.type === 'promptStarted')!;
     expect(greeting.payload).toMatchObject({ clientContext: 'greeting' });
-    expect(events.find((e) => e.type === 'outcome')!.payload).toMatchObject({ outcome: 'connected', agentId: summary.agentId });
+    expect(events.find((e) => e.type === 'outcome')!.payload).toMatchObject({
+      outcome: 'connected',
+      agentId: summary.agentId,
+    });
 
     // Graph saw exactly one answer and one transfer for this call, to the agent in the CDR.
     const requests = stack.emulator!.requests.filter((r) => r.path.includes(callId));
@@ -113,19 +132,32 @@ describe('a call end to end', () => {
     // The agent was rung with a call of our own (for the alert time), then the caller was put onto that call.
     const ring = events.find((e) => e.type === 'agentAnswered')!.payload as { agentId: string; ringCallId: string };
     expect(ring.agentId).toBe(summary.agentId);
-    const rings = stack.emulator!.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && JSON.stringify(r.body).includes(summary.agentId!));
+    const rings = stack.emulator!.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path.endsWith('/communications/calls') &&
+        JSON.stringify(r.body).includes(summary.agentId!),
+    );
     expect(rings.length).toBeGreaterThanOrEqual(1);
-    expect(rings.at(-1)!.body).toMatchObject({ targets: [{ identity: { user: { id: summary.agentId } } }], callbackUri: expect.stringContaining(`workflowId=${encodeURIComponent(callWorkflowId(callId))}`) });
+    expect(rings.at(-1)!.body).toMatchObject({
+      targets: [{ identity: { user: { id: summary.agentId } } }],
+      callbackUri: expect.stringContaining(`workflowId=${encodeURIComponent(callWorkflowId(callId))}`),
+    });
     const transfers = requests.filter((r) => r.path.endsWith('/transfer'));
     expect(transfers).toHaveLength(1);
-    expect(transfers[0]!.body).toMatchObject({ transferTarget: { identity: { user: { id: summary.agentId } }, replacesCallId: ring.ringCallId } });
+    expect(transfers[0]!.body).toMatchObject({
+      transferTarget: { identity: { user: { id: summary.agentId } }, replacesCallId: ring.ringCallId },
+    });
   });
 
   it('records a caller who hangs up while queued as abandoned, with the time waited', async () => {
     // Nobody picks up: every offer is declined, so the caller waits in queue until they give up.
     stack.emulator!.setAgent(adele, { onTransfer: 'decline', answerAfterMs: 200 });
     stack.emulator!.setAgent(alex, { onTransfer: 'decline', answerAfterMs: 200 });
-    const { callId } = await stack.emulator!.placeCall({ from: { user: { id: 'caller-user-1', displayName: 'Megan Bowen' } }, hangUpAfterMs: 3000 });
+    const { callId } = await stack.emulator!.placeCall({
+      from: { user: { id: 'caller-user-1', displayName: 'Megan Bowen' } },
+      hangUpAfterMs: 3000,
+    });
     const summary = await callResult(callId);
     expect(summary.outcome).toBe('abandoned');
 
@@ -152,13 +184,14 @@ describe('duplicates and Graph failures', () => {
     const summary = await callResult(callId);
     expect(summary.outcome).toBe('connected');
 
-    const incoming = stack.emulator!
-      .getCall(callId)!
+    const incoming = stack
+      .emulator!.getCall(callId)!
       .history.filter((h) => h.kind === 'notification' && h.changeType === 'created') as { status?: number }[];
     expect(incoming).toHaveLength(3);
     expect(incoming.map((n) => n.status)).toEqual([202, 202, 202]);
     const runs = [];
-    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${callWorkflowId(callId)}'` })) runs.push(wf);
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${callWorkflowId(callId)}'` }))
+      runs.push(wf);
     expect(runs).toHaveLength(1);
     expect(await stack.orm.em.fork().count(Call, { id: callId })).toBe(1);
     const types = (await timeline(callId)).map((e) => e.type);
@@ -182,7 +215,10 @@ describe('duplicates and Graph failures', () => {
     const summary = await callResult(callId);
     expect(summary.outcome).toBe('connected');
     const answers = stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/answer`));
-    expect(answers.map((r) => [r.status, r.responseLost ?? false])).toEqual([[202, true], [400, false]]);
+    expect(answers.map((r) => [r.status, r.responseLost ?? false])).toEqual([
+      [202, true],
+      [400, false],
+    ]);
     expect((await cdr(callId)).answeredAt).toBeInstanceOf(Date);
   });
 
@@ -209,7 +245,12 @@ describe('duplicates and Graph failures', () => {
     const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550106' } });
     const summary = await callResult(callId);
     expect(summary.outcome).toBe('connected');
-    const rings = stack.emulator!.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && JSON.stringify(r.body).includes(encodeURIComponent(callWorkflowId(callId))));
+    const rings = stack.emulator!.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path.endsWith('/communications/calls') &&
+        JSON.stringify(r.body).includes(encodeURIComponent(callWorkflowId(callId))),
+    );
     // The ring is placed again, to the same agent: Graph placed both, and the workflow never learnt the first one's id.
     expect(rings).toHaveLength(2);
     expect(rings[0]).toMatchObject({ status: 201, responseLost: true });
@@ -218,12 +259,18 @@ describe('duplicates and Graph failures', () => {
     // The emulated agent takes the first ring that reaches them, the one the workflow did not know: it becomes the
     // agent's call, the caller is put onto it, and the other ring is ended. Nobody is offered the call again.
     const events = await timeline(callId);
-    expect(events.find((e) => e.type === 'strayRingAnswered')?.payload).toMatchObject({ agentId: summary.agentId, legCallId: rings[0]!.callId });
+    expect(events.find((e) => e.type === 'strayRingAnswered')?.payload).toMatchObject({
+      agentId: summary.agentId,
+      legCallId: rings[0]!.callId,
+    });
     expect(events.map((e) => e.type)).not.toContain('offerFailed');
     const transfers = stack.emulator!.requests.filter((r) => r.path.endsWith(`${callId}/transfer`));
     expect(transfers.map((r) => r.status)).toEqual([202]);
     expect(transfers[0]!.body).toMatchObject({ transferTarget: { replacesCallId: rings[0]!.callId } });
-    await eventually(() => (rings.every((r) => stack.emulator!.getCall(r.callId!)?.state === 'terminated') ? true : undefined), 'both rings over');
+    await eventually(
+      () => (rings.every((r) => stack.emulator!.getCall(r.callId!)?.state === 'terminated') ? true : undefined),
+      'both rings over',
+    );
   });
 
   it('ends the call as failed, recorded, when Graph keeps refusing the answer', async () => {
@@ -250,17 +297,23 @@ describe('duplicates and Graph failures', () => {
 
 describe('the web process', () => {
   it('refuses a notification that Graph did not sign, before it reaches Temporal', async () => {
-    const res = await stack.postCalling({ value: [{ changeType: 'created', resourceUrl: '/communications/calls/unsigned' }] });
+    const res = await stack.postCalling({
+      value: [{ changeType: 'created', resourceUrl: '/communications/calls/unsigned' }],
+    });
     expect(res.status).toBe(401);
     await expect(stack.client.workflow.getHandle(callWorkflowId('unsigned')).describe()).rejects.toThrow();
   });
 
   it('runs data retention as a daily Temporal Schedule, each run writing a summary row', async () => {
     const schedule = await stack.client.schedule.getHandle('switchboard-retention').describe();
-    expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 15, end: 15, step: 1 }] });
+    expect(schedule.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 3, end: 3, step: 1 }],
+      minute: [{ start: 15, end: 15, step: 1 }],
+    });
     await stack.client.schedule.getHandle('switchboard-retention').trigger();
     const run = await eventually(
-      async () => (await stack.orm.em.getKnex()('retention_run').orderBy('id', 'desc').first()) as { calls: number } | undefined,
+      async () =>
+        (await stack.orm.em.getKnex()('retention_run').orderBy('id', 'desc').first()) as { calls: number } | undefined,
       'a retention run',
     );
     // Every call in this file is minutes old, far inside the 90-day retention: nothing is deleted.

@@ -3,7 +3,13 @@ import { callResult, eventually, stackForFile, type TestStack } from '../helpers
 import { startStackWithTestFlows, testFlowsWorkflowsPath } from '../helpers/test-flows-stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { TEST_CALLBACK_NUMBER } from '../helpers/test-flows-workflows.js';
-import { agentAvailabilitySignal, agentOfferOutcomeSignal, agentStateQuery, agentWorkflowId, reserveUpdate } from '../../src/contracts/agent.js';
+import {
+  agentAvailabilitySignal,
+  agentOfferOutcomeSignal,
+  agentStateQuery,
+  agentWorkflowId,
+  reserveUpdate,
+} from '../../src/contracts/agent.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { queues } from '../../flows/index.js';
 import { Call } from '../../src/db/entities/call.js';
@@ -49,7 +55,11 @@ interface VoicemailRow {
 
 /** Dial the sales line; wait for the call workflow's result and the voicemail row. */
 async function leaveMessage(from: string, speechMs: number, beforeRecording?: (callId: string) => void) {
-  const { callId } = await stack.emulator!.placeCall({ from: { phone: from }, applicationInstanceId: 'ra-sales', speechMs });
+  const { callId } = await stack.emulator!.placeCall({
+    from: { phone: from },
+    applicationInstanceId: 'ra-sales',
+    speechMs,
+  });
   beforeRecording?.(callId);
   const summary = await result(callId);
   const knex = stack.orm.em.getKnex();
@@ -70,13 +80,17 @@ describe('voicemail end to end', () => {
       const live = await stack.orm.em.fork().findOne(QueueLive, { queue: 'sales' });
       if (states.every((st) => st === 'signedOut') && live?.agentsSignedOut === queues.sales!.agents.length) break;
       if (Date.now() > deadline) {
-        throw new Error(`the sales queue never saw its agents signed out: agents ${JSON.stringify(states)}, live row ${JSON.stringify(live)}`);
+        throw new Error(
+          `the sales queue never saw its agents signed out: agents ${JSON.stringify(states)}, live row ${JSON.stringify(live)}`,
+        );
       }
       if (Date.now() - asked > 1000) {
         asked = Date.now();
         for (const [i, agentId] of queues.sales!.agents.entries()) {
           if (states[i] !== 'signedOut') {
-            await stack.client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentAvailabilitySignal, { state: 'signedOut', reason: 'test' });
+            await stack.client.workflow
+              .getHandle(agentWorkflowId(agentId))
+              .signal(agentAvailabilitySignal, { state: 'signedOut', reason: 'test' });
           }
         }
       }
@@ -85,7 +99,9 @@ describe('voicemail end to end', () => {
   });
   afterAll(async () => {
     for (const agentId of queues.sales!.agents) {
-      await stack.client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentAvailabilitySignal, { state: 'available', reason: 'test' });
+      await stack.client.workflow
+        .getHandle(agentWorkflowId(agentId))
+        .signal(agentAvailabilitySignal, { state: 'available', reason: 'test' });
     }
   });
 
@@ -97,8 +113,20 @@ describe('voicemail end to end', () => {
     expect(recordOp).toMatchObject({ status: 'completed', completionReason: 'maxSilenceTimeout' });
     const served = stack.emulator!.recordingBytes(recordOp!.recordingLocation!);
     expect(served).toBeDefined();
-    expect(row).toMatchObject({ box: 'sales', queue: 'sales', from_id: '+14255550140', status: 'recorded', error: null, size_bytes: served!.length });
-    const recording = (await stack.orm.em.getKnex()('recording').where('id', row!.recording_id).first()) as { storage_key: string; sha256: string; size_bytes: number; duration_ms: number };
+    expect(row).toMatchObject({
+      box: 'sales',
+      queue: 'sales',
+      from_id: '+14255550140',
+      status: 'recorded',
+      error: null,
+      size_bytes: served!.length,
+    });
+    const recording = (await stack.orm.em.getKnex()('recording').where('id', row!.recording_id).first()) as {
+      storage_key: string;
+      sha256: string;
+      size_bytes: number;
+      duration_ms: number;
+    };
     expect(recording).toMatchObject({ sha256: row!.sha256, size_bytes: served!.length });
     expect(recording.duration_ms).toBeGreaterThanOrEqual(1500);
     const stored = await store.get(recording.storage_key);
@@ -111,12 +139,18 @@ describe('voicemail end to end', () => {
     expect(stack.emulator!.recordingDownloads.filter((d) => d.callId === callId).map((d) => d.status)).toEqual([200]);
 
     // The sales box's Teams users each got one activity feed notification (Graph sendActivityNotification).
-    const fromThisCaller = stack.emulator!.activityNotifications.filter((n) => n.templateParameters.some((p) => p.name === 'from' && p.value === '+14255550140'));
+    const fromThisCaller = stack.emulator!.activityNotifications.filter((n) =>
+      n.templateParameters.some((p) => p.name === 'from' && p.value === '+14255550140'),
+    );
     expect(fromThisCaller).toHaveLength(1);
     expect(voicemailBoxes.sales!.notify.teamsUserIds).toEqual([fromThisCaller[0]!.userId]);
     expect(fromThisCaller[0]).toMatchObject({
       activityType: 'voicemailReceived',
-      topic: { source: 'text', value: 'Sales voicemail', webUrl: expect.stringMatching(/\/api\/admin\/voicemail-boxes\/sales\/messages$/) },
+      topic: {
+        source: 'text',
+        value: 'Sales voicemail',
+        webUrl: expect.stringMatching(/\/api\/admin\/voicemail-boxes\/sales\/messages$/),
+      },
       templateParameters: [
         { name: 'from', value: '+14255550140' },
         { name: 'box', value: 'Sales voicemail' },
@@ -131,10 +165,19 @@ describe('voicemail end to end', () => {
       stack.emulator!.injectFault({ action: 'downloadRecording', callId: id, status: 503, times: 2 }),
     );
     expect(summary.outcome).toBe('voicemail');
-    expect(stack.emulator!.recordingDownloads.filter((d) => d.callId === callId).map((d) => d.status)).toEqual([503, 503, 200]);
+    expect(stack.emulator!.recordingDownloads.filter((d) => d.callId === callId).map((d) => d.status)).toEqual([
+      503, 503, 200,
+    ]);
     expect(row).toMatchObject({ status: 'recorded', error: null });
-    const recording = (await stack.orm.em.getKnex()('recording').where('id', row!.recording_id).first()) as { storage_key: string };
-    expect(Buffer.compare((await store.get(recording.storage_key))!, stack.emulator!.recordingBytes(recordOp!.recordingLocation!)!)).toBe(0);
+    const recording = (await stack.orm.em.getKnex()('recording').where('id', row!.recording_id).first()) as {
+      storage_key: string;
+    };
+    expect(
+      Buffer.compare(
+        (await store.get(recording.storage_key))!,
+        stack.emulator!.recordingBytes(recordOp!.recordingLocation!)!,
+      ),
+    ).toBe(0);
   });
 
   it('records a download Graph refuses for good as a failed message, never losing it silently', async () => {
@@ -142,7 +185,13 @@ describe('voicemail end to end', () => {
       stack.emulator!.injectFault({ action: 'downloadRecording', callId: id, status: 404, times: 1 }),
     );
     expect(summary.outcome).toBe('voicemail');
-    expect(row).toMatchObject({ box: 'sales', from_id: '+14255550142', status: 'failed', recording_id: null, sha256: null });
+    expect(row).toMatchObject({
+      box: 'sales',
+      from_id: '+14255550142',
+      status: 'failed',
+      recording_id: null,
+      sha256: null,
+    });
     expect(row!.error).toMatch(/download refused \(404\)/);
   });
 
@@ -187,27 +236,48 @@ describe('callback in queue end to end', () => {
   beforeAll(async () => {
     for (const agentId of [adele, alex]) {
       stack.emulator!.setAgent(agentId, { onTransfer: 'accept', answerAfterMs: 300, talkMs: 30_000 });
-      await eventually(async () => ((await agentState(agentId)) === 'available' ? true : undefined), `${agentId} available`);
+      await eventually(
+        async () => ((await agentState(agentId)) === 'available' ? true : undefined),
+        `${agentId} available`,
+      );
       await stack.client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(reserveUpdate, {
-        args: [{ reservationId: `busy-${agentId}`, queue: 'support', callWorkflowId: 'call-elsewhere', callId: 'elsewhere' }],
+        args: [
+          { reservationId: `busy-${agentId}`, queue: 'support', callWorkflowId: 'call-elsewhere', callId: 'elsewhere' },
+        ],
       });
     }
   });
   const free = (agentId: string) =>
-    stack.client.workflow
-      .getHandle(agentWorkflowId(agentId))
-      .signal(agentOfferOutcomeSignal, { reservationId: `busy-${agentId}`, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 });
+    stack.client.workflow.getHandle(agentWorkflowId(agentId)).signal(agentOfferOutcomeSignal, {
+      reservationId: `busy-${agentId}`,
+      outcome: 'cancelled',
+      wrapUpSeconds: 0,
+      missesBeforeAway: 1,
+    });
 
   /** A caller takes the callback offered after 2 s (1, then 1 to confirm their own number); we hang up. */
   async function takeCallback(phone: string): Promise<string> {
     const { callId } = await stack.emulator!.placeCall({
       from: { phone },
       applicationInstanceId: TEST_CALLBACK_NUMBER,
-      digits: [{ atMs: 2600, keys: '1' }, { atMs: 3600, keys: '1' }],
+      digits: [
+        { atMs: 2600, keys: '1' },
+        { atMs: 3600, keys: '1' },
+      ],
     });
     const row = await eventually(() => callbackRow(callId), 'the callback row', 20_000);
-    expect(row).toMatchObject({ status: 'requested', number: phone, queue: 'support', from_id: phone, workflow_id: callWorkflowId(callId), attempts: 0 });
-    await eventually(() => (stack.emulator!.getCall(callId)?.state === 'terminated' ? true : undefined), 'the caller’s call to end');
+    expect(row).toMatchObject({
+      status: 'requested',
+      number: phone,
+      queue: 'support',
+      from_id: phone,
+      workflow_id: callWorkflowId(callId),
+      attempts: 0,
+    });
+    await eventually(
+      () => (stack.emulator!.getCall(callId)?.state === 'terminated' ? true : undefined),
+      'the caller’s call to end',
+    );
     // Still in the queue: nothing is dialled while no agent is free.
     expect(createCalls(phone)).toEqual([]);
     return callId;
@@ -245,7 +315,9 @@ describe('callback in queue end to end', () => {
     ]);
     expect(outbound.transfer).toMatchObject({ target: { userId: adele }, outcome: 'accepted' });
     const transfer = stack.emulator!.requests.find((r) => r.path.endsWith(`/calls/${create!.callId}/transfer`))!;
-    const ring = stack.emulator!.getCall((transfer.body as { transferTarget: { replacesCallId: string } }).transferTarget.replacesCallId)!;
+    const ring = stack.emulator!.getCall(
+      (transfer.body as { transferTarget: { replacesCallId: string } }).transferTarget.replacesCallId,
+    )!;
     expect(ring).toMatchObject({ direction: 'outgoing', state: 'terminated' });
     expect(ring.callbackUri).toContain(`workflowId=${encodeURIComponent(callWorkflowId(callId))}`);
     const delivered = outbound.history.filter((h) => h.kind === 'notification') as { status?: number }[];
@@ -253,9 +325,11 @@ describe('callback in queue end to end', () => {
     expect(delivered.every((n) => n.status === 202)).toBe(true);
 
     // Supervisors see it: the metrics views read the row.
-    const stats = (await stack.orm.em.getKnex().raw(
-      `select * from metrics.callback_stats(now() - interval '1 hour', now() + interval '1 hour', array['support'])`,
-    )) as { rows: { requested: string; completed: string }[] };
+    const stats = (await stack.orm.em
+      .getKnex()
+      .raw(
+        `select * from metrics.callback_stats(now() - interval '1 hour', now() + interval '1 hour', array['support'])`,
+      )) as { rows: { requested: string; completed: string }[] };
     expect(Number(stats.rows[0]!.completed)).toBeGreaterThanOrEqual(1);
   });
 
@@ -263,7 +337,15 @@ describe('callback in queue end to end', () => {
     const res = await fetch(`${stack.webUrl}/api/calling?workflowId=${encodeURIComponent('call-forged')}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ value: [{ changeType: 'updated', resourceUrl: '/communications/calls/forged', resourceData: { state: 'established' } }] }),
+      body: JSON.stringify({
+        value: [
+          {
+            changeType: 'updated',
+            resourceUrl: '/communications/calls/forged',
+            resourceData: { state: 'established' },
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(401);
   });
@@ -286,7 +368,9 @@ describe('callback in queue end to end', () => {
     for (const c of creates) expect(stack.emulator!.getCall(c.callId!)!.transfer).toBeUndefined();
     expect(Date.parse(creates[1]!.at) - Date.parse(creates[0]!.at)).toBeGreaterThanOrEqual(10_000);
 
-    const list = (await stack.orm.em.getKnex().raw(`select status, attempts from metrics.callback_list where call_id = ?`, [callId])) as {
+    const list = (await stack.orm.em
+      .getKnex()
+      .raw(`select status, attempts from metrics.callback_list where call_id = ?`, [callId])) as {
       rows: { status: string; attempts: number }[];
     };
     expect(list.rows).toEqual([{ status: 'failed', attempts: 2 }]);

@@ -35,7 +35,11 @@ const agentState = (id: string) => stack.client.workflow.getHandle(agentWorkflow
 function ringsFor(callId: string): (RecordedRequest & { agentId: string; ringCallId: string })[] {
   return ringRequests(emulator().requests, callId)
     .filter((r) => r.status === 201)
-    .map((r) => ({ ...r, agentId: (r.body as { targets: { identity: { user: { id: string } } }[] }).targets[0]!.identity.user.id, ringCallId: r.callId! }));
+    .map((r) => ({
+      ...r,
+      agentId: (r.body as { targets: { identity: { user: { id: string } } }[] }).targets[0]!.identity.user.id,
+      ringCallId: r.callId!,
+    }));
 }
 
 describe('offers through the Graph emulator', () => {
@@ -45,7 +49,14 @@ describe('offers through the Graph emulator', () => {
     emulator().setAgent(never, { onTransfer: 'ignore' });
     const { callId } = await emulator().placeCall({ from: { phone: '+14255550171' } });
     const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-    await eventually(() => handle.describe().then(() => true, () => undefined), 'workflow');
+    await eventually(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => undefined,
+        ),
+      'workflow',
+    );
     const summary = await handle.result();
     expect(summary).toMatchObject({ outcome: 'connected', agentId: fast });
 
@@ -54,40 +65,67 @@ describe('offers through the Graph emulator', () => {
     const ringOf = (agentId: string) => rings.find((r) => r.agentId === agentId)!.ringCallId;
     // The caller went onto the fast agent's call; the other two rings were hung up by Switchboard (DELETE).
     const transfer = emulator().requests.find((r) => r.path.endsWith(`/calls/${callId}/transfer`))!;
-    expect(transfer.body).toMatchObject({ transferTarget: { identity: { user: { id: fast } }, replacesCallId: ringOf(fast) } });
+    expect(transfer.body).toMatchObject({
+      transferTarget: { identity: { user: { id: fast } }, replacesCallId: ringOf(fast) },
+    });
     for (const loser of [slow, never]) {
-      expect(emulator().requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/calls/${ringOf(loser)}`))).toBe(true);
+      expect(emulator().requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/calls/${ringOf(loser)}`))).toBe(
+        true,
+      );
       expect(emulator().getCall(ringOf(loser))).toMatchObject({ state: 'terminated' });
-      expect(emulator().getCall(ringOf(loser))!.history.some((h) => h.kind === 'notification' && JSON.stringify(h).includes('"established"'))).toBe(false);
+      expect(
+        emulator()
+          .getCall(ringOf(loser))!
+          .history.some((h) => h.kind === 'notification' && JSON.stringify(h).includes('"established"')),
+      ).toBe(false);
     }
     expect(emulator().getCall(callId)!.transfer).toMatchObject({ outcome: 'accepted', target: { userId: fast } });
     // Stopped because another agent answered: nobody missed it.
     for (const id of [slow, never]) {
-      await eventually(async () => ((await agentState(id)).state === 'available' ? true : undefined), `${id} free again`);
+      await eventually(
+        async () => ((await agentState(id)).state === 'available' ? true : undefined),
+        `${id} free again`,
+      );
       expect((await agentState(id)).misses).toBe(0);
     }
   });
 
   it('nobody answers: every ring ends on the alert time, each agent missed it, and the caller waits on', async () => {
     for (const id of [fast, slow, never]) emulator().setAgent(id, { onTransfer: 'ignore' });
-    await eventually(async () => ((await agentState(fast)).state === 'available' ? true : undefined), 'the last call over');
+    await eventually(
+      async () => ((await agentState(fast)).state === 'available' ? true : undefined),
+      'the last call over',
+    );
     const { callId } = await emulator().placeCall({ from: { phone: '+14255550172' }, hangUpAfterMs: 30_000 });
     const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-    await eventually(() => handle.describe().then(() => true, () => undefined), 'workflow');
+    await eventually(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => undefined,
+        ),
+      'workflow',
+    );
     const summary = await handle.result();
     expect(summary.outcome).toBe('abandoned');
 
     const rings = ringsFor(callId);
     expect(rings.map((r) => r.agentId).sort()).toEqual([fast, never, slow].sort());
     for (const ring of rings) {
-      const hangUp = emulator().requests.find((r) => r.method === 'DELETE' && r.path.endsWith(`/calls/${ring.ringCallId}`));
+      const hangUp = emulator().requests.find(
+        (r) => r.method === 'DELETE' && r.path.endsWith(`/calls/${ring.ringCallId}`),
+      );
       expect(hangUp, `Switchboard stopped the ring to ${ring.agentId}`).toBeDefined();
       // It rang for the queue's alert time (15 s), not Graph's own 30 s: hung up by us, no sooner than 15 s after it
       // started and well before Graph would have ended it.
       const rang = Date.parse(hangUp!.at) - Date.parse(ring.at);
       expect(rang).toBeGreaterThanOrEqual(15_000);
       expect(rang).toBeLessThan(25_000);
-      expect(emulator().getCall(ring.ringCallId)!.history.some((h) => h.kind === 'notification' && JSON.stringify(h).includes('"established"'))).toBe(false);
+      expect(
+        emulator()
+          .getCall(ring.ringCallId)!
+          .history.some((h) => h.kind === 'notification' && JSON.stringify(h).includes('"established"')),
+      ).toBe(false);
     }
     for (const id of [fast, slow, never]) expect((await agentState(id)).misses).toBe(1);
     // The caller heard hold music the whole time and was never transferred.
@@ -97,5 +135,7 @@ describe('offers through the Graph emulator', () => {
 
 // Issue 28: runs last. The calls, the queue, the agents and the presence poller replay on a fresh worker.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectEveryHistoryReplays(stack.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'] });
+  await expectEveryHistoryReplays(stack.client, {
+    expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'],
+  });
 });

@@ -32,7 +32,9 @@ const localActivityType = (e: HistoryEvent) => {
   const m = e.markerRecordedEventAttributes;
   if (m?.markerName !== 'core_local_activity') return undefined;
   const data = m.details?.['data']?.payloads?.[0]?.data;
-  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
+  return data
+    ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type
+    : undefined;
 };
 /** A write of the record: a local activity, or the ordinary activity it falls back to. */
 const isWrite = (e: HistoryEvent) => activityType(e) === 'recordCall' || localActivityType(e) === 'recordCall';
@@ -57,7 +59,9 @@ describe('the call recorder', () => {
     expect(caller.record()).toMatchObject({ queue: 'support', flow: 'default' });
     expect(caller.record()!.answeredAt).toBeDefined();
     expect(caller.record()!.outcome).toBeUndefined();
-    expect(caller.timeline().map((e) => e.type)).toEqual(expect.arrayContaining(['incoming', 'answered', 'verb:queue']));
+    expect(caller.timeline().map((e) => e.type)).toEqual(
+      expect.arrayContaining(['incoming', 'answered', 'verb:queue']),
+    );
 
     await t.freeAgent(adele);
     const summary = await caller.result();
@@ -69,7 +73,8 @@ describe('the call recorder', () => {
     expect(timeline.at(-1)!.type).toBe('outcome');
     const record = caller.record()!;
     expect(record).toMatchObject({ outcome: 'connected', agentId: adele, queue: 'support' });
-    for (const field of ['answeredAt', 'queuedAt', 'offeredAt', 'connectedAt', 'endedAt'] as const) expect(record[field], field).toBeDefined();
+    for (const field of ['answeredAt', 'queuedAt', 'offeredAt', 'connectedAt', 'endedAt'] as const)
+      expect(record[field], field).toBeDefined();
 
     const events = (await caller.history()).events ?? [];
     // The call took the new write policy (a patch marker in its history)…
@@ -109,7 +114,9 @@ describe('the call recorder', () => {
     expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
 
     const events = (await caller.history()).events ?? [];
-    const failedInline = events.filter((e) => localActivityType(e) === 'recordCall' && e.markerRecordedEventAttributes?.failure);
+    const failedInline = events.filter(
+      (e) => localActivityType(e) === 'recordCall' && e.markerRecordedEventAttributes?.failure,
+    );
     const ordinary = events.filter((e) => activityType(e) === 'recordCall');
     expect(failedInline).toHaveLength(1);
     expect(ordinary).toHaveLength(1);

@@ -35,7 +35,10 @@ async function steps<T>(graph: ScriptedGraph, body: (step: (name: string) => voi
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const last = graph.requests.slice(-5).map((r) => r.op).join(', ');
+      const last = graph.requests
+        .slice(-5)
+        .map((r) => r.op)
+        .join(', ');
       reject(new Error(`stalled in step "${current}" (last Graph requests: ${last})`));
     }, 100_000);
   });
@@ -80,39 +83,43 @@ describe('call workflow on the time-skipping server', () => {
   it('loops hold music for a 40-minute wait and records the abandon with the time waited', async () => {
     const graph = new ScriptedGraph(env.client, 'decline');
     const callId = 'call-hold-loop';
-    await withWorker(graph, 'tq-hold-loop', (taskQueue) => steps(graph, async (step) => {
-      const handle = await env.client.workflow.start('callWorkflow', {
-        workflowId: callWorkflowId(callId),
-        taskQueue,
-        args: [input(callId)],
-      });
-      // Every agent declines, so the caller stays in queue. Each hold-music prompt plays for 60 s of skipped time.
-      for (let round = 1; round <= 40; round++) {
-        step(`hold-music round ${round}`);
-        const prompt = await eventually(
-          () => graph.prompts.find((p) => p.clientContext.startsWith('hold-') && !p.completed),
-          `hold-music round ${round}`,
-        );
-        await env.sleep('60s');
-        await graph.completePrompt(prompt.operationId);
-      }
-      step('round 41');
-      await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-41'), 'round 41');
-      step('hang-up and result');
-      await graph.hangUp(callId);
-      const summary = await handle.result();
+    await withWorker(graph, 'tq-hold-loop', (taskQueue) =>
+      steps(graph, async (step) => {
+        const handle = await env.client.workflow.start('callWorkflow', {
+          workflowId: callWorkflowId(callId),
+          taskQueue,
+          args: [input(callId)],
+        });
+        // Every agent declines, so the caller stays in queue. Each hold-music prompt plays for 60 s of skipped time.
+        for (let round = 1; round <= 40; round++) {
+          step(`hold-music round ${round}`);
+          const prompt = await eventually(
+            () => graph.prompts.find((p) => p.clientContext.startsWith('hold-') && !p.completed),
+            `hold-music round ${round}`,
+          );
+          await env.sleep('60s');
+          await graph.completePrompt(prompt.operationId);
+        }
+        step('round 41');
+        await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-41'), 'round 41');
+        step('hang-up and result');
+        await graph.hangUp(callId);
+        const summary = await handle.result();
 
-      expect(summary.outcome).toBe('abandoned');
-      expect(summary.waitSeconds).toBeGreaterThanOrEqual(2400);
-      expect(summary.waitSeconds).toBeLessThan(2400 + 120);
-    }));
+        expect(summary.outcome).toBe('abandoned');
+        expect(summary.waitSeconds).toBeGreaterThanOrEqual(2400);
+        expect(summary.waitSeconds).toBeLessThan(2400 + 120);
+      }),
+    );
 
     const holdPrompts = graph.requests.filter(
       (r) => r.op === 'playPrompt' && String((r.detail as { clientContext: string }).clientContext).startsWith('hold-'),
     );
     expect(holdPrompts).toHaveLength(41);
     // One round asks Graph for the shipped 8-second track 20 times over (its limit per playPrompt): a round per 160 s.
-    expect(holdPrompts[0]!.detail).toMatchObject({ promptUris: Array.from({ length: 20 }, () => 'https://switchboard.test/prompts/hold-music.wav') });
+    expect(holdPrompts[0]!.detail).toMatchObject({
+      promptUris: Array.from({ length: 20 }, () => 'https://switchboard.test/prompts/hold-music.wav'),
+    });
     // Both configured agents were offered the call (rung) once each, then left out of its offers.
     const rings = graph.requests.filter((r) => r.op === 'ring').map((r) => (r.detail as { agentId: string }).agentId);
     expect(rings).toHaveLength(2);
@@ -133,25 +140,27 @@ describe('call workflow on the time-skipping server', () => {
   it('replays hold music when a completion notification is lost, asking Graph for the call state', async () => {
     const graph = new ScriptedGraph(env.client, 'decline');
     const callId = 'call-lost-notification';
-    await withWorker(graph, 'tq-lost-notification', (taskQueue) => steps(graph, async (step) => {
-      const handle = await env.client.workflow.start('callWorkflow', {
-        workflowId: callWorkflowId(callId),
-        taskQueue,
-        args: [input(callId)],
-      });
-      step('first hold music');
-      await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-1'), 'hold music');
-      // No hold-music completion ever arrives; 21 minutes pass, a minute at a time: a replay every 5 minutes.
-      for (let minute = 1; minute <= 21; minute++) {
-        step(`minute ${minute} of the wait`);
-        await env.sleep('1m');
-      }
-      step('hang-up and result');
-      await graph.hangUp(callId);
-      const summary = await handle.result();
-      expect(summary.outcome).toBe('abandoned');
-      expect(summary.waitSeconds).toBeGreaterThanOrEqual(20 * 60);
-    }));
+    await withWorker(graph, 'tq-lost-notification', (taskQueue) =>
+      steps(graph, async (step) => {
+        const handle = await env.client.workflow.start('callWorkflow', {
+          workflowId: callWorkflowId(callId),
+          taskQueue,
+          args: [input(callId)],
+        });
+        step('first hold music');
+        await eventually(() => graph.prompts.find((p) => p.clientContext === 'hold-1'), 'hold music');
+        // No hold-music completion ever arrives; 21 minutes pass, a minute at a time: a replay every 5 minutes.
+        for (let minute = 1; minute <= 21; minute++) {
+          step(`minute ${minute} of the wait`);
+          await env.sleep('1m');
+        }
+        step('hang-up and result');
+        await graph.hangUp(callId);
+        const summary = await handle.result();
+        expect(summary.outcome).toBe('abandoned');
+        expect(summary.waitSeconds).toBeGreaterThanOrEqual(20 * 60);
+      }),
+    );
     const types = graph.eventTypes(callId);
     const lost = types.filter((t) => t === 'holdMusicNoCompletion').length;
     expect(lost).toBe(4);

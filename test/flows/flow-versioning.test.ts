@@ -44,7 +44,10 @@ describe('changing a flow while calls are in it', () => {
     const history = await caller.history();
 
     const replay = (flows: string) =>
-      Worker.runReplayHistory({ workflowsPath, bundlerOptions: { webpackConfigHook: (c) => replaceFlows(c, flows) } }, history);
+      Worker.runReplayHistory(
+        { workflowsPath, bundlerOptions: { webpackConfigHook: (c) => replaceFlows(c, flows) } },
+        history,
+      );
     await expect(replay(fixture('v2'))).resolves.toBeUndefined();
     await expect(replay(fixture('v2-unguarded'))).rejects.toThrow(/[Nn]ondetermin|[Dd]eterminism/);
   });

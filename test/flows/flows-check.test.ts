@@ -1,4 +1,13 @@
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,14 +100,21 @@ beforeAll(() => {
   for (const file of ['tsconfig.json', 'package.json']) copyFileSync(path.join(repo, file), path.join(root, file));
 
   writeFileSync(path.join(root, 'flows/broken-line.ts'), BROKEN_LINE);
-  edit('flows/flows.ts', "import { vipLine } from './vip-line.js';", "import { vipLine } from './vip-line.js';\nimport { brokenLine } from './broken-line.js';");
+  edit(
+    'flows/flows.ts',
+    "import { vipLine } from './vip-line.js';",
+    "import { vipLine } from './vip-line.js';\nimport { brokenLine } from './broken-line.js';",
+  );
   edit(
     'flows/flows.ts',
     'vipLine, defaultLine]',
     "vipLine, defaultLine, brokenLine,\n  { name: 'main-line', description: 'a copy', numbers: ['default'], run: async (call) => call.hangup() }]",
   );
   // The admins' flow tests are not flows: npm test checks them, flows validate does not.
-  writeFileSync(path.join(root, 'flows/broken.test.ts'), "const n: number = 'not checked by flows validate';\nexport default n;\n");
+  writeFileSync(
+    path.join(root, 'flows/broken.test.ts'),
+    "const n: number = 'not checked by flows validate';\nexport default n;\n",
+  );
   writeFileSync(path.join(root, 'flows/prompts/loud-44k.wav'), makeToneWav({ seconds: 0.1, sampleRate: 44100 }));
   writeFileSync(path.join(root, 'flows/prompts/notes.wav'), 'this is not audio at all\n');
   unlinkSync(path.join(root, 'flows/prompts/callback-confirm.wav'));
@@ -131,7 +147,11 @@ export const queues: Record<string, Queue> = {
 };
 `,
   );
-  edit('flows/voicemail-boxes.ts', "greeting: 'voicemail-greeting.wav',\n    maxSeconds: 90", "greeting: 'sales-greeting.wav',\n    maxSeconds: 90");
+  edit(
+    'flows/voicemail-boxes.ts',
+    "greeting: 'voicemail-greeting.wav',\n    maxSeconds: 90",
+    "greeting: 'sales-greeting.wav',\n    maxSeconds: 90",
+  );
   edit('flows/schedules.ts', "date: '2026-02-16'", "date: '2026-02-30'");
   // Lookups not written as an object literal: validate asks the module for its names.
   writeFileSync(
@@ -155,34 +175,94 @@ describe('switchboard flows validate', () => {
     const boxNames = Object.keys(voicemailBoxes).join(', ');
     const expected = [
       at(b, "@@'farewell-missing.wav'", "prompt 'farewell-missing.wav' not found in flows/prompts/"),
-      at(b, "numbers: ['ra-broken', @@'ra-main']", "number 'ra-main' is answered by two flows: 'broken-line' and 'main-line'"),
+      at(
+        b,
+        "numbers: ['ra-broken', @@'ra-main']",
+        "number 'ra-main' is answered by two flows: 'broken-line' and 'main-line'",
+      ),
       at(b, "@@'missing.wav'", "prompt 'missing.wav' not found in flows/prompts/"),
-      at(b, "@@'loud-44k.wav'", "prompt 'loud-44k.wav' is PCM 44100 Hz 16-bit mono; Graph plays only PCM 16000 Hz 16-bit mono WAV"),
-      at(b, "@@'notes.wav'", `prompt 'notes.wav' is not a usable WAV file: Not a WAV file: starts with "this" instead of "RIFF"`),
+      at(
+        b,
+        "@@'loud-44k.wav'",
+        "prompt 'loud-44k.wav' is PCM 44100 Hz 16-bit mono; Graph plays only PCM 16000 Hz 16-bit mono WAV",
+      ),
+      at(
+        b,
+        "@@'notes.wav'",
+        `prompt 'notes.wav' is not a usable WAV file: Not a WAV file: starts with "this" instead of "RIFF"`,
+      ),
       at(b, "@@'nope'", `unknown queue 'nope' (queues in flows/index.ts: ${queueNames})`),
       at(b, "@@'sales-typo'", `unknown queue 'sales-typo' (queues in flows/index.ts: ${queueNames})`),
-      at(b, "@@'weekends'", `unknown schedule 'weekends' (schedules in flows/schedules.ts: ${Object.keys(schedules).join(', ')})`),
+      at(
+        b,
+        "@@'weekends'",
+        `unknown schedule 'weekends' (schedules in flows/schedules.ts: ${Object.keys(schedules).join(', ')})`,
+      ),
       at(b, "@@'crm'", "unknown lookup 'crm' (lookups in flows/lookups.ts: customerByPhone)"),
-      at(b, "@@'no-such-box'", `unknown voicemail box 'no-such-box' (voicemail boxes in flows/voicemail-boxes.ts: ${boxNames}), as leaveMessage's box`),
+      at(
+        b,
+        "@@'no-such-box'",
+        `unknown voicemail box 'no-such-box' (voicemail boxes in flows/voicemail-boxes.ts: ${boxNames}), as leaveMessage's box`,
+      ),
       at(b, "@@'menu-fr-missing.wav'", "prompt 'menu-fr-missing.wav' not found in flows/prompts/"),
       at(b, "@@'1': nothing", "menu option '1' leads nowhere: nothing is an empty function"),
       at(b, "@@'2': undefined", "menu option '2' leads nowhere: its value is undefined"),
       at(b, "@@'3': async", "menu option '3' leads nowhere: the function is empty"),
-      at(b, '@@a: nothing', "error TS2353: Object literal may only specify known properties, and 'a' does not exist in type 'Partial<Record<Key, (call: Call) => Promise<void>>>'."),
+      at(
+        b,
+        '@@a: nothing',
+        "error TS2353: Object literal may only specify known properties, and 'a' does not exist in type 'Partial<Record<Key, (call: Call) => Promise<void>>>'.",
+      ),
       at(b, '@@a: nothing', "menu option 'a' is not a keypad key (0-9, *, #)"),
-      at(b, '@@a: nothing', 'menu option \'a\' leads nowhere: nothing is an empty function'),
+      at(b, '@@a: nothing', "menu option 'a' leads nowhere: nothing is an empty function"),
       at(b, 'options: @@{} })', 'menu has no options: every key would be invalid'),
       at(b, 'const @@retries', "error TS2322: Type 'string' is not assignable to type 'number'."),
       at(b, "@@'bye-missing.wav'", "prompt 'bye-missing.wav' not found in flows/prompts/"),
-      at('flows/flows.ts', "{ name: @@'main-line'", `flow name 'main-line' is used twice (also at flows/main-line.ts:${lineOf('flows/main-line.ts', 'export const mainLine')})`),
-      at('flows/flows.ts', "numbers: [@@'default']", `more than one flow answers 'default' (also at flows/support-line.ts:${lineOf('flows/support-line.ts', "numbers: ['default']")})`),
-      at('flows/index.ts', "queue: @@'saless'", `queue 'sales' overflowAction: unknown queue 'saless' (queues in flows/index.ts: ${queueNames})`),
-      at('flows/index.ts', "prompt: @@'queue-full-missing.wav'", "queue 'billing' overflowAction: prompt 'queue-full-missing.wav' not found in flows/prompts/"),
-      at('flows/index.ts', "mailbox: @@'billing'", `queue 'billing' timeoutAction: unknown voicemail box 'billing' (voicemail boxes in flows/voicemail-boxes.ts: ${boxNames})`),
-      at('flows/main-line.ts', "@@call.queue('support', { offerCallbackAfterSeconds: 120 })", "queue callback offer: default confirmPrompt: prompt 'callback-confirm.wav' not found in flows/prompts/"),
-      at('flows/schedules.ts', "date: @@'2026-02-30'", "schedule 'main-office': holidays[3].date: '2026-02-30' is not a real date"),
-      at('flows/support-line.ts', "@@call.queue('support', { offerCallbackAfterSeconds: 120 })", "queue callback offer: default confirmPrompt: prompt 'callback-confirm.wav' not found in flows/prompts/"),
-      at('flows/voicemail-boxes.ts', "@@'sales-greeting.wav'", "voicemail box 'sales' greeting: prompt 'sales-greeting.wav' not found in flows/prompts/"),
+      at(
+        'flows/flows.ts',
+        "{ name: @@'main-line'",
+        `flow name 'main-line' is used twice (also at flows/main-line.ts:${lineOf('flows/main-line.ts', 'export const mainLine')})`,
+      ),
+      at(
+        'flows/flows.ts',
+        "numbers: [@@'default']",
+        `more than one flow answers 'default' (also at flows/support-line.ts:${lineOf('flows/support-line.ts', "numbers: ['default']")})`,
+      ),
+      at(
+        'flows/index.ts',
+        "queue: @@'saless'",
+        `queue 'sales' overflowAction: unknown queue 'saless' (queues in flows/index.ts: ${queueNames})`,
+      ),
+      at(
+        'flows/index.ts',
+        "prompt: @@'queue-full-missing.wav'",
+        "queue 'billing' overflowAction: prompt 'queue-full-missing.wav' not found in flows/prompts/",
+      ),
+      at(
+        'flows/index.ts',
+        "mailbox: @@'billing'",
+        `queue 'billing' timeoutAction: unknown voicemail box 'billing' (voicemail boxes in flows/voicemail-boxes.ts: ${boxNames})`,
+      ),
+      at(
+        'flows/main-line.ts',
+        "@@call.queue('support', { offerCallbackAfterSeconds: 120 })",
+        "queue callback offer: default confirmPrompt: prompt 'callback-confirm.wav' not found in flows/prompts/",
+      ),
+      at(
+        'flows/schedules.ts',
+        "date: @@'2026-02-30'",
+        "schedule 'main-office': holidays[3].date: '2026-02-30' is not a real date",
+      ),
+      at(
+        'flows/support-line.ts',
+        "@@call.queue('support', { offerCallbackAfterSeconds: 120 })",
+        "queue callback offer: default confirmPrompt: prompt 'callback-confirm.wav' not found in flows/prompts/",
+      ),
+      at(
+        'flows/voicemail-boxes.ts',
+        "@@'sales-greeting.wav'",
+        "voicemail box 'sales' greeting: prompt 'sales-greeting.wav' not found in flows/prompts/",
+      ),
       '29 problems in flows/ (2 type errors, 27 flow problems)',
     ];
     expect(stderr).toBe('');
@@ -195,8 +275,13 @@ describe('the shipped flows', () => {
   it('validate clean', async () => {
     const check = await checkFlows(repo);
     expect(check.problems).toEqual([]);
-    expect(formatCheck(check)).toEqual({ ok: true, text: `flows OK: ${check.flows.length} flows, ${new Set(check.flows.flatMap((f) => f.numbers).filter((n) => n !== 'default')).size} numbers\n` });
-    expect(check.flows.map((f) => f.name)).toEqual(expect.arrayContaining(['main-line', 'support-line', 'vip-line', 'default']));
+    expect(formatCheck(check)).toEqual({
+      ok: true,
+      text: `flows OK: ${check.flows.length} flows, ${new Set(check.flows.flatMap((f) => f.numbers).filter((n) => n !== 'default')).size} numbers\n`,
+    });
+    expect(check.flows.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['main-line', 'support-line', 'vip-line', 'default']),
+    );
   });
 
   it('are listed with their numbers, description and what they use, main-line following its sub-flows', async () => {

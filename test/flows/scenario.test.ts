@@ -7,7 +7,13 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_QUIRKS } from '../../devkit/emulator/index.js';
-import { defineScenario, loadScenario, runScenario, ScenarioError, type ScenarioStep } from '../../devkit/scenarios/scenario.js';
+import {
+  defineScenario,
+  loadScenario,
+  runScenario,
+  ScenarioError,
+  type ScenarioStep,
+} from '../../devkit/scenarios/scenario.js';
 import { Call } from '../../src/db/entities/call.js';
 import { queues } from '../../flows/index.js';
 import { callResult as resultOf, stackForFile, startTestStack, type TestStack } from '../helpers/stack.js';
@@ -23,7 +29,10 @@ const callResult = (callId: string) => resultOf(stack.client, callId);
 
 const cdr = (callId: string) => stack.orm.em.fork().findOneOrFail(Call, { id: callId });
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
       cwd: root,
@@ -49,7 +58,14 @@ describe('a call with every notification quirk on', () => {
 
     const call = await cdr(callId);
     // Put through onto the agent's call (consultative transfer): Graph ends our leg with AppTransferred, no resultInfo.
-    expect(call).toMatchObject({ fromKind: 'phone', fromId: '+14255550140', queue: 'support', outcome: 'connected', endCode: null, endSubcode: null });
+    expect(call).toMatchObject({
+      fromKind: 'phone',
+      fromId: '+14255550140',
+      queue: 'support',
+      outcome: 'connected',
+      endCode: null,
+      endSubcode: null,
+    });
     expect([adele, alex]).toContain(call.agentId);
     for (const t of [call.arrivedAt, call.answeredAt, call.connectedAt, call.endedAt]) expect(t).toBeInstanceOf(Date);
 
@@ -63,8 +79,14 @@ describe('a call with every notification quirk on', () => {
     expect(terminated.changeType).toBe('Deleted');
     expect((terminated.resourceData as { terminationReason: unknown }[])[0]!.terminationReason).toBe('AppTransferred');
     // The string codes and `subCode` spelling are on the wire wherever Graph sends a resultInfo: the greeting's.
-    const completed = items.find((i) => (i.resourceData as { '@odata.type'?: string }[])[0]?.['@odata.type'] === '#microsoft.graph.playPromptOperation')!;
-    expect((completed.resourceData as { resultInfo: unknown }[])[0]!.resultInfo).toMatchObject({ code: '200', subCode: '0' });
+    const completed = items.find(
+      (i) =>
+        (i.resourceData as { '@odata.type'?: string }[])[0]?.['@odata.type'] === '#microsoft.graph.playPromptOperation',
+    )!;
+    expect((completed.resourceData as { resultInfo: unknown }[])[0]!.resultInfo).toMatchObject({
+      code: '200',
+      subCode: '0',
+    });
     expect(states.filter((s) => s === 'Incoming').length).toBe(2);
   });
 });
@@ -87,13 +109,17 @@ describe('switchboard simulate', () => {
   });
 
   it('fails with a clear message for a bad scenario file or an unreachable emulator', async () => {
-    const missing = await run(['simulate', path.join(root, 'devkit/scenarios/nope.json')], { EMULATOR_URL: stack.emulator!.url });
+    const missing = await run(['simulate', path.join(root, 'devkit/scenarios/nope.json')], {
+      EMULATOR_URL: stack.emulator!.url,
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^simulate: cannot read scenario .*nope\.json/);
     const noFile = await run(['simulate'], {});
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('usage: switchboard simulate');
-    const down = await run(['simulate', path.join(root, 'devkit/scenarios/support-connected.json')], { EMULATOR_URL: 'http://127.0.0.1:9' });
+    const down = await run(['simulate', path.join(root, 'devkit/scenarios/support-connected.json')], {
+      EMULATOR_URL: 'http://127.0.0.1:9',
+    });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('cannot reach the emulator at http://127.0.0.1:9');
   });
@@ -107,7 +133,9 @@ describe('scenarios as data and through the TS API', () => {
       expect(s.calls.length).toBeGreaterThan(0);
     }
     expect(() => defineScenario({ name: 'x', calls: [{ from: { phone: '12345' } }] })).toThrow(ScenarioError);
-    expect(() => defineScenario({ name: 'x', calls: [{ from: { phone: '+12345678901' }, digits: [{ atMs: 0, keys: 'xyz' }] }] })).toThrow(/digits/);
+    expect(() =>
+      defineScenario({ name: 'x', calls: [{ from: { phone: '+12345678901' }, digits: [{ atMs: 0, keys: 'xyz' }] }] }),
+    ).toThrow(/digits/);
     expect(() => defineScenario({ name: 'x', calls: [] })).toThrow(/calls/);
   });
 
@@ -119,7 +147,9 @@ describe('scenarios as data and through the TS API', () => {
     const [only] = result.calls;
     expect(only!.state).toBe('terminated');
     expect(only!.resultInfo).toMatchObject({ code: 200, subcode: 4097 });
-    expect(steps.map((s) => s.detail)).toEqual(expect.arrayContaining(['Diego Siciliani dials the bot', 'presses 0', 'hangs up']));
+    expect(steps.map((s) => s.detail)).toEqual(
+      expect.arrayContaining(['Diego Siciliani dials the bot', 'presses 0', 'hangs up']),
+    );
     expect(stack.emulator!.getAgent(adele)).toMatchObject({ availability: 'Away', activity: 'Away' });
     const summary = await callResult(only!.callId);
     expect(summary.outcome).toBe('abandoned');
@@ -140,5 +170,7 @@ describe('scenarios as data and through the TS API', () => {
 // Issue 28: runs last. The scenarios' calls (quirky and plain), the queues, the agents and the presence poller replay
 // on a fresh worker.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectEveryHistoryReplays(stack.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'] });
+  await expectEveryHistoryReplays(stack.client, {
+    expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'],
+  });
 });

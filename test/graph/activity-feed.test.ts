@@ -11,7 +11,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVoicemailActivities } from '../../activities/voicemail.js';
 import { voicemailBoxes } from '../../flows/voicemail-boxes.js';
-import { ActivityFeed, VOICEMAIL_ACTIVITY_TYPE, formatDuration, voicemailNotification } from '../../src/graph/activity-feed.js';
+import {
+  ActivityFeed,
+  VOICEMAIL_ACTIVITY_TYPE,
+  formatDuration,
+  voicemailNotification,
+} from '../../src/graph/activity-feed.js';
 import { GraphRequestError } from '../../src/graph/errors.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
 import { checkRequest } from '../helpers/graph-request-schemas.js';
@@ -36,7 +41,11 @@ beforeEach(() => {
 });
 
 const valid = {
-  topic: { source: 'text', value: 'Sales voicemail', webUrl: 'https://switchboard.example.com/api/admin/voicemail-boxes/sales/messages' },
+  topic: {
+    source: 'text',
+    value: 'Sales voicemail',
+    webUrl: 'https://switchboard.example.com/api/admin/voicemail-boxes/sales/messages',
+  },
   activityType: 'voicemailReceived',
   previewText: { content: 'New voicemail from +14255550140 (0:12)' },
   templateParameters: [
@@ -53,7 +62,14 @@ describe('the emulator: POST /users/{id}/teamwork/sendActivityNotification', () 
     expect(res.status).toBe(204);
     expect(res.json).toBeUndefined();
     expect(rig.emulator.activityNotifications).toEqual([
-      { at: expect.any(String), userId: ANA, topic: valid.topic, activityType: 'voicemailReceived', previewText: valid.previewText, templateParameters: valid.templateParameters },
+      {
+        at: expect.any(String),
+        userId: ANA,
+        topic: valid.topic,
+        activityType: 'voicemailReceived',
+        previewText: valid.previewText,
+        templateParameters: valid.templateParameters,
+      },
     ]);
   });
 
@@ -63,7 +79,10 @@ describe('the emulator: POST /users/{id}/teamwork/sendActivityNotification', () 
     expect(missing.status).toBe(400);
     expect(missing.json.error).toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/activityType/) });
 
-    const noWebUrl = await rig.raw('POST', path(ANA), { ...valid, topic: { source: 'text', value: 'Sales voicemail' } });
+    const noWebUrl = await rig.raw('POST', path(ANA), {
+      ...valid,
+      topic: { source: 'text', value: 'Sales voicemail' },
+    });
     expect(noWebUrl.status).toBe(400);
     expect(noWebUrl.json.error.message).toMatch(/webUrl/);
 
@@ -82,7 +101,11 @@ describe('the emulator: POST /users/{id}/teamwork/sendActivityNotification', () 
     expect(unknown.status).toBe(404);
     expect(unknown.json.error.code).toBe('NotFound');
 
-    const anonymous = await fetch(`${rig.emulator.graphBaseUrl}${path(ANA)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(valid) });
+    const anonymous = await fetch(`${rig.emulator.graphBaseUrl}${path(ANA)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(valid),
+    });
     expect(anonymous.status).toBe(401);
     expect(rig.emulator.activityNotifications).toEqual([]);
   });
@@ -90,7 +113,13 @@ describe('the emulator: POST /users/{id}/teamwork/sendActivityNotification', () 
 
 describe('ActivityFeed, the app client', () => {
   it('sends the documented request through the app Graph client', async () => {
-    const notification = voicemailNotification({ box: 'sales', boxName: 'Sales voicemail', from: '+14255550140', durationMs: 75_400, webUrl: valid.topic.webUrl });
+    const notification = voicemailNotification({
+      box: 'sales',
+      boxName: 'Sales voicemail',
+      from: '+14255550140',
+      durationMs: 75_400,
+      webUrl: valid.topic.webUrl,
+    });
     await feed.send(ANA, notification);
     expect(rig.emulator.activityNotifications).toHaveLength(1);
     expect(rig.emulator.activityNotifications[0]).toMatchObject({
@@ -111,12 +140,21 @@ describe('ActivityFeed, the app client', () => {
   });
 
   it('throws GraphRequestError: 404 not retryable, 429 retryable with Retry-After', async () => {
-    const gone = await feed.send(STRANGER, voicemailNotification({ box: 'sales', boxName: 'Sales', webUrl: valid.topic.webUrl })).catch((e: unknown) => e);
+    const gone = await feed
+      .send(STRANGER, voicemailNotification({ box: 'sales', boxName: 'Sales', webUrl: valid.topic.webUrl }))
+      .catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(GraphRequestError);
-    expect(gone).toMatchObject({ status: 404, code: 'NotFound', retryable: false, operation: 'sendActivityNotification' });
+    expect(gone).toMatchObject({
+      status: 404,
+      code: 'NotFound',
+      retryable: false,
+      operation: 'sendActivityNotification',
+    });
 
     rig.emulator.injectFault({ action: 'sendActivityNotification', callId: ANA, status: 429, retryAfterSeconds: 3 });
-    const throttled = await feed.send(ANA, voicemailNotification({ box: 'sales', boxName: 'Sales', webUrl: valid.topic.webUrl })).catch((e: unknown) => e);
+    const throttled = await feed
+      .send(ANA, voicemailNotification({ box: 'sales', boxName: 'Sales', webUrl: valid.topic.webUrl }))
+      .catch((e: unknown) => e);
     expect(throttled).toMatchObject({ status: 429, retryable: true, retryAfterSeconds: 3 });
     expect(rig.emulator.activityNotifications).toEqual([]);
   });
@@ -126,7 +164,9 @@ describe('notifyVoicemail to Teams users', () => {
   const updates: string[] = [];
   // Only the notified_at update touches the database here.
   const orm = {
-    em: { getKnex: () => () => ({ where: (_c: string, id: string) => ({ update: async () => void updates.push(id) }) }) },
+    em: {
+      getKnex: () => () => ({ where: (_c: string, id: string) => ({ update: async () => void updates.push(id) }) }),
+    },
   } as unknown as MikroORM;
   const activities = () =>
     createVoicemailActivities(orm, new FolderRecordingStore('/nonexistent'), {
@@ -134,7 +174,14 @@ describe('notifyVoicemail to Teams users', () => {
       activityFeed: async () => feed,
       voicemailWebUrl: (box) => `https://switchboard.example.com/api/admin/voicemail-boxes/${box}/messages`,
     });
-  const input = { voicemailId: 'vm-1', box: 'sales', from: '+14255550140', durationMs: 12_000, status: 'recorded', teamsUserIds: [ANA, BEN, STRANGER] };
+  const input = {
+    voicemailId: 'vm-1',
+    box: 'sales',
+    from: '+14255550140',
+    durationMs: 12_000,
+    status: 'recorded',
+    teamsUserIds: [ANA, BEN, STRANGER],
+  };
 
   beforeEach(() => {
     updates.length = 0;
@@ -142,9 +189,19 @@ describe('notifyVoicemail to Teams users', () => {
 
   it('notifies each user once; a user Graph refuses is reported without failing the others', async () => {
     const result = await new MockActivityEnvironment().run(activities().notifyVoicemail, input);
-    expect(result).toEqual({ channels: ['teams'], teams: { notified: [ANA, BEN], refused: [{ userId: STRANGER, status: 404, code: 'NotFound' }] } });
+    expect(result).toEqual({
+      channels: ['teams'],
+      teams: { notified: [ANA, BEN], refused: [{ userId: STRANGER, status: 404, code: 'NotFound' }] },
+    });
     expect(rig.emulator.activityNotifications.map((n) => [n.userId, n.templateParameters])).toEqual(
-      [ANA, BEN].map((u) => [u, [{ name: 'from', value: '+14255550140' }, { name: 'box', value: 'Sales voicemail' }, { name: 'duration', value: '0:12' }]]),
+      [ANA, BEN].map((u) => [
+        u,
+        [
+          { name: 'from', value: '+14255550140' },
+          { name: 'box', value: 'Sales voicemail' },
+          { name: 'duration', value: '0:12' },
+        ],
+      ]),
     );
     expect(updates).toEqual(['vm-1']);
   });
@@ -154,7 +211,9 @@ describe('notifyVoicemail to Teams users', () => {
     const first = new MockActivityEnvironment({ attempt: 1 });
     let progress: unknown;
     first.on('heartbeat', (d: unknown) => (progress = d));
-    await expect(first.run(activities().notifyVoicemail, { ...input, teamsUserIds: [ANA, BEN] })).rejects.toMatchObject({ status: 429 });
+    await expect(first.run(activities().notifyVoicemail, { ...input, teamsUserIds: [ANA, BEN] })).rejects.toMatchObject(
+      { status: 429 },
+    );
     expect(rig.emulator.activityNotifications.map((n) => n.userId)).toEqual([ANA]);
     expect(updates).toEqual([]);
 
@@ -174,11 +233,17 @@ describe('notifyVoicemail to Teams users', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/voicemail`;
-      const result = await new MockActivityEnvironment().run(activities().notifyVoicemail, { ...input, webhookUrl, teamsUserIds: [ANA] });
+      const result = await new MockActivityEnvironment().run(activities().notifyVoicemail, {
+        ...input,
+        webhookUrl,
+        teamsUserIds: [ANA],
+      });
       expect(hits).toEqual(['POST /voicemail']);
       expect(result).toEqual({ channels: ['teams'], webhookRefused: 410, teams: { notified: [ANA], refused: [] } });
       // With nobody else to tell, the refusal fails the activity for good, as before.
-      await expect(new MockActivityEnvironment().run(activities().notifyVoicemail, { ...input, webhookUrl, teamsUserIds: [] })).rejects.toMatchObject({
+      await expect(
+        new MockActivityEnvironment().run(activities().notifyVoicemail, { ...input, webhookUrl, teamsUserIds: [] }),
+      ).rejects.toMatchObject({
         type: 'VoicemailWebhookRefused',
         nonRetryable: true,
       });
@@ -188,7 +253,10 @@ describe('notifyVoicemail to Teams users', () => {
   });
 
   it('reports no channel for a box with neither a webhook nor Teams users', async () => {
-    const result = await new MockActivityEnvironment().run(activities().notifyVoicemail, { ...input, teamsUserIds: [] });
+    const result = await new MockActivityEnvironment().run(activities().notifyVoicemail, {
+      ...input,
+      teamsUserIds: [],
+    });
     expect(result).toEqual({ channels: [] });
     expect(rig.emulator.activityNotifications).toEqual([]);
     expect(updates).toEqual([]);
@@ -204,8 +272,14 @@ describe('the Teams app manifest', () => {
     const declared = manifest.activities?.activityTypes?.find((t) => t.type === VOICEMAIL_ACTIVITY_TYPE);
     expect(declared?.description).toBeTruthy();
     expect(manifest.webApplicationInfo?.id).toBeTruthy();
-    const placeholders = [...declared!.templateText.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((p) => p !== 'actor');
-    const sent = voicemailNotification({ box: 'sales', boxName: 'Sales voicemail', webUrl: 'https://x.example' }).templateParameters!.map((p) => p.name);
+    const placeholders = [...declared!.templateText.matchAll(/\{(\w+)\}/g)]
+      .map((m) => m[1])
+      .filter((p) => p !== 'actor');
+    const sent = voicemailNotification({
+      box: 'sales',
+      boxName: 'Sales voicemail',
+      webUrl: 'https://x.example',
+    }).templateParameters!.map((p) => p.name);
     expect(placeholders.sort()).toEqual([...sent].sort());
   });
 });

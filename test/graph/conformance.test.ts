@@ -19,23 +19,56 @@ afterAll(async () => {
 });
 
 describe('the schema checker', () => {
-  const answer = (body: unknown) => ({ method: 'POST', path: '/v1.0/communications/calls/c1/answer', body, clientRequestId: '2d9ba0af-4455-4120-9b93-562d0e7b4718' });
-  const good = { callbackUri: 'https://bot.example/api/calling', acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } };
+  const answer = (body: unknown) => ({
+    method: 'POST',
+    path: '/v1.0/communications/calls/c1/answer',
+    body,
+    clientRequestId: '2d9ba0af-4455-4120-9b93-562d0e7b4718',
+  });
+  const good = {
+    callbackUri: 'https://bot.example/api/calling',
+    acceptedModalities: ['audio'],
+    mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+  };
 
   it('accepts a documented request and names what is wrong with others', () => {
     expect(checkRequest(answer(good))).toBeUndefined();
     expect(checkRequest(answer({ ...good, surprise: 1 }))).toMatch(/answer .*Unrecognized key/);
     expect(checkRequest(answer({ ...good, acceptedModalities: ['smell'] }))).toMatch(/acceptedModalities/);
-    expect(checkRequest(answer({ callbackUri: good.callbackUri, mediaConfig: good.mediaConfig }))).toMatch(/acceptedModalities/);
-    expect(checkRequest({ method: 'POST', path: '/v1.0/communications/calls/c/redirect', body: { targets: [{ identity: { user: { id: 'u' } } }], timeout: 10 } })).toMatch(/timeout/);
-    expect(checkRequest({ method: 'POST', path: '/v1.0/communications/getPresencesByUserId', body: { ids: Array(651).fill('u') } })).toMatch(/ids/);
-    expect(checkRequest({ method: 'POST', path: '/v1.0/communications/calls/c/unmute', body: {} })).toMatch(/not a documented operation/);
+    expect(checkRequest(answer({ callbackUri: good.callbackUri, mediaConfig: good.mediaConfig }))).toMatch(
+      /acceptedModalities/,
+    );
+    expect(
+      checkRequest({
+        method: 'POST',
+        path: '/v1.0/communications/calls/c/redirect',
+        body: { targets: [{ identity: { user: { id: 'u' } } }], timeout: 10 },
+      }),
+    ).toMatch(/timeout/);
+    expect(
+      checkRequest({
+        method: 'POST',
+        path: '/v1.0/communications/getPresencesByUserId',
+        body: { ids: Array(651).fill('u') },
+      }),
+    ).toMatch(/ids/);
+    expect(checkRequest({ method: 'POST', path: '/v1.0/communications/calls/c/unmute', body: {} })).toMatch(
+      /not a documented operation/,
+    );
   });
 
   it('knows sendActivityNotification: a text topic needs webUrl, activityType is required', () => {
-    const notify = (body: unknown) => ({ method: 'POST', path: '/v1.0/users/3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f/teamwork/sendActivityNotification', body });
+    const notify = (body: unknown) => ({
+      method: 'POST',
+      path: '/v1.0/users/3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f/teamwork/sendActivityNotification',
+      body,
+    });
     const ok = {
-      topic: { source: 'text', value: 'Sales voicemail', webUrl: 'https://switchboard.example.com/api/admin/voicemail-boxes/sales/messages' },
+      topic: {
+        source: 'text',
+        value: 'Sales voicemail',
+        webUrl: 'https://switchboard.example.com/api/admin/voicemail-boxes/sales/messages',
+      },
       activityType: 'voicemailReceived',
       previewText: { content: 'New voicemail' },
       templateParameters: [{ name: 'from', value: '+14255550140' }],
@@ -43,7 +76,9 @@ describe('the schema checker', () => {
     expect(checkRequest(notify(ok))).toBeUndefined();
     expect(checkRequest(notify({ ...ok, topic: { source: 'text', value: 'Sales voicemail' } }))).toMatch(/webUrl/);
     expect(checkRequest(notify({ topic: ok.topic, previewText: ok.previewText }))).toMatch(/activityType/);
-    expect(checkRequest(notify({ ...ok, templateParameters: [{ key: 'from', value: 'x' }] }))).toMatch(/templateParameters/);
+    expect(checkRequest(notify({ ...ok, templateParameters: [{ key: 'from', value: 'x' }] }))).toMatch(
+      /templateParameters/,
+    );
   });
 
   it('only judges requests sent through the app Graph client', () => {
@@ -63,7 +98,12 @@ describe('every operation CallControl sends', () => {
     await rig.calls.subscribeToTone(callId, 'tones');
     const play = await rig.calls.playPrompt(callId, { promptUris: [prompt], clientContext: 'p' });
     await rig.receiver.waitFor(isOperation(callId, play.operationId), 'prompt done');
-    const rec = await rig.calls.recordResponse(callId, { clientContext: 'r', promptUri: prompt, maxRecordDurationInSeconds: 1, stopTones: ['#'] });
+    const rec = await rig.calls.recordResponse(callId, {
+      clientContext: 'r',
+      promptUri: prompt,
+      maxRecordDurationInSeconds: 1,
+      stopTones: ['#'],
+    });
     await rig.receiver.waitFor(isOperation(callId, rec.operationId), 'record done');
     await rig.calls.cancelMediaProcessing(callId, 'c');
     const inv = await rig.calls.invite(callId, { participants: [{ userId: 'conf-agent' }], clientContext: 'i' });
@@ -78,13 +118,26 @@ describe('every operation CallControl sends', () => {
     await rig.calls.reject(toReject, { reason: 'busy' });
     const { callId: toRedirect } = await rig.emulator.placeCall({ from: { phone: '+14255550179' } });
     await rig.receiver.waitFor(isState(toRedirect, 'incoming'), 'incoming');
-    await rig.calls.redirect(toRedirect, { targets: [{ userId: 'conf-agent' }, { phone: '+14255550177' }], timeoutSeconds: 20 });
-    const out = await rig.calls.createCall({ target: { phone: '+14255550177' }, callbackUri: rig.receiver.callbackUri, tenantId: TENANT, applicationInstanceId: 'ra-conf' });
+    await rig.calls.redirect(toRedirect, {
+      targets: [{ userId: 'conf-agent' }, { phone: '+14255550177' }],
+      timeoutSeconds: 20,
+    });
+    const out = await rig.calls.createCall({
+      target: { phone: '+14255550177' },
+      callbackUri: rig.receiver.callbackUri,
+      tenantId: TENANT,
+      applicationInstanceId: 'ra-conf',
+    });
     await rig.receiver.waitFor(isState(out.id, 'established'), 'outbound established');
     await rig.calls.hangUp(out.id);
 
     const mine = rig.emulator.requests.filter((r) => r.path.startsWith('/v1.0/'));
-    const operations = new Set(mine.map((r) => `${r.method} ${r.path.replace(/\/calls\/[^/]+/, '/calls/{id}').replace(/\/operations\/[^/]+/, '/operations/{id}')}`));
+    const operations = new Set(
+      mine.map(
+        (r) =>
+          `${r.method} ${r.path.replace(/\/calls\/[^/]+/, '/calls/{id}').replace(/\/operations\/[^/]+/, '/operations/{id}')}`,
+      ),
+    );
     expect([...operations].sort()).toEqual(
       [
         'DELETE /v1.0/communications/calls/{id}',

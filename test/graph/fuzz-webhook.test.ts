@@ -39,7 +39,10 @@ beforeAll(async () => {
   services = await startServices('fuzz', { keys });
   ({ orm, client } = services);
   // Error-level lines (>= 50) would mean a request broke something inside; the rest is dropped, not kept.
-  const logger = pino({ level: 'info' }, { write: (line: string) => void (/"level":(5\d|60)/.test(line) && errorLogs++) });
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void (/"level":(5\d|60)/.test(line) && errorLogs++) },
+  );
   const app = createApp({
     client,
     orm,
@@ -81,16 +84,26 @@ let badTokens: string[] = [];
 
 const anyJson = fc.jsonValue({ maxDepth: 4 });
 const hugeString = fc.integer({ min: 10_000, max: 300_000 }).map((n) => 'x'.repeat(n));
-const wrongType = fc.oneof(anyJson, hugeString, fc.constant(null), fc.integer(), fc.array(fc.integer(), { maxLength: 5 }));
+const wrongType = fc.oneof(
+  anyJson,
+  hugeString,
+  fc.constant(null),
+  fc.integer(),
+  fc.array(fc.integer(), { maxLength: 5 }),
+);
 const fuzzCallId = fc.oneof(
   fc.uuid().map((u) => `fuzz-${u}`),
   fc.string({ maxLength: 80 }),
   hugeString,
   fc.constantFrom('', '../../etc/passwd', '%00', '\u0000', '🙂', 'a'.repeat(65)),
 );
-const baseBody = fc.tuple(fc.constantFrom('incoming', 'state'), fuzzCallId, fc.constantFrom('established', 'terminated', 'Established', 42)).map(
-  ([kind, id, state]) => (kind === 'incoming' ? incomingBody(String(id)) : stateBody(String(id), String(state))),
-);
+const baseBody = fc
+  .tuple(
+    fc.constantFrom('incoming', 'state'),
+    fuzzCallId,
+    fc.constantFrom('established', 'terminated', 'Established', 42),
+  )
+  .map(([kind, id, state]) => (kind === 'incoming' ? incomingBody(String(id)) : stateBody(String(id), String(state))));
 
 /** Set a value somewhere in the tree, chosen by a list of indexes into the keys met on the way. */
 function mutate(body: Json, steps: number[], value: unknown, remove: boolean): Json {
@@ -116,7 +129,13 @@ const token = fc.oneof(
   { weight: 6, arbitrary: fc.constant('valid') },
   { weight: 1, arbitrary: fc.constant('none') },
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 99 }).map((i) => badTokens[i % badTokens.length]!) },
-  { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 200 }), hugeString.map((s) => s.slice(0, 6000))) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.string({ maxLength: 200 }),
+      hugeString.map((s) => s.slice(0, 6000)),
+    ),
+  },
 );
 
 const mutated: fc.Arbitrary<Req> = fc
@@ -129,7 +148,21 @@ const truncated: fc.Arbitrary<Req> = fc
     return { body: undefined, raw: text.slice(0, Math.floor(text.length * f)), token: t };
   });
 const garbage: fc.Arbitrary<Req> = fc
-  .tuple(fc.oneof(fc.string({ maxLength: 300 }), anyJson.map((j) => JSON.stringify(j) ?? 'null'), hugeString.map((s) => `{"value":"${s}"}`)), token, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', ''))
+  .tuple(
+    fc.oneof(
+      fc.string({ maxLength: 300 }),
+      anyJson.map((j) => JSON.stringify(j) ?? 'null'),
+      hugeString.map((s) => `{"value":"${s}"}`),
+    ),
+    token,
+    fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=utf-16',
+      '',
+    ),
+  )
   .map(([raw, t, contentType]) => ({ body: undefined, raw, token: t, contentType }));
 const validIncoming: fc.Arbitrary<Req> = fc.uuid().map((u) => {
   const callId = `valid-${u}`;
@@ -137,7 +170,11 @@ const validIncoming: fc.Arbitrary<Req> = fc.uuid().map((u) => {
 });
 const validSignal: fc.Arbitrary<Req> = fc
   .tuple(fc.integer({ min: 0, max: ANCHORS - 1 }), fc.constantFrom('establishing', 'established'))
-  .map(([i, state]) => ({ body: stateBody(`anchor-${i}`, state), token: 'valid', valid: { kind: 'signal', callId: `anchor-${i}` } }));
+  .map(([i, state]) => ({
+    body: stateBody(`anchor-${i}`, state),
+    token: 'valid',
+    valid: { kind: 'signal', callId: `anchor-${i}` },
+  }));
 const request: fc.Arbitrary<Req> = fc.oneof(
   { weight: 5, arbitrary: mutated },
   { weight: 2, arbitrary: truncated },
@@ -176,7 +213,8 @@ it('survives 10,000 hostile notifications and still processes every valid one', 
   let sent = 0;
 
   async function send(r: Req): Promise<number> {
-    const authorization = r.token === 'valid' ? `Bearer ${validToken}` : r.token === 'none' ? undefined : `Bearer ${r.token}`;
+    const authorization =
+      r.token === 'valid' ? `Bearer ${validToken}` : r.token === 'none' ? undefined : `Bearer ${r.token}`;
     const headers: Record<string, string> = {};
     if (r.contentType !== '') headers['content-type'] = r.contentType ?? 'application/json';
     if (authorization) headers.authorization = authorization;
@@ -185,7 +223,8 @@ it('survives 10,000 hostile notifications and still processes every valid one', 
       res = await fetch(`${base}/api/calling`, { method: 'POST', headers, body: r.raw ?? JSON.stringify(r.body) });
     } catch (err) {
       // Headers fetch itself refuses (a token with characters no header may carry) never reach the app.
-      if (err instanceof TypeError && /header/i.test(String((err as { cause?: unknown }).cause ?? err.message))) return -1;
+      if (err instanceof TypeError && /header/i.test(String((err as { cause?: unknown }).cause ?? err.message)))
+        return -1;
       throw err;
     }
     await res.arrayBuffer();
@@ -262,7 +301,10 @@ it('survives 10,000 hostile notifications and still processes every valid one', 
       client.workflow
         .getHandle(callWorkflowId(id))
         .describe()
-        .then((d) => d.type, () => 'missing'),
+        .then(
+          (d) => d.type,
+          () => 'missing',
+        ),
     ),
   );
   expect(described.filter((t) => t !== 'callWorkflow')).toEqual([]);

@@ -62,7 +62,12 @@ describe('MSAL against the emulator', () => {
       method: 'POST',
       path: expect.stringMatching(new RegExp(`^/${TENANT}/oauth2/v2\\.0/token(\\?|$)`)),
       status: 200,
-      body: { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: '***', scope: 'https://graph.microsoft.com/.default' },
+      body: {
+        grant_type: 'client_credentials',
+        client_id: CLIENT_ID,
+        client_secret: '***',
+        scope: 'https://graph.microsoft.com/.default',
+      },
     });
 
     // ...and serves the next ones from its cache, including the token the Graph client attaches.
@@ -78,7 +83,9 @@ describe('MSAL against the emulator', () => {
   });
 
   it('derives the metadata URL from an http loopback authorityHost', async () => {
-    const graph = await createGraphClient(clientOptions({ authorityMetadataUrl: undefined, authorityHost: emulator.url }));
+    const graph = await createGraphClient(
+      clientOptions({ authorityMetadataUrl: undefined, authorityHost: emulator.url }),
+    );
     expect(decodeJwt(await graph.getAccessToken()).appid).toBe(CLIENT_ID);
   });
 
@@ -106,30 +113,46 @@ describe('MSAL against the emulator', () => {
   it('the token endpoint answers like Entra to bad requests', async () => {
     const post = (tenant: string, form: Record<string, string>) =>
       fetch(`${emulator.url}/${tenant}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams(form) });
-    const good = { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' };
+    const good = {
+      grant_type: 'client_credentials',
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    };
 
     const wrongSecret = await post(TENANT, { ...good, client_secret: 'nope' });
     expect(wrongSecret.status).toBe(401);
     expect(await wrongSecret.json()).toMatchObject({
       error: 'invalid_client',
       error_codes: [7000215],
-      error_description: expect.stringMatching(/^AADSTS7000215: .*\r\nTrace ID: .*\r\nCorrelation ID: .*\r\nTimestamp: /s),
+      error_description: expect.stringMatching(
+        /^AADSTS7000215: .*\r\nTrace ID: .*\r\nCorrelation ID: .*\r\nTimestamp: /s,
+      ),
       trace_id: expect.any(String),
       correlation_id: expect.any(String),
     });
     expect((await post(TENANT, { ...good, grant_type: 'password' })).status).toBe(400);
-    expect((await (await post(TENANT, { ...good, scope: 'Calls.Initiate.All' })).json()) as object).toMatchObject({ error: 'invalid_scope' });
+    expect((await (await post(TENANT, { ...good, scope: 'Calls.Initiate.All' })).json()) as object).toMatchObject({
+      error: 'invalid_scope',
+    });
     expect((await (await post('some-other-tenant', good)).json()) as object).toMatchObject({ error_codes: [90002] });
 
     const ok = (await (await post(TENANT, good)).json()) as Record<string, unknown>;
-    expect(ok).toMatchObject({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: expect.any(String) });
+    expect(ok).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: expect.any(String),
+    });
   });
 
   it('an unreachable authority metadata URL fails at creation with a retryable GraphAuthError', async () => {
     const dead = await listen(express());
     const port = new URL(dead.url).port;
     await new Promise<void>((r) => dead.server.close(() => r()));
-    const err = await createGraphClient(clientOptions({ authorityMetadataUrl: `http://127.0.0.1:${port}/t/v2.0/.well-known/openid-configuration` })).catch((e: unknown) => e);
+    const err = await createGraphClient(
+      clientOptions({ authorityMetadataUrl: `http://127.0.0.1:${port}/t/v2.0/.well-known/openid-configuration` }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphAuthError);
     expect(err).toMatchObject({ code: 'authority_metadata_unavailable', retryable: true });
   });
@@ -168,7 +191,12 @@ describe('Graph authentication', () => {
   it('rejects a real emulator token issued for another resource (wrong audience)', async () => {
     const res = await fetch(`${emulator.url}/${TENANT}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'api://some-other-api/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CLIENT_ID,
+        client_secret: SECRET,
+        scope: 'api://some-other-api/.default',
+      }),
     });
     const { access_token } = (await res.json()) as { access_token: string };
     expect(decodeJwt(access_token).aud).toBe('api://some-other-api');
@@ -185,27 +213,64 @@ describe('Graph authentication', () => {
 
 describe('GraphRequestError', () => {
   const body = (code: string, message = 'm', inner: Record<string, unknown> = {}) =>
-    JSON.stringify({ error: { code, message, innerError: { date: '2024-01-01T00:00:00', 'request-id': 'rid', 'client-request-id': 'cid', ...inner } } });
+    JSON.stringify({
+      error: {
+        code,
+        message,
+        innerError: { date: '2024-01-01T00:00:00', 'request-id': 'rid', 'client-request-id': 'cid', ...inner },
+      },
+    });
 
   it('marks 429 and 5xx retryable and honours Retry-After (seconds or HTTP date)', () => {
-    const throttled = GraphRequestError.fromResponse(429, new Headers({ 'Retry-After': '7' }), body('TooManyRequests', 'slow down'), 'playPrompt');
-    expect(throttled).toMatchObject({ status: 429, code: 'TooManyRequests', retryable: true, retryAfterSeconds: 7, requestId: 'rid', clientRequestId: 'cid', operation: 'playPrompt', callGone: false });
+    const throttled = GraphRequestError.fromResponse(
+      429,
+      new Headers({ 'Retry-After': '7' }),
+      body('TooManyRequests', 'slow down'),
+      'playPrompt',
+    );
+    expect(throttled).toMatchObject({
+      status: 429,
+      code: 'TooManyRequests',
+      retryable: true,
+      retryAfterSeconds: 7,
+      requestId: 'rid',
+      clientRequestId: 'cid',
+      operation: 'playPrompt',
+      callGone: false,
+    });
     expect(throttled.message).toBe('playPrompt: slow down');
 
     const at = new Date(Date.now() + 30_000).toUTCString();
-    const unavailable = GraphRequestError.fromResponse(503, new Headers({ 'Retry-After': at }), body('ServiceUnavailable'));
+    const unavailable = GraphRequestError.fromResponse(
+      503,
+      new Headers({ 'Retry-After': at }),
+      body('ServiceUnavailable'),
+    );
     expect(unavailable.retryable).toBe(true);
     expect(unavailable.retryAfterSeconds).toBeGreaterThanOrEqual(28);
     expect(unavailable.retryAfterSeconds).toBeLessThanOrEqual(31);
     expect(GraphRequestError.fromResponse(504, undefined, '').retryable).toBe(true);
-    expect(GraphRequestError.fromResponse(500, undefined, 'oops, not json')).toMatchObject({ retryable: true, code: 'Http500', message: 'oops, not json' });
+    expect(GraphRequestError.fromResponse(500, undefined, 'oops, not json')).toMatchObject({
+      retryable: true,
+      code: 'Http500',
+      message: 'oops, not json',
+    });
   });
 
   it('does not retry other 4xx; flags 404 8522 as callGone; reads inner codes', () => {
-    expect(GraphRequestError.fromResponse(400, undefined, body('BadRequest'))).toMatchObject({ retryable: false, callGone: false });
+    expect(GraphRequestError.fromResponse(400, undefined, body('BadRequest'))).toMatchObject({
+      retryable: false,
+      callGone: false,
+    });
     expect(GraphRequestError.fromResponse(403, undefined, body('Forbidden'))).toMatchObject({ retryable: false });
-    expect(GraphRequestError.fromResponse(404, undefined, body('8522', 'Call not found.'))).toMatchObject({ callGone: true, retryable: false });
-    expect(GraphRequestError.fromResponse(404, undefined, body('NotFound', 'x', { code: '8522' }))).toMatchObject({ callGone: true, innerCode: '8522' });
+    expect(GraphRequestError.fromResponse(404, undefined, body('8522', 'Call not found.'))).toMatchObject({
+      callGone: true,
+      retryable: false,
+    });
+    expect(GraphRequestError.fromResponse(404, undefined, body('NotFound', 'x', { code: '8522' }))).toMatchObject({
+      callGone: true,
+      innerCode: '8522',
+    });
     expect(parseRetryAfter('nonsense')).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
   });
@@ -237,10 +302,14 @@ describe('CallControl request shapes', () => {
       acceptedModalities: ['audio'],
       mediaConfig: {
         '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
-        preFetchMedia: [{ '@odata.type': '#microsoft.graph.mediaInfo', uri: promptUri, resourceId: promptResourceId(promptUri) }],
+        preFetchMedia: [
+          { '@odata.type': '#microsoft.graph.mediaInfo', uri: promptUri, resourceId: promptResourceId(promptUri) },
+        ],
       },
     });
-    expect(promptResourceId('https://cdn.example.com/hello.wav')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(promptResourceId('https://cdn.example.com/hello.wav')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(promptResourceId('a')).not.toBe(promptResourceId('b'));
 
     await expect.poll(() => emulator.getCall(callId)?.state).toBe('established');
@@ -250,7 +319,10 @@ describe('CallControl request shapes', () => {
       transferTarget: {
         '@odata.type': '#microsoft.graph.invitationParticipantInfo',
         endpointType: 'default',
-        identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: 'agent-9', displayName: 'Nine' } },
+        identity: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: { '@odata.type': '#microsoft.graph.identity', id: 'agent-9', displayName: 'Nine' },
+        },
       },
       clientContext: 'ctx',
     });
@@ -268,14 +340,18 @@ describe('The answer activity', () => {
     const { callId } = await emulator.placeCall({ from: { user: { id: 'u-repeat' } } });
     // Graph answers the call, and its response is lost: the attempt fails as retryable, and the retry is refused.
     emulator.injectFault({ action: 'answer', callId, status: 'noResponse' });
-    const lost = await new MockActivityEnvironment()
-      .run(answerCall, { callId, callbackUri, preFetchUris: [] })
-      .then(() => undefined, (err: unknown) => err);
+    const lost = await new MockActivityEnvironment().run(answerCall, { callId, callbackUri, preFetchUris: [] }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(lost).toBeInstanceOf(ApplicationFailure);
     expect((lost as ApplicationFailure).type).toBe('GraphRetryableError');
     await new MockActivityEnvironment({ attempt: 2 }).run(answerCall, { callId, callbackUri, preFetchUris: [] });
     const answers = emulator.requests.filter((r) => r.callId === callId && r.path.endsWith('/answer'));
-    expect(answers.map((r) => [r.status, r.responseLost ?? false])).toEqual([[202, true], [400, false]]);
+    expect(answers.map((r) => [r.status, r.responseLost ?? false])).toEqual([
+      [202, true],
+      [400, false],
+    ]);
     expect(['establishing', 'established']).toContain(emulator.getCall(callId)!.state);
 
     // Refused because the caller hung up before the answer: not answered, and not retried.
@@ -283,7 +359,10 @@ describe('The answer activity', () => {
     await expect.poll(() => emulator.getCall(other.callId)?.state).toBe('terminated');
     const refused = await new MockActivityEnvironment()
       .run(answerCall, { callId: other.callId, callbackUri, preFetchUris: [] })
-      .then(() => undefined, (err: unknown) => err);
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).nonRetryable).toBe(true);
     expect((refused as ApplicationFailure).message).toMatch(/Graph answer failed: 4\d\d/);

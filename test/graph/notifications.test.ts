@@ -45,7 +45,11 @@ describe('Graph calling notifications', () => {
       envelope({
         changeType: 'Deleted',
         resource: '/app/calls/c1',
-        resourceData: { '@odata.type': '#microsoft.graph.call', state: 'Terminated', resultInfo: { code: '200', subCode: '5002' } },
+        resourceData: {
+          '@odata.type': '#microsoft.graph.call',
+          state: 'Terminated',
+          resultInfo: { code: '200', subCode: '5002' },
+        },
       }),
     );
     expect(r.ok && r.items[0]).toMatchObject({
@@ -87,19 +91,46 @@ describe('Graph calling notifications', () => {
   it('reads DTMF tones and roster updates', () => {
     const r = parseCommsNotifications(
       envelope(
-        { changeType: 'updated', resourceUrl: '/communications/calls/c1', resourceData: { '@odata.type': '#microsoft.graph.call', state: 'established', toneInfo: { sequenceId: '3', tone: 'tone5' } } },
-        { changeType: 'updated', resourceUrl: '/communications/calls/c1/participants', resourceData: [{ '@odata.type': '#microsoft.graph.participant' }, { '@odata.type': '#microsoft.graph.participant' }] },
+        {
+          changeType: 'updated',
+          resourceUrl: '/communications/calls/c1',
+          resourceData: {
+            '@odata.type': '#microsoft.graph.call',
+            state: 'established',
+            toneInfo: { sequenceId: '3', tone: 'tone5' },
+          },
+        },
+        {
+          changeType: 'updated',
+          resourceUrl: '/communications/calls/c1/participants',
+          resourceData: [
+            { '@odata.type': '#microsoft.graph.participant' },
+            { '@odata.type': '#microsoft.graph.participant' },
+          ],
+        },
       ),
     );
-    expect(r.ok && r.items.map((i) => (i.kind === 'notification' ? i.notification.kind : i.kind))).toEqual(['tone', 'participants']);
+    expect(r.ok && r.items.map((i) => (i.kind === 'notification' ? i.notification.kind : i.kind))).toEqual([
+      'tone',
+      'participants',
+    ]);
     expect(r.ok && r.items[0]).toMatchObject({ notification: { tone: 'tone5', sequenceId: 3 } });
   });
 
   it('refuses bodies that are not notifications, with a reason', () => {
-    expect(parseCommsNotifications('x')).toMatchObject({ ok: false, legacy: false, error: 'body must be a JSON object' });
+    expect(parseCommsNotifications('x')).toMatchObject({
+      ok: false,
+      legacy: false,
+      error: 'body must be a JSON object',
+    });
     expect(parseCommsNotifications({ value: [] })).toMatchObject({ ok: false, error: 'value[] is empty' });
-    expect(parseCommsNotifications({ value: new Array(101).fill({}) })).toMatchObject({ ok: false, error: expect.stringMatching(/at most 100/) });
-    expect(parseCommsNotifications({ '@odata.type': '#microsoft.graph.changeNotificationCollection', value: [{}] })).toMatchObject({ ok: false });
+    expect(parseCommsNotifications({ value: new Array(101).fill({}) })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/at most 100/),
+    });
+    expect(
+      parseCommsNotifications({ '@odata.type': '#microsoft.graph.changeNotificationCollection', value: [{}] }),
+    ).toMatchObject({ ok: false });
     expect(parseCommsNotifications({ id: 'c1', callState: 'Incoming' })).toEqual({ ok: false, legacy: true });
   });
 
@@ -107,8 +138,16 @@ describe('Graph calling notifications', () => {
     const r = parseCommsNotifications(
       envelope(
         { changeType: 'updated', resourceUrl: '/users/u1', resourceData: {} },
-        { changeType: 'updated', resourceUrl: '/communications/calls/c1', resourceData: { '@odata.type': '#microsoft.graph.somethingNew', state: 'x' } },
-        { changeType: 'updated', resourceUrl: '/communications/calls/c1', resourceData: { '@odata.type': '#microsoft.graph.call', state: 'dancing' } },
+        {
+          changeType: 'updated',
+          resourceUrl: '/communications/calls/c1',
+          resourceData: { '@odata.type': '#microsoft.graph.somethingNew', state: 'x' },
+        },
+        {
+          changeType: 'updated',
+          resourceUrl: '/communications/calls/c1',
+          resourceData: { '@odata.type': '#microsoft.graph.call', state: 'dancing' },
+        },
       ),
     );
     expect(r.ok && r.items.map((i) => i.kind)).toEqual(['ignored', 'ignored', 'ignored']);

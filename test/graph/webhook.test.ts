@@ -61,7 +61,10 @@ async function workflowExists(callId: string): Promise<boolean> {
   return client.workflow
     .getHandle(callWorkflowId(callId))
     .describe()
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 describe('notification authentication', () => {
@@ -74,18 +77,36 @@ describe('notification authentication', () => {
 
   it('accepts the other documented issuer, https://graph.microsoft.com', async () => {
     const { body } = incoming();
-    expect((await post(body, await keys.sign({ kid: 'k1', claims: { iss: 'https://graph.microsoft.com' } }))).status).toBe(202);
+    expect(
+      (await post(body, await keys.sign({ kid: 'k1', claims: { iss: 'https://graph.microsoft.com' } }))).status,
+    ).toBe(202);
   });
 
   const rejected: [string, () => Promise<string | undefined>, number, RegExp][] = [
     ['no token', async () => undefined, 401, /missing bearer token/],
     ['a token that is not a JWT', async () => 'not-a-jwt', 401, /malformed/],
-    ['an expired token', () => keys.sign({ kid: 'k1', exp: Math.floor(Date.now() / 1000) - 600, nbf: Math.floor(Date.now() / 1000) - 4000 }), 401, /expired/],
+    [
+      'an expired token',
+      () =>
+        keys.sign({ kid: 'k1', exp: Math.floor(Date.now() / 1000) - 600, nbf: Math.floor(Date.now() / 1000) - 4000 }),
+      401,
+      /expired/,
+    ],
     ['a token not yet valid', () => keys.sign({ kid: 'k1', nbf: Math.floor(Date.now() / 1000) + 3600 }), 401, /nbf/],
     ['a token for another app', () => keys.sign({ kid: 'k1', claims: { aud: 'someone-else' } }), 401, /aud/],
-    ['a token from another issuer', () => keys.sign({ kid: 'k1', claims: { iss: 'https://evil.example' } }), 401, /iss/],
+    [
+      'a token from another issuer',
+      () => keys.sign({ kid: 'k1', claims: { iss: 'https://evil.example' } }),
+      401,
+      /iss/,
+    ],
     ['a token without exp', () => keys.sign({ kid: 'k1', claims: { exp: undefined } }), 401, /exp/],
-    ['a token from another tenant', () => keys.sign({ kid: 'k1', claims: { tid: 'tenant-b' } }), 403, /tenant not allowed/],
+    [
+      'a token from another tenant',
+      () => keys.sign({ kid: 'k1', claims: { tid: 'tenant-b' } }),
+      403,
+      /tenant not allowed/,
+    ],
     ['a token without a tenant', () => keys.sign({ kid: 'k1', claims: { tid: undefined } }), 403, /no tenant/],
     [
       'an unsigned token (alg none)',
@@ -109,14 +130,17 @@ describe('notification authentication', () => {
     ],
   ];
 
-  it.each(rejected)('refuses %s with the right status, and nothing reaches Temporal', async (_what, token, status, reason) => {
-    const { callId, body } = incoming();
-    const res = await post(body, await token());
-    expect(res.status).toBe(status);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(reason);
-    if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await workflowExists(callId)).toBe(false);
-  });
+  it.each(rejected)(
+    'refuses %s with the right status, and nothing reaches Temporal',
+    async (_what, token, status, reason) => {
+      const { callId, body } = incoming();
+      const res = await post(body, await token());
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(reason);
+      if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await workflowExists(callId)).toBe(false);
+    },
+  );
 
   it('refetches the key set when Graph rotates to a new signing key', async () => {
     await keys.addKey('k2', false);
@@ -152,14 +176,19 @@ describe('hostile input with a valid token', () => {
     ['an unknown @odata.type', { '@odata.type': '#microsoft.graph.somethingElse', value: [{}] }, 400, /@odata.type/],
     ['a huge value[]', { value: new Array(5000).fill({ changeType: 'updated' }) }, 400, /at most 100/],
     ['no value[]', { hello: 'world' }, 400, /value\[\]/],
-  ] as [string, unknown, number, RegExp][])('answers %s with a 4xx and a reason', async (_what, body, status, reason) => {
-    const res = await post(body, token);
-    expect(res.status).toBe(status);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(reason);
-  });
+  ] as [string, unknown, number, RegExp][])(
+    'answers %s with a 4xx and a reason',
+    async (_what, body, status, reason) => {
+      const res = await post(body, token);
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(reason);
+    },
+  );
 
   it('refuses a 10 MB body with 413', async () => {
-    const big = JSON.stringify({ value: [{ resourceUrl: '/communications/calls/x', resourceData: { junk: 'x'.repeat(10 * 1024 * 1024) } }] });
+    const big = JSON.stringify({
+      value: [{ resourceUrl: '/communications/calls/x', resourceData: { junk: 'x'.repeat(10 * 1024 * 1024) } }],
+    });
     const res = await post(big, token);
     expect(res.status).toBe(413);
   });
@@ -169,21 +198,35 @@ describe('hostile input with a valid token', () => {
     const res = await post(
       {
         value: [
-          { changeType: 'updated', resourceUrl: '/communications/calls/zzz', resourceData: { '@odata.type': '#microsoft.graph.unheardOf' } },
+          {
+            changeType: 'updated',
+            resourceUrl: '/communications/calls/zzz',
+            resourceData: { '@odata.type': '#microsoft.graph.unheardOf' },
+          },
           { changeType: 'updated', resourceUrl: '/users/u1' },
-          { changeType: 'updated', resourceUrl: '/communications/calls/no-such-call', resourceData: { '@odata.type': '#microsoft.graph.call', state: 'established' } },
+          {
+            changeType: 'updated',
+            resourceUrl: '/communications/calls/no-such-call',
+            resourceData: { '@odata.type': '#microsoft.graph.call', state: 'established' },
+          },
         ],
       },
       token,
     );
     expect(res.status).toBe(202);
     // One warning per notification, each saying why it went nowhere; no workflow was started for any of them.
-    const lines = logLines.slice(logged).map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string; callId?: string });
+    const lines = logLines
+      .slice(logged)
+      .map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string; callId?: string });
     const warned = lines.filter((l) => l.level === 40).map((l) => ({ msg: l.msg, reason: l.reason, callId: l.callId }));
     expect(warned).toEqual([
       { msg: 'notification ignored', reason: 'unsupported resourceData type unheardof', callId: 'zzz' },
       { msg: 'notification ignored', reason: 'resourceUrl does not name a call', callId: undefined },
-      { msg: 'notification for a call with no running workflow; acknowledged', reason: undefined, callId: 'no-such-call' },
+      {
+        msg: 'notification for a call with no running workflow; acknowledged',
+        reason: undefined,
+        callId: 'no-such-call',
+      },
     ]);
     expect(await workflowExists('zzz')).toBe(false);
     expect(await workflowExists('no-such-call')).toBe(false);
@@ -206,7 +249,8 @@ describe('/metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
-    const count = (result: string) => Number(new RegExp(`switchboard_notifications_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const count = (result: string) =>
+      Number(new RegExp(`switchboard_notifications_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
     expect(count('accepted')).toBeGreaterThanOrEqual(4);
     expect(count('rejected')).toBeGreaterThanOrEqual(3);
     expect(count('unknownCall')).toBeGreaterThanOrEqual(1);
@@ -217,7 +261,10 @@ describe('/metrics', () => {
 
 describe('/subscriptions change notifications', () => {
   it('echoes the validation token as text/plain', async () => {
-    const res = await fetch(`${base}/api/subscriptions?validationToken=${encodeURIComponent('Validation: Token <1&2>')}`, { method: 'POST' });
+    const res = await fetch(
+      `${base}/api/subscriptions?validationToken=${encodeURIComponent('Validation: Token <1&2>')}`,
+      { method: 'POST' },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await res.text()).toBe('Validation: Token <1&2>');

@@ -43,7 +43,13 @@ export async function startReceiver(opts: { waitTimeoutMs?: number } = {}): Prom
   app.use(express.json());
   app.post('/api/calls', (req, res) => {
     for (const item of req.body.value) {
-      received.push({ at: Date.now(), authorization: req.header('authorization'), headers: req.headers, envelope: req.body, item });
+      received.push({
+        at: Date.now(),
+        authorization: req.header('authorization'),
+        headers: req.headers,
+        envelope: req.body,
+        item,
+      });
     }
     res.status(202).end();
   });
@@ -84,7 +90,9 @@ export async function startReceiver(opts: { waitTimeoutMs?: number } = {}): Prom
 }
 
 export const isState = (callId: string, state: string) => (r: Received) =>
-  r.item.resourceUrl === `/communications/calls/${callId}` && !Array.isArray(r.item.resourceData) && r.item.resourceData['state'] === state;
+  r.item.resourceUrl === `/communications/calls/${callId}` &&
+  !Array.isArray(r.item.resourceData) &&
+  r.item.resourceData['state'] === state;
 export const isOperation = (callId: string, opId: string) => (r: Received) =>
   r.item.resourceUrl === `/communications/calls/${callId}/operations/${opId}`;
 
@@ -94,13 +102,21 @@ export interface EmulatorRig {
   graph: GraphClient;
   calls: CallControl;
   /** A raw Graph request with the app's real token, to see statuses and error bodies. */
-  raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: Loose; headers: Headers }>;
+  raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: Loose; headers: Headers }>;
   /** Places a call and answers it; resolves once established. */
   establishedCall(script?: Partial<Parameters<Emulator['placeCall']>[0]>): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startRig(options: Partial<EmulatorOptions> = {}, receiverOptions: Parameters<typeof startReceiver>[0] = {}): Promise<EmulatorRig> {
+export async function startRig(
+  options: Partial<EmulatorOptions> = {},
+  receiverOptions: Parameters<typeof startReceiver>[0] = {},
+): Promise<EmulatorRig> {
   const receiver = await startReceiver(receiverOptions);
   const emulator = await startEmulator({
     tenantId: TENANT,
@@ -127,7 +143,11 @@ export async function startRig(options: Partial<EmulatorOptions> = {}, receiverO
     async raw(method, path, body, headers = {}) {
       const res = await fetch(`${emulator.graphBaseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${await graph.getAccessToken()}`, 'content-type': 'application/json', ...headers },
+        headers: {
+          authorization: `Bearer ${await graph.getAccessToken()}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();

@@ -8,7 +8,11 @@ import { agentStateQuery, agentWorkflowId, type AgentSnapshotView } from '../../
 // What the chaos scenarios check beyond the calls (issue 28, point 3): the agents and every other workflow.
 
 /** Each agent's view as its workflow answers the agentState query, or why there is none (within `timeoutMs`). */
-export async function agentViews(client: Client, agentIds: string[], timeoutMs = 5000): Promise<Record<string, AgentSnapshotView | string>> {
+export async function agentViews(
+  client: Client,
+  agentIds: string[],
+  timeoutMs = 5000,
+): Promise<Record<string, AgentSnapshotView | string>> {
   const answers = await Promise.all(
     agentIds.map(async (id) => {
       let timer: NodeJS.Timeout | undefined;
@@ -28,7 +32,11 @@ export async function agentViews(client: Client, agentIds: string[], timeoutMs =
 }
 
 /** Each agent's state (available, reserved, …), or why its workflow did not say. */
-export async function agentStates(client: Client, agentIds: string[], timeoutMs = 5000): Promise<Record<string, string>> {
+export async function agentStates(
+  client: Client,
+  agentIds: string[],
+  timeoutMs = 5000,
+): Promise<Record<string, string>> {
   const views = await agentViews(client, agentIds, timeoutMs);
   return Object.fromEntries(Object.entries(views).map(([id, v]) => [id, typeof v === 'string' ? v : v.state]));
 }
@@ -71,8 +79,12 @@ export async function retryingWorkflowTasks(client: Client): Promise<string[]> {
       .catch(() => undefined); // closed since it was listed
     const pending = description?.raw.pendingWorkflowTask;
     if (pending && (pending.attempt ?? 1) > 1) {
-      const since = pending.originalScheduledTime?.seconds ? new Date(Number(pending.originalScheduledTime.seconds) * 1000).toISOString() : '?';
-      lines.push(`workflow task retrying: ${execution.type} ${execution.workflowId} run ${execution.runId}: attempt ${pending.attempt} (first scheduled ${since})`);
+      const since = pending.originalScheduledTime?.seconds
+        ? new Date(Number(pending.originalScheduledTime.seconds) * 1000).toISOString()
+        : '?';
+      lines.push(
+        `workflow task retrying: ${execution.type} ${execution.workflowId} run ${execution.runId}: attempt ${pending.attempt} (first scheduled ${since})`,
+      );
     }
   }
   return lines;
@@ -92,11 +104,14 @@ export async function failedWorkflowTasks(client: Client, query: string): Promis
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
   ]);
   const executions: { type: string; workflowId: string; runId: string }[] = [];
-  for await (const e of client.workflow.list({ query })) executions.push({ type: e.type, workflowId: e.workflowId, runId: e.runId });
+  for await (const e of client.workflow.list({ query }))
+    executions.push({ type: e.type, workflowId: e.workflowId, runId: e.runId });
   const lines: string[] = [];
   for (let i = 0; i < executions.length; i += 8) {
     const batch = executions.slice(i, i + 8);
-    const histories = await Promise.all(batch.map((e) => client.workflow.getHandle(e.workflowId, e.runId).fetchHistory()));
+    const histories = await Promise.all(
+      batch.map((e) => client.workflow.getHandle(e.workflowId, e.runId).fetchHistory()),
+    );
     for (const [j, history] of histories.entries()) {
       const execution = batch[j]!;
       for (const e of history.events ?? []) {
@@ -144,7 +159,10 @@ export async function workflowTaskProblems(
     query: `ExecutionStatus = 'Running'`,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
   });
-  const closed = await failedWorkflowTasks(client, `ExecutionStatus != 'Running' AND CloseTime >= '${opts.since.toISOString()}'`);
+  const closed = await failedWorkflowTasks(
+    client,
+    `ExecutionStatus != 'Running' AND CloseTime >= '${opts.since.toISOString()}'`,
+  );
   return { problems: [...describeProblems(check), ...closed.lines, ...retrying], check, closedRuns: closed.runs };
 }
 
@@ -152,7 +170,10 @@ export async function workflowTaskProblems(
  * Every history in the namespace replays on a fresh replay worker, none records a failed workflow task, and no open
  * workflow's task is being retried.
  */
-export async function everyHistoryProblems(client: Client, opts: { workflowBundle?: WorkflowBundleWithSourceMap } = {}): Promise<WorkflowTaskReport> {
+export async function everyHistoryProblems(
+  client: Client,
+  opts: { workflowBundle?: WorkflowBundleWithSourceMap } = {},
+): Promise<WorkflowTaskReport> {
   const retrying = await retryingWorkflowTasks(client);
   const check = await checkHistories(client, opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {});
   return { problems: [...describeProblems(check), ...retrying], check, closedRuns: 0 };

@@ -55,7 +55,10 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
  * postmaster.pid for a live postmaster and refuses to start. A machine's init reaps at once (this VM's within seconds);
  * one that never does (a container without an init) makes this fail, saying so.
  */
-export async function killProcessTree(root: number, timeoutMs = 60_000): Promise<{ killed: ProcessInfo[]; reapedMs: number }> {
+export async function killProcessTree(
+  root: number,
+  timeoutMs = 60_000,
+): Promise<{ killed: ProcessInfo[]; reapedMs: number }> {
   const killed = new Map<number, ProcessInfo>();
   // A process may start a child between the listing and the freeze: list again until nothing new turns up.
   for (let round = 0; round < 5; round++) {
@@ -70,10 +73,14 @@ export async function killProcessTree(root: number, timeoutMs = 60_000): Promise
   const started = Date.now();
   for (;;) {
     // The same PID and command: a PID taken by a new process since is not ours.
-    const left = [...killed.values()].map((p) => readProcess(p.pid)).filter((p) => p !== undefined && p.command === killed.get(p.pid)!.command);
+    const left = [...killed.values()]
+      .map((p) => readProcess(p.pid))
+      .filter((p) => p !== undefined && p.command === killed.get(p.pid)!.command);
     if (left.length === 0) return { killed: [...killed.values()], reapedMs: Date.now() - started };
     if (Date.now() - started > timeoutMs) {
-      const line = left.map((p) => `${p!.pid} ${p!.command} (${p!.state === 'Z' ? 'zombie: PID 1 does not reap it' : `state ${p!.state}`})`);
+      const line = left.map(
+        (p) => `${p!.pid} ${p!.command} (${p!.state === 'Z' ? 'zombie: PID 1 does not reap it' : `state ${p!.state}`})`,
+      );
       throw new Error(`processes still there ${timeoutMs} ms after SIGKILL: ${line.join(', ')}`);
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -9,19 +9,30 @@
  */
 import { z } from 'zod';
 
-const odata = (name: string) => z.string().refine((v) => v.replace(/^#/, '') === name, `@odata.type must be #${name}`).optional();
+const odata = (name: string) =>
+  z
+    .string()
+    .refine((v) => v.replace(/^#/, '') === name, `@odata.type must be #${name}`)
+    .optional();
 const clientContext = z.string().max(256).optional();
 const httpsOrLoopback = z.string().refine((v) => {
   try {
     const u = new URL(v);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(u.hostname));
+    return (
+      u.protocol === 'https:' || (u.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(u.hostname))
+    );
   } catch {
     return false;
   }
 }, 'an https URI (http only on loopback, the emulator)');
 
 const identity = z
-  .object({ '@odata.type': odata('microsoft.graph.identity'), id: z.string().min(1), displayName: z.string().optional(), tenantId: z.string().optional() })
+  .object({
+    '@odata.type': odata('microsoft.graph.identity'),
+    id: z.string().min(1),
+    displayName: z.string().optional(),
+    tenantId: z.string().optional(),
+  })
   .strict();
 const phoneIdentity = identity.extend({ id: z.string().regex(/^\+[1-9]\d{1,14}$/, 'E.164') }).strict();
 const identitySet = z
@@ -33,8 +44,17 @@ const identitySet = z
     applicationInstance: identity.optional(),
   })
   .strict()
-  .refine((s) => ['user', 'phone', 'application', 'applicationInstance'].filter((k) => k in s).length === 1, 'exactly one identity');
-const endpointType = z.enum(['default', 'voicemail', 'skypeForBusiness', 'skypeForBusinessVoipPhone', 'unknownFutureValue']);
+  .refine(
+    (s) => ['user', 'phone', 'application', 'applicationInstance'].filter((k) => k in s).length === 1,
+    'exactly one identity',
+  );
+const endpointType = z.enum([
+  'default',
+  'voicemail',
+  'skypeForBusiness',
+  'skypeForBusinessVoipPhone',
+  'unknownFutureValue',
+]);
 const invitationParticipantInfo = z
   .object({
     '@odata.type': odata('microsoft.graph.invitationParticipantInfo'),
@@ -47,13 +67,28 @@ const invitationParticipantInfo = z
   })
   .strict();
 const participantInfo = z
-  .object({ '@odata.type': odata('microsoft.graph.participantInfo'), identity: identitySet, endpointType: endpointType.optional(), languageId: z.string().optional(), region: z.string().optional() })
+  .object({
+    '@odata.type': odata('microsoft.graph.participantInfo'),
+    identity: identitySet,
+    endpointType: endpointType.optional(),
+    languageId: z.string().optional(),
+    region: z.string().optional(),
+  })
   .strict();
-const mediaInfo = z.object({ '@odata.type': odata('microsoft.graph.mediaInfo'), uri: httpsOrLoopback, resourceId: z.string().optional() }).strict();
+const mediaInfo = z
+  .object({
+    '@odata.type': odata('microsoft.graph.mediaInfo'),
+    uri: httpsOrLoopback,
+    resourceId: z.string().optional(),
+  })
+  .strict();
 const mediaPrompt = z.object({ '@odata.type': z.literal('#microsoft.graph.mediaPrompt'), mediaInfo }).strict();
 const modality = z.enum(['audio', 'video', 'videoBasedScreenSharing']);
 const serviceHostedMediaConfig = z
-  .object({ '@odata.type': z.literal('#microsoft.graph.serviceHostedMediaConfig'), preFetchMedia: z.array(mediaInfo).optional() })
+  .object({
+    '@odata.type': z.literal('#microsoft.graph.serviceHostedMediaConfig'),
+    preFetchMedia: z.array(mediaInfo).optional(),
+  })
   .strict();
 const seconds = z.number().int().min(1).max(120).optional();
 const absoluteUrl = z.string().refine((v) => {
@@ -72,14 +107,30 @@ const teamworkActivityTopic = z
   })
   .strict()
   .refine((t) => t.source !== 'text' || t.webUrl !== undefined, 'webUrl is required when source is text')
-  .refine((t) => t.source !== 'entityUrl' || /^https:\/\/graph\.microsoft\.com\//.test(t.value), 'an entityUrl topic value is a Microsoft Graph URL');
-const itemBody = z.object({ '@odata.type': odata('microsoft.graph.itemBody'), content: z.string(), contentType: z.enum(['text', 'html']).optional() }).strict();
-const keyValuePair = z.object({ '@odata.type': odata('microsoft.graph.keyValuePair'), name: z.string().min(1), value: z.string() }).strict();
+  .refine(
+    (t) => t.source !== 'entityUrl' || /^https:\/\/graph\.microsoft\.com\//.test(t.value),
+    'an entityUrl topic value is a Microsoft Graph URL',
+  );
+const itemBody = z
+  .object({
+    '@odata.type': odata('microsoft.graph.itemBody'),
+    content: z.string(),
+    contentType: z.enum(['text', 'html']).optional(),
+  })
+  .strict();
+const keyValuePair = z
+  .object({ '@odata.type': odata('microsoft.graph.keyValuePair'), name: z.string().min(1), value: z.string() })
+  .strict();
 const empty = z.union([z.null(), z.undefined(), z.object({}).strict()]);
 
 export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp; body: z.ZodTypeAny }[] = [
   { operation: 'getCall', method: 'GET', path: /^\/communications\/calls\/[^/]+$/, body: empty },
-  { operation: 'getOperation', method: 'GET', path: /^\/communications\/calls\/[^/]+\/operations\/[^/]+$/, body: empty },
+  {
+    operation: 'getOperation',
+    method: 'GET',
+    path: /^\/communications\/calls\/[^/]+\/operations\/[^/]+$/,
+    body: empty,
+  },
   { operation: 'deleteCall', method: 'DELETE', path: /^\/communications\/calls\/[^/]+$/, body: empty },
   {
     operation: 'createCall',
@@ -95,10 +146,16 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
         mediaConfig: serviceHostedMediaConfig,
         tenantId: z.string().optional(),
         subject: z.string().optional(),
-        callOptions: z.object({ '@odata.type': z.string().optional(), isContentSharingNotificationEnabled: z.boolean().optional() }).strict().optional(),
+        callOptions: z
+          .object({ '@odata.type': z.string().optional(), isContentSharingNotificationEnabled: z.boolean().optional() })
+          .strict()
+          .optional(),
       })
       .strict()
-      .refine((b) => !b.targets.some((t) => t.identity.phone) || (b.source?.identity.applicationInstance && b.tenantId), 'a phone target needs an applicationInstance source and tenantId'),
+      .refine(
+        (b) => !b.targets.some((t) => t.identity.phone) || (b.source?.identity.applicationInstance && b.tenantId),
+        'a phone target needs an applicationInstance source and tenantId',
+      ),
   },
   {
     operation: 'answer',
@@ -110,7 +167,10 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
         acceptedModalities: z.array(modality).min(1),
         mediaConfig: serviceHostedMediaConfig,
         participantCapacity: z.number().int().positive().optional(),
-        callOptions: z.object({ '@odata.type': z.string().optional(), isContentSharingNotificationEnabled: z.boolean().optional() }).strict().optional(),
+        callOptions: z
+          .object({ '@odata.type': z.string().optional(), isContentSharingNotificationEnabled: z.boolean().optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   },
@@ -118,21 +178,29 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
     operation: 'reject',
     method: 'POST',
     path: /^\/communications\/calls\/[^/]+\/reject$/,
-    body: z.object({ reason: z.enum(['none', 'busy', 'forbidden']).optional(), callbackUri: httpsOrLoopback.optional() }).strict(),
+    body: z
+      .object({ reason: z.enum(['none', 'busy', 'forbidden']).optional(), callbackUri: httpsOrLoopback.optional() })
+      .strict(),
   },
   {
     operation: 'redirect',
     method: 'POST',
     path: /^\/communications\/calls\/[^/]+\/redirect$/,
     body: z
-      .object({ targets: z.array(invitationParticipantInfo).min(1).max(25), timeout: z.number().int().min(15).max(90).optional(), callbackUri: httpsOrLoopback.optional() })
+      .object({
+        targets: z.array(invitationParticipantInfo).min(1).max(25),
+        timeout: z.number().int().min(15).max(90).optional(),
+        callbackUri: httpsOrLoopback.optional(),
+      })
       .strict(),
   },
   {
     operation: 'transfer',
     method: 'POST',
     path: /^\/communications\/calls\/[^/]+\/transfer$/,
-    body: z.object({ transferTarget: invitationParticipantInfo, transferee: participantInfo.optional(), clientContext }).strict(),
+    body: z
+      .object({ transferTarget: invitationParticipantInfo, transferee: participantInfo.optional(), clientContext })
+      .strict(),
   },
   {
     operation: 'playPrompt',
@@ -152,13 +220,25 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
         maxSilenceTimeoutInSeconds: seconds,
         maxRecordDurationInSeconds: seconds,
         playBeep: z.boolean().optional(),
-        stopTones: z.array(z.enum(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D'])).optional(),
+        stopTones: z
+          .array(z.enum(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D']))
+          .optional(),
         clientContext,
       })
       .strict(),
   },
-  { operation: 'subscribeToTone', method: 'POST', path: /^\/communications\/calls\/[^/]+\/subscribeToTone$/, body: z.object({ clientContext }).strict() },
-  { operation: 'cancelMediaProcessing', method: 'POST', path: /^\/communications\/calls\/[^/]+\/cancelMediaProcessing$/, body: z.object({ clientContext }).strict() },
+  {
+    operation: 'subscribeToTone',
+    method: 'POST',
+    path: /^\/communications\/calls\/[^/]+\/subscribeToTone$/,
+    body: z.object({ clientContext }).strict(),
+  },
+  {
+    operation: 'cancelMediaProcessing',
+    method: 'POST',
+    path: /^\/communications\/calls\/[^/]+\/cancelMediaProcessing$/,
+    body: z.object({ clientContext }).strict(),
+  },
   {
     operation: 'invite',
     method: 'POST',
@@ -166,7 +246,10 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
     body: z
       .object({ participants: z.array(invitationParticipantInfo).min(1).max(5), clientContext })
       .strict()
-      .refine((b) => b.participants.length === 1 || !b.participants.some((p) => p.replacesCallId), 'only one participant with replacesCallId'),
+      .refine(
+        (b) => b.participants.length === 1 || !b.participants.some((p) => p.replacesCallId),
+        'only one participant with replacesCallId',
+      ),
   },
   {
     operation: 'getPresencesByUserId',
@@ -221,5 +304,8 @@ export function checkRequest(r: LoggedRequest): string | undefined {
 
 /** The app's requests (sent through its Graph client) that break their schema. */
 export function conformanceFailures(lines: LoggedRequest[]): string[] {
-  return lines.filter(sentByAppClient).map(checkRequest).filter((m): m is string => m !== undefined);
+  return lines
+    .filter(sentByAppClient)
+    .map(checkRequest)
+    .filter((m): m is string => m !== undefined);
 }

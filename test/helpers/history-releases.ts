@@ -10,7 +10,10 @@ export async function newHistoryFolder(area: 'calls' | 'routing', what: string |
     process.exit(2);
   }
   const folder = path.join(ROOT, area, `${new Date().toISOString().slice(0, 10)}-${what}`);
-  const taken = await access(folder).then(() => true, () => false);
+  const taken = await access(folder).then(
+    () => true,
+    () => false,
+  );
   if (taken) {
     process.stderr.write(`${folder} exists: a release's recordings are never re-recorded; choose another name\n`);
     process.exit(2);

@@ -3,7 +3,12 @@ export function samples(text: string, name: string): { labels: Record<string, st
   return text.split('\n').flatMap((line) => {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) return [];
-    return [{ labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!])), value: Number(m[3]) }];
+    return [
+      {
+        labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!])),
+        value: Number(m[3]),
+      },
+    ];
   });
 }
 

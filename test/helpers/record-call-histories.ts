@@ -7,6 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { newHistoryFolder, listRelease } from './history-releases.js';
 
 const folder = await newHistoryFolder('calls', process.argv[2]);
-const run = spawnSync('npx', ['vitest', 'run', 'flows/tests'], { stdio: 'inherit', env: { ...process.env, SWITCHBOARD_RECORD_HISTORIES: folder } });
+const run = spawnSync('npx', ['vitest', 'run', 'flows/tests'], {
+  stdio: 'inherit',
+  env: { ...process.env, SWITCHBOARD_RECORD_HISTORIES: folder },
+});
 if (run.status !== 0) process.exit(run.status ?? 1);
 await listRelease(folder);

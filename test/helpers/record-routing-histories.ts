@@ -18,9 +18,32 @@ import { listRelease, newHistoryFolder } from './history-releases.js';
 const { temporal } = proto;
 const out = await newHistoryFolder('routing', process.argv[2]);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sb-cap-'));
-const config = loadConfig({ PORT: String(await freePort()), DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_DEV_UI_PORT: '0', EMBEDDED_POSTGRES_PORT: String(await freePort()), EMULATOR_PORT: '0', EMULATOR_MEDIA_SPEED: '10', LOG_LEVEL: 'error' });
+const config = loadConfig({
+  PORT: String(await freePort()),
+  DATA_DIR: dataDir,
+  TEMPORAL_DEV_PORT: String(await freePort()),
+  TEMPORAL_DEV_UI_PORT: '0',
+  EMBEDDED_POSTGRES_PORT: String(await freePort()),
+  EMULATOR_PORT: '0',
+  EMULATOR_MEDIA_SPEED: '10',
+  LOG_LEVEL: 'error',
+});
 const agents = Array.from({ length: 3 }, (_, i) => `c0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-const stack = await startStack(config, createLogger('error'), { graphStandIn: emulatorStandIn, queues: { support: { ...DEFAULT_QUEUE, name: 'support', agents, agentSkills: {}, method: 'longestIdle', wrapUpSeconds: 1, maxCalls: 100, maxWaitSeconds: 3600 } satisfies QueueConfig } });
+const stack = await startStack(config, createLogger('error'), {
+  graphStandIn: emulatorStandIn,
+  queues: {
+    support: {
+      ...DEFAULT_QUEUE,
+      name: 'support',
+      agents,
+      agentSkills: {},
+      method: 'longestIdle',
+      wrapUpSeconds: 1,
+      maxCalls: 100,
+      maxWaitSeconds: 3600,
+    } satisfies QueueConfig,
+  },
+});
 for (const a of agents) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
 await new Promise((r) => setTimeout(r, 3000));
 for (let i = 0; i < 5; i++) await stack.emulator!.placeCall({ from: { phone: `+142555500${i}` } });
@@ -33,7 +56,10 @@ for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('a
     if (type) activities[type] = (activities[type] ?? 0) + 1;
   }
   console.log(run.workflowId, run.status.name, `${(h.events ?? []).length} events`, JSON.stringify(activities));
-  await writeFile(path.join(out, `${run.workflowId}-${run.runId.slice(0, 8)}.history.bin`), temporal.api.history.v1.History.encode(h).finish());
+  await writeFile(
+    path.join(out, `${run.workflowId}-${run.runId.slice(0, 8)}.history.bin`),
+    temporal.api.history.v1.History.encode(h).finish(),
+  );
 }
 await stack.stop();
 await rm(dataDir, { recursive: true, force: true });

@@ -11,7 +11,12 @@ import { callWorkflowId } from '../../src/contracts/call.js';
  * The real routing activities (queue entry, reservation by Update, agent state publication) for a worker in a
  * workflow test; Postgres is optional (without it nothing is written, everything else is the same path).
  */
-export function routingActivities(client: Client, taskQueue: string, queues: Record<string, QueueConfig>, orm?: MikroORM) {
+export function routingActivities(
+  client: Client,
+  taskQueue: string,
+  queues: Record<string, QueueConfig>,
+  orm?: MikroORM,
+) {
   return {
     ...createQueueActivities(client, taskQueue, queues),
     ...createRoutingActivities(client, orm),
@@ -30,6 +35,9 @@ export function testQueue(name: string, agents: string[], over: Partial<QueueCon
 export function ringRequests(requests: RecordedRequest[], callId: string): RecordedRequest[] {
   const tag = encodeURIComponent(callWorkflowId(callId));
   return requests.filter(
-    (r) => r.method === 'POST' && r.path.endsWith('/communications/calls') && String((r.body as { callbackUri?: string } | null)?.callbackUri).includes(tag),
+    (r) =>
+      r.method === 'POST' &&
+      r.path.endsWith('/communications/calls') &&
+      String((r.body as { callbackUri?: string } | null)?.callbackUri).includes(tag),
   );
 }

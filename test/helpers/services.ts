@@ -8,7 +8,12 @@ import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { startTemporalDevServer, freePort, temporalCliPath, type DevServer } from '../../src/infra/temporal-dev-server.js';
+import {
+  startTemporalDevServer,
+  freePort,
+  temporalCliPath,
+  type DevServer,
+} from '../../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
 import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { seedHistory } from '../../devkit/analytics/seed.js';
@@ -40,7 +45,10 @@ export interface Services {
  * (in memory), embedded Postgres, a Temporal client and signing keys served over HTTP like Microsoft's OpenID
  * document, in a throwaway data folder named after the test.
  */
-export async function startServices(name: string, opts: { keys?: SigningKeys; migrate?: boolean } = {}): Promise<Services> {
+export async function startServices(
+  name: string,
+  opts: { keys?: SigningKeys; migrate?: boolean } = {},
+): Promise<Services> {
   const keys = opts.keys ?? new SigningKeys();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `switchboard-${name}-`));
   const servers: Server[] = [];
@@ -129,7 +137,9 @@ export async function startSeededDatabase(
 
 /** Temporal's test environment on the CLI this repo runs (the dev server the stack uses). */
 export function startWorkflowTestEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCliPath() } },
+  });
 }
 
 /** One such environment for a test file: `set` receives it before the file's tests; it is torn down after them. */

@@ -60,7 +60,9 @@ export class SigningKeys {
       ...opts.claims,
     };
     for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: opts.kid, typ: 'JWT' }).sign(this.keys.get(opts.kid)!.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: opts.kid, typ: 'JWT' })
+      .sign(this.keys.get(opts.kid)!.privateKey);
   }
 
   async stop(): Promise<void> {

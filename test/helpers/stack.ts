@@ -94,7 +94,15 @@ export function stackForFile<S extends { stop(): Promise<void> }>(start: () => P
 /** A call's workflow result: the emulator delivers the incoming notification asynchronously, so wait for the workflow first. */
 export async function callResult(client: Client, callId: string, timeoutMs?: number): Promise<CallSummary> {
   const handle = client.workflow.getHandle(callWorkflowId(callId));
-  await eventually(() => handle.describe().then(() => true, () => undefined), `workflow for ${callId}`, timeoutMs);
+  await eventually(
+    () =>
+      handle.describe().then(
+        () => true,
+        () => undefined,
+      ),
+    `workflow for ${callId}`,
+    timeoutMs,
+  );
   return (await handle.result()) as CallSummary;
 }
 

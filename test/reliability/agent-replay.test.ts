@@ -44,11 +44,25 @@ describe('agent workflow with Postgres refusing its inline writes', () => {
         taskQueue,
         args: [{ agentId, configuredQueues: ['support'] }],
       });
-      await eventually(() => (durableWrites === 1 ? true : undefined), 'the new agent written through the fallback activity');
+      await eventually(
+        () => (durableWrites === 1 ? true : undefined),
+        'the new agent written through the fallback activity',
+      );
       await handle.executeUpdate(reserveUpdate, {
-        args: [{ reservationId: 'support:call-28:1', queue: 'support', callWorkflowId: 'call-28', callId: '28', leaseSeconds: 60 }],
+        args: [
+          {
+            reservationId: 'support:call-28:1',
+            queue: 'support',
+            callWorkflowId: 'call-28',
+            callId: '28',
+            leaseSeconds: 60,
+          },
+        ],
       });
-      await eventually(() => (durableWrites === 2 ? true : undefined), 'the reservation written through the fallback activity');
+      await eventually(
+        () => (durableWrites === 2 ? true : undefined),
+        'the reservation written through the fallback activity',
+      );
       // The first execution made the commands in the order the results came: the fallback write, then the lease.
       const events = (await handle.fetchHistory()).events ?? [];
       const fallback = events.findLastIndex((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);

@@ -15,7 +15,13 @@ import { emulatorGraphEnv } from '../../src/config.js';
 import { queues } from '../../flows/index.js';
 import { type AgentSnapshotView } from '../../src/contracts/agent.js';
 import { ringRequests } from '../helpers/routing.js';
-import { agentStates, agentViews, agentsRungSince, everyHistoryProblems, workflowTaskProblems } from '../helpers/chaos-checks.js';
+import {
+  agentStates,
+  agentViews,
+  agentsRungSince,
+  everyHistoryProblems,
+  workflowTaskProblems,
+} from '../helpers/chaos-checks.js';
 import { killProcessTree, processTree } from '../helpers/chaos-process-tree.js';
 import { bundleWorkflows } from '../../src/temporal/worker.js';
 import type { CallSummary } from '../../src/contracts/call.js';
@@ -89,7 +95,10 @@ async function startApp(): Promise<RoleProcess> {
 
 /** Stop a process and, should it leave any behind (its Temporal or Postgres), the processes it had started. */
 async function stopTree(p: RoleProcess): Promise<void> {
-  const tree = p.child.pid !== undefined && p.child.exitCode === null && p.child.signalCode === null ? processTree(p.child.pid) : [];
+  const tree =
+    p.child.pid !== undefined && p.child.exitCode === null && p.child.signalCode === null
+      ? processTree(p.child.pid)
+      : [];
   await p.stop();
   const left = tree.filter((t) => processTree(t.pid)[0]?.command === t.command);
   for (const t of left) {
@@ -148,7 +157,12 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Place `n` calls, `gapMs` apart. */
-async function placeCalls(n: number, gapMs: number, tag: string, duringPlacement?: (placed: number, callId: string) => Promise<void>): Promise<string[]> {
+async function placeCalls(
+  n: number,
+  gapMs: number,
+  tag: string,
+  duringPlacement?: (placed: number, callId: string) => Promise<void>,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const { callId } = await emulator.placeCall({ from: { phone: `+1425555${tag}${String(i).padStart(3, '0')}` } });
@@ -162,7 +176,8 @@ async function placeCalls(n: number, gapMs: number, tag: string, duringPlacement
 const result = (callId: string, timeoutMs = 120_000): Promise<CallSummary> => callResult(client, callId, timeoutMs);
 
 function succeeded(callId: string, action: string): number {
-  return emulator.requests.filter((r) => r.path.endsWith(`/${callId}/${action}`) && r.status >= 200 && r.status < 300).length;
+  return emulator.requests.filter((r) => r.path.endsWith(`/${callId}/${action}`) && r.status >= 200 && r.status < 300)
+    .length;
 }
 
 function notifications(callId: string): NotificationRecord[] {
@@ -214,7 +229,10 @@ async function expectAllConnected(ids: string[], label: string) {
   const others = ids.filter((_, i) => outcomes[i] !== 'connected');
   const why = others.length
     ? JSON.stringify(
-        await query('select call_id, seq, type, payload from call_event where call_id = any($1) order by call_id, seq', [others]).then(
+        await query(
+          'select call_id, seq, type, payload from call_event where call_id = any($1) order by call_id, seq',
+          [others],
+        ).then(
           (rows) => rows.filter((r, i) => rows.slice(i + 1).filter((n) => n.call_id === r.call_id).length < 8),
           (err: unknown) => String(err),
         ),
@@ -240,8 +258,14 @@ async function expectAllConnected(ids: string[], label: string) {
     scenario: label,
     calls: ids.length,
     connected: outcomes.filter((o) => o === 'connected').length,
-    answerRequests: ids.reduce((n, id) => n + emulator.requests.filter((r) => r.path.endsWith(`/${id}/answer`)).length, 0),
-    transferRequests: ids.reduce((n, id) => n + emulator.requests.filter((r) => r.path.endsWith(`/${id}/transfer`)).length, 0),
+    answerRequests: ids.reduce(
+      (n, id) => n + emulator.requests.filter((r) => r.path.endsWith(`/${id}/answer`)).length,
+      0,
+    ),
+    transferRequests: ids.reduce(
+      (n, id) => n + emulator.requests.filter((r) => r.path.endsWith(`/${id}/transfer`)).length,
+      0,
+    ),
     cdrs: rows.length,
     duplicateSteps: dups.length,
   };
@@ -275,7 +299,9 @@ async function beforeFault(label: string): Promise<BeforeFault> {
     `every agent available before ${label}`,
     30_000,
   ).catch(() => {
-    throw new Error(`${label}: agents not available before the fault: ${JSON.stringify(Object.entries(states).filter(([, s]) => s !== 'available'))}`);
+    throw new Error(
+      `${label}: agents not available before the fault: ${JSON.stringify(Object.entries(states).filter(([, s]) => s !== 'available'))}`,
+    );
   });
   return { available, startedAt };
 }
@@ -284,7 +310,9 @@ let sweeps = 0;
 
 /** Free for an offer: available, and Teams presence (as the agent's workflow last heard it) not in a call. */
 const free = (view: AgentSnapshotView | string) =>
-  typeof view !== 'string' && view.state === 'available' && (!view.presence || ['Available', 'AvailableIdle'].includes(view.presence.availability));
+  typeof view !== 'string' &&
+  view.state === 'available' &&
+  (!view.presence || ['Available', 'AvailableIdle'].includes(view.presence.availability));
 
 /**
  * After a scenario, its fault over (from `faultOverAt`, an index into the emulator's request log):
@@ -302,10 +330,18 @@ async function afterFault(label: string, before: BeforeFault, faultOverAt: numbe
   let rounds = 0;
   while (notOffered().length > 0 && placed < 2 * AGENTS.length) {
     const waiting = notOffered();
-    await eventually(async () => (Object.values(await agentViews(client, waiting)).every(free) ? true : undefined), 'agents free', 30_000).catch(
+    await eventually(
+      async () => (Object.values(await agentViews(client, waiting)).every(free) ? true : undefined),
+      'agents free',
+      30_000,
+    ).catch(
       () => undefined, // one that never is: the calls go to the others, and the check below names it
     );
-    const ids = await placeCalls(Math.min(waiting.length, 2 * AGENTS.length - placed), 100, String(10 + (sweeps++ % 90)));
+    const ids = await placeCalls(
+      Math.min(waiting.length, 2 * AGENTS.length - placed),
+      100,
+      String(10 + (sweeps++ % 90)),
+    );
     placed += ids.length;
     rounds++;
     await expectAllConnected(ids, `${label}: calls after the fault`);
@@ -313,13 +349,24 @@ async function afterFault(label: string, before: BeforeFault, faultOverAt: numbe
   const never = notOffered();
   // What their workflows say now, and what Graph says of them, to tell why.
   const views = never.length
-    ? JSON.stringify(Object.entries(await agentViews(client, never)).map(([id, view]) => ({ id, view, graph: emulator.getAgent(id) })))
+    ? JSON.stringify(
+        Object.entries(await agentViews(client, never)).map(([id, view]) => ({
+          id,
+          view,
+          graph: emulator.getAgent(id),
+        })),
+      )
     : '';
   // Soft: the workflow task check below runs too, and may say why.
-  expect.soft(never, `${label}: agents available before the fault and never offered a call after it ${views}`).toEqual([]);
+  expect
+    .soft(never, `${label}: agents available before the fault and never offered a call after it ${views}`)
+    .toEqual([]);
 
   const started = Date.now();
-  const { problems, check, closedRuns } = await workflowTaskProblems(client, { since: before.startedAt, workflowBundle: await workflowBundle() });
+  const { problems, check, closedRuns } = await workflowTaskProblems(client, {
+    since: before.startedAt,
+    workflowBundle: await workflowBundle(),
+  });
   expect(problems, `${label}: workflows with a failing workflow task, or whose history does not replay`).toEqual([]);
   const figures = {
     scenario: label,
@@ -354,10 +401,14 @@ describe('chaos', () => {
         if (placed > 40) emulator.injectFault({ action: 'answer', callId, status: 'noResponse', holdMs: 60_000 });
       });
       const answering = ids.slice(40);
-      const lostAnswer = (id: string) => emulator.requests.some((r) => r.callId === id && r.path.endsWith('/answer') && r.responseLost);
+      const lostAnswer = (id: string) =>
+        emulator.requests.some((r) => r.callId === id && r.path.endsWith('/answer') && r.responseLost);
       // Kill once the offers have begun (an agent rings for 5 s) and the last answers wait for their responses.
       await eventually(
-        () => (ids.some((id) => ringRequests(emulator.requests, id).length > 0) && answering.every(lostAnswer) ? true : undefined),
+        () =>
+          ids.some((id) => ringRequests(emulator.requests, id).length > 0) && answering.every(lostAnswer)
+            ? true
+            : undefined,
         'an agent ringing, and the last 10 answers taken by Graph',
       );
       // Where each call is, from Graph's side at this instant (no round trips before the kill).
@@ -404,7 +455,10 @@ describe('chaos', () => {
     });
     await expectAllConnected(ids, 'web restart');
     const all = ids.flatMap(notifications);
-    expect(all.filter((n) => !is2xx(n)), 'notifications never accepted').toEqual([]);
+    expect(
+      all.filter((n) => !is2xx(n)),
+      'notifications never accepted',
+    ).toEqual([]);
     const redelivered = all.filter((n) => (n.attempts ?? 1) > 1).length;
     expect(redelivered, 'notifications that needed redelivery').toBeGreaterThan(0);
     console.log(`chaos ${JSON.stringify({ scenario: 'web restart', notifications: all.length, redelivered })}`);
@@ -454,13 +508,23 @@ describe('chaos', () => {
       // (The call workflow itself completes only once its record is written, so its result waits for Postgres.)
       await eventually(
         () =>
-          all.every((id) => succeeded(id, 'answer') === 1 && succeeded(id, 'transfer') === 1 && emulator.getCall(id)!.state === 'terminated')
+          all.every(
+            (id) =>
+              succeeded(id, 'answer') === 1 &&
+              succeeded(id, 'transfer') === 1 &&
+              emulator.getCall(id)!.state === 'terminated',
+          )
             ? true
             : undefined,
         'every call answered, transferred and ended with Postgres down',
         60_000,
       );
-      expect(await query('select 1', []).then(() => 'up', () => 'down')).toBe('down');
+      expect(
+        await query('select 1', []).then(
+          () => 'up',
+          () => 'down',
+        ),
+      ).toBe('down');
       const downMs = Date.now() - stoppedAt;
       if (downMs < 30_000) await sleep(30_000 - downMs);
     } finally {
@@ -471,14 +535,22 @@ describe('chaos', () => {
     const { connected } = await expectAllConnected(all, 'postgres down');
     // The agents' side is written after recovery too: each call's agent went reserved, onCall and wrapUp for it, each
     // change once (their writes try a local activity first and fall back to the retried activity while it is down).
-    const steps = await eventually(async () => {
-      const rows = await query<{ call_id: string; state: string; n: string }>(
-        'select call_id, state, count(*) as n from agent_state_change where call_id = any($1) group by call_id, state',
-        [all],
-      ).catch(() => []);
-      return rows.filter((r) => ['reserved', 'onCall', 'wrapUp'].includes(r.state)).length === 3 * connected ? rows : undefined;
-    }, 'every agent state change of the calls written after recovery', 60_000);
-    expect(steps.filter((r) => ['reserved', 'onCall', 'wrapUp'].includes(r.state)).every((r) => Number(r.n) === 1)).toBe(true);
+    const steps = await eventually(
+      async () => {
+        const rows = await query<{ call_id: string; state: string; n: string }>(
+          'select call_id, state, count(*) as n from agent_state_change where call_id = any($1) group by call_id, state',
+          [all],
+        ).catch(() => []);
+        return rows.filter((r) => ['reserved', 'onCall', 'wrapUp'].includes(r.state)).length === 3 * connected
+          ? rows
+          : undefined;
+      },
+      'every agent state change of the calls written after recovery',
+      60_000,
+    );
+    expect(
+      steps.filter((r) => ['reserved', 'onCall', 'wrapUp'].includes(r.state)).every((r) => Number(r.n) === 1),
+    ).toBe(true);
     await afterFault('postgres down', before, backAt);
   }, 240_000);
 
@@ -486,7 +558,10 @@ describe('chaos', () => {
     const before = await beforeFault('temporal restart');
     for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 5000 });
     const ids = await placeCalls(10, 200, '06');
-    await eventually(() => (ids.every((id) => succeeded(id, 'answer') === 1) ? true : undefined), 'every call answered');
+    await eventually(
+      () => (ids.every((id) => succeeded(id, 'answer') === 1) ? true : undefined),
+      'every call answered',
+    );
     await temporal.stop();
     temporal = await startTemporalDevServer({ dataDir, port: temporalPort, namespace: 'default' });
     const restartedAt = emulator.requests.length;
@@ -523,8 +598,13 @@ describe('chaos', () => {
         const next = storm.find((n) => n.path === r.path && Date.parse(n.at) > Date.parse(r.at));
         return next ? Date.parse(next.at) - Date.parse(r.at) : -1;
       });
-    expect(waits.filter((ms) => ms < 1000), 'retries sooner than Retry-After (ms; -1: never retried)').toEqual([]);
-    console.log(`chaos ${JSON.stringify({ scenario: 'graph storm', throttled429: status(429), unavailable503: status(503), retryAfterWaitsMs: waits })}`);
+    expect(
+      waits.filter((ms) => ms < 1000),
+      'retries sooner than Retry-After (ms; -1: never retried)',
+    ).toEqual([]);
+    console.log(
+      `chaos ${JSON.stringify({ scenario: 'graph storm', throttled429: status(429), unavailable503: status(503), retryAfterWaitsMs: waits })}`,
+    );
     await afterFault('graph storm', agentsBefore, overAt);
   }, 240_000);
 
@@ -549,16 +629,21 @@ describe('chaos', () => {
     // Every call is past its greeting (its hold music has started) or with an agent. A greeting whose completion
     // notification is lost to the kill is waited for up to 2 minutes before the call asks Graph (the call tests and
     // the lost-notification scenario cover that path); this scenario is about the agents.
-    const pastGreeting = (id: string) => succeeded(id, 'playPrompt') >= 2 || transferred(id) || emulator.getCall(id)!.state === 'terminated';
-    await eventually(
-      () => {
-        const queued = ids.filter((id) => ringRequests(emulator.requests, id).length === 0);
-        return ids.every(pastGreeting) && ids.filter(transferred).length >= 5 && ids.some(ringing) && queued.length > 0 ? true : undefined;
-      },
-      'every call queued or with an agent, some put through to agents, one ringing an agent, one still waiting',
-    );
+    const pastGreeting = (id: string) =>
+      succeeded(id, 'playPrompt') >= 2 || transferred(id) || emulator.getCall(id)!.state === 'terminated';
+    await eventually(() => {
+      const queued = ids.filter((id) => ringRequests(emulator.requests, id).length === 0);
+      return ids.every(pastGreeting) && ids.filter(transferred).length >= 5 && ids.some(ringing) && queued.length > 0
+        ? true
+        : undefined;
+    }, 'every call queued or with an agent, some put through to agents, one ringing an agent, one still waiting');
     // Where each call and agent is, from Graph's side at this instant (no round trips before the kill).
-    const atKill = { callsOver: 0, ringingAnAgent: 0, queued: 0, agentsInACall: AGENTS.filter((a) => emulator.getAgent(a).busy).length };
+    const atKill = {
+      callsOver: 0,
+      ringingAnAgent: 0,
+      queued: 0,
+      agentsInACall: AGENTS.filter((a) => emulator.getAgent(a).busy).length,
+    };
     for (const id of ids) {
       if (emulator.getCall(id)!.state === 'terminated') atKill.callsOver++;
       else if (ringing(id)) atKill.ringingAnAgent++;
@@ -576,22 +661,31 @@ describe('chaos', () => {
 
     app = await startApp();
     const restartMs = Date.now() - downAt;
-    console.log(`chaos ${JSON.stringify({ scenario: 'app SIGKILL', appStartMs, atKill, killed: commands.length, killedCommands: [...new Set(commands)], reapedMs, restartMs })}`);
+    console.log(
+      `chaos ${JSON.stringify({ scenario: 'app SIGKILL', appStartMs, atKill, killed: commands.length, killedCommands: [...new Set(commands)], reapedMs, restartMs })}`,
+    );
 
     // Every call that was in flight ends, its CDR saying what its workflow says, no step recorded twice.
     const inFlight = await Promise.all(ids.map((id) => result(id, 180_000)));
     const inFlightMs = Date.now() - downAt;
     const outcomes: Record<string, number> = {};
     for (const s of inFlight) outcomes[s.outcome] = (outcomes[s.outcome] ?? 0) + 1;
-    console.log(`chaos ${JSON.stringify({ scenario: 'app SIGKILL', inFlightOutcomes: outcomes, inFlightEndedAfterMs: inFlightMs })}`);
+    console.log(
+      `chaos ${JSON.stringify({ scenario: 'app SIGKILL', inFlightOutcomes: outcomes, inFlightEndedAfterMs: inFlightMs })}`,
+    );
     const rows = new Map((await cdrs(ids)).map((r) => [r.id, r.outcome]));
-    expect(ids.map((id) => rows.get(id)), 'CDRs of the calls in flight').toEqual(inFlight.map((s) => s.outcome));
+    expect(
+      ids.map((id) => rows.get(id)),
+      'CDRs of the calls in flight',
+    ).toEqual(inFlight.map((s) => s.outcome));
     expect(await duplicatedSteps(ids), 'steps of the calls in flight recorded twice').toEqual([]);
     // Calls placed on the fresh start are put through, one to each agent (round robin).
     const after = await placeCalls(AGENTS.length, 100, '09');
     await expectAllConnected(after, 'app SIGKILL: calls after the fresh start');
     await afterFault('app SIGKILL', before, killedAt);
-    console.log(`chaos ${JSON.stringify({ scenario: 'app SIGKILL', scenarioMs: Date.now() - before.startedAt.getTime() })}`);
+    console.log(
+      `chaos ${JSON.stringify({ scenario: 'app SIGKILL', scenarioMs: Date.now() - before.startedAt.getTime() })}`,
+    );
   }, 300_000);
 
   it('every workflow history the suite produced replays on the current code, and no workflow task failed', async () => {
@@ -603,7 +697,9 @@ describe('chaos', () => {
     expect(check.replayed.agentWorkflow ?? 0, 'agent histories').toBeGreaterThanOrEqual(AGENTS.length);
     expect(check.replayed.queueWorkflow ?? 0, 'queue histories').toBeGreaterThan(0);
     expect(check.replayed.presencePollerWorkflow ?? 0, 'presence poller histories').toBeGreaterThan(0);
-    console.log(`chaos ${JSON.stringify({ scenario: 'every history', replayed: check.replayed, ms: Date.now() - started })}`);
+    console.log(
+      `chaos ${JSON.stringify({ scenario: 'every history', replayed: check.replayed, ms: Date.now() - started })}`,
+    );
   }, 300_000);
 
   it('the processes stayed healthy: no unhandled rejection in any child', () => {

@@ -37,7 +37,10 @@ describe('recorded histories', () => {
     );
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: 'recorded-histories' }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath, replayName: 'recorded-histories' },
+      histories,
+    )) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

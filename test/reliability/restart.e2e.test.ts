@@ -54,7 +54,12 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
     const holdAfter = last && emulator!.requests.some((r) => r.path.endsWith(`${callId}/playPrompt`) && r.at > last.at);
     return declined.length >= 2 && holdAfter ? true : undefined;
   }, 'two declined offers and hold music again').catch((err: unknown) => {
-    const h = emulator!.getCall(callId)!.history.map((e) => `${e.kind} ${'path' in e ? String(e.path) : ''} ${'summary' in e ? String(e.summary) : ''} ${'detail' in e ? String(e.detail) : ''}`);
+    const h = emulator!
+      .getCall(callId)!
+      .history.map(
+        (e) =>
+          `${e.kind} ${'path' in e ? String(e.path) : ''} ${'summary' in e ? String(e.summary) : ''} ${'detail' in e ? String(e.detail) : ''}`,
+      );
     throw new Error(`${(err as Error).message}\n${h.join('\n')}`);
   });
 
@@ -82,5 +87,7 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
 // restart (the call, the queue, the agents, the presence poller) replays on a fresh worker.
 it('every workflow history it produced, before and after the restart, replays on a fresh worker', async () => {
   expect(stack, 'the restarted stack is up').toBeDefined();
-  await expectEveryHistoryReplays(stack!.client, { expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'] });
+  await expectEveryHistoryReplays(stack!.client, {
+    expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow', 'presencePollerWorkflow'],
+  });
 });

@@ -39,21 +39,30 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-
 it('counts failed workflow tasks in /metrics by workflow type and reason', async () => {
   const taskQueue = 'workflow-task-failures';
   // Caching no workflow, every task replays its history first, as after a worker restart.
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, maxCachedWorkflows: 0 });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    maxCachedWorkflows: 0,
+  });
   const failures = async () => {
     const res = await fetch(metrics!.url);
     expect(res.status).toBe(200);
     return samples(await res.text(), WORKFLOW_TASK_FAILURES_METRIC);
   };
-  const of = (all: Awaited<ReturnType<typeof failures>>, workflowType: string) => all.filter((s) => s.labels.workflow_type === workflowType);
+  const of = (all: Awaited<ReturnType<typeof failures>>, workflowType: string) =>
+    all.filter((s) => s.labels.workflow_type === workflowType);
 
   await worker.runUntil(async () => {
     const start = (type: string) => env.client.workflow.start(type, { workflowId: `${type}-1`, taskQueue });
-    const [throwing, diverging, healthy] = await Promise.all([start('throwingWorkflow'), start('replayDivergingWorkflow'), start('healthyWorkflow')]);
+    const [throwing, diverging, healthy] = await Promise.all([
+      start('throwingWorkflow'),
+      start('replayDivergingWorkflow'),
+      start('healthyWorkflow'),
+    ]);
     expect(await healthy.result()).toBe('done');
     const seen = await eventually(async () => {
       const all = await failures();
@@ -71,14 +80,20 @@ it('counts failed workflow tasks in /metrics by workflow type and reason', async
     expect(of(seen, 'healthyWorkflow')).toEqual([]);
 
     // Each count is a failure Temporal recorded: the run's history ends in a failed task, of the same kind.
-    expect(failingTask(await throwing.fetchHistory())).toMatchObject({ cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE', nondeterminism: false });
+    expect(failingTask(await throwing.fetchHistory())).toMatchObject({
+      cause: 'WORKFLOW_WORKER_UNHANDLED_FAILURE',
+      nondeterminism: false,
+    });
     const nondeterminism = failingTask(await diverging.fetchHistory());
     expect(nondeterminism).toMatchObject({ cause: 'NON_DETERMINISTIC_ERROR', nondeterminism: true });
     expect(nondeterminism!.message).toMatch(/Nondeterminism/);
 
     // Every retry of the failing task counts again: the alert goes on firing while the workflow is stuck.
     const first = of(seen, 'throwingWorkflow')[0]!.value;
-    await eventually(async () => ((of(await failures(), 'throwingWorkflow')[0]?.value ?? 0) > first ? true : undefined), 'a retry of the failing task counted');
+    await eventually(
+      async () => ((of(await failures(), 'throwingWorkflow')[0]?.value ?? 0) > first ? true : undefined),
+      'a retry of the failing task counted',
+    );
 
     await Promise.all([throwing.terminate('test over'), diverging.terminate('test over')]);
   });

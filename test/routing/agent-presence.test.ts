@@ -22,12 +22,18 @@ const live = (agentId: string) => stack.orm.em.fork().findOne(AgentLive, { agent
 
 it('pauses an agent whose Teams presence goes Away and brings them back when Available, recording each change', async () => {
   await eventually(async () => ((await live(megan))?.state === 'available' ? true : undefined), 'megan signed in');
-  stack.emulator!.setAgent(megan, { onTransfer: 'accept', presence: [{ atMs: 0, availability: 'Away', activity: 'Away' }] });
+  stack.emulator!.setAgent(megan, {
+    onTransfer: 'accept',
+    presence: [{ atMs: 0, availability: 'Away', activity: 'Away' }],
+  });
   await eventually(async () => ((await live(megan))?.state === 'away' ? true : undefined), 'megan away by presence');
   const state = await stack.client.workflow.getHandle(agentWorkflowId(megan)).query(agentStateQuery);
   expect(state.presence).toEqual({ availability: 'Away', activity: 'Away' });
 
-  stack.emulator!.setAgent(megan, { onTransfer: 'accept', presence: [{ atMs: 0, availability: 'Available', activity: 'Available' }] });
+  stack.emulator!.setAgent(megan, {
+    onTransfer: 'accept',
+    presence: [{ atMs: 0, availability: 'Available', activity: 'Available' }],
+  });
   await eventually(async () => ((await live(megan))?.state === 'available' ? true : undefined), 'megan back');
 
   const changes = await stack.orm.em.fork().find(AgentStateChange, { agentId: megan }, { orderBy: { id: 'asc' } });
@@ -43,7 +49,9 @@ it('pauses an agent whose Teams presence goes Away and brings them back when Ava
   // The sales queue's live row counts Megan by state, as Grafana reads it.
   const salesLive = await eventually(async () => {
     const row = await stack.orm.em.fork().findOne(QueueLive, { queue: 'sales' });
-    return row && row.agentsAvailable + row.agentsAway + row.agentsSignedOut === queues.sales!.agents.length ? row : undefined;
+    return row && row.agentsAvailable + row.agentsAway + row.agentsSignedOut === queues.sales!.agents.length
+      ? row
+      : undefined;
   }, 'sales queue_live');
   expect(salesLive.callsWaiting).toBe(0);
   expect(salesLive.oldestWaitingSince).toBeNull();
@@ -51,5 +59,7 @@ it('pauses an agent whose Teams presence goes Away and brings them back when Ava
 
 // Issue 28: runs last. The presence poller, the agents it paused and resumed and the queues replay on a fresh worker.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectEveryHistoryReplays(stack.client, { expected: ['agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow'] });
+  await expectEveryHistoryReplays(stack.client, {
+    expected: ['agentWorkflow', 'queueWorkflow', 'presencePollerWorkflow'],
+  });
 });

@@ -32,7 +32,12 @@ let poisonedRunId: string | undefined;
 
 beforeAll(async () => {
   env = await startWorkflowTestEnvironment();
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: ROUTING, workflowsPath, activities: routingActivities(env.client, ROUTING, queues) });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: ROUTING,
+    workflowsPath,
+    activities: routingActivities(env.client, ROUTING, queues),
+  });
   running = worker.run();
   await startAgentWorkflows(env.client, ROUTING, queues);
 });
@@ -46,9 +51,19 @@ afterAll(async () => {
 });
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env_ = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'silent' };
+  const env_ = {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    LOG_LEVEL: 'silent',
+  };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: env_, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { env: env_, timeout: 60_000 },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -63,10 +78,13 @@ const stateOf = (id: string): Promise<AgentSnapshotView> => agent(id).query(agen
 async function changeQueueAndGoAway(id: string, queue: string, member: boolean): Promise<AgentSnapshotView> {
   await setQueueMembership(env.client, id, queue, member);
   await setAgentAvailability(env.client, id, 'away', 'test');
-  return eventually(async () => {
-    const s = await stateOf(id);
-    return s.state === 'away' && s.queues.includes(queue) === member ? s : undefined;
-  }, `the agent away and ${member ? 'in' : 'out of'} ${queue}`);
+  return eventually(
+    async () => {
+      const s = await stateOf(id);
+      return s.state === 'away' && s.queues.includes(queue) === member ? s : undefined;
+    },
+    `the agent away and ${member ? 'in' : 'out of'} ${queue}`,
+  );
 }
 
 describe('switchboard agents restart', () => {
@@ -80,7 +98,9 @@ describe('switchboard agents restart', () => {
     expect(code).toBe(0);
     const after = await agent(ADELE).describe();
     expect(after.runId).not.toBe(before.runId);
-    expect(stdout).toContain(`restarted as run ${after.runId} (ended run ${before.runId}) with its state: away, queues billing, support, opted out of sales`);
+    expect(stdout).toContain(
+      `restarted as run ${after.runId} (ended run ${before.runId}) with its state: away, queues billing, support, opted out of sales`,
+    );
     expect(stdout).not.toContain('reset');
     expect(after.status.name).toBe('RUNNING');
     expect(after.taskQueue).toBe(ROUTING);
@@ -90,7 +110,10 @@ describe('switchboard agents restart', () => {
 
     // The new run is the agent: it takes her back to available, in the queues she kept.
     await setAgentAvailability(env.client, ADELE, 'available', 'test');
-    await eventually(async () => ((await stateOf(ADELE)).state === 'available' ? true : undefined), 'the restarted agent available again');
+    await eventually(
+      async () => ((await stateOf(ADELE)).state === 'available' ? true : undefined),
+      'the restarted agent available again',
+    );
     expect((await stateOf(ADELE)).queues).toEqual(['billing', 'support']);
   });
 
@@ -110,7 +133,11 @@ describe('switchboard agents restart', () => {
     expect(code).toBe(0);
     const after = await agent(ALEX).describe();
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`its workflow task was failing \\(WORKFLOW_WORKER_UNHANDLED_FAILURE: .*null.*\\), so run ${before.runId} was reset to event \\d+`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `its workflow task was failing \\(WORKFLOW_WORKER_UNHANDLED_FAILURE: .*null.*\\), so run ${before.runId} was reset to event \\d+`,
+      ),
+    );
     expect(lines[1]).toBe('  signals received since, not reapplied: presence');
     const resetRunId = /as run (\S+)$/.exec(lines[0]!)![1]!;
     expect(new Set([before.runId, resetRunId, after.runId]).size).toBe(3);
@@ -122,7 +149,10 @@ describe('switchboard agents restart', () => {
     // The reset run ended with the restart, as the failing one did with the reset; both say why.
     for (const runId of [before.runId, resetRunId]) {
       const history = await env.client.workflow.getHandle(agentWorkflowId(ALEX), runId).fetchHistory();
-      const reasons = (history.events ?? []).map((e) => e.workflowExecutionTerminatedEventAttributes?.reason ?? e.workflowTaskFailedEventAttributes?.failure?.message);
+      const reasons = (history.events ?? []).map(
+        (e) =>
+          e.workflowExecutionTerminatedEventAttributes?.reason ?? e.workflowTaskFailedEventAttributes?.failure?.message,
+      );
       expect(reasons).toContain(RESTART_REASON);
     }
     expect(failingTask(await agent(ALEX).fetchHistory())).toBeUndefined();
@@ -137,11 +167,17 @@ describe('switchboard agents restart', () => {
   });
 
   it('changes nothing when the workflow does not answer and its task is not failing (no worker polls for it)', async () => {
-    const orphan = await env.client.workflow.start('agentWorkflow', { workflowId: agentWorkflowId('orphan'), taskQueue: 'nobody-polls', args: [{ agentId: 'orphan' }] });
+    const orphan = await env.client.workflow.start('agentWorkflow', {
+      workflowId: agentWorkflowId('orphan'),
+      taskQueue: 'nobody-polls',
+      args: [{ agentId: 'orphan' }],
+    });
     const { code, stdout, stderr } = await cli('agents', 'restart', 'orphan');
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain(`agent orphan's workflow (run ${orphan.firstExecutionRunId}) did not answer within 5 s and its workflow task is not failing: is a worker running? Nothing was changed.`);
+    expect(stderr).toContain(
+      `agent orphan's workflow (run ${orphan.firstExecutionRunId}) did not answer within 5 s and its workflow task is not failing: is a worker running? Nothing was changed.`,
+    );
     const after = await orphan.describe();
     expect(after.runId).toBe(orphan.firstExecutionRunId);
     expect(after.status.name).toBe('RUNNING');
@@ -151,8 +187,7 @@ describe('switchboard agents restart', () => {
   it('leaves histories that replay, but for the run this test broke on purpose', async () => {
     const check = await checkHistories(env.client);
     expect(check.replayed.agentWorkflow).toBeGreaterThanOrEqual(5); // three agents, two of them restarted
-    const problems = [...check.replayFailures, ...check.failedTasks]
-      .filter((p) => p.runId !== poisonedRunId);
+    const problems = [...check.replayFailures, ...check.failedTasks].filter((p) => p.runId !== poisonedRunId);
     expect(problems).toEqual([]);
   });
 });

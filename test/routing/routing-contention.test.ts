@@ -90,12 +90,21 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
         Array.from({ length: PER_BURST }, async (_, i) => {
           const callId = `contention-${b}-${i}`;
           const input: CallWorkflowInput = {
-            call: { callId, from: { kind: 'phone', id: `+1425556${String(b * PER_BURST + i).padStart(4, '0')}` }, to: {}, receivedAt: new Date().toISOString() },
+            call: {
+              callId,
+              from: { kind: 'phone', id: `+1425556${String(b * PER_BURST + i).padStart(4, '0')}` },
+              to: {},
+              receivedAt: new Date().toISOString(),
+            },
             callbackUri: 'https://switchboard.test/api/calling',
             promptBaseUrl: 'https://switchboard.test/prompts',
             route: { queue: `contention-q${i % QUEUES}`, priority: 1 + (i % 5) },
           };
-          const handle = await stack.client.workflow.start('callWorkflow', { workflowId: callWorkflowId(callId), taskQueue, args: [input] });
+          const handle = await stack.client.workflow.start('callWorkflow', {
+            workflowId: callWorkflowId(callId),
+            taskQueue,
+            args: [input],
+          });
           callIds.push(callId);
           results.push(handle.result() as Promise<CallSummary>);
         }),
@@ -121,18 +130,27 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
     });
     const queueRows = await eventually(async () => {
       const rows = await stack.orm.em.fork().find(QueueLive, { queue: { $in: Object.keys(queues) } });
-      return rows.length === QUEUES && rows.every((r) => r.callsWaiting === 0 && r.agentsReserved === 0 && r.agentsOnCall === 0 && r.agentsWrapUp === 0) ? rows : undefined;
+      return rows.length === QUEUES &&
+        rows.every(
+          (r) => r.callsWaiting === 0 && r.agentsReserved === 0 && r.agentsOnCall === 0 && r.agentsWrapUp === 0,
+        )
+        ? rows
+        : undefined;
     }, 'queue_live settled');
-    expect(queueRows.map((r) => r.agentsAvailable).reduce((a, b) => a + b, 0)).toBe(Object.values(queues).reduce((a, q) => a + q.agents.length, 0));
-
+    expect(queueRows.map((r) => r.agentsAvailable).reduce((a, b) => a + b, 0)).toBe(
+      Object.values(queues).reduce((a, q) => a + q.agents.length, 0),
+    );
   });
-  console.log(`contention: ${BURSTS * PER_BURST} calls over ${AGENTS} agents in ${QUEUES} queues took ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(
+    `contention: ${BURSTS * PER_BURST} calls over ${AGENTS} agents in ${QUEUES} queues took ${Math.round((Date.now() - started) / 1000)} s`,
+  );
 
   // Graph saw exactly one accepted transfer per call.
   const accepted = new Map<string, number>();
   for (const r of graph.requests) {
     const agentId = (r.detail as { agentId?: string } | undefined)?.agentId;
-    if (r.op === 'transfer' && agentId && (graph.agentBehaviour.get(agentId) ?? 'accept') === 'accept') accepted.set(r.callId, (accepted.get(r.callId) ?? 0) + 1);
+    if (r.op === 'transfer' && agentId && (graph.agentBehaviour.get(agentId) ?? 'accept') === 'accept')
+      accepted.set(r.callId, (accepted.get(r.callId) ?? 0) + 1);
   }
   expect([...accepted.values()].every((n) => n === 1)).toBe(true);
   expect(accepted.size).toBe(BURSTS * PER_BURST);
@@ -167,10 +185,14 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
   let accepts = 0;
   for (const agentId of agents) {
     const runs: { runId: string; startTime: Date }[] = [];
-    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${agentWorkflowId(agentId)}'` })) runs.push(wf);
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${agentWorkflowId(agentId)}'` }))
+      runs.push(wf);
     runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
     const events = [];
-    for (const run of runs) events.push(...((await stack.client.workflow.getHandle(agentWorkflowId(agentId), run.runId).fetchHistory()).events ?? []));
+    for (const run of runs)
+      events.push(
+        ...((await stack.client.workflow.getHandle(agentWorkflowId(agentId), run.runId).fetchHistory()).events ?? []),
+      );
     let holding: string | undefined;
     for (const e of events) {
       // Accepted: the reserve Update (attendant groups), or a reservation by signal, which the agent accepts by
@@ -183,7 +205,10 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
           ? decode(handedOver.input?.payloads?.[0] ?? undefined)
           : undefined;
       if (accepted) {
-        expect(holding, `${agentId} accepted ${String(accepted.reservationId)} while holding ${holding}`).toBeUndefined();
+        expect(
+          holding,
+          `${agentId} accepted ${String(accepted.reservationId)} while holding ${holding}`,
+        ).toBeUndefined();
         holding = String(accepted.reservationId);
         accepts++;
       }

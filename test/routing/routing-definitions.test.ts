@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { QueueValidationError, validateQueues, type AgentDefinition, type QueueDefinition } from '../../src/routing/validate.js';
+import {
+  QueueValidationError,
+  validateQueues,
+  type AgentDefinition,
+  type QueueDefinition,
+} from '../../src/routing/validate.js';
 import { candidates } from '../../src/routing/select.js';
 import { type AgentView } from '../../src/contracts/queue.js';
 import { estimatedWaitSeconds } from '../../src/routing/ewt.js';
@@ -61,13 +66,19 @@ describe('queue definitions', () => {
   });
 
   it('rejects an alert time outside 15–180 s', () => {
-    expect(problems({ help: { agents: ['a1'], alertSeconds: 10 } })).toEqual(['queue help: alertSeconds: must be 15–180 s']);
-    expect(problems({ help: { agents: ['a1'], alertSeconds: 181 } })).toEqual(['queue help: alertSeconds: must be 15–180 s']);
+    expect(problems({ help: { agents: ['a1'], alertSeconds: 10 } })).toEqual([
+      'queue help: alertSeconds: must be 15–180 s',
+    ]);
+    expect(problems({ help: { agents: ['a1'], alertSeconds: 181 } })).toEqual([
+      'queue help: alertSeconds: must be 15–180 s',
+    ]);
   });
 
   it('offers by ringing unless told otherwise, and rejects an attendant queue that would blind-transfer', () => {
     expect(validateQueues(agents, { help: { agents: ['a1'] } }).help).toMatchObject({ offerBy: 'ring' });
-    expect(validateQueues(agents, { help: { agents: ['a1'], offerBy: 'transfer' } }).help).toMatchObject({ offerBy: 'transfer' });
+    expect(validateQueues(agents, { help: { agents: ['a1'], offerBy: 'transfer' } }).help).toMatchObject({
+      offerBy: 'transfer',
+    });
     expect(problems({ help: { agents: ['a1', 'a2'], method: 'attendant', offerBy: 'transfer' } })).toEqual([
       "queue help: offerBy: attendant rings several agents at once, which needs 'ring' (a blind transfer reaches one agent)",
     ]);
@@ -92,7 +103,11 @@ describe('queue definitions', () => {
 
   it('rejects a bad action and an unknown target queue', () => {
     const found = problems({
-      a: { agents: ['a1'], timeoutAction: { type: 'transfer', phone: '555-1234' }, overflowAction: { type: 'queue', queue: 'zz' } },
+      a: {
+        agents: ['a1'],
+        timeoutAction: { type: 'transfer', phone: '555-1234' },
+        overflowAction: { type: 'queue', queue: 'zz' },
+      },
     });
     expect(found.some((p) => p.startsWith('queue a: timeoutAction'))).toBe(true);
     const unknown = problems({ a: { agents: ['a1'], overflowAction: { type: 'queue', queue: 'zz' } } });
@@ -116,7 +131,9 @@ describe('agent selection', () => {
   it('attendant rings at most 25 agents at once (Graph’s limit for simultaneous ring)', () => {
     const ids = Array.from({ length: 30 }, (_, i) => `g${i + 1}`);
     const q = testQueue('big', ids, { method: 'attendant' });
-    const all: Record<string, AgentView> = Object.fromEntries(ids.map((id) => [id, { state: 'available', idleSince: 0 }]));
+    const all: Record<string, AgentView> = Object.fromEntries(
+      ids.map((id) => [id, { state: 'available', idleSince: 0 }]),
+    );
     expect(candidates(q, all, none, 0)).toEqual(ids.slice(0, 25));
     // Busy ones are skipped, and the next free ones fill the group.
     expect(candidates(q, { ...all, g1: { state: 'onCall', idleSince: 0 } }, none, 0)).toEqual(ids.slice(1, 26));
@@ -124,7 +141,9 @@ describe('agent selection', () => {
 
   it('longest idle picks the agent available the longest', () => {
     const q = testQueue('q', ['a1', 'a2', 'a3'], { method: 'longestIdle' });
-    expect(candidates(q, view({ a1: { idleSince: 300 }, a2: { idleSince: 100 }, a3: { idleSince: 200 } }), none, -1)).toEqual(['a2', 'a3', 'a1']);
+    expect(
+      candidates(q, view({ a1: { idleSince: 300 }, a2: { idleSince: 100 }, a3: { idleSince: 200 } }), none, -1),
+    ).toEqual(['a2', 'a3', 'a1']);
   });
 
   it('skills keeps agents who meet the rule, best level first', () => {
@@ -138,7 +157,10 @@ describe('agent selection', () => {
 
   it('presence-based routing offers only Available agents, Busy ones when asked, and skips missed agents', () => {
     const q = testQueue('q', ['a1', 'a2', 'a3'], { method: 'serial', presenceBased: true });
-    const v = view({ a1: { presence: { availability: 'Busy', activity: 'InACall' } }, a2: { presence: { availability: 'Away', activity: 'Away' } } });
+    const v = view({
+      a1: { presence: { availability: 'Busy', activity: 'InACall' } },
+      a2: { presence: { availability: 'Away', activity: 'Away' } },
+    });
     expect(candidates(q, v, none, -1)).toEqual(['a3']);
     expect(candidates({ ...q, offerToBusy: true }, v, none, -1)).toEqual(['a1', 'a3']);
     expect(candidates({ ...q, presenceBased: false }, v, (id) => id === 'a3', -1)).toEqual(['a1', 'a2']);
@@ -158,7 +180,16 @@ describe('agent reservations', () => {
   const reserved = (leaseSeconds?: number) => {
     const a = new AgentState('a1', 'a1:run', 20_000, undefined, 0);
     a.setQueues(() => (a.s.configured = ['q']), 0);
-    a.reserve({ reservationId: 'r1', queue: 'q', callWorkflowId: 'call-x', callId: 'x', ...(leaseSeconds ? { leaseSeconds } : {}) }, 1000);
+    a.reserve(
+      {
+        reservationId: 'r1',
+        queue: 'q',
+        callWorkflowId: 'call-x',
+        callId: 'x',
+        ...(leaseSeconds ? { leaseSeconds } : {}),
+      },
+      1000,
+    );
     return a;
   };
 
@@ -216,13 +247,20 @@ describe('reservations by signal', () => {
     a.reserve({ reservationId: 'r1', queue: 'q', callWorkflowId: 'call-x', callId: 'x' }, 1000);
     expect(a.publication().queues).toEqual([{ queue: 'other', member: true }]);
     a.offerOutcome({ reservationId: 'r1', outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 3 }, 2000);
-    expect(a.publication()).toMatchObject({ live: { state: 'available' }, queues: [{ queue: 'other', member: true }, { queue: 'q', member: true }] });
+    expect(a.publication()).toMatchObject({
+      live: { state: 'available' },
+      queues: [
+        { queue: 'other', member: true },
+        { queue: 'q', member: true },
+      ],
+    });
   });
 
   const queueWithOffer = () => {
     const q = new QueueState(testQueue('q', ['a1', 'a2']));
     q.agentStatus({ agentId: 'a1', state: 'available', idleSince: 0, since: 0, member: true });
-    for (const [i, id] of ['call-1', 'call-2', 'call-3'].entries()) q.enqueue({ callWorkflowId: id, callId: id, enqueuedAt: 1000 + i });
+    for (const [i, id] of ['call-1', 'call-2', 'call-3'].entries())
+      q.enqueue({ callWorkflowId: id, callId: id, enqueuedAt: 1000 + i });
     const call = q.ordered()[1]!;
     q.reserved(call, 'a1', 'r1', undefined, q.s.agents.a1!.version);
     return q;
@@ -232,25 +270,55 @@ describe('reservations by signal', () => {
     const q = queueWithOffer();
     expect(q.s.agents.a1!.state).toBe('reserved');
     expect(q.isWaiting('call-2')).toBe(false);
-    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'agent a1 is away', state: 'away' })).toBe(true);
+    expect(
+      q.reservationRefused({
+        reservationId: 'r1',
+        callWorkflowId: 'call-2',
+        agentId: 'a1',
+        reason: 'agent a1 is away',
+        state: 'away',
+      }),
+    ).toBe(true);
     expect(q.ordered().map((c) => c.callWorkflowId)).toEqual(['call-1', 'call-2', 'call-3']);
     expect(q.s.offers['call-2']).toBeUndefined();
     expect(q.s.agents.a1!.state).toBe('away');
     // A repeat of the same refusal changes nothing.
-    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'again', state: 'available' })).toBe(false);
+    expect(
+      q.reservationRefused({
+        reservationId: 'r1',
+        callWorkflowId: 'call-2',
+        agentId: 'a1',
+        reason: 'again',
+        state: 'available',
+      }),
+    ).toBe(false);
     expect(q.s.agents.a1!.state).toBe('away');
   });
 
   it('a status fresher than the pick wins over the refusal', () => {
     const q = queueWithOffer();
     q.agentStatus({ agentId: 'a1', state: 'onCall', idleSince: 0, member: true });
-    q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'agent a1 is away', state: 'away' });
+    q.reservationRefused({
+      reservationId: 'r1',
+      callWorkflowId: 'call-2',
+      agentId: 'a1',
+      reason: 'agent a1 is away',
+      state: 'away',
+    });
     expect(q.s.agents.a1!.state).toBe('onCall');
   });
 
   it('an agent who finds the call gone frees themself, and the queue drops the call', () => {
     const q = queueWithOffer();
-    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'call gone', callGone: true })).toBe(true);
+    expect(
+      q.reservationRefused({
+        reservationId: 'r1',
+        callWorkflowId: 'call-2',
+        agentId: 'a1',
+        reason: 'call gone',
+        callGone: true,
+      }),
+    ).toBe(true);
     expect(q.s.offers['call-2']).toBeUndefined();
     expect(q.isWaiting('call-2')).toBe(false);
     expect(q.ordered().map((c) => c.callWorkflowId)).toEqual(['call-1', 'call-3']);
@@ -259,37 +327,66 @@ describe('reservations by signal', () => {
   it('round robin: an agent who refuses a reservation keeps their turn, unless a later reservation moved it on', () => {
     const q = new QueueState(testQueue('q-rr', ['a1', 'a2', 'a3'], { method: 'roundRobin' }));
     q.refusalKeepsTurn = true;
-    for (const id of ['a1', 'a2', 'a3']) q.agentStatus({ agentId: id, state: 'available', idleSince: 0, since: 0, member: true });
-    for (const [i, id] of ['call-1', 'call-2'].entries()) q.enqueue({ callWorkflowId: id, callId: id, enqueuedAt: 1000 + i });
+    for (const id of ['a1', 'a2', 'a3'])
+      q.agentStatus({ agentId: id, state: 'available', idleSince: 0, since: 0, member: true });
+    for (const [i, id] of ['call-1', 'call-2'].entries())
+      q.enqueue({ callWorkflowId: id, callId: id, enqueuedAt: 1000 + i });
     const [first, second] = q.ordered() as [QueuedCall, QueuedCall];
     // a1 had the last call: a2's turn. a2 is reserved for the first call and refuses (taken by another queue).
     q.s.lastOffered = 0;
     expect(q.candidatesFor(first, 2000)[0]).toBe('a2');
     q.reserved(first, 'a2', 'r1', undefined, q.s.agents.a2!.version);
-    q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-1', agentId: 'a2', reason: 'agent a2 is reserved', state: 'available' });
+    q.reservationRefused({
+      reservationId: 'r1',
+      callWorkflowId: 'call-1',
+      agentId: 'a2',
+      reason: 'agent a2 is reserved',
+      state: 'available',
+    });
     // Free again: a2 is still next, not a3.
     expect(q.candidatesFor(first, 2000)[0]).toBe('a2');
 
     // Two reservations sent together; the first agent refuses after the second moved the turn on: it stays moved.
     q.reserved(first, 'a2', 'r2', undefined, q.s.agents.a2!.version);
     q.reserved(second, 'a3', 'r3', undefined, q.s.agents.a3!.version);
-    q.reservationRefused({ reservationId: 'r2', callWorkflowId: 'call-1', agentId: 'a2', reason: 'agent a2 is away', state: 'available' });
+    q.reservationRefused({
+      reservationId: 'r2',
+      callWorkflowId: 'call-1',
+      agentId: 'a2',
+      reason: 'agent a2 is away',
+      state: 'available',
+    });
     expect(q.s.lastOffered).toBe(2);
 
     // Runs started before the change: the refusal loses the turn, as it did.
     const old = new QueueState(testQueue('q-rr', ['a1', 'a2', 'a3'], { method: 'roundRobin' }));
-    for (const id of ['a1', 'a2', 'a3']) old.agentStatus({ agentId: id, state: 'available', idleSince: 0, since: 0, member: true });
+    for (const id of ['a1', 'a2', 'a3'])
+      old.agentStatus({ agentId: id, state: 'available', idleSince: 0, since: 0, member: true });
     old.enqueue({ callWorkflowId: 'call-1', callId: 'call-1', enqueuedAt: 1000 });
     old.s.lastOffered = 0;
     old.reserved(old.ordered()[0]!, 'a2', 'r1', undefined, old.s.agents.a2!.version);
-    old.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-1', agentId: 'a2', reason: 'agent a2 is reserved', state: 'available' });
+    old.reservationRefused({
+      reservationId: 'r1',
+      callWorkflowId: 'call-1',
+      agentId: 'a2',
+      reason: 'agent a2 is reserved',
+      state: 'available',
+    });
     expect(old.candidatesFor(old.ordered()[0]!, 2000)[0]).toBe('a3');
   });
 
   it('a refusal for a call that left meanwhile still undoes the reserved mark the pick made', () => {
     const q = queueWithOffer();
     expect(q.leave('call-2')?.reservationId).toBe('r1');
-    expect(q.reservationRefused({ reservationId: 'r1', callWorkflowId: 'call-2', agentId: 'a1', reason: 'reservation r1 already ended', state: 'available' })).toBe(false);
+    expect(
+      q.reservationRefused({
+        reservationId: 'r1',
+        callWorkflowId: 'call-2',
+        agentId: 'a1',
+        reason: 'reservation r1 already ended',
+        state: 'available',
+      }),
+    ).toBe(false);
     expect(q.s.agents.a1!.state).toBe('available');
   });
 });

@@ -46,7 +46,11 @@ interface Harness {
   connected(): string[];
 }
 
-async function withRouting(name: string, queues: QueueConfig[], fn: (h: Harness) => Promise<void>): Promise<ScriptedGraph> {
+async function withRouting(
+  name: string,
+  queues: QueueConfig[],
+  fn: (h: Harness) => Promise<void>,
+): Promise<ScriptedGraph> {
   const taskQueue = `tq-${name}`;
   const graph = new ScriptedGraph(env.client, 'accept');
   const byName = Object.fromEntries(queues.map((q) => [q.name, q]));
@@ -61,7 +65,11 @@ async function withRouting(name: string, queues: QueueConfig[], fn: (h: Harness)
     taskQueue,
     async start(queue, priority) {
       const i = input(queue, priority);
-      const handle = await env.client.workflow.start('callWorkflow', { workflowId: callWorkflowId(i.call.callId), taskQueue, args: [i] });
+      const handle = await env.client.workflow.start('callWorkflow', {
+        workflowId: callWorkflowId(i.call.callId),
+        taskQueue,
+        args: [i],
+      });
       const result = handle.result() as Promise<CallSummary>;
       result.catch(() => undefined); // a test may terminate a call instead of waiting for its result
       return { callId: i.call.callId, result };
@@ -85,95 +93,136 @@ const agentState = (id: string) => env.client.workflow.getHandle(agentWorkflowId
 describe('routing methods', () => {
   it('serial offers the first agent in order who is free; after wrap-up the first again', async () => {
     const agents = ids('serial', 3);
-    await withRouting('serial', [testQueue('q-serial', agents, { method: 'serial', wrapUpSeconds: 3, presenceBased: false })], async (h) => {
-      for (let i = 0; i < 3; i++) expect((await h.call('q-serial')).outcome).toBe('connected');
-      await env.sleep('4s'); // every wrap-up over
-      expect((await h.call('q-serial')).agentId).toBe(agents[0]);
-      expect(h.connected()).toEqual([agents[0], agents[1], agents[2], agents[0]]);
-    });
+    await withRouting(
+      'serial',
+      [testQueue('q-serial', agents, { method: 'serial', wrapUpSeconds: 3, presenceBased: false })],
+      async (h) => {
+        for (let i = 0; i < 3; i++) expect((await h.call('q-serial')).outcome).toBe('connected');
+        await env.sleep('4s'); // every wrap-up over
+        expect((await h.call('q-serial')).agentId).toBe(agents[0]);
+        expect(h.connected()).toEqual([agents[0], agents[1], agents[2], agents[0]]);
+      },
+    );
   });
 
   it('attendant rings every free agent at once; the first to answer wins and the other rings stop', async () => {
     const agents = ids('attendant', 4);
     const [away, ignores, accepts, declines] = agents as [string, string, string, string];
-    await withRouting('attendant', [testQueue('q-attendant', agents, { method: 'attendant', wrapUpSeconds: 600, reofferAfterSeconds: 0 })], async (h) => {
-      await env.client.workflow.getHandle(agentWorkflowId(away)).signal(agentAvailabilitySignal, { state: 'away' });
-      await eventually(async () => ((await agentState(away)).state === 'away' ? true : undefined), 'agent away');
-      h.graph.agentBehaviour.set(ignores, 'ignore');
-      h.graph.agentBehaviour.set(declines, 'decline');
-      const first = await h.call('q-attendant');
-      expect(first).toMatchObject({ outcome: 'connected', agentId: accepts });
-      // One offer, three rings at once (the away agent is not rung).
-      const rings = h.graph.requests.filter((r) => r.op === 'ring');
-      expect(rings.map((r) => (r.detail as { agentId: string }).agentId).sort()).toEqual([ignores, accepts, declines].sort());
-      expect(h.graph.eventTypes(first.callId).filter((t) => t === 'offered')).toHaveLength(1);
-      // The ring nobody answered was stopped (DELETE); the caller went onto the winner's call.
-      const ringOf = (agentId: string) => rings.find((r) => (r.detail as { agentId: string }).agentId === agentId)!.callId;
-      expect(h.graph.requests.some((r) => r.op === 'delete' && r.callId === ringOf(ignores))).toBe(true);
-      expect(h.graph.requests.find((r) => r.op === 'transfer')!.detail).toEqual({ agentId: accepts, replacesCallId: ringOf(accepts) });
-      // Stopped because someone else answered: not a miss. Declining is.
-      await eventually(async () => ((await agentState(ignores)).state === 'available' ? true : undefined), 'the agent whose ring stopped is free again');
-      expect((await agentState(ignores)).misses).toBe(0);
-      expect((await agentState(declines)).misses).toBe(1);
-      expect((await agentState(accepts)).state).not.toBe('available');
-      // The next call rings the two still free; the one who now accepts wins.
-      h.graph.agentBehaviour.set(ignores, 'accept');
-      const second = await h.call('q-attendant');
-      expect(second).toMatchObject({ outcome: 'connected', agentId: ignores });
-      const secondRings = h.graph.requests.filter((r) => r.op === 'ring').slice(rings.length);
-      expect(secondRings.map((r) => (r.detail as { agentId: string }).agentId).sort()).toEqual([ignores, declines].sort());
-    });
+    await withRouting(
+      'attendant',
+      [testQueue('q-attendant', agents, { method: 'attendant', wrapUpSeconds: 600, reofferAfterSeconds: 0 })],
+      async (h) => {
+        await env.client.workflow.getHandle(agentWorkflowId(away)).signal(agentAvailabilitySignal, { state: 'away' });
+        await eventually(async () => ((await agentState(away)).state === 'away' ? true : undefined), 'agent away');
+        h.graph.agentBehaviour.set(ignores, 'ignore');
+        h.graph.agentBehaviour.set(declines, 'decline');
+        const first = await h.call('q-attendant');
+        expect(first).toMatchObject({ outcome: 'connected', agentId: accepts });
+        // One offer, three rings at once (the away agent is not rung).
+        const rings = h.graph.requests.filter((r) => r.op === 'ring');
+        expect(rings.map((r) => (r.detail as { agentId: string }).agentId).sort()).toEqual(
+          [ignores, accepts, declines].sort(),
+        );
+        expect(h.graph.eventTypes(first.callId).filter((t) => t === 'offered')).toHaveLength(1);
+        // The ring nobody answered was stopped (DELETE); the caller went onto the winner's call.
+        const ringOf = (agentId: string) =>
+          rings.find((r) => (r.detail as { agentId: string }).agentId === agentId)!.callId;
+        expect(h.graph.requests.some((r) => r.op === 'delete' && r.callId === ringOf(ignores))).toBe(true);
+        expect(h.graph.requests.find((r) => r.op === 'transfer')!.detail).toEqual({
+          agentId: accepts,
+          replacesCallId: ringOf(accepts),
+        });
+        // Stopped because someone else answered: not a miss. Declining is.
+        await eventually(
+          async () => ((await agentState(ignores)).state === 'available' ? true : undefined),
+          'the agent whose ring stopped is free again',
+        );
+        expect((await agentState(ignores)).misses).toBe(0);
+        expect((await agentState(declines)).misses).toBe(1);
+        expect((await agentState(accepts)).state).not.toBe('available');
+        // The next call rings the two still free; the one who now accepts wins.
+        h.graph.agentBehaviour.set(ignores, 'accept');
+        const second = await h.call('q-attendant');
+        expect(second).toMatchObject({ outcome: 'connected', agentId: ignores });
+        const secondRings = h.graph.requests.filter((r) => r.op === 'ring').slice(rings.length);
+        expect(secondRings.map((r) => (r.detail as { agentId: string }).agentId).sort()).toEqual(
+          [ignores, declines].sort(),
+        );
+      },
+    );
   });
 
   it('round robin takes the agents in turn, and under load every agent has a share', async () => {
     const agents = ids('rr', 7);
     const allFree = () =>
-      eventually(async () => ((await Promise.all(agents.map(agentState))).every((a) => a.state === 'available') ? true : undefined), 'all agents free');
-    await withRouting('rr', [testQueue('q-rr', agents, { method: 'roundRobin', wrapUpSeconds: 0, presenceBased: false })], async (h) => {
-      // One call at a time, everyone free: strictly in turn, twice round, carrying on after the last agent offered.
-      for (let i = 0; i < 14; i++) {
-        await allFree();
-        expect((await h.call('q-rr')).outcome).toBe('connected');
-      }
-      expect(h.connected()).toEqual([...agents, ...agents]);
-      // Ten calls at once for seven agents, ten times: each batch's first seven go round the table, the other three to
-      // whoever is free first (as in Teams), so each agent has at least one call of every batch.
-      for (let batch = 0; batch < 10; batch++) {
-        await allFree();
-        const calls = [];
-        for (let i = 0; i < 10; i++) calls.push(await h.start('q-rr'));
-        for (const c of calls) expect((await c.result).outcome).toBe('connected');
-      }
-      const counts = agents.map((a) => h.connected().slice(14).filter((x) => x === a).length);
-      expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
-      expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
-    });
+      eventually(
+        async () =>
+          (await Promise.all(agents.map(agentState))).every((a) => a.state === 'available') ? true : undefined,
+        'all agents free',
+      );
+    await withRouting(
+      'rr',
+      [testQueue('q-rr', agents, { method: 'roundRobin', wrapUpSeconds: 0, presenceBased: false })],
+      async (h) => {
+        // One call at a time, everyone free: strictly in turn, twice round, carrying on after the last agent offered.
+        for (let i = 0; i < 14; i++) {
+          await allFree();
+          expect((await h.call('q-rr')).outcome).toBe('connected');
+        }
+        expect(h.connected()).toEqual([...agents, ...agents]);
+        // Ten calls at once for seven agents, ten times: each batch's first seven go round the table, the other three to
+        // whoever is free first (as in Teams), so each agent has at least one call of every batch.
+        for (let batch = 0; batch < 10; batch++) {
+          await allFree();
+          const calls = [];
+          for (let i = 0; i < 10; i++) calls.push(await h.start('q-rr'));
+          for (const c of calls) expect((await c.result).outcome).toBe('connected');
+        }
+        const counts = agents.map(
+          (a) =>
+            h
+              .connected()
+              .slice(14)
+              .filter((x) => x === a).length,
+        );
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+        expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
+      },
+    );
   });
 
   it('longest idle offers the agent idle longest, counting idle time from the end of wrap-up', async () => {
     const [l1, l2, l3] = ids('idle', 3) as [string, string, string];
-    await withRouting('idle', [testQueue('q-idle', [l1, l2, l3], { method: 'longestIdle', wrapUpSeconds: 1 })], async (h) => {
-      // Sign-ins a moment apart, l1 first: l1 has been idle longest.
-      for (const id of [l1, l2, l3]) {
-        const before = (await agentState(id)).since;
-        await env.client.workflow.getHandle(agentWorkflowId(id)).signal(agentAvailabilitySignal, { state: 'away' });
-        await env.client.workflow.getHandle(agentWorkflowId(id)).signal(agentAvailabilitySignal, { state: 'available' });
-        await eventually(async () => {
-          const st = await agentState(id);
-          return st.state === 'available' && st.since > before ? true : undefined;
-        }, `${id} back`);
-        await env.sleep(50);
-      }
-      expect((await h.call('q-idle')).agentId).toBe(l1);
-      await env.sleep('3s');
-      // l3 comes back from a break: idle only from now. l1 is idle from the end of its wrap-up, l2 from sign-in.
-      await env.client.workflow.getHandle(agentWorkflowId(l3)).signal(agentAvailabilitySignal, { state: 'away' });
-      await env.client.workflow.getHandle(agentWorkflowId(l3)).signal(agentAvailabilitySignal, { state: 'available' });
-      await eventually(async () => ((await agentState(l3)).since > Date.now() - 1000 ? true : undefined), 'l3 back');
-      expect((await h.call('q-idle')).agentId).toBe(l2);
-      expect((await h.call('q-idle')).agentId).toBe(l1);
-      expect((await h.call('q-idle')).agentId).toBe(l3);
-    });
+    await withRouting(
+      'idle',
+      [testQueue('q-idle', [l1, l2, l3], { method: 'longestIdle', wrapUpSeconds: 1 })],
+      async (h) => {
+        // Sign-ins a moment apart, l1 first: l1 has been idle longest.
+        for (const id of [l1, l2, l3]) {
+          const before = (await agentState(id)).since;
+          await env.client.workflow.getHandle(agentWorkflowId(id)).signal(agentAvailabilitySignal, { state: 'away' });
+          await env.client.workflow
+            .getHandle(agentWorkflowId(id))
+            .signal(agentAvailabilitySignal, { state: 'available' });
+          await eventually(async () => {
+            const st = await agentState(id);
+            return st.state === 'available' && st.since > before ? true : undefined;
+          }, `${id} back`);
+          await env.sleep(50);
+        }
+        expect((await h.call('q-idle')).agentId).toBe(l1);
+        await env.sleep('3s');
+        // l3 comes back from a break: idle only from now. l1 is idle from the end of its wrap-up, l2 from sign-in.
+        await env.client.workflow.getHandle(agentWorkflowId(l3)).signal(agentAvailabilitySignal, { state: 'away' });
+        await env.client.workflow
+          .getHandle(agentWorkflowId(l3))
+          .signal(agentAvailabilitySignal, { state: 'available' });
+        await eventually(async () => ((await agentState(l3)).since > Date.now() - 1000 ? true : undefined), 'l3 back');
+        expect((await h.call('q-idle')).agentId).toBe(l2);
+        expect((await h.call('q-idle')).agentId).toBe(l1);
+        expect((await h.call('q-idle')).agentId).toBe(l3);
+      },
+    );
   });
 
   it('skills offers the best level first and never an agent without the skill', async () => {
@@ -201,7 +250,13 @@ describe('offers that go unanswered', () => {
   it('moves on to the next agent and pauses an agent after N missed offers', async () => {
     const [n1, n2] = ids('miss', 2) as [string, string];
     // The ring that is ignored lasts the alert time (real seconds here): the shortest allowed.
-    const q = testQueue('q-miss', [n1, n2], { method: 'serial', missesBeforeAway: 2, wrapUpSeconds: 0, reofferAfterSeconds: 3600, alertSeconds: 15 });
+    const q = testQueue('q-miss', [n1, n2], {
+      method: 'serial',
+      missesBeforeAway: 2,
+      wrapUpSeconds: 0,
+      reofferAfterSeconds: 3600,
+      alertSeconds: 15,
+    });
     await withRouting('miss', [q], async (h) => {
       h.graph.agentBehaviour.set(n1, 'ignore');
       expect((await h.call('q-miss')).agentId).toBe(n2);
@@ -225,10 +280,15 @@ describe('offers Graph refuses', () => {
       expect((await h.call('q-busy')).agentId).toBe(free);
       expect(h.offered()).toEqual([busy, free]);
       // Graph ended the ring with 486 at once: not the agent's miss, and they are free for other calls.
-      await eventually(async () => ((await agentState(busy)).state === 'available' ? true : undefined), 'busy agent free again');
+      await eventually(
+        async () => ((await agentState(busy)).state === 'available' ? true : undefined),
+        'busy agent free again',
+      );
       expect((await agentState(busy)).misses).toBe(0);
       const callId = [...h.graph.records.keys()][0]!;
-      expect(h.graph.events(callId).find((e) => e.type === 'offerFailed')?.payload).toMatchObject({ outcomes: { [busy]: 'busy' } });
+      expect(h.graph.events(callId).find((e) => e.type === 'offerFailed')?.payload).toMatchObject({
+        outcomes: { [busy]: 'busy' },
+      });
     });
   });
 
@@ -238,20 +298,35 @@ describe('offers Graph refuses', () => {
     await withRouting('gone', [q], async (h) => {
       // The queue exists once the agent's first status reached it.
       const queue = env.client.workflow.getHandle(queueWorkflowId('q-gone'));
-      await eventually(async () => ((await queue.describe().catch(() => undefined))?.status.name === 'RUNNING' ? true : undefined), 'queue running');
+      await eventually(
+        async () => ((await queue.describe().catch(() => undefined))?.status.name === 'RUNNING' ? true : undefined),
+        'queue running',
+      );
       // A caller whose workflow no longer exists (ended, terminated) is still in the queue's list: the agent's
       // handing themself to it fails, and the agent must be free again rather than reserved until the lease ends.
       await queue.signal(enqueueSignal, { callWorkflowId: 'call-gone-1', callId: 'gone-1', enqueuedAt: Date.now() });
       await eventually(async () => {
         const history = await env.client.workflow.getHandle(agentWorkflowId(agent)).fetchHistory();
-        return history.events?.some((e) => e.signalExternalWorkflowExecutionFailedEventAttributes?.workflowExecution?.workflowId === 'call-gone-1') ? true : undefined;
+        return history.events?.some(
+          (e) =>
+            e.signalExternalWorkflowExecutionFailedEventAttributes?.workflowExecution?.workflowId === 'call-gone-1',
+        )
+          ? true
+          : undefined;
       }, 'the assignment to the gone call failed');
       // The queue heard that the call is gone, and holds no offer for it.
       await eventually(async () => {
         const history = await queue.fetchHistory();
-        return history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reservationRefused') ? true : undefined;
+        return history.events?.some(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reservationRefused',
+        )
+          ? true
+          : undefined;
       }, 'the queue told the call is gone');
-      await eventually(async () => ((await agentState(agent)).state === 'available' ? true : undefined), 'agent released');
+      await eventually(
+        async () => ((await agentState(agent)).state === 'available' ? true : undefined),
+        'agent released',
+      );
       expect((await agentState(agent)).reservation).toBeUndefined();
       expect((await queue.query(queuePositionQuery, 'call-gone-1')).position).toBe(0);
       // The agent takes the next real call.
@@ -267,12 +342,27 @@ describe('offers in a burst', () => {
     const taskQueue = 'tq-burst';
     // Everything reaches the queue before any worker polls: its first workflow task sees three free agents and three
     // waiting calls at once, as a busy queue does when a burst of agents comes free.
-    const queue = await env.client.workflow.start('queueWorkflow', { workflowId: queueWorkflowId('q-burst'), taskQueue, args: [{ config }] });
+    const queue = await env.client.workflow.start('queueWorkflow', {
+      workflowId: queueWorkflowId('q-burst'),
+      taskQueue,
+      args: [{ config }],
+    });
     for (const [i, agentId] of agents.entries()) {
       // burst-3 has been idle longest, then burst-2, then burst-1.
-      await queue.signal(agentStatusSignal, { agentId, state: 'available', idleSince: 1000 - i * 100, since: 1000 - i * 100, member: true });
+      await queue.signal(agentStatusSignal, {
+        agentId,
+        state: 'available',
+        idleSince: 1000 - i * 100,
+        since: 1000 - i * 100,
+        member: true,
+      });
     }
-    for (let i = 1; i <= 3; i++) await queue.signal(enqueueSignal, { callWorkflowId: `call-burst-${i}`, callId: `burst-${i}`, enqueuedAt: Date.now() + i });
+    for (let i = 1; i <= 3; i++)
+      await queue.signal(enqueueSignal, {
+        callWorkflowId: `call-burst-${i}`,
+        callId: `burst-${i}`,
+        enqueuedAt: Date.now() + i,
+      });
     // No agent workflows run: the queue's reservation requests (signals to the agents) are what this test reads.
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -289,7 +379,9 @@ describe('offers in a burst', () => {
           .map((a) => ({
             task: String(a!.workflowTaskCompletedEventId),
             agentWorkflowId: a!.workflowExecution!.workflowId!,
-            request: JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString()).request as { callWorkflowId: string },
+            request: JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString()).request as {
+              callWorkflowId: string;
+            },
           }));
       };
       const reserved = await eventually(async () => {
@@ -300,7 +392,11 @@ describe('offers in a burst', () => {
       for (const r of reserved) byTask.set(r.task, (byTask.get(r.task) ?? 0) + 1);
       expect([...byTask.values()][0]).toBe(3);
       // Longest idle first, for the call that waited longest.
-      expect(Object.fromEntries(reserved.slice(0, 3).map((r) => [r.request.callWorkflowId, r.agentWorkflowId.replace(/^agent-/, '')]))).toEqual({
+      expect(
+        Object.fromEntries(
+          reserved.slice(0, 3).map((r) => [r.request.callWorkflowId, r.agentWorkflowId.replace(/^agent-/, '')]),
+        ),
+      ).toEqual({
         'call-burst-1': 'burst-3',
         'call-burst-2': 'burst-2',
         'call-burst-3': 'burst-1',
@@ -315,20 +411,34 @@ describe('the live row', () => {
     const agents = ids('live', 2);
     const config = testQueue('q-live', agents, { method: 'longestIdle', presenceBased: false });
     const taskQueue = 'tq-live';
-    const queue = await env.client.workflow.start('queueWorkflow', { workflowId: queueWorkflowId('q-live'), taskQueue, args: [{ config }] });
+    const queue = await env.client.workflow.start('queueWorkflow', {
+      workflowId: queueWorkflowId('q-live'),
+      taskQueue,
+      args: [{ config }],
+    });
     // Both agents on a call: the queue is staffed, nobody is free, so every call waits and changes the row.
-    for (const agentId of agents) await queue.signal(agentStatusSignal, { agentId, state: 'onCall', idleSince: 0, member: true });
+    for (const agentId of agents)
+      await queue.signal(agentStatusSignal, { agentId, state: 'onCall', idleSince: 0, member: true });
     const rows: QueueLiveRow[] = [];
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath,
-      activities: { async publishQueueLive(row: QueueLiveRow) { rows.push(row); } },
+      activities: {
+        async publishQueueLive(row: QueueLiveRow) {
+          rows.push(row);
+        },
+      },
     });
     await worker.runUntil(async () => {
       await eventually(async () => (rows.length ? true : undefined), 'first live row');
       expect(rows[0]).toMatchObject({ callsWaiting: 0, agentsOnCall: 2 });
-      for (let i = 1; i <= 20; i++) await queue.signal(enqueueSignal, { callWorkflowId: `call-live-${i}`, callId: `live-${i}`, enqueuedAt: Date.now() });
+      for (let i = 1; i <= 20; i++)
+        await queue.signal(enqueueSignal, {
+          callWorkflowId: `call-live-${i}`,
+          callId: `live-${i}`,
+          enqueuedAt: Date.now(),
+        });
       await eventually(async () => (rows.at(-1)?.callsWaiting === 20 ? true : undefined), 'row with all 20 waiting');
       // Each write is scheduled by a workflow task; the workflow's clock in that task is the task's start time.
       const events = (await queue.fetchHistory()).events ?? [];
@@ -336,10 +446,12 @@ describe('the live row', () => {
       let lastStarted = 0;
       const writesAt: number[] = [];
       for (const e of events) {
-        if (e.workflowTaskStartedEventAttributes) lastStarted = Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
+        if (e.workflowTaskStartedEventAttributes)
+          lastStarted = Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
         if (e.workflowTaskCompletedEventAttributes) startedAt.set(String(e.eventId), lastStarted);
         const a = e.activityTaskScheduledEventAttributes;
-        if (a?.activityType?.name === 'publishQueueLive') writesAt.push(startedAt.get(String(a.workflowTaskCompletedEventId))!);
+        if (a?.activityType?.name === 'publishQueueLive')
+          writesAt.push(startedAt.get(String(a.workflowTaskCompletedEventId))!);
       }
       expect(writesAt.length).toBe(rows.length);
       // 21 changes (the agents, then 20 calls), fewer writes: the calls that came within a second share one.
@@ -355,12 +467,23 @@ describe('queue actions and priority', () => {
   it('sends the caller past the maximum number of calls to the overflow action (another queue)', async () => {
     const [o1] = ids('overflow', 1) as [string];
     const [b1] = ids('backup', 1) as [string];
-    const main = testQueue('q-over', [o1], { maxCalls: 1, reofferAfterSeconds: 3600, overflowAction: { type: 'queue', queue: 'q-backup' } });
+    const main = testQueue('q-over', [o1], {
+      maxCalls: 1,
+      reofferAfterSeconds: 3600,
+      overflowAction: { type: 'queue', queue: 'q-backup' },
+    });
     const backup = testQueue('q-backup', [b1]);
     await withRouting('overflow', [main, backup], async (h) => {
       h.graph.agentBehaviour.set(o1, 'decline'); // the first caller stays waiting
       const first = await h.start('q-over');
-      await eventually(() => (h.offered().includes(o1) && h.graph.prompts.filter((p) => p.callId === first.callId && p.clientContext.startsWith('hold-')).length >= 2 ? true : undefined), 'first caller waiting again');
+      await eventually(
+        () =>
+          h.offered().includes(o1) &&
+          h.graph.prompts.filter((p) => p.callId === first.callId && p.clientContext.startsWith('hold-')).length >= 2
+            ? true
+            : undefined,
+        'first caller waiting again',
+      );
       const second = await h.call('q-over');
       expect(second).toMatchObject({ outcome: 'connected', agentId: b1 });
       const record = [...h.graph.records.values()].find((r) => r.agentId === b1)!;
@@ -372,13 +495,19 @@ describe('queue actions and priority', () => {
 
   it('applies the timeout action after the maximum wait (transfer to a number)', async () => {
     const [t1] = ids('timeout', 1) as [string];
-    const q = testQueue('q-timeout', [t1], { maxWaitSeconds: 4, reofferAfterSeconds: 3600, timeoutAction: { type: 'transfer', phone: '+14255550199' } });
+    const q = testQueue('q-timeout', [t1], {
+      maxWaitSeconds: 4,
+      reofferAfterSeconds: 3600,
+      timeoutAction: { type: 'transfer', phone: '+14255550199' },
+    });
     await withRouting('timeout', [q], async (h) => {
       h.graph.agentBehaviour.set(t1, 'decline');
       const summary = await h.call('q-timeout');
       expect(summary.outcome).toBe('transferredOut');
       expect(summary.waitSeconds).toBeGreaterThanOrEqual(4);
-      expect(h.graph.requests.find((r) => r.op === 'transferOut')!.detail).toEqual({ target: { phone: '+14255550199' } });
+      expect(h.graph.requests.find((r) => r.op === 'transferOut')!.detail).toEqual({
+        target: { phone: '+14255550199' },
+      });
     });
   });
 
@@ -394,7 +523,11 @@ describe('queue actions and priority', () => {
       }, 'no-agents action');
       expect(summary.outcome).toBe('queueDisconnected');
       const callId = summary.callId;
-      expect(h.graph.requests.some((r) => r.op === 'playPrompt' && r.callId === callId && JSON.stringify(r.detail).includes('closed.wav'))).toBe(true);
+      expect(
+        h.graph.requests.some(
+          (r) => r.op === 'playPrompt' && r.callId === callId && JSON.stringify(r.detail).includes('closed.wav'),
+        ),
+      ).toBe(true);
       expect(h.graph.requests.some((r) => r.op === 'delete' && r.callId === callId)).toBe(true);
       expect(h.offered()).toEqual([]);
     });
@@ -409,16 +542,30 @@ describe('queue actions and priority', () => {
       const waiting: { callId: string; priority: number; result: Promise<CallSummary> }[] = [];
       for (const priority of [3, 5, 1, 3]) {
         const c = await h.start('q-prio', priority);
-        await eventually(() => (h.graph.prompts.some((p) => p.callId === c.callId && p.clientContext.startsWith('hold-')) ? true : undefined), 'queued');
+        await eventually(
+          () =>
+            h.graph.prompts.some((p) => p.callId === c.callId && p.clientContext.startsWith('hold-'))
+              ? true
+              : undefined,
+          'queued',
+        );
         waiting.push({ ...c, priority });
       }
       for (const c of waiting) expect((await c.result).outcome).toBe('connected');
-      const order = [...waiting].sort((a, b) => Date.parse(h.graph.records.get(a.callId)!.connectedAt!) - Date.parse(h.graph.records.get(b.callId)!.connectedAt!));
+      const order = [...waiting].sort(
+        (a, b) =>
+          Date.parse(h.graph.records.get(a.callId)!.connectedAt!) -
+          Date.parse(h.graph.records.get(b.callId)!.connectedAt!),
+      );
       expect(order.map((c) => c.priority)).toEqual([1, 3, 3, 5]);
       expect(order[1]!.callId).toBe(waiting[0]!.callId); // the earlier of the two priority-3 callers
       // The priority-5 caller waited longest and heard where they were in the queue.
       const last = waiting[1]!.callId;
-      const announced = h.graph.requests.filter((r) => r.callId === last && String((r.detail as { clientContext?: string })?.clientContext).startsWith('announcement'));
+      const announced = h.graph.requests.filter(
+        (r) =>
+          r.callId === last &&
+          String((r.detail as { clientContext?: string })?.clientContext).startsWith('announcement'),
+      );
       expect(announced.length).toBeGreaterThan(0);
       expect(JSON.stringify(announced[0]!.detail)).toMatch(/position-\d+\.wav/);
       expect(h.graph.eventTypes(last)).toContain('announcement');

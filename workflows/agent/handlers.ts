@@ -41,8 +41,19 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
   setHandler(reserveForCallSignal, ({ request, assignment }) => {
     const refuse = (answer: Omit<ReservationRefused, 'reservationId' | 'callWorkflowId' | 'agentId'>) =>
       void getExternalWorkflowHandle(queueWorkflowId(request.queue))
-        .signal(reservationRefusedSignal, { reservationId: request.reservationId, callWorkflowId: request.callWorkflowId, agentId: input.agentId, ...answer })
-        .catch((err: unknown) => log.warn('could not answer a reservation', { queue: request.queue, callId: request.callId, error: String(err) }));
+        .signal(reservationRefusedSignal, {
+          reservationId: request.reservationId,
+          callWorkflowId: request.callWorkflowId,
+          agentId: input.agentId,
+          ...answer,
+        })
+        .catch((err: unknown) =>
+          log.warn('could not answer a reservation', {
+            queue: request.queue,
+            callId: request.callId,
+            error: String(err),
+          }),
+        );
     const why = agent.rejectReservation(request);
     if (why) return refuse({ reason: why, state: agent.refusedAs(request) });
     if (agent.s.reservation?.reservationId === request.reservationId) return; // a repeated request
@@ -51,15 +62,24 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
       .signal(agentAssignedSignal, assignment)
       .catch((err: unknown) => {
         // Nobody will report this offer's outcome: free the agent now, not when the lease ends, and drop the call.
-        log.info('call gone before its offer', { callId: request.callId, callWorkflowId: request.callWorkflowId, error: String(err) });
-        agent.offerOutcome({ reservationId: request.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 }, Date.now());
+        log.info('call gone before its offer', {
+          callId: request.callId,
+          callWorkflowId: request.callWorkflowId,
+          error: String(err),
+        });
+        agent.offerOutcome(
+          { reservationId: request.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 },
+          Date.now(),
+        );
         refuse({ reason: 'call gone', callGone: true });
       });
   });
   setHandler(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
   setHandler(agentCallEndedSignal, () => agent.callEnded(Date.now()));
   setHandler(presenceSignal, (p) => agent.presence(p, Date.now()));
-  setHandler(agentAvailabilitySignal, ({ state, reason }) => agent.setAvailability(state, reason ?? 'manual', Date.now()));
+  setHandler(agentAvailabilitySignal, ({ state, reason }) =>
+    agent.setAvailability(state, reason ?? 'manual', Date.now()),
+  );
   setHandler(optInSignal, ({ queue }) =>
     agent.setQueues(() => {
       agent.s.optedOut = agent.s.optedOut.filter((q) => q !== queue);
@@ -72,7 +92,9 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
       if (!agent.s.optedOut.includes(queue)) agent.s.optedOut.push(queue);
     }, Date.now()),
   );
-  setHandler(configuredQueuesSignal, ({ queues }) => agent.setQueues(() => (agent.s.configured = [...queues]), Date.now()));
+  setHandler(configuredQueuesSignal, ({ queues }) =>
+    agent.setQueues(() => (agent.s.configured = [...queues]), Date.now()),
+  );
   setHandler(agentStateQuery, () => ({
     agentId: input.agentId,
     state: agent.s.state,

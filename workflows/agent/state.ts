@@ -36,8 +36,18 @@ export class AgentState {
     now: number,
   ) {
     this.s = snapshot ?? {
-      state: 'signedOut', since: now, configured: [], optedOut: [], optedIn: [], misses: 0,
-      presenceSeen: false, sawInCall: false, awayByPresence: false, idleSince: now, seq: 0, left: [],
+      state: 'signedOut',
+      since: now,
+      configured: [],
+      optedOut: [],
+      optedIn: [],
+      misses: 0,
+      presenceSeen: false,
+      sawInCall: false,
+      awayByPresence: false,
+      idleSince: now,
+      seq: 0,
+      left: [],
     };
   }
 
@@ -46,11 +56,23 @@ export class AgentState {
     return all.filter((q) => !this.s.optedOut.includes(q)).sort();
   }
 
-  private to(state: AgentStateName, now: number, reason: string, extra: { queue?: string; callId?: string } = {}): void {
+  private to(
+    state: AgentStateName,
+    now: number,
+    reason: string,
+    extra: { queue?: string; callId?: string } = {},
+  ): void {
     this.s.state = state;
     this.s.since = now;
     this.s.seq++;
-    this.pending.push({ key: `${this.keyPrefix}:${this.s.seq}`, agentId: this.agentId, state, reason, at: now, ...extra });
+    this.pending.push({
+      key: `${this.keyPrefix}:${this.s.seq}`,
+      agentId: this.agentId,
+      state,
+      reason,
+      at: now,
+      ...extra,
+    });
     this.dirty = true;
   }
 
@@ -67,7 +89,12 @@ export class AgentState {
     const after = this.queues;
     this.s.left = [...new Set([...this.s.left, ...before.filter((q) => !after.includes(q))])];
     this.dirty = true;
-    if (after.length === 0 && this.s.state !== 'signedOut' && this.s.state !== 'reserved' && this.s.state !== 'onCall') {
+    if (
+      after.length === 0 &&
+      this.s.state !== 'signedOut' &&
+      this.s.state !== 'reserved' &&
+      this.s.state !== 'onCall'
+    ) {
       this.to('signedOut', now, 'optOut');
     } else if (after.length > 0 && this.s.state === 'signedOut') {
       this.becomeAvailable(now, 'signIn');
@@ -184,7 +211,12 @@ export class AgentState {
       if (this.queues.length === 0) this.to('signedOut', now, 'optOut');
       else this.becomeAvailable(now, 'wrapUpEnded');
     }
-    if (this.s.state === 'onCall' && !this.s.sawInCall && !isInCall(this.s.presence) && now - this.s.since >= this.presenceLagMs) {
+    if (
+      this.s.state === 'onCall' &&
+      !this.s.sawInCall &&
+      !isInCall(this.s.presence) &&
+      now - this.s.since >= this.presenceLagMs
+    ) {
       this.callEnded(now);
     }
   }
@@ -200,13 +232,18 @@ export class AgentState {
   publication(): AgentPublication {
     // The queue that reserved the agent marked them reserved when it asked. Telling it again would cost that busy
     // queue a signal and a workflow task per call (issue 9), unless there is more to tell (a handle time).
-    const toldAlready = this.s.state === 'reserved' && this.s.handleSeconds === undefined ? this.s.reservation?.queue : undefined;
+    const toldAlready =
+      this.s.state === 'reserved' && this.s.handleSeconds === undefined ? this.s.reservation?.queue : undefined;
     const members = this.queues;
     const current = members.filter((queue) => queue !== toldAlready);
     const pub: AgentPublication = {
       agentId: this.agentId,
       changes: this.pending,
-      live: { state: this.s.state, since: this.s.since, ...(this.s.reservation ? { callId: this.s.reservation.callId } : {}) },
+      live: {
+        state: this.s.state,
+        since: this.s.since,
+        ...(this.s.reservation ? { callId: this.s.reservation.callId } : {}),
+      },
       queues: [
         ...current.map((queue) => ({ queue, member: true })),
         ...this.s.left.filter((q) => !members.includes(q)).map((queue) => ({ queue, member: false })),

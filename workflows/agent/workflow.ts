@@ -1,4 +1,11 @@
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { AgentActivities } from '../../src/contracts/activities/agents.js';
 import type { AgentWorkflowInput } from '../../src/contracts/agent.js';
 import { INLINE_WRITE, writeInlineFirst } from '../inline-write.js';

@@ -30,10 +30,7 @@ export interface GatherOptions {
   interDigitSeconds?: number;
 }
 
-export type GatherResult =
-  | { status: 'digits'; digits: string }
-  | { status: 'noInput' }
-  | { status: 'hungUp' };
+export type GatherResult = { status: 'digits'; digits: string } | { status: 'noInput' } | { status: 'hungUp' };
 
 export interface MenuOptions<T> {
   prompt: Prompt | Prompt[];
@@ -135,7 +132,8 @@ export interface CallbackOutcome {
   reason?: string;
 }
 
-export type CallbackResult = { accepted: true; number: string } | { accepted: false; reason: 'declined' | 'noInput' | 'hungUp' | 'invalidNumber' };
+export type CallbackResult =
+  { accepted: true; number: string } | { accepted: false; reason: 'declined' | 'noInput' | 'hungUp' | 'invalidNumber' };
 
 export interface ScheduleStatus {
   schedule: string;

@@ -39,7 +39,8 @@ export async function keepPlaceForCallback(
   const { session, recorder, callId } = ctx;
   const workflowId = workflowInfo().workflowId;
   const maxAttempts = clamp(Math.round(options.callbackAttempts ?? CALLBACK_DEFAULTS.attempts), 1, 10);
-  const retryDelayMs = clamp(Math.round(options.callbackRetryDelaySeconds ?? CALLBACK_DEFAULTS.retryDelaySeconds), 10, 3600) * 1000;
+  const retryDelayMs =
+    clamp(Math.round(options.callbackRetryDelaySeconds ?? CALLBACK_DEFAULTS.retryDelaySeconds), 10, 3600) * 1000;
   const intro = ctx.promptUris(options.callbackIntro ?? CALLBACK_DEFAULTS.intro);
   const holdMusic = ctx.promptUris(options.holdMusic ?? HOLD_MUSIC);
   const { number } = start;
@@ -72,14 +73,22 @@ export async function keepPlaceForCallback(
   );
 
   await session.hangUpQuietly();
-  if (!session.terminated && !(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
+  if (!session.terminated && !(await condition(() => session.terminated, ESTABLISH_WAIT)))
+    await session.refreshFromGraph();
   // For the caller the call is over: the CDR says so now, not when the callback is.
-  recorder.set({ outcome: 'callback', waitSeconds: start.waitSeconds, endedAt: recorder.record.endedAt ?? new Date().toISOString() });
+  recorder.set({
+    outcome: 'callback',
+    waitSeconds: start.waitSeconds,
+    endedAt: recorder.record.endedAt ?? new Date().toISOString(),
+  });
   recorder.event('callbackWaiting', { queue, number, attempts: maxAttempts, retryDelaySeconds: retryDelayMs / 1000 });
 
   const enqueue = async (): Promise<boolean> => {
     try {
-      await queueing.enqueueCall({ queue, waiting: { callWorkflowId: workflowId, callId, enqueuedAt: queuedAtMs, priority: start.priority } });
+      await queueing.enqueueCall({
+        queue,
+        waiting: { callWorkflowId: workflowId, callId, enqueuedAt: queuedAtMs, priority: start.priority },
+      });
       recorder.event('queued', { queue, requeue: true, callback: true, priority: start.priority });
       return true;
     } catch (err) {
@@ -88,7 +97,8 @@ export async function keepPlaceForCallback(
     }
   };
   const leaveQueue = () => leaveQueueNamed(queue, workflowId);
-  const report = (a: AgentAssignment, outcomes: Record<string, AgentOfferOutcome>) => reportOffer(a, outcomes, workflowId);
+  const report = (a: AgentAssignment, outcomes: Record<string, AgentOfferOutcome>) =>
+    reportOffer(a, outcomes, workflowId);
   const cancel = (a: AgentAssignment) => report(a, {});
   const end = async (outcome: CallbackOutcome): Promise<CallbackOutcome> => {
     session.awaitingCallback = false;
@@ -102,7 +112,11 @@ export async function keepPlaceForCallback(
         completedAt: new Date().toISOString(),
       }),
     );
-    recorder.event(outcome.status === 'completed' ? 'callbackCompleted' : 'callbackFailed', { ...outcome, number, queue });
+    recorder.event(outcome.status === 'completed' ? 'callbackCompleted' : 'callbackFailed', {
+      ...outcome,
+      number,
+      queue,
+    });
     await writes;
     return outcome;
   };
@@ -165,7 +179,13 @@ export async function keepPlaceForCallback(
 
     // Offer the person called back to the reserved agent(s), as the queue verb does with a caller.
     const { agentId } = assignment;
-    recorder.event('offered', { agentId, queue: assignment.queue, reservationId: assignment.reservationId, callback: true, callbackCallId: leg.callId });
+    recorder.event('offered', {
+      agentId,
+      queue: assignment.queue,
+      reservationId: assignment.reservationId,
+      callback: true,
+      callbackCallId: leg.callId,
+    });
     const offer = await ctx.steps.offerToAgents(leg, assignment, { music: holdMusic });
     if (offer.agentId) {
       await report(assignment, offer.outcomes);
@@ -176,7 +196,13 @@ export async function keepPlaceForCallback(
     }
     await report(assignment, offer.outcomes);
     session.assignment = undefined;
-    recorder.event('offerFailed', { agentId, callback: true, outcomes: offer.outcomes, resultInfo: leg.resultInfo, ...(offer.error !== undefined ? { error: String(offer.error) } : {}) });
+    recorder.event('offerFailed', {
+      agentId,
+      callback: true,
+      outcomes: offer.outcomes,
+      resultInfo: leg.resultInfo,
+      ...(offer.error !== undefined ? { error: String(offer.error) } : {}),
+    });
     if (leg.state !== 'established' && !leg.terminated) await leg.refreshFromGraph();
     if (leg.terminated) return fail('the person called back hung up before an agent took the call');
     // The person stays on the line with hold music, back at the callback's place in the queue, for the next agent.
@@ -230,5 +256,7 @@ function notAnswered(leg: CallSession): string {
   if (code === 486 || code === 600) return 'busy';
   if (code === 603 || code === 403) return 'declined';
   if (code === 408 || code === 480 || code === 487) return 'no answer';
-  return leg.resultInfo ? `ended before it was answered (${leg.resultInfo.code}/${leg.resultInfo.subcode})` : 'ended before it was answered';
+  return leg.resultInfo
+    ? `ended before it was answered (${leg.resultInfo.code}/${leg.resultInfo.subcode})`
+    : 'ended before it was answered';
 }

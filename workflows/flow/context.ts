@@ -44,7 +44,11 @@ export interface VerbSteps {
   /** Collect keys (gather.ts): a menu's choice, the callback offer's answers. */
   gather(options: GatherOptions): Promise<GatherResult>;
   /** Offer the caller, or a person called back, to the agent(s) a queue reserved (offer.ts). */
-  offerToAgents(target: CallSession, assignment: AgentAssignment, hold: { music: string[]; playing?: string }): Promise<OfferResult>;
+  offerToAgents(
+    target: CallSession,
+    assignment: AgentAssignment,
+    hold: { music: string[]; playing?: string },
+  ): Promise<OfferResult>;
   /** In a queue: offer a callback (offer-callback.ts); the number to call back, or undefined when the caller stays. */
   takeCallback(queue: string, options: QueueOptions): Promise<{ number: string } | undefined>;
   /** After a callback was taken: keep the caller's place in the queue and call them back (callback.ts). */

@@ -21,7 +21,11 @@ export const HOLD_MUSIC_MAX = '5m';
 export const SHIPPED_HOLD_MUSIC_REPEAT = 20;
 
 /** Keep hold music going on the caller while agents ring (it continues the prompt already playing, if any). */
-export async function holdMusicWhile(target: CallSession, hold: { music: string[]; playing?: string }, ringing: () => boolean): Promise<void> {
+export async function holdMusicWhile(
+  target: CallSession,
+  hold: { music: string[]; playing?: string },
+  ringing: () => boolean,
+): Promise<void> {
   let op = hold.playing;
   for (let round = 1; ringing() && !target.terminated; round++) {
     if (op === undefined || target.operations.has(op)) {

@@ -12,7 +12,12 @@ export async function menuVerb<T>(ctx: CallContext, options: MenuOptions<T>): Pr
   const keys = Object.keys(options.options);
   for (let attempt = 0; attempt <= retries; attempt++) {
     const input = await ctx.verb('menu', { keys, attempt: attempt + 1 }, () =>
-      ctx.steps.gather({ prompt: options.prompt, maxDigits: 1, terminator: null, timeoutSeconds: clamp(options.timeoutSeconds ?? 5, 1, 60) }),
+      ctx.steps.gather({
+        prompt: options.prompt,
+        maxDigits: 1,
+        terminator: null,
+        timeoutSeconds: clamp(options.timeoutSeconds ?? 5, 1, 60),
+      }),
     );
     if (input.status === 'hungUp') return undefined;
     if (input.status === 'digits') {

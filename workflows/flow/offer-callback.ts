@@ -36,18 +36,30 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
   let number: string | undefined;
   const own = ctx.from.kind === 'phone' && E164.test(ctx.from.id) ? ctx.from.id : undefined;
   if (own && o.confirmPrompt !== undefined) {
-    const confirm = await ctx.steps.gather({ prompt: o.confirmPrompt, maxDigits: 1, terminator: null, timeoutSeconds: 5 });
+    const confirm = await ctx.steps.gather({
+      prompt: o.confirmPrompt,
+      maxDigits: 1,
+      terminator: null,
+      timeoutSeconds: 5,
+    });
     if (confirm.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
     if (confirm.status === 'digits' && confirm.digits === '1') number = own;
   }
   for (let tries = 0; number === undefined && tries < NUMBER_TRIES; tries++) {
-    const entered = await ctx.steps.gather({ prompt: o.enterNumberPrompt ?? 'callback-enter-number.wav', maxDigits: 16, terminator: '#', timeoutSeconds: 10, interDigitSeconds: 5 });
+    const entered = await ctx.steps.gather({
+      prompt: o.enterNumberPrompt ?? 'callback-enter-number.wav',
+      maxDigits: 16,
+      terminator: '#',
+      timeoutSeconds: 10,
+      interDigitSeconds: 5,
+    });
     if (entered.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
     const candidate = entered.status === 'digits' ? toE164(entered.digits, own) : undefined;
     if (candidate) number = candidate;
     else {
       ctx.recorder.event('callbackInvalidNumber', { entered: entered.status === 'digits' ? entered.digits : '' });
-      if (tries < NUMBER_TRIES - 1 && o.invalidNumberPrompt !== undefined) await ctx.session.play(ctx.promptUris(o.invalidNumberPrompt), 'callback-invalid');
+      if (tries < NUMBER_TRIES - 1 && o.invalidNumberPrompt !== undefined)
+        await ctx.session.play(ctx.promptUris(o.invalidNumberPrompt), 'callback-invalid');
     }
   }
   if (number === undefined) return { accepted: false, reason: 'invalidNumber' };
@@ -73,10 +85,17 @@ export function toE164(digits: string, callerNumber: string | undefined): string
  * In a queue: offer the callback; when taken, the caller hangs up and keeps their place. Returns the number to call
  * back, or undefined when the caller stays on hold.
  */
-export async function takeCallback(ctx: CallContext, queue: string, options: QueueOptions): Promise<{ number: string } | undefined> {
+export async function takeCallback(
+  ctx: CallContext,
+  queue: string,
+  options: QueueOptions,
+): Promise<{ number: string } | undefined> {
   if (!ctx.incoming.to.applicationInstanceId || !ctx.incoming.tenantId) {
     // A callback is placed from the resource account that was dialled: without one, don't promise what can't be done.
-    ctx.recorder.event('callbackUnavailable', { queue, reason: 'the call did not come in through a resource account of a known tenant' });
+    ctx.recorder.event('callbackUnavailable', {
+      queue,
+      reason: 'the call did not come in through a resource account of a known tenant',
+    });
     return undefined;
   }
   const result = await ctx.call.offerCallback(options.callbackOffer ?? DEFAULT_CALLBACK_OFFER);

@@ -1,7 +1,14 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { GraphActivities } from '../../src/contracts/activities/graph.js';
 import type { AgentAssignment } from '../../src/contracts/call.js';
-import { callActivities, failureDetails, graph, ESTABLISH_WAIT, TRANSFER_MAX, type CallSession } from '../call-session.js';
+import {
+  callActivities,
+  failureDetails,
+  graph,
+  ESTABLISH_WAIT,
+  TRANSFER_MAX,
+  type CallSession,
+} from '../call-session.js';
 import type { CallContext } from './context.js';
 import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
@@ -34,7 +41,12 @@ export async function offerToAgents(
  * Ring every member with a call of our own, for exactly the alert time. The first to answer wins: the other rings
  * stop at once and the caller is transferred onto the winner's call (consultative transfer, `replacesCallId`).
  */
-async function ring(ctx: CallContext, target: CallSession, a: AgentAssignment, hold: { music: string[]; playing?: string }): Promise<OfferResult> {
+async function ring(
+  ctx: CallContext,
+  target: CallSession,
+  a: AgentAssignment,
+  hold: { music: string[]; playing?: string },
+): Promise<OfferResult> {
   const { session, recorder } = ctx;
   const members = offerMembers(a);
   const outcomes: Record<string, AgentOfferOutcome> = {};
@@ -53,7 +65,9 @@ async function ring(ctx: CallContext, target: CallSession, a: AgentAssignment, h
           agentId,
           callbackUri,
           ...(ctx.incoming.tenantId ? { tenantId: ctx.incoming.tenantId } : {}),
-          ...(ctx.incoming.to.applicationInstanceId ? { applicationInstanceId: ctx.incoming.to.applicationInstanceId } : {}),
+          ...(ctx.incoming.to.applicationInstanceId
+            ? { applicationInstanceId: ctx.incoming.to.applicationInstanceId }
+            : {}),
         });
         legs.set(agentId, session.attachLeg(callId));
       } catch (err) {
@@ -72,13 +86,20 @@ async function ring(ctx: CallContext, target: CallSession, a: AgentAssignment, h
   const answered = () => members.find((m) => leg(m.agentId)?.state === 'established');
   const allDown = () => members.every((m) => leg(m.agentId)?.terminated ?? true);
   if (legs.size > 0) {
-    await condition(() => Boolean(answered()) || Boolean(strayAnswered()) || allDown() || target.terminated, a.alertSeconds * 1000);
+    await condition(
+      () => Boolean(answered()) || Boolean(strayAnswered()) || allDown() || target.terminated,
+      a.alertSeconds * 1000,
+    );
   }
   const stray = answered() || target.terminated ? undefined : strayAnswered();
   if (stray !== undefined) {
     const agentId = members[0]!.agentId;
     const placed = leg(agentId);
-    recorder.event('strayRingAnswered', { agentId, legCallId: stray, ...(placed ? { replacedLegCallId: placed.callId } : {}) });
+    recorder.event('strayRingAnswered', {
+      agentId,
+      legCallId: stray,
+      ...(placed ? { replacedLegCallId: placed.callId } : {}),
+    });
     if (placed && !placed.terminated) await placed.hangUpQuietly();
     legs.set(agentId, session.attachLeg(stray));
   }
@@ -100,12 +121,19 @@ async function ring(ctx: CallContext, target: CallSession, a: AgentAssignment, h
   // A ring placed twice (its request retried after a worker died) rings on untracked: end it with the others.
   for (const stray of session.takeStrayCalls()) {
     recorder.event('strayRingStopped', { legCallId: stray });
-    stops.push(graph.hangUp({ callId: stray }).catch((err: unknown) => recorder.event('hangUpFailed', { legCallId: stray, ...failureDetails(err) })));
+    stops.push(
+      graph
+        .hangUp({ callId: stray })
+        .catch((err: unknown) => recorder.event('hangUpFailed', { legCallId: stray, ...failureDetails(err) })),
+    );
   }
   await Promise.all(stops);
   const unanswered = members.filter((m) => outcomes[m.agentId] === 'missed').map((m) => m.agentId);
   if (!winner) {
-    recorder.event(target.terminated ? 'ringStopped' : 'ringNotAnswered', { agents: members.map((m) => m.agentId), unanswered });
+    recorder.event(target.terminated ? 'ringStopped' : 'ringNotAnswered', {
+      agents: members.map((m) => m.agentId),
+      unanswered,
+    });
     await music;
     return { outcomes };
   }
@@ -119,7 +147,12 @@ async function ring(ctx: CallContext, target: CallSession, a: AgentAssignment, h
   target.transferFailed = false;
   let error: unknown;
   try {
-    await graph.transferCall({ callId: target.callId, agentId: winner.agentId, clientContext: `offer-${winner.agentId}`, replacesCallId: agentLeg.callId });
+    await graph.transferCall({
+      callId: target.callId,
+      agentId: winner.agentId,
+      clientContext: `offer-${winner.agentId}`,
+      replacesCallId: agentLeg.callId,
+    });
     recorder.event('transferRequested', { agentId: winner.agentId, replacesCallId: agentLeg.callId });
     const settled = () => target.transferAccepted || target.transferFailed || target.terminated;
     // The agent is already on the line: the transfer completes within moments, or Graph says why not.
@@ -161,7 +194,10 @@ async function transferTo(ctx: CallContext, target: CallSession, a: AgentAssignm
   if (target.transferAccepted) return { agentId, outcomes: { [agentId]: 'connected' } };
   // A refused request (the agent is busy elsewhere, Graph said no) is not the agent's miss; a ring that went
   // unanswered or was declined is, and counts toward pausing the agent.
-  return { outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' }, ...(error !== undefined ? { error } : {}) };
+  return {
+    outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' },
+    ...(error !== undefined ? { error } : {}),
+  };
 }
 
 /** Graph's answer for a ring that ended because the agent was busy on another call (SIP 486/600). */

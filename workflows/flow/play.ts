@@ -8,7 +8,10 @@ export function playVerb(ctx: CallContext, prompt: Prompt | Prompt[]): Promise<'
   return ctx.verb('play', { prompts: files }, async () => {
     if (session.terminated) return 'hungUp';
     const context = files[0]!.replace(/\.wav$/, '').replace(/[^A-Za-z0-9-]/g, '-');
-    const result = await session.play(files.map((f) => ctx.promptUri(f)), context);
+    const result = await session.play(
+      files.map((f) => ctx.promptUri(f)),
+      context,
+    );
     if (session.terminated) return 'hungUp';
     return result === 'completed' ? 'completed' : 'failed';
   });

@@ -59,12 +59,16 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
     recorder.event('queued', { queue: queueName, requeue: offers > 0, priority });
     const every = entry.announceEverySeconds * 1000;
     let nextAnnouncement = every > 0 ? Date.now() + every : Infinity;
-    const callbackAt = options.offerCallbackAfterSeconds !== undefined ? queuedAtMs + options.offerCallbackAfterSeconds * 1000 : Infinity;
+    const callbackAt =
+      options.offerCallbackAfterSeconds !== undefined
+        ? queuedAtMs + options.offerCallbackAfterSeconds * 1000
+        : Infinity;
     const waitingOver = () => Boolean(session.assignment) || Boolean(session.exit) || session.terminated;
     const nextBreak = () => Math.min(nextAnnouncement, callbackOffered ? Infinity : callbackAt);
 
     // An agent being rung for this call: hold music goes on until they answer (a blind transfer silences it).
-    const ringing = () => Boolean(session.assignment) && session.assignment!.offerBy === 'ring' && !session.exit && !session.terminated;
+    const ringing = () =>
+      Boolean(session.assignment) && session.assignment!.offerBy === 'ring' && !session.exit && !session.terminated;
     let playing: string | undefined;
     while (!waitingOver()) {
       holdRound++;
@@ -76,13 +80,21 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
         // Graph would not play hold music; wait quietly for an agent or a hang-up rather than loop on errors.
         await condition(waitingOver, timed ? untilBreak() : HOLD_MUSIC_MAX);
       } else {
-        const finished = await condition(() => session.operations.has(opId) || waitingOver(), timed ? untilBreak() : HOLD_MUSIC_MAX);
+        const finished = await condition(
+          () => session.operations.has(opId) || waitingOver(),
+          timed ? untilBreak() : HOLD_MUSIC_MAX,
+        );
         const breakDue = Date.now() >= nextBreak();
         if (!finished && !breakDue) {
           recorder.event('holdMusicNoCompletion', { operationId: opId });
           await session.refreshFromGraph();
         }
-        if ((waitingOver() || breakDue) && !session.operations.has(opId) && !session.terminated && !(ringing() && !breakDue)) {
+        if (
+          (waitingOver() || breakDue) &&
+          !session.operations.has(opId) &&
+          !session.terminated &&
+          !(ringing() && !breakDue)
+        ) {
           await session.cancelMedia(session.assignment ? 'offer' : 'announcement');
           playing = undefined;
         }
@@ -95,7 +107,10 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
           // The caller hangs up and keeps their place: the workflow stays in the queue and calls them back.
           const waitSeconds = waited();
           recorder.set({ waitSeconds });
-          const callback = await ctx.steps.keepPlaceForCallback({ queue: queueName, queuedAtMs, priority, number: taken.number, waitSeconds }, options);
+          const callback = await ctx.steps.keepPlaceForCallback(
+            { queue: queueName, queuedAtMs, priority, number: taken.number, waitSeconds },
+            options,
+          );
           return { outcome: 'callback', waitSeconds, number: taken.number, callback };
         }
         continue;
@@ -104,7 +119,9 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       if (!waitingOver() && Date.now() >= nextAnnouncement) {
         nextAnnouncement = Date.now() + every;
         announcements++;
-        const where = await queueing.queuePosition({ queue: queueName, callWorkflowId: workflowId }).catch(() => undefined);
+        const where = await queueing
+          .queuePosition({ queue: queueName, callWorkflowId: workflowId })
+          .catch(() => undefined);
         if (where && where.position > 0) {
           recorder.event('announcement', { ...where });
           const minutes = Math.max(1, Math.round(where.ewtSeconds / 60));
@@ -158,7 +175,10 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       reservationId: assignment.reservationId,
       ...(members.length > 1 ? { group: members.map((m) => m.agentId) } : {}),
     });
-    const offer = await ctx.steps.offerToAgents(session, assignment, { music: holdMusic, ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}) });
+    const offer = await ctx.steps.offerToAgents(session, assignment, {
+      music: holdMusic,
+      ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}),
+    });
 
     if (offer.agentId) {
       const agentId = offer.agentId;
@@ -195,7 +215,11 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
 }
 
 /** The queue's overflow, timeout or no-agents action (other than moving to another queue); the call ends after it. */
-async function carryOut(ctx: CallContext, action: Exclude<QueueAction, { type: 'queue' }>, queueName: string): Promise<void> {
+async function carryOut(
+  ctx: CallContext,
+  action: Exclude<QueueAction, { type: 'queue' }>,
+  queueName: string,
+): Promise<void> {
   if (action.type === 'transfer') {
     await ctx.call.transfer('userId' in action ? { user: action.userId } : { phone: action.phone });
     return;

@@ -40,15 +40,26 @@ export async function leaveQueueNamed(queue: string, callWorkflowId: string): Pr
  * How an offer made under a reservation ended, per agent offered: told to each agent (fire and forget) and to the
  * queue that made it. An agent without an outcome was never rung: cancelled.
  */
-export async function reportOffer(a: AgentAssignment, outcomes: Record<string, AgentOfferOutcome>, callWorkflowId: string): Promise<void> {
+export async function reportOffer(
+  a: AgentAssignment,
+  outcomes: Record<string, AgentOfferOutcome>,
+  callWorkflowId: string,
+): Promise<void> {
   const queue = getExternalWorkflowHandle(queueWorkflowId(a.queue));
   await Promise.all(
     offerMembers(a).map(async ({ agentId, reservationId }) => {
       const outcome = outcomes[agentId] ?? 'cancelled';
       releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome);
       await queue
-        .signal(offerResultSignal, { callWorkflowId, agentId, reservationId, outcome: outcome === 'missed' ? 'failed' : outcome })
-        .catch((err: unknown) => log.warn('could not report the offer to the queue', { queue: a.queue, error: String(err) }));
+        .signal(offerResultSignal, {
+          callWorkflowId,
+          agentId,
+          reservationId,
+          outcome: outcome === 'missed' ? 'failed' : outcome,
+        })
+        .catch((err: unknown) =>
+          log.warn('could not report the offer to the queue', { queue: a.queue, error: String(err) }),
+        );
     }),
   );
 }
@@ -62,5 +73,7 @@ export function releaseAgent(a: AgentAssignment, outcome: Exclude<AgentOfferOutc
       wrapUpSeconds: a.wrapUpSeconds,
       missesBeforeAway: a.missesBeforeAway,
     })
-    .catch((err: unknown) => log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }));
+    .catch((err: unknown) =>
+      log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }),
+    );
 }

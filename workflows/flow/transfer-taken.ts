@@ -17,6 +17,7 @@ export async function transferTakenBefore(target: CallSession): Promise<boolean>
   const now = await graph.getCallState({ callId: target.callId }).catch(() => undefined);
   if (now === undefined || now.state === 'established') return false;
   target.recorder.event('transferTakenBefore', { state: now.state });
-  if (!(await condition(() => target.transferAccepted || target.transferFailed || target.terminated, ESTABLISH_WAIT))) await target.refreshFromGraph();
+  if (!(await condition(() => target.transferAccepted || target.transferFailed || target.terminated, ESTABLISH_WAIT)))
+    await target.refreshFromGraph();
   return target.transferAccepted;
 }

@@ -18,7 +18,9 @@ export function transferVerb(ctx: CallContext, to: TransferTarget): Promise<Tran
     session.transferFailed = false;
     try {
       await graph.transferCallTo({ callId: ctx.callId, target, clientContext: 'transfer' });
-      if (!(await condition(() => session.transferAccepted || session.transferFailed || session.terminated, TRANSFER_MAX))) {
+      if (
+        !(await condition(() => session.transferAccepted || session.transferFailed || session.terminated, TRANSFER_MAX))
+      ) {
         await session.refreshFromGraph();
       }
     } catch (err) {

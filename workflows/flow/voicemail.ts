@@ -61,7 +61,11 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
       bargeInAllowed: false,
       playBeep: true,
       maxRecordDurationInSeconds: maxSeconds,
-      initialSilenceTimeoutInSeconds: clamp(box.initialSilenceSeconds ?? VOICEMAIL_DEFAULTS.initialSilenceSeconds, 1, 120),
+      initialSilenceTimeoutInSeconds: clamp(
+        box.initialSilenceSeconds ?? VOICEMAIL_DEFAULTS.initialSilenceSeconds,
+        1,
+        120,
+      ),
       maxSilenceTimeoutInSeconds: clamp(box.maxSilenceSeconds ?? VOICEMAIL_DEFAULTS.maxSilenceSeconds, 1, 120),
       stopTones: ['#'],
     }));
@@ -77,11 +81,14 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
     // A caller who hangs up mid-message ends the recording; Graph's completion (with what was recorded) may follow
     // the hang-up, so give it a moment, not the full maximum.
     await condition(() => session.operations.has(opId) || session.terminated, (maxSeconds + 120) * 1000);
-    if (session.terminated && !session.operations.has(opId)) await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
+    if (session.terminated && !session.operations.has(opId))
+      await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
     const op = session.operations.get(opId);
     const payload = (op?.payload ?? {}) as Record<string, unknown>;
     completion = {
-      ...(typeof payload.recordingLocation === 'string' && payload.recordingLocation ? { recordingLocation: payload.recordingLocation } : {}),
+      ...(typeof payload.recordingLocation === 'string' && payload.recordingLocation
+        ? { recordingLocation: payload.recordingLocation }
+        : {}),
       ...(typeof payload.recordingAccessToken === 'string' && payload.recordingAccessToken
         ? { recordingAccessToken: payload.recordingAccessToken }
         : {}),

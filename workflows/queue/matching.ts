@@ -2,7 +2,12 @@ import { getExternalWorkflowHandle, log, patched, proxyActivities } from '@tempo
 import type { OfferMode, QueueConfig } from '../../src/routing/types.js';
 import { ATTENDANT_MAX, mayBeFree } from '../../src/routing/select.js';
 import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
-import { agentOfferOutcomeSignal, agentWorkflowId, reserveForCallSignal, type ReserveRequest } from '../../src/contracts/agent.js';
+import {
+  agentOfferOutcomeSignal,
+  agentWorkflowId,
+  reserveForCallSignal,
+  type ReserveRequest,
+} from '../../src/contracts/agent.js';
 import { agentAssignedSignal, type AgentAssignment } from '../../src/contracts/call.js';
 import type { Offer, QueuedCall } from '../../src/contracts/queue.js';
 import { ATTENDANT_RINGS_ALL_PATCH } from '../patches.js';
@@ -37,7 +42,8 @@ export interface Matching {
 export async function match(queue: QueueState, m: Matching): Promise<boolean> {
   const { config } = queue;
   let rejected = false;
-  const ringAll = config.method === 'attendant' && (config.offerBy ?? 'ring') === 'ring' && patched(ATTENDANT_RINGS_ALL_PATCH);
+  const ringAll =
+    config.method === 'attendant' && (config.offerBy ?? 'ring') === 'ring' && patched(ATTENDANT_RINGS_ALL_PATCH);
   // Attendant rings every free agent for a lone caller; when several wait, the free agents are shared out so each
   // caller at the front rings some of them, rather than the first one ringing everybody while the rest wait.
   let share = ATTENDANT_MAX;
@@ -89,7 +95,13 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
   }).length;
   const taken = new Set<string>();
   const lastOffered = queue.s.lastOffered;
-  const plan: { call: QueuedCall; agentId: string; reservationId: string; seen: number | undefined; readyAt: number }[] = [];
+  const plan: {
+    call: QueuedCall;
+    agentId: string;
+    reservationId: string;
+    seen: number | undefined;
+    readyAt: number;
+  }[] = [];
   for (const call of queue.ordered()) {
     if (taken.size >= free) break;
     // Back in the queue before every agent of its last offer reported: wait for them, never hold two offers for it.
@@ -97,7 +109,13 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
     const agentId = queue.candidatesFor(call, now).find((id) => !taken.has(id));
     if (!agentId) continue;
     taken.add(agentId);
-    plan.push({ call, agentId, reservationId: queue.reservationId(call), seen: queue.s.agents[agentId]?.version, readyAt: queue.readyAt(call, agentId) });
+    plan.push({
+      call,
+      agentId,
+      reservationId: queue.reservationId(call),
+      seen: queue.s.agents[agentId]?.version,
+      readyAt: queue.readyAt(call, agentId),
+    });
     // Round robin picks the next call's agent after this one, as it would after reserving them.
     queue.s.lastOffered = config.agents.indexOf(agentId);
   }
@@ -117,7 +135,10 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
       queue.refused(p.agentId, p.seen, result.state);
       continue;
     }
-    await handOver(queue, { call: p.call, agentId: p.agentId, reservationId: p.reservationId }, m, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' });
+    await handOver(queue, { call: p.call, agentId: p.agentId, reservationId: p.reservationId }, m, {
+      readyAt: p.readyAt,
+      offerBy: config.offerBy ?? 'ring',
+    });
   }
   return rejected;
 }
@@ -128,11 +149,14 @@ async function matchAtOnce(queue: QueueState, m: Matching): Promise<boolean> {
  * reserved twice. Returns whether any reservation was rejected.
  */
 async function reserveGroup(queue: QueueState, call: QueuedCall, m: Matching, share: number): Promise<boolean> {
-  const picks = queue.candidatesFor(call, Date.now()).slice(0, share).map((agentId) => ({
-    agentId,
-    reservationId: queue.reservationId(call),
-    seen: queue.s.agents[agentId]?.version,
-  }));
+  const picks = queue
+    .candidatesFor(call, Date.now())
+    .slice(0, share)
+    .map((agentId) => ({
+      agentId,
+      reservationId: queue.reservationId(call),
+      seen: queue.s.agents[agentId]?.version,
+    }));
   if (picks.length === 0) return false;
   const results = await Promise.all(picks.map((p) => reserve(queue, call, p.agentId, p.reservationId)));
   let rejected = false;
@@ -161,7 +185,11 @@ async function reserveGroup(queue: QueueState, call: QueuedCall, m: Matching, sh
  * Ask the agent's workflow to take the call (QUEUE_RESERVE_BY_SIGNAL_PATCH). The call counts as offered from now on;
  * a refusal (`reservationRefusedSignal`) puts it back in its place. Not awaited, like an assignment.
  */
-function reserveBySignal(queue: QueueState, p: { call: QueuedCall; agentId: string; reservationId: string; seen: number | undefined; readyAt: number }, m: Matching): void {
+function reserveBySignal(
+  queue: QueueState,
+  p: { call: QueuedCall; agentId: string; reservationId: string; seen: number | undefined; readyAt: number },
+  m: Matching,
+): void {
   const { config } = queue;
   const { call, agentId, reservationId } = p;
   queue.reserved(call, agentId, reservationId, undefined, p.seen);
@@ -169,18 +197,32 @@ function reserveBySignal(queue: QueueState, p: { call: QueuedCall; agentId: stri
   void getExternalWorkflowHandle(agentWorkflowId(agentId))
     .signal(reserveForCallSignal, {
       request: reserveRequest(config, call, reservationId),
-      assignment: assignmentFor(config, { call, agentId, reservationId }, { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' }),
+      assignment: assignmentFor(
+        config,
+        { call, agentId, reservationId },
+        { readyAt: p.readyAt, offerBy: config.offerBy ?? 'ring' },
+      ),
     })
     .catch(() => {
       // No workflow for the agent: not signed in.
-      queue.reservationRefused({ reservationId, callWorkflowId: call.callWorkflowId, agentId, reason: 'agent not signed in', state: 'signedOut' });
+      queue.reservationRefused({
+        reservationId,
+        callWorkflowId: call.callWorkflowId,
+        agentId,
+        reason: 'agent not signed in',
+        state: 'signedOut',
+      });
       m.wake();
     })
     .finally(() => m.inFlight--);
 }
 
 /** What the call is told about the agent (or group) reserved for it. */
-function assignmentFor(config: QueueConfig, offer: Offer, how: { readyAt: number; offerBy: OfferMode }): AgentAssignment {
+function assignmentFor(
+  config: QueueConfig,
+  offer: Offer,
+  how: { readyAt: number; offerBy: OfferMode },
+): AgentAssignment {
   return {
     queue: config.name,
     agentId: offer.agentId,
@@ -201,11 +243,22 @@ function reserve(queue: QueueState, call: QueuedCall, agentId: string, reservati
 
 /** What the agent's workflow is asked, by Update or by signal. */
 function reserveRequest(config: QueueConfig, call: QueuedCall, reservationId: string): ReserveRequest {
-  return { reservationId, queue: config.name, callWorkflowId: call.callWorkflowId, callId: call.callId, leaseSeconds: leaseSeconds(config) };
+  return {
+    reservationId,
+    queue: config.name,
+    callWorkflowId: call.callWorkflowId,
+    callId: call.callId,
+    leaseSeconds: leaseSeconds(config),
+  };
 }
 
 /** A reservation accepted: hand the agent (or group) to the call, or release them if the caller hung up meanwhile. */
-async function handOver(queue: QueueState, offer: Offer, m: Matching, how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
+async function handOver(
+  queue: QueueState,
+  offer: Offer,
+  m: Matching,
+  how: { readyAt: number; offerBy: OfferMode },
+): Promise<void> {
   if (!queue.isWaiting(offer.call.callWorkflowId)) {
     m.cancels.push(offer);
     return;
@@ -215,12 +268,24 @@ async function handOver(queue: QueueState, offer: Offer, m: Matching, how: { rea
 }
 
 /** Hand the reserved agent (or group) to the call; a call that has left meanwhile has its reservations released. */
-async function assign(queue: QueueState, offer: Offer, m: Matching, how: { readyAt: number; offerBy: OfferMode }): Promise<void> {
+async function assign(
+  queue: QueueState,
+  offer: Offer,
+  m: Matching,
+  how: { readyAt: number; offerBy: OfferMode },
+): Promise<void> {
   const { config } = queue;
   const { call } = offer;
-  const sent = getExternalWorkflowHandle(call.callWorkflowId).signal(agentAssignedSignal, assignmentFor(config, offer, how));
+  const sent = getExternalWorkflowHandle(call.callWorkflowId).signal(
+    agentAssignedSignal,
+    assignmentFor(config, offer, how),
+  );
   const left = (err: unknown) => {
-    log.info('call left before its offer', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) });
+    log.info('call left before its offer', {
+      callId: call.callId,
+      callWorkflowId: call.callWorkflowId,
+      error: String(err),
+    });
     queue.leave(call.callWorkflowId);
     m.cancels.push(offer);
   };
@@ -246,7 +311,19 @@ async function assign(queue: QueueState, offer: Offer, m: Matching, how: { ready
 export async function releaseReservation(offer: Offer): Promise<void> {
   for (const m of offer.group ?? [{ agentId: offer.agentId, reservationId: offer.reservationId }]) {
     await getExternalWorkflowHandle(agentWorkflowId(m.agentId))
-      .signal(agentOfferOutcomeSignal, { reservationId: m.reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 })
-      .catch((err: unknown) => log.warn('could not release a reservation', { agentId: m.agentId, callId: offer.call.callId, callWorkflowId: offer.call.callWorkflowId, error: String(err) }));
+      .signal(agentOfferOutcomeSignal, {
+        reservationId: m.reservationId,
+        outcome: 'cancelled',
+        wrapUpSeconds: 0,
+        missesBeforeAway: 1,
+      })
+      .catch((err: unknown) =>
+        log.warn('could not release a reservation', {
+          agentId: m.agentId,
+          callId: offer.call.callId,
+          callWorkflowId: offer.call.callWorkflowId,
+          error: String(err),
+        }),
+      );
   }
 }

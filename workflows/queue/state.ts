@@ -31,7 +31,15 @@ export class QueueState {
     readonly config: QueueConfig,
     snapshot?: QueueSnapshot,
   ) {
-    this.s = snapshot ?? { waiting: [], agents: {}, missed: {}, offers: {}, lastOffered: -1, handleTimes: [], reservationSeq: 0 };
+    this.s = snapshot ?? {
+      waiting: [],
+      agents: {},
+      missed: {},
+      offers: {},
+      lastOffered: -1,
+      handleTimes: [],
+      reservationSeq: 0,
+    };
     // Agents the queue hasn't heard from yet may be tried: their workflow's reservation check decides.
     for (const id of config.agents) this.s.agents[id] ??= { state: 'unknown', idleSince: 0, member: true };
   }
@@ -71,7 +79,8 @@ export class QueueState {
       if (offer.group.length === 0) delete this.s.offers[callWorkflowId];
     } else if (offer && offer.agentId === agentId) delete this.s.offers[callWorkflowId];
     if (outcome === 'connected') delete this.s.missed[callWorkflowId];
-    else if (outcome !== 'cancelled') (this.s.missed[callWorkflowId] ??= {})[agentId] = now + this.config.reofferAfterSeconds * 1000;
+    else if (outcome !== 'cancelled')
+      (this.s.missed[callWorkflowId] ??= {})[agentId] = now + this.config.reofferAfterSeconds * 1000;
   }
 
   agentStatus(st: AgentStatus): void {
@@ -93,7 +102,10 @@ export class QueueState {
   }
 
   staffedCount(): number {
-    return this.config.agents.filter((id) => this.s.agents[id]?.member && STAFFED.has(this.s.agents[id].state) && this.s.agents[id].state !== 'unknown').length;
+    return this.config.agents.filter(
+      (id) =>
+        this.s.agents[id]?.member && STAFFED.has(this.s.agents[id].state) && this.s.agents[id].state !== 'unknown',
+    ).length;
   }
 
   /** Calls past their maximum wait, removed. */
@@ -151,7 +163,8 @@ export class QueueState {
       ...(seen !== undefined ? { seen } : {}),
       ...(this.refusalKeepsTurn ? { turnBefore: this.s.lastOffered } : {}),
     };
-    for (const m of group ?? [{ agentId }]) this.s.agents[m.agentId] = { ...this.s.agents[m.agentId]!, state: 'reserved' };
+    for (const m of group ?? [{ agentId }])
+      this.s.agents[m.agentId] = { ...this.s.agents[m.agentId]!, state: 'reserved' };
     this.s.lastOffered = this.config.agents.indexOf(agentId);
   }
 
@@ -165,7 +178,8 @@ export class QueueState {
     if (!offer || offer.reservationId !== r.reservationId) {
       // The call left meanwhile (or this is a repeat). The agent was marked reserved when picked, and an agent who
       // refused sends no status to undo that: take their word for their state (a fresher status corrects it).
-      if (current?.state === 'reserved' && r.state && !r.callGone) this.s.agents[r.agentId] = { ...current, state: r.state };
+      if (current?.state === 'reserved' && r.state && !r.callGone)
+        this.s.agents[r.agentId] = { ...current, state: r.state };
       return false;
     }
     delete this.s.offers[r.callWorkflowId];
@@ -175,10 +189,12 @@ export class QueueState {
     }
     // The turn moved to this agent when the reservation was sent; unless a later one moved it on, it goes back, so
     // round robin offers them the next call again (as a refused Update never moved it).
-    if (offer.turnBefore !== undefined && this.s.lastOffered === this.config.agents.indexOf(r.agentId)) this.s.lastOffered = offer.turnBefore;
+    if (offer.turnBefore !== undefined && this.s.lastOffered === this.config.agents.indexOf(r.agentId))
+      this.s.lastOffered = offer.turnBefore;
     this.s.waiting.push(offer.call);
     // Marked reserved when picked: unless a fresher status came since, the refusal says what the agent is.
-    if (current && current.version === offer.seen) this.s.agents[r.agentId] = { ...current, state: r.state ?? 'reserved' };
+    if (current && current.version === offer.seen)
+      this.s.agents[r.agentId] = { ...current, state: r.state ?? 'reserved' };
     return true;
   }
 
@@ -202,7 +218,8 @@ export class QueueState {
   }
 
   live(): QueueLiveRow {
-    const count = (state: string) => this.config.agents.filter((id) => this.s.agents[id]?.member && this.s.agents[id].state === state).length;
+    const count = (state: string) =>
+      this.config.agents.filter((id) => this.s.agents[id]?.member && this.s.agents[id].state === state).length;
     const oldest = Math.min(...this.s.waiting.map((w) => w.enqueuedAt));
     return {
       queue: this.config.name,

@@ -1,9 +1,24 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { QueueAction } from '../../src/routing/types.js';
 import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
 import { queueExitSignal, type QueueExit } from '../../src/contracts/call.js';
 import type { QueueLiveRow, QueueWorkflowInput } from '../../src/contracts/queue.js';
-import { QUEUE_LIVE_THROTTLED_PATCH, QUEUE_REFUSAL_KEEPS_TURN_PATCH, QUEUE_RESERVE_AT_ONCE_PATCH, QUEUE_RESERVE_BY_SIGNAL_PATCH } from '../patches.js';
+import {
+  QUEUE_LIVE_THROTTLED_PATCH,
+  QUEUE_REFUSAL_KEEPS_TURN_PATCH,
+  QUEUE_RESERVE_AT_ONCE_PATCH,
+  QUEUE_RESERVE_BY_SIGNAL_PATCH,
+} from '../patches.js';
 import { setQueueHandlers, type QueueInbox } from './handlers.js';
 import { match, releaseReservation, type Matching } from './matching.js';
 import { QueueState } from './state.js';
@@ -70,7 +85,13 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
       const { call, reason } = exits.shift()!;
       await getExternalWorkflowHandle(call.callWorkflowId)
         .signal(queueExitSignal, { queue: config.name, reason, action: actionFor(reason) })
-        .catch((err: unknown) => log.info('call left before its queue exit', { callId: call.callId, callWorkflowId: call.callWorkflowId, error: String(err) }));
+        .catch((err: unknown) =>
+          log.info('call left before its queue exit', {
+            callId: call.callId,
+            callWorkflowId: call.callWorkflowId,
+            error: String(err),
+          }),
+        );
     }
     while (cancels.length) await releaseReservation(cancels.shift()!);
 

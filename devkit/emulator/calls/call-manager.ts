@@ -66,9 +66,17 @@ export class CallManager {
             completionReason: op.completionReason,
             resultInfo: op.resultInfo,
             prompts: op.prompts.map((p) => p.uri),
-            recordingLocation: op.recording ? recordingLocation(op.recording, this.registry.options.baseUrl()) : undefined,
+            recordingLocation: op.recording
+              ? recordingLocation(op.recording, this.registry.options.baseUrl())
+              : undefined,
           })
-        : stripUndefined({ id: op.id, type: op.type, clientContext: op.clientContext, status: op.status, resultInfo: op.resultInfo }),
+        : stripUndefined({
+            id: op.id,
+            type: op.type,
+            clientContext: op.clientContext,
+            status: op.status,
+            resultInfo: op.resultInfo,
+          }),
     );
     return structuredClone(
       stripUndefined({

@@ -97,7 +97,10 @@ export class EmulatedCall {
     readonly source: Record<string, unknown>,
     readonly targets: Record<string, unknown>[],
   ) {
-    this.party = { ...(script.digits ? { digits: script.digits } : {}), ...(script.speechMs !== undefined ? { speechMs: script.speechMs } : {}) };
+    this.party = {
+      ...(script.digits ? { digits: script.digits } : {}),
+      ...(script.speechMs !== undefined ? { speechMs: script.speechMs } : {}),
+    };
   }
 
   get resourceUrl(): string {

@@ -21,11 +21,13 @@ import type { Tones } from './tones.js';
 function validateCallerScript(script: CallerScript): void {
   if (!script || typeof script !== 'object' || !script.from) throw new Error('CallerScript.from is required');
   if ('phone' in script.from) {
-    if (!E164.test(script.from.phone)) throw new Error(`CallerScript.from.phone must be E.164 (e.g. +12345678901), got ${script.from.phone}`);
+    if (!E164.test(script.from.phone))
+      throw new Error(`CallerScript.from.phone must be E.164 (e.g. +12345678901), got ${script.from.phone}`);
   } else if (!('user' in script.from) || typeof script.from.user?.id !== 'string' || !script.from.user.id) {
     throw new Error('CallerScript.from must be { user: { id } } or { phone }');
   }
-  if (script.hangUpAfterMs !== undefined && !(script.hangUpAfterMs >= 0)) throw new Error('CallerScript.hangUpAfterMs must be >= 0');
+  if (script.hangUpAfterMs !== undefined && !(script.hangUpAfterMs >= 0))
+    throw new Error('CallerScript.hangUpAfterMs must be >= 0');
 }
 
 export class IncomingCalls {
@@ -42,10 +44,18 @@ export class IncomingCalls {
     const { tenantId, clientId, botDisplayName } = this.calls.options;
     const identity =
       'phone' in script.from
-        ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: script.from.phone } }
+        ? {
+            '@odata.type': '#microsoft.graph.identitySet',
+            phone: { '@odata.type': '#microsoft.graph.identity', id: script.from.phone },
+          }
         : {
             '@odata.type': '#microsoft.graph.identitySet',
-            user: stripUndefined({ '@odata.type': '#microsoft.graph.identity', id: script.from.user.id, displayName: script.from.user.displayName, tenantId }),
+            user: stripUndefined({
+              '@odata.type': '#microsoft.graph.identity',
+              id: script.from.user.id,
+              displayName: script.from.user.displayName,
+              tenantId,
+            }),
           };
     const source = {
       '@odata.type': '#microsoft.graph.participantInfo',
@@ -56,15 +66,34 @@ export class IncomingCalls {
       languageId: 'en-US',
     };
     const targetIdentity = script.applicationInstanceId
-      ? { '@odata.type': '#microsoft.graph.identitySet', applicationInstance: { '@odata.type': '#microsoft.graph.identity', id: script.applicationInstanceId, tenantId } }
-      : { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', id: clientId, displayName: botDisplayName } };
+      ? {
+          '@odata.type': '#microsoft.graph.identitySet',
+          applicationInstance: {
+            '@odata.type': '#microsoft.graph.identity',
+            id: script.applicationInstanceId,
+            tenantId,
+          },
+        }
+      : {
+          '@odata.type': '#microsoft.graph.identitySet',
+          application: { '@odata.type': '#microsoft.graph.identity', id: clientId, displayName: botDisplayName },
+        };
     const call = new EmulatedCall(script, source, []);
     call.quirks = { ...this.calls.options.quirks, ...script.quirks };
-    call.targets.push({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', id: call.myParticipantId, identity: targetIdentity, endpointType: 'default' });
+    call.targets.push({
+      '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+      id: call.myParticipantId,
+      identity: targetIdentity,
+      endpointType: 'default',
+    });
     this.calls.add(call);
 
     const who = 'phone' in script.from ? script.from.phone : (script.from.user.displayName ?? script.from.user.id);
-    this.calls.log(call, 'caller', `${who} dials ${script.applicationInstanceId ? `resource account ${script.applicationInstanceId}` : 'the bot'}`);
+    this.calls.log(
+      call,
+      'caller',
+      `${who} dials ${script.applicationInstanceId ? `resource account ${script.applicationInstanceId}` : 'the bot'}`,
+    );
     this.calls.notify(call, 'created', callResource(call, this.calls.options), '', script.incomingCopies ?? 1);
 
     this.tones.scheduleDigits(call, call.party.digits);
@@ -143,8 +172,15 @@ export class IncomingCalls {
         if ('userId' in t && this.calls.deps.agents.isBusy(t.userId)) return oneFailed(key, 'busy');
         done = true;
         this.calls.log(call, 'agent', `${key} answers the redirected call`);
-        call.answeredBy = { '@odata.type': '#microsoft.graph.participantInfo', identity: this.ringing.participantIdentity(t), endpointType: 'default' };
-        if ('userId' in t) this.calls.deps.agents.startTalking(t.userId, call.id, ring.talkMs ?? 30000, () => this.calls.log(call, 'agent', `${key} finished talking`));
+        call.answeredBy = {
+          '@odata.type': '#microsoft.graph.participantInfo',
+          identity: this.ringing.participantIdentity(t),
+          endpointType: 'default',
+        };
+        if ('userId' in t)
+          this.calls.deps.agents.startTalking(t.userId, call.id, ring.talkMs ?? 30000, () =>
+            this.calls.log(call, 'agent', `${key} finished talking`),
+          );
         this.lifecycle.terminate(call, undefined);
       });
     });

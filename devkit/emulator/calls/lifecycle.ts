@@ -26,7 +26,10 @@ export class CallLifecycle {
     const call = this.calls.live(callId);
     if (call.state === 'terminating') return;
     this.calls.log(call, 'call', 'bot hangs up');
-    this.terminate(call, RESULT.botHungUp, { viaTerminating: true, quirk: this.calls.options.docQuirks ? 'strings' : undefined });
+    this.terminate(call, RESULT.botHungUp, {
+      viaTerminating: true,
+      quirk: this.calls.options.docQuirks ? 'strings' : undefined,
+    });
   }
 
   establish(call: EmulatedCall): void {
@@ -69,8 +72,15 @@ export class CallLifecycle {
       if (resultInfo) call.resultInfo = resultInfo;
       const reason = opts.extra?.['terminationReason'];
       if (typeof reason === 'string') call.terminationReason = reason;
-      this.calls.log(call, 'call', `terminated${resultInfo ? ` (${resultInfo.code}/${resultInfo.subcode} ${resultInfo.message})` : typeof reason === 'string' ? ` (${reason})` : ''}`);
-      this.calls.notifyState(call, { ...(resultInfo ? { resultInfo: resultInfoJson(resultInfo, opts.quirk) } : {}), ...opts.extra });
+      this.calls.log(
+        call,
+        'call',
+        `terminated${resultInfo ? ` (${resultInfo.code}/${resultInfo.subcode} ${resultInfo.message})` : typeof reason === 'string' ? ` (${reason})` : ''}`,
+      );
+      this.calls.notifyState(call, {
+        ...(resultInfo ? { resultInfo: resultInfoJson(resultInfo, opts.quirk) } : {}),
+        ...opts.extra,
+      });
       // The caller's own timer stays armed only to end a transferred conversation.
       if (call.hangUpTimer && !call.transfer?.view.conversation) {
         clearTimeout(call.hangUpTimer);

@@ -53,7 +53,12 @@ export class MediaOperations {
     this.enqueue(call, op);
     return {
       location: `${call.resourceUrl}/operations/${op.id}`,
-      body: stripUndefined({ '@odata.type': '#microsoft.graph.playPromptOperation', id: op.id, status: 'running', clientContext: op.clientContext }),
+      body: stripUndefined({
+        '@odata.type': '#microsoft.graph.playPromptOperation',
+        id: op.id,
+        status: 'running',
+        clientContext: op.clientContext,
+      }),
     };
   }
 
@@ -82,14 +87,21 @@ export class MediaOperations {
       totalMs = infos.reduce((sum, i) => sum + i.durationMs, 0);
     } catch (e) {
       if (op.done) return;
-      const r = e instanceof MediaError ? e.resultInfo : { code: 500, subcode: 0, message: `Action failed. ${(e as Error).message}` };
+      const r =
+        e instanceof MediaError
+          ? e.resultInfo
+          : { code: 500, subcode: 0, message: `Action failed. ${(e as Error).message}` };
       this.calls.log(call, 'media', `prompt operation ${op.id} failed: ${r.message}`);
       this.finishOperation(call, op, 'failed', 'unknown', r);
       return;
     }
     if (op.done) return; // cancelled (or call ended) while downloading
     const playMs = this.calls.scaled(totalMs);
-    this.calls.log(call, 'media', `playing ${op.prompts.length} prompt(s), ${Math.round(totalMs)} ms of audio${this.calls.options.mediaSpeed !== 1 ? ` in ${Math.round(playMs)} ms` : ''}`);
+    this.calls.log(
+      call,
+      'media',
+      `playing ${op.prompts.length} prompt(s), ${Math.round(totalMs)} ms of audio${this.calls.options.mediaSpeed !== 1 ? ` in ${Math.round(playMs)} ms` : ''}`,
+    );
     op.timer = setTimeout(() => {
       op.timer = undefined;
       if (op.done || this.calls.stopped) return;
@@ -125,7 +137,8 @@ export class MediaOperations {
       call,
       'deleted',
       stripUndefined({
-        '@odata.type': op.type === 'recordResponse' ? '#microsoft.graph.recordOperation' : '#microsoft.graph.playPromptOperation',
+        '@odata.type':
+          op.type === 'recordResponse' ? '#microsoft.graph.recordOperation' : '#microsoft.graph.playPromptOperation',
         id: op.id,
         status: op.status,
         completionReason: op.completionReason,
@@ -173,7 +186,12 @@ export class MediaOperations {
     call.operations.set(op.id, op);
     return {
       location: `${call.resourceUrl}/operations/${op.id}`,
-      body: stripUndefined({ '@odata.type': '#microsoft.graph.cancelMediaProcessingOperation', id: op.id, status: 'completed', clientContext: op.clientContext }),
+      body: stripUndefined({
+        '@odata.type': '#microsoft.graph.cancelMediaProcessingOperation',
+        id: op.id,
+        status: 'completed',
+        clientContext: op.clientContext,
+      }),
     };
   }
 }

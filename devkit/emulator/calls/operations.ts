@@ -41,7 +41,10 @@ export class Operations {
       status: op.status,
       clientContext: op.clientContext,
       ...('prompts' in op
-        ? { completionReason: op.completionReason, ...(op.done ? recordingFields(op, this.calls.options.baseUrl()) : {}) }
+        ? {
+            completionReason: op.completionReason,
+            ...(op.done ? recordingFields(op, this.calls.options.baseUrl()) : {}),
+          }
         : {}),
       resultInfo: op.resultInfo ? resultInfoJson(op.resultInfo) : undefined,
     });

@@ -25,21 +25,48 @@ export class OutboundCalls {
   /** POST /communications/calls: an outgoing peer-to-peer call to a Teams user or (from a resource account) a phone. */
   createCall(req: CreateCallRequest): Record<string, unknown> {
     const { tenantId, clientId, botDisplayName } = this.calls.options;
-    if (req.tenantId && req.tenantId !== tenantId) throw new GraphHttpError(403, 'Forbidden', `Tenant ${req.tenantId} is not the app's tenant.`);
+    if (req.tenantId && req.tenantId !== tenantId)
+      throw new GraphHttpError(403, 'Forbidden', `Tenant ${req.tenantId} is not the app's tenant.`);
     const target = req.targets[0]!;
     const key = 'phone' in target ? target.phone : target.userId;
     const callee = this.ringing.callee(key);
     const sourceIdentity = req.source?.applicationInstanceId
-      ? { '@odata.type': '#microsoft.graph.identitySet', applicationInstance: stripUndefined({ '@odata.type': '#microsoft.graph.identity', id: req.source.applicationInstanceId, displayName: req.source.displayName, tenantId }) }
-      : { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', id: clientId, displayName: botDisplayName } };
-    const source = { '@odata.type': '#microsoft.graph.participantInfo', identity: sourceIdentity, endpointType: null, region: null, languageId: null };
-    const script: CallerScript = 'phone' in target ? { from: { phone: target.phone } } : { from: { user: { id: target.userId } } };
+      ? {
+          '@odata.type': '#microsoft.graph.identitySet',
+          applicationInstance: stripUndefined({
+            '@odata.type': '#microsoft.graph.identity',
+            id: req.source.applicationInstanceId,
+            displayName: req.source.displayName,
+            tenantId,
+          }),
+        }
+      : {
+          '@odata.type': '#microsoft.graph.identitySet',
+          application: { '@odata.type': '#microsoft.graph.identity', id: clientId, displayName: botDisplayName },
+        };
+    const source = {
+      '@odata.type': '#microsoft.graph.participantInfo',
+      identity: sourceIdentity,
+      endpointType: null,
+      region: null,
+      languageId: null,
+    };
+    const script: CallerScript =
+      'phone' in target ? { from: { phone: target.phone } } : { from: { user: { id: target.userId } } };
     const call = new EmulatedCall(script, source, [
-      { '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: this.ringing.participantIdentity(target), endpointType: null, replacesCallId: null },
+      {
+        '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+        identity: this.ringing.participantIdentity(target),
+        endpointType: null,
+        replacesCallId: null,
+      },
     ]);
     call.direction = 'outgoing';
     call.quirks = { ...this.calls.options.quirks };
-    call.party = { ...(callee?.digits ? { digits: callee.digits } : {}), ...(callee?.speechMs !== undefined ? { speechMs: callee.speechMs } : {}) };
+    call.party = {
+      ...(callee?.digits ? { digits: callee.digits } : {}),
+      ...(callee?.speechMs !== undefined ? { speechMs: callee.speechMs } : {}),
+    };
     call.callbackUri = req.callbackUri;
     call.answered = true;
     call.preFetchMedia = req.preFetchMedia;
@@ -53,7 +80,8 @@ export class OutboundCalls {
     const outOfOrder = call.quirks.establishedBeforeEstablishing;
     if (!outOfOrder) this.calls.notifyState(call);
     const ring = this.ringing.ringOutcome(key);
-    const resultFor = (o: string) => (o === 'busy' ? RESULT.calleeBusy : o === 'decline' ? RESULT.calleeDeclined : RESULT.calleeNoAnswer);
+    const resultFor = (o: string) =>
+      o === 'busy' ? RESULT.calleeBusy : o === 'decline' ? RESULT.calleeDeclined : RESULT.calleeNoAnswer;
     if (ring.outcome === 'answer') {
       this.calls.after(call, ring.afterMs, () => {
         if (call.state !== 'establishing') return;
@@ -63,18 +91,24 @@ export class OutboundCalls {
           this.calls.deps.agents.setOnCall(target.userId, call.id, true);
         }
         this.lifecycle.establish(call);
-        if (outOfOrder) this.calls.notify(call, 'updated', { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
+        if (outOfOrder)
+          this.calls.notify(call, 'updated', { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
         this.tones.scheduleDigits(call, call.party.digits);
         // A scripted callee hangs up when their script says. An agent who answered waits on the line for the caller
         // the bot puts through (their talk time runs from then), and gives up on a silent line after a minute.
         const hangUpAfterMs = callee ? callee.hangUpAfterMs : 'userId' in target ? AGENT_SILENCE_HANGUP_MS : undefined;
-        if (hangUpAfterMs !== undefined) call.hangUpTimer = setTimeout(() => this.lifecycle.callerHangsUp(call), hangUpAfterMs);
+        if (hangUpAfterMs !== undefined)
+          call.hangUpTimer = setTimeout(() => this.lifecycle.callerHangsUp(call), hangUpAfterMs);
       });
     } else {
       const afterMs = ring.outcome === 'never' ? this.calls.scaled(TRANSFER_ALERT_TIMEOUT_MS) : ring.afterMs;
       this.calls.after(call, afterMs, () => {
         if (call.state !== 'establishing') return;
-        this.calls.log(call, 'caller', `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'decline' ? 'declines' : 'is busy'}`);
+        this.calls.log(
+          call,
+          'caller',
+          `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'decline' ? 'declines' : 'is busy'}`,
+        );
         this.lifecycle.terminate(call, resultFor(ring.outcome));
       });
     }

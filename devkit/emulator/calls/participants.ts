@@ -19,21 +19,34 @@ export class Participants {
   invite(callId: string, req: InviteRequest): OperationStarted {
     const call = this.calls.live(callId);
     this.calls.requireState(call, ['established'], 'invite');
-    const op: CancelOperation = { id: randomUUID(), type: 'invite', ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}), status: 'running' };
+    const op: CancelOperation = {
+      id: randomUUID(),
+      type: 'invite',
+      ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
+      status: 'running',
+    };
     call.operations.set(op.id, op);
     const opPath = `/operations/${op.id}`;
     const finish = (status: 'completed' | 'failed', r: ResultInfo) => {
       if (op.status !== 'running' || call.state === 'terminated') return;
       op.status = status;
       op.resultInfo = r;
-      this.calls.notify(call, 'deleted', stripUndefined({
-        '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
-        id: op.id,
-        status,
-        clientContext: op.clientContext,
-        resultInfo: resultInfoJson(r),
-        participants: req.participants.map((p) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: this.ringing.participantIdentity(p) })),
-      }), opPath);
+      this.calls.notify(
+        call,
+        'deleted',
+        stripUndefined({
+          '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+          id: op.id,
+          status,
+          clientContext: op.clientContext,
+          resultInfo: resultInfoJson(r),
+          participants: req.participants.map((p) => ({
+            '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+            identity: this.ringing.participantIdentity(p),
+          })),
+        }),
+        opPath,
+      );
     };
     let answered = 0;
     let failed = 0;
@@ -59,17 +72,30 @@ export class Participants {
             call.agentsOnCall.add(p.userId);
             this.calls.deps.agents.setOnCall(p.userId, call.id, true);
           }
-          call.targets.push({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', id: randomUUID(), identity: this.ringing.participantIdentity(p) });
+          call.targets.push({
+            '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+            id: randomUUID(),
+            identity: this.ringing.participantIdentity(p),
+          });
         } else {
           failed++;
-          this.calls.log(call, 'agent', `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'busy' ? 'is busy' : 'declines'}`);
+          this.calls.log(
+            call,
+            'agent',
+            `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'busy' ? 'is busy' : 'declines'}`,
+          );
         }
         settle();
       });
     }
     return {
       location: `${call.resourceUrl}${opPath}`,
-      body: stripUndefined({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: op.id, status: 'running', clientContext: op.clientContext }),
+      body: stripUndefined({
+        '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+        id: op.id,
+        status: 'running',
+        clientContext: op.clientContext,
+      }),
     };
   }
 
@@ -79,7 +105,14 @@ export class Participants {
       '@odata.type': '#microsoft.graph.participant',
       id,
       info: { '@odata.type': '#microsoft.graph.participantInfo', identity: info['identity'], endpointType: 'default' },
-      mediaStreams: [{ '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', direction: 'sendReceive', serverMuted: false }],
+      mediaStreams: [
+        {
+          '@odata.type': '#microsoft.graph.mediaStream',
+          mediaType: 'audio',
+          direction: 'sendReceive',
+          serverMuted: false,
+        },
+      ],
       isInLobby: false,
     });
     return [

@@ -19,6 +19,8 @@ export function applyQuirks(data: Record<string, unknown>, q: Quirks): Record<st
     }
     out['resultInfo'] = r;
   }
-  if (q.pascalCaseEnums) for (const k of ['state', 'status', 'completionReason', 'direction']) if (out[k] !== undefined) out[k] = pascal(out[k]);
+  if (q.pascalCaseEnums)
+    for (const k of ['state', 'status', 'completionReason', 'direction'])
+      if (out[k] !== undefined) out[k] = pascal(out[k]);
   return out;
 }

@@ -40,7 +40,14 @@ export class Recordings {
     this.media.enqueue(call, op);
     return {
       location: `${call.resourceUrl}/operations/${op.id}`,
-      body: { '@odata.type': '#microsoft.graph.recordOperation', id: op.id, status: 'running', resultInfo: null, recordingLocation: null, ...(op.clientContext !== undefined ? { clientContext: op.clientContext } : {}) },
+      body: {
+        '@odata.type': '#microsoft.graph.recordOperation',
+        id: op.id,
+        status: 'running',
+        resultInfo: null,
+        recordingLocation: null,
+        ...(op.clientContext !== undefined ? { clientContext: op.clientContext } : {}),
+      },
     };
   }
 
@@ -53,14 +60,21 @@ export class Recordings {
       promptMs = infos.reduce((sum, i) => sum + i.durationMs, 0);
     } catch (e) {
       if (op.done) return;
-      const r = e instanceof MediaError ? e.resultInfo : { code: 500, subcode: 0, message: `Action failed. ${(e as Error).message}` };
+      const r =
+        e instanceof MediaError
+          ? e.resultInfo
+          : { code: 500, subcode: 0, message: `Action failed. ${(e as Error).message}` };
       this.media.finishOperation(call, op, 'failed', 'playPromptFailed', r);
       return;
     }
     if (op.done) return;
     const beepMs = req.playBeep ? 250 : 0;
     const leadMs = this.calls.scaled(promptMs + beepMs);
-    this.calls.log(call, 'media', `recordResponse: ${op.prompts.length} prompt(s)${req.playBeep ? ' and a beep' : ''}, then recording (max ${req.maxRecordDurationInSeconds} s)`);
+    this.calls.log(
+      call,
+      'media',
+      `recordResponse: ${op.prompts.length} prompt(s)${req.playBeep ? ' and a beep' : ''}, then recording (max ${req.maxRecordDurationInSeconds} s)`,
+    );
     op.timer = setTimeout(() => {
       op.timer = undefined;
       if (op.done || this.calls.stopped) return;
@@ -80,19 +94,25 @@ export class Recordings {
         return true;
       };
       if (speechMs <= 0) {
-        op.timer = setTimeout(() => {
-          op.timer = undefined;
-          if (op.done || this.calls.stopped) return;
-          op.stopTone = undefined;
-          this.calls.log(call, 'media', 'recording failed: no speech (initial silence timeout)');
-          this.media.finishOperation(call, op, 'failed', 'initialSilenceTimeout', RESULT.recordInitialSilence);
-        }, this.calls.scaled(req.initialSilenceTimeoutInSeconds * 1000));
+        op.timer = setTimeout(
+          () => {
+            op.timer = undefined;
+            if (op.done || this.calls.stopped) return;
+            op.stopTone = undefined;
+            this.calls.log(call, 'media', 'recording failed: no speech (initial silence timeout)');
+            this.media.finishOperation(call, op, 'failed', 'initialSilenceTimeout', RESULT.recordInitialSilence);
+          },
+          this.calls.scaled(req.initialSilenceTimeoutInSeconds * 1000),
+        );
       } else if (speechMs >= maxMs) {
         op.timer = setTimeout(() => finishWith('maxRecordDurationReached', RESULT.recordMaxDuration, maxMs), maxMs);
       } else {
         const endMs = Math.min(maxMs, speechMs + this.calls.scaled(req.maxSilenceTimeoutInSeconds * 1000));
         const reason = endMs >= maxMs ? 'maxRecordDurationReached' : 'maxSilenceTimeout';
-        op.timer = setTimeout(() => finishWith(reason, endMs >= maxMs ? RESULT.recordMaxDuration : RESULT.recordSilence, endMs), endMs);
+        op.timer = setTimeout(
+          () => finishWith(reason, endMs >= maxMs ? RESULT.recordMaxDuration : RESULT.recordSilence, endMs),
+          endMs,
+        );
       }
     }, leadMs);
   }

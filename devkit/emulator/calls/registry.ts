@@ -78,29 +78,43 @@ export class CallRegistry {
   }
 
   after(call: EmulatedCall, ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      call.timers.delete(t);
-      if (!this.#stopped) fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        call.timers.delete(t);
+        if (!this.#stopped) fn();
+      },
+      Math.max(0, ms),
+    );
     call.timers.add(t);
   }
 
   // ---------------------------------------------------------------- notifications
 
-  notify(call: EmulatedCall, changeType: CommsNotification['changeType'], resourceData: Record<string, unknown>, path = '', copies = 1): void {
+  notify(
+    call: EmulatedCall,
+    changeType: CommsNotification['changeType'],
+    resourceData: Record<string, unknown>,
+    path = '',
+    copies = 1,
+  ): void {
     if (this.#stopped) return;
     const url = call.callbackUri ?? this.options.botCallingUrl;
     const resourceUrl = `${call.resourceUrl}${path}`;
     call.etag += 1;
     const q = call.quirks;
     const data = applyQuirks({ '@odata.id': resourceUrl, '@odata.etag': `W/"${call.etag}"`, ...resourceData }, q);
-    void this.deps.notifier.enqueue(call, url, {
-      '@odata.type': '#microsoft.graph.commsNotification',
-      changeType: (q.pascalCaseEnums ? pascal(changeType) : changeType) as CommsNotification['changeType'],
-      resource: `/app/calls/${call.id}${path}`,
-      resourceUrl,
-      resourceData: q.resourceDataArray ? ([data] as unknown as Record<string, unknown>) : data,
-    }, Math.max(copies, q.duplicates ?? 1));
+    void this.deps.notifier.enqueue(
+      call,
+      url,
+      {
+        '@odata.type': '#microsoft.graph.commsNotification',
+        changeType: (q.pascalCaseEnums ? pascal(changeType) : changeType) as CommsNotification['changeType'],
+        resource: `/app/calls/${call.id}${path}`,
+        resourceUrl,
+        resourceData: q.resourceDataArray ? ([data] as unknown as Record<string, unknown>) : data,
+      },
+      Math.max(copies, q.duplicates ?? 1),
+    );
   }
 
   /** A roster notification: resourceData is an array of participants (participant-invite.md). */
@@ -108,13 +122,18 @@ export class CallRegistry {
     if (this.#stopped) return;
     const url = call.callbackUri ?? this.options.botCallingUrl;
     call.etag += 1;
-    void this.deps.notifier.enqueue(call, url, {
-      '@odata.type': '#microsoft.graph.commsNotification',
-      changeType: 'updated',
-      resource: `/app/calls/${call.id}/participants`,
-      resourceUrl: `${call.resourceUrl}/participants`,
-      resourceData: participants as unknown as Record<string, unknown>,
-    }, Math.max(1, call.quirks.duplicates ?? 1));
+    void this.deps.notifier.enqueue(
+      call,
+      url,
+      {
+        '@odata.type': '#microsoft.graph.commsNotification',
+        changeType: 'updated',
+        resource: `/app/calls/${call.id}/participants`,
+        resourceUrl: `${call.resourceUrl}/participants`,
+        resourceData: participants as unknown as Record<string, unknown>,
+      },
+      Math.max(1, call.quirks.duplicates ?? 1),
+    );
   }
 
   notifyState(call: EmulatedCall, extra: Record<string, unknown> = {}): void {
@@ -150,7 +169,9 @@ export class CallRegistry {
 
   requireState(call: EmulatedCall, allowed: EmulatedCallState[], action: string): void {
     if (!allowed.includes(call.state)) {
-      throw badRequest(`${action} is not allowed while the call is ${call.state}; it needs a call that is ${allowed.join(' or ')}.`);
+      throw badRequest(
+        `${action} is not allowed while the call is ${call.state}; it needs a call that is ${allowed.join(' or ')}.`,
+      );
     }
   }
 

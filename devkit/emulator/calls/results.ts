@@ -11,7 +11,11 @@ export const RESULT = {
   pstnCallerHungUp: { code: 200, subcode: 540000, message: 'Call ended by the PSTN User.' },
   botHungUp: { code: 200, subcode: 5001, message: 'The conversation has ended.' },
   transferCompleted: { code: 0, subcode: 7015, message: 'GracefulTransferCompleted' },
-  answerTimeout: { code: 408, subcode: 1106, message: 'An acknowledgement was not received for the call acceptance in the allotted time.' },
+  answerTimeout: {
+    code: 408,
+    subcode: 1106,
+    message: 'An acknowledgement was not received for the call acceptance in the allotted time.',
+  },
   // call-record.md documents 200/8515 for the max duration; the other record results are the emulator's choice.
   recordMaxDuration: { code: 200, subcode: 8515, message: 'Action completed, max record duration reached.' },
   recordSilence: { code: 200, subcode: 0, message: 'Action completed, max silence timeout reached.' },
@@ -29,7 +33,14 @@ export const RESULT = {
 
 /** A #microsoft.graph.resultInfo; `quirk` spells it as one of Microsoft's doc examples does. */
 export function resultInfoJson(r: ResultInfo, quirk?: 'strings' | 'subCode'): Record<string, unknown> {
-  if (quirk === 'strings') return { '@odata.type': '#microsoft.graph.resultInfo', code: String(r.code), subcode: String(r.subcode), message: r.message };
-  if (quirk === 'subCode') return { '@odata.type': '#microsoft.graph.resultInfo', code: r.code, subCode: r.subcode, message: r.message };
+  if (quirk === 'strings')
+    return {
+      '@odata.type': '#microsoft.graph.resultInfo',
+      code: String(r.code),
+      subcode: String(r.subcode),
+      message: r.message,
+    };
+  if (quirk === 'subCode')
+    return { '@odata.type': '#microsoft.graph.resultInfo', code: r.code, subCode: r.subcode, message: r.message };
   return { '@odata.type': '#microsoft.graph.resultInfo', code: r.code, subcode: r.subcode, message: r.message };
 }

@@ -29,8 +29,19 @@ export class Ringing {
 
   participantIdentity(t: ParticipantTarget): Record<string, unknown> {
     return 'phone' in t
-      ? { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: t.phone } }
-      : { '@odata.type': '#microsoft.graph.identitySet', user: stripUndefined({ '@odata.type': '#microsoft.graph.identity', id: t.userId, displayName: t.displayName, tenantId: this.calls.options.tenantId }) };
+      ? {
+          '@odata.type': '#microsoft.graph.identitySet',
+          phone: { '@odata.type': '#microsoft.graph.identity', id: t.phone },
+        }
+      : {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: stripUndefined({
+            '@odata.type': '#microsoft.graph.identity',
+            id: t.userId,
+            displayName: t.displayName,
+            tenantId: this.calls.options.tenantId,
+          }),
+        };
   }
 
   /** How a scripted person answers a ring: agents by their transfer script, others by their callee script. */

@@ -47,12 +47,22 @@ export class Tones {
     const call = this.calls.live(callId);
     this.calls.requireState(call, ['established'], 'subscribeToTone');
     call.toneSubscribed = true;
-    const op: CancelOperation = { id: randomUUID(), type: 'subscribeToTone', ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}), status: 'completed' };
+    const op: CancelOperation = {
+      id: randomUUID(),
+      type: 'subscribeToTone',
+      ...(req.clientContext !== undefined ? { clientContext: req.clientContext } : {}),
+      status: 'completed',
+    };
     call.operations.set(op.id, op);
     this.calls.log(call, 'media', 'bot subscribed to tones');
     return {
       location: `${call.resourceUrl}/operations/${op.id}`,
-      body: stripUndefined({ '@odata.type': '#microsoft.graph.subscribeToToneOperation', id: op.id, status: 'completed', clientContext: op.clientContext }),
+      body: stripUndefined({
+        '@odata.type': '#microsoft.graph.subscribeToToneOperation',
+        id: op.id,
+        status: 'completed',
+        clientContext: op.clientContext,
+      }),
     };
   }
 }

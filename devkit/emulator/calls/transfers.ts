@@ -35,7 +35,12 @@ export class Transfers {
 
     const { agents } = this.calls.deps;
     const script = agents.script(agentKey);
-    if (!transfer.consultative) this.calls.log(call, 'agent', `${agentKey} is alerted (script: ${script.onTransfer}${agents.isBusy(agentKey) ? ', busy' : ''})`);
+    if (!transfer.consultative)
+      this.calls.log(
+        call,
+        'agent',
+        `${agentKey} is alerted (script: ${script.onTransfer}${agents.isBusy(agentKey) ? ', busy' : ''})`,
+      );
 
     const fail = (outcome: TransferView['outcome'], message: string) => {
       if (call.state !== 'transferring' || call.transfer !== transfer) return;
@@ -45,7 +50,10 @@ export class Transfers {
       const subcode = transfer.consultative ? 7700 : 7000;
       // The docs' transfer-failed examples spell it `subCode`; the resultInfo schema says `subcode`.
       this.calls.notifyState(call, {
-        resultInfo: resultInfoJson({ code: 500, subcode, message }, this.calls.options.docQuirks ? 'subCode' : undefined),
+        resultInfo: resultInfoJson(
+          { code: 500, subcode, message },
+          this.calls.options.docQuirks ? 'subCode' : undefined,
+        ),
         ...(transfer.consultative ? { replacesContext: req.replacesCallId } : {}),
       });
     };
@@ -66,7 +74,8 @@ export class Transfers {
           if (agents.isBusy(agentKey)) return fail('busy', 'Transfer target is busy.');
           this.connect(call, transfer, `${agentKey} accepts`, script.talkMs);
           this.calls.after(call, this.calls.scaled(TEARDOWN_DELAY_MS), () => {
-            if (transfer.consultative) this.lifecycle.terminate(call, undefined, { extra: { terminationReason: 'AppTransferred' } });
+            if (transfer.consultative)
+              this.lifecycle.terminate(call, undefined, { extra: { terminationReason: 'AppTransferred' } });
             else this.lifecycle.terminate(call, RESULT.transferCompleted);
           });
         });
@@ -75,7 +84,9 @@ export class Transfers {
         this.calls.after(call, script.answerAfterMs, () => fail('declined', 'Transfer target declined the call.'));
         break;
       case 'ignore':
-        this.calls.after(call, this.calls.scaled(TRANSFER_ALERT_TIMEOUT_MS), () => fail('noAnswer', 'Transfer target did not answer.'));
+        this.calls.after(call, this.calls.scaled(TRANSFER_ALERT_TIMEOUT_MS), () =>
+          fail('noAnswer', 'Transfer target did not answer.'),
+        );
         break;
     }
   }
@@ -94,11 +105,19 @@ export class Transfers {
     fail: (outcome: TransferView['outcome'], message: string) => void,
   ): void {
     const replaced = this.calls.get(replacesCallId);
-    const target = replaced?.targets[0] as { identity?: { user?: { id?: string }; phone?: { id?: string } } } | undefined;
+    const target = replaced?.targets[0] as
+      { identity?: { user?: { id?: string }; phone?: { id?: string } } } | undefined;
     const replacedKey = target?.identity?.user?.id ?? target?.identity?.phone?.id;
     if (!replaced || replaced.id === call.id || replaced.state !== 'established' || replacedKey !== agentKey) {
-      const why = !replaced || replaced.id === call.id ? 'is not a call of this app' : replaced.state !== 'established' ? `is ${replaced.state}` : 'is not a call to the transfer target';
-      this.calls.after(call, this.calls.scaled(BUSY_REJECT_DELAY_MS), () => fail('failed', `The call to replace (${replacesCallId}) ${why}.`));
+      const why =
+        !replaced || replaced.id === call.id
+          ? 'is not a call of this app'
+          : replaced.state !== 'established'
+            ? `is ${replaced.state}`
+            : 'is not a call to the transfer target';
+      this.calls.after(call, this.calls.scaled(BUSY_REJECT_DELAY_MS), () =>
+        fail('failed', `The call to replace (${replacesCallId}) ${why}.`),
+      );
       return;
     }
     this.calls.after(call, this.calls.scaled(TEARDOWN_DELAY_MS), () => {
@@ -110,7 +129,9 @@ export class Transfers {
       // Graph's docs show the transferred call ending with AppTransferred; the replaced call's end is not shown,
       // and ends the same way here.
       this.lifecycle.terminate(replaced, undefined, { extra: { terminationReason: 'AppTransferred' } });
-      this.calls.after(call, this.calls.scaled(TEARDOWN_DELAY_MS), () => this.lifecycle.terminate(call, undefined, { extra: { terminationReason: 'AppTransferred' } }));
+      this.calls.after(call, this.calls.scaled(TEARDOWN_DELAY_MS), () =>
+        this.lifecycle.terminate(call, undefined, { extra: { terminationReason: 'AppTransferred' } }),
+      );
     });
   }
 

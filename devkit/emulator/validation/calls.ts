@@ -3,7 +3,15 @@
  * call-redirect.md).
  */
 import { badRequest } from '../graph-error.js';
-import { checkInvitationParticipant, checkMediaInfo, checkUri, isObject, MODALITIES, odataTypeIs, requireBody } from './common.js';
+import {
+  checkInvitationParticipant,
+  checkMediaInfo,
+  checkUri,
+  isObject,
+  MODALITIES,
+  odataTypeIs,
+  requireBody,
+} from './common.js';
 import type { MediaRef, ParticipantTarget } from './common.js';
 
 const REJECT_REASONS = ['none', 'busy', 'forbidden', 'unknownFutureValue'];
@@ -18,14 +26,21 @@ export interface AnswerRequest {
 export function validateAnswer(raw: unknown): AnswerRequest {
   const body = requireBody(raw);
   // callbackUri is optional: without it Graph uses the bot's global callback URI (call-answer.md).
-  const callbackUri = body['callbackUri'] === undefined || body['callbackUri'] === null ? undefined : checkUri(body['callbackUri'], 'callbackUri');
+  const callbackUri =
+    body['callbackUri'] === undefined || body['callbackUri'] === null
+      ? undefined
+      : checkUri(body['callbackUri'], 'callbackUri');
 
   const modalities = body['acceptedModalities'];
-  if (modalities === undefined || modalities === null) throw badRequest("Missing required property 'acceptedModalities'.");
-  if (!Array.isArray(modalities) || modalities.length === 0) throw badRequest("Invalid value for 'acceptedModalities': a non-empty array is required.");
+  if (modalities === undefined || modalities === null)
+    throw badRequest("Missing required property 'acceptedModalities'.");
+  if (!Array.isArray(modalities) || modalities.length === 0)
+    throw badRequest("Invalid value for 'acceptedModalities': a non-empty array is required.");
   for (const m of modalities) {
     if (typeof m !== 'string' || !(MODALITIES as readonly string[]).includes(m)) {
-      throw badRequest(`Invalid value '${String(m)}' for 'acceptedModalities': possible values are ${MODALITIES.join(', ')}.`);
+      throw badRequest(
+        `Invalid value '${String(m)}' for 'acceptedModalities': possible values are ${MODALITIES.join(', ')}.`,
+      );
     }
   }
 
@@ -34,10 +49,14 @@ export function validateAnswer(raw: unknown): AnswerRequest {
   if (!isObject(mediaConfig)) throw badRequest("Invalid value for 'mediaConfig': an object is required.");
   const type = mediaConfig['@odata.type'];
   if (odataTypeIs(type, 'microsoft.graph.appHostedMediaConfig')) {
-    throw badRequest("appHostedMediaConfig is not supported by the emulator; use '#microsoft.graph.serviceHostedMediaConfig'.");
+    throw badRequest(
+      "appHostedMediaConfig is not supported by the emulator; use '#microsoft.graph.serviceHostedMediaConfig'.",
+    );
   }
   if (!odataTypeIs(type, 'microsoft.graph.serviceHostedMediaConfig')) {
-    throw badRequest("Invalid value for 'mediaConfig.@odata.type': expected '#microsoft.graph.serviceHostedMediaConfig' or '#microsoft.graph.appHostedMediaConfig'.");
+    throw badRequest(
+      "Invalid value for 'mediaConfig.@odata.type': expected '#microsoft.graph.serviceHostedMediaConfig' or '#microsoft.graph.appHostedMediaConfig'.",
+    );
   }
   const pre = mediaConfig['preFetchMedia'];
   let preFetchMedia: MediaRef[] = [];
@@ -61,7 +80,10 @@ export function validateReject(raw: unknown): { reason: string; callbackUri?: st
   if (typeof reason !== 'string' || !REJECT_REASONS.includes(reason)) {
     throw badRequest(`Invalid value '${String(reason)}' for 'reason': possible values are none, busy, forbidden.`);
   }
-  const callbackUri = body['callbackUri'] === undefined || body['callbackUri'] === null ? undefined : checkUri(body['callbackUri'], 'callbackUri');
+  const callbackUri =
+    body['callbackUri'] === undefined || body['callbackUri'] === null
+      ? undefined
+      : checkUri(body['callbackUri'], 'callbackUri');
   return { reason, ...(callbackUri ? { callbackUri } : {}) };
 }
 
@@ -75,15 +97,32 @@ export function validateRedirect(raw: unknown): RedirectRequest {
   const body = requireBody(raw);
   const targets = body['targets'];
   if (targets === undefined || targets === null) throw badRequest("Missing required property 'targets'.");
-  if (!Array.isArray(targets) || targets.length === 0) throw badRequest("Invalid value for 'targets': a non-empty array is required.");
-  if (targets.length > MAX_REDIRECT_TARGETS) throw badRequest(`Invalid value for 'targets': ${targets.length} targets, at most ${MAX_REDIRECT_TARGETS} simultaneous ring targets are supported.`);
+  if (!Array.isArray(targets) || targets.length === 0)
+    throw badRequest("Invalid value for 'targets': a non-empty array is required.");
+  if (targets.length > MAX_REDIRECT_TARGETS)
+    throw badRequest(
+      `Invalid value for 'targets': ${targets.length} targets, at most ${MAX_REDIRECT_TARGETS} simultaneous ring targets are supported.`,
+    );
   const parsed = targets.map((t, i) => checkInvitationParticipant(t, `targets[${i}]`));
   const timeout = body['timeout'];
-  if (timeout !== undefined && timeout !== null && !(Number.isInteger(timeout) && (timeout as number) >= 15 && (timeout as number) <= 90)) {
-    throw badRequest(`Invalid value '${String(timeout)}' for 'timeout': the timeout must be an integer from 15 to 90 seconds.`);
+  if (
+    timeout !== undefined &&
+    timeout !== null &&
+    !(Number.isInteger(timeout) && (timeout as number) >= 15 && (timeout as number) <= 90)
+  ) {
+    throw badRequest(
+      `Invalid value '${String(timeout)}' for 'timeout': the timeout must be an integer from 15 to 90 seconds.`,
+    );
   }
-  const callbackUri = body['callbackUri'] === undefined || body['callbackUri'] === null ? undefined : checkUri(body['callbackUri'], 'callbackUri');
+  const callbackUri =
+    body['callbackUri'] === undefined || body['callbackUri'] === null
+      ? undefined
+      : checkUri(body['callbackUri'], 'callbackUri');
   // Defaults from call-redirect.md: 55 s for one target, 60 s for several.
   const timeoutSeconds = typeof timeout === 'number' ? timeout : parsed.length === 1 ? 55 : 60;
-  return { targets: parsed.map(({ replacesCallId: _r, ...t }) => t), timeoutSeconds, ...(callbackUri ? { callbackUri } : {}) };
+  return {
+    targets: parsed.map(({ replacesCallId: _r, ...t }) => t),
+    timeoutSeconds,
+    ...(callbackUri ? { callbackUri } : {}),
+  };
 }

@@ -8,7 +8,13 @@ import { badRequest } from '../graph-error.js';
 export type Json = Record<string, unknown>;
 
 export const MODALITIES = ['audio', 'video', 'videoBasedScreenSharing'] as const;
-export const ENDPOINT_TYPES = ['default', 'voicemail', 'skypeForBusiness', 'skypeForBusinessVoipPhone', 'unknownFutureValue'];
+export const ENDPOINT_TYPES = [
+  'default',
+  'voicemail',
+  'skypeForBusiness',
+  'skypeForBusinessVoipPhone',
+  'unknownFutureValue',
+];
 export const E164 = /^\+[1-9]\d{1,14}$/;
 const MAX_CLIENT_CONTEXT = 256;
 
@@ -28,7 +34,8 @@ function isLoopback(hostname: string): boolean {
 
 /** Graph requires https callback and media URIs; the emulator also accepts http on loopback. */
 export function checkUri(value: unknown, property: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw badRequest(`Invalid value for '${property}': a URI string is required.`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw badRequest(`Invalid value for '${property}': a URI string is required.`);
   let u: URL;
   try {
     u = new URL(value);
@@ -36,7 +43,9 @@ export function checkUri(value: unknown, property: string): string {
     throw badRequest(`Invalid value for '${property}': '${value}' is not an absolute URI.`);
   }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname))) {
-    throw badRequest(`Invalid value for '${property}': '${value}' must be an https URI (http is accepted only on loopback by the emulator).`);
+    throw badRequest(
+      `Invalid value for '${property}': '${value}' must be an https URI (http is accepted only on loopback by the emulator).`,
+    );
   }
   return value;
 }
@@ -45,7 +54,10 @@ export function checkClientContext(body: Json): string | undefined {
   const cc = body['clientContext'];
   if (cc === undefined || cc === null) return undefined;
   if (typeof cc !== 'string') throw badRequest("Invalid value for 'clientContext': must be a string.");
-  if (cc.length > MAX_CLIENT_CONTEXT) throw badRequest(`Invalid value for 'clientContext': ${cc.length} characters, the maximum is ${MAX_CLIENT_CONTEXT}.`);
+  if (cc.length > MAX_CLIENT_CONTEXT)
+    throw badRequest(
+      `Invalid value for 'clientContext': ${cc.length} characters, the maximum is ${MAX_CLIENT_CONTEXT}.`,
+    );
   return cc;
 }
 
@@ -75,22 +87,38 @@ export function checkMediaInfo(v: unknown, property: string): MediaRef {
 export type ParticipantTarget = { userId: string; displayName?: string } | { phone: string };
 
 /** One invitationParticipantInfo with a user or phone identity. */
-export function checkInvitationParticipant(t: unknown, property: string): ParticipantTarget & { replacesCallId?: string } {
-  if (!isObject(t)) throw badRequest(`Invalid value for '${property}': an invitationParticipantInfo object is required.`);
+export function checkInvitationParticipant(
+  t: unknown,
+  property: string,
+): ParticipantTarget & { replacesCallId?: string } {
+  if (!isObject(t))
+    throw badRequest(`Invalid value for '${property}': an invitationParticipantInfo object is required.`);
   if (t['@odata.type'] !== undefined && !odataTypeIs(t['@odata.type'], 'microsoft.graph.invitationParticipantInfo')) {
-    throw badRequest(`Invalid value for '${property}.@odata.type': expected '#microsoft.graph.invitationParticipantInfo'.`);
+    throw badRequest(
+      `Invalid value for '${property}.@odata.type': expected '#microsoft.graph.invitationParticipantInfo'.`,
+    );
   }
   const endpointType = t['endpointType'];
-  if (endpointType !== undefined && endpointType !== null && (typeof endpointType !== 'string' || !ENDPOINT_TYPES.includes(endpointType))) {
-    throw badRequest(`Invalid value '${String(endpointType)}' for '${property}.endpointType': possible values are ${ENDPOINT_TYPES.join(', ')}.`);
+  if (
+    endpointType !== undefined &&
+    endpointType !== null &&
+    (typeof endpointType !== 'string' || !ENDPOINT_TYPES.includes(endpointType))
+  ) {
+    throw badRequest(
+      `Invalid value '${String(endpointType)}' for '${property}.endpointType': possible values are ${ENDPOINT_TYPES.join(', ')}.`,
+    );
   }
   const identity = t['identity'];
   if (!isObject(identity)) throw badRequest(`Missing required property '${property}.identity'.`);
-  const kinds = ['user', 'phone', 'application', 'applicationInstance', 'guest', 'device'].filter((k) => identity[k] !== undefined && identity[k] !== null);
-  if (kinds.length !== 1) throw badRequest(`Invalid value for '${property}.identity': exactly one identity is required.`);
+  const kinds = ['user', 'phone', 'application', 'applicationInstance', 'guest', 'device'].filter(
+    (k) => identity[k] !== undefined && identity[k] !== null,
+  );
+  if (kinds.length !== 1)
+    throw badRequest(`Invalid value for '${property}.identity': exactly one identity is required.`);
   const kind = kinds[0]!;
   const ident = identity[kind];
-  if (!isObject(ident) || typeof ident['id'] !== 'string' || ident['id'].length === 0) throw badRequest(`Missing required property '${property}.identity.${kind}.id'.`);
+  if (!isObject(ident) || typeof ident['id'] !== 'string' || ident['id'].length === 0)
+    throw badRequest(`Missing required property '${property}.identity.${kind}.id'.`);
   const replaces = t['replacesCallId'];
   if (replaces !== undefined && replaces !== null && (typeof replaces !== 'string' || replaces.length === 0)) {
     throw badRequest(`Invalid value for '${property}.replacesCallId': must be a call id string.`);
@@ -101,7 +129,10 @@ export function checkInvitationParticipant(t: unknown, property: string): Partic
     return { userId: ident['id'], ...(displayName ? { displayName } : {}), ...extra };
   }
   if (kind === 'phone') {
-    if (!E164.test(ident['id'])) throw badRequest(`Invalid value '${ident['id']}' for '${property}.identity.phone.id': the phone number must be in E.164 format, e.g. +12345678901.`);
+    if (!E164.test(ident['id']))
+      throw badRequest(
+        `Invalid value '${ident['id']}' for '${property}.identity.phone.id': the phone number must be in E.164 format, e.g. +12345678901.`,
+      );
     return { phone: ident['id'], ...extra };
   }
   throw badRequest(`A ${kind} identity in '${property}' is not supported by the emulator; use a user or a phone.`);

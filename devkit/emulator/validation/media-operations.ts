@@ -28,7 +28,10 @@ export function validatePlayPrompt(raw: unknown): PlayPromptRequest {
   if (prompts === undefined || prompts === null) throw badRequest("Missing required property 'prompts'.");
   if (!Array.isArray(prompts)) throw badRequest("Invalid value for 'prompts': an array is required.");
   if (prompts.length === 0) throw badRequest("Invalid value for 'prompts': at least one prompt is required.");
-  if (prompts.length > MAX_PROMPTS) throw badRequest(`Invalid value for 'prompts': ${prompts.length} prompts, the maximum supported collection size is ${MAX_PROMPTS}.`);
+  if (prompts.length > MAX_PROMPTS)
+    throw badRequest(
+      `Invalid value for 'prompts': ${prompts.length} prompts, the maximum supported collection size is ${MAX_PROMPTS}.`,
+    );
   const refs = prompts.map((p, i) => {
     if (!isObject(p)) throw badRequest(`Invalid value for 'prompts[${i}]': a mediaPrompt object is required.`);
     if (!odataTypeIs(p['@odata.type'], 'microsoft.graph.mediaPrompt')) {
@@ -79,7 +82,10 @@ export function validateRecordResponse(raw: unknown): RecordRequest {
   let refs: MediaRef[] = [];
   if (prompts !== undefined && prompts !== null) {
     if (!Array.isArray(prompts)) throw badRequest("Invalid value for 'prompts': an array is required.");
-    if (prompts.length > 1) throw badRequest(`Invalid value for 'prompts': ${prompts.length} prompts, the maximum supported collection size is 1.`);
+    if (prompts.length > 1)
+      throw badRequest(
+        `Invalid value for 'prompts': ${prompts.length} prompts, the maximum supported collection size is 1.`,
+      );
     refs = prompts.map((p, i) => {
       if (!isObject(p) || !odataTypeIs(p['@odata.type'], 'microsoft.graph.mediaPrompt')) {
         throw badRequest(`Invalid value for 'prompts[${i}]': a '#microsoft.graph.mediaPrompt' is required.`);
@@ -92,7 +98,8 @@ export function validateRecordResponse(raw: unknown): RecordRequest {
   if (stopTones !== undefined && stopTones !== null) {
     if (!Array.isArray(stopTones)) throw badRequest("Invalid value for 'stopTones': an array of strings is required.");
     for (const t of stopTones) {
-      if (typeof t !== 'string' || !DTMF.includes(t.toUpperCase())) throw badRequest(`Invalid value '${String(t)}' for 'stopTones': each tone is one of 0-9, *, #, A-D.`);
+      if (typeof t !== 'string' || !DTMF.includes(t.toUpperCase()))
+        throw badRequest(`Invalid value '${String(t)}' for 'stopTones': each tone is one of 0-9, *, #, A-D.`);
     }
     tones = (stopTones as string[]).map((t) => t.toUpperCase());
   }

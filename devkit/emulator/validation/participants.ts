@@ -13,10 +13,16 @@ export function validateInvite(raw: unknown): InviteRequest {
   const body = requireBody(raw);
   const clientContext = checkClientContext(body);
   const participants = body['participants'];
-  if (participants === undefined || participants === null) throw badRequest("Missing required property 'participants'.");
-  if (!Array.isArray(participants) || participants.length === 0) throw badRequest("Invalid value for 'participants': a non-empty array is required.");
-  if (participants.length > MAX_INVITE_PARTICIPANTS) throw badRequest(`Invalid value for 'participants': at most ${MAX_INVITE_PARTICIPANTS} participants can be invited at once.`);
+  if (participants === undefined || participants === null)
+    throw badRequest("Missing required property 'participants'.");
+  if (!Array.isArray(participants) || participants.length === 0)
+    throw badRequest("Invalid value for 'participants': a non-empty array is required.");
+  if (participants.length > MAX_INVITE_PARTICIPANTS)
+    throw badRequest(
+      `Invalid value for 'participants': at most ${MAX_INVITE_PARTICIPANTS} participants can be invited at once.`,
+    );
   const parsed = participants.map((p, i) => checkInvitationParticipant(p, `participants[${i}]`));
-  if (parsed.length > 1 && parsed.some((p) => p.replacesCallId)) throw badRequest("Only one participant can be invited with 'replacesCallId'.");
+  if (parsed.length > 1 && parsed.some((p) => p.replacesCallId))
+    throw badRequest("Only one participant can be invited with 'replacesCallId'.");
   return { participants: parsed, ...(clientContext !== undefined ? { clientContext } : {}) };
 }

@@ -17,18 +17,30 @@ export function validateTransfer(raw: unknown): TransferRequest {
   const clientContext = checkClientContext(body);
   const t = body['transferTarget'];
   if (t === undefined || t === null) throw badRequest("Missing required property 'transferTarget'.");
-  if (!isObject(t)) throw badRequest("Invalid value for 'transferTarget': an invitationParticipantInfo object is required.");
+  if (!isObject(t))
+    throw badRequest("Invalid value for 'transferTarget': an invitationParticipantInfo object is required.");
   if (t['@odata.type'] !== undefined && !odataTypeIs(t['@odata.type'], 'microsoft.graph.invitationParticipantInfo')) {
-    throw badRequest("Invalid value for 'transferTarget.@odata.type': expected '#microsoft.graph.invitationParticipantInfo'.");
+    throw badRequest(
+      "Invalid value for 'transferTarget.@odata.type': expected '#microsoft.graph.invitationParticipantInfo'.",
+    );
   }
   const endpointType = t['endpointType'];
-  if (endpointType !== undefined && endpointType !== null && (typeof endpointType !== 'string' || !ENDPOINT_TYPES.includes(endpointType))) {
-    throw badRequest(`Invalid value '${String(endpointType)}' for 'transferTarget.endpointType': possible values are ${ENDPOINT_TYPES.join(', ')}.`);
+  if (
+    endpointType !== undefined &&
+    endpointType !== null &&
+    (typeof endpointType !== 'string' || !ENDPOINT_TYPES.includes(endpointType))
+  ) {
+    throw badRequest(
+      `Invalid value '${String(endpointType)}' for 'transferTarget.endpointType': possible values are ${ENDPOINT_TYPES.join(', ')}.`,
+    );
   }
   const identity = t['identity'];
   if (!isObject(identity)) throw badRequest("Missing required property 'transferTarget.identity'.");
-  const kinds = ['user', 'phone', 'application', 'applicationInstance', 'guest', 'device'].filter((k) => identity[k] !== undefined && identity[k] !== null);
-  if (kinds.length !== 1) throw badRequest("Invalid value for 'transferTarget.identity': exactly one of 'user' or 'phone' is required.");
+  const kinds = ['user', 'phone', 'application', 'applicationInstance', 'guest', 'device'].filter(
+    (k) => identity[k] !== undefined && identity[k] !== null,
+  );
+  if (kinds.length !== 1)
+    throw badRequest("Invalid value for 'transferTarget.identity': exactly one of 'user' or 'phone' is required.");
   const kind = kinds[0]!;
   const ident = identity[kind];
   if (!isObject(ident) || typeof ident['id'] !== 'string' || ident['id'].length === 0) {
@@ -39,7 +51,10 @@ export function validateTransfer(raw: unknown): TransferRequest {
     const displayName = typeof ident['displayName'] === 'string' ? ident['displayName'] : undefined;
     target = { userId: ident['id'], ...(displayName ? { displayName } : {}) };
   } else if (kind === 'phone') {
-    if (!E164.test(ident['id'])) throw badRequest(`Invalid value '${ident['id']}' for 'transferTarget.identity.phone.id': the phone number must be in E.164 format, e.g. +12345678901.`);
+    if (!E164.test(ident['id']))
+      throw badRequest(
+        `Invalid value '${ident['id']}' for 'transferTarget.identity.phone.id': the phone number must be in E.164 format, e.g. +12345678901.`,
+      );
     target = { phone: ident['id'] };
   } else {
     throw badRequest(`Transfer to a ${kind} identity is not supported; use a user or a phone.`);

@@ -53,10 +53,14 @@ export class Migration20261128030000_metrics extends Migration {
     this.addSql(`create index if not exists "voicemail_recorded_at_index" on "voicemail" ("recorded_at");`);
 
     // Indexes for the panels: queue metrics filter on queued_at (and queue), the explorer on caller and name.
-    this.addSql(`create index if not exists "call_queued_at_queue_index" on "call" ("queued_at", "queue") include ("connected_at", "outcome", "wait_seconds", "ended_at");`);
+    this.addSql(
+      `create index if not exists "call_queued_at_queue_index" on "call" ("queued_at", "queue") include ("connected_at", "outcome", "wait_seconds", "ended_at");`,
+    );
     this.addSql(`create index if not exists "call_queue_queued_at_index" on "call" ("queue", "queued_at");`);
     this.addSql(`create index if not exists "call_from_name_index" on "call" (lower("from_name"));`);
-    this.addSql(`create index if not exists "agent_state_change_state_at_index" on "agent_state_change" ("state", "at");`);
+    this.addSql(
+      `create index if not exists "agent_state_change_state_at_index" on "agent_state_change" ("state", "at");`,
+    );
 
     this.addSql(`create schema if not exists "metrics";`);
 
@@ -287,7 +291,8 @@ export class Migration20261128030000_metrics extends Migration {
       $$;`);
 
     // AHT per queue: a handled call belongs to the queue on its onCall row.
-    this.addSql(`create or replace function metrics.queue_aht(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
+    this
+      .addSql(`create or replace function metrics.queue_aht(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
       returns table (queue varchar, calls_handled bigint, aht_seconds double precision)
       language sql stable as $$
         select ai.queue, count(*),
@@ -349,7 +354,8 @@ export class Migration20261128030000_metrics extends Migration {
      * Callbacks over [from, to) by requested_at: requested = all rows, completed / failed by status,
      * pending = requested or dialing. Voicemails over [from, to) by recorded_at.
      */
-    this.addSql(`create or replace function metrics.callback_stats(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
+    this
+      .addSql(`create or replace function metrics.callback_stats(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
       returns table (requested bigint, completed bigint, failed bigint, pending bigint, completion_rate double precision)
       language sql stable as $$
         select count(*), count(*) filter (where status = 'completed'), count(*) filter (where status = 'failed'),
@@ -359,7 +365,8 @@ export class Migration20261128030000_metrics extends Migration {
         where requested_at >= p_from and requested_at < p_to
           and (p_queues is null or cardinality(p_queues) = 0 or queue = any (p_queues))
       $$;`);
-    this.addSql(`create or replace function metrics.voicemail_stats(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
+    this
+      .addSql(`create or replace function metrics.voicemail_stats(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
       returns table (voicemails bigint, unhandled bigint)
       language sql stable as $$
         select count(*), count(*) filter (where handled_at is null)

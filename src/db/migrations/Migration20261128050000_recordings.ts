@@ -26,7 +26,9 @@ export class Migration20261128050000_recordings extends Migration {
       add column "error" varchar(500) null,
       add column "notified_at" timestamptz null,
       add constraint "voicemail_status_check" check ("status" in ('recorded', 'empty', 'failed'));`);
-    this.addSql(`create unique index "voicemail_call_id_unique" on "voicemail" ("call_id") where "call_id" is not null;`);
+    this.addSql(
+      `create unique index "voicemail_call_id_unique" on "voicemail" ("call_id") where "call_id" is not null;`,
+    );
     this.addSql(`alter table "callback"
       add column "workflow_id" varchar(120) null,
       add column "last_error" varchar(500) null,
@@ -60,7 +62,8 @@ export class Migration20261128050000_recordings extends Migration {
     this.addSql(`drop table if exists "recording_access";`);
     this.addSql(`alter table "callback" drop column "workflow_id", drop column "last_error", drop column "from_id";`);
     this.addSql(`drop index if exists "voicemail_call_id_unique";`);
-    this.addSql(`alter table "voicemail" drop constraint "voicemail_status_check", drop column "box", drop column "status",
+    this
+      .addSql(`alter table "voicemail" drop constraint "voicemail_status_check", drop column "box", drop column "status",
       drop column "recording_id", drop column "size_bytes", drop column "sha256", drop column "error", drop column "notified_at";`);
     this.addSql(`drop table if exists "recording";`);
   }

@@ -19,7 +19,9 @@ export class Migration20261128060000_schedules extends Migration {
       constraint "schedule_exception_date_check" check ("date" ~ '^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$'),
       constraint "schedule_exception_hours_check" check (("kind" = 'holiday') = ("hours" is null))
     );`);
-    this.addSql(`create unique index "schedule_exception_schedule_date_unique" on "schedule_exception" ("schedule", "date");`);
+    this.addSql(
+      `create unique index "schedule_exception_schedule_date_unique" on "schedule_exception" ("schedule", "date");`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -136,16 +136,22 @@ export class Migration20261128070000_rollups extends Migration {
       queued bigint not null, answered bigint not null, answered_within bigint not null, abandoned bigint not null,
       callbacks bigint not null, wait_answered double precision not null, max_wait double precision null
     );`);
-    this.addSql(`create unique index queue_rollup_key on metrics.queue_rollup (width, bucket, queue) nulls not distinct;`);
+    this.addSql(
+      `create unique index queue_rollup_key on metrics.queue_rollup (width, bucket, queue) nulls not distinct;`,
+    );
     this.addSql(`create table metrics.arrival_rollup (
       width int not null, bucket timestamptz not null, queue varchar(100) null, calls bigint not null
     );`);
-    this.addSql(`create unique index arrival_rollup_key on metrics.arrival_rollup (width, bucket, queue) nulls not distinct;`);
+    this.addSql(
+      `create unique index arrival_rollup_key on metrics.arrival_rollup (width, bucket, queue) nulls not distinct;`,
+    );
     this.addSql(`create table metrics.queue_aht_rollup (
       width int not null, bucket timestamptz not null, queue varchar(100) null, handled bigint not null,
       handle_seconds numeric not null
     );`);
-    this.addSql(`create unique index queue_aht_rollup_key on metrics.queue_aht_rollup (width, bucket, queue) nulls not distinct;`);
+    this.addSql(
+      `create unique index queue_aht_rollup_key on metrics.queue_aht_rollup (width, bucket, queue) nulls not distinct;`,
+    );
 
     this.addSql(`create table metrics.agent_fact (
       id bigint primary key, agent_id varchar(100) not null, state varchar(20) not null, queue varchar(100) null,
@@ -296,7 +302,8 @@ export class Migration20261128070000_rollups extends Migration {
      * (at, id), '-infinity' = the agent's first row), with the running sums continued from the fact row before it.
      * The intervals are metrics.agent_interval's: lead() over the agent's rows from the start row to the last.
      */
-    this.addSql(`create function public.metrics_agent_fact_compute(p_agents varchar[], p_at timestamptz[], p_id bigint[])
+    this
+      .addSql(`create function public.metrics_agent_fact_compute(p_agents varchar[], p_at timestamptz[], p_id bigint[])
       returns setof metrics.agent_fact language sql stable as $$
         with st as (
           select s.agent_id, coalesce(s.s_at, '-infinity') as s_at, coalesce(s.s_id, 0) as s_id
@@ -519,7 +526,8 @@ export class Migration20261128070000_rollups extends Migration {
     ] as const) {
       this.addSql(`create trigger "${table}_metrics_insert" after insert on "${table}" referencing new table as new_rows
         for each statement execute function public.${fn}();`);
-      this.addSql(`create trigger "${table}_metrics_update" after update on "${table}" referencing old table as old_rows new table as new_rows
+      this
+        .addSql(`create trigger "${table}_metrics_update" after update on "${table}" referencing old table as old_rows new table as new_rows
         for each statement execute function public.${fn}();`);
       this.addSql(`create trigger "${table}_metrics_delete" after delete on "${table}" referencing old table as old_rows
         for each statement execute function public.${fn}();`);
@@ -538,13 +546,17 @@ export class Migration20261128070000_rollups extends Migration {
     this.addSql(`create index agent_fact_agent_started_index on metrics.agent_fact (agent_id, started_at, id);`);
     this.addSql(`create index agent_fact_started_index on metrics.agent_fact (started_at);`);
     // handled calls by start: the queue AHT refresh and the edges of queue_aht
-    this.addSql(`create index agent_fact_handled_started_index on metrics.agent_fact (started_at) where state = 'onCall' and handled = 1;`);
+    this.addSql(
+      `create index agent_fact_handled_started_index on metrics.agent_fact (started_at) where state = 'onCall' and handled = 1;`,
+    );
     this.addSql(`insert into metrics.agent_last
       select l.* from (select distinct agent_id from agent_state_change) g
       cross join lateral (select f.* from metrics.agent_fact f where f.agent_id = g.agent_id
                           order by f.started_at desc, f.id desc limit 1) l;`);
     this.addSql(`select public.metrics_queue_aht_rebuild();`);
-    this.addSql(`analyze metrics.queue_rollup; analyze metrics.arrival_rollup; analyze metrics.queue_aht_rollup; analyze metrics.agent_fact; analyze metrics.agent_last;`);
+    this.addSql(
+      `analyze metrics.queue_rollup; analyze metrics.arrival_rollup; analyze metrics.queue_aht_rollup; analyze metrics.agent_fact; analyze metrics.agent_last;`,
+    );
 
     // ---- the metric functions, same signatures and formulas, reading the rollups ----
     this.addSql(`create or replace function metrics.queue_stats(
@@ -677,7 +689,8 @@ export class Migration20261128070000_rollups extends Migration {
       $$;`);
 
     // AHT per queue of the onCall row: whole buckets from queue_aht_rollup, the edges from the facts.
-    this.addSql(`create or replace function metrics.queue_aht(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
+    this
+      .addSql(`create or replace function metrics.queue_aht(p_from timestamptz, p_to timestamptz, p_queues text[] default null)
       returns table (queue varchar, calls_handled bigint, aht_seconds double precision)
       language sql stable as $$
         with pc as (select * from metrics.rollup_pieces(p_from, p_to, array[86400, 3600, 60])),
@@ -749,7 +762,9 @@ export class Migration20261128070000_rollups extends Migration {
     this.addSql(`grant select on metrics.queue_rollup, metrics.arrival_rollup, metrics.queue_aht_rollup,
       metrics.agent_fact, metrics.agent_last, metrics.call_fact_probe to switchboard_reader;`);
     this.addSql(`revoke execute on function metrics.rollup_pieces(timestamptz, timestamptz, int[]) from public;`);
-    this.addSql(`grant execute on function metrics.rollup_pieces(timestamptz, timestamptz, int[]) to switchboard_reader;`);
+    this.addSql(
+      `grant execute on function metrics.rollup_pieces(timestamptz, timestamptz, int[]) to switchboard_reader;`,
+    );
     for (const fn of [
       'metrics_queue_refresh(varchar[], timestamptz[])',
       'metrics_queue_rollup_up(int, int)',
@@ -772,7 +787,8 @@ export class Migration20261128070000_rollups extends Migration {
 
   override async down(): Promise<void> {
     for (const table of ['call', 'callback', 'queue_setting', 'agent_state_change']) {
-      for (const op of ['insert', 'update', 'delete', 'truncate']) this.addSql(`drop trigger if exists "${table}_metrics_${op}" on "${table}";`);
+      for (const op of ['insert', 'update', 'delete', 'truncate'])
+        this.addSql(`drop trigger if exists "${table}_metrics_${op}" on "${table}";`);
     }
     for (const fn of [
       'metrics_call_changed()',
@@ -796,9 +812,20 @@ export class Migration20261128070000_rollups extends Migration {
     // rollups they no longer read are dropped.
     const metrics = new Migration20261128030000_metrics(this.driver, this.config);
     await metrics.up();
-    const rewritten = ['queue_stats', 'calls_per_interval', 'agent_stats', 'queue_aht', 'agent_timeline', 'agent_interval_range'];
+    const rewritten = [
+      'queue_stats',
+      'calls_per_interval',
+      'agent_stats',
+      'queue_aht',
+      'agent_timeline',
+      'agent_interval_range',
+    ];
     for (const sql of metrics.getQueries()) {
-      if (typeof sql === 'string' && rewritten.some((fn) => sql.startsWith(`create or replace function metrics.${fn}(`))) this.addSql(sql);
+      if (
+        typeof sql === 'string' &&
+        rewritten.some((fn) => sql.startsWith(`create or replace function metrics.${fn}(`))
+      )
+        this.addSql(sql);
     }
     this.addSql(`drop function if exists metrics.rollup_pieces(timestamptz, timestamptz, int[]);`);
     this.addSql(`drop view if exists metrics.call_fact_probe;`);

@@ -20,6 +20,8 @@ export class Migration20261128080000_flows extends Migration {
     this.addSql(`alter table "call" drop constraint if exists "call_outcome_check";`);
     this.addSql(`alter table "call" add constraint "call_outcome_check" check ("outcome" in
       ('connected', 'abandoned', 'disconnected', 'failed', 'queueDisconnected', 'transferredOut', 'voicemail'));`);
-    this.addSql(`alter table "call" drop column if exists "flow", drop column if exists "tags", drop column if exists "data";`);
+    this.addSql(
+      `alter table "call" drop column if exists "flow", drop column if exists "tags", drop column if exists "data";`,
+    );
   }
 }

@@ -11,7 +11,14 @@ export const ROLLUP_WIDTHS = [60, 3600, 86400] as const;
  * maxed. One statement pair (delete, insert) per width above the smallest; the rollup tables have no queue column
  * here (the agent rollup is global).
  */
-export function resumSql(table: string, keys: string, width: number, smaller: number, sums: string[], maxes: string[] = []): string {
+export function resumSql(
+  table: string,
+  keys: string,
+  width: number,
+  smaller: number,
+  sums: string[],
+  maxes: string[] = [],
+): string {
   const cols = [...sums, ...maxes];
   const aggs = [...sums.map((c) => `sum(r.${c})`), ...maxes.map((c) => `max(r.${c})`)];
   return `update ${keys} set b = to_timestamp(floor(extract(epoch from b) / ${width}) * ${width});
@@ -31,7 +38,10 @@ export function resumSql(table: string, keys: string, width: number, smaller: nu
 export function agentRefreshWithRollup(original: string): string {
   const edits: [string, string][] = [
     ['create function public.metrics_agent_refresh(', 'create or replace function public.metrics_agent_refresh('],
-    ['k_queue varchar[]; k_bucket timestamptz[];', 'k_queue varchar[]; k_bucket timestamptz[]; r_bucket timestamptz[];'],
+    [
+      'k_queue varchar[]; k_bucket timestamptz[];',
+      'k_queue varchar[]; k_bucket timestamptz[]; r_bucket timestamptz[];',
+    ],
     [
       'truncate metrics_agent_old, metrics_agent_new;',
       `truncate metrics_agent_old, metrics_agent_new;
@@ -185,7 +195,9 @@ export class Migration20261128090000_agent_rollups extends Migration {
     // The agent-state refresh (the only writer of agent_fact) refreshes the minutes whose facts changed.
     const rollups = new Migration20261128070000_rollups(this.driver, this.config);
     await rollups.up();
-    const refresh = rollups.getQueries().find((q) => typeof q === 'string' && q.startsWith('create function public.metrics_agent_refresh('));
+    const refresh = rollups
+      .getQueries()
+      .find((q) => typeof q === 'string' && q.startsWith('create function public.metrics_agent_refresh('));
     if (typeof refresh !== 'string') throw new Error('metrics_agent_refresh not found in the rollups migration');
     this.addSql(agentRefreshWithRollup(refresh));
     this.addSql(`create function public.metrics_agent_fact_truncated()
@@ -408,11 +420,19 @@ export class Migration20261128090000_agent_rollups extends Migration {
 
     // The reader reads the new views and calls the new functions; nobody else does.
     this.addSql(`grant select on metrics.agent_rollup, metrics.agent_event, metrics.agent_list to switchboard_reader;`);
-    for (const fn of ['agent_stats(timestamptz, timestamptz, text[])', 'agent_timeline(timestamptz, timestamptz, text[])']) {
+    for (const fn of [
+      'agent_stats(timestamptz, timestamptz, text[])',
+      'agent_timeline(timestamptz, timestamptz, text[])',
+    ]) {
       this.addSql(`revoke execute on function metrics.${fn} from public;`);
       this.addSql(`grant execute on function metrics.${fn} to switchboard_reader;`);
     }
-    for (const fn of ['metrics_agent_rollup_refresh(timestamptz[])', 'metrics_agent_rollup_rebuild()', 'metrics_agent_fact_truncated()', 'metrics_rebuild_all()']) {
+    for (const fn of [
+      'metrics_agent_rollup_refresh(timestamptz[])',
+      'metrics_agent_rollup_rebuild()',
+      'metrics_agent_fact_truncated()',
+      'metrics_rebuild_all()',
+    ]) {
       this.addSql(`revoke execute on function public.${fn} from public;`);
     }
   }
@@ -427,7 +447,12 @@ export class Migration20261128090000_agent_rollups extends Migration {
         this.addSql(sql.replace('create function', 'create or replace function'));
       }
     }
-    for (const fn of ['metrics_rebuild_all()', 'metrics_agent_fact_truncated()', 'metrics_agent_rollup_refresh(timestamptz[])', 'metrics_agent_rollup_rebuild()']) {
+    for (const fn of [
+      'metrics_rebuild_all()',
+      'metrics_agent_fact_truncated()',
+      'metrics_agent_rollup_refresh(timestamptz[])',
+      'metrics_agent_rollup_rebuild()',
+    ]) {
       this.addSql(`drop function if exists public.${fn};`);
     }
     this.addSql(`drop function if exists metrics.agent_stats(timestamptz, timestamptz, text[]);`);
@@ -443,7 +468,8 @@ export class Migration20261128090000_agent_rollups extends Migration {
     const metrics = new Migration20261128030000_metrics(this.driver, this.config);
     await restore(metrics, 'agent_totals');
     for (const sql of metrics.getQueries()) {
-      if (typeof sql === 'string' && sql.startsWith('create or replace view metrics.queue_threshold ')) this.addSql(sql);
+      if (typeof sql === 'string' && sql.startsWith('create or replace view metrics.queue_threshold '))
+        this.addSql(sql);
     }
     this.addSql(`drop view if exists metrics.agent_list;`);
     this.addSql(`drop view if exists metrics.agent_event;`);

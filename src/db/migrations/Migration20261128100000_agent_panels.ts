@@ -18,7 +18,8 @@ import { Migration20261128090000_agent_rollups } from './Migration20261128090000
  */
 export class Migration20261128100000_agent_panels extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create function metrics.agent_timeline(p_from timestamptz, p_to timestamptz, p_agents text[], p_bucket_seconds double precision)
+    this
+      .addSql(`create function metrics.agent_timeline(p_from timestamptz, p_to timestamptz, p_agents text[], p_bucket_seconds double precision)
       returns table (agent_id varchar, "time" timestamptz, state varchar)
       language sql stable as $$
         with i as (
@@ -57,15 +58,21 @@ export class Migration20261128100000_agent_panels extends Migration {
                from FACT cross join lateral (
                  select greatest(0, extract(epoch from least(${x}, coalesce(f.ended_at, now())) - f.started_at)) as s) k`;
     const at = (x: string, cond: string) => `(
-            select ${value(x).replace('FACT', `(select a.state, a.started_at, a.ended_at, a.handled, a.handle_seconds, a.missed, a.cum_handled,
-                     a.cum_handle_seconds, a.cum_talk, a.cum_wrap, a.cum_ready, a.cum_missed) f`)}
+            select ${value(x).replace(
+              'FACT',
+              `(select a.state, a.started_at, a.ended_at, a.handled, a.handle_seconds, a.missed, a.cum_handled,
+                     a.cum_handle_seconds, a.cum_talk, a.cum_wrap, a.cum_ready, a.cum_missed) f`,
+            )}
             where a.started_at < ${x} ${cond}
             union all
-            select ${value(x).replace('FACT', `(select g.state, g.started_at, g.ended_at, g.handled, g.handle_seconds, g.missed, g.cum_handled,
+            select ${value(x).replace(
+              'FACT',
+              `(select g.state, g.started_at, g.ended_at, g.handled, g.handle_seconds, g.missed, g.cum_handled,
                      g.cum_handle_seconds, g.cum_talk, g.cum_wrap, g.cum_ready, g.cum_missed
                    from metrics.agent_fact g
                    where a.started_at >= ${x} ${cond} and g.agent_id = a.agent_id and g.started_at < ${x}
-                   order by g.started_at desc, g.id desc limit 1) f`)})`;
+                   order by g.started_at desc, g.id desc limit 1) f`,
+            )})`;
     this.addSql(`create or replace function metrics.agent_stats(p_from timestamptz, p_to timestamptz, p_agents text[])
       returns table (agent_id varchar, calls_handled bigint, talk_seconds double precision,
                      wrap_seconds double precision, available_seconds double precision, aht_seconds double precision,
@@ -95,8 +102,12 @@ export class Migration20261128100000_agent_panels extends Migration {
         from s
       $$;`);
 
-    this.addSql(`revoke execute on function metrics.agent_timeline(timestamptz, timestamptz, text[], double precision) from public;`);
-    this.addSql(`grant execute on function metrics.agent_timeline(timestamptz, timestamptz, text[], double precision) to switchboard_reader;`);
+    this.addSql(
+      `revoke execute on function metrics.agent_timeline(timestamptz, timestamptz, text[], double precision) from public;`,
+    );
+    this.addSql(
+      `grant execute on function metrics.agent_timeline(timestamptz, timestamptz, text[], double precision) to switchboard_reader;`,
+    );
   }
 
   override async down(): Promise<void> {
@@ -106,8 +117,13 @@ export class Migration20261128100000_agent_panels extends Migration {
     await previous.up();
     const stats = previous
       .getQueries()
-      .find((q) => typeof q === 'string' && q.startsWith('create function metrics.agent_stats(p_from timestamptz, p_to timestamptz, p_agents text[])'));
-    if (typeof stats !== 'string') throw new Error('agent_stats(from, to, agents) not found in the agent rollups migration');
+      .find(
+        (q) =>
+          typeof q === 'string' &&
+          q.startsWith('create function metrics.agent_stats(p_from timestamptz, p_to timestamptz, p_agents text[])'),
+      );
+    if (typeof stats !== 'string')
+      throw new Error('agent_stats(from, to, agents) not found in the agent rollups migration');
     this.addSql(stats.replace('create function', 'create or replace function'));
   }
 }

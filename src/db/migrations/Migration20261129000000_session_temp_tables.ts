@@ -34,14 +34,17 @@ export class Migration20261129000000_session_temp_tables extends Migration {
 }
 
 const CREATE_PER_TRANSACTION = /create temp table if not exists (\w+) (\([^;]*?\)) on commit drop;/g;
-const CREATE_PER_SESSION = /if to_regclass\('pg_temp\.(\w+)'\) is null then create temp table \1 (\([^;]*?\)) on commit delete rows; end if;/g;
+const CREATE_PER_SESSION =
+  /if to_regclass\('pg_temp\.(\w+)'\) is null then create temp table \1 (\([^;]*?\)) on commit delete rows; end if;/g;
 
 /** The definition with session-long working tables; exported for the migration's test. */
 export function sessionTables(def: string): string {
   return def
-    .replace(CREATE_PER_TRANSACTION, (_, table: string, columns: string) =>
-      // `if not exists` would also do, but raises a NOTICE that travels to the client on every write.
-      `if to_regclass('pg_temp.${table}') is null then create temp table ${table} ${columns} on commit delete rows; end if;`,
+    .replace(
+      CREATE_PER_TRANSACTION,
+      (_, table: string, columns: string) =>
+        // `if not exists` would also do, but raises a NOTICE that travels to the client on every write.
+        `if to_regclass('pg_temp.${table}') is null then create temp table ${table} ${columns} on commit delete rows; end if;`,
     )
     .replace(/truncate (metrics_\w+(?:, metrics_\w+)*);/g, (_, tables: string) =>
       tables
@@ -54,6 +57,12 @@ export function sessionTables(def: string): string {
 /** The inverse of sessionTables. */
 export function transactionTables(def: string): string {
   return def
-    .replace(CREATE_PER_SESSION, (_, table: string, columns: string) => `create temp table if not exists ${table} ${columns} on commit drop;`)
-    .replace(/delete from (metrics_\w+);(?: delete from (metrics_\w+);)?/g, (_, a: string, b?: string) => `truncate ${b ? `${a}, ${b}` : a};`);
+    .replace(
+      CREATE_PER_SESSION,
+      (_, table: string, columns: string) => `create temp table if not exists ${table} ${columns} on commit drop;`,
+    )
+    .replace(
+      /delete from (metrics_\w+);(?: delete from (metrics_\w+);)?/g,
+      (_, a: string, b?: string) => `truncate ${b ? `${a}, ${b}` : a};`,
+    );
 }
