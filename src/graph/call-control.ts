@@ -2,29 +2,29 @@
  * Call control over Microsoft Graph v1.0 communications: one method per Graph action, each one
  * request, each failure a GraphRequestError (see errors.ts for what is retryable).
  */
-import { createHash } from 'node:crypto';
-import { GraphClientError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import { type Client } from '@microsoft/microsoft-graph-client';
 import type {
   CallState,
-  CommsOperation,
-  CommunicationsIdentitySet,
-  Identity,
   InvitationParticipantInfo,
-  MediaInfo,
   MediaPrompt,
   Modality,
   ServiceHostedMediaConfig,
 } from '@microsoft/microsoft-graph-types';
-import { GraphAuthError, GraphRequestError } from './errors.js';
-import { graphErrorsTotal } from '../metrics.js';
+import { GraphRequestError } from './errors.js';
 import type { GraphClient } from './client.js';
 import type { RecordOptions, TransferTarget } from '../contracts/activities/graph.js';
+import { identitySet, invitationParticipant, mediaInfo, toResultInfo, type CallResultInfo } from './call-bodies.js';
+import {
+  callPath,
+  downloadRecording,
+  operationResult,
+  sendGraphRequest,
+  type OperationResult,
+  type RawResult,
+} from './graph-request.js';
 
-export interface CallResultInfo {
-  code: number;
-  subcode: number;
-  message?: string;
-}
+export { promptResourceId, type CallResultInfo } from './call-bodies.js';
+export type { OperationResult, OperationStatus } from './graph-request.js';
 
 export interface CallSnapshot {
   id: string;
@@ -32,74 +32,10 @@ export interface CallSnapshot {
   resultInfo?: CallResultInfo;
 }
 
-/** The wire values (the typings spell OperationStatus in PascalCase, Graph sends camelCase). */
-export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed';
-
-export interface OperationResult {
-  operationId: string;
-  status: OperationStatus;
-}
-
 export interface Presence {
   id: string;
   availability: string;
   activity: string;
-}
-
-function identitySet(target: TransferTarget): CommunicationsIdentitySet & { '@odata.type': string } {
-  return 'phone' in target
-    ? {
-        '@odata.type': '#microsoft.graph.identitySet',
-        phone: { '@odata.type': '#microsoft.graph.identity', id: target.phone } as Identity,
-      }
-    : {
-        '@odata.type': '#microsoft.graph.identitySet',
-        user: {
-          '@odata.type': '#microsoft.graph.identity',
-          id: target.userId,
-          ...(target.displayName ? { displayName: target.displayName } : {}),
-        } as Identity,
-      };
-}
-
-function invitationParticipant(
-  target: TransferTarget,
-  replacesCallId?: string,
-): InvitationParticipantInfo & { '@odata.type': string } {
-  return {
-    '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-    identity: identitySet(target),
-    ...(replacesCallId ? { replacesCallId } : {}),
-  };
-}
-
-/**
- * A stable resourceId for a prompt URI. Graph caches pre-fetched media by resourceId, so pass the same
- * id in answer's preFetchMedia and in playPrompt (CallControl does both when none is given).
- */
-export function promptResourceId(uri: string): string {
-  const h = createHash('sha1').update(`switchboard-prompt:${uri}`).digest('hex');
-  // UUID layout, version 5 / RFC 4122 variant bits.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
-}
-
-function mediaInfo(uri: string, resourceId?: string): MediaInfo & { '@odata.type': string } {
-  return { '@odata.type': '#microsoft.graph.mediaInfo', uri, resourceId: resourceId ?? promptResourceId(uri) };
-}
-
-function toResultInfo(v: unknown): CallResultInfo | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const r = v as Record<string, unknown>;
-  const code = Number(r['code']);
-  const subcode = Number(r['subcode'] ?? r['subCode']);
-  if (!Number.isFinite(code) || !Number.isFinite(subcode)) return undefined;
-  return { code, subcode, ...(typeof r['message'] === 'string' ? { message: r['message'] } : {}) };
-}
-
-interface RawResult {
-  status: number;
-  headers: Headers;
-  body: unknown;
 }
 
 export class CallControl {
@@ -109,72 +45,8 @@ export class CallControl {
     this.client = 'api' in graph ? graph : graph.client;
   }
 
-  private static path(callId: string, action = ''): string {
-    if (!callId) throw new TypeError('callId is required');
-    return `/communications/calls/${encodeURIComponent(callId)}${action}`;
-  }
-
-  /** Sends one request; returns status, headers and parsed body, or throws GraphRequestError. */
-  private async send(
-    operation: string,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-  ): Promise<RawResult> {
-    try {
-      return await this.sendOnce(operation, method, path, body);
-    } catch (e) {
-      // Every failed Graph request, once per attempt: status 0 when no response came (network, token).
-      if (e instanceof GraphRequestError) graphErrorsTotal.inc({ operation, status: String(e.status), code: e.code });
-      throw e;
-    }
-  }
-
-  private async sendOnce(
-    operation: string,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-  ): Promise<RawResult> {
-    let res: Response;
-    try {
-      const request = this.client.api(path).responseType(ResponseType.RAW);
-      if (method === 'GET') res = (await request.get()) as Response;
-      else if (method === 'DELETE') res = (await request.delete()) as Response;
-      else res = (await request.post(body ?? {})) as Response;
-    } catch (e) {
-      if (e instanceof GraphClientError && e.customError instanceof GraphAuthError) {
-        throw GraphRequestError.fromAuthError(e.customError, operation);
-      }
-      throw GraphRequestError.fromNetworkError(
-        e instanceof GraphClientError && e.customError ? e.customError : e,
-        operation,
-      );
-    }
-    const text = await res.text();
-    if (!res.ok) throw GraphRequestError.fromResponse(res.status, res.headers, text, operation);
-    let parsed: unknown;
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    return { status: res.status, headers: res.headers, body: parsed };
-  }
-
-  private static operationResult(r: RawResult): OperationResult {
-    const body = (r.body ?? {}) as Omit<CommsOperation, 'status'> & { status?: OperationStatus };
-    const fromLocation = r.headers.get('location')?.split('?')[0]?.split('/').filter(Boolean).pop();
-    const operationId = body.id ?? fromLocation;
-    if (!operationId)
-      throw new GraphRequestError({
-        message: 'Graph returned no operation id (no body id, no Location)',
-        status: r.status,
-        code: 'NoOperationId',
-      });
-    return { operationId, status: body.status ?? 'running' };
+  private send(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<RawResult> {
+    return sendGraphRequest(this.client, operation, method, path, body);
   }
 
   /** POST /communications/calls/{id}/answer with service-hosted media. Graph answers 202. */
@@ -190,7 +62,7 @@ export class CallControl {
       '@odata.type': '#microsoft.graph.serviceHostedMediaConfig',
       preFetchMedia: (opts.preFetchMedia ?? []).map((m) => mediaInfo(m.uri, m.resourceId)),
     };
-    await this.send('answer', 'POST', CallControl.path(callId, '/answer'), {
+    await this.send('answer', 'POST', callPath(callId, '/answer'), {
       callbackUri: opts.callbackUri,
       acceptedModalities: opts.acceptedModalities ?? ['audio'],
       mediaConfig,
@@ -212,19 +84,19 @@ export class CallControl {
       '@odata.type': '#microsoft.graph.mediaPrompt',
       mediaInfo: mediaInfo(uri),
     }));
-    const r = await this.send('playPrompt', 'POST', CallControl.path(callId, '/playPrompt'), {
+    const r = await this.send('playPrompt', 'POST', callPath(callId, '/playPrompt'), {
       clientContext: opts.clientContext,
       prompts,
     });
-    return CallControl.operationResult(r);
+    return operationResult(r);
   }
 
   /** POST .../cancelMediaProcessing: cancels the running and queued prompt operations. */
   async cancelMediaProcessing(callId: string, clientContext: string): Promise<OperationResult> {
-    const r = await this.send('cancelMediaProcessing', 'POST', CallControl.path(callId, '/cancelMediaProcessing'), {
+    const r = await this.send('cancelMediaProcessing', 'POST', callPath(callId, '/cancelMediaProcessing'), {
       clientContext,
     });
-    return CallControl.operationResult(r);
+    return operationResult(r);
   }
 
   /** POST .../transfer (blind transfer) to a Teams user or, from a resource account with a number, a phone. Graph answers 202. */
@@ -239,7 +111,7 @@ export class CallControl {
       identity,
       ...(opts.replacesCallId ? { replacesCallId: opts.replacesCallId } : {}),
     };
-    await this.send('transfer', 'POST', CallControl.path(callId, '/transfer'), {
+    await this.send('transfer', 'POST', callPath(callId, '/transfer'), {
       transferTarget,
       ...(opts.clientContext !== undefined ? { clientContext: opts.clientContext } : {}),
     });
@@ -250,7 +122,7 @@ export class CallControl {
     callId: string,
     opts: { reason?: 'none' | 'busy' | 'forbidden'; callbackUri?: string } = {},
   ): Promise<void> {
-    await this.send('reject', 'POST', CallControl.path(callId, '/reject'), {
+    await this.send('reject', 'POST', callPath(callId, '/reject'), {
       reason: opts.reason ?? 'none',
       ...(opts.callbackUri ? { callbackUri: opts.callbackUri } : {}),
     });
@@ -262,7 +134,7 @@ export class CallControl {
     opts: { targets: TransferTarget[]; timeoutSeconds?: number; callbackUri?: string },
   ): Promise<void> {
     if (opts.targets.length === 0 || opts.targets.length > 25) throw new RangeError('redirect: 1 to 25 targets');
-    await this.send('redirect', 'POST', CallControl.path(callId, '/redirect'), {
+    await this.send('redirect', 'POST', callPath(callId, '/redirect'), {
       targets: opts.targets.map((t) => invitationParticipant(t)),
       ...(opts.timeoutSeconds !== undefined ? { timeout: opts.timeoutSeconds } : {}),
       ...(opts.callbackUri ? { callbackUri: opts.callbackUri } : {}),
@@ -289,37 +161,18 @@ export class CallControl {
       ...(opts.playBeep !== undefined ? { playBeep: opts.playBeep } : {}),
       ...(opts.stopTones ? { stopTones: opts.stopTones } : {}),
     };
-    return CallControl.operationResult(
-      await this.send('recordResponse', 'POST', CallControl.path(callId, '/recordResponse'), body),
-    );
+    return operationResult(await this.send('recordResponse', 'POST', callPath(callId, '/recordResponse'), body));
   }
 
   /** Downloads a recording: GET recordingLocation with the recordingAccessToken as bearer (not a Graph token). */
-  async downloadRecording(recordingLocation: string, recordingAccessToken: string): Promise<Buffer> {
-    try {
-      return await this.downloadOnce(recordingLocation, recordingAccessToken);
-    } catch (e) {
-      if (e instanceof GraphRequestError)
-        graphErrorsTotal.inc({ operation: 'downloadRecording', status: String(e.status), code: e.code });
-      throw e;
-    }
-  }
-
-  private async downloadOnce(recordingLocation: string, recordingAccessToken: string): Promise<Buffer> {
-    let res: Response;
-    try {
-      res = await fetch(recordingLocation, { headers: { Authorization: `Bearer ${recordingAccessToken}` } });
-    } catch (e) {
-      throw GraphRequestError.fromNetworkError(e, 'downloadRecording');
-    }
-    if (!res.ok) throw GraphRequestError.fromResponse(res.status, res.headers, await res.text(), 'downloadRecording');
-    return Buffer.from(await res.arrayBuffer());
+  downloadRecording(recordingLocation: string, recordingAccessToken: string): Promise<Buffer> {
+    return downloadRecording(recordingLocation, recordingAccessToken);
   }
 
   /** POST .../subscribeToTone: later key presses arrive as toneInfo notifications. */
   async subscribeToTone(callId: string, clientContext: string): Promise<OperationResult> {
-    return CallControl.operationResult(
-      await this.send('subscribeToTone', 'POST', CallControl.path(callId, '/subscribeToTone'), { clientContext }),
+    return operationResult(
+      await this.send('subscribeToTone', 'POST', callPath(callId, '/subscribeToTone'), { clientContext }),
     );
   }
 
@@ -328,11 +181,11 @@ export class CallControl {
     callId: string,
     opts: { participants: TransferTarget[]; clientContext: string; replacesCallId?: string },
   ): Promise<OperationResult> {
-    const r = await this.send('invite', 'POST', CallControl.path(callId, '/participants/invite'), {
+    const r = await this.send('invite', 'POST', callPath(callId, '/participants/invite'), {
       participants: opts.participants.map((p) => invitationParticipant(p, opts.replacesCallId)),
       clientContext: opts.clientContext,
     });
-    return CallControl.operationResult(r);
+    return operationResult(r);
   }
 
   /**
@@ -409,7 +262,7 @@ export class CallControl {
 
   /** GET /communications/calls/{id}. A call that has ended throws GraphRequestError with callGone. */
   async getCall(callId: string): Promise<CallSnapshot> {
-    const r = await this.send('getCall', 'GET', CallControl.path(callId));
+    const r = await this.send('getCall', 'GET', callPath(callId));
     const body = (r.body ?? {}) as { id?: string; state?: CallState; resultInfo?: unknown };
     const resultInfo = toResultInfo(body.resultInfo);
     return { id: body.id ?? callId, state: body.state ?? 'unknownFutureValue', ...(resultInfo ? { resultInfo } : {}) };
@@ -418,7 +271,7 @@ export class CallControl {
   /** DELETE /communications/calls/{id}. A call that is already gone counts as hung up. */
   async hangUp(callId: string): Promise<void> {
     try {
-      await this.send('hangUp', 'DELETE', CallControl.path(callId));
+      await this.send('hangUp', 'DELETE', callPath(callId));
     } catch (e) {
       if (e instanceof GraphRequestError && e.callGone) return;
       throw e;
