@@ -17,7 +17,8 @@ import { MediaLoader } from './media.js';
 import { Notifier } from './notifier.js';
 import { AgentDirectory } from './people.js';
 import { requestLog } from './request-log.js';
-import { KeyRing, identityRouter } from './tokens.js';
+import { identityRouter } from './identity-router.js';
+import { KeyRing } from './tokens.js';
 import type {
   AgentScript,
   CalleeScript,

@@ -1,15 +1,15 @@
 /**
- * The emulator's identity side:
- *  - an Entra-like token endpoint for the client-credentials grant (what MSAL calls), with the
- *    tenant's OpenID configuration and keys, and instance discovery;
- *  - user tokens for the Switchboard admin API with app roles (POST /emulator/user-token; `switchboard admin token`),
+ * The emulator's keys and the tokens it signs with them:
+ *  - app-only access tokens for Graph (what the token endpoint, token-endpoint.ts, hands MSAL);
+ *  - user tokens for the Switchboard admin API with app roles (user-token-endpoint.ts; `switchboard admin token`),
  *    signed with the keys the tenant's OpenID configuration publishes;
  *  - verification of the Graph access tokens it issued (signature, audience, issuer, lifetime);
  *  - signing of calling notifications the way Graph signs them (iss https://api.botframework.com,
  *    aud = the bot's app id), with the keys published under /botframework/v1.
+ * The routes that publish the keys and documents are in identity-router.ts.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import type { Request, Response, NextFunction } from 'express';
 import {
   SignJWT,
   calculateJwkThumbprint,
@@ -21,12 +21,12 @@ import {
   type JWK,
 } from 'jose';
 import { GraphHttpError, sendGraphError } from './graph-error.js';
-import type { RecordedRequest } from './types.js';
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const BOTFRAMEWORK_ISSUER = 'https://api.botframework.com';
-const TOKEN_LIFETIME_S = 3599;
+/** Entra's access-token lifetime as `expires_in` reports it. */
+export const TOKEN_LIFETIME_S = 3599;
 /** Application permissions a calling bot holds (what the token's `roles` lists). */
 const APP_ROLES = [
   'Calls.AccessMedia.All',
@@ -206,274 +206,4 @@ export function requireGraphToken(keys: KeyRing) {
       else next(e);
     }
   };
-}
-
-function entraTimestamp(d = new Date()): string {
-  return d
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z');
-}
-
-/** Entra's OAuth error body. */
-function sendEntraError(
-  req: Request,
-  res: Response,
-  status: number,
-  error: string,
-  aadsts: number,
-  description: string,
-): void {
-  const traceId = randomUUID();
-  const correlationId = req.header('client-request-id') ?? randomUUID();
-  const timestamp = entraTimestamp();
-  res
-    .status(status)
-    .set({ 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' })
-    .json({
-      error,
-      error_description: `AADSTS${aadsts}: ${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
-      error_codes: [aadsts],
-      timestamp,
-      trace_id: traceId,
-      correlation_id: correlationId,
-      error_uri: `https://login.microsoftonline.com/error?code=${aadsts}`,
-    });
-}
-
-/** The tenant's OpenID configuration (what MSAL takes as authority metadata). */
-export function openIdConfiguration(baseUrl: string, tenantId: string): Record<string, unknown> {
-  const t = `${baseUrl}/${tenantId}`;
-  return {
-    token_endpoint: `${t}/oauth2/v2.0/token`,
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-    jwks_uri: `${t}/discovery/v2.0/keys`,
-    response_modes_supported: ['query', 'fragment', 'form_post'],
-    subject_types_supported: ['pairwise'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    issuer: `${t}/v2.0`,
-    request_uri_parameter_supported: false,
-    userinfo_endpoint: `${baseUrl}/oidc/userinfo`,
-    authorization_endpoint: `${t}/oauth2/v2.0/authorize`,
-    device_authorization_endpoint: `${t}/oauth2/v2.0/devicecode`,
-    http_logout_supported: true,
-    frontchannel_logout_supported: true,
-    end_session_endpoint: `${t}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid', 'oid', 'roles'],
-    kerberos_endpoint: `${t}/kerberos`,
-    tenant_region_scope: 'EU',
-    cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: 'graph.microsoft.com',
-    rbac_url: 'https://pas.windows.net',
-  };
-}
-
-/** Routes of the identity side, mounted at the root of the emulator. */
-export function identityRouter(keys: KeyRing, baseUrl: () => string, record: (r: RecordedRequest) => void): Router {
-  const { tenantId, clientId, clientSecret } = keys.config;
-  const router = express.Router();
-
-  router.get('/botframework/v1/.well-known/OpenIdConfiguration', (_req, res) => {
-    res.json({
-      issuer: BOTFRAMEWORK_ISSUER,
-      authorization_endpoint: 'https://invalid.botframework.com',
-      jwks_uri: `${baseUrl()}/botframework/v1/keys`,
-      id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['private_key_jwt'],
-    });
-  });
-  router.get('/botframework/v1/keys', (_req, res) => {
-    res.json({ keys: [keys.callbacks.publicJwk] });
-  });
-
-  const knownTenant = (t: string | undefined) => t === tenantId;
-
-  router.get('/:tenant/v2.0/.well-known/openid-configuration', (req, res) => {
-    if (!knownTenant(req.params.tenant)) {
-      sendEntraError(req, res, 400, 'invalid_tenant', 90002, `Tenant '${req.params.tenant}' not found.`);
-      return;
-    }
-    res.json(openIdConfiguration(baseUrl(), tenantId));
-  });
-  router.get('/:tenant/discovery/v2.0/keys', (req, res) => {
-    res.json({ keys: [{ ...keys.sts.publicJwk, issuer: `${baseUrl()}/${tenantId}/v2.0` }] });
-  });
-  router.get('/common/discovery/instance', (req, res) => {
-    const host = new URL(baseUrl()).host;
-    res.json({
-      tenant_discovery_endpoint: `${baseUrl()}/${tenantId}/v2.0/.well-known/openid-configuration`,
-      'api-version': '1.1',
-      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
-    });
-  });
-
-  /**
-   * Emulator only (Entra has no such endpoint): a signed-in user's token for the Switchboard API with the given app
-   * roles, as an interactive sign-in would give it. `switchboard admin token --role Admin` calls this.
-   */
-  const userRoles = ['Switchboard.Admin', 'Switchboard.Supervisor', 'Switchboard.Agent'];
-  router.post('/emulator/user-token', express.json({ limit: '10kb' }), async (req, res) => {
-    const body = (req.body ?? {}) as { roles?: unknown; oid?: unknown; name?: unknown; audience?: unknown };
-    const roles = Array.isArray(body.roles) ? body.roles.map(String) : [];
-    const bad = roles.filter((r) => !userRoles.includes(r));
-    if (roles.length === 0 || bad.length > 0) {
-      res.status(400).json({
-        error: {
-          code: 'BadRequest',
-          message: `roles: one or more of ${userRoles.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}`,
-        },
-      });
-      return;
-    }
-    const oid = typeof body.oid === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(body.oid) ? body.oid : randomUUID();
-    const name =
-      typeof body.name === 'string' && body.name.trim()
-        ? body.name.trim().slice(0, 200)
-        : `Emulated ${roles.map((r) => r.replace('Switchboard.', '')).join('/')}`;
-    const lifetime = TOKEN_LIFETIME_S;
-    const accessToken = await keys.issueUserToken({
-      issuer: `${baseUrl()}/${tenantId}/v2.0`,
-      oid,
-      name,
-      roles,
-      ...(typeof body.audience === 'string' && body.audience ? { audience: body.audience } : {}),
-      lifetimeSeconds: lifetime,
-    });
-    res
-      .set({ 'Cache-Control': 'no-store' })
-      .json({ token_type: 'Bearer', expires_in: lifetime, access_token: accessToken, oid, name, roles });
-  });
-
-  router.post('/:tenant/oauth2/v2.0/token', express.urlencoded({ extended: false }), async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, string | undefined>;
-    const redacted = { ...body, ...(body.client_secret ? { client_secret: '***' } : {}) };
-    res.on('finish', () =>
-      record({
-        at: new Date().toISOString(),
-        method: req.method,
-        path: req.originalUrl,
-        body: redacted,
-        status: res.statusCode,
-      }),
-    );
-
-    if (!knownTenant(req.params.tenant)) {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'invalid_request',
-        90002,
-        `Tenant '${req.params.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
-      );
-      return;
-    }
-    // client_secret_basic is accepted as well as client_secret_post.
-    let reqClientId = body.client_id;
-    let reqSecret = body.client_secret;
-    const basic = /^Basic\s+(\S+)$/i.exec(req.header('authorization') ?? '');
-    if (basic?.[1]) {
-      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-      const i = decoded.indexOf(':');
-      if (i > 0) {
-        reqClientId ??= decodeURIComponent(decoded.slice(0, i));
-        reqSecret ??= decodeURIComponent(decoded.slice(i + 1));
-      }
-    }
-    if (!body.grant_type) {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'invalid_request',
-        900144,
-        "The request body must contain the following parameter: 'grant_type'.",
-      );
-      return;
-    }
-    if (body.grant_type !== 'client_credentials') {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'unsupported_grant_type',
-        70003,
-        `The app requested an unsupported grant type '${body.grant_type}'. This emulator supports only client_credentials.`,
-      );
-      return;
-    }
-    if (!reqClientId) {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'invalid_request',
-        900144,
-        "The request body must contain the following parameter: 'client_id'.",
-      );
-      return;
-    }
-    if (reqClientId !== clientId) {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'unauthorized_client',
-        700016,
-        `Application with identifier '${reqClientId}' was not found in the directory '${tenantId}'.`,
-      );
-      return;
-    }
-    if (!reqSecret) {
-      sendEntraError(
-        req,
-        res,
-        401,
-        'invalid_client',
-        7000218,
-        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-      );
-      return;
-    }
-    if (reqSecret !== clientSecret) {
-      sendEntraError(
-        req,
-        res,
-        401,
-        'invalid_client',
-        7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
-      );
-      return;
-    }
-    const scopes = (body.scope ?? '')
-      .split(/\s+/)
-      .filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
-    const defaults = scopes.filter((s) => s.endsWith('/.default'));
-    if (scopes.length === 0 || defaults.length !== 1 || scopes.length !== 1) {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'invalid_scope',
-        1002012,
-        `The provided value for scope ${body.scope ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
-      );
-      return;
-    }
-    let resource = defaults[0]!.slice(0, -'/.default'.length);
-    if (resource === GRAPH_APP_ID) resource = GRAPH_RESOURCE;
-    const accessToken = await keys.issueAccessToken(resource);
-    res.set({ 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' }).json({
-      token_type: 'Bearer',
-      expires_in: TOKEN_LIFETIME_S,
-      ext_expires_in: TOKEN_LIFETIME_S,
-      access_token: accessToken,
-    });
-  });
-
-  return router;
 }
