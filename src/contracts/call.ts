@@ -6,7 +6,7 @@
  * Signal names are recorded in every call's history: they never change.
  */
 import { defineSignal } from '@temporalio/workflow';
-import type { OfferMode, QueueAction } from '../routing/types.js';
+import type { ConfirmMode, OfferMode, QueueAction } from '../routing/types.js';
 import type { CallNotification, IncomingCall } from './graph-call.js';
 
 export const callWorkflowId = (graphCallId: string): string => `call-${graphCallId}`;
@@ -61,6 +61,10 @@ export interface AgentAssignment {
   readyAt?: number;
   /** `ring` unless the queue says otherwise (assignments from before offer modes existed were blind transfers). */
   offerBy?: OfferMode;
+  /** How an answered ring proves a person took it (`key` when absent: a queue older than the option). */
+  confirm?: ConfirmMode;
+  /** Seconds an answered ring has to press the key (8 when absent). */
+  confirmSeconds?: number;
   /**
    * `attendant`: every agent reserved for this one offer, the first listed being `agentId`. They all ring at once;
    * the first to answer gets the call.

@@ -38,8 +38,27 @@ export interface IncomingCall {
   receivedAt: string;
 }
 
+/**
+ * How Graph retargeted a call: a `callRoute` of the call's `callRoutes` (api-reference/v1.0/resources/callroute.md,
+ * call.md: "The routing information on how the call was retargeted"). `routingType` is `forwarded`, `lookup` or
+ * `selfFork`; `original` is the identity the call was placed to, `final` the one it resolved to.
+ */
+export interface CallRoute {
+  routingType: string;
+  original: CallParty;
+  final: CallParty;
+}
+
 export type CallNotification =
-  | { kind: 'state'; callId: string; state: CallState; resultInfo?: ResultInfo; payload: unknown }
+  | {
+      kind: 'state';
+      callId: string;
+      state: CallState;
+      resultInfo?: ResultInfo;
+      /** The call's `callRoutes`, when the notification carries any. */
+      routes?: CallRoute[];
+      payload: unknown;
+    }
   | {
       kind: 'operation';
       callId: string;

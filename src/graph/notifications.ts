@@ -6,6 +6,7 @@
  */
 
 import type { CallNotification, CallParty, CallState, IncomingCall, ResultInfo } from '../contracts/graph-call.js';
+import { parseCallRoutes } from './call-routes.js';
 
 const CALL_STATES: ReadonlySet<string> = new Set<CallState>([
   'incoming',
@@ -187,6 +188,7 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
       callId,
       state: state as CallState,
       ...(parseResultInfo(data.resultInfo) ? { resultInfo: parseResultInfo(data.resultInfo) } : {}),
+      ...(parseCallRoutes(data.callRoutes).length > 0 ? { routes: parseCallRoutes(data.callRoutes) } : {}),
       payload: data,
     },
   };

@@ -27,6 +27,9 @@ export type Skills = Record<string, number>;
 export const OFFER_MODES = ['ring', 'transfer'] as const;
 export type OfferMode = (typeof OFFER_MODES)[number];
 
+export const CONFIRM_MODES = ['key', 'none'] as const;
+export type ConfirmMode = (typeof CONFIRM_MODES)[number];
+
 export interface QueueConfig {
   name: string;
   /** Teams user ids (Entra object ids), in offer order for serial, round robin and attendant. */
@@ -40,6 +43,14 @@ export interface QueueConfig {
   alertSeconds: number;
   /** How offers reach agents; `attendant` needs `ring`. Absent in configs written before it existed: `ring`. */
   offerBy?: OfferMode;
+  /**
+   * How a ring that was answered proves a person took it (`ring` offers). `key` (default): the agent hears a whisper
+   * and must press 1 within `confirmSeconds`; Teams' voicemail or a forward answers rings too. `none`: any answer.
+   * Absent in configs written before it existed: `key`.
+   */
+  confirm?: ConfirmMode;
+  /** Seconds an answered ring has to press the key (3–30, default 8); no key hangs the ring up as a miss. */
+  confirmSeconds?: number;
   wrapUpSeconds: number;
   /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
   reofferAfterSeconds: number;
@@ -63,6 +74,8 @@ export const DEFAULT_QUEUE: Omit<QueueConfig, 'name' | 'agents' | 'agentSkills'>
   requiredSkills: {},
   alertSeconds: 30,
   offerBy: 'ring',
+  confirm: 'key',
+  confirmSeconds: 8,
   wrapUpSeconds: 10,
   reofferAfterSeconds: 30,
   missesBeforeAway: 3,

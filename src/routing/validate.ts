@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_QUEUE, OFFER_MODES, ROUTING_METHODS, type QueueAction, type QueueConfig } from './types.js';
+import {
+  CONFIRM_MODES,
+  DEFAULT_QUEUE,
+  OFFER_MODES,
+  ROUTING_METHODS,
+  type QueueAction,
+  type QueueConfig,
+} from './types.js';
 
 /** A queue definition failed validation; each problem names the queue and the field. */
 export class QueueValidationError extends Error {
@@ -36,6 +43,13 @@ export const queueDefinitionSchema = z
       .max(180, 'must be 15–180 s')
       .default(DEFAULT_QUEUE.alertSeconds),
     offerBy: z.enum(OFFER_MODES).default('ring'),
+    confirm: z.enum(CONFIRM_MODES).default('key'),
+    confirmSeconds: z
+      .number()
+      .int()
+      .min(3, 'must be 3–30 s')
+      .max(30, 'must be 3–30 s')
+      .default(DEFAULT_QUEUE.confirmSeconds ?? 8),
     wrapUpSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.wrapUpSeconds),
     reofferAfterSeconds: z.number().min(0).max(3600).default(DEFAULT_QUEUE.reofferAfterSeconds),
     missesBeforeAway: z.number().int().min(1).max(20).default(DEFAULT_QUEUE.missesBeforeAway),

@@ -230,6 +230,8 @@ function assignmentFor(
     alertSeconds: config.alertSeconds,
     wrapUpSeconds: config.wrapUpSeconds,
     missesBeforeAway: config.missesBeforeAway,
+    ...(config.confirm !== undefined ? { confirm: config.confirm } : {}),
+    ...(config.confirmSeconds !== undefined ? { confirmSeconds: config.confirmSeconds } : {}),
     ...how,
     ...(offer.group ? { group: offer.group } : {}),
   };
