@@ -4,7 +4,7 @@
  * Graph layer (MSAL + Graph JS client + CallControl) pointed at it.
  */
 import express from 'express';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../devkit/emulator/index.js';
 import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient, type GraphClient } from '../../src/graph/client.js';
@@ -165,4 +165,50 @@ export async function startRig(
       await receiver.close();
     },
   };
+}
+
+/**
+ * One rig for a test file: started before the file's tests and stopped after them. The object is filled in by the
+ * time the tests run (use its fields inside tests and hooks, not at the top of the file).
+ */
+export function rigForFile(
+  options: Partial<EmulatorOptions> = {},
+  receiverOptions: Parameters<typeof startReceiver>[0] = {},
+): EmulatorRig {
+  const rig = {} as EmulatorRig;
+  let started: EmulatorRig | undefined;
+  beforeAll(async () => {
+    started = await startRig(options, receiverOptions);
+    Object.assign(rig, started);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return rig;
+}
+
+/** The client-request-id rawGraph sends; Graph echoes it in an error's innerError. */
+export const CLIENT_REQUEST_ID = 'test-client-request-id';
+
+/** A raw Graph request with the app's real token and a client-request-id, to look at statuses and bodies CallControl hides. */
+export function rawGraph(
+  rig: EmulatorRig,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Loose; headers: Headers }> {
+  return rig.raw(method, path, body, { 'client-request-id': CLIENT_REQUEST_ID });
+}
+
+/** A Graph error response as documented: status, code, a message, and innerError with date and both request ids. */
+export function expectGraphError(r: { status: number; json: Loose }, status: number, code: string): void {
+  expect(r.status).toBe(status);
+  expect(r.json.error.code).toBe(code);
+  expect(typeof r.json.error.message).toBe('string');
+  expect(r.json.error.message.length).toBeGreaterThan(0);
+  expect(r.json.error.innerError).toEqual({
+    date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+    'request-id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+    'client-request-id': CLIENT_REQUEST_ID,
+  });
 }
