@@ -106,13 +106,18 @@ export function graphApi(o: GraphApiOptions): express.Router {
   operation('recordResponse', (id, body) => calls.recordings.recordResponse(id, validateRecordResponse(body)));
   operation('subscribeToTone', (id, body) => calls.tones.subscribeToTone(id, validateSubscribeToTone(body)));
   operation('participants/invite', (id, body) => calls.participants.invite(id, validateInvite(body)));
+  // call-keepalive.md: no body, 200 OK; 404 for a call that has ended.
+  graph.post(`${c}/keepAlive`, (req, res) => {
+    calls.lifecycle.keepAlive(req.params.id as string);
+    res.status(200).end();
+  });
   graph.get(`${c}/operations/:opId`, (req, res) => {
     const op = calls.operations.getOperation(req.params.id as string, req.params.opId as string);
     if (!op) throw new GraphHttpError(404, 'itemNotFound', `Operation ${String(req.params.opId)} not found.`);
     res.json(op);
   });
   const knownActions =
-    /^\/communications\/(getPresencesByUserId|calls(\/[^/]+(\/(answer|reject|redirect|playPrompt|recordResponse|subscribeToTone|cancelMediaProcessing|transfer|participants\/invite|operations\/[^/]+))?)?)$/i;
+    /^\/communications\/(getPresencesByUserId|calls(\/[^/]+(\/(answer|reject|redirect|keepAlive|playPrompt|recordResponse|subscribeToTone|cancelMediaProcessing|transfer|participants\/invite|operations\/[^/]+))?)?)$/i;
   graph.use((req, _res, next) => {
     const path = req.path;
     if (knownActions.test(path) || /^\/users\/[^/]+\/teamwork\/sendActivityNotification$/i.test(path)) {

@@ -85,6 +85,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       docQuirks: opts.docQuirks ?? false,
       quirks: opts.quirks ?? {},
       recordingRetentionMs: opts.recordingRetentionMs ?? 60000,
+      keepAliveWindowMs: opts.keepAliveWindowMs ?? 45 * 60_000,
       baseUrl: () => baseUrl,
     },
     notifier,

@@ -26,6 +26,9 @@ export interface EmulatorOptions {
   botDisplayName?: string;
   /** Real-world notification quirks for every call (a CallerScript's `quirks` override per call). Default none. */
   quirks?: Quirks;
+  /** A call that gets no POST …/keepAlive for this long ends with 408/8537 (call-keepalive.md: 45 minutes, counted
+   * from the call's start or its last keepAlive). Default 2700000 ms; not scaled. Tests shorten it. */
+  keepAliveWindowMs?: number;
   /** How long after its call ended a recording stays downloadable. Default 60000 ms; not scaled. */
   recordingRetentionMs?: number;
   /** Append every Graph request (method, path, body, status, headers of note) as one JSON line to this file.
@@ -73,8 +76,8 @@ export interface DigitPress {
 
 /** Someone the bot calls (outbound): keyed by Teams user id or E.164 number. */
 export interface CalleeScript {
-  /** Default answer. */
-  onCall?: 'answer' | 'never' | 'busy';
+  /** Default answer. `unreachable`: Graph finds no endpoint to ring (signed out everywhere): 480/10076. */
+  onCall?: 'answer' | 'never' | 'busy' | 'unreachable';
   /** Ring time before answering (or before a busy reject). Default 1000 ms. */
   answerAfterMs?: number;
   /** Hang up this long after answering. Undefined = never. */

@@ -80,6 +80,8 @@ export class EmulatedCall {
   current?: PromptOperation;
   readonly timers = new Set<NodeJS.Timeout>();
   hangUpTimer?: NodeJS.Timeout;
+  /** Ends the call unless a keepAlive comes first (call-keepalive.md). */
+  keepAliveTimer?: NodeJS.Timeout;
   transfer?: TransferState;
   direction: 'incoming' | 'outgoing' = 'incoming';
   /** The other party's script: the caller (inbound) or the callee (outbound). */

@@ -118,6 +118,7 @@ export class IncomingCalls {
     // A failed prefetch is tried again when the prompt plays: nothing waits for it here.
     for (const m of req.preFetchMedia) void this.media.prefetch(call, m);
     call.state = 'establishing';
+    this.lifecycle.armKeepAlive(call);
     if (call.quirks.establishedBeforeEstablishing) {
       // Documented: "Call establishing/established notifications may arrive out of order."
       this.calls.after(call, this.calls.scaled(ESTABLISH_DELAY_MS), () => {
@@ -169,6 +170,7 @@ export class IncomingCalls {
         if (done || call.state !== 'incoming') return;
         if (ring.outcome === 'busy') return oneFailed(key, 'busy');
         if (ring.outcome === 'decline') return oneFailed(key, 'declines');
+        if (ring.outcome === 'unreachable') return oneFailed(key, 'cannot be reached');
         if ('userId' in t && this.calls.deps.agents.isBusy(t.userId)) return oneFailed(key, 'busy');
         done = true;
         this.calls.log(call, 'agent', `${key} answers the redirected call`);

@@ -32,6 +32,33 @@ export class CallLifecycle {
     });
   }
 
+  /**
+   * POST /communications/calls/{id}/keepAlive (call-keepalive.md): 200 while the call is up, 404 once it has ended
+   * (`live` throws), and the call's window starts again.
+   */
+  keepAlive(callId: string): void {
+    const call = this.calls.live(callId);
+    this.armKeepAlive(call);
+  }
+
+  /**
+   * Graph ends a call that has had no keepAlive within 45 minutes of its start or of the previous one
+   * (call-keepalive.md), with 408/8537 "Keep Alive timeout, cleaned up inactive call." (call-delete.md).
+   */
+  armKeepAlive(call: EmulatedCall): void {
+    if (call.keepAliveTimer) {
+      clearTimeout(call.keepAliveTimer);
+      call.timers.delete(call.keepAliveTimer);
+    }
+    const windowMs = this.calls.options.keepAliveWindowMs;
+    call.keepAliveTimer = this.calls.after(call, windowMs, () => {
+      call.keepAliveTimer = undefined;
+      if (call.state === 'terminated' || call.state === 'terminating') return;
+      this.calls.log(call, 'call', `no keepAlive within ${windowMs} ms: Graph ends the call`);
+      this.terminate(call, RESULT.keepAliveTimeout);
+    });
+  }
+
   establish(call: EmulatedCall): void {
     call.state = 'established';
     this.calls.notifyState(call, {

@@ -9,7 +9,7 @@ import type { CallLifecycle } from './lifecycle.js';
 import type { MediaOperations } from './media-operations.js';
 import type { CallRegistry } from './registry.js';
 import { RESULT } from './results.js';
-import type { Ringing } from './ringing.js';
+import type { RingOutcome, Ringing } from './ringing.js';
 import { AGENT_SILENCE_HANGUP_MS, TRANSFER_ALERT_TIMEOUT_MS } from './timing.js';
 import type { Tones } from './tones.js';
 
@@ -74,14 +74,24 @@ export class OutboundCalls {
     for (const m of req.preFetchMedia) void this.media.prefetch(call, m);
     call.state = 'establishing';
     this.calls.add(call);
+    this.lifecycle.armKeepAlive(call);
     this.calls.log(call, 'call', `bot calls ${key}`);
     const body = callResource(call, this.calls.options);
 
     const outOfOrder = call.quirks.establishedBeforeEstablishing;
     if (!outOfOrder) this.calls.notifyState(call);
     const ring = this.ringing.ringOutcome(key);
-    const resultFor = (o: string) =>
-      o === 'busy' ? RESULT.calleeBusy : o === 'decline' ? RESULT.calleeDeclined : RESULT.calleeNoAnswer;
+    // The documented code for each way a ring ends unanswered (results.ts says where each comes from).
+    const resultFor = (o: RingOutcome['outcome']) =>
+      o === 'busy'
+        ? 'phone' in target
+          ? RESULT.pstnCalleeBusy
+          : RESULT.calleeBusy
+        : o === 'decline'
+          ? RESULT.calleeDeclined
+          : o === 'unreachable'
+            ? RESULT.calleeUnreachable
+            : RESULT.calleeNoAnswer;
     if (ring.outcome === 'answer') {
       this.calls.after(call, ring.afterMs, () => {
         if (call.state !== 'establishing') return;
@@ -107,7 +117,7 @@ export class OutboundCalls {
         this.calls.log(
           call,
           'caller',
-          `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'decline' ? 'declines' : 'is busy'}`,
+          `${key} ${{ never: 'does not answer', decline: 'declines', busy: 'is busy', unreachable: 'cannot be reached', answer: 'answers' }[ring.outcome]}`,
         );
         this.lifecycle.terminate(call, resultFor(ring.outcome));
       });

@@ -60,7 +60,17 @@ export class Participants {
         if (answered > 0) {
           finish('completed', RESULT.inviteCompleted);
           this.calls.notifyParticipants(call, this.roster(call));
-        } else finish('failed', ring.outcome === 'never' ? RESULT.inviteNoAnswer : RESULT.inviteDeclined);
+        } else
+          finish(
+            'failed',
+            ring.outcome === 'never'
+              ? RESULT.inviteNoAnswer
+              : ring.outcome === 'busy'
+                ? RESULT.calleeBusy
+                : ring.outcome === 'unreachable'
+                  ? RESULT.calleeUnreachable
+                  : RESULT.inviteDeclined,
+          );
       };
       const afterMs = ring.outcome === 'never' ? this.calls.scaled(TRANSFER_ALERT_TIMEOUT_MS) : ring.afterMs;
       this.calls.after(call, afterMs, () => {
@@ -82,7 +92,7 @@ export class Participants {
           this.calls.log(
             call,
             'agent',
-            `${key} ${ring.outcome === 'never' ? 'does not answer' : ring.outcome === 'busy' ? 'is busy' : 'declines'}`,
+            `${key} ${{ never: 'does not answer', busy: 'is busy', decline: 'declines', unreachable: 'cannot be reached', answer: 'answers' }[ring.outcome]}`,
           );
         }
         settle();

@@ -21,6 +21,8 @@ export interface CallManagerOptions {
   docQuirks: boolean;
   quirks: Quirks;
   recordingRetentionMs: number;
+  /** A call with no keepAlive for this long ends with 408/8537 (call-keepalive.md). */
+  keepAliveWindowMs: number;
   /** The emulator's base URL (recordingLocation points at it). */
   baseUrl: () => string;
 }
@@ -77,7 +79,7 @@ export class CallRegistry {
     this.deps.emitStep({ callId, at: rec.at, kind: 'notification', detail: `${rec.changeType} ${what} -> ${outcome}` });
   }
 
-  after(call: EmulatedCall, ms: number, fn: () => void): void {
+  after(call: EmulatedCall, ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(
       () => {
         call.timers.delete(t);
@@ -86,6 +88,7 @@ export class CallRegistry {
       Math.max(0, ms),
     );
     call.timers.add(t);
+    return t;
   }
 
   // ---------------------------------------------------------------- notifications

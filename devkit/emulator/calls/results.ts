@@ -22,13 +22,23 @@ export const RESULT = {
   recordStopTone: { code: 200, subcode: 0, message: 'Action completed, stop tone detected.' },
   recordInitialSilence: { code: 408, subcode: 0, message: 'Action failed, initial silence timeout reached.' },
   inviteCompleted: { code: 200, subcode: 0, message: 'Action completed successfully.' },
-  inviteDeclined: { code: 403, subcode: 0, message: 'Invitation declined by the participant.' },
-  inviteNoAnswer: { code: 408, subcode: 0, message: 'Invitation not answered.' },
-  calleeBusy: { code: 486, subcode: 0, message: 'The callee is busy.' },
-  calleeNoAnswer: { code: 408, subcode: 0, message: 'The callee did not answer.' },
-  // SIP's 603 Decline, which is what a Teams user's "decline" sends back (Graph does not document its codes here).
-  calleeDeclined: { code: 603, subcode: 0, message: 'The callee declined the call.' },
-  redirectFailed: { code: 480, subcode: 0, message: 'No redirect target answered.' },
+  // How a ring (createCall, invite, redirect) ends unanswered, with the pairs Microsoft documents (issue 21, point 3):
+  // - api-reference/v1.0/api/call-delete.md, "Call end reason codes": 408/10057, 480/10076, 408/8537;
+  // - Azure Communication Services' calling codes (concepts/troubleshooting-codes.md, "Calling SDK error codes"):
+  //   603 "Call globally declined by remote participant", with no subcode;
+  // - Teams' "Microsoft and SIP response codes" (SupportArticles-docs, direct-routing): SIP 486 Busy Here; a phone's
+  //   busy comes from the SBC, whose codes are 560 + the SIP code (560486). No page gives a Teams user's busy a
+  //   subcode, so it is 0.
+  inviteDeclined: { code: 603, subcode: 0, message: 'Call globally declined by remote participant.' },
+  inviteNoAnswer: { code: 408, subcode: 10057, message: 'Call timed out due to no signaling from callee endpoints.' },
+  calleeBusy: { code: 486, subcode: 0, message: 'Busy Here.' },
+  pstnCalleeBusy: { code: 486, subcode: 560486, message: 'Busy Here.' },
+  calleeNoAnswer: { code: 408, subcode: 10057, message: 'Call timed out due to no signaling from callee endpoints.' },
+  calleeDeclined: { code: 603, subcode: 0, message: 'Call globally declined by remote participant.' },
+  calleeUnreachable: { code: 480, subcode: 10076, message: 'Callee could not be reached.' },
+  redirectFailed: { code: 408, subcode: 10057, message: 'Call timed out due to no signaling from callee endpoints.' },
+  // call-keepalive.md: a call with no keepAlive for 45 minutes ends; call-delete.md gives its code.
+  keepAliveTimeout: { code: 408, subcode: 8537, message: 'Keep Alive timeout, cleaned up inactive call.' },
 } satisfies Record<string, ResultInfo>;
 
 /** A #microsoft.graph.resultInfo; `quirk` spells it as one of Microsoft's doc examples does. */

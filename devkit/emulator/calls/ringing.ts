@@ -9,7 +9,7 @@ import type { CallRegistry } from './registry.js';
 import { BUSY_REJECT_DELAY_MS } from './timing.js';
 
 export interface RingOutcome {
-  outcome: 'answer' | 'decline' | 'never' | 'busy';
+  outcome: 'answer' | 'decline' | 'never' | 'busy' | 'unreachable';
   afterMs: number;
   talkMs?: number;
 }
@@ -49,7 +49,8 @@ export class Ringing {
     const callee = this.callees.get(key);
     if (callee) {
       const afterMs = callee.answerAfterMs ?? 1000;
-      return { outcome: callee.onCall === 'never' ? 'never' : callee.onCall === 'busy' ? 'busy' : 'answer', afterMs };
+      const outcome = callee.onCall ?? 'answer';
+      return { outcome, afterMs };
     }
     const { agents } = this.calls.deps;
     if (agents.isBusy(key)) return { outcome: 'busy', afterMs: this.calls.scaled(BUSY_REJECT_DELAY_MS) };
