@@ -12,6 +12,7 @@ import { CallRecorder } from './call-recorder.js';
 import { CallSession, ESTABLISH_WAIT, notificationEventType } from './call-session.js';
 import { decideGraphDispatch } from './call-dispatch.js';
 import type { FlowDefinition } from './flow/api.js';
+import { answerVerb } from './flow/answer.js';
 import { CallRuntime } from './flow/runtime.js';
 import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
@@ -70,7 +71,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   if (input.route?.priority !== undefined) rt.setPriority(input.route.priority);
   try {
     // Every flow starts by answering: Graph must hear from us within 15 s of the incoming notification.
-    await rt.answer();
+    await answerVerb(rt);
     if (!session.terminated) await flow.run(rt);
   } catch (err) {
     // A flow bug (an exception in admin code) must not leave the caller in silence or the workflow stuck: record

@@ -3,8 +3,13 @@ import { answerActivity, failureDetails, graph, ESTABLISH_WAIT } from '../call-s
 import type { CallContext } from './context.js';
 import { HOLD_MUSIC } from './hold-music.js';
 
-/** The answer verb: the runtime runs it once, before the first verb that needs the caller on the line. */
-export function answerVerb(ctx: CallContext): Promise<'failed' | 'hungUp' | 'established'> {
+/**
+ * The answer verb: the call workflow runs it first of all, and the runtime before any verb that needs the caller on
+ * the line; only the first use answers.
+ */
+export async function answerVerb(ctx: CallContext): Promise<'failed' | 'hungUp' | 'established'> {
+  if (ctx.answered) return ctx.session.terminated ? 'hungUp' : 'established';
+  ctx.answered = true;
   return ctx.verb('answer', undefined, async () => {
     try {
       await answerActivity.answerCall({

@@ -50,7 +50,7 @@ export class CallRuntime implements Call, CallContext {
   readonly data: Record<string, CallDataValue> = {};
   private readonly tags: string[] = [];
   outcome?: CallOutcome;
-  private answered = false;
+  answered = false;
 
   readonly steps: VerbSteps = {
     gather: (options) => collectKeys(this, options),
@@ -110,8 +110,6 @@ export class CallRuntime implements Call, CallContext {
   }
 
   async answer(): Promise<void> {
-    if (this.answered) return;
-    this.answered = true;
     await answerVerb(this);
   }
 
