@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatCheck, formatList } from '../flows-check/report.js';
 
 /**
  * `switchboard flows validate|list`: the call flows in flows/ checked before they go live, and listed. Needs no
@@ -56,10 +57,10 @@ export async function flows(argv: string[], defaultRoot: string, out: Out): Prom
   }
   const check = await checker.checkFlows(root, { typeCheck: command === 'validate' });
   if (command === 'list') {
-    out.stdout(checker.formatList(check.flows));
+    out.stdout(formatList(check.flows));
     return 0;
   }
-  const { text, ok } = checker.formatCheck(check);
+  const { text, ok } = formatCheck(check);
   out.stdout(text);
   return ok ? 0 : 1;
 }
