@@ -65,6 +65,8 @@ export function createVoicemailActivities(
             ...input,
             recordingLocation: undefined,
             recordingAccessToken: undefined,
+            operationStatus: undefined,
+            resultInfo: undefined,
             completionReason: `download refused (${err.status})`,
           } as VoicemailInput);
         }

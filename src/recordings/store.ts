@@ -14,7 +14,8 @@ export interface StoredObject {
  * (PUT/GET/DELETE/LIST on `key`), with the bucket's checksum (x-amz-checksum-sha256) carrying `sha256`.
  */
 export interface RecordingStore {
-  put(bytes: Buffer): Promise<StoredObject>;
+  /** `extension` names the audio's detected format (`wav`, `mp3`, `opus`, …; src/media/audio-format.ts). */
+  put(bytes: Buffer, extension?: string): Promise<StoredObject>;
   /** The bytes, checked against their checksum; undefined when absent. */
   get(key: string): Promise<Buffer | undefined>;
   delete(key: string): Promise<void>;
@@ -23,22 +24,36 @@ export interface RecordingStore {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
+const EXTENSION = /^[a-z0-9]{1,8}$/;
+/** `<key>.<extension>`: the stored file of a key, whatever format it was stored as (older files are all `.wav`). */
+const STORED_FILE = /^([0-9a-f]{64})\.([a-z0-9]{1,8})$/;
 
 export class ChecksumMismatchError extends Error {}
 
-/** Content-addressed files under a folder: `ab/cd/abcd…ef.wav`, written atomically (temp file + rename). */
+/**
+ * Content-addressed files under a folder: `ab/cd/abcd…ef.<extension>` (the audio's format, so an operator opening
+ * the folder sees an MP3 as .mp3), written atomically (temp file + rename).
+ */
 export class FolderRecordingStore implements RecordingStore {
   constructor(readonly root: string) {}
 
-  private file(key: string): string {
+  private folder(key: string): string {
     // Keys are hex digests only: nothing a caller passes can walk out of the folder.
     if (!KEY.test(key)) throw new Error(`not a recording key: ${key.slice(0, 80)}`);
-    return path.join(this.root, key.slice(0, 2), key.slice(2, 4), `${key}.wav`);
+    return path.join(this.root, key.slice(0, 2), key.slice(2, 4));
   }
 
-  async put(bytes: Buffer): Promise<StoredObject> {
+  /** The files stored under `key` (one, unless the same bytes were once stored under another extension). */
+  private async files(key: string): Promise<string[]> {
+    const folder = this.folder(key);
+    const names = await readdir(folder).catch(() => [] as string[]);
+    return names.filter((n) => STORED_FILE.exec(n)?.[1] === key).map((n) => path.join(folder, n));
+  }
+
+  async put(bytes: Buffer, extension = 'wav'): Promise<StoredObject> {
+    if (!EXTENSION.test(extension)) throw new Error(`not a recording file extension: ${extension.slice(0, 20)}`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const target = this.file(sha256);
+    const target = path.join(this.folder(sha256), `${sha256}.${extension}`);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.tmp`;
     await writeFile(temp, bytes, { flag: 'wx' });
@@ -47,9 +62,11 @@ export class FolderRecordingStore implements RecordingStore {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
+    const [file] = await this.files(key);
+    if (!file) return undefined;
     let bytes: Buffer;
     try {
-      bytes = await readFile(this.file(key));
+      bytes = await readFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -60,7 +77,7 @@ export class FolderRecordingStore implements RecordingStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.file(key), { force: true });
+    for (const file of await this.files(key)) await rm(file, { force: true });
   }
 
   async *list(): AsyncIterable<{ key: string; modifiedAt: Date }> {
@@ -73,8 +90,8 @@ export class FolderRecordingStore implements RecordingStore {
     for (const a of level1) {
       for (const b of await readdir(path.join(this.root, a)).catch(() => [] as string[])) {
         for (const f of await readdir(path.join(this.root, a, b)).catch(() => [] as string[])) {
-          const key = f.replace(/\.wav$/, '');
-          if (!KEY.test(key)) continue;
+          const key = STORED_FILE.exec(f)?.[1];
+          if (!key) continue;
           const s = await stat(path.join(this.root, a, b, f));
           yield { key, modifiedAt: s.mtime };
         }

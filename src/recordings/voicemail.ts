@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { parseWav } from '../media/wav.js';
+import { checkRecording } from './message-check.js';
 import type { RecordingStore } from './store.js';
 import type { VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
 
@@ -35,8 +35,34 @@ export async function downloadRecording(location: string, accessToken: string): 
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** Shorter than this, a "message" is the caller hanging up at the beep: recorded as empty, not as a voicemail. */
-const MIN_MESSAGE_MS = 500;
+/** Graph's resultInfo, as a notification carries it: codes may come as strings, and `subCode` is seen too. */
+function resultOfOperation(
+  raw: VoicemailInput['resultInfo'],
+): { code: number; subcode: number; message: string } | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const code = Number(raw.code);
+  if (!Number.isFinite(code)) return undefined;
+  const subcode = Number(raw.subcode ?? raw.subCode ?? 0);
+  return { code, subcode: Number.isFinite(subcode) ? subcode : 0, message: String(raw.message ?? '').slice(0, 200) };
+}
+
+/**
+ * No audio came back. v1.0 does not say why (no completionReason), so: an operation Graph ended itself with a
+ * non-5xx result and no recording means the caller gave it nothing to record (an empty message); a cancelled one
+ * (400/8508, call-record.md's commsOperation), a 5xx, or no completion at all is a failure of ours or Graph's.
+ */
+function noRecordingStatus(input: VoicemailInput): { status: 'failed' | 'empty'; error: string } {
+  const reason = input.completionReason;
+  // The beta schema's reason, when a tenant (or the emulator's quirk) sends it.
+  if (reason === 'initialSilenceTimeout')
+    return { status: 'empty', error: 'the caller said nothing (initialSilenceTimeout)' };
+  const r = resultOfOperation(input.resultInfo);
+  const ended = input.operationStatus === 'completed' || input.operationStatus === 'failed';
+  if (ended && r && r.code < 500 && !(r.code === 400 && r.subcode === 8508))
+    return { status: 'empty', error: `no recording from Graph (${r.code}/${r.subcode} ${r.message})`.trim() };
+  const detail = r ? `, ${r.code}/${r.subcode}` : '';
+  return { status: 'failed', error: `no recording (${reason ?? input.operationStatus ?? 'unknown reason'}${detail})` };
+}
 
 /**
  * Download, check, store and register a voicemail. Idempotent per call: a retried activity finds the row it wrote.
@@ -69,22 +95,17 @@ export async function saveVoicemail(
   };
 
   if (!input.recordingLocation || !input.recordingAccessToken) {
-    // Silence at the beep is an empty message (the caller chose to say nothing), not a failure of ours or Graph's.
-    if (input.completionReason === 'initialSilenceTimeout')
-      return fail('empty', 'the caller said nothing (initialSilenceTimeout)');
-    return fail('failed', `no recording (${input.completionReason ?? 'unknown reason'})`);
+    const { status, error } = noRecordingStatus(input);
+    return fail(status, error);
   }
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.
   const bytes = await downloadRecording(input.recordingLocation, input.recordingAccessToken);
-  let durationMs: number;
-  try {
-    durationMs = Math.round(parseWav(bytes).durationMs);
-  } catch (err) {
-    return fail('failed', `not a WAV recording: ${(err as Error).message}`);
-  }
-  if (durationMs < MIN_MESSAGE_MS) return fail('empty', `recording of ${durationMs} ms`, durationMs);
+  // Whatever the format, the audio is kept: an unknown one as application/octet-stream, judged by nothing but its bytes.
+  const check = checkRecording(bytes);
+  const durationMs = check.durationMs ?? 0;
+  if (check.empty) return fail('empty', check.empty, durationMs);
 
-  const stored = await store.put(bytes);
+  const stored = await store.put(bytes, check.extension);
   return knex.transaction(async (trx) => {
     const [recording] = await trx('recording')
       .insert({

@@ -14,6 +14,7 @@ import type { AdminAuth } from '../admin/identity.js';
 import { metricsText, registerLiveGauges, registry } from '../metrics.js';
 import type { RecordingsAccess } from '../admin/handler.js';
 import type { RecordingStore } from '../recordings/store.js';
+import { detectAudioFormat } from '../media/audio-format.js';
 import { verifyRecordingLink } from '../recordings/signed-url.js';
 import { isDatabaseUp } from '../db/orm.js';
 
@@ -108,7 +109,9 @@ export function createApp(deps: AppDeps): express.Express {
         ip: req.ip ?? '',
       });
       res.setHeader('Cache-Control', 'private, no-store');
-      res.type('audio/wav').send(bytes);
+      // Served as what the bytes are (Graph's recordings are not documented as WAV): src/media/audio-format.ts.
+      res.setHeader('Content-Type', detectAudioFormat(bytes).mimeType);
+      res.send(bytes);
     });
   }
 

@@ -10,7 +10,11 @@ export interface VoicemailInput {
   /** Absent when the recording operation failed or was cancelled. */
   recordingLocation?: string;
   recordingAccessToken?: string;
+  /** Beta only (v1.0's recordOperation has none): absent from a v1.0 tenant, or a description of ours. */
   completionReason?: string;
+  /** The recordOperation's status and resultInfo, as its completion notification carried them. */
+  operationStatus?: string;
+  resultInfo?: { code?: number | string; subcode?: number | string; subCode?: number | string; message?: string };
 }
 
 export interface VoicemailResult {
