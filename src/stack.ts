@@ -6,6 +6,8 @@ import { installTemporalRuntime } from './temporal/runtime.js';
 import { FolderRecordingStore } from './recordings/store.js';
 import { startTemporal } from './stack/temporal.js';
 import { redactUrl, startDatabase } from './stack/database.js';
+import { writeQueueSettings } from './db/queue-settings.js';
+import { queues as configuredQueues } from '../flows/index.js';
 import { lazyGraph } from './stack/graph.js';
 import { startWorkerRole } from './stack/worker-role.js';
 import { startWebRole } from './stack/web-role.js';
@@ -53,6 +55,12 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
       component: 'postgres',
       detail: `${db.embedded ? 'embedded ' : ''}${redactUrl(databaseUrl)}; migrations run: ${db.migrationsRun}`,
     });
+    if (workerConnection) {
+      // The routed queues' service-level thresholds, which the metrics grade calls against (issue 27).
+      const written = await writeQueueSettings(orm, options.queues ?? configuredQueues);
+      if (written.length > 0)
+        onStep({ component: 'postgres', detail: `queue thresholds written: ${written.join(', ')}` });
+    }
 
     // 3. Worker. Graph is reached lazily: the emulator (if any) starts last.
     let emulator: E | undefined;

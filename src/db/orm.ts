@@ -17,6 +17,7 @@ import { Migration20261128080000_flows } from './migrations/Migration20261128080
 import { Migration20261128090000_agent_rollups } from './migrations/Migration20261128090000_agent_rollups.js';
 import { Migration20261128100000_agent_panels } from './migrations/Migration20261128100000_agent_panels.js';
 import { Migration20261129000000_session_temp_tables } from './migrations/Migration20261129000000_session_temp_tables.js';
+import { Migration20261207100000_queue_thresholds } from './migrations/Migration20261207100000_queue_thresholds.js';
 
 export { MikroORM };
 
@@ -35,6 +36,7 @@ const migrationsList = [
   { name: 'Migration20261128090000_agent_rollups', class: Migration20261128090000_agent_rollups },
   { name: 'Migration20261128100000_agent_panels', class: Migration20261128100000_agent_panels },
   { name: 'Migration20261129000000_session_temp_tables', class: Migration20261129000000_session_temp_tables },
+  { name: 'Migration20261207100000_queue_thresholds', class: Migration20261207100000_queue_thresholds },
 ];
 
 export function ormOptions(clientUrl: string): Options {
