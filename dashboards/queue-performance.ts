@@ -1,0 +1,106 @@
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  ABANDON,
+  base,
+  Layout,
+  percentStat,
+  queueVariable,
+  QUEUES,
+  RANGE,
+  seriesPanel,
+  SL1,
+  SL2,
+  statPanel,
+  tablePanel,
+} from './panels.js';
+
+/** Queue performance over the time range, for the queues in $queue. */
+export function queuePerformance(): Dashboard {
+  const l = new Layout();
+  const d = base('switchboard-queues', 'Switchboard · Queue performance')
+    .time({ from: 'now-24h', to: 'now' })
+    .withVariable(queueVariable());
+  const total = (col: string) => `select ${col} from metrics.queue_totals(${RANGE}, ${QUEUES})`;
+  d.withPanel(l.place(statPanel('Queued', total('queued')), 3, 4));
+  d.withPanel(l.place(statPanel('Answered', total('answered')), 3, 4));
+  d.withPanel(l.place(statPanel('Abandoned', total('abandoned'), 'short', ABANDON), 3, 4));
+  d.withPanel(l.place(percentStat('Service level (SL1)', total('service_level'), SL1, 0.8), 3, 4));
+  d.withPanel(l.place(percentStat('Service level (SL2)', total('service_level_abandoned'), SL2, 0.8), 3, 4));
+  d.withPanel(
+    l.place(
+      statPanel('ASA', total('asa_seconds'), 's', 'Σ(agent connected − queued) ÷ answered.')
+        .decimals(1)
+        .noValue('no data'),
+      3,
+      4,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel('Abandonment rate', total('abandonment_rate'), 'percentunit', ABANDON).decimals(1).noValue('no data'),
+      3,
+      4,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel(
+        'AHT',
+        `select sum(aht_seconds * calls_handled) / nullif(sum(calls_handled), 0) as aht_seconds from metrics.queue_aht(${RANGE}, ${QUEUES})`,
+        's',
+        '(talk + hold + wrap-up) ÷ calls handled, from agent-state intervals.',
+      )
+        .decimals(1)
+        .noValue('no data'),
+      3,
+      4,
+    ),
+  );
+  d.withPanel(l.place(statPanel('Longest wait in range', total('max_wait_seconds'), 's').noValue('no data'), 4, 4));
+  d.withPanel(l.place(statPanel('Callbacks (flow-out)', total('callbacks')), 4, 4));
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Per queue',
+        `select s.queue, s.queued, s.answered, s.answered_within, s.abandoned, s.callbacks, s.service_level, s.service_level_abandoned,
+           s.asa_seconds, s.abandonment_rate, a.aht_seconds, s.max_wait_seconds
+         from metrics.queue_stats(${RANGE}, 0, ${QUEUES}) s
+         left join metrics.queue_aht(${RANGE}, ${QUEUES}) a on a.queue = s.queue
+         order by s.queue`,
+      )
+        .overrideByRegexp('service_level.*|abandonment_rate', [{ id: 'unit', value: 'percentunit' }])
+        .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]),
+      16,
+      8,
+    ),
+  );
+  const series = (col: string) =>
+    `select time, queue, ${col} from metrics.queue_stats(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`;
+  d.withPanel(
+    l.place(
+      seriesPanel('Service level over time (SL1)', series('service_level'), 'percentunit').max(1).description(SL1),
+      12,
+      8,
+    ),
+  );
+  d.withPanel(l.place(seriesPanel('ASA over time', series('asa_seconds'), 's'), 12, 8));
+  d.withPanel(
+    l.place(
+      seriesPanel('Abandonment rate over time', series('abandonment_rate'), 'percentunit').max(1).description(ABANDON),
+      12,
+      8,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      seriesPanel(
+        'Calls per interval',
+        `select time, queue, calls from metrics.calls_per_interval(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`,
+        'short',
+      ),
+      12,
+      8,
+    ),
+  );
+  return d.build();
+}

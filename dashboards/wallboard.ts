@@ -1,0 +1,101 @@
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
+import { ABANDON, base, Layout, percentStat, RANGE, SL1, SL2, statPanel, tablePanel } from './panels.js';
+
+/** Live: waiting now, longest wait, agents by state; today: service level and abandonment. */
+export function wallboard(): Dashboard {
+  const l = new Layout();
+  const d = base('switchboard-wallboard', 'Switchboard · Wallboard')
+    .refresh('5s')
+    .time({ from: 'now/d', to: 'now' })
+    .description('Live: waiting now, longest wait, agents by state; today: service level (SL1) and abandonment.');
+  d.withPanel(
+    l.place(
+      statPanel('Waiting now', `select coalesce(sum(waiting), 0) as waiting from metrics.queue_now($__timeTo())`),
+      4,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Longest current wait',
+        `select coalesce(max(longest_wait_seconds), 0) as longest_wait from metrics.queue_now($__timeTo())`,
+        's',
+      ).thresholds(
+        new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+          { value: null, color: 'green' },
+          { value: 20, color: 'orange' },
+          { value: 60, color: 'red' },
+        ]),
+      ),
+      4,
+      5,
+    ),
+  );
+  for (const [title, state] of [
+    ['Agents available', 'available'],
+    ['Agents on call', 'onCall'],
+    ['Agents in wrap-up', 'wrapUp'],
+    ['Agents away', 'away'],
+  ] as const) {
+    d.withPanel(l.place(statPanel(title, `select agents from metrics.agents_now where state = '${state}'`), 4, 5));
+  }
+  d.withPanel(
+    l.place(
+      percentStat(
+        'Service level today (SL1)',
+        `select service_level from metrics.queue_totals(${RANGE}, null)`,
+        SL1,
+        0.8,
+      ),
+      6,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      percentStat(
+        'Service level today (SL2)',
+        `select service_level_abandoned from metrics.queue_totals(${RANGE}, null)`,
+        SL2,
+        0.8,
+      ),
+      6,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Abandonment today',
+        `select abandonment_rate from metrics.queue_totals(${RANGE}, null)`,
+        'percentunit',
+        ABANDON,
+      )
+        .decimals(1)
+        .noValue('no data'),
+      6,
+      5,
+    ),
+  );
+  d.withPanel(l.place(statPanel('Answered today', `select answered from metrics.queue_totals(${RANGE}, null)`), 6, 5));
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Queues now',
+        `select n.queue, n.waiting, n.longest_wait_seconds, n.agents_available, n.agents_on_call, n.agents_wrap_up, n.agents_away,
+           s.service_level as service_level_today, s.abandonment_rate as abandonment_today
+         from metrics.queue_now($__timeTo()) n
+         left join metrics.queue_stats(${RANGE}, 0, null) s on s.queue = n.queue
+         order by n.queue`,
+      )
+        .overrideByName('longest_wait_seconds', [{ id: 'unit', value: 's' }])
+        .overrideByName('service_level_today', [{ id: 'unit', value: 'percentunit' }])
+        .overrideByName('abandonment_today', [{ id: 'unit', value: 'percentunit' }]),
+      24,
+      8,
+    ),
+  );
+  return d.build();
+}
