@@ -76,6 +76,23 @@ export const agentScriptSchema = z
     onTransfer: z.enum(['accept', 'decline', 'ignore']),
     answerAfterMs: z.number().nonnegative().optional(),
     talkMs: z.number().nonnegative().optional(),
+    onWhisper: z.enum(['press', 'never']).optional(),
+    callAnswering: z
+      .object({
+        voicemailAfterMs: z.number().nonnegative().nullable().optional(),
+        forward: z
+          .object({
+            to: z.union([
+              z.object({ phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') }).strict(),
+              z.object({ userId: z.string().min(1) }).strict(),
+            ]),
+            afterMs: z.number().nonnegative().optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     presence: z
       .array(
         z

@@ -10,6 +10,9 @@ export const DEFAULT_AGENT_SCRIPT: Required<AgentScript> = {
   answerAfterMs: 1000,
   talkMs: 30000,
   presence: [],
+  onWhisper: 'press',
+  // Teams' default: an unanswered call goes to the user's voicemail after about 20 s.
+  callAnswering: { voicemailAfterMs: 20_000 },
 };
 
 interface AgentRecord {

@@ -122,6 +122,26 @@ export interface AgentScript {
   answerAfterMs?: number;
   /** How long the agent talks to the caller after accepting. Default 30000 ms. */
   talkMs?: number;
+  /**
+   * What the agent does when the bot plays a prompt on a ring they answered (Switchboard's whisper, "press 1 to
+   * accept"): `press` (default) presses 1 once it has played; `never`: answers but never presses a key.
+   */
+  onWhisper?: 'press' | 'never';
+  /** Teams' call-answering rules for rings from the bot (createCall) to this agent. */
+  callAnswering?: CallAnsweringRules;
+}
+
+/**
+ * A Teams user's call-answering rules: an unanswered call goes to their voicemail (Teams' default: after about
+ * 20 s) or is forwarded to a number or another user. Whatever answers there makes the ring `established`, as the
+ * agent answering would; a forward also shows in the call's `callRoutes` (call.md, callroute.md: routingType
+ * `forwarded`, `original` the agent, `final` the forward target).
+ */
+export interface CallAnsweringRules {
+  /** Voicemail answers a ring still unanswered after this long. Default 20000 ms; null: no voicemail. Not scaled. */
+  voicemailAfterMs?: number | null;
+  /** Forward rings to a number (E.164) or another Teams user: at once (afterMs 0, default), or when unanswered. */
+  forward?: { to: { phone: string } | { userId: string }; afterMs?: number };
 }
 
 export type EmulatedCallState =

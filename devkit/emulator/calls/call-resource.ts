@@ -27,6 +27,6 @@ export function callResource(call: EmulatedCall, o: CallManagerOptions): Record<
     resultInfo: call.resultInfo ? resultInfoJson(call.resultInfo) : undefined,
     answeredBy: call.answeredBy,
     routingPolicies: [],
-    callRoutes: [],
+    callRoutes: call.callRoutes,
   });
 }

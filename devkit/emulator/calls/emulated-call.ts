@@ -90,6 +90,10 @@ export class EmulatedCall {
   toneSequence = 0;
   redirected = false;
   answeredBy?: Record<string, unknown>;
+  /** How Graph retargeted the call (`callRoutes`): a ring the callee's call forwarding sent elsewhere. */
+  callRoutes: Record<string, unknown>[] = [];
+  /** Runs when a playPrompt on this call has played (a person who answered reacts to what they heard). */
+  onPromptPlayed?: () => void;
   /** Agents on this call through invite or redirect (presence Busy/InACall). */
   readonly agentsOnCall = new Set<string>();
   quirks: Quirks = {};

@@ -59,11 +59,12 @@ export class CallLifecycle {
     });
   }
 
-  establish(call: EmulatedCall): void {
+  establish(call: EmulatedCall, extra: Record<string, unknown> = {}): void {
     call.state = 'established';
     this.calls.notifyState(call, {
       callChainId: call.callChainId,
       mediaState: { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' },
+      ...extra,
     });
   }
 

@@ -106,6 +106,7 @@ export class MediaOperations {
       op.timer = undefined;
       if (op.done || this.calls.stopped) return;
       this.finishOperation(call, op, 'completed', 'completedSuccessfully', RESULT.promptCompleted);
+      call.onPromptPlayed?.();
     }, playMs);
   }
 

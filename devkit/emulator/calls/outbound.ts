@@ -3,6 +3,7 @@ import { GraphHttpError } from '../graph-error.js';
 import { stripUndefined } from '../json.js';
 import type { CallerScript } from '../types.js';
 import type { CreateCallRequest } from '../validation/outbound.js';
+import { AnsweringRules } from './answering-rules.js';
 import { callResource } from './call-resource.js';
 import { EmulatedCall } from './emulated-call.js';
 import type { CallLifecycle } from './lifecycle.js';
@@ -14,13 +15,18 @@ import { AGENT_SILENCE_HANGUP_MS, TRANSFER_ALERT_TIMEOUT_MS } from './timing.js'
 import type { Tones } from './tones.js';
 
 export class OutboundCalls {
+  /** Agents' own call handling: their voicemail, their call forwarding, and the key they press at a whisper. */
+  private readonly answering: AnsweringRules;
+
   constructor(
     private readonly calls: CallRegistry,
     private readonly lifecycle: CallLifecycle,
     private readonly media: MediaOperations,
     private readonly tones: Tones,
     private readonly ringing: Ringing,
-  ) {}
+  ) {
+    this.answering = new AnsweringRules(calls, lifecycle, tones, ringing);
+  }
 
   /** POST /communications/calls: an outgoing peer-to-peer call to a Teams user or (from a resource account) a phone. */
   createCall(req: CreateCallRequest): Record<string, unknown> {
@@ -92,6 +98,13 @@ export class OutboundCalls {
           : o === 'unreachable'
             ? RESULT.calleeUnreachable
             : RESULT.calleeNoAnswer;
+    // An agent's voicemail or call forwarding may take the ring before they do (answering-rules.ts).
+    const agent = 'userId' in target && !callee ? this.calls.deps.agents.script(target.userId) : undefined;
+    const redirection = agent && this.answering.redirection(agent, ring);
+    if (redirection && 'userId' in target) {
+      this.answering.carryOut(call, target.userId, redirection);
+      return body;
+    }
     if (ring.outcome === 'answer') {
       this.calls.after(call, ring.afterMs, () => {
         if (call.state !== 'establishing') return;
@@ -104,6 +117,7 @@ export class OutboundCalls {
         if (outOfOrder)
           this.calls.notify(call, 'updated', { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
         this.tones.scheduleDigits(call, call.party.digits);
+        if (agent) this.answering.pressAtWhisper(call, agent);
         // A scripted callee hangs up when their script says. An agent who answered waits on the line for the caller
         // the bot puts through (their talk time runs from then), and gives up on a silent line after a minute.
         const hangUpAfterMs = callee ? callee.hangUpAfterMs : 'userId' in target ? AGENT_SILENCE_HANGUP_MS : undefined;

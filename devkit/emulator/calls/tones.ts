@@ -26,7 +26,7 @@ export class Tones {
   }
 
   /** The caller (or callee) presses a key: a toneInfo notification once subscribed; a stop tone ends a recording. */
-  private pressKey(call: EmulatedCall, key: string): void {
+  pressKey(call: EmulatedCall, key: string): void {
     if (call.state !== 'established') {
       this.calls.log(call, 'caller', `presses ${key} while the call is ${call.state} (no effect)`);
       return;
