@@ -1,52 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CallbackActivities, CallbackRequest, CallbackStatus } from '../../src/contracts/activities/callbacks.js';
+import type { CallbackActivities } from '../../src/contracts/activities/callbacks.js';
 import type { GraphActivities } from '../../src/contracts/activities/graph.js';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../../src/contracts/activities/records.js';
-import type { VoicemailActivities, VoicemailInput, VoicemailResult } from '../../src/contracts/activities/voicemail.js';
+import type { VoicemailActivities, VoicemailResult } from '../../src/contracts/activities/voicemail.js';
 import { callWorkflowId, graphNotificationSignal } from '../../src/contracts/call.js';
 import type { CallNotification, CallState, ResultInfo } from '../../src/contracts/graph-call.js';
 
-export interface SimulatedPrompt {
-  callId: string;
-  operationId: string;
-  clientContext: string;
-  /** Prompt file names (the last path segment of each URI). */
-  files: string[];
-  completed: boolean;
-}
+import type {
+  CalleeBehaviour,
+  MessageBehaviour,
+  SimulatedAgentBehaviour,
+  SimulatedCallback,
+  SimulatedOutboundCall,
+  SimulatedPrompt,
+  SimulatedVoicemail,
+} from './simulated-types.js';
 
-export interface SimulatedVoicemail extends VoicemailInput {
-  voicemailId: string;
-  status: VoicemailResult['status'];
-  notified: boolean;
-}
-
-export interface SimulatedCallback extends CallbackRequest {
-  status: CallbackStatus;
-  attempts: number;
-  agentId?: string;
-  lastError?: string | null;
-  completedAt?: string;
-}
-
-/** What the person called back does when their phone rings. */
-export type CalleeBehaviour = 'answer' | 'noAnswer' | 'busy' | 'decline';
-
-export interface SimulatedOutboundCall {
-  callId: string;
-  /** The workflow the callbackUri names (`?workflowId=`): where the call's notifications go. */
-  workflowId: string;
-  phone: string;
-  applicationInstanceId: string;
-  tenantId: string;
-  callbackUri: string;
-  behaviour: CalleeBehaviour;
-}
-
-/** What the caller does at a voicemail beep. */
-export type MessageBehaviour = { speakSeconds: number } | 'silence' | 'hangUp';
+export type * from './simulated-types.js';
 
 const TONES: Record<string, string> = { '*': 'star', '#': 'pound' };
 
@@ -67,7 +39,7 @@ export class SimulatedGraph {
   private readonly toneSubscribed = new Set<string>();
   private readonly toneSequence = new Map<string, number>();
   /** Per agent, what they do with a transfer; the constructor's choice for everyone else. */
-  readonly agentBehaviour = new Map<string, 'accept' | 'decline' | 'ignore' | 'busy'>();
+  readonly agentBehaviour = new Map<string, SimulatedAgentBehaviour>();
   /** Per call, what the caller does when recorded (default: speaks for 8 s). */
   readonly messageBehaviour = new Map<string, MessageBehaviour>();
   /** Callback rows, as the callbacks activities keep them in Postgres. */
@@ -178,8 +150,9 @@ export class SimulatedGraph {
         if (behaviour === 'answer') await this.state(callId, 'established');
         else {
           // The ring time is Graph's; it ends an unanswered call with a SIP-style code.
-          const code = behaviour === 'busy' ? 486 : behaviour === 'decline' ? 603 : 408;
-          await this.state(callId, 'terminated', { code, subcode: 0, message: behaviour });
+          // The pairs Graph documents (src/contracts/graph-result-codes.ts): 486 busy, 603 declined, 408/10057 no answer.
+          const [code, subcode] = behaviour === 'busy' ? [486, 0] : behaviour === 'decline' ? [603, 0] : [408, 10057];
+          await this.state(callId, 'terminated', { code, subcode, message: behaviour });
         }
         return { callId };
       },
@@ -224,6 +197,10 @@ export class SimulatedGraph {
         // Completed before the request returns: on the time-skipping server a completion that comes a moment later, in
         // real time, can lose the race against a timer the server skips to (nothing else being in flight).
         if (this.completesByItself(clientContext)) await this.completePrompt(operationId);
+        // An agent who answered hears the whisper on their ring, and presses 1 to take the call.
+        const agent = this.ringing.get(callId);
+        if (agent && (this.agentBehaviour.get(agent) ?? this.agent) === 'accept' && this.toneSubscribed.has(callId))
+          await this.press(callId, '1');
         return { operationId };
       },
       recordResponse: async ({ callId, clientContext, promptUri, maxRecordDurationInSeconds }) => {
@@ -281,8 +258,9 @@ export class SimulatedGraph {
         this.requests.push({ op: 'ring', callId, detail: { agentId } });
         await this.state(callId, 'establishing');
         const behaviour = this.agentBehaviour.get(agentId) ?? this.agent;
-        // Accepting agents pick up at once; one who ignores it rings until we hang up (the alert time is ours).
-        if (behaviour === 'accept') await this.state(callId, 'established');
+        // Accepting agents pick up at once, as does a voicemail; one who ignores it rings until we hang up.
+        if (behaviour === 'accept' || behaviour === 'voicemail' || behaviour === 'noKey')
+          await this.state(callId, 'established');
         else if (behaviour === 'decline')
           await this.state(callId, 'terminated', { code: 603, subcode: 0, message: 'declined' });
         // On another call (Teams presence hadn't caught up): Graph ends the ring at once with SIP's 486.
@@ -336,6 +314,11 @@ export class SimulatedGraph {
       getCallState: async ({ callId }) => {
         this.requests.push({ op: 'getCall', callId });
         return { state: this.states.get(callId) ?? 'established' };
+      },
+      // call-keepalive.md: 200 while the call is up, 404 (gone) once it has ended.
+      keepAlive: async ({ callId }) => {
+        this.requests.push({ op: 'keepAlive', callId });
+        return this.states.get(callId) === 'terminated' ? 'gone' : 'alive';
       },
       hangUp: async ({ callId }) => {
         this.requests.push({ op: 'delete', callId });

@@ -14,6 +14,9 @@ const prompts: Record<string, Parameters<typeof makeToneWav>[0]> = {
   'greeting.wav': { seconds: 3, frequencies: [523.25, 659.25, 783.99], segmentSeconds: 1, amplitude: 0.25 },
   // A slow arpeggio, looped while the caller waits.
   'hold-music.wav': { seconds: 8, frequencies: [392, 493.88, 587.33, 493.88], segmentSeconds: 0.5, amplitude: 0.15 },
+  // Two short beeps standing in for the agent's whisper, "Support call. Press 1 to accept." (issue 21): short, as
+  // the agent's confirm time (8 s by default) counts from the moment they answer.
+  'agent-whisper.wav': { seconds: 1.5, frequencies: [880, 0, 880], segmentSeconds: 0.5, amplitude: 0.2 },
 };
 
 for (const [name, spec] of Object.entries(prompts)) {
