@@ -1,5 +1,5 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
-import type { VoicemailActivities } from '../../src/contracts/activities/voicemail.js';
+import type { VoicemailActivities, VoicemailInput } from '../../src/contracts/activities/voicemail.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { failureDetails, graph, ESTABLISH_WAIT } from '../call-session.js';
 import type { VoicemailResult } from './api.js';
@@ -74,7 +74,12 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
     recorder.event('recordingFailed', failureDetails(err));
   }
 
-  let completion: { recordingLocation?: string; recordingAccessToken?: string; completionReason?: string } = {};
+  let completion: Partial<
+    Pick<
+      VoicemailInput,
+      'recordingLocation' | 'recordingAccessToken' | 'completionReason' | 'operationStatus' | 'resultInfo'
+    >
+  > = {};
   if (operationId !== undefined) {
     const opId = operationId;
     // The greeting, the message, and Graph's own margin. A hang-up ends the recording: Graph then completes it.
@@ -93,6 +98,11 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
         ? { recordingAccessToken: payload.recordingAccessToken }
         : {}),
       completionReason: op ? (op.completionReason ?? op.status) : 'no completion notification',
+      // v1.0 says why a recording ended only through status and resultInfo: the activity decides from those and the audio.
+      ...(op ? { operationStatus: op.status } : {}),
+      ...(payload.resultInfo && typeof payload.resultInfo === 'object'
+        ? { resultInfo: payload.resultInfo as NonNullable<VoicemailInput['resultInfo']> }
+        : {}),
     };
   } else {
     completion = { completionReason: 'recordResponse refused' };
