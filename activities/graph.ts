@@ -168,6 +168,11 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
     async hangUp(input: { callId: string }): Promise<void> {
       await graph('delete', (calls) => calls.hangUp(input.callId));
     },
+
+    /** POST …/keepAlive, so that Graph does not end a call held for longer than 45 minutes (call-keepalive.md). */
+    async keepAlive(input: { callId: string }): Promise<'alive' | 'gone'> {
+      return graph('keepAlive', (calls) => calls.keepAlive(input.callId));
+    },
   };
 }
 

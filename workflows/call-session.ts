@@ -176,6 +176,12 @@ export class CallSession {
     return leg;
   }
 
+  /** The calls this workflow holds up now: its own, unless it has ended, and every leg it placed that has not. */
+  heldCalls(): string[] {
+    const legs = [...this.legs.values()].filter((l) => !l.terminated).map((l) => l.callId);
+    return this.terminated ? legs : [this.callId, ...legs];
+  }
+
   /**
    * A call this workflow placed but never attached (a ring placed twice: its request was made again after Graph's
    * answer to the first was lost) that has been answered and is still up: the person rung took that one.

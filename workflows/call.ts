@@ -1,4 +1,4 @@
-import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   agentAssignedSignal,
   graphNotificationSignal,
@@ -16,6 +16,8 @@ import { answerVerb } from './flow/answer.js';
 import { CallRuntime } from './flow/runtime.js';
 import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
+import { KEEPALIVE_DEFAULT_SECONDS, keepCallsAlive } from './keep-alive.js';
+import { CALL_KEEPALIVE_PATCH } from './patches.js';
 
 /** Secrets Graph puts in notifications (a recording's download token): never written to the timeline. */
 const REDACTED_FIELDS = new Set(['recordingAccessToken']);
@@ -69,9 +71,14 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     promptBaseUrl: input.promptBaseUrl,
   });
   if (input.route?.priority !== undefined) rt.setPriority(input.route.priority);
+  // Graph ends a call with no keepAlive for 45 minutes: one goes to each call held, from the answer until the end.
+  let over = false;
+  let keepingAlive: Promise<void> | undefined;
   try {
     // Every flow starts by answering: Graph must hear from us within 15 s of the incoming notification.
     await answerVerb(rt);
+    if (!session.terminated && patched(CALL_KEEPALIVE_PATCH))
+      keepingAlive = keepCallsAlive(session, input.keepAliveSeconds ?? KEEPALIVE_DEFAULT_SECONDS, () => over);
     if (!session.terminated) await flow.run(rt);
   } catch (err) {
     // A flow bug (an exception in admin code) must not leave the caller in silence or the workflow stuck: record
@@ -87,6 +94,8 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     await session.hangUpQuietly();
     if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
   }
+  over = true;
+  await keepingAlive;
   const outcome: CallOutcome = rt.outcome ?? (recorder.record.queuedAt ? 'abandoned' : 'disconnected');
   const agentId = outcome === 'connected' ? recorder.record.agentId : undefined;
   const waitSeconds = recorder.record.waitSeconds;

@@ -85,6 +85,14 @@ export const MILESTONE_BATCHES_PATCH = 'recorder-milestone-batches';
  */
 export const CALL_LOCAL_GRAPH_PATCH = 'call-local-graph';
 
+/**
+ * 2026-12-07, issue 21 point 2. Graph ends a call that gets no POST …/keepAlive within 45 minutes of its start or of
+ * the previous one (call-keepalive.md), and a queue may hold a caller longer than that. The call workflow now runs a
+ * timer from the answer on (every 15 minutes, Microsoft's recommendation, or the input's keepAliveSeconds) and sends
+ * keepAlive for the caller's call and every leg it holds; before, it sent none. Removable a day after its release.
+ */
+export const CALL_KEEPALIVE_PATCH = 'call-keepalive';
+
 // ─── Call flow verbs (workflows/flow/) ─────────────────────────────────────────────────────────────────────────────
 
 /**

@@ -19,6 +19,11 @@ export interface CallWorkflowInput {
   promptBaseUrl: string;
   /** Skip the flow: straight into this queue (load tests, and tests of the routing engine). */
   route?: { queue: string; priority?: number };
+  /**
+   * How often the call's Graph calls get a keepAlive (call-keepalive.md: at least one every 45 minutes). Default 900
+   * (15 minutes, Microsoft's recommendation); tests shorten it with the emulator's window.
+   */
+  keepAliveSeconds?: number;
 }
 
 /** How a call ended, from the contact center's point of view. */

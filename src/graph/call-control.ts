@@ -346,6 +346,20 @@ export class CallControl {
     return { id: body.id ?? callId, state: body.state ?? 'unknownFutureValue', ...(resultInfo ? { resultInfo } : {}) };
   }
 
+  /**
+   * POST /communications/calls/{id}/keepAlive, no body (call-keepalive.md): Graph ends a call that has had none
+   * within 45 minutes of its start or of the previous one. 'gone' for a call that has already ended (404).
+   */
+  async keepAlive(callId: string): Promise<'alive' | 'gone'> {
+    try {
+      await this.send('keepAlive', 'POST', callPath(callId, '/keepAlive'));
+      return 'alive';
+    } catch (e) {
+      if (e instanceof GraphRequestError && e.callGone) return 'gone';
+      throw e;
+    }
+  }
+
   /** DELETE /communications/calls/{id}. A call that is already gone counts as hung up. */
   async hangUp(callId: string): Promise<void> {
     try {

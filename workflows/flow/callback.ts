@@ -8,6 +8,7 @@ import type { CallbackPlace, CallContext } from './context.js';
 import { HOLD_MUSIC, holdUntil } from './hold-music.js';
 import { clamp } from './limits.js';
 import { leaveQueueNamed, reportOffer, type AgentOfferOutcome } from './reservation.js';
+import { classifyRingEnd } from '../../src/contracts/graph-result-codes.js';
 
 const callbacks = proxyActivities<CallbackActivities>({
   startToCloseTimeout: '10s',
@@ -250,13 +251,12 @@ async function dial(
   return { leg };
 }
 
-/** Why an outbound call ended before it was answered, from Graph's resultInfo (SIP-style codes). */
+/** Why an outbound call ended before it was answered, from Graph's resultInfo read by the one result-code table. */
 function notAnswered(leg: CallSession): string {
-  const code = leg.resultInfo?.code;
-  if (code === 486 || code === 600) return 'busy';
-  if (code === 603 || code === 403) return 'declined';
-  if (code === 408 || code === 480 || code === 487) return 'no answer';
-  return leg.resultInfo
-    ? `ended before it was answered (${leg.resultInfo.code}/${leg.resultInfo.subcode})`
-    : 'ended before it was answered';
+  const { end, code, subcode } = classifyRingEnd(leg.resultInfo);
+  if (end === 'busy') return 'busy';
+  if (end === 'declined') return 'declined';
+  if (end === 'notAnswered') return 'no answer';
+  const codes = code !== undefined ? ` (${code}/${subcode})` : '';
+  return end === 'unreachable' ? `could not be reached${codes}` : `ended before it was answered${codes}`;
 }

@@ -13,6 +13,7 @@ import type { CallContext } from './context.js';
 import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
 import { transferTakenBefore } from './transfer-taken.js';
+import { ringEndOutcome } from './ring-end.js';
 import { ADOPT_STRAY_RING_PATCH } from '../patches.js';
 
 // A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
@@ -112,7 +113,7 @@ async function ring(
   for (const { agentId } of members) {
     const l = leg(agentId);
     if (!l || agentId === winner?.agentId) continue;
-    if (l.terminated) outcomes[agentId] = isBusy(l) ? 'busy' : 'missed';
+    if (l.terminated) outcomes[agentId] = ringEndOutcome(recorder, agentId, l);
     else {
       outcomes[agentId] = winner || target.terminated ? 'cancelled' : 'missed';
       stops.push(l.hangUpQuietly());
@@ -198,10 +199,4 @@ async function transferTo(ctx: CallContext, target: CallSession, a: AgentAssignm
     outcomes: { [agentId]: target.terminated || error !== undefined ? 'cancelled' : 'missed' },
     ...(error !== undefined ? { error } : {}),
   };
-}
-
-/** Graph's answer for a ring that ended because the agent was busy on another call (SIP 486/600). */
-function isBusy(leg: CallSession): boolean {
-  const code = leg.resultInfo?.code;
-  return code === 486 || code === 600;
 }

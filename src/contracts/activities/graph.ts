@@ -62,4 +62,9 @@ export interface GraphActivities {
   /** The call's state as Graph sees it now: the fallback when a notification we wait for never comes. */
   getCallState(input: { callId: string }): Promise<{ state: CallState | 'gone'; resultInfo?: ResultInfo }>;
   hangUp(input: { callId: string }): Promise<void>;
+  /**
+   * POST …/keepAlive (call-keepalive.md): Graph ends a call that has had none for 45 minutes. 'gone' once the call
+   * has ended (404).
+   */
+  keepAlive(input: { callId: string }): Promise<'alive' | 'gone'>;
 }
