@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCidrs } from './server/ip-allowlist.js';
+import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/payload-codec.js';
 
 /**
  * All configuration comes from the environment, validated once at start-up.
@@ -54,6 +55,18 @@ export const configSchema = z.object({
   WORKFLOW_STACK_TRACES: bool.default('false'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
+  TEMPORAL_CODEC_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseCodecKeys(v);
+      } catch (err) {
+        if (!(err instanceof CodecKeyError)) throw err;
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: err.message });
+      }
+    })
+    .optional(),
+  TEMPORAL_UI_ORIGIN: optionalUrl,
 
   DATABASE_URL: z
     .string()
@@ -115,6 +128,16 @@ export interface Config {
     apiKey?: string;
     devPort: number;
     devUiPort: number;
+    /**
+     * TEMPORAL_CODEC_KEYS(_FILE): the payload codec's keys, the first encrypting. undefined: a key kept in the data
+     * folder (src/temporal/data-converter.ts).
+     */
+    codecKeys?: CodecKey[];
+    /**
+     * The Temporal UI's origin, the only one whose browser may call the codec endpoint (CORS). Default: the embedded
+     * dev server's UI when it runs, else none.
+     */
+    uiOrigin?: string;
     /** Workflow stack traces (off: about 13% less CPU in the worker's process; see withoutWorkflowStackTraces). */
     workflowStackTraces: boolean;
     /**
@@ -179,6 +202,7 @@ export const SECRET_VARIABLES = [
   'DATABASE_URL',
   'GRAPH_SUBSCRIPTION_CLIENT_STATE',
   'RECORDINGS_SIGNING_KEY',
+  'TEMPORAL_CODEC_KEYS',
 ] as const;
 
 function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -249,6 +273,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
       workerMetricsPort: e.WORKER_METRICS_PORT,
       workflowStackTraces: e.WORKFLOW_STACK_TRACES,
+      ...(e.TEMPORAL_CODEC_KEYS ? { codecKeys: parseCodecKeys(e.TEMPORAL_CODEC_KEYS) } : {}),
+      ...(e.TEMPORAL_UI_ORIGIN
+        ? { uiOrigin: new URL(e.TEMPORAL_UI_ORIGIN).origin }
+        : !e.TEMPORAL_ADDRESS && e.TEMPORAL_DEV_UI_PORT
+          ? { uiOrigin: `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` }
+          : {}),
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     graph: {

@@ -78,7 +78,7 @@ export async function startBenchStack(
       profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     );
     stops.push(() => switchboard.stop());
-    const client = await connectClient(config.temporal, temporal.address);
+    const client = await connectClient(config, temporal.address);
     stops.push(() => client.connection.close());
     const orm = await openDatabase(db.url);
     stops.push(() => orm.close());

@@ -51,6 +51,7 @@ import {
   type SimulatedVoicemail,
 } from './simulated-graph.js';
 import { nextLocalTime, type LocalTime } from './clock.js';
+import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 
 export { SimulatedGraph } from './simulated-graph.js';
 export type { CalleeBehaviour, SimulatedCallback, SimulatedOutboundCall } from './simulated-graph.js';
@@ -123,6 +124,7 @@ async function createWorker(
     taskQueue,
     workflowBundle: await bundleFor(flows),
     activities,
+    dataConverter: ephemeralDataConverter(),
   });
 }
 
@@ -165,9 +167,11 @@ export class FlowTest {
       options.server === 'dev'
         ? await TestWorkflowEnvironment.createLocal({
             server: { executable: { type: 'existing-path', path: temporalCliPath() } },
+            client: { dataConverter: ephemeralDataConverter() },
           })
         : await TestWorkflowEnvironment.createTimeSkipping({
             server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+            client: { dataConverter: ephemeralDataConverter() },
           });
     const taskQueue = `flow-test-${++harnesses}`;
     const agents = options.agents ?? 'accept';
@@ -314,7 +318,10 @@ export class FlowTest {
     const check: HistoryCheck = { replayed: {}, replayFailures: [], failedTasks: [] };
     for (const flows of new Set(kept.map((k) => k.flows))) {
       const runs = kept.filter((k) => k.flows === flows).flatMap((k) => k.runs);
-      const one = await replayHistories(runs, { workflowBundle: await bundleFor(flows) });
+      const one = await replayHistories(runs, {
+        workflowBundle: await bundleFor(flows),
+        dataConverter: ephemeralDataConverter(),
+      });
       for (const [type, n] of Object.entries(one.replayed)) check.replayed[type] = (check.replayed[type] ?? 0) + n;
       check.replayFailures.push(...one.replayFailures);
       check.failedTasks.push(...one.failedTasks);

@@ -150,10 +150,7 @@ async function main(argv: string[]): Promise<number> {
         const state = availability[action as keyof typeof availability];
         const { connectClient } = await import('../temporal/connection.js');
         const { setAgentAvailability, UnknownAgentError } = await import('../routing/membership.js');
-        const client = await connectClient(
-          config.temporal,
-          config.temporal.address || `127.0.0.1:${config.temporal.devPort}`,
-        );
+        const client = await connectClient(config, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
         try {
           await setAgentAvailability(client, agentId, state, 'cli');
           process.stdout.write(`${agentId}: ${state} (ignored while the agent is offered a call or on one)\n`);
@@ -172,10 +169,7 @@ async function main(argv: string[]): Promise<number> {
         const { queues } = await import('../../flows/index.js');
         const { AgentRestartError, describeRestart, restartAgent } = await import('../routing/agent-restart.js');
         const { UnknownAgentError } = await import('../routing/membership.js');
-        const client = await connectClient(
-          config.temporal,
-          config.temporal.address || `127.0.0.1:${config.temporal.devPort}`,
-        );
+        const client = await connectClient(config, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
         try {
           // Where start-up puts agents' workflows: a run started before the routing task queue existed moves there.
           const restart = await restartAgent(client, agentId, {
@@ -212,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
       const { connectClient } = await import('../temporal/connection.js');
       const { setQueueMembership } = await import('../routing/membership.js');
       const address = config.temporal.address || `127.0.0.1:${config.temporal.devPort}`;
-      const client = await connectClient(config.temporal, address);
+      const client = await connectClient(config, address);
       try {
         // The agent's workflow keeps the choice, so it outlives restarts and the queues hear of it at once. The admin
         // API (`switchboard admin queue opt-in|opt-out`) goes the same way, with a token and an audit row.

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { startTemporalDevServer, type DevServer } from '../infra/temporal-dev-server.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import type { Stops } from './stops.js';
 
 export interface TemporalRole {
@@ -43,11 +44,15 @@ export async function startTemporal(
     return {
       temporalAddress,
       ...(devServer ? { devServer } : {}),
-      client: new Client({ connection, namespace: config.temporal.namespace }),
+      client: new Client({
+        connection,
+        namespace: config.temporal.namespace,
+        dataConverter: await dataConverterFor(config),
+      }),
       workerConnection: connection,
     };
   }
-  const client = await connectClient(config.temporal, temporalAddress);
+  const client = await connectClient(config, temporalAddress);
   stops.push(() => client.connection.close());
   return { temporalAddress, ...(devServer ? { devServer } : {}), client };
 }

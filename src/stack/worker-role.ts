@@ -13,6 +13,7 @@ import { createActivities } from '../../activities/index.js';
 import { startAgentWorkflows, startPresencePoller } from '../../activities/agents.js';
 import { ensureRetentionSchedule } from '../../activities/retention.js';
 import { bundleWorkflows, createWorker, routingTaskQueue } from '../temporal/worker.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import { startWorkerMetricsServer } from '../server/metrics-server.js';
 import type { lazyGraph } from './graph.js';
 import type { StackOptions, StackStep } from './types.js';
@@ -71,6 +72,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Work
       activities,
       workflowBundle,
       workflowStackTraces: config.temporal.workflowStackTraces,
+      dataConverter: await dataConverterFor(config),
     });
     const running = w.run();
     stops.push(async () => {

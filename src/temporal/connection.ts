@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
+import { dataConverterFor } from './data-converter.js';
 
 /** TLS and API-key settings for Temporal Cloud or a secured cluster; nothing for the local dev server. */
 async function securityOptions(t: Config['temporal']): Promise<Pick<ConnectionOptions, 'tls' | 'apiKey'>> {
@@ -41,13 +42,15 @@ export const clientRetry: GrpcRetryOptions = defaultGrpcRetryOptions({
     code === RESOURCE_EXHAUSTED ? (/workflow is closing/i.test(details) ? 60 : 1000) : 100,
 });
 
-export async function connectClient(t: Config['temporal'], address: string): Promise<Client> {
+/** A client of the configured namespace whose payloads go through the payload codec (data-converter.ts). */
+export async function connectClient(config: Pick<Config, 'temporal' | 'dataDir'>, address: string): Promise<Client> {
+  const t = config.temporal;
   const connection = await Connection.connect({
     address,
     interceptors: [makeGrpcRetryInterceptor(clientRetry)],
     ...(await securityOptions(t)),
   });
-  return new Client({ connection, namespace: t.namespace });
+  return new Client({ connection, namespace: t.namespace, dataConverter: await dataConverterFor(config) });
 }
 
 export async function connectWorker(t: Config['temporal'], address: string): Promise<NativeConnection> {

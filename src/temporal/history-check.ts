@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
@@ -42,6 +43,11 @@ export interface ReplayCode {
   workflowsPath?: string;
   /** Or the bundle it ran, as is. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * The payload codec the histories were written through (data-converter.ts); checkHistories takes the client's. Its
+   * decode passes unencrypted payloads through, so histories recorded before the codec replay as well.
+   */
+  dataConverter?: DataConverter;
 }
 
 /** Histories fetched this many at a time while earlier ones replay: a bench run's thousands are fetched in seconds. */
@@ -58,7 +64,10 @@ export async function checkHistories(
   client: Client,
   opts: { query?: string } & ReplayCode = {},
 ): Promise<HistoryCheck> {
-  return replayHistories(withHistories(client, await listRuns(client, opts.query)), opts);
+  return replayHistories(withHistories(client, await listRuns(client, opts.query)), {
+    dataConverter: client.options.dataConverter,
+    ...opts,
+  });
 }
 
 /**
@@ -95,7 +104,11 @@ export async function replayHistories(
   }
   // As Switchboard's workers run: the SDK's stack trace for every promise a workflow makes was 35-40% of a replay's time.
   withoutWorkflowStackTraces();
-  for await (const result of Worker.runReplayHistories({ ...code, replayName: 'history-check' }, histories())) {
+  const converter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
+  for await (const result of Worker.runReplayHistories(
+    { ...code, ...converter, replayName: 'history-check' },
+    histories(),
+  )) {
     const run = current!;
     if (result.workflowId !== run.workflowId)
       throw new Error(`history check: a replay result for ${result.workflowId} while replaying ${run.workflowId}`);

@@ -7,6 +7,7 @@ import {
   type NativeConnection,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../contracts/activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
 
@@ -55,6 +56,8 @@ export async function createWorker(opts: {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** WORKFLOW_STACK_TRACES: keep the SDK's workflow stack traces (they cost CPU; see withoutWorkflowStackTraces). */
   workflowStackTraces?: boolean;
+  /** The payload codec the process's clients use (data-converter.ts): the worker must read what they write. */
+  dataConverter: DataConverter;
 }): Promise<Worker> {
   if (!opts.workflowStackTraces) withoutWorkflowStackTraces();
   return Worker.create({
@@ -64,6 +67,7 @@ export async function createWorker(opts: {
     // A bundle carries its workflow interceptors (bundleWorkflows); without one, the worker bundles them itself.
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: opts.activities,
+    dataConverter: opts.dataConverter,
     interceptors: {
       activity: [callActivityInterceptors],
       ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }),

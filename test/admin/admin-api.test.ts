@@ -12,6 +12,7 @@ import { startServices, type Services } from '../helpers/services.js';
 import { admin } from '../../src/cli/admin.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { agentWorkflowId } from '../../src/contracts/agent.js';
+import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
 import { createScheduleActivities } from '../../activities/schedules.js';
 import { schedules } from '../../flows/schedules.js';
 import { agents as configuredAgents, queues as configuredQueues } from '../../flows/index.js';
@@ -433,9 +434,15 @@ const lastAudit = async () =>
     unknown
   >;
 
+/** A workflow's history with its payloads decrypted (Temporal keeps them encrypted: src/temporal/payload-codec.ts). */
+async function decodedHistory(workflowId: string) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return decodeHistoryPayloads(history, services.codec);
+}
+
 /** The membership signals an agent's workflow received, in order. */
 async function membershipSignals(agentId: string): Promise<string[]> {
-  const history = await client.workflow.getHandle(agentWorkflowId(agentId)).fetchHistory();
+  const history = await decodedHistory(agentWorkflowId(agentId));
   return (history.events ?? []).flatMap((e) => {
     const s = e.workflowExecutionSignaledEventAttributes;
     if (!s || (s.signalName !== 'optIn' && s.signalName !== 'optOut')) return [];
@@ -526,7 +533,7 @@ describe('queues and memberships', () => {
 
   it('brings a paused agent back to available (supervisor or the agent), audited; refuses another agent and bad bodies', async () => {
     const availability = async (agentId: string) => {
-      const history = await client.workflow.getHandle(agentWorkflowId(agentId)).fetchHistory();
+      const history = await decodedHistory(agentWorkflowId(agentId));
       return (history.events ?? []).flatMap((e) => {
         const sig = e.workflowExecutionSignaledEventAttributes;
         if (sig?.signalName !== 'setAvailability') return [];

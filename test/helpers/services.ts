@@ -18,6 +18,9 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/em
 import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { seedHistory } from '../../devkit/analytics/seed.js';
 import { SigningKeys } from './signing-keys.js';
+import { loadConfig } from '../../src/config.js';
+import { codecFor, dataConverterOf } from '../../src/temporal/data-converter.js';
+import type { EncryptionCodec } from '../../src/temporal/payload-codec.js';
 
 /** Listen on a random loopback port; the server and its base URL. */
 export async function listen(app: Express): Promise<{ server: Server; url: string }> {
@@ -32,7 +35,10 @@ export interface Services {
   temporal: DevServer;
   db: EmbeddedDatabase;
   orm: MikroORM;
+  /** Through the app's payload codec (src/temporal/data-converter.ts). */
   client: Client;
+  /** That codec: decodes what a raw history holds. */
+  codec: EncryptionCodec;
   /** Started, with key `k1` published. */
   keys: SigningKeys;
   /** Serve an app on a random port (closed by stop); its base URL. */
@@ -71,7 +77,12 @@ export async function startServices(
     await keys.addKey('k1');
     started.orm = await openDatabase(started.db.url);
     if (opts.migrate) await migrate(started.orm);
-    started.client = new Client({ connection: await Connection.connect({ address: started.temporal.address }) });
+    // Through the app's data converter, as every client of the app's (payloads encrypted with the data folder's key).
+    started.codec = await codecFor(loadConfig({ DATA_DIR: dataDir }));
+    started.client = new Client({
+      connection: await Connection.connect({ address: started.temporal.address }),
+      dataConverter: dataConverterOf(started.codec),
+    });
   } catch (err) {
     await stop();
     throw err;
@@ -82,6 +93,7 @@ export async function startServices(
     db: started.db,
     orm: started.orm,
     client: started.client,
+    codec: started.codec,
     keys,
     async serve(app) {
       const { server, url } = await listen(app);

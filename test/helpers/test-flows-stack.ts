@@ -12,6 +12,7 @@ import { ActivityFeed } from '../../src/graph/activity-feed.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
 import { callActivityInterceptors } from '../../src/temporal/call-context.js';
 import { workflowInterceptorsPath } from '../../src/temporal/worker.js';
+import { dataConverterFor } from '../../src/temporal/data-converter.js';
 import { startTestStack, type TestStack } from './stack.js';
 
 /** The workflows module the stack's worker runs: a replay of its histories needs the same. */
@@ -55,6 +56,8 @@ export async function startStackWithTestFlows(env: Record<string, string> = {}):
         voicemailBoxes,
       }),
       interceptors: { workflowModules: [workflowInterceptorsPath], activity: [callActivityInterceptors] },
+      // The stack's own client encrypts what it sends (src/temporal/data-converter.ts): the worker reads it with the same keys.
+      dataConverter: await dataConverterFor(config),
     });
     const running = worker.run();
     await startAgentWorkflows(stack.client, config.temporal.taskQueue, queues);

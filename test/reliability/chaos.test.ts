@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
 import { freePort, startTemporalDevServer, type DevServer } from '../../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
 import { type Emulator, type NotificationRecord } from '../../devkit/emulator/index.js';
-import { emulatorGraphEnv } from '../../src/config.js';
+import { emulatorGraphEnv, loadConfig } from '../../src/config.js';
+import { connectClient } from '../../src/temporal/connection.js';
 import { queues } from '../../flows/index.js';
 import { type AgentSnapshotView } from '../../src/contracts/agent.js';
 import { ringRequests } from '../helpers/routing.js';
@@ -120,7 +121,8 @@ beforeAll(async () => {
   ]);
   emulator = await startEmulatorFor(webPort, { redelivery: REDELIVERY });
   for (const a of AGENTS) emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  // The app's processes share the data folder's payload key (src/temporal/data-converter.ts); so does this client.
+  client = await connectClient(loadConfig({ DATA_DIR: dataDir }), temporal.address);
   const common = {
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: db.url,

@@ -5,6 +5,8 @@ import { ScriptedGraph } from '../helpers/scripted-graph.js';
 import { routingActivities, startAgentWorkflows, testQueue } from '../helpers/routing.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { codecFor } from '../../src/temporal/data-converter.js';
+import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
 import type { QueueConfig } from '../../src/routing/types.js';
 import type { CallSummary, CallWorkflowInput } from '../../src/contracts/call.js';
 import { agentWorkflowId } from '../../src/contracts/agent.js';
@@ -73,6 +75,7 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
     taskQueue,
     workflowsPath,
     maxConcurrentActivityTaskExecutions: 200,
+    dataConverter: stack.client.options.dataConverter,
     activities: {
       ...graph.activities(),
       ...createRecordActivities(stack.orm),
@@ -183,16 +186,17 @@ it('never gives an agent two reservations at once, and loses or doubles no call'
   // Histories: between two reservations an agent's workflow accepted, the first one's outcome came back. Every run
   // of each agent's workflow, oldest first: a busy agent continues as new (attendant rings many at once).
   let accepts = 0;
+  const codec = await codecFor(stack.config);
   for (const agentId of agents) {
     const runs: { runId: string; startTime: Date }[] = [];
     for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${agentWorkflowId(agentId)}'` }))
       runs.push(wf);
     runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
     const events = [];
-    for (const run of runs)
-      events.push(
-        ...((await stack.client.workflow.getHandle(agentWorkflowId(agentId), run.runId).fetchHistory()).events ?? []),
-      );
+    for (const run of runs) {
+      const history = await stack.client.workflow.getHandle(agentWorkflowId(agentId), run.runId).fetchHistory();
+      events.push(...((await decodeHistoryPayloads(history, codec)).events ?? []));
+    }
     let holding: string | undefined;
     for (const e of events) {
       // Accepted: the reserve Update (attendant groups), or a reservation by signal, which the agent accepts by
