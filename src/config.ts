@@ -86,6 +86,8 @@ export const configSchema = z.object({
     .regex(/^[\w-]+(,[\w-]+)*$/, 'expected a comma-separated list of tenant ids')
     .optional(),
   GRAPH_SUBSCRIPTION_CLIENT_STATE: z.string().min(16, 'expected at least 16 characters').max(128).optional(),
+  // call-keepalive.md: Graph ends a call with no keepAlive for 45 minutes, and recommends one every 15.
+  GRAPH_KEEPALIVE_SECONDS: z.coerce.number().int().min(1).max(2400).default(900),
   ADMIN_OPENID_URL: optionalUrl,
   ADMIN_AUDIENCE: optionalString,
   ADMIN_ALLOWED_CIDRS: cidrList,
@@ -162,6 +164,8 @@ export interface Config {
     /** Tenants whose notifications we accept. */
     notificationTenants: string[];
     subscriptionClientState?: string;
+    /** How often each call held gets POST …/keepAlive (call-keepalive.md: within 45 minutes). */
+    keepAliveSeconds: number;
   };
   emulator: { port: number; mediaSpeed: number; quirks: string[] };
   recordings: {
@@ -291,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       notificationOpenIdUrl: e.GRAPH_NOTIFICATION_OPENID_URL,
       notificationTenants: e.GRAPH_NOTIFICATION_TENANTS?.split(',') ?? [e.AZURE_TENANT_ID],
       subscriptionClientState: e.GRAPH_SUBSCRIPTION_CLIENT_STATE,
+      keepAliveSeconds: e.GRAPH_KEEPALIVE_SECONDS,
     },
     emulator: {
       port: e.EMULATOR_PORT,

@@ -34,6 +34,8 @@ export interface AppDeps {
   /** The admin API; absent in processes that don't serve it. */
   adminAuth?: AdminAuth;
   adminAllowedCidrs?: string[];
+  /** Every call's keepAlive interval (GRAPH_KEEPALIVE_SECONDS); absent: the call workflow's default (15 minutes). */
+  keepAliveSeconds?: number;
   webhookAllowedCidrs?: string[];
   trustedProxies?: string[];
   /** Recording downloads through signed links; absent: not served. */
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
       logger: deps.logger,
       callbackUri: `${deps.publicUrl}/api/calling`,
       promptBaseUrl: `${deps.publicUrl}/prompts`,
+      ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
     }),
   );
 

@@ -15,6 +15,8 @@ export interface CallingWebhookDeps {
   /** Our own webhook URL, given to Graph as the call's callbackUri. */
   callbackUri: string;
   promptBaseUrl: string;
+  /** How often the call workflow sends keepAlive for the calls it holds (call-keepalive.md). */
+  keepAliveSeconds?: number;
 }
 
 /**
@@ -26,7 +28,12 @@ export function callingWebhook(deps: CallingWebhookDeps) {
 
   async function startCall(call: IncomingCall): Promise<{ result: 'accepted' | 'duplicate'; eager?: boolean }> {
     const workflowId = callWorkflowId(call.callId);
-    const input: CallWorkflowInput = { call, callbackUri: deps.callbackUri, promptBaseUrl: deps.promptBaseUrl };
+    const input: CallWorkflowInput = {
+      call,
+      callbackUri: deps.callbackUri,
+      promptBaseUrl: deps.promptBaseUrl,
+      ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
+    };
     try {
       const handle = await client.workflow.start('callWorkflow', {
         workflowId,

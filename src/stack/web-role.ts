@@ -47,6 +47,7 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     taskQueue: config.temporal.taskQueue,
     eagerStart: d.eagerStart,
     publicUrl: config.publicUrl,
+    keepAliveSeconds: config.graph.keepAliveSeconds,
     notificationVerifier,
     adminAuth: new AdminAuth({
       // With the emulator standing in for Microsoft, its tenant signs admin tokens too (`switchboard admin token`).
