@@ -41,6 +41,15 @@ module.exports = {
       from: { path: '^src/contracts/' },
       to: { pathNot: ['^src/contracts/', '^src/routing/types[.]ts$', '^node_modules/@temporalio/workflow/'] },
     },
+    {
+      name: 'ceiling-workflow-is-workflow-code',
+      severity: 'error',
+      comment:
+        "The bench's ceiling workflow is bundled for a worker of its own: it takes only its activities' contract and " +
+        '@temporalio/workflow, so that it stays as plain as the work it stands for.',
+      from: { path: '^devkit/bench/ceiling/workflow[.]ts$' },
+      to: { pathNot: ['^devkit/bench/ceiling/contract[.]ts$', '^node_modules/@temporalio/workflow/'] },
+    },
     // Runtime and kit apart (issue 20, point 1): what runs in production never loads the emulator, the flow test kit,
     // scenarios, the bench or the analytics fixtures. Only the CLI commands that start the demo, simulate or seed may.
     {

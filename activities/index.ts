@@ -10,7 +10,6 @@ import { createGraphActivities } from './graph.js';
 import { createVoicemailActivities } from './voicemail.js';
 import { createCallbackActivities } from './callbacks.js';
 import { createRetentionActivities } from './retention.js';
-import { createBenchActivities } from './bench.js';
 import { FolderRecordingStore, type RecordingStore } from '../src/recordings/store.js';
 import { createRecordActivities } from './records.js';
 import { createQueueActivities, createRoutingActivities } from './queueing.js';
@@ -64,7 +63,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     }),
     ...createCallbackActivities(deps.orm),
     ...createRetentionActivities(deps.orm, store),
-    ...createBenchActivities(),
     ...createQueueActivities(deps.client, routingQueue, deps.queues),
     ...createRoutingActivities(deps.client, deps.orm),
     ...createAgentActivities({

@@ -4,4 +4,3 @@ export { queueWorkflow } from './queue/workflow.js';
 export { agentWorkflow } from './agent/workflow.js';
 export { presencePollerWorkflow } from './presence.js';
 export { retentionWorkflow } from './retention.js';
-export { benchCeilingWorkflow } from './bench-ceiling.js';

@@ -7,51 +7,24 @@
  * loses a race with a signal: the worker evicts the run and replays it). QUEUE_TRACE_SAVE=DIR keeps the histories.
  * Diagnostic for issue 9's offer tail; not part of the test suite.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { bundleWorkflows, withoutWorkflowStackTraces } from '../../src/temporal/worker.js';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startStack } from '../../src/stack.js';
-import { emulatorStandIn } from '../emulator/stand-in.js';
-import { DEFAULT_QUEUE, type QueueConfig } from '../../src/routing/types.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sb-can-'));
-const config = loadConfig({
-  PORT: String(await freePort()),
-  DATA_DIR: dataDir,
-  TEMPORAL_DEV_PORT: String(await freePort()),
-  TEMPORAL_DEV_UI_PORT: '0',
-  EMBEDDED_POSTGRES_PORT: String(await freePort()),
-  EMULATOR_PORT: '0',
-  LOG_LEVEL: 'error',
+import { bundleWorkflows, withoutWorkflowStackTraces } from '../../src/temporal/worker.js';
+import { startSupportQueueStack } from './support-queue-stack.js';
+
+const { stack, emulator, stop } = await startSupportQueueStack({
+  tmpPrefix: 'sb-can-',
+  agents: 60,
+  talkMs: 20000,
+  queue: { maxCalls: 100000, presenceBased: false },
 });
-const agents = Array.from({ length: 60 }, (_, i) => `c0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-const stack = await startStack(config, createLogger('error'), {
-  graphStandIn: emulatorStandIn,
-  queues: {
-    support: {
-      ...DEFAULT_QUEUE,
-      name: 'support',
-      agents,
-      agentSkills: {},
-      method: 'longestIdle',
-      wrapUpSeconds: 1,
-      maxCalls: 100000,
-      maxWaitSeconds: 3600,
-      presenceBased: false,
-    } satisfies QueueConfig,
-  },
-});
-for (const a of agents) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 20000 });
 await new Promise((r) => setTimeout(r, 15000));
 const t0 = Date.now();
 for (let i = 0; i < 500; i++) {
-  await stack.emulator!.placeCall({
+  await emulator.placeCall({
     from: { phone: `+14255${String(i).padStart(6, '0')}` },
     applicationInstanceId: `${BENCH_LINE_PREFIX}support`,
     hangUpAfterMs: 400000,
@@ -103,7 +76,7 @@ for (const run of runs) {
   );
   histories.push({ runId: run.runId, workflowId: run.workflowId, history: h });
 }
-await stack.stop();
+await stop();
 // What a lost race costs: the worker replays the whole run from its history. Timed here on the quiet machine, one
 // worker and bundle for all, so the figure is the replay alone.
 const workflowBundle = await bundleWorkflows();
@@ -124,5 +97,4 @@ for (const { runId, workflowId, history } of histories) {
       proto.temporal.api.history.v1.History.encode(history).finish(),
     );
 }
-await rm(dataDir, { recursive: true, force: true });
 process.exit(0);

@@ -4,49 +4,22 @@
  * a new folder test/histories/routing/<today>-<what>/ listed in releases.json. Calls' histories come from the flow
  * tests (`npm run histories:record`); these are the routing workflows'. Earlier releases' folders stay as they are.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startStack } from '../../src/stack.js';
-import { emulatorStandIn } from '../../devkit/emulator/stand-in.js';
-import { DEFAULT_QUEUE, type QueueConfig } from '../../src/routing/types.js';
 import proto from '@temporalio/proto';
+import { startSupportQueueStack } from '../../devkit/bench/support-queue-stack.js';
 import { listRelease, newHistoryFolder } from './history-releases.js';
 const { temporal } = proto;
 const out = await newHistoryFolder('routing', process.argv[2]);
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sb-cap-'));
-const config = loadConfig({
-  PORT: String(await freePort()),
-  DATA_DIR: dataDir,
-  TEMPORAL_DEV_PORT: String(await freePort()),
-  TEMPORAL_DEV_UI_PORT: '0',
-  EMBEDDED_POSTGRES_PORT: String(await freePort()),
-  EMULATOR_PORT: '0',
-  EMULATOR_MEDIA_SPEED: '10',
-  LOG_LEVEL: 'error',
+const { stack, emulator, stop } = await startSupportQueueStack({
+  tmpPrefix: 'sb-cap-',
+  agents: 3,
+  talkMs: 1500,
+  queue: { maxCalls: 100 },
+  env: { EMULATOR_MEDIA_SPEED: '10' },
 });
-const agents = Array.from({ length: 3 }, (_, i) => `c0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-const stack = await startStack(config, createLogger('error'), {
-  graphStandIn: emulatorStandIn,
-  queues: {
-    support: {
-      ...DEFAULT_QUEUE,
-      name: 'support',
-      agents,
-      agentSkills: {},
-      method: 'longestIdle',
-      wrapUpSeconds: 1,
-      maxCalls: 100,
-      maxWaitSeconds: 3600,
-    } satisfies QueueConfig,
-  },
-});
-for (const a of agents) stack.emulator!.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 1500 });
 await new Promise((r) => setTimeout(r, 3000));
-for (let i = 0; i < 5; i++) await stack.emulator!.placeCall({ from: { phone: `+142555500${i}` } });
+for (let i = 0; i < 5; i++) await emulator.placeCall({ from: { phone: `+142555500${i}` } });
 await new Promise((r) => setTimeout(r, 40000));
 for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('agentWorkflow', 'queueWorkflow')` })) {
   const h = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
@@ -61,7 +34,6 @@ for await (const run of stack.client.workflow.list({ query: `WorkflowType IN ('a
     temporal.api.history.v1.History.encode(h).finish(),
   );
 }
-await stack.stop();
-await rm(dataDir, { recursive: true, force: true });
+await stop();
 await listRelease(out);
 process.exit(0);

@@ -1,6 +1,5 @@
 /** Every activity a Switchboard worker registers: what activities/index.ts's createActivities returns. */
 import type { AgentActivities } from './agents.js';
-import type { BenchActivities } from './bench.js';
 import type { CallbackActivities } from './callbacks.js';
 import type { GraphActivities } from './graph.js';
 import type { LookupActivities } from './lookups.js';
@@ -15,7 +14,6 @@ export type Activities = GraphActivities &
   VoicemailActivities &
   CallbackActivities &
   RetentionActivities &
-  BenchActivities &
   QueueActivities &
   RoutingActivities &
   AgentActivities &

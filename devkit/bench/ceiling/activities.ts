@@ -1,4 +1,4 @@
-import type { BenchActivities } from '../src/contracts/activities/bench.js';
+import type { BenchActivities } from './contract.js';
 
 /** The ceiling workflow's activity: a round trip through Temporal that does nothing else. */
 export function createBenchActivities(): BenchActivities {

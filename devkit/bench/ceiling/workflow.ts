@@ -1,3 +1,4 @@
+// The bench's own workflow code, bundled for the bench's ceiling worker (worker.ts), never for Switchboard's.
 /* eslint-disable no-restricted-imports -- the ceiling runs its local activities one after another, as plain as can be */
 import {
   condition,
@@ -8,7 +9,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 /* eslint-enable no-restricted-imports */
-import type { BenchActivities } from '../src/contracts/activities/bench.js';
+import type { BenchActivities } from './contract.js';
 
 /** A signal standing in for a Graph notification. */
 export const ceilingSignal = defineSignal<[number]>('ceilingSignal');
