@@ -4,7 +4,7 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { GraphActivities } from '../src/contracts/activities/graph.js';
 import type { QueueActivities } from '../src/contracts/activities/queueing.js';
 import type { AgentAssignment, QueueExit } from '../src/contracts/call.js';
-import type { CallNotification, CallState, ResultInfo } from '../src/contracts/graph-call.js';
+import type { CallNotification, CallRoute, CallState, ResultInfo } from '../src/contracts/graph-call.js';
 import type { CallRecorder } from './call-recorder.js';
 import { proxyLocalActivitiesInOrder } from './local-activities.js';
 import { localDispatch } from './call-dispatch.js';
@@ -100,6 +100,8 @@ export class CallSession {
   transferFailed = false;
   /** The caller took a callback and hung up: agents the queue reserves now are for the call back. */
   awaitingCallback = false;
+  /** How Graph retargeted this call (`callRoutes`): a ring that the person's call forwarding sent elsewhere. */
+  routes?: CallRoute[];
   /** Keys pressed and not yet read by a verb (DTMF arrives only after subscribeToTone). */
   keys: string[] = [];
   private readonly toneSequences = new Set<number>();
@@ -154,6 +156,7 @@ export class CallSession {
     }
     if (n.kind !== 'state') return true;
     if (this.terminated) return false; // nothing comes back from terminated
+    if (n.routes?.length) this.routes = n.routes;
     if (
       n.state === this.state &&
       n.resultInfo?.code === this.resultInfo?.code &&

@@ -108,3 +108,11 @@ export const ADOPT_STRAY_RING_PATCH = 'adopt-stray-ring';
  * response was lost, ended a connected call 'abandoned'. Removable a day after its release.
  */
 export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
+
+/**
+ * 2026-12-07, issue 21 point 1. An answered ring is not proof that the agent answered: Teams' voicemail (after about
+ * 20 s) or the agent's call forwarding answers too. A ring's leg now hears a whisper and must press 1 within the
+ * queue's `confirmSeconds` (unless the queue says `confirm: 'none'`), and a ring that Graph's callRoutes show forwarded
+ * is ended as a miss. Before: any established ring took the caller. Removable a day after its release.
+ */
+export const OFFER_CONFIRMS_HUMAN_PATCH = 'offer-confirms-human';

@@ -14,7 +14,8 @@ import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
 import { transferTakenBefore } from './transfer-taken.js';
 import { ringEndOutcome } from './ring-end.js';
-import { ADOPT_STRAY_RING_PATCH } from '../patches.js';
+import { ADOPT_STRAY_RING_PATCH, OFFER_CONFIRMS_HUMAN_PATCH } from '../patches.js';
+import { HumanCheck } from './confirm-human.js';
 
 // A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
 const ringer = callActivities<GraphActivities>({
@@ -56,6 +57,8 @@ async function ring(
   // Our webhook, naming this workflow: Graph sends the rings' notifications there, and the webhook signals us.
   const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(workflowInfo().workflowId)}`;
   recorder.event('ringing', { agents: members.map((m) => m.agentId), alertSeconds: a.alertSeconds });
+  // An answered ring must prove that the agent took it (a voicemail or a forward answers too): see confirm-human.ts.
+  const check = patched(OFFER_CONFIRMS_HUMAN_PATCH) ? new HumanCheck(ctx, target, a) : undefined;
 
   let ringing = true;
   const music = holdMusicWhile(target, hold, () => ringing);
@@ -80,17 +83,23 @@ async function ring(
     }),
   );
   const leg = (agentId: string) => legs.get(agentId);
+  for (const [agentId, l] of legs) check?.watch(agentId, l, () => !ringing || target.terminated);
   // A ring placed twice to one agent (its request made again after Graph's answer was lost) may be the one they take:
   // then it is their call, and ours to them is ended. Of a group, which member a stray call rang is not known.
   const adoptStrays = members.length === 1 && patched(ADOPT_STRAY_RING_PATCH);
   const strayAnswered = () => (adoptStrays ? session.answeredStray() : undefined);
-  const answered = () => members.find((m) => leg(m.agentId)?.state === 'established');
-  const allDown = () => members.every((m) => leg(m.agentId)?.terminated ?? true);
+  const answered = () =>
+    members.find((m) => (check ? check.confirmed(m.agentId) : leg(m.agentId)?.state === 'established'));
+  const refused = (agentId: string) => (check?.result(agentId) ?? 'confirmed') !== 'confirmed';
+  const allDown = () => members.every((m) => (leg(m.agentId)?.terminated ?? true) || refused(m.agentId));
   if (legs.size > 0) {
     await condition(
       () => Boolean(answered()) || Boolean(strayAnswered()) || allDown() || target.terminated,
       a.alertSeconds * 1000,
     );
+    // A ring answered near the end of the alert time still gets its confirm time.
+    if (check?.busy && !answered() && !strayAnswered() && !target.terminated)
+      await condition(() => Boolean(answered()) || !check.busy || target.terminated, check.maxMs);
   }
   const stray = answered() || target.terminated ? undefined : strayAnswered();
   if (stray !== undefined) {
@@ -102,7 +111,9 @@ async function ring(
       ...(placed ? { replacedLegCallId: placed.callId } : {}),
     });
     if (placed && !placed.terminated) await placed.hangUpQuietly();
-    legs.set(agentId, session.attachLeg(stray));
+    const adopted = session.attachLeg(stray);
+    legs.set(agentId, adopted);
+    await check?.check(agentId, adopted);
   }
   const winner = target.terminated ? undefined : answered();
   ringing = false;
@@ -113,7 +124,11 @@ async function ring(
   for (const { agentId } of members) {
     const l = leg(agentId);
     if (!l || agentId === winner?.agentId) continue;
-    if (l.terminated) outcomes[agentId] = ringEndOutcome(recorder, agentId, l);
+    const checked = check?.result(agentId);
+    if (checked !== undefined && checked !== 'confirmed') {
+      // Hung up by the check already. A voicemail, a forward or no key is the agent's miss, unless the caller left.
+      outcomes[agentId] = target.terminated || checked === 'failed' ? 'cancelled' : 'missed';
+    } else if (l.terminated) outcomes[agentId] = ringEndOutcome(recorder, agentId, l);
     else {
       outcomes[agentId] = winner || target.terminated ? 'cancelled' : 'missed';
       stops.push(l.hangUpQuietly());
