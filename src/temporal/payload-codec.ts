@@ -1,6 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// A CommonJS module: Node's ESM loader sees only its default export (the named import works under vitest alone).
+const { temporal } = proto;
 
 /**
  * What Temporal stores of Switchboard's payloads (workflow inputs, signals, activity inputs and results, queries,
