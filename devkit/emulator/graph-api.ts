@@ -11,6 +11,7 @@ import type { Faults } from './faults.js';
 import { GraphHttpError, badRequest, sendGraphError } from './graph-error.js';
 import type { AgentDirectory } from './people.js';
 import { presences, validateGetPresences } from './presence.js';
+import { requirePermissions } from './permissions.js';
 import { requireGraphToken, type KeyRing } from './tokens.js';
 import type { RecordedRequest } from './types.js';
 import { validateAnswer, validateRedirect, validateReject } from './validation/calls.js';
@@ -44,6 +45,8 @@ export function graphApi(o: GraphApiOptions): express.Router {
   const graph = express.Router();
   graph.use(o.requestLog);
   graph.use(requireGraphToken(o.keys));
+  // A token without the application permission a request's API page requires is refused before anything else.
+  graph.use(requirePermissions());
   // The body is parsed before an injected fault fires, so faulted requests are recorded with their body too.
   graph.use(express.json({ limit: '1mb' }));
   graph.use(faults.middleware());
@@ -60,6 +63,23 @@ export function graphApi(o: GraphApiOptions): express.Router {
     if (fault) throw fault;
     o.activityNotifications.push(validateActivityNotification(req.body, userId));
     res.status(204).end();
+  });
+
+  // user-get.md: a tenant's user (a resource account is one), or 404 Request_ResourceNotFound.
+  graph.get('/users/:userId', (req, res) => {
+    const userId = req.params.userId as string;
+    if (o.directory && !o.directory.has(userId.toLowerCase()))
+      throw new GraphHttpError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    res.json({
+      '@odata.context': `${o.baseUrl()}/v1.0/$metadata#users(id,displayName,accountEnabled)/$entity`,
+      id: userId,
+      displayName: `Emulated ${userId}`,
+      accountEnabled: true,
+    });
   });
 
   graph.post('/communications/calls', (req, res) => {

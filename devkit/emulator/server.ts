@@ -65,6 +65,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     tenantId: opts.tenantId,
     clientId: opts.clientId,
     clientSecret: opts.clientSecret,
+    ...(opts.appRoles ? { roles: opts.appRoles } : {}),
   });
   const agents = new AgentDirectory();
   const media = new MediaLoader();

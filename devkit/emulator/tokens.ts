@@ -27,13 +27,17 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const BOTFRAMEWORK_ISSUER = 'https://api.botframework.com';
 /** Entra's access-token lifetime as `expires_in` reports it. */
 export const TOKEN_LIFETIME_S = 3599;
-/** Application permissions a calling bot holds (what the token's `roles` lists). */
-const APP_ROLES = [
+/**
+ * Application permissions a calling bot holds (what the token's `roles` lists) unless the emulator is given others
+ * (`appRoles`): everything Switchboard calls, so that by default nothing is refused (src/doctor/permissions.ts).
+ */
+export const DEFAULT_APP_ROLES: readonly string[] = [
   'Calls.AccessMedia.All',
   'Calls.Initiate.All',
   'Calls.InitiateGroupCall.All',
   'Calls.JoinGroupCall.All',
   'Presence.Read.All',
+  'TeamsActivity.Send',
   'User.Read.All',
 ];
 
@@ -54,6 +58,8 @@ export interface IdentityConfig {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** The application permissions admin consent granted the app: its tokens' `roles`. Default DEFAULT_APP_ROLES. */
+  roles?: readonly string[];
 }
 
 export class KeyRing {
@@ -88,7 +94,7 @@ export class KeyRing {
       idtyp: 'app',
       oid: randomUUID(),
       rh: '0.emulated.',
-      roles: APP_ROLES,
+      roles: [...(this.config.roles ?? DEFAULT_APP_ROLES)],
       sub: clientId,
       tenant_region_scope: 'EU',
       tid: tenantId,
@@ -144,8 +150,11 @@ export class KeyRing {
       .sign(this.sts.privateKey);
   }
 
-  /** Throws GraphHttpError 401 InvalidAuthenticationToken unless `authorization` carries a valid Graph token. */
-  async verifyGraphAuthorization(authorization: string | undefined): Promise<void> {
+  /**
+   * Throws GraphHttpError 401 InvalidAuthenticationToken unless `authorization` carries a valid Graph token; returns
+   * the token's `roles` (its application permissions).
+   */
+  async verifyGraphAuthorization(authorization: string | undefined): Promise<string[]> {
     const fail = (message: string): never => {
       throw new GraphHttpError(401, 'InvalidAuthenticationToken', message, {
         'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
@@ -165,6 +174,8 @@ export class KeyRing {
         return fail('Access token validation failure. Invalid audience.');
       }
       if (payload['tid'] !== this.config.tenantId) return fail('Access token validation failure. Invalid tenant.');
+      const roles = payload['roles'];
+      return Array.isArray(roles) ? roles.map(String) : [];
     } catch (e) {
       if (e instanceof GraphHttpError) throw e;
       if (e instanceof joseErrors.JWTExpired) return fail('Lifetime validation failed, the token is expired.');
@@ -195,11 +206,14 @@ export class KeyRing {
   }
 }
 
+/** Where requireGraphToken leaves the token's roles for the permission check (permissions.ts). */
+export const GRAPH_ROLES = 'graphRoles';
+
 /** Express middleware: Graph requests must carry a token this emulator issued. */
 export function requireGraphToken(keys: KeyRing) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      await keys.verifyGraphAuthorization(req.header('authorization'));
+      res.locals[GRAPH_ROLES] = await keys.verifyGraphAuthorization(req.header('authorization'));
       next();
     } catch (e) {
       if (e instanceof GraphHttpError) sendGraphError(req, res, e);

@@ -40,6 +40,9 @@ export interface EmulatorOptions {
   redelivery?: { attempts: number; delayMs: number };
   /** The tenant's users (Entra object ids): sendActivityNotification to anyone else is 404. Default: every id exists. */
   users?: string[];
+  /** The application permissions the app was granted, which its tokens carry as `roles`; a request whose API needs
+   * another is refused 403 as Graph refuses it (permissions.ts). Default: all Switchboard uses (DEFAULT_APP_ROLES). */
+  appRoles?: string[];
   logger?: pino.Logger;
 }
 
