@@ -13,6 +13,8 @@ commands:
   worker           run only the Temporal worker (production: one or more replicas)
   web              run only the web process (Graph webhook, health)
   migrate          apply database migrations to DATABASE_URL
+  doctor           check a real tenant before the first call: the app's Graph permissions for each feature, the flows'
+                   resource accounts, PUBLIC_URL, notification keys, Temporal, Postgres; exit 1 if any check fails
   queues validate  check the queue definitions in flows/ (agents, alert times, overflow cycles, skills rules)
   schedules validate  check the business-hours schedules in flows/schedules.ts and show whether each is open now
   flows validate   type-check the call flows in flows/ and check their prompts, queues, voicemail boxes, schedules,
@@ -86,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'doctor':
+      return (await import('./doctor.js')).doctor(config, { stdout: (t) => process.stdout.write(t) });
     case 'seed': {
       if (!config.database.url) {
         process.stderr.write('Invalid configuration: DATABASE_URL is required for seed\n');
