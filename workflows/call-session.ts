@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { GraphActivities } from '../src/contracts/activities/graph.js';
@@ -8,6 +8,8 @@ import type { CallNotification, CallRoute, CallState, ResultInfo } from '../src/
 import type { CallRecorder } from './call-recorder.js';
 import { proxyLocalActivitiesInOrder } from './local-activities.js';
 import { localDispatch } from './call-dispatch.js';
+import { OperationMap } from './operation-ids.js';
+import { NOTIFICATION_READING_PATCH } from './patches.js';
 
 /** Activities of type T as this run makes them: local or ordinary, with the same timeouts and retries. */
 export function callActivities<T extends object>(options: ActivityOptions & LocalActivityOptions): T {
@@ -93,7 +95,9 @@ export class CallSession {
   state: CallState = 'incoming';
   resultInfo?: ResultInfo;
   /** Operation ids whose completion notification has arrived, with how they ended. */
-  readonly operations = new Map<string, { status: string; completionReason?: string; payload: unknown }>();
+  readonly operations = new OperationMap<{ status: string; completionReason?: string; payload: unknown }>(
+    () => this.readsLikeGraph,
+  );
   assignment?: AgentAssignment;
   exit?: QueueExit;
   transferAccepted = false;
@@ -105,6 +109,13 @@ export class CallSession {
   /** Keys pressed and not yet read by a verb (DTMF arrives only after subscribeToTone). */
   keys: string[] = [];
   private readonly toneSequences = new Set<number>();
+  /** The sequence ids of the keys still in `keys`, in the same order (verbs take keys from the front). */
+  private keySequences: number[] = [];
+  /**
+   * NOTIFICATION_READING_PATCH: operation ids compared regardless of case and dashes, keys put in sequenceId order,
+   * and a late `establishing` after `established` left out of the timeline. Decided once per call; its legs follow.
+   */
+  private readsLikeGraph = false;
   /** Other calls this workflow placed (a callback's outbound call): their notifications go to their own session. */
   private readonly legs = new Map<string, CallSession>();
   /** Notifications for a call placed by this workflow that arrived before Graph's answer to createCall did. */
@@ -115,7 +126,9 @@ export class CallSession {
     readonly recorder: CallRecorder,
     /** A call this workflow placed (a callback, a ring to an agent): its end is not the call's end. */
     readonly isLeg = false,
-  ) {}
+  ) {
+    if (!isLeg) this.readsLikeGraph = patched(NOTIFICATION_READING_PATCH);
+  }
 
   get terminated(): boolean {
     return this.state === 'terminated';
@@ -151,12 +164,15 @@ export class CallSession {
       if (this.toneSequences.has(n.sequenceId)) return false;
       this.toneSequences.add(n.sequenceId);
       const key = KEYS[n.tone];
-      if (key) this.keys.push(key);
+      if (key && this.readsLikeGraph) this.insertKey(key, n.sequenceId);
+      else if (key) this.keys.push(key);
       return true;
     }
     if (n.kind !== 'state') return true;
     if (this.terminated) return false; // nothing comes back from terminated
     if (n.routes?.length) this.routes = n.routes;
+    // Graph may deliver `establishing` after `established` (and more than once): it tells nothing, and is left out.
+    if (this.readsLikeGraph && n.state === 'establishing' && this.state === 'established') return false;
     if (
       n.state === this.state &&
       n.resultInfo?.code === this.resultInfo?.code &&
@@ -168,11 +184,25 @@ export class CallSession {
   }
 
   /**
+   * A key in the order the caller pressed it: Graph numbers tones (toneInfo.sequenceId), and notifications can arrive
+   * out of order. A key goes before the unread keys pressed after it; one already read stays read.
+   */
+  private insertKey(key: string, sequenceId: number): void {
+    // Verbs take keys from the front: drop the sequence ids of the keys they took.
+    this.keySequences.splice(0, this.keySequences.length - this.keys.length);
+    let at = this.keys.length;
+    while (at > 0 && this.keySequences[at - 1]! > sequenceId) at--;
+    this.keys.splice(at, 0, key);
+    this.keySequences.splice(at, 0, sequenceId);
+  }
+
+  /**
    * A session for another call this workflow placed (createCall), fed by this session's notification handler from
    * now on; notifications that raced Graph's answer to createCall are applied first.
    */
   attachLeg(callId: string): CallSession {
     const leg = new CallSession(callId, this.recorder, true);
+    leg.readsLikeGraph = this.readsLikeGraph;
     this.legs.set(callId, leg);
     for (const n of this.early.get(callId) ?? []) leg.apply(n);
     this.early.delete(callId);

@@ -93,6 +93,15 @@ export const CALL_LOCAL_GRAPH_PATCH = 'call-local-graph';
  */
 export const CALL_KEEPALIVE_PATCH = 'call-keepalive';
 
+/**
+ * 2026-12-07, issue 21 point 6. The call reads Graph's notifications as Graph documents them: an operation's id is
+ * found however its GUID is spelt (case, dashes), keys go in toneInfo.sequenceId order, and a late `establishing`
+ * after `established` is not written to the timeline (it was, once per copy; the timeline's length decides when it is
+ * written, so this changes commands). Before: ids matched byte for byte, keys in arrival order. Removable a day after
+ * its release.
+ */
+export const NOTIFICATION_READING_PATCH = 'notification-reading';
+
 // ─── Call flow verbs (workflows/flow/) ─────────────────────────────────────────────────────────────────────────────
 
 /**

@@ -128,7 +128,7 @@ async function ring(
     if (checked !== undefined && checked !== 'confirmed') {
       // Hung up by the check already. A voicemail, a forward or no key is the agent's miss, unless the caller left.
       outcomes[agentId] = target.terminated || checked === 'failed' ? 'cancelled' : 'missed';
-    } else if (l.terminated) outcomes[agentId] = ringEndOutcome(recorder, agentId, l);
+    } else if (l.terminated) outcomes[agentId] = ringEndOutcome(agentId, l);
     else {
       outcomes[agentId] = winner || target.terminated ? 'cancelled' : 'missed';
       stops.push(l.hangUpQuietly());
