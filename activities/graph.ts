@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { promptResourceId, type CallControl } from '../src/graph/call-control.js';
 import { GraphRequestError } from '../src/graph/errors.js';
+import { normaliseCallState } from '../src/graph/notifications.js';
 import type { GraphActivities, RecordOptions, TransferTarget } from '../src/contracts/activities/graph.js';
 import type { CallState, ResultInfo } from '../src/contracts/graph-call.js';
 import { answerLatency, offerLatency } from '../src/metrics.js';
@@ -158,7 +159,11 @@ export function createGraphActivities(callControl: () => Promise<CallControl>): 
     async getCallState(input: { callId: string }): Promise<{ state: CallState | 'gone'; resultInfo?: ResultInfo }> {
       try {
         const call = await (await callControl()).getCall(input.callId);
-        return { state: call.state as CallState, ...(call.resultInfo ? { resultInfo: call.resultInfo } : {}) };
+        // Read like a notification's state (notifications.ts): Graph may spell it `Established`.
+        const state = normaliseCallState(call.state);
+        if (!state)
+          throw ApplicationFailure.nonRetryable(`Graph getCall: unknown call state ${call.state}`, 'GraphError');
+        return { state, ...(call.resultInfo ? { resultInfo: call.resultInfo } : {}) };
       } catch (err) {
         if (err instanceof GraphRequestError && err.callGone) return { state: 'gone' };
         throw toFailure('getCall', err);

@@ -42,6 +42,15 @@ export function camelEnum(v: unknown): string | undefined {
   return s ? s[0]!.toLowerCase() + s.slice(1) : undefined;
 }
 
+/**
+ * A call's state however Graph spells it (`Established`, `established`), in a notification or a GET's answer alike;
+ * undefined for a state Switchboard does not know (`unknownFutureValue`, a new one).
+ */
+export function normaliseCallState(v: unknown): CallState | undefined {
+  const state = camelEnum(v);
+  return state && CALL_STATES.has(state) ? (state as CallState) : undefined;
+}
+
 function toInt(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
   if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number.parseInt(v, 10);
@@ -162,10 +171,8 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
     };
   }
 
-  let state = camelEnum(data.state);
-  if (changeType === 'deleted' && !state) state = 'terminated';
-  if (!state || !CALL_STATES.has(state))
-    return { kind: 'ignored', callId, reason: `unknown call state ${String(data.state)}` };
+  const state = normaliseCallState(data.state) ?? (changeType === 'deleted' && !data.state ? 'terminated' : undefined);
+  if (!state) return { kind: 'ignored', callId, reason: `unknown call state ${String(data.state)}` };
 
   if (state === 'incoming' && changeType === 'created') {
     return {

@@ -4,6 +4,7 @@
  */
 import type { ResultInfo } from '../types.js';
 import { callResource } from './call-resource.js';
+import { applyQuirks } from './quirks.js';
 import type { EmulatedCall } from './emulated-call.js';
 import type { MediaOperations } from './media-operations.js';
 import type { CallRegistry } from './registry.js';
@@ -18,7 +19,9 @@ export class CallLifecycle {
 
   /** GET /communications/calls/{id} */
   getResource(callId: string): Record<string, unknown> {
-    return callResource(this.calls.live(callId), this.calls.options);
+    const call = this.calls.live(callId);
+    // A GET shows the call with the same quirks as its notifications (PascalCase state, codes as strings…).
+    return applyQuirks(callResource(call, this.calls.options), call.quirks);
   }
 
   /** DELETE /communications/calls/{id} */
