@@ -24,6 +24,8 @@ export interface Scenario {
   /** People the bot calls (outbound), by user id or E.164 number. */
   callees?: Record<string, CalleeScript>;
   calls: ScenarioCall[];
+  /** Give up waiting for the calls to end after this long (a long wait needs more). Default 120000 ms. */
+  timeoutMs?: number;
 }
 
 export const scenarioSchema = z
@@ -33,6 +35,7 @@ export const scenarioSchema = z
     description: z.string().optional(),
     agents: z.record(z.string().min(1), agentScriptSchema).optional(),
     callees: z.record(z.string().min(1), calleeScriptSchema).optional(),
+    timeoutMs: z.number().int().positive().optional(),
     calls: z
       .array(
         callerScriptSchema
@@ -93,6 +96,8 @@ export interface ScenarioResult {
     state: string;
     resultInfo?: EmulatedCallView['resultInfo'];
     terminationReason?: string;
+    /** Where the caller was transferred, and how the transfer ended (an agent took them: `accepted`). */
+    transfer?: { target: { userId?: string; phone?: string }; outcome: string };
     steps: ScenarioStep[];
   }[];
 }
@@ -173,13 +178,29 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     () => undefined,
   );
 
-  const deadline = started + (opts.timeoutMs ?? 120000);
+  const timeoutMs = opts.timeoutMs ?? s.timeoutMs ?? 120000;
+  const deadline = started + timeoutMs;
   const poll = opts.pollMs ?? 200;
   // A call is followed until it has ended and its conversation with an agent (if any) has ended too.
   const finished = (v: EmulatedCallView) =>
     v.state === 'terminated' && (!v.transfer?.conversation || v.transfer.conversation.endedAt !== undefined);
+  // The bot's rings to agents for these callers (a ring's callbackUri names its caller's workflow) are followed too:
+  // who answered each (the agent, their voicemail, a forward) and whether they pressed the key at the whisper.
+  const rings: typeof placed = [];
+  const unrelated = new Set<string>();
+  const findRings = async () => {
+    const { value } = (await control(base, 'GET', '/calls')) as { value: { id: string }[] };
+    for (const { id } of value) {
+      if (unrelated.has(id) || placed.some((p) => p.callId === id) || rings.some((r) => r.callId === id)) continue;
+      const v = (await control(base, 'GET', `/calls/${encodeURIComponent(id)}`)) as EmulatedCallView;
+      const caller = placed.find((p) => v.direction === 'outgoing' && v.callbackUri?.includes(p.callId));
+      if (caller) rings.push({ label: `ring${rings.length + 1}`, callId: id, seen: 0, done: false, steps: [] });
+      else unrelated.add(id);
+    }
+  };
   for (;;) {
-    for (const p of placed) {
+    await findRings();
+    for (const p of [...placed, ...rings]) {
       if (p.done) continue;
       const view = (await control(base, 'GET', `/calls/${encodeURIComponent(p.callId)}`)) as EmulatedCallView;
       p.view = view;
@@ -197,11 +218,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       p.seen = view.history.length;
       if (finished(view)) p.done = true;
     }
-    if (allDialled && placed.every((p) => p.done)) break;
+    if (allDialled && placed.every((p) => p.done) && rings.every((r) => r.done)) break;
     if (Date.now() > deadline) {
       await dialled.catch(() => undefined);
       throw new ScenarioError(
-        `scenario ${s.name}: calls still running after ${opts.timeoutMs ?? 120000} ms: ${placed
+        `scenario ${s.name}: calls still running after ${timeoutMs} ms: ${[...placed, ...rings]
           .filter((p) => !p.done)
           .map((p) => `${p.label} (${p.view?.state ?? '?'})`)
           .join(', ')}`,
@@ -217,6 +238,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       state: p.view!.state,
       ...(p.view!.resultInfo ? { resultInfo: p.view!.resultInfo } : {}),
       ...(p.view!.terminationReason ? { terminationReason: p.view!.terminationReason } : {}),
+      ...(p.view!.transfer ? { transfer: { target: p.view!.transfer.target, outcome: p.view!.transfer.outcome } } : {}),
       steps: p.steps,
     })),
   };

@@ -19,6 +19,11 @@ export async function simulate(args: string[], env: NodeJS.ProcessEnv = process.
       onStep: (s) => process.stdout.write(`${formatStep(s)}\n`),
     });
     for (const c of result.calls) {
+      // Who the caller ended up with: the agent (or number) a transfer put them through to.
+      if (c.transfer)
+        process.stdout.write(
+          `${c.label} ${c.callId}: put through to ${c.transfer.target.userId ?? c.transfer.target.phone} (${c.transfer.outcome})\n`,
+        );
       const r = c.resultInfo
         ? ` (${c.resultInfo.code}/${c.resultInfo.subcode} ${c.resultInfo.message})`
         : c.terminationReason
