@@ -5,13 +5,25 @@ import type { RecordingStore } from '../src/recordings/store.js';
 import { purgeOlderThan } from '../src/recordings/retention.js';
 import type { RetentionActivities } from '../src/contracts/activities/retention.js';
 
+const DAY_MS = 86_400_000;
+
+/** The audit log's own period may not be shorter than this: the database refuses to delete younger audit rows. */
+const AUDIT_MIN_DAYS = 30;
+
 export function createRetentionActivities(orm: MikroORM, store: RecordingStore): RetentionActivities {
   return {
     async purgeExpiredData(input: { retentionDays: number }) {
+      const ctx = Context.current();
       // The cutoff is fixed when the run was scheduled, so a retry later in the day never widens what it deletes.
-      const scheduled = Context.current().info.scheduledTimestampMs;
-      const cutoff = new Date(scheduled - input.retentionDays * 86_400_000);
-      return purgeOlderThan(orm, store, cutoff);
+      const scheduled = ctx.info.scheduledTimestampMs;
+      const cutoff = new Date(scheduled - input.retentionDays * DAY_MS);
+      // The audit keeps who did what for RETENTION_DAYS too, but never less than 30 days (docs/operations.md).
+      const auditDays = Math.max(AUDIT_MIN_DAYS, input.retentionDays);
+      return purgeOlderThan(orm, store, cutoff, {
+        auditCutoff: new Date(scheduled - auditDays * DAY_MS),
+        // The workflow's heartbeat timeout (2 min) ends a purge that stops making progress, not a long one.
+        heartbeat: (progress) => ctx.heartbeat(progress),
+      });
     },
   };
 }

@@ -1,15 +1,34 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/orm.js';
 import { FolderRecordingStore } from '../recordings/store.js';
-import { eraseCaller, exportCaller } from '../recordings/privacy.js';
+import { eraseSubject, exportSubject, type PrivacyStores } from '../recordings/privacy.js';
+import { InvalidSubjectError, parseSubject, type DataSubject } from '../privacy/phone.js';
+import { PrivacyKeyError, privacyHmacKey } from '../privacy/subject-ref.js';
+import { connectClient } from '../temporal/connection.js';
 
-const USAGE = `usage: switchboard privacy erase --caller <number>
-       switchboard privacy export --caller <number> [--out <folder>]`;
+const USAGE = `usage: switchboard privacy erase --caller <number or Teams user id>
+       switchboard privacy export --caller <number or Teams user id> [--out <folder>]`;
 
-/** A person's data requests (GDPR art. 15 and 17), run by an operator against DATABASE_URL; each one is audited. */
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { caller: { type: 'string' }, out: { type: 'string' } },
+  });
+}
+
+function describe(subject: DataSubject): string {
+  return subject.kind === 'phone' ? subject.e164 : `Teams user ${subject.id}`;
+}
+
+/**
+ * A person's data requests (GDPR art. 15 and 17), run by an operator against DATABASE_URL, the recordings folder and
+ * Temporal; each one is audited. Exit codes: 0 done, 1 a store was out of reach (nothing erased), 2 bad input.
+ */
 export async function privacy(
   config: Config,
   argv: string[],
@@ -18,11 +37,7 @@ export async function privacy(
 ): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { caller: { type: 'string' }, out: { type: 'string' } },
-    });
+    parsed = parse(argv);
   } catch (e) {
     err.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -33,35 +48,71 @@ export async function privacy(
     err.write(`${USAGE}\n`);
     return 2;
   }
+  let subject: DataSubject;
+  let hmacKey: Buffer;
+  try {
+    subject = parseSubject(caller, config.privacy.phoneRegion);
+    hmacKey = privacyHmacKey(config.privacy.hmacKey, config.dataDir);
+  } catch (e) {
+    if (!(e instanceof InvalidSubjectError) && !(e instanceof PrivacyKeyError)) throw e;
+    err.write(`${e.message}\n`);
+    return 2;
+  }
   if (!config.database.url) {
     err.write('Invalid configuration: DATABASE_URL is required for privacy requests\n');
     return 2;
   }
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
+  let temporal: Client;
+  try {
+    temporal = await connectClient(config, address);
+    // A connection is lazy: ask once, so an unreachable Temporal stops the request before anything is erased.
+    await temporal.workflowService.getSystemInfo({});
+  } catch (e) {
+    err.write(
+      `Temporal at ${address} is out of reach (${(e as Error).message.split('\n')[0]}): nothing was erased or ` +
+        `exported; run the request again when it is up (TEMPORAL_ADDRESS)\n`,
+    );
+    return 1;
+  }
   const orm = await openDatabase(config.database.url);
-  const store = new FolderRecordingStore(config.recordings.dir);
+  const stores: PrivacyStores = {
+    orm,
+    store: new FolderRecordingStore(config.recordings.dir),
+    temporal,
+    hmacKey,
+    ...(config.privacy.phoneRegion ? { region: config.privacy.phoneRegion } : {}),
+  };
   const actor = {
     id: `cli:${os.userInfo().username}`,
     name: `${os.userInfo().username} (switchboard CLI)`,
     ip: os.hostname(),
   };
+  const who = describe(subject);
   try {
     if (action === 'erase') {
-      const r = await eraseCaller(orm, store, caller, actor);
-      const total = r.calls + r.voicemails + r.callbacks + r.recordings;
+      const r = await eraseSubject(stores, subject, actor);
+      const total = r.calls + r.voicemails + r.callbacks + r.recordings + r.redactedEvents + r.historiesDeleted;
       out.write(
         total === 0
-          ? `no data held for ${caller}; nothing erased (recorded in the audit log)\n`
-          : `erased for ${caller}: ${r.calls} calls, ${r.events} timeline entries, ${r.voicemails} voicemails, ${r.callbacks} callbacks, ${r.recordings} recordings (${r.files} files)\n`,
+          ? `no data held for ${who}; nothing erased (recorded in the audit log)\n`
+          : `erased for ${who}: ${r.calls} calls, ${r.events} timeline entries, ${r.voicemails} voicemails, ` +
+              `${r.callbacks} callbacks, ${r.recordings} recordings (${r.files} files), ` +
+              `${r.redactedEvents} entries of other calls' timelines redacted, ` +
+              `${r.historiesDeleted} Temporal histories deleted (${r.historiesTerminated} running, ended first)\n`,
       );
     } else {
-      const dir = parsed.values.out ?? path.resolve(`privacy-export-${caller.replace(/[^\w+]/g, '_')}`);
-      const r = await exportCaller(orm, store, caller, dir, actor);
+      const name = subject.kind === 'phone' ? subject.e164 : subject.id;
+      const dir = parsed.values.out ?? path.resolve(`privacy-export-${name.replace(/[^\w+]/g, '_')}`);
+      const r = await exportSubject(stores, subject, dir, actor);
       out.write(
-        `exported for ${caller}: ${r.calls} calls, ${r.voicemails} voicemails, ${r.callbacks} callbacks, ${r.recordings} recordings → ${r.file}\n`,
+        `exported for ${who}: ${r.calls} calls, ${r.voicemails} voicemails, ${r.callbacks} callbacks, ` +
+          `${r.recordings} recordings → ${r.file} (stores: ${r.stores.join(', ')})\n`,
       );
     }
     return 0;
   } finally {
     await orm.close();
+    await temporal.connection.close();
   }
 }

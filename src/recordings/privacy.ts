@@ -1,8 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { Knex, MikroORM } from '@mikro-orm/postgresql';
 import type { RecordingStore } from './store.js';
-import { sweepOrphanFiles } from './retention.js';
+import { deleteUnreferencedFiles } from './retention.js';
+import type { DataSubject } from '../privacy/phone.js';
+import { SubjectMatcher, redacted } from '../privacy/matching.js';
+import { subjectRef } from '../privacy/subject-ref.js';
+import { deleteWorkflowHistories, openOrClosedRuns } from '../privacy/temporal-histories.js';
 
 export interface Actor {
   id: string;
@@ -10,8 +15,20 @@ export interface Actor {
   ip: string;
 }
 
-async function audit(orm: MikroORM, actor: Actor, action: string, target: string, after: unknown): Promise<void> {
-  await orm.em
+/** What a privacy request reaches: Postgres, the recordings folder and Temporal's histories. */
+export interface PrivacyStores {
+  orm: MikroORM;
+  store: RecordingStore;
+  temporal: Client;
+  /** Names the person in audit rows (subject-ref.ts). */
+  hmacKey: Buffer;
+  /** How numbers stored without a country code are read (PHONE_REGION). */
+  region?: string;
+}
+
+async function audit(s: PrivacyStores, actor: Actor, action: string, subject: DataSubject, after: unknown) {
+  // The audit row can never be changed or deleted (but by retention), so it names the person by a keyed hash only.
+  await s.orm.em
     .getKnex()('audit_entry')
     .insert({
       at: new Date(),
@@ -19,79 +36,169 @@ async function audit(orm: MikroORM, actor: Actor, action: string, target: string
       actor_name: actor.name,
       ip: actor.ip,
       action,
-      target,
+      target: subjectRef(subject, s.hmacKey),
       before: null,
       after: JSON.stringify(after),
     });
 }
 
-/** Calls where this person was the caller, or the number called back. */
-function callsOf(orm: MikroORM, caller: string) {
-  const knex = orm.em.getKnex();
-  return knex('call')
-    .select('id')
-    .where('from_id', caller)
-    .union(knex('callback').select('call_id as id').where('number', caller).whereNotNull('call_id'));
+type Row = Record<string, unknown> & { id: string | number };
+
+/** Everything that is this person's, and the callbacks made out to their number from someone else's call. */
+async function find(knex: Knex, m: SubjectMatcher) {
+  const calls = await m.rows<Row & { workflow_id: string }>(knex, 'call', 'from_id');
+  const callIds = calls.map((c) => String(c.id));
+  const ownCallbacks = (await knex('callback').whereIn('call_id', callIds)) as Row[];
+  const requested = await m.rows<Row>(knex, 'callback', 'from_id');
+  const toNumber = await m.rows<Row & { call_id: string | null; workflow_id: string | null }>(
+    knex,
+    'callback',
+    'number',
+  );
+  const own = new Map<string, Row>([...ownCallbacks, ...requested].map((r) => [String(r.id), r]));
+  // A callback number another caller entered for this person is their data too, but the call is not: only the
+  // callback row goes, and the number comes out of that call's timeline (its Temporal history, which cannot be
+  // edited, is deleted).
+  const others = toNumber.filter((r) => !own.has(String(r.id)));
+  const voicemails = new Map<string, Row>(
+    [
+      ...((await knex('voicemail').whereIn('call_id', callIds)) as Row[]),
+      ...(await m.rows<Row>(knex, 'voicemail', 'from_id')),
+    ].map((r) => [String(r.id), r]),
+  );
+  return { calls, callIds, callbacks: [...own.values()], others, voicemails: [...voicemails.values()] };
 }
 
-/** A person's right to erasure: every call, timeline entry, voicemail, callback and recording of theirs. */
-export async function eraseCaller(orm: MikroORM, store: RecordingStore, caller: string, actor: Actor) {
-  const knex = orm.em.getKnex();
+/** Timeline entries of other callers' calls that hold this person's number, with the number taken out. */
+async function redactions(knex: Knex, m: SubjectMatcher, callIds: string[]) {
+  const events = (await knex('call_event').whereIn('call_id', callIds)) as { id: string; payload: unknown }[];
+  return events.flatMap((e) => {
+    const payload = redacted(e.payload, m);
+    return payload === undefined ? [] : [{ id: e.id, payload }];
+  });
+}
+
+/**
+ * A person's right to erasure: their calls with timelines, voicemails, callbacks and recordings, the callbacks made
+ * out to their number, and every Temporal history that holds any of it. Temporal goes first: if it is out of reach
+ * nothing is erased and the request can simply be run again.
+ */
+export async function eraseSubject(s: PrivacyStores, subject: DataSubject, actor: Actor) {
+  const knex = s.orm.em.getKnex();
+  const m = new SubjectMatcher(subject, s.region);
+  const found = await find(knex, m);
+  const otherCallIds = found.others.flatMap((c) => (c.call_id ? [c.call_id] : []));
+  const workflowIds = [
+    ...found.calls.map((c) => c.workflow_id),
+    ...found.callbacks.flatMap((c) => (c.workflow_id ? [String(c.workflow_id)] : [])),
+    ...found.others.flatMap((c) => (c.workflow_id ? [c.workflow_id] : [])),
+  ];
+  const histories = await deleteWorkflowHistories(s.temporal, workflowIds);
+
   const result = await knex.transaction(async (trx) => {
-    const ids = (await callsOf(orm, caller).transacting(trx)).map((r: { id: string }) => r.id);
     const voicemails = await trx('voicemail')
-      .where((q) => {
-        q.whereIn('call_id', ids).orWhere('from_id', caller);
-      })
+      .whereIn(
+        'id',
+        found.voicemails.map((v) => v.id),
+      )
       .del();
     const callbacks = await trx('callback')
-      .where((q) => {
-        q.whereIn('call_id', ids).orWhere('number', caller);
-      })
+      .whereIn(
+        'id',
+        [...found.callbacks, ...found.others].map((c) => c.id),
+      )
       .del();
-    const recordings = await trx('recording').whereIn('call_id', ids).del();
-    const events = await trx('call_event').whereIn('call_id', ids).del();
-    const calls = await trx('call').whereIn('id', ids).del();
-    return { calls, events, voicemails, callbacks, recordings };
+    const recordings = (await trx('recording').whereIn('call_id', found.callIds).del().returning('storage_key')) as {
+      storage_key: string;
+    }[];
+    const events = await trx('call_event').whereIn('call_id', found.callIds).del();
+    const calls = await trx('call').whereIn('id', found.callIds).del();
+    let redacted = 0;
+    for (const r of await redactions(trx, m, otherCallIds)) {
+      redacted += await trx('call_event')
+        .where('id', r.id)
+        .update({ payload: JSON.stringify(r.payload) });
+    }
+    return { calls, events, voicemails, callbacks, recordings, redactedEvents: redacted };
   });
-  const files = await sweepOrphanFiles(orm, store);
-  const summary = { ...result, files };
+  // The erased recordings' files go now, whatever their age (unless another recording has the very same audio).
+  const files = await deleteUnreferencedFiles(
+    knex,
+    s.store,
+    result.recordings.map((r) => r.storage_key),
+  );
+  const summary = {
+    ...result,
+    recordings: result.recordings.length,
+    files,
+    historiesTerminated: histories.terminated,
+    historiesDeleted: histories.deleted,
+  };
   // The audit row records that an erasure happened and how much went, not the person's data.
-  await audit(orm, actor, 'privacy.erase', `caller:${caller}`, summary);
+  await audit(s, actor, 'privacy.erase', subject, summary);
   return summary;
 }
 
+/** The places an export read, and those it could not, with why: the person is told where their data is. */
+function storesRead(temporalHeld: string[]) {
+  return [
+    { store: 'postgres', read: true, tables: ['call', 'call_event', 'voicemail', 'callback', 'recording'] },
+    { store: 'recordings folder', read: true, what: 'the audio of each recording listed (files beside export.json)' },
+    {
+      store: 'temporal',
+      read: false,
+      what:
+        'workflow histories of the calls listed: the same data as the call records, encrypted; deleted after the ' +
+        "namespace's retention or on erasure",
+      workflowIds: temporalHeld,
+    },
+    {
+      store: 'sent outside Switchboard',
+      read: false,
+      what:
+        'voicemail notices (the voicemail webhook, the Teams activity feed) were sent to the people and systems ' +
+        'configured for each voicemail box; Switchboard cannot read or recall them',
+    },
+  ];
+}
+
 /** A person's right of access: one JSON file with everything about them, plus their recordings' audio. */
-export async function exportCaller(orm: MikroORM, store: RecordingStore, caller: string, outDir: string, actor: Actor) {
-  const knex = orm.em.getKnex();
-  const ids = (await callsOf(orm, caller)).map((r: { id: string }) => r.id);
-  const calls = await knex('call').whereIn('id', ids).orderBy('arrived_at');
-  const events = await knex('call_event').whereIn('call_id', ids).orderBy(['call_id', 'seq']);
-  const voicemails = await knex('voicemail').where((q) => {
-    q.whereIn('call_id', ids).orWhere('from_id', caller);
-  });
-  const callbacks = await knex('callback').where((q) => {
-    q.whereIn('call_id', ids).orWhere('number', caller);
-  });
-  const recordings = await knex('recording').whereIn('call_id', ids);
+export async function exportSubject(s: PrivacyStores, subject: DataSubject, outDir: string, actor: Actor) {
+  const knex = s.orm.em.getKnex();
+  const m = new SubjectMatcher(subject, s.region);
+  const found = await find(knex, m);
+  const events = await knex('call_event').whereIn('call_id', found.callIds).orderBy(['call_id', 'seq']);
+  const recordings = await knex('recording').whereIn('call_id', found.callIds);
   await mkdir(outDir, { recursive: true });
   const audio: string[] = [];
   for (const r of recordings as { id: string; storage_key: string }[]) {
-    const bytes = await store.get(r.storage_key);
+    const bytes = await s.store.get(r.storage_key);
     if (!bytes) continue;
     const name = `recording-${r.id}.wav`;
     await writeFile(path.join(outDir, name), bytes);
     audio.push(name);
   }
+  const temporalHeld = await openOrClosedRuns(
+    s.temporal,
+    found.calls.map((c) => c.workflow_id),
+  );
   const document = {
-    subject: caller,
+    subject: subject.kind === 'phone' ? subject.e164 : subject.id,
     exportedAt: new Date().toISOString(),
-    calls: calls.map((c: { id: string }) => ({
-      ...c,
-      timeline: events.filter((e: { call_id: string }) => e.call_id === c.id),
+    stores: storesRead(temporalHeld),
+    calls: [...found.calls]
+      .sort((a, b) => String(a.arrived_at).localeCompare(String(b.arrived_at)))
+      .map((c) => ({ ...c, timeline: events.filter((e: { call_id: string }) => e.call_id === c.id) })),
+    voicemails: found.voicemails,
+    callbacks: found.callbacks,
+    // Callbacks someone else asked for, to this person's number: the callback only, not the other caller's call.
+    callbacksToThisNumber: found.others.map((c) => ({
+      id: c.id,
+      number: c.number,
+      status: c.status,
+      requested_at: c.requested_at,
+      completed_at: c.completed_at,
     })),
-    voicemails,
-    callbacks,
     recordings: recordings.map((r: { id: string }) => ({
       ...r,
       file: audio.find((a) => a === `recording-${r.id}.wav`) ?? null,
@@ -100,11 +207,12 @@ export async function exportCaller(orm: MikroORM, store: RecordingStore, caller:
   const file = path.join(outDir, 'export.json');
   await writeFile(file, JSON.stringify(document, null, 2));
   const summary = {
-    calls: calls.length,
-    voicemails: voicemails.length,
-    callbacks: callbacks.length,
+    calls: found.calls.length,
+    voicemails: found.voicemails.length,
+    callbacks: found.callbacks.length + found.others.length,
     recordings: audio.length,
+    stores: document.stores.map((x) => x.store),
   };
-  await audit(orm, actor, 'privacy.export', `caller:${caller}`, summary);
+  await audit(s, actor, 'privacy.export', subject, summary);
   return { file, audio, ...summary };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -12,7 +12,6 @@ import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { FolderRecordingStore, ChecksumMismatchError } from '../../src/recordings/store.js';
 import { saveVoicemail, RecordingDownloadError } from '../../src/recordings/voicemail.js';
 import { purgeOlderThan } from '../../src/recordings/retention.js';
-import { eraseCaller, exportCaller } from '../../src/recordings/privacy.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { makeToneWav } from '../../src/media/wav.js';
 import { createApp } from '../../src/server/app.js';
@@ -212,32 +211,7 @@ describe('retention and privacy', () => {
     const runs = await orm.em.getKnex()('retention_run').orderBy('id', 'desc').first();
     expect(runs).toMatchObject({ calls: 2, events: 2, voicemails: 1, recordings: 1, files: 1 });
   });
-
-  it('exports one JSON file plus the audio, then erases everything of that caller, with audit rows', async () => {
-    const actor = { id: 'cli:dpo', name: 'Data protection officer', ip: 'cli' };
-    const out = path.join(dir, 'export-vm-1');
-    const exported = await exportCaller(orm, store, '+14255550101', out, actor);
-    expect(exported).toMatchObject({ calls: 1, voicemails: 1, recordings: 1 });
-    const doc = JSON.parse(await readFile(path.join(out, 'export.json'), 'utf8'));
-    expect(doc.calls[0].timeline[0].type).toBe('incoming');
-    expect((await readdir(out)).sort()).toEqual(['export.json', exported.audio[0]!].sort());
-    expect(await readFile(path.join(out, exported.audio[0]!))).toEqual(await store.get(doc.recordings[0].storage_key));
-
-    const erased = await eraseCaller(orm, store, '+14255550101', actor);
-    expect(erased).toMatchObject({ calls: 1, events: 1, voicemails: 1, recordings: 1, files: 1 });
-    expect(await orm.em.getKnex()('call').where('from_id', '+14255550101').first()).toBeUndefined();
-    const nothing = await eraseCaller(orm, store, '+19999999999', actor);
-    expect(nothing).toEqual({ calls: 0, events: 0, voicemails: 0, callbacks: 0, recordings: 0, files: 0 });
-    const audit = await orm.em
-      .getKnex()('audit_entry')
-      .whereIn('action', ['privacy.export', 'privacy.erase'])
-      .orderBy('id');
-    expect(audit.map((a: { action: string; target: string }) => [a.action, a.target])).toEqual([
-      ['privacy.export', 'caller:+14255550101'],
-      ['privacy.erase', 'caller:+14255550101'],
-      ['privacy.erase', 'caller:+19999999999'],
-    ]);
-  });
+  // Privacy requests (export, erase) are tested in privacy.test.ts.
 });
 
 describe('recording links', () => {
@@ -320,31 +294,5 @@ describe('recording links', () => {
       server.close();
       await keys.stop();
     }
-  });
-});
-
-describe('switchboard privacy (CLI)', () => {
-  it('erases by caller number from the command line, and says so clearly when nothing is held', async () => {
-    const { execFile } = await import('node:child_process');
-    const { promisify } = await import('node:util');
-    const run = (args: string[]) =>
-      promisify(execFile)('node', ['--import', 'tsx', 'src/cli/main.ts', 'privacy', ...args], {
-        env: { ...process.env, DATABASE_URL: db.url, RECORDINGS_DIR: store.root, LOG_LEVEL: 'silent' },
-      });
-    await call('cli-1', '+14255550401', new Date().toISOString());
-    const erased = await run(['erase', '--caller', '+14255550401']);
-    expect(erased.stdout).toBe(
-      'erased for +14255550401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files)\n',
-    );
-    const none = await run(['erase', '--caller', '+14255550401']);
-    expect(none.stdout).toBe('no data held for +14255550401; nothing erased (recorded in the audit log)\n');
-    const usage = await run(['erase']).catch((e: { code: number; stderr: string }) => e);
-    expect(usage).toMatchObject({ code: 2 });
-    const audit = await orm.em
-      .getKnex()('audit_entry')
-      .where('target', 'caller:+14255550401')
-      .select('action', 'actor_id');
-    expect(audit).toHaveLength(2);
-    expect(audit[0].actor_id).toMatch(/^cli:/);
   });
 });

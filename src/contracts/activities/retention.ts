@@ -1,4 +1,4 @@
-/** The daily retention run's one activity (activities/retention.ts). */
+/** The daily retention run's one activity (activities/retention.ts); it heartbeats as it goes. */
 
 /** What a retention run deleted, and from before when. */
 export interface RetentionSummary {
@@ -8,6 +8,11 @@ export interface RetentionSummary {
   voicemails: number;
   callbacks: number;
   recordings: number;
+  /** Agents' state history (agent_state_change; the agent metrics' facts follow by trigger). */
+  agentStates: number;
+  recordingAccesses: number;
+  /** Audit rows, older than the audit's own period (AUDIT_RETENTION_DAYS). */
+  auditEntries: number;
   files: number;
 }
 
