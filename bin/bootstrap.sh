@@ -35,3 +35,11 @@ if [ ! -x .venv/prometheus/usr/bin/promtool ]; then
   dpkg-deb -x "$tmp"/prometheus_*.deb .venv/prometheus
   rm -rf "$tmp"
 fi
+
+# A real browser for the Teams tabs' tests (test/e2e/teams-tabs.e2e.test.ts): Debian's chromium-headless-shell, driven by
+# playwright-core through its executablePath. Never a browser download.
+if ! command -v chromium-headless-shell >/dev/null 2>&1; then
+  echo "bootstrap: installing chromium-headless-shell (Debian)"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends chromium-headless-shell >/dev/null
+  else sudo apt-get install -y --no-install-recommends chromium-headless-shell >/dev/null; fi
+fi

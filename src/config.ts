@@ -96,19 +96,8 @@ export const configSchema = z.object({
   RECORDINGS_DIR: optionalString,
   RECORDINGS_SIGNING_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
   RECORDING_LINK_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-  // At most 89: the run is daily, so the oldest data it leaves is under RETENTION_DAYS + 1 day, never 90 days old.
-  RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(89, 'expected at most 89 (days): personal data is kept for less than 90 days')
-    .default(89),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   VOICEMAIL_WEBHOOK_URL: optionalUrl,
-  PRIVACY_HMAC_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
-  PHONE_REGION: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'expected a two-letter country code (ISO 3166-1 alpha-2), e.g. US')
-    .optional(),
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
   EMULATOR_QUIRKS: z
@@ -185,16 +174,10 @@ export interface Config {
     /** HMAC key for recording links; undefined: a random key per process (links work only on the process that made them). */
     signingKey?: string;
     linkTtlSeconds: number;
-    /** Calls, events, voicemails, callbacks, recordings, agent states, recording access (and audit rows, 30 at least) older than this are deleted daily. */
+    /** Calls, events, voicemails, callbacks and recordings older than this are deleted daily. */
     retentionDays: number;
     /** Where new voicemails are announced (POST JSON). */
     voicemailWebhookUrl?: string;
-  };
-  privacy: {
-    /** Keys the hash that names a person in audit rows (src/privacy/subject-ref.ts); undefined: see privacyHmacKey. */
-    hmacKey?: string;
-    /** The country whose national numbers (no country code) privacy requests and stored numbers may be written in. */
-    phoneRegion?: string;
   };
   security: {
     /**
@@ -224,7 +207,6 @@ export const SECRET_VARIABLES = [
   'GRAPH_SUBSCRIPTION_CLIENT_STATE',
   'RECORDINGS_SIGNING_KEY',
   'TEMPORAL_CODEC_KEYS',
-  'PRIVACY_HMAC_KEY',
 ] as const;
 
 function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -327,10 +309,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.RETENTION_DAYS,
       voicemailWebhookUrl: e.VOICEMAIL_WEBHOOK_URL,
     },
-    privacy: { hmacKey: e.PRIVACY_HMAC_KEY, phoneRegion: e.PHONE_REGION },
     security: {
       adminOpenIdUrl: e.ADMIN_OPENID_URL,
-      adminAudiences: e.ADMIN_AUDIENCE ? [e.ADMIN_AUDIENCE] : [`api://${e.AZURE_CLIENT_ID}`, e.AZURE_CLIENT_ID],
+      // The Teams tabs' single sign-on token names the app by its host and bot id (docs/teams-app.md).
+      adminAudiences: e.ADMIN_AUDIENCE
+        ? [e.ADMIN_AUDIENCE]
+        : [
+            `api://${e.AZURE_CLIENT_ID}`,
+            e.AZURE_CLIENT_ID,
+            ...(e.PUBLIC_URL ? [`api://${new URL(e.PUBLIC_URL).host}/botid-${e.AZURE_CLIENT_ID}`] : []),
+          ],
       adminAllowedCidrs: e.ADMIN_ALLOWED_CIDRS ?? [],
       webhookAllowedCidrs: e.WEBHOOK_ALLOWED_CIDRS ?? [],
       trustedProxies: e.TRUSTED_PROXIES ?? [],

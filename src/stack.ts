@@ -96,6 +96,7 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
         recordingStore,
         eagerStart: workerConnection !== undefined,
         standIn: () => emulator,
+        demoSignIn: !config.graph.baseUrl && Boolean(options.graphStandIn),
         ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
       });
       onStep({ component: 'web', detail: webUrl });

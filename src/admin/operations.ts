@@ -36,7 +36,9 @@ function membershipHandler(member: boolean): Handler {
   return async ({ params }, { caller, em, client }) => {
     const queue = String(params.queue);
     const agentId = String(params.agentId);
-    if (!isAdmin(caller) && agentId !== caller.objectId)
+    // Supervisors opt agents in and out, as in Microsoft's Queues app; an agent changes only their own.
+    const supervises = isAdmin(caller) || caller.roles.includes('Switchboard.Supervisor');
+    if (!supervises && agentId !== caller.objectId)
       throw new HttpError(403, 'Forbidden', 'agents may only change their own queue membership');
     const config = own(configuredQueues, queue) ? configuredQueues[queue] : undefined;
     if (!config) throw new HttpError(404, 'NotFound', 'no such queue');

@@ -17,7 +17,6 @@ export interface RouteSpec {
 const all: Role[] = ['Switchboard.Admin', 'Switchboard.Supervisor', 'Switchboard.Agent'];
 const readers: Role[] = ['Switchboard.Admin', 'Switchboard.Supervisor'];
 const admins: Role[] = ['Switchboard.Admin'];
-const adminsAndAgents: Role[] = ['Switchboard.Admin', 'Switchboard.Agent'];
 
 export const routes = {
   me: { method: 'get', path: '/me', summary: 'Who the token says you are', roles: all, response: s.caller },
@@ -107,8 +106,8 @@ export const routes = {
   optIn: {
     method: 'put',
     path: '/queues/{queue}/members/{agentId}',
-    summary: 'Opt an agent in to a queue (agents: themselves only; audited)',
-    roles: adminsAndAgents,
+    summary: 'Opt an agent in to a queue (agents: themselves only; supervisors: agents the queue lists; audited)',
+    roles: all,
     params: s.queueMemberParam,
     response: s.membershipChange,
   },
@@ -116,7 +115,7 @@ export const routes = {
     method: 'delete',
     path: '/queues/{queue}/members/{agentId}',
     summary: 'Opt an agent out of a queue (agents: themselves only; audited)',
-    roles: adminsAndAgents,
+    roles: all,
     params: s.queueMemberParam,
     response: s.membershipChange,
   },

@@ -32,6 +32,8 @@ commands:
                    a person's data requests (DATABASE_URL): erase everything, or export it as JSON plus audio
   admin <command>  the admin API from the command line (see 'switchboard admin')
   seed --calls N   write N calls of realistic history to DATABASE_URL (options: --days D, --seed S)
+  teams package [--out file.zip]
+                   the Teams app (agent and supervisor tabs, the calling bot) for PUBLIC_URL and AZURE_CLIENT_ID
 
 Configuration comes from environment variables; see .env.example.`;
 
@@ -108,6 +110,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'simulate':
       return (await import('./simulate.js')).simulate(rest);
+    case 'teams':
+      return (await import('./teams.js')).teams(config, rest, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+      });
     case 'queues': {
       if (rest[0] !== 'validate') {
         process.stderr.write(`usage: switchboard queues validate\n`);

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { startStack, type Stack, type StackRoles } from '../stack.js';
 import type { Emulator } from '../../devkit/emulator/server.js';
-import { queues } from '../../flows/index.js';
+import { agents, queues } from '../../flows/index.js';
+import { DEMO_SUPERVISOR } from '../tabs/demo-sign-in.js';
 import { callWorkflowId } from '../contracts/call.js';
 import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
@@ -14,6 +15,9 @@ const LABELS: Record<string, string> = {
   web: 'Express',
   emulator: 'Graph emulator',
 };
+
+/** The demo's first agent (flows/index.ts), whom the demo call rings first. */
+const DEMO_AGENT = Object.keys(agents)[0] ?? '';
 
 /** `switchboard up`: the whole contact center on embedded defaults, plus one demo call printed step by step. */
 export async function up(config: Config, logger: Logger, opts: { demo: boolean; roles?: StackRoles }): Promise<void> {
@@ -61,6 +65,14 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
       const apiEnv = stack.webUrl === 'http://127.0.0.1:3978' ? '' : `SWITCHBOARD_API_URL=${stack.webUrl} `;
       out(`  Admin token     export SWITCHBOARD_ADMIN_TOKEN=$(${emulatorEnv}npx switchboard admin token --role Admin)`);
       out(`                  then e.g. ${apiEnv}npx switchboard admin schedules   (roles: Admin, Supervisor, Agent)`);
+    }
+    out(
+      `  Teams tabs      ${stack.webUrl}/tabs/agent  and  ${stack.webUrl}/tabs/supervisor  (in Teams: npx switchboard teams package)`,
+    );
+    if (stack.emulator) {
+      // Signed in at once as a demo user (the sign-in page gets their token from the emulator; no Teams needed).
+      out(`  Open as agent   ${stack.webUrl}/tabs/sign-in?as=${DEMO_AGENT}&next=agent`);
+      out(`  Open as super.  ${stack.webUrl}/tabs/sign-in?as=${DEMO_SUPERVISOR.id}&next=supervisor`);
     }
   }
   out('');

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -33,6 +33,8 @@ export interface AppDeps {
   subscriptionClientState?: string;
   /** The admin API; absent in processes that don't serve it. */
   adminAuth?: AdminAuth;
+  /** The Teams app's tabs (src/tabs/router.ts), served at /tabs; absent: not served. */
+  tabs?: Router;
   adminAllowedCidrs?: string[];
   /** Every call's keepAlive interval (GRAPH_KEEPALIVE_SECONDS); absent: the call workflow's default (15 minutes). */
   keepAliveSeconds?: number;
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps): express.Express {
       }),
     );
   }
+  if (deps.tabs) app.use('/tabs', deps.tabs);
   if (deps.recordings) {
     const recordings = deps.recordings;
     // Only with a link signed by the admin API: the link is the authorisation, and every download is audited.

@@ -9,6 +9,10 @@ import { createApp } from '../server/app.js';
 import { AdminAuth } from '../admin/identity.js';
 import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from '../server/notification-auth.js';
 import type { Stops } from './stops.js';
+import { agents, queues } from '../../flows/index.js';
+import { LiveFeed } from '../tabs/live-feed.js';
+import { tabsRouter } from '../tabs/router.js';
+import { demoSignIn } from '../tabs/demo-sign-in.js';
 
 /** Where notifications and admin tokens are signed when the emulator stands in for Microsoft. */
 export interface SigningStandIn {
@@ -28,6 +32,8 @@ export interface WebRoleDeps {
   /** The emulator starts after the web process, so its key documents are looked up when first needed. */
   standIn: () => SigningStandIn | undefined;
   temporalMetricsUrl?: string;
+  /** The embedded demo: the tabs' sign-in page offers the demo's agents and supervisor (tokens from the emulator). */
+  demoSignIn?: boolean;
 }
 
 /** The web role: Express with the Graph webhook, the admin API, recordings and /metrics. Returns its URL. */
@@ -40,6 +46,37 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     allowedTenants: config.graph.notificationTenants,
     logger,
   });
+  const adminAuth = new AdminAuth({
+    // With the emulator standing in for Microsoft, its tenant signs admin tokens too (`switchboard admin token`).
+    openIdConfigUrl: () => {
+      const standIn = d.standIn();
+      return (
+        config.security.adminOpenIdUrl ??
+        (standIn
+          ? `${standIn.url}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`
+          : `${config.graph.authorityHost.replace(/\/$/, '')}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`)
+      );
+    },
+    audiences: config.security.adminAudiences,
+    allowedTenants: [config.graph.tenantId],
+    logger,
+  });
+  // The Teams tabs: live through one LISTEN for the whole process; the demo sign-in only where the emulator stands in.
+  const feed = new LiveFeed(d.orm, logger);
+  await feed.start();
+  d.stops.push(() => feed.stop());
+  const tabs = await tabsRouter({
+    auth: adminAuth,
+    feed,
+    logger,
+    directory: {
+      agentNames: Object.fromEntries(Object.entries(agents).map(([id, a]) => [id, a.name])),
+      queueAgents: Object.fromEntries(Object.values(queues).map((q) => [q.name, q.agents])),
+    },
+    ...(d.demoSignIn
+      ? { demo: demoSignIn(agents, () => d.standIn()?.url, config.security.adminAudiences[0] ?? config.graph.clientId) }
+      : {}),
+  });
   const app = createApp({
     client: d.client,
     orm: d.orm,
@@ -49,21 +86,8 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     publicUrl: config.publicUrl,
     keepAliveSeconds: config.graph.keepAliveSeconds,
     notificationVerifier,
-    adminAuth: new AdminAuth({
-      // With the emulator standing in for Microsoft, its tenant signs admin tokens too (`switchboard admin token`).
-      openIdConfigUrl: () => {
-        const standIn = d.standIn();
-        return (
-          config.security.adminOpenIdUrl ??
-          (standIn
-            ? `${standIn.url}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`
-            : `${config.graph.authorityHost.replace(/\/$/, '')}/${config.graph.tenantId}/v2.0/.well-known/openid-configuration`)
-        );
-      },
-      audiences: config.security.adminAudiences,
-      allowedTenants: [config.graph.tenantId],
-      logger,
-    }),
+    adminAuth,
+    tabs,
     recordings: {
       store: d.recordingStore,
       signingKey: config.recordings.signingKey ? Buffer.from(config.recordings.signingKey) : randomBytes(32),

@@ -1,0 +1,40 @@
+/**
+ * The tabs' scripts and styles, built once when the web process starts: teams/tabs/*.ts bundled by esbuild into
+ * static files kept in memory (no build step to forget, and nothing on disk to go stale).
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export interface Asset {
+  type: string;
+  body: Buffer;
+}
+
+const source = new URL('../../teams/tabs/', import.meta.url);
+export const TAB_SCRIPTS = ['agent', 'supervisor', 'sign-in'] as const;
+
+export async function buildTabAssets(): Promise<Map<string, Asset>> {
+  const result = await build({
+    entryPoints: TAB_SCRIPTS.map((name) => fileURLToPath(new URL(`${name}.ts`, source))),
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    outdir: '/tabs',
+    logLevel: 'silent',
+  });
+  const assets = new Map<string, Asset>();
+  for (const file of result.outputFiles) {
+    assets.set(file.path.split('/').pop()!, {
+      type: 'text/javascript; charset=utf-8',
+      body: Buffer.from(file.contents),
+    });
+  }
+  assets.set('tabs.css', {
+    type: 'text/css; charset=utf-8',
+    body: await readFile(new URL('tabs.css', source)),
+  });
+  return assets;
+}

@@ -1,0 +1,173 @@
+/**
+ * The supervisor's tab, "Floor": every queue live (waiting, longest wait, agents by state) and every agent with
+ * state, time in state and queues; a supervisor can set an agent available or away (which also brings a paused agent
+ * back) and opt them in or out of a queue. Every action goes through the admin API, which audits it.
+ */
+import { queues, setAvailability, setMembership, type QueueSummary } from './admin-api.js';
+import { followFloor, type FloorView, type LinkState } from './live.js';
+import { signIn } from './session.js';
+import { elapsed, h, linkBanner, render, stateLabel, tickTimes } from './view.js';
+
+const app = document.getElementById('app')!;
+let floor: FloorView | undefined;
+let memberships: QueueSummary[] = [];
+let link: { state: LinkState; detail?: string } = { state: 'reconnecting' };
+let problem = '';
+
+async function act(token: string, action: () => Promise<unknown>): Promise<void> {
+  try {
+    problem = '';
+    await action();
+    memberships = await queues(token);
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  draw(token);
+}
+
+function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElement {
+  const label = agent.name;
+  return h(
+    'tr',
+    { 'data-agent': agent.agentId },
+    h('th', { scope: 'row' }, label),
+    h('td', { 'data-testid': 'agent-state' }, stateLabel(agent.state)),
+    h('td', {}, elapsed(agent.since)),
+    h(
+      'td',
+      {},
+      ...agent.queues.map((queue) => {
+        const member =
+          memberships.find((m) => m.name === queue)?.members.find((m) => m.agentId === agent.agentId)?.member ?? true;
+        return h(
+          'button',
+          {
+            type: 'button',
+            class: 'chip',
+            'data-key': `member:${agent.agentId}:${queue}`,
+            'aria-pressed': member ? 'true' : 'false',
+            'aria-label': `${member ? 'Opt out' : 'Opt in'} ${label} ${member ? 'of' : 'to'} ${queue}`,
+            onclick: () => void act(token, () => setMembership(token, queue, agent.agentId, !member)),
+          },
+          `${queue}${member ? '' : ' (out)'}`,
+        );
+      }),
+    ),
+    h(
+      'td',
+      { class: 'actions' },
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-key': `available:${agent.agentId}`,
+          'aria-label': `Set ${label} available`,
+          onclick: () => void act(token, () => setAvailability(token, agent.agentId, 'available')),
+        },
+        'Available',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-key': `away:${agent.agentId}`,
+          'aria-label': `Set ${label} away`,
+          onclick: () => void act(token, () => setAvailability(token, agent.agentId, 'away')),
+        },
+        'Away',
+      ),
+    ),
+  );
+}
+
+function draw(token: string): void {
+  render(
+    app,
+    h('header', {}, h('h1', {}, 'Floor'), linkBanner(link.state, link.detail)),
+    problem ? h('p', { class: 'problem', role: 'alert' }, problem) : null,
+    floor && !floor.viewer.supervises
+      ? h('p', { class: 'problem', role: 'alert' }, 'This tab is for supervisors (role Switchboard.Supervisor).')
+      : null,
+    h(
+      'section',
+      { 'aria-labelledby': 'queues' },
+      h('h2', { id: 'queues' }, 'Queues'),
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Queue'),
+            h('th', {}, 'Waiting'),
+            h('th', {}, 'Longest wait'),
+            h('th', {}, 'Available'),
+            h('th', {}, 'On a call'),
+            h('th', {}, 'Wrap-up'),
+            h('th', {}, 'Away'),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...(floor?.queues ?? []).map((q) =>
+            h(
+              'tr',
+              { 'data-queue': q.queue },
+              h('th', { scope: 'row' }, q.queue),
+              h('td', {}, String(q.waiting)),
+              h('td', {}, elapsed(q.oldestWaitingSince)),
+              h('td', {}, String(q.agentsByState['available'] ?? 0)),
+              h('td', {}, String(q.agentsByState['onCall'] ?? 0)),
+              h('td', {}, String(q.agentsByState['wrapUp'] ?? 0)),
+              h('td', {}, String(q.agentsByState['away'] ?? 0)),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'agents' },
+      h('h2', { id: 'agents' }, 'Agents'),
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Agent'),
+            h('th', {}, 'State'),
+            h('th', {}, 'For'),
+            h('th', {}, 'Queues'),
+            h('th', {}, 'Set'),
+          ),
+        ),
+        h('tbody', {}, ...(floor?.agents ?? []).map((a) => agentRow(token, a))),
+      ),
+    ),
+  );
+}
+
+const token = await signIn('supervisor');
+if (token) {
+  memberships = await queues(token).catch(() => []);
+  followFloor(
+    token,
+    (f) => {
+      floor = f;
+      draw(token);
+    },
+    (state, detail) => {
+      link = { state, ...(detail ? { detail } : {}) };
+      draw(token);
+    },
+  );
+  tickTimes();
+}

@@ -1,0 +1,68 @@
+/** Small DOM helpers: elements are built, never parsed from strings, so nothing a flow or a name holds can run. */
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean | ((e: Event) => void)> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (typeof value === 'function') el.addEventListener(name.replace(/^on/, ''), value);
+    else if (value === true) el.setAttribute(name, '');
+    else if (value !== false) el.setAttribute(name, value);
+  }
+  for (const child of children) if (child) el.append(child);
+  return el;
+}
+
+/** "4 min 05 s" since an ISO time, for time in state and the longest wait. */
+export function since(iso: string | null, now = Date.now()): string {
+  if (!iso) return '–';
+  const s = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+const STATE_LABELS: Record<string, string> = {
+  available: 'Available',
+  reserved: 'Ringing',
+  onCall: 'On a call',
+  wrapUp: 'Wrap-up',
+  away: 'Away',
+  paused: 'Paused after missed calls',
+  signedOut: 'Signed out',
+};
+
+export function stateLabel(state: string): string {
+  return STATE_LABELS[state] ?? state;
+}
+
+/** The link to the live stream, shown so a viewer knows whether what they see is current. */
+export function linkBanner(state: string, detail?: string): HTMLElement {
+  const text = state === 'live' ? 'Live' : state === 'signed-out' ? `Signed out: ${detail ?? ''}` : 'Reconnecting…';
+  return h('p', { class: `link link-${state}`, role: 'status' }, text);
+}
+
+/** A time that counts up by itself (see tickTimes): time in state, the longest wait. */
+export function elapsed(iso: string | null): HTMLElement {
+  return h('span', iso ? { 'data-since': iso } : {}, since(iso));
+}
+
+/** Counts every elapsed time up once a second without re-drawing the page (focus and screen readers stay put). */
+export function tickTimes(): void {
+  setInterval(() => {
+    for (const el of document.querySelectorAll<HTMLElement>('[data-since]'))
+      el.textContent = since(el.dataset['since']!);
+  }, 1000);
+}
+
+/** Replaces the page's content, keeping keyboard focus on the control (by its data-key) that had it. */
+export function render(root: HTMLElement, ...children: Child[]): void {
+  const focused = (document.activeElement as HTMLElement | null)?.dataset['key'];
+  root.replaceChildren(...children.filter((c): c is Node | string => Boolean(c)));
+  root.setAttribute('aria-busy', 'false');
+  if (focused) root.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+}

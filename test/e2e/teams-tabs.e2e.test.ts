@@ -1,0 +1,173 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { agents } from '../../flows/index.js';
+import { queueMemberships } from '../../src/routing/membership.js';
+
+// The Teams app's tabs (issue 23) on the real stack, in a real browser: the embedded demo's sign-in, the agent's
+// "My calls", the supervisor's "Floor", live through server-sent events from Postgres LISTEN/NOTIFY.
+const ADELE = Object.entries(agents).find(([, a]) => a.name === 'Adele Vance')![0];
+const ALEX = Object.entries(agents).find(([, a]) => a.name === 'Alex Wilber')![0];
+let stack: TestStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Signs in on the demo page as `who` and lands on their tab. */
+async function signedIn(who: string, tab: 'agent' | 'supervisor', query = ''): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${stack.webUrl}/tabs/${tab}${query}`);
+  await page.waitForURL(/\/tabs\/sign-in/);
+  await page.getByRole('button', { name: new RegExp(`^${who} `) }).click();
+  await page.waitForURL(new RegExp(`/tabs/${tab}`));
+  await page.getByText('Live', { exact: true }).waitFor();
+  return page;
+}
+
+async function tokenOf(page: Page): Promise<string> {
+  return (await page.evaluate<string | null>("sessionStorage.getItem('switchboard.token')"))!;
+}
+
+describe('the Teams tabs (issue 23)', () => {
+  it('pages carry a CSP that lets Teams frame them and nothing else run', async () => {
+    const res = await fetch(`${stack.webUrl}/tabs/agent`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain('frame-ancestors teams.microsoft.com *.teams.microsoft.com');
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    // The live stream wants a token like the admin API does.
+    expect((await fetch(`${stack.webUrl}/tabs/api/live`)).status).toBe(401);
+  });
+
+  it('an agent goes away in their tab and the supervisor’s floor shows it, live', async () => {
+    const supervisor = await signedIn('Sam Supervisor', 'supervisor');
+    const agent = await signedIn('Adele Vance', 'agent');
+    // Tokens never go in a URL: the address bar holds the tab's path only.
+    expect(agent.url()).toBe(`${stack.webUrl}/tabs/agent`);
+    const adeleRow = supervisor.locator(`tr[data-agent="${ADELE}"]`);
+    await adeleRow.getByText('Adele Vance').waitFor();
+
+    await agent.getByRole('button', { name: 'Go away' }).click();
+    await agent.getByTestId('my-state').filter({ hasText: 'Away' }).waitFor();
+    await adeleRow.getByTestId('agent-state').filter({ hasText: 'Away' }).waitFor();
+
+    await agent.getByRole('button', { name: 'Go available' }).click();
+    await adeleRow.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+    await Promise.all([agent.close(), supervisor.close()]);
+  });
+
+  it('a supervisor opts an agent out of a queue: Temporal’s queue stops counting them, and the agent’s tab shows it', async () => {
+    const supervisor = await signedIn('Sam Supervisor', 'supervisor');
+    await supervisor.getByRole('button', { name: 'Opt out Alex Wilber of support' }).click();
+    await supervisor.getByRole('button', { name: 'Opt in Alex Wilber to support' }).waitFor();
+    await eventually(
+      async () => !(await queueMemberships(stack.client, [ALEX], 1000)).get(ALEX)?.includes('support'),
+      'opted out',
+    );
+
+    const alex = await signedIn('Alex Wilber', 'agent');
+    await alex.getByRole('button', { name: 'Opt in to support' }).waitFor();
+    await alex.getByRole('button', { name: 'Opt in to support' }).click();
+    await alex.getByRole('button', { name: 'Opt out of support' }).waitFor();
+    await eventually(
+      async () => (await queueMemberships(stack.client, [ALEX], 1000)).get(ALEX)?.includes('support'),
+      'back in',
+    );
+    await Promise.all([alex.close(), supervisor.close()]);
+  });
+
+  it('an agent cannot see or change another agent: 403 from the API, nobody else on the page or in the stream', async () => {
+    const adele = await signedIn('Adele Vance', 'agent');
+    const token = await tokenOf(adele);
+    const change = await fetch(`${stack.webUrl}/api/admin/agents/${ALEX}/availability`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'away' }),
+    });
+    expect(change.status).toBe(403);
+    const look = await fetch(`${stack.webUrl}/api/admin/agents/${ALEX}/state`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(look.status).toBe(403);
+    // Her supervisor page (she may open the URL) shows no agent at all, and says the tab is for supervisors.
+    await adele.goto(`${stack.webUrl}/tabs/supervisor`);
+    await adele.getByText('This tab is for supervisors').waitFor();
+    expect(await adele.locator('tr[data-agent]').count()).toBe(0);
+    expect(await adele.content()).not.toContain('Alex Wilber');
+    // The stream she gets holds her own state and her queues only.
+    const stream = await fetch(`${stack.webUrl}/tabs/api/live`, { headers: { authorization: `Bearer ${token}` } });
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += (await reader.read()).value ?? '';
+    await reader.cancel();
+    const floor = JSON.parse(
+      text
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    ) as {
+      agents: unknown[];
+      me: { queues: string[] };
+      queues: { queue: string }[];
+    };
+    expect(floor.agents).toEqual([]);
+    expect(floor.me.queues.sort()).toEqual(['billing', 'sales', 'support']);
+    expect(floor.queues.every((q) => floor.me.queues.includes(q.queue))).toBe(true);
+    await adele.close();
+  });
+
+  it('follows the theme it is given (default, dark, high contrast) and fits a narrow side panel', async () => {
+    const page = await signedIn('Megan Bowen', 'agent', '?theme=dark');
+    const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    expect(await page.evaluate<string>('document.body.dataset.theme')).toBe('dark');
+    expect(await background()).toBe('rgb(41, 41, 41)');
+    await page.goto(`${stack.webUrl}/tabs/agent?theme=contrast`);
+    await page.getByText('Live', { exact: true }).waitFor();
+    expect(await background()).toBe('rgb(0, 0, 0)');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(`${stack.webUrl}/tabs/agent`);
+    await page.getByText('Live', { exact: true }).waitFor();
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
+    await page.close();
+  });
+
+  it('has no serious or critical axe-core violation and works by keyboard', async () => {
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    for (const [who, tab] of [
+      ['Adele Vance', 'agent'],
+      ['Sam Supervisor', 'supervisor'],
+    ] as const) {
+      const page = await signedIn(who, tab);
+      // Through the DevTools protocol, so the page's own CSP (scripts from its origin only) stays as it is.
+      await page.evaluate(axeSource);
+      const violations = await page.evaluate<string[]>(`axe.run().then((r) => r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help))`);
+      expect(violations, `${tab} tab`).toEqual([]);
+      if (tab === 'agent') {
+        // Tab to "Go away" and press Enter: the state changes, and focus stays on the button through the re-draw.
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Go away');
+        await page.keyboard.press('Enter');
+        await page.getByTestId('my-state').filter({ hasText: 'Away' }).waitFor();
+        expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Go away');
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Enter');
+        await page.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor();
+      }
+      await page.close();
+    }
+  });
+});
