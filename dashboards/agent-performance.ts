@@ -44,7 +44,12 @@ export function agentPerformance(): Dashboard {
   );
   d.withPanel(
     l.place(
-      statPanel('Missed offers', totals('missed_offers'), 'short', 'Offers (reserved) not followed by onCall.'),
+      statPanel(
+        'Missed offers',
+        totals('missed_offers'),
+        'short',
+        'Agent non-response: offers the agent did not answer (rang out, declined, no key pressed). Rings stopped because another agent answered or the caller hung up, and expired reservations, are not misses.',
+      ),
       6,
       4,
     ),

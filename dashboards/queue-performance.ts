@@ -22,7 +22,18 @@ export function queuePerformance(): Dashboard {
     .withVariable(queueVariable());
   const total = (col: string) => `select ${col} from metrics.queue_totals(${RANGE}, ${QUEUES})`;
   d.withPanel(l.place(statPanel('Queued', total('queued')), 3, 4));
-  d.withPanel(l.place(statPanel('Answered', total('answered')), 3, 4));
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Answered',
+        total('answered'),
+        'short',
+        'An agent took the call, or called the caller back (completed).',
+      ),
+      3,
+      4,
+    ),
+  );
   d.withPanel(l.place(statPanel('Abandoned', total('abandoned'), 'short', ABANDON), 3, 4));
   d.withPanel(l.place(percentStat('Service level (SL1)', total('service_level'), SL1, 0.8), 3, 4));
   d.withPanel(l.place(percentStat('Service level (SL2)', total('service_level_abandoned'), SL2, 0.8), 3, 4));

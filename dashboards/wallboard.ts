@@ -11,7 +11,24 @@ export function wallboard(): Dashboard {
     .description('Live: waiting now, longest wait, agents by state; today: service level (SL1) and abandonment.');
   d.withPanel(
     l.place(
-      statPanel('Waiting now', `select coalesce(sum(waiting), 0) as waiting from metrics.queue_now($__timeTo())`),
+      statPanel(
+        'Waiting now',
+        `select coalesce(sum(on_hold), 0) as on_hold from metrics.waiting_now($__timeTo())`,
+        'short',
+        'Callers on hold in a queue now (callbacks pending are apart).',
+      ),
+      4,
+      5,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      statPanel(
+        'Callbacks pending',
+        `select coalesce(sum(callbacks_pending), 0) as callbacks_pending from metrics.waiting_now($__timeTo())`,
+        'short',
+        'Callers who asked to be called back and keep their place in a queue.',
+      ),
       4,
       5,
     ),
@@ -39,7 +56,7 @@ export function wallboard(): Dashboard {
     ['Agents in wrap-up', 'wrapUp'],
     ['Agents away', 'away'],
   ] as const) {
-    d.withPanel(l.place(statPanel(title, `select agents from metrics.agents_now where state = '${state}'`), 4, 5));
+    d.withPanel(l.place(statPanel(title, `select agents from metrics.agents_now where state = '${state}'`), 3, 5));
   }
   d.withPanel(
     l.place(
@@ -84,9 +101,10 @@ export function wallboard(): Dashboard {
     l.place(
       tablePanel(
         'Queues now',
-        `select n.queue, n.waiting, n.longest_wait_seconds, n.agents_available, n.agents_on_call, n.agents_wrap_up, n.agents_away,
+        `select n.queue, n.waiting, w.on_hold, w.callbacks_pending, n.longest_wait_seconds, n.agents_available, n.agents_on_call, n.agents_wrap_up, n.agents_away,
            s.service_level as service_level_today, s.abandonment_rate as abandonment_today
          from metrics.queue_now($__timeTo()) n
+         left join metrics.waiting_now($__timeTo()) w on w.queue = n.queue
          left join metrics.queue_stats(${RANGE}, 0, null) s on s.queue = n.queue
          order by n.queue`,
       )

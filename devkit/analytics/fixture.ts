@@ -4,58 +4,108 @@ import type pg from 'pg';
  * A deterministic dataset whose metrics are known in advance (docs/metrics.md, "Known-answer dataset"), on
  * 2026-11-20 UTC. Every number in EXPECTED follows from the design below by hand arithmetic:
  *
- * sales (no queue_setting row → 20 s threshold): 40 answered (30 waited 10 s, 10 waited 40 s), 10 abandoned after 30 s.
+ * sales: threshold 20 s until 10:15 UTC, then 45 s (queue_setting_history: past intervals keep the threshold they
+ *   were graded against). 40 answered (30 waited 10 s, 10 waited 40 s), 10 abandoned after 30 s. The ten 40 s
+ *   waits are s2's calls 11–20 (s2's call i, from 0, is queued at 09:00 + i × 305 s + 55 s); those queued from 10:15
+ *   (i × 305 + 55 ≥ 4,500 → i = 15…19: five calls) are within 45 s, so 30 + 5 = 35 answered within the threshold.
  * support (queue_setting 30 s): 24 answered (18 waited 25 s, 6 waited 60 s), 8 abandoned after 45 s,
- *   8 became callbacks (5 completed, 2 failed, 1 requested) — recorded as outcome 'abandoned' on purpose: the
- *   callback row is what takes them out of abandonment.
- * 4 after-hours calls never queued, each leaving a voicemail on support (1 handled).
+ *   8 became callbacks after 50 s on hold (outcome 'callback'): 5 completed (600 s after the request, in 1, 2, 1, 3
+ *   and 1 attempts), 2 failed (3 attempts), 1 requested. A completed callback is answered (its wait: the 50 s on hold,
+ *   over the 30 s threshold), so support answered 24 + 5 = 29, 18 of them within the threshold.
+ * 4 after-hours calls never queued, each leaving a message with no queue (as after-hours voicemail does): two on the
+ *   line +14255550100 (recorded; one handled), one empty and one failed on +14255550200.
  *
  * Agents: s1, s2 take 20 sales calls each (talk 180 s, wrap-up 30 s); t1, t2 take 12 support calls each (talk 300 s,
  * wrap-up 60 s). Before each call: available `idle` s, then reserved 5 s. s1 also misses 2 offers (available 60 s,
- * reserved 15 s, back to available) before its first two calls. Each agent signs out after its last wrap-up.
+ * reserved 15 s, back to available with reason missedOffer: the agent did not answer) before its first two calls. t1
+ * is first rung in an attendant ring another member answers (available 30 s, reserved 10 s, back to available with
+ * reason offerCancelled): not a missed offer. Each agent signs out after its last wrap-up.
  */
 export const FIXTURE_DAY = { from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-21T00:00:00Z') };
 export const FIXTURE_NOW = new Date('2026-11-20T12:00:00Z');
 
 const AGENTS = [
-  { id: 's1', queue: 'sales', calls: 20, idle: 60, talk: 180, wrap: 30, missed: 2, start: '2026-11-20T09:00:00Z' },
-  { id: 's2', queue: 'sales', calls: 20, idle: 90, talk: 180, wrap: 30, missed: 0, start: '2026-11-20T09:00:00Z' },
-  { id: 't1', queue: 'support', calls: 12, idle: 40, talk: 300, wrap: 60, missed: 0, start: '2026-11-20T09:00:00Z' },
-  { id: 't2', queue: 'support', calls: 12, idle: 120, talk: 300, wrap: 60, missed: 0, start: '2026-11-20T09:00:00Z' },
+  {
+    id: 's1',
+    queue: 'sales',
+    calls: 20,
+    idle: 60,
+    talk: 180,
+    wrap: 30,
+    missed: 2,
+    rungOut: 0,
+    start: '2026-11-20T09:00:00Z',
+  },
+  {
+    id: 's2',
+    queue: 'sales',
+    calls: 20,
+    idle: 90,
+    talk: 180,
+    wrap: 30,
+    missed: 0,
+    rungOut: 0,
+    start: '2026-11-20T09:00:00Z',
+  },
+  {
+    id: 't1',
+    queue: 'support',
+    calls: 12,
+    idle: 40,
+    talk: 300,
+    wrap: 60,
+    missed: 0,
+    rungOut: 1,
+    start: '2026-11-20T09:00:00Z',
+  },
+  {
+    id: 't2',
+    queue: 'support',
+    calls: 12,
+    idle: 120,
+    talk: 300,
+    wrap: 60,
+    missed: 0,
+    rungOut: 0,
+    start: '2026-11-20T09:00:00Z',
+  },
 ] as const;
 
 // Waits of the answered calls, in the order each queue's agents take them (agent by agent).
 const SALES_WAITS = [...Array<number>(30).fill(10), ...Array<number>(10).fill(40)];
 const SUPPORT_WAITS = [...Array<number>(18).fill(25), ...Array<number>(6).fill(60)];
 
+/** The sales threshold's change (queue_setting_history). */
+export const SALES_THRESHOLD_CHANGE = new Date('2026-11-20T10:15:00Z');
+
 export const EXPECTED = {
-  all: { queued: 90, answered: 64, answeredWithin: 48, abandoned: 18, callbacks: 8 },
+  all: { queued: 90, answered: 69, answeredWithin: 53, abandoned: 18, callbacks: 8 },
   sales: {
     queued: 50,
     answered: 40,
-    answeredWithin: 30,
+    answeredWithin: 35,
     abandoned: 10,
-    sl1: 30 / 40,
-    sl2: 30 / 50,
+    sl1: 35 / 40,
+    sl2: 35 / 50,
     asa: (30 * 10 + 10 * 40) / 40,
     abandonment: 10 / 50,
     aht: 210,
   },
   support: {
     queued: 40,
-    answered: 24,
+    answered: 24 + 5,
     answeredWithin: 18,
     abandoned: 8,
-    sl1: 18 / 24,
-    sl2: 18 / 32,
-    asa: (18 * 25 + 6 * 60) / 24,
+    sl1: 18 / 29,
+    sl2: 18 / (29 + 8),
+    asa: (18 * 25 + 6 * 60 + 5 * 50) / 29,
     abandonment: 8 / 40,
     aht: 360,
   },
   totals: {
-    sl1: 48 / 64,
-    sl2: 48 / 82,
-    asa: (30 * 10 + 10 * 40 + 18 * 25 + 6 * 60) / 64,
+    sl1: 53 / 69,
+    sl2: 53 / (69 + 18),
+    asa: (30 * 10 + 10 * 40 + 18 * 25 + 6 * 60 + 5 * 50) / 69,
     abandonment: 18 / 90,
     aht: (40 * 210 + 24 * 360) / 64,
     callsArrived: 64 + 10 + 8 + 8 + 4,
@@ -63,17 +113,47 @@ export const EXPECTED = {
   agents: {
     s1: { handled: 20, aht: 210, occupancy: (20 * 210) / (20 * 210 + 20 * (60 + 5) + 2 * (60 + 15)), missed: 2 },
     s2: { handled: 20, aht: 210, occupancy: (20 * 210) / (20 * 210 + 20 * (90 + 5)), missed: 0 },
-    t1: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (40 + 5)), missed: 0 },
+    t1: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (40 + 5) + (30 + 10)), missed: 0 },
     t2: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (120 + 5)), missed: 0 },
   },
-  occupancyAll: (40 * 210 + 24 * 360) / (40 * 210 + 24 * 360 + 20 * 65 + 2 * 75 + 20 * 95 + 12 * 45 + 12 * 125),
-  callbacks: { requested: 8, completed: 5, failed: 2, pending: 1 },
-  voicemails: { total: 4, unhandled: 3 },
-  live: { salesWaiting: 3, salesLongestWait: 95, supportWaiting: 0, available: 2, onCall: 1, wrapUp: 1, away: 1 },
+  occupancyAll: (40 * 210 + 24 * 360) / (40 * 210 + 24 * 360 + 20 * 65 + 2 * 75 + 20 * 95 + 12 * 45 + 40 + 12 * 125),
+  /** Agent performance's calls handled: agent onCall intervals (callbacks have none in the fixture). */
+  handled: 64,
+  callbacks: {
+    requested: 8,
+    completed: 5,
+    failed: 2,
+    pending: 1,
+    timeToCallback: 600,
+    attemptsPerCompleted: (1 + 2 + 1 + 3 + 1) / 5,
+  },
+  /** Every message has no queue: All shows them, a queue selection does not. */
+  voicemails: { total: 4, unhandled: 1, recorded: 2, empty: 1, failed: 1 },
+  voicemailLines: [
+    { line: '+14255550100', voicemails: 2, unhandled: 1, empty: 0, failed: 0 },
+    { line: '+14255550200', voicemails: 2, unhandled: 0, empty: 1, failed: 1 },
+  ],
+  /**
+   * Now: sales holds 3 callers (the longest for 95 s); support holds 1 call, its pending callback, which keeps the
+   * caller's place in the queue: 3 on hold, 1 callback pending.
+   */
+  live: {
+    salesWaiting: 3,
+    salesLongestWait: 95,
+    supportWaiting: 1,
+    onHold: 3,
+    callbacksPending: 1,
+    available: 2,
+    onCall: 1,
+    wrapUp: 1,
+    away: 1,
+  },
 } as const;
 
 interface CallRow {
   id: string;
+  /** The line (resource account) the caller dialled. */
+  line: string;
   queue: string | null;
   from: string;
   name: string;
@@ -88,25 +168,36 @@ interface CallRow {
 
 const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
 
+/** key, agent, state, reason, queue, call, at */
+type StateRow = [string, string, string, string | null, string | null, string | null, Date];
+
 export function fixtureRows(): {
   calls: CallRow[];
-  states: [string, string, string, string | null, string | null, Date][];
+  states: StateRow[];
 } {
   const calls: CallRow[] = [];
-  const states: [string, string, string, string | null, string | null, Date][] = []; // key, agent, state, queue, call, at
+  const states: StateRow[] = [];
   let n = 0;
   const callId = () => `fx-${String(++n).padStart(3, '0')}`;
   const waits = { sales: [...SALES_WAITS], support: [...SUPPORT_WAITS] };
   for (const a of AGENTS) {
     let t = new Date(a.start);
     let k = 0;
+    let reason: string | null = 'signIn';
     const state = (s: string, call: string | null, seconds: number) => {
-      states.push([`${a.id}-${++k}`, a.id, s, a.queue, call, t]);
+      states.push([`${a.id}-${++k}`, a.id, s, reason, a.queue, call, t]);
+      reason = null;
       t = at(t, seconds);
     };
     for (let i = 0; i < a.missed; i++) {
       state('available', null, 60);
       state('reserved', null, 15);
+      reason = 'missedOffer';
+    }
+    for (let i = 0; i < a.rungOut; i++) {
+      state('available', null, 30);
+      state('reserved', null, 10);
+      reason = 'offerCancelled';
     }
     for (let i = 0; i < a.calls; i++) {
       const id = callId();
@@ -119,6 +210,7 @@ export function fixtureRows(): {
       state('wrapUp', id, a.wrap);
       calls.push({
         id,
+        line: '+14255550000',
         queue: a.queue,
         from: `+1425555${String(n).padStart(4, '0')}`,
         name: `Caller ${n}`,
@@ -133,16 +225,17 @@ export function fixtureRows(): {
     }
     state('signedOut', null, 0);
   }
-  const abandon = (queue: string, count: number, wait: number, startMinute: number) => {
+  const abandon = (queue: string, count: number, wait: number, startMinute: number, outcome = 'abandoned') => {
     for (let i = 0; i < count; i++) {
       const queued = new Date(Date.UTC(2026, 10, 20, 9, startMinute + i * 7, 0));
       const id = callId();
       calls.push({
         id,
+        line: '+14255550000',
         queue,
         from: `+1425555${String(n).padStart(4, '0')}`,
         name: `Caller ${n}`,
-        outcome: 'abandoned',
+        outcome,
         arrived: at(queued, -8),
         queued,
         connected: null,
@@ -154,12 +247,13 @@ export function fixtureRows(): {
   };
   abandon('sales', 10, 30, 1);
   abandon('support', 8, 45, 2);
-  abandon('support', 8, 50, 3); // these eight become callbacks
+  abandon('support', 8, 50, 3, 'callback'); // these eight become callbacks
   for (let i = 0; i < 4; i++) {
     const arrived = new Date(Date.UTC(2026, 10, 20, 20, i * 10, 0));
     const id = callId();
     calls.push({
       id,
+      line: i < 2 ? '+14255550100' : '+14255550200',
       queue: null,
       from: `+1425555${String(n).padStart(4, '0')}`,
       name: `Caller ${n}`,
@@ -178,13 +272,19 @@ export function fixtureRows(): {
 /** Writes the dataset (and the live tables, as of FIXTURE_NOW) into an empty, migrated database. */
 export async function writeFixture(client: pg.ClientBase): Promise<void> {
   const { calls, states } = fixtureRows();
-  await client.query(`insert into queue_setting (queue, sl_threshold_seconds) values ('support', 30)`);
+  // The sales threshold's history first: queue_setting's trigger then finds its current value there and adds none.
+  await client.query(
+    `insert into queue_setting_history (queue, sl_threshold_seconds, valid_from)
+     values ('sales', 20, '-infinity'), ('sales', 45, $1)`,
+    [SALES_THRESHOLD_CHANGE],
+  );
+  await client.query(`insert into queue_setting (queue, sl_threshold_seconds) values ('support', 30), ('sales', 45)`);
   for (const c of calls) {
     await client.query(
       `insert into call (id, workflow_id, from_kind, from_id, from_name, to_id, queue, agent_id, outcome, wait_seconds,
          arrived_at, answered_at, queued_at, offered_at, connected_at, ended_at, updated_at)
-       values ($1::varchar, 'call-' || $1::varchar, 'phone', $2, $3, '+14255550000', $4, $5, $6, $7, $8, $8, $9, $9, $10, $11, $11)`,
-      [c.id, c.from, c.name, c.queue, c.agent, c.outcome, c.wait, c.arrived, c.queued, c.connected, c.ended],
+       values ($1::varchar, 'call-' || $1::varchar, 'phone', $2, $3, $12, $4, $5, $6, $7, $8, $8, $9, $9, $10, $11, $11)`,
+      [c.id, c.from, c.name, c.queue, c.agent, c.outcome, c.wait, c.arrived, c.queued, c.connected, c.ended, c.line],
     );
     await client.query(
       `insert into call_event (call_id, seq, type, at, payload) values ($1, 1, 'incoming', $2, $3), ($1, 2, 'ended', $4, null)`,
@@ -193,44 +293,40 @@ export async function writeFixture(client: pg.ClientBase): Promise<void> {
   }
   for (const s of states) {
     await client.query(
-      `insert into agent_state_change (key, agent_id, state, queue, call_id, at) values ($1, $2, $3, $4, $5, $6)`,
+      `insert into agent_state_change (key, agent_id, state, reason, queue, call_id, at) values ($1, $2, $3, $4, $5, $6, $7)`,
       s,
     );
   }
-  const callbackCalls = calls.filter((c) => c.queue === 'support' && c.outcome === 'abandoned' && c.wait === 50);
+  const callbackCalls = calls.filter((c) => c.outcome === 'callback');
   const statuses = ['completed', 'completed', 'completed', 'completed', 'completed', 'failed', 'failed', 'requested'];
+  const attempts = [1, 2, 1, 3, 1, 3, 3, 0];
   for (const [i, c] of callbackCalls.entries()) {
     await client.query(
       `insert into callback (call_id, queue, number, status, attempts, requested_at, completed_at) values ($1, 'support', $2, $3, $4, $5, $6)`,
-      [
-        c.id,
-        c.from,
-        statuses[i],
-        statuses[i] === 'requested' ? 0 : 1,
-        c.ended,
-        statuses[i] === 'completed' ? at(c.ended, 600) : null,
-      ],
+      [c.id, c.from, statuses[i], attempts[i], c.ended, statuses[i] === 'completed' ? at(c.ended, 600) : null],
     );
   }
   const after = calls.filter((c) => c.queue === null);
   for (const [i, c] of after.entries()) {
     await client.query(
-      `insert into voicemail (call_id, queue, from_id, from_name, recorded_at, duration_seconds, recording_url, handled_at)
-       values ($1, 'support', $2, $3, $4, 20, $5, $6)`,
+      `insert into voicemail (call_id, queue, box, status, from_id, from_name, recorded_at, duration_seconds, recording_url, handled_at)
+       values ($1, null, 'main', $2, $3, $4, $5, $6, $7, $8)`,
       [
         c.id,
+        ['recorded', 'recorded', 'empty', 'failed'][i],
         c.from,
         c.name,
         at(c.arrived, 15),
-        `https://recordings.example/voicemail/${c.id}.wav`,
+        i < 2 ? 20 : 0,
+        i < 2 ? `https://recordings.example/voicemail/${c.id}.wav` : null,
         i === 0 ? at(c.arrived, 3600) : null,
       ],
     );
   }
   await client.query(
     `insert into queue_live (queue, calls_waiting, oldest_waiting_since, agents_available, agents_on_call, agents_wrap_up, agents_away, updated_at)
-     values ('sales', 3, $1, 1, 1, 0, 0, $2), ('support', 0, null, 1, 0, 1, 1, $2)`,
-    [at(FIXTURE_NOW, -95), FIXTURE_NOW],
+     values ('sales', 3, $1, 1, 1, 0, 0, $2), ('support', 1, $3, 1, 0, 1, 1, $2)`,
+    [at(FIXTURE_NOW, -95), FIXTURE_NOW, at(FIXTURE_NOW, -60)],
   );
   await client.query(
     `insert into agent_live (agent_id, state, since, updated_at) values

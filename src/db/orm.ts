@@ -18,6 +18,7 @@ import { Migration20261128090000_agent_rollups } from './migrations/Migration202
 import { Migration20261128100000_agent_panels } from './migrations/Migration20261128100000_agent_panels.js';
 import { Migration20261129000000_session_temp_tables } from './migrations/Migration20261129000000_session_temp_tables.js';
 import { Migration20261207100000_queue_thresholds } from './migrations/Migration20261207100000_queue_thresholds.js';
+import { Migration20261207110000_counted_where_they_belong } from './migrations/Migration20261207110000_counted_where_they_belong.js';
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
 
 export { MikroORM };
@@ -38,6 +39,10 @@ const migrationsList = [
   { name: 'Migration20261128100000_agent_panels', class: Migration20261128100000_agent_panels },
   { name: 'Migration20261129000000_session_temp_tables', class: Migration20261129000000_session_temp_tables },
   { name: 'Migration20261207100000_queue_thresholds', class: Migration20261207100000_queue_thresholds },
+  {
+    name: 'Migration20261207110000_counted_where_they_belong',
+    class: Migration20261207110000_counted_where_they_belong,
+  },
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
 ];
 

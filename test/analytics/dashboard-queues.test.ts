@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPECTED, SALES_THRESHOLD_CHANGE } from '../../devkit/analytics/fixture.js';
+import { startAnalyticsDatabase, type AnalyticsDatabase } from '../helpers/analytics-db.js';
+import { DAY, VARS, WALLBOARD, panelRunner, type PanelRunner } from '../helpers/dashboards.js';
+
+// Queue performance, the wallboard, the call explorer and voicemail & callbacks on the known-answer dataset
+// (devkit/analytics/fixture.ts: every EXPECTED figure is worked out by hand in its comments).
+
+let adb: AnalyticsDatabase;
+let panels: PanelRunner;
+const q = 'queue-performance.json';
+const v = 'voicemail-callbacks.json';
+
+beforeAll(async () => {
+  adb = await startAnalyticsDatabase('dashboard-queues', { fixture: true });
+  panels = await panelRunner(adb);
+});
+
+afterAll(async () => {
+  await adb?.stop();
+});
+
+describe('queue performance on the known-answer dataset', () => {
+  it('SL1, SL2, ASA, abandonment, AHT over all queues', async () => {
+    const t = EXPECTED.totals;
+    expect(await panels.value(q, 'Queued')).toBe(EXPECTED.all.queued);
+    expect(await panels.value(q, 'Answered')).toBe(EXPECTED.all.answered);
+    expect(await panels.value(q, 'Abandoned')).toBe(EXPECTED.all.abandoned);
+    expect(await panels.value(q, 'Callbacks (flow-out)')).toBe(EXPECTED.all.callbacks);
+    expect(await panels.value(q, 'Service level (SL1)')).toBeCloseTo(t.sl1, 12);
+    expect(await panels.value(q, 'Service level (SL2)')).toBeCloseTo(t.sl2, 12);
+    expect(await panels.value(q, 'ASA')).toBeCloseTo(t.asa, 9);
+    expect(await panels.value(q, 'Abandonment rate')).toBeCloseTo(t.abandonment, 12);
+    expect(await panels.value(q, 'AHT')).toBeCloseTo(t.aht, 9);
+    expect(await panels.value(q, 'Longest wait in range')).toBe(60);
+  });
+
+  it('per queue, with per-queue thresholds and the $queue filter', async () => {
+    const rows = await panels.run(q, 'Per queue');
+    expect(rows.map((r) => r.queue)).toEqual(['sales', 'support']);
+    for (const [i, e] of [EXPECTED.sales, EXPECTED.support].entries()) {
+      const r = rows[i]!;
+      expect(Number(r.queued)).toBe(e.queued);
+      expect(Number(r.answered)).toBe(e.answered);
+      expect(Number(r.answered_within)).toBe(e.answeredWithin);
+      expect(Number(r.abandoned)).toBe(e.abandoned);
+      expect(r.service_level).toBeCloseTo(e.sl1, 12);
+      expect(r.service_level_abandoned).toBeCloseTo(e.sl2, 12);
+      expect(r.asa_seconds).toBeCloseTo(e.asa, 9);
+      expect(r.abandonment_rate).toBeCloseTo(e.abandonment, 12);
+      expect(r.aht_seconds).toBeCloseTo(e.aht, 9);
+    }
+    const support = { ...DAY, vars: { ...VARS, queue: ['support'] } };
+    expect(await panels.value(q, 'Service level (SL1)', support)).toBeCloseTo(EXPECTED.support.sl1, 12);
+    expect(await panels.value(q, 'Queued', support)).toBe(EXPECTED.support.queued);
+    expect(await panels.value(q, 'AHT', support)).toBeCloseTo(EXPECTED.support.aht, 9);
+  });
+
+  it('grades each call against the threshold in force when it was queued (issue 27, point 1)', async () => {
+    const sales = (from: Date, to: Date) => ({ ...DAY, from, to, vars: { ...VARS, queue: ['sales'] } });
+    // Before 10:15 the threshold is 20 s, from 10:15 45 s. s1 (two missed offers first, 150 s; then 275 s per call)
+    // queues call i at 09:00 + 205 + 275 i s, waiting 10 s: i = 0…15 before 10:15 (205 + 275 × 15 = 4,330 s <
+    // 4,500), i = 16…19 after. s2 (305 s per call) queues call i at 09:00 + 85 + 305 i s waiting 10 s for i < 10,
+    // and at 09:00 + 55 + 305 i s waiting 40 s for i ≥ 10: i = 0…14 before (55 + 305 × 14 = 4,325 s), 15…19 after.
+    // Before: 16 + 15 = 31 answered, 16 + 10 = 26 within 20 s. After: 4 + 5 = 9 answered, all within 45 s.
+    const before = sales(DAY.from, SALES_THRESHOLD_CHANGE);
+    expect(await panels.value(q, 'Answered', before)).toBe(31);
+    expect(await panels.value(q, 'Service level (SL1)', before)).toBeCloseTo(26 / 31, 12);
+    const after = sales(SALES_THRESHOLD_CHANGE, DAY.to);
+    expect(await panels.value(q, 'Answered', after)).toBe(9);
+    expect(await panels.value(q, 'Service level (SL1)', after)).toBe(1);
+  });
+
+  it('time series: buckets add up to the totals; calls per interval counts every arrival', async () => {
+    const sl = await panels.run(q, 'Service level over time (SL1)');
+    expect(sl.length).toBeGreaterThan(1);
+    expect(sl.every((r) => r.time instanceof Date && typeof r.queue === 'string')).toBe(true);
+    const calls = await panels.run(q, 'Calls per interval');
+    // $queue excludes the 4 never queued
+    expect(calls.reduce((s, r) => s + Number(r.calls), 0)).toBe(EXPECTED.totals.callsArrived - 4);
+    const everything = await panels.run(q, 'Calls per interval', { ...DAY, vars: { ...VARS, queue: [] } });
+    expect(everything.reduce((s, r) => s + Number(r.calls), 0)).toBe(EXPECTED.totals.callsArrived);
+  });
+});
+
+describe('wallboard on the known-answer dataset', () => {
+  it('callers on hold apart from callbacks pending, longest wait, agents by state, today', async () => {
+    const w = 'wallboard.json';
+    expect(await panels.value(w, 'Waiting now', WALLBOARD)).toBe(EXPECTED.live.onHold);
+    expect(await panels.value(w, 'Callbacks pending', WALLBOARD)).toBe(EXPECTED.live.callbacksPending);
+    expect(await panels.value(w, 'Longest current wait', WALLBOARD)).toBe(EXPECTED.live.salesLongestWait);
+    expect(await panels.value(w, 'Agents available', WALLBOARD)).toBe(EXPECTED.live.available);
+    expect(await panels.value(w, 'Agents on call', WALLBOARD)).toBe(EXPECTED.live.onCall);
+    expect(await panels.value(w, 'Agents in wrap-up', WALLBOARD)).toBe(EXPECTED.live.wrapUp);
+    expect(await panels.value(w, 'Agents away', WALLBOARD)).toBe(EXPECTED.live.away);
+    expect(await panels.value(w, 'Service level today (SL1)', WALLBOARD)).toBeCloseTo(EXPECTED.totals.sl1, 12);
+    expect(await panels.value(w, 'Abandonment today', WALLBOARD)).toBeCloseTo(EXPECTED.totals.abandonment, 12);
+    const queues = await panels.run(w, 'Queues now', WALLBOARD);
+    expect(queues.map((r) => [r.queue, r.waiting, r.on_hold, r.callbacks_pending, r.longest_wait_seconds])).toEqual([
+      ['sales', 3, 3, 0, 95],
+      ['support', 1, 0, 1, 60],
+    ]);
+  });
+});
+
+describe('call explorer on the known-answer dataset', () => {
+  it('search by number or name, the path, workflow and recording', async () => {
+    const c = 'call-explorer.json';
+    expect((await panels.run(c, 'Calls')).length).toBe(EXPECTED.totals.callsArrived);
+    const byNumber = await panels.run(c, 'Calls', { ...DAY, vars: { ...VARS, caller: '+14255550007' } });
+    expect(byNumber.map((r) => [r.id, r.workflow_id])).toEqual([['fx-007', 'call-fx-007']]);
+    // a quote is data, not SQL
+    expect(await panels.run(c, 'Calls', { ...DAY, vars: { ...VARS, caller: "caller 9'" } })).toEqual([]);
+    // the two recorded messages have a recording; the empty and the failed one have none
+    expect((await panels.run(c, 'Calls')).filter((r) => r.recording_url)).toHaveLength(2);
+    expect((await panels.run(c, 'Call path')).map((r) => r.type)).toEqual(['incoming', 'ended']);
+  });
+});
+
+describe('voicemail and callbacks on the known-answer dataset (issue 27, point 3)', () => {
+  it('callbacks: requested, completed, failed, pending, time to callback, attempts', async () => {
+    const e = EXPECTED.callbacks;
+    expect(await panels.value(v, 'Callbacks requested')).toBe(e.requested);
+    expect(await panels.value(v, 'Callbacks completed')).toBe(e.completed);
+    expect(await panels.value(v, 'Callbacks failed')).toBe(e.failed);
+    expect(await panels.value(v, 'Callbacks pending')).toBe(e.pending);
+    expect(await panels.value(v, 'Time to callback')).toBeCloseTo(e.timeToCallback, 9);
+    expect(await panels.value(v, 'Attempts per completed callback')).toBeCloseTo(e.attemptsPerCompleted, 12);
+    expect(await panels.run(v, 'Callback list')).toHaveLength(8);
+  });
+
+  it('after-hours voicemails (no queue) count under All and under their line, not under a queue', async () => {
+    const e = EXPECTED.voicemails;
+    expect(await panels.value(v, 'Voicemails')).toBe(e.total);
+    expect(await panels.value(v, 'Voicemails waiting to be handled')).toBe(e.unhandled);
+    expect(await panels.value(v, 'Empty voicemails')).toBe(e.empty);
+    expect(await panels.value(v, 'Failed voicemails')).toBe(e.failed);
+    expect(await panels.run(v, 'Voicemail list')).toHaveLength(4);
+    const lines = await panels.run(v, 'Voicemails by line');
+    expect(
+      lines.map((r) => ({
+        line: r.line,
+        voicemails: Number(r.voicemails),
+        unhandled: Number(r.unhandled),
+        empty: Number(r.empty),
+        failed: Number(r.failed),
+      })),
+    ).toEqual(EXPECTED.voicemailLines);
+    // One queue selected: the messages have no queue, so none show.
+    const support = { ...DAY, vars: { ...VARS, queue: ['support'] } };
+    expect(await panels.value(v, 'Voicemails', support)).toBe(0);
+    expect(await panels.run(v, 'Voicemail list', support)).toEqual([]);
+  });
+});
