@@ -4,10 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CallbackActivities } from '../../src/contracts/activities/callbacks.js';
 import type { GraphActivities } from '../../src/contracts/activities/graph.js';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../../src/contracts/activities/records.js';
-import type { VoicemailActivities, VoicemailResult } from '../../src/contracts/activities/voicemail.js';
+import type { VoicemailActivities } from '../../src/contracts/activities/voicemail.js';
 import { callWorkflowId, graphNotificationSignal } from '../../src/contracts/call.js';
 import type { CallNotification, CallState, ResultInfo } from '../../src/contracts/graph-call.js';
-
+import { simulatedStoreActivities, type SimulatedStoreState } from './simulated-stores.js';
 import type {
   CalleeBehaviour,
   MessageBehaviour,
@@ -26,10 +26,10 @@ const TONES: Record<string, string> = { '*': 'star', '#': 'pound' };
  * Graph's side of calls for workflows on Temporal's time-skipping test server, where the emulator's wall-clock
  * timers can't follow skipped time: flow tests (devkit/flow-testing) and the workflow tests. Each activity sends back
  * the notifications Graph documents, as signals, the same way the webhook does. Prompts complete at once unless
- * `autoComplete` says otherwise (hold music never does: it loops until the test lets time pass). Records and
- * voicemails are kept in memory.
+ * `autoComplete` says otherwise (hold music never does: it loops until the test lets time pass). Records, voicemails
+ * and callbacks are kept in memory (simulated-stores.ts).
  */
-export class SimulatedGraph {
+export class SimulatedGraph implements SimulatedStoreState {
   readonly requests: { op: string; callId: string; detail?: unknown }[] = [];
   readonly prompts: SimulatedPrompt[] = [];
   readonly records = new Map<string, CallRecord>();
@@ -128,8 +128,10 @@ export class SimulatedGraph {
     return (clientContext === 'greeting' && this.completeGreeting) || clientContext === 'queue-exit';
   }
 
+  /** Graph's activities, and the in-memory stores' (simulated-stores.ts). */
   activities(): GraphActivities & RecordActivities & VoicemailActivities & CallbackActivities {
     return {
+      ...simulatedStoreActivities(this),
       createCall: async ({ phone, applicationInstanceId, tenantId, callbackUri }) => {
         // As Graph does: the call exists at once (201), its notifications go to the callbackUri it was given.
         const workflowId = new URL(callbackUri).searchParams.get('workflowId');
@@ -155,16 +157,6 @@ export class SimulatedGraph {
           await this.state(callId, 'terminated', { code, subcode, message: behaviour });
         }
         return { callId };
-      },
-      requestCallback: async (input) => {
-        const existing = this.callbacks.find((c) => c.callId === input.callId);
-        if (existing) return { callbackId: existing.callId };
-        this.callbacks.push({ ...input, status: 'requested', attempts: 0 });
-        return { callbackId: input.callId };
-      },
-      updateCallback: async ({ callId, ...patch }) => {
-        const row = this.callbacks.find((c) => c.callId === callId);
-        if (row) Object.assign(row, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
       },
       answerCall: async ({ callId }) => {
         this.requests.push({ op: 'answer', callId });
@@ -334,42 +326,6 @@ export class SimulatedGraph {
             10,
           );
         }
-      },
-      recordCall: async ({ record, events, timelineEnd }) => {
-        if (this.recordWritesToRefuse > 0) {
-          this.recordWritesToRefuse--;
-          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-        }
-        this.records.set(record.callId, record);
-        const t = this.timeline.get(record.callId) ?? new Map<number, TimelineEntry>();
-        for (const e of events) t.set(e.seq, e);
-        // As recordCall does: the call's last write drops entries numbered beyond its end.
-        if (timelineEnd !== undefined) for (const seq of t.keys()) if (seq > timelineEnd) t.delete(seq);
-        this.timeline.set(record.callId, t);
-      },
-      storeVoicemail: async (input) => {
-        this.storeAttempts++;
-        if (this.recordingStoreDown) throw new Error('recordings store: EACCES: permission denied, open recordings/…');
-        const existing = this.voicemails.find((v) => v.callId === input.callId);
-        if (existing) return { voicemailId: existing.voicemailId, status: existing.status };
-        const voicemailId = `vm-${this.voicemails.length + 1}`;
-        // As saveVoicemail does: no recording is a failure, except silence at the beep, which is an empty message.
-        const status: VoicemailResult['status'] = input.recordingLocation
-          ? 'recorded'
-          : input.completionReason === 'initialSilenceTimeout'
-            ? 'empty'
-            : 'failed';
-        this.voicemails.push({ ...input, voicemailId, status, notified: false });
-        return { voicemailId, status };
-      },
-      notifyVoicemail: async ({ voicemailId, webhookUrl, teamsUserIds }) => {
-        const vm = this.voicemails.find((v) => v.voicemailId === voicemailId);
-        if (vm) vm.notified = true;
-        const teams = teamsUserIds?.length ? { notified: [...teamsUserIds], refused: [] } : undefined;
-        return {
-          channels: [...(webhookUrl ? (['webhook'] as const) : []), ...(teams ? (['teams'] as const) : [])],
-          ...(teams ? { teams } : {}),
-        };
       },
     };
   }

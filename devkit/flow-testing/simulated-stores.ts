@@ -1,0 +1,77 @@
+/**
+ * The stores a call's activities write to besides Graph, kept in memory for the flow tests: the CDR and its timeline
+ * (Postgres in production), voicemails (the recordings store) and callback rows (Postgres). They fail on demand, as
+ * the real ones do while Postgres is away or the store refuses writes, for the tests of what the workflows do then.
+ */
+import type { CallbackActivities } from '../../src/contracts/activities/callbacks.js';
+import type { CallRecord, RecordActivities, TimelineEntry } from '../../src/contracts/activities/records.js';
+import type { VoicemailActivities, VoicemailResult } from '../../src/contracts/activities/voicemail.js';
+import type { SimulatedCallback, SimulatedVoicemail } from './simulated-types.js';
+
+/** What the stores keep and how they fail (SimulatedGraph holds it, so tests read and set it there). */
+export interface SimulatedStoreState {
+  readonly records: Map<string, CallRecord>;
+  readonly timeline: Map<string, Map<number, TimelineEntry>>;
+  readonly voicemails: SimulatedVoicemail[];
+  readonly callbacks: SimulatedCallback[];
+  /** The recordings store refuses every write: each attempt is counted in storeAttempts. */
+  recordingStoreDown: boolean;
+  /** Record writes still to refuse, as Postgres does while it is away. */
+  recordWritesToRefuse: number;
+  storeAttempts: number;
+}
+
+type StoreActivities = Pick<RecordActivities, 'recordCall'> &
+  Pick<VoicemailActivities, 'storeVoicemail' | 'notifyVoicemail'> &
+  Pick<CallbackActivities, 'requestCallback' | 'updateCallback'>;
+
+export function simulatedStoreActivities(s: SimulatedStoreState): StoreActivities {
+  return {
+    requestCallback: async (input) => {
+      const existing = s.callbacks.find((c) => c.callId === input.callId);
+      if (existing) return { callbackId: existing.callId };
+      s.callbacks.push({ ...input, status: 'requested', attempts: 0 });
+      return { callbackId: input.callId };
+    },
+    updateCallback: async ({ callId, ...patch }) => {
+      const row = s.callbacks.find((c) => c.callId === callId);
+      if (row) Object.assign(row, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    },
+    recordCall: async ({ record, events, timelineEnd }) => {
+      if (s.recordWritesToRefuse > 0) {
+        s.recordWritesToRefuse--;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      }
+      s.records.set(record.callId, record);
+      const t = s.timeline.get(record.callId) ?? new Map<number, TimelineEntry>();
+      for (const e of events) t.set(e.seq, e);
+      // As recordCall does: the call's last write drops entries numbered beyond its end.
+      if (timelineEnd !== undefined) for (const seq of t.keys()) if (seq > timelineEnd) t.delete(seq);
+      s.timeline.set(record.callId, t);
+    },
+    storeVoicemail: async (input) => {
+      s.storeAttempts++;
+      if (s.recordingStoreDown) throw new Error('recordings store: EACCES: permission denied, open recordings/…');
+      const existing = s.voicemails.find((v) => v.callId === input.callId);
+      if (existing) return { voicemailId: existing.voicemailId, status: existing.status };
+      const voicemailId = `vm-${s.voicemails.length + 1}`;
+      // As saveVoicemail does: no recording is a failure, except silence at the beep, which is an empty message.
+      const status: VoicemailResult['status'] = input.recordingLocation
+        ? 'recorded'
+        : input.completionReason === 'initialSilenceTimeout'
+          ? 'empty'
+          : 'failed';
+      s.voicemails.push({ ...input, voicemailId, status, notified: false });
+      return { voicemailId, status };
+    },
+    notifyVoicemail: async ({ voicemailId, webhookUrl, teamsUserIds }) => {
+      const vm = s.voicemails.find((v) => v.voicemailId === voicemailId);
+      if (vm) vm.notified = true;
+      const teams = teamsUserIds?.length ? { notified: [...teamsUserIds], refused: [] } : undefined;
+      return {
+        channels: [...(webhookUrl ? (['webhook'] as const) : []), ...(teams ? (['teams'] as const) : [])],
+        ...(teams ? { teams } : {}),
+      };
+    },
+  };
+}
