@@ -37,6 +37,7 @@ const quirksSchema = z
     subCodeSpelling: z.boolean().optional(),
     resourceDataArray: z.boolean().optional(),
     pascalCaseEnums: z.boolean().optional(),
+    recordCompletionReason: z.boolean().optional(),
   })
   .strict();
 
@@ -67,6 +68,13 @@ export const callerScriptSchema = z
     incomingCopies: z.number().int().min(1).max(10).optional(),
     digits: digitsSchema.optional(),
     speechMs: z.number().nonnegative().optional(),
+    recording: z
+      .object({
+        format: z.enum(['wav', 'mp3', 'ogg-opus', 'wma', 'm4a']).optional(),
+        level: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     quirks: quirksSchema.optional(),
   })
   .strict();

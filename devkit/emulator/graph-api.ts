@@ -194,11 +194,12 @@ export function recordingDownload(
       });
     });
     try {
-      const wav = calls.recordings.getRecording(req.params.id, req.header('authorization'));
+      const audio = calls.recordings.getRecording(req.params.id, req.header('authorization'));
       // An injected fault (action `downloadRecording`) fails an authorised download of a recording that exists.
       const fault = callId ? faults.take('downloadRecording', callId) : undefined;
       if (fault) throw fault;
-      res.status(200).type('application/octet-stream').send(wav);
+      // call-record.md: the download is application/octet-stream, whatever the audio is.
+      res.status(200).type('application/octet-stream').send(audio);
     } catch (err) {
       if (err instanceof GraphHttpError) return sendGraphError(req, res, err);
       throw err;

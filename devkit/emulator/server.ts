@@ -149,7 +149,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     activityNotifications,
     recordingBytes(recordingLocation: string) {
       const id = /\/recordings\/([^/?#]+)$/.exec(recordingLocation)?.[1];
-      return id ? calls.recordings.recording(decodeURIComponent(id))?.wav : undefined;
+      return id ? calls.recordings.recording(decodeURIComponent(id))?.audio : undefined;
     },
     async placeCall(script: CallerScript) {
       return { callId: calls.incoming.placeCall(script) };

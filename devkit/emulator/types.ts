@@ -60,6 +60,10 @@ export interface Quirks {
   resourceDataArray?: boolean;
   /** PascalCase enum values: changeType, state, status, completionReason, direction. */
   pascalCaseEnums?: boolean;
+  /** Send a recordOperation's `completionReason` (initialSilenceTimeout, maxSilenceTimeout, stopToneDetected…). v1.0's
+   * recordOperation resource has no such property (resources/recordoperation.md), so by default it is left out; the
+   * beta schema has it, and v1.0's own call-cancelmediaprocessing.md example shows one. */
+  recordCompletionReason?: boolean;
 }
 
 export const ALL_QUIRKS: Required<Quirks> = {
@@ -69,6 +73,7 @@ export const ALL_QUIRKS: Required<Quirks> = {
   subCodeSpelling: true,
   resourceDataArray: true,
   pascalCaseEnums: true,
+  recordCompletionReason: true,
 };
 
 /** Keys pressed on the dial pad `atMs` after dialling (inbound) or answering (outbound): 0-9, *, #, A-D. */
@@ -105,8 +110,21 @@ export interface CallerScript {
   digits?: DigitPress[];
   /** How long the caller speaks when recorded (recordResponse). Default 0: silence. */
   speechMs?: number;
+  /** What a recording of this caller holds. Default: WAV with a voice-like tone. */
+  recording?: RecordingScript;
   /** Notification quirks for this call; overrides the emulator-wide `quirks`. */
   quirks?: Quirks;
+}
+
+/**
+ * The audio a recordResponse download serves. Graph documents it only as application/octet-stream (call-record.md),
+ * so a recording may come as any of these (devkit/media/compressed-audio.ts makes them).
+ */
+export interface RecordingScript {
+  /** Default 'wav'. */
+  format?: 'wav' | 'mp3' | 'ogg-opus' | 'wma' | 'm4a';
+  /** Loudness of the speech in a WAV recording, 0..1 of full scale; 0 = line silence. Default 0.3. */
+  level?: number;
 }
 
 export interface PresenceStep {

@@ -202,7 +202,7 @@ describe('voicemail end to end', () => {
     expect(row).toMatchObject({ box: 'sales', from_id: '+14255550143', recording_id: null, size_bytes: null });
     // Silence at the beep is an empty message, with Graph's reason.
     expect(row!.status).toBe('empty');
-    expect(row!.error).toMatch(/initialSilenceTimeout/);
+    expect(row!.error).toMatch(/initial silence timeout/);
   });
 });
 

@@ -7,7 +7,8 @@ import { isGraphPromptFormat, makeToneWav, parseWav } from '../../src/media/wav.
 import { isOperation, isState, rigForFile } from '../helpers/bot-receiver.js';
 
 // Recordings are kept 400 ms after their call ends, so the test can watch one go.
-const rig = rigForFile({ recordingRetentionMs: 400 });
+// completionReason is asserted here: the beta schema's, which the quirk adds (v1.0 has none; emulator-recording-v1.test.ts).
+const rig = rigForFile({ recordingRetentionMs: 400, quirks: { recordCompletionReason: true } });
 
 describe('subscribeToTone and recordResponse', () => {
   it('sends toneInfo with sequenceId for keys pressed after subscribing, not before', async () => {

@@ -10,6 +10,7 @@ import type {
   EmulatedCallState,
   OperationView,
   Quirks,
+  RecordingScript,
   ResultInfo,
   TransferView,
 } from '../types.js';
@@ -18,7 +19,9 @@ export interface Recording {
   id: string;
   callId: string;
   token: string;
-  wav: Buffer;
+  /** What GET {recordingLocation} serves (as application/octet-stream, call-record.md): WAV unless the party's
+   * script names another format. */
+  audio: Buffer;
 }
 
 export interface PromptOperation {
@@ -85,7 +88,7 @@ export class EmulatedCall {
   transfer?: TransferState;
   direction: 'incoming' | 'outgoing' = 'incoming';
   /** The other party's script: the caller (inbound) or the callee (outbound). */
-  party: { digits?: DigitPress[]; speechMs?: number } = {};
+  party: { digits?: DigitPress[]; speechMs?: number; recording?: RecordingScript } = {};
   toneSubscribed = false;
   toneSequence = 0;
   redirected = false;
@@ -106,6 +109,7 @@ export class EmulatedCall {
     this.party = {
       ...(script.digits ? { digits: script.digits } : {}),
       ...(script.speechMs !== undefined ? { speechMs: script.speechMs } : {}),
+      ...(script.recording ? { recording: script.recording } : {}),
     };
   }
 

@@ -11,7 +11,7 @@ import type { ResultInfo } from '../types.js';
 import type { MediaRef } from '../validation/common.js';
 import type { PlayPromptRequest } from '../validation/media-operations.js';
 import type { CancelOperation, EmulatedCall, OperationStarted, PromptOperation } from './emulated-call.js';
-import { recordingFields } from './operations.js';
+import { completionReasonShown, recordingFields } from './operations.js';
 import type { CallRegistry } from './registry.js';
 import { RESULT, resultInfoJson } from './results.js';
 
@@ -133,7 +133,7 @@ export class MediaOperations {
   /** Tells the bot how a prompt operation ended, as the operation now records it. */
   private notifyEnded(call: EmulatedCall, op: PromptOperation): void {
     // completionReason is in the beta schema (unknown | completedSuccessfully | mediaOperationCanceled);
-    // Graph v1.0 sends it as well.
+    // Graph v1.0 sends it for a playPrompt. A recordOperation has none in v1.0 (see completionReasonShown).
     this.calls.notify(
       call,
       'deleted',
@@ -142,7 +142,7 @@ export class MediaOperations {
           op.type === 'recordResponse' ? '#microsoft.graph.recordOperation' : '#microsoft.graph.playPromptOperation',
         id: op.id,
         status: op.status,
-        completionReason: op.completionReason,
+        completionReason: completionReasonShown(call, op),
         clientContext: op.clientContext,
         resultInfo: op.resultInfo ? resultInfoJson(op.resultInfo) : undefined,
         ...recordingFields(op, this.calls.options.baseUrl()),

@@ -3,7 +3,7 @@
  * cancellations, tone subscriptions, invitations), as it stands now.
  */
 import { stripUndefined } from '../json.js';
-import type { PromptOperation, Recording } from './emulated-call.js';
+import type { EmulatedCall, PromptOperation, Recording } from './emulated-call.js';
 import type { CallRegistry } from './registry.js';
 import { resultInfoJson } from './results.js';
 
@@ -18,6 +18,15 @@ export function recordingFields(op: PromptOperation, baseUrl: string): Record<st
   return op.recording
     ? { recordingLocation: recordingLocation(op.recording, baseUrl), recordingAccessToken: op.recording.token }
     : { recordingLocation: '', recordingAccessToken: '' };
+}
+
+/**
+ * A recordOperation's completionReason, only when the call's quirks ask for it: v1.0's recordOperation resource has no
+ * such property (api-reference/v1.0/resources/recordoperation.md), so an app must not depend on it.
+ */
+export function completionReasonShown(call: EmulatedCall, op: PromptOperation): string | undefined {
+  if (op.type === 'recordResponse' && !call.quirks.recordCompletionReason) return undefined;
+  return op.completionReason;
 }
 
 export class Operations {
@@ -42,7 +51,7 @@ export class Operations {
       clientContext: op.clientContext,
       ...('prompts' in op
         ? {
-            completionReason: op.completionReason,
+            completionReason: completionReasonShown(call, op),
             ...(op.done ? recordingFields(op, this.calls.options.baseUrl()) : {}),
           }
         : {}),

@@ -4,7 +4,7 @@
  * recording is a tone of that length.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { makeToneWav } from '../../../src/media/wav.js';
+import { makeRecording } from '../../media/compressed-audio.js';
 import { GraphHttpError } from '../graph-error.js';
 import { MediaError } from '../media.js';
 import type { ResultInfo } from '../types.js';
@@ -118,11 +118,12 @@ export class Recordings {
   }
 
   private storeRecording(call: EmulatedCall, audioMs: number): Recording {
+    const { format = 'wav', level = 0.3 } = call.party.recording ?? {};
     const rec: Recording = {
       id: randomUUID(),
       callId: call.id,
       token: randomBytes(32).toString('base64url'),
-      wav: makeToneWav({ seconds: audioMs / 1000, frequencies: [220, 330, 262], segmentSeconds: 0.15, amplitude: 0.3 }),
+      audio: makeRecording(format, audioMs / 1000, level),
     };
     this.recordings.set(rec.id, rec);
     return rec;
@@ -143,12 +144,12 @@ export class Recordings {
       this.recordings.delete(id);
       throw new GraphHttpError(404, 'itemNotFound', 'The recording does not exist or has been discarded.');
     }
-    return rec.wav;
+    return rec.audio;
   }
 
   /** The call a recording belongs to, and its bytes (for tests: what a download serves). */
-  recording(id: string): { callId: string; wav: Buffer } | undefined {
+  recording(id: string): { callId: string; audio: Buffer } | undefined {
     const rec = this.recordings.get(id);
-    return rec ? { callId: rec.callId, wav: rec.wav } : undefined;
+    return rec ? { callId: rec.callId, audio: rec.audio } : undefined;
   }
 }
