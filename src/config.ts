@@ -103,7 +103,7 @@ export const configSchema = z.object({
   EMULATOR_QUIRKS: z
     .string()
     .regex(
-      /^(all|none|(establishedBeforeEstablishing|duplicates|stringCodes|subCodeSpelling|resourceDataArray|pascalCaseEnums)(,(establishedBeforeEstablishing|duplicates|stringCodes|subCodeSpelling|resourceDataArray|pascalCaseEnums))*)$/,
+      /^(all|none|(establishedBeforeEstablishing|duplicates|stringCodes|subCodeSpelling|resourceDataArray|pascalCaseEnums|recordCompletionReason)(,(establishedBeforeEstablishing|duplicates|stringCodes|subCodeSpelling|resourceDataArray|pascalCaseEnums|recordCompletionReason))*)$/,
       'expected all, none, or a comma-separated list of quirk names',
     )
     .default('none'),
