@@ -109,9 +109,18 @@ function parseTargets(targets: unknown): IncomingCall['to'] {
   return to;
 }
 
-/** `#microsoft.graph.playPromptOperation` → `playPromptOperation`. */
+/**
+ * An object's `@odata.type`, under any casing of the key (`@odata.Type`), and as OData's JSON before v4 spelt the
+ * annotation, without the `@` (`odata.type`). Values are compared regardless of case by their readers.
+ */
+function typeOf(v: Json): string | undefined {
+  const key = Object.keys(v).find((k) => /^@?odata\.type$/i.test(k));
+  return key === undefined ? undefined : str(v[key]);
+}
+
+/** `#microsoft.graph.playPromptOperation` (any casing) → `playPromptOperation`. */
 function odataType(v: Json): string {
-  return (str(v['@odata.type']) ?? '').replace(/^#?microsoft\.graph\./i, '');
+  return (typeOf(v) ?? '').replace(/^#?microsoft\.graph\./i, '');
 }
 
 function parseItem(item: unknown, receivedAt: string): ParsedItem {
@@ -214,7 +223,7 @@ export function parseCommsNotifications(body: unknown, receivedAt = new Date().t
       return { ok: false, legacy: true };
     return { ok: false, legacy: false, error: 'body must be a commsNotifications object with a value[] array' };
   }
-  const type = str(body['@odata.type']);
+  const type = typeOf(body);
   if (type && !/commsNotifications$/i.test(type))
     return { ok: false, legacy: false, error: `unexpected @odata.type ${type}` };
   if (value.length === 0) return { ok: false, legacy: false, error: 'value[] is empty' };

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { callingWebhook } from './calling-webhook.js';
+import { normaliseNotificationCharset } from './notification-charset.js';
 import type { NotificationVerifier } from './notification-auth.js';
 import { subscriptionsWebhook } from './subscriptions-webhook.js';
 import { securityHeaders } from './security-headers.js';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
     '/api/calling',
     ipAllowList(deps.webhookAllowedCidrs ?? [], 'Graph webhook', deps.logger),
     deps.notificationVerifier.middleware(),
+    normaliseNotificationCharset(),
     express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }),
     callingWebhook({
       client: deps.client,
