@@ -36,6 +36,8 @@ export async function startTemporalDevServer(opts: {
   namespace: string;
   /** ':memory:' for a throwaway server. */
   dbFilename?: string;
+  /** Where the UI decodes payloads (Temporal's codec-server protocol): the web process's /codec. */
+  uiCodecEndpoint?: string;
   onLog?: (line: string) => void;
 }): Promise<DevServer> {
   await mkdir(opts.dataDir, { recursive: true });
@@ -61,8 +63,10 @@ export async function startTemporalDevServer(opts: {
     'synchronous=normal',
   ];
   if (dbFile !== ':memory:') args.push('--db-filename', dbFile);
-  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
-  else args.push('--headless');
+  if (opts.uiPort) {
+    args.push('--ui-port', String(opts.uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  } else args.push('--headless');
 
   // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has drained.
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

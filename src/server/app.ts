@@ -12,6 +12,8 @@ import { ipAllowList } from './ip-allowlist.js';
 import { adminRouter } from '../admin/router.js';
 import { openApiDocument } from '../admin/openapi.js';
 import type { AdminAuth } from '../admin/identity.js';
+import type { PayloadCodec } from '@temporalio/common';
+import { codecEndpoint } from './codec-endpoint.js';
 import { metricsText, registerLiveGauges, registry } from '../metrics.js';
 import type { RecordingsAccess } from '../admin/handler.js';
 import type { RecordingStore } from '../recordings/store.js';
@@ -45,6 +47,8 @@ export interface AppDeps {
   recordings?: RecordingsAccess & { store: RecordingStore };
   /** The Temporal SDK's own Prometheus exporter, appended to /metrics. */
   temporalMetricsUrl?: string;
+  /** The codec endpoint for the Temporal UI (codec-endpoint.ts), behind the admin API's sign-in and allow-list. */
+  temporalCodec?: { codec: PayloadCodec; uiOrigin?: string };
 }
 
 /** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
@@ -95,6 +99,19 @@ export function createApp(deps: AppDeps): express.Express {
     );
   }
   if (deps.tabs) app.use('/tabs', deps.tabs);
+  if (deps.adminAuth && deps.temporalCodec) {
+    app.use(
+      '/codec',
+      ipAllowList(deps.adminAllowedCidrs ?? [], 'Temporal codec endpoint', deps.logger),
+      codecEndpoint({
+        codec: deps.temporalCodec.codec,
+        ...(deps.temporalCodec.uiOrigin ? { uiOrigin: deps.temporalCodec.uiOrigin } : {}),
+        auth: deps.adminAuth,
+        orm: deps.orm,
+        logger: deps.logger,
+      }),
+    );
+  }
   if (deps.recordings) {
     const recordings = deps.recordings;
     // Only with a link signed by the admin API: the link is the authorisation, and every download is audited.

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { MikroORM } from '../db/orm.js';
 import type { FolderRecordingStore } from '../recordings/store.js';
 import { createApp } from '../server/app.js';
+import { codecFor } from '../temporal/data-converter.js';
 import { AdminAuth } from '../admin/identity.js';
 import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from '../server/notification-auth.js';
 import type { Stops } from './stops.js';
@@ -98,6 +99,10 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     webhookAllowedCidrs: config.security.webhookAllowedCidrs,
     trustedProxies: config.security.trustedProxies,
     ...(d.temporalMetricsUrl ? { temporalMetricsUrl: d.temporalMetricsUrl } : {}),
+    temporalCodec: {
+      codec: await codecFor(config),
+      ...(config.temporal.uiOrigin ? { uiOrigin: config.temporal.uiOrigin } : {}),
+    },
     ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
