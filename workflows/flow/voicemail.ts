@@ -82,9 +82,9 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
   > = {};
   if (operationId !== undefined) {
     const opId = operationId;
-    // The greeting, the message, and Graph's own margin. A hang-up ends the recording: Graph then completes it.
-    // A caller who hangs up mid-message ends the recording; Graph's completion (with what was recorded) may follow
-    // the hang-up, so give it a moment, not the full maximum.
+    // The greeting, the message, and Graph's own margin. A caller who hangs up mid-message ends the call, and Graph
+    // sends no completion (nor recording) for the operation then outstanding: microsoft-graph-comms-samples#376, open
+    // since 2020, and the emulator does the same. A moment is still given, in case a completion does follow.
     await condition(() => session.operations.has(opId) || session.terminated, (maxSeconds + 120) * 1000);
     if (session.terminated && !session.operations.has(opId))
       await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
@@ -97,7 +97,11 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
       ...(typeof payload.recordingAccessToken === 'string' && payload.recordingAccessToken
         ? { recordingAccessToken: payload.recordingAccessToken }
         : {}),
-      completionReason: op ? (op.completionReason ?? op.status) : 'no completion notification',
+      completionReason: op
+        ? (op.completionReason ?? op.status)
+        : session.terminated
+          ? 'the caller hung up while recording: Graph sends no recording for an operation outstanding at hang-up'
+          : 'no completion notification',
       // v1.0 says why a recording ended only through status and resultInfo: the activity decides from those and the audio.
       ...(op ? { operationStatus: op.status } : {}),
       ...(payload.resultInfo && typeof payload.resultInfo === 'object'
