@@ -37,6 +37,9 @@ describe('control API over HTTP', () => {
       answerAfterMs: 10,
       talkMs: 30000,
       presence: [],
+      // Defaults since issue 21: Teams' voicemail after 20 s, and the agent presses 1 at Switchboard's whisper.
+      onWhisper: 'press',
+      callAnswering: { voicemailAfterMs: 20000 },
     });
 
     await rig.receiver.waitFor(isState(callId, 'terminated'), 'terminated');
