@@ -5,6 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { AgentLive, AgentStateChange } from '../src/db/entities/agent-state.js';
 import type { QueueConfig } from '../src/routing/types.js';
 import type { PresenceReader } from '../src/graph/presence.js';
+import { GraphRequestError } from '../src/graph/errors.js';
 import {
   agentWorkflowId,
   configuredQueuesSignal,
@@ -105,7 +106,7 @@ export function createAgentActivities(deps: {
      * nothing there): what an attempt that died told the agents is not known. Its heartbeats reach Temporal throttled,
      * so the last one Temporal kept can be older than the signals it sent. Carrying those readings over lost a change
      * for good: an agent told Busy/InACall, recorded as Available, read Available again after the process was killed,
-     * was never told, and stayed on call, never offered a call again (test/reliability/chaos.test.ts, the whole app killed).
+     * was never told, and stayed on call, never offered a call again (test/reliability/chaos-dependencies.test.ts, the whole app killed).
      */
     async pollPresence(input: {
       agentIds: string[];
@@ -138,8 +139,16 @@ export function createAgentActivities(deps: {
             }
           }
         } catch (err) {
-          // Graph throttles presence reads (1,500 per 30 s) and may be briefly away: skip a beat, keep polling.
-          log.warn('presence poll failed', { error: String(err) });
+          // Graph throttles presence reads (1,500 per 30 s) and may be briefly away: skip a beat, keep polling. A 429
+          // says how long to wait (Retry-After; Graph's throttling guidance: wait that long before the next request).
+          const retryAfterMs = err instanceof GraphRequestError ? (err.retryAfterSeconds ?? 0) * 1000 : 0;
+          log.warn('presence poll failed', {
+            error: String(err),
+            ...(retryAfterMs > 0 ? { retryAfterSeconds: retryAfterMs / 1000 } : {}),
+          });
+          if (retryAfterMs > input.intervalMs) {
+            await waitHeartbeating(ctx, retryAfterMs - input.intervalMs, input.intervalMs);
+          }
         }
         ctx.heartbeat();
         await ctx.sleep(input.intervalMs);
@@ -198,4 +207,12 @@ export async function startPresencePoller(
     signal: presenceAgentsSignal,
     signalArgs: [{ agentIds }],
   });
+}
+
+/** Sleep `ms`, heartbeating every `every` ms at most, so a long Retry-After does not time the activity out. */
+async function waitHeartbeating(ctx: Context, ms: number, every: number): Promise<void> {
+  for (let left = ms; left > 0; left -= every) {
+    ctx.heartbeat();
+    await ctx.sleep(Math.min(left, every));
+  }
 }

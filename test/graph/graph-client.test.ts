@@ -332,7 +332,7 @@ describe('CallControl request shapes', () => {
 
 describe('The answer activity', () => {
   // A worker killed after Graph took an answer, but before its workflow task completed, leaves the answer to be made
-  // again by the next worker (test/reliability/chaos.test.ts found calls ended `failed` this way, left up with nobody on them).
+  // again by the next worker (test/reliability/chaos-processes.test.ts found calls ended `failed` this way, left up with nobody on them).
   it("takes Graph's refusal of a repeated answer as the call answered, and fails on any other refusal", async () => {
     const graph = await createGraphClient(clientOptions());
     const answerCall = createGraphActivities(async () => new CallControl(graph)).answerCall;
