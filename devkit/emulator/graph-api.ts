@@ -52,6 +52,9 @@ export function graphApi(o: GraphApiOptions): express.Router {
   graph.use(faults.middleware());
 
   graph.post('/communications/getPresencesByUserId', (req, res) => {
+    // An injected fault (action `getPresencesByUserId`): Graph throttles presence reads with 429 and Retry-After.
+    const fault = faults.take('getPresencesByUserId', '');
+    if (fault) throw fault;
     res.status(200).json(presences(agents, validateGetPresences(req.body)));
   });
 

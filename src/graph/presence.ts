@@ -36,12 +36,13 @@ export class PresenceReader {
         body = (await this.client.api('/communications/getPresencesByUserId').post({ ids: batch })) as typeof body;
       } catch (e) {
         // The Graph client throws a GraphError carrying statusCode and code for an HTTP error answer.
-        const http = e as { statusCode?: number; code?: string; message?: string };
+        const http = e as { statusCode?: number; code?: string; message?: string; headers?: Headers };
         const err =
           typeof http.statusCode === 'number' && http.statusCode > 0
             ? GraphRequestError.fromResponse(
                 http.statusCode,
-                new Headers(),
+                // Its headers carry Retry-After, which a throttled poller must wait (throttling.md).
+                http.headers ?? new Headers(),
                 JSON.stringify({ error: { code: http.code, message: http.message } }),
                 'getPresencesByUserId',
               )
