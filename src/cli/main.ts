@@ -88,6 +88,12 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await orm.close();
       }
+      // Temporal forgets on time (issue 22): the namespace's retention, below RETENTION_DAYS.
+      const { migrateTemporal } = await import('./migrate-temporal.js');
+      await migrateTemporal(config, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+      });
       return 0;
     }
     case 'doctor':

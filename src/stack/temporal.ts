@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { startTemporalDevServer, type DevServer } from '../infra/temporal-dev-server.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
+import { describeRetention, ensureNamespaceRetention } from '../temporal/namespace-retention.js';
 import type { Stops } from './stops.js';
 
 export interface TemporalRole {
@@ -30,6 +31,8 @@ export async function startTemporal(
       port: config.temporal.devPort,
       ...(config.temporal.devUiPort ? { uiPort: config.temporal.devUiPort } : {}),
       namespace: config.temporal.namespace,
+      // The UI asks the web process to decode payloads for its pages (src/server/codec-endpoint.ts).
+      uiCodecEndpoint: `${config.publicUrl}/codec`,
       onLog: (line) => logger.debug({ component: 'temporal' }, line.trim()),
     });
     stops.push(() => devServer!.stop());
@@ -38,10 +41,17 @@ export async function startTemporal(
   // A process that runs the worker gives its client the worker's connection: the webhook's call starts can then ask
   // Temporal for eager start, which hands the call's first workflow task straight back to this worker instead of
   // queueing it behind every other call's tasks (the answer must reach Graph within 15 s, even under load).
+  if (config.temporal.address && !config.temporal.codecKeys) {
+    logger.warn(
+      { component: 'temporal', dataDir: config.dataDir },
+      'Temporal payloads are encrypted with the data folder key: processes on other hosts need TEMPORAL_CODEC_KEYS',
+    );
+  }
+  let role: TemporalRole;
   if (runsWorker) {
     const connection = await connectWorker(config.temporal, temporalAddress);
     stops.push(() => connection.close());
-    return {
+    role = {
       temporalAddress,
       ...(devServer ? { devServer } : {}),
       client: new Client({
@@ -51,8 +61,20 @@ export async function startTemporal(
       }),
       workerConnection: connection,
     };
+  } else {
+    const client = await connectClient(config, temporalAddress);
+    stops.push(() => client.connection.close());
+    role = { temporalAddress, ...(devServer ? { devServer } : {}), client };
   }
-  const client = await connectClient(config, temporalAddress);
-  stops.push(() => client.connection.close());
-  return { temporalAddress, ...(devServer ? { devServer } : {}), client };
+  // Temporal forgets on time (issue 22): closed calls' histories go before RETENTION_DAYS.
+  const retention = await ensureNamespaceRetention(
+    role.client,
+    config.temporal.namespace,
+    config.recordings.retentionDays,
+  );
+  logger[retention.status === 'not-permitted' ? 'warn' : 'info'](
+    { component: 'temporal' },
+    describeRetention(retention),
+  );
+  return role;
 }
