@@ -48,15 +48,18 @@ export function clientCredentialsEndpoint(keys: KeyRing, record: (r: RecordedReq
         reqSecret ??= decodeURIComponent(decoded.slice(i + 1));
       }
     }
-    if (!body.grant_type) {
+    // AADSTS900144, as Entra answers a request without a parameter it needs.
+    const missingParameter = (name: string) =>
       sendEntraError(
         req,
         res,
         400,
         'invalid_request',
         900144,
-        "The request body must contain the following parameter: 'grant_type'.",
+        `The request body must contain the following parameter: '${name}'.`,
       );
+    if (!body.grant_type) {
+      missingParameter('grant_type');
       return;
     }
     if (body.grant_type !== 'client_credentials') {
@@ -71,14 +74,7 @@ export function clientCredentialsEndpoint(keys: KeyRing, record: (r: RecordedReq
       return;
     }
     if (!reqClientId) {
-      sendEntraError(
-        req,
-        res,
-        400,
-        'invalid_request',
-        900144,
-        "The request body must contain the following parameter: 'client_id'.",
-      );
+      missingParameter('client_id');
       return;
     }
     if (reqClientId !== clientId) {
