@@ -35,6 +35,7 @@ const env = {
   AZURE_CLIENT_SECRET: 'secret',
   PUBLIC_URL: 'https://switchboard.example',
   GRAFANA_ADMIN_PASSWORD: 'admin',
+  TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
   ...(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {}),
 };
 
