@@ -225,7 +225,8 @@ describe('transfer', () => {
   });
 
   it('to a phone number uses the default agent script (accept)', async () => {
-    const callId = await establishedCall();
+    // call-transfer.md: transfer to a phone number needs a call that involves an application instance.
+    const callId = await rig.establishedCall({ from: { phone: '+14255550100' }, applicationInstanceId: 'ra-pstn' });
     await rig.calls.transfer(callId, { target: { phone: '+14255550999' }, clientContext: 'to-pstn' });
     const terminated = await rig.receiver.waitFor(isState(callId, 'terminated'), 'terminated', 5000);
     expect(terminated.item.resourceData['resultInfo']).toMatchObject({ code: 0, subcode: 7015 });

@@ -3,6 +3,7 @@
  * out by their script; a consultative one (replacesCallId) hands the caller to an agent the bot is already talking
  * to. Either way a transfer that fails leaves the call established with a 500 resultInfo.
  */
+import { badRequest } from '../graph-error.js';
 import type { TransferView } from '../types.js';
 import type { TransferRequest } from '../validation/transfers.js';
 import type { EmulatedCall, TransferState } from './emulated-call.js';
@@ -23,6 +24,12 @@ export class Transfers {
   transfer(callId: string, req: TransferRequest): void {
     const call = this.calls.live(callId);
     this.calls.requireState(call, ['established'], 'transfer');
+    // call-transfer.md: "Transfer to PSTN number is supported only for application instance." Graph's refusal
+    // itself is not documented; here it is a 400 before anything happens.
+    if ('phone' in req.target && !involvesApplicationInstance(call))
+      throw badRequest(
+        'Transfer to a phone number is supported only for a call that involves an application instance (a resource account with a phone number).',
+      );
     const agentKey = 'userId' in req.target ? req.target.userId : req.target.phone;
     const view: TransferView = {
       target: 'userId' in req.target ? { userId: req.target.userId } : { phone: req.target.phone },
@@ -155,4 +162,10 @@ export class Transfers {
       this.calls.log(call, 'agent', `${agentKey} finished talking to the caller (ended by ${conversation.endedBy})`);
     });
   }
+}
+
+/** Whether a resource account (application instance) is a party: the target of an incoming call, the source of ours. */
+function involvesApplicationInstance(call: EmulatedCall): boolean {
+  const parties = [call.source, ...call.targets] as { identity?: { applicationInstance?: unknown } }[];
+  return parties.some((p) => p.identity?.applicationInstance !== undefined);
 }
