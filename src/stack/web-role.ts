@@ -74,6 +74,12 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
       agentNames: Object.fromEntries(Object.entries(agents).map(([id, a]) => [id, a.name])),
       queueAgents: Object.fromEntries(Object.values(queues).map((q) => [q.name, q.agents])),
     },
+    links: {
+      ...(config.temporal.uiOrigin
+        ? { temporalWorkflows: `${config.temporal.uiOrigin}/namespaces/${config.temporal.namespace}/workflows` }
+        : {}),
+      ...(config.grafanaUrl ? { grafana: config.grafanaUrl } : {}),
+    },
     ...(d.demoSignIn
       ? { demo: demoSignIn(agents, () => d.standIn()?.url, config.security.adminAudiences[0] ?? config.graph.clientId) }
       : {}),

@@ -4,10 +4,38 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentLive, QueueLive } from '../db/entities/agent-state.js';
+import { Call } from '../db/entities/call.js';
+import { CallEvent } from '../db/entities/call-event.js';
 import type { Caller } from '../admin/identity.js';
 
+/** A call an agent is ringing with, talking to or wrapping up: what the agent needs to know of the caller. */
+export interface CallCard {
+  callId: string;
+  workflowId: string;
+  from: { number: string | null; name: string | null };
+  /** The line dialled (the resource account). */
+  line: string | null;
+  queue: string | null;
+  /** The menu choices and verbs the caller went through, in order. */
+  path: string[];
+  tags: string[];
+  data: Record<string, string | number | boolean>;
+}
+
+export interface WaitingCall {
+  callId: string;
+  workflowId: string;
+  queue: string;
+  since: string;
+  /** 1 = next to be offered, by the order callers entered the queue. */
+  position: number;
+}
+
 export interface FloorSnapshot {
-  agents: { agentId: string; state: string; since: string }[];
+  agents: { agentId: string; state: string; since: string; callId: string | null }[];
+  waiting: WaitingCall[];
+  /** The calls agents are on (ringing, talking, wrapping up), by call id. */
+  cards: Record<string, CallCard>;
   queues: {
     queue: string;
     waiting: number;
@@ -26,19 +54,42 @@ export interface FloorDirectory {
 export interface FloorView {
   viewer: { agentId: string; name: string; supervises: boolean };
   /** The viewer's own state; null when the viewer is not an agent on record. */
-  me: { state: string; since: string; queues: string[] } | null;
+  me: { state: string; since: string; queues: string[]; call: CallCard | null } | null;
   queues: FloorSnapshot['queues'];
+  /** Supervisors only: every waiting call, with its position in its queue. */
+  waiting: WaitingCall[];
   /** Supervisors only: every agent with their state and queues. */
-  agents: { agentId: string; name: string; state: string; since: string; queues: string[] }[];
+  agents: { agentId: string; name: string; state: string; since: string; queues: string[]; callId: string | null }[];
 }
 
 export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
-  const [agents, queues] = await Promise.all([
+  const [agents, queues, waitingRows] = await Promise.all([
     em.find(AgentLive, {}, { orderBy: { agentId: 'asc' } }),
     em.find(QueueLive, {}, { orderBy: { queue: 'asc' } }),
+    em.find(
+      Call,
+      { queuedAt: { $ne: null }, connectedAt: null, endedAt: null, outcome: null },
+      { orderBy: { queuedAt: 'asc' }, limit: 500 },
+    ),
   ]);
+  const positions = new Map<string, number>();
+  const waiting = waitingRows.map((c) => {
+    const position = (positions.get(c.queue ?? '') ?? 0) + 1;
+    positions.set(c.queue ?? '', position);
+    return { callId: c.id, workflowId: c.workflowId, queue: c.queue ?? '', since: c.queuedAt!.toISOString(), position };
+  });
   return {
-    agents: agents.map((a) => ({ agentId: a.agentId, state: a.state, since: a.since.toISOString() })),
+    agents: agents.map((a) => ({
+      agentId: a.agentId,
+      state: a.state,
+      since: a.since.toISOString(),
+      callId: a.callId ?? null,
+    })),
+    waiting,
+    cards: await callCards(
+      em,
+      agents.flatMap((a) => (a.callId ? [a.callId] : [])),
+    ),
     queues: queues.map((q) => ({
       queue: q.queue,
       waiting: q.callsWaiting,
@@ -55,6 +106,62 @@ export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
   };
 }
 
+/** The caller's path: the verbs the flow ran and the menu choices made, from the call's timeline. */
+async function callCards(em: EntityManager, callIds: string[]): Promise<Record<string, CallCard>> {
+  if (callIds.length === 0) return {};
+  const [calls, events] = await Promise.all([
+    em.find(Call, { id: { $in: callIds } }),
+    em.find(CallEvent, { callId: { $in: callIds }, type: { $like: 'verb:%' } }, { orderBy: { seq: 'asc' } }),
+  ]);
+  const cards: Record<string, CallCard> = {};
+  for (const c of calls) {
+    cards[c.id] = {
+      callId: c.id,
+      workflowId: c.workflowId,
+      from: { number: c.fromId ?? null, name: c.fromName ?? null },
+      line: c.toId ?? null,
+      queue: c.queue ?? null,
+      path: callPath(events.filter((e) => e.callId === c.id)),
+      tags: c.tags,
+      data: c.data,
+    };
+  }
+  return cards;
+}
+
+/** Steps worth an agent's glance: greetings and answering are left out, a menu shows the key pressed. */
+const PATH_VERBS = new Set(['menu', 'gather', 'isOpen', 'queue', 'lookup', 'transfer', 'voicemail', 'offerCallback']);
+
+function callPath(events: CallEvent[]): string[] {
+  const steps: { verb: string; args: Record<string, unknown>; result?: unknown }[] = [];
+  for (const e of events) {
+    const [, verb, done] = e.type.split(':');
+    if (!verb || !PATH_VERBS.has(verb)) continue;
+    if (!done) steps.push({ verb, args: (e.payload ?? {}) as Record<string, unknown> });
+    else {
+      const open = steps.findLast((st) => st.verb === verb && !('result' in st));
+      if (open) open.result = e.payload;
+    }
+  }
+  return steps.map(({ verb, args, result }) => {
+    // Only names an admin wrote (a queue, a schedule, a lookup's name) and keys pressed in a menu: never a lookup's
+    // input or what a caller keyed in for a callback.
+    const name = [args['queue'], args['schedule'], args['box'], verb === 'lookup' ? args['name'] : undefined].find(
+      (v) => typeof v === 'string',
+    );
+    const outcome =
+      verb === 'menu' &&
+      result &&
+      typeof result === 'object' &&
+      typeof (result as { digits?: unknown }).digits === 'string'
+        ? `pressed ${(result as { digits: string }).digits}`
+        : verb === 'isOpen' && result && typeof result === 'object'
+          ? String((result as { open?: unknown }).open === false ? 'closed' : 'open')
+          : undefined;
+    return [verb, name, outcome].filter(Boolean).join(' · ');
+  });
+}
+
 export function supervises(caller: Caller): boolean {
   return caller.roles.includes('Switchboard.Supervisor') || caller.roles.includes('Switchboard.Admin');
 }
@@ -69,8 +176,16 @@ export function floorFor(caller: Caller, floor: FloorSnapshot, directory: FloorD
   const all = supervises(caller);
   return {
     viewer: { agentId: caller.objectId, name: caller.name, supervises: all },
-    me: own ? { state: own.state, since: own.since, queues: mine } : null,
+    me: own
+      ? {
+          state: own.state,
+          since: own.since,
+          queues: mine,
+          call: own.callId ? (floor.cards[own.callId] ?? null) : null,
+        }
+      : null,
     queues: all ? floor.queues : floor.queues.filter((q) => mine.includes(q.queue)),
+    waiting: all ? floor.waiting : [],
     agents: all
       ? floor.agents.map((a) => ({
           ...a,

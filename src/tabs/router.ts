@@ -23,6 +23,8 @@ export interface TabsOptions {
   directory: FloorDirectory;
   logger: Logger;
   demo?: DemoSignIn;
+  /** Where a call's links lead: the Temporal UI's workflow page and Grafana's Call explorer. */
+  links?: { temporalWorkflows?: string; grafana?: string };
   /** Sent to keep a quiet stream open through proxies. */
   heartbeatMs?: number;
 }
@@ -78,7 +80,8 @@ export async function tabsRouter(opts: TabsOptions): Promise<Router> {
     let seq = Number(req.header('last-event-id') ?? 0) || 0;
     const unsubscribe = opts.feed.subscribe((floor) => {
       seq++;
-      res.write(`id: ${seq}\nevent: floor\ndata: ${JSON.stringify(floorFor(caller, floor, opts.directory))}\n\n`);
+      const view = { ...floorFor(caller, floor, opts.directory), links: opts.links ?? {} };
+      res.write(`id: ${seq}\nevent: floor\ndata: ${JSON.stringify(view)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': still here\n\n'), opts.heartbeatMs ?? 15_000);
     req.on('close', () => {

@@ -3,7 +3,7 @@
  * queue's waiting calls. Own data only: the stream and the admin API refuse anything else for an agent.
  */
 import { queues, setAvailability, setMembership, type QueueSummary } from './admin-api.js';
-import { followFloor, type FloorView, type LinkState } from './live.js';
+import { followFloor, type CallCard, type FloorView, type LinkState } from './live.js';
 import { signIn } from './session.js';
 import { elapsed, h, linkBanner, render, stateLabel, tickTimes } from './view.js';
 
@@ -22,6 +22,24 @@ async function act(token: string, action: () => Promise<unknown>): Promise<void>
     problem = (err as Error).message;
   }
   draw(token);
+}
+
+/** While ringing, on a call and in wrap-up: who is calling, on which line, and how they got here. */
+function callCard(call: CallCard): HTMLElement {
+  const facts: [string, string][] = [
+    ['Caller', [call.from.name, call.from.number].filter(Boolean).join(' · ') || 'unknown'],
+    ['Line dialled', call.line ?? '–'],
+    ['Queue', call.queue ?? '–'],
+    ['Path', call.path.join(' → ') || '–'],
+    ['Tags', call.tags.join(', ') || '–'],
+    ...Object.entries(call.data).map(([k, v]): [string, string] => [k, String(v)]),
+  ];
+  return h(
+    'section',
+    { 'aria-labelledby': 'my-call', 'data-testid': 'my-call' },
+    h('h2', { id: 'my-call' }, 'This call'),
+    h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+  );
 }
 
 function draw(token: string): void {
@@ -70,6 +88,7 @@ function draw(token: string): void {
           )
         : null,
     ),
+    me?.call ? callCard(me.call) : null,
     h(
       'section',
       { 'aria-labelledby': 'my-queues' },

@@ -80,6 +80,67 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
   );
 }
 
+/** Calls waiting, longest first, with where to look at each: its dashboard and its workflow. */
+function waitingTable(view: FloorView): HTMLElement {
+  const links = view.links;
+  return h(
+    'section',
+    { 'aria-labelledby': 'waiting' },
+    h('h2', { id: 'waiting' }, 'Calls waiting'),
+    view.waiting.length === 0
+      ? h('p', {}, 'Nobody is waiting.')
+      : h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, 'Queue'), h('th', {}, 'Position'), h('th', {}, 'Waiting for'), h('th', {}, 'Open')),
+          ),
+          h(
+            'tbody',
+            {},
+            ...view.waiting.map((w) =>
+              h(
+                'tr',
+                { 'data-call': w.callId },
+                h('th', { scope: 'row' }, w.queue),
+                h('td', {}, String(w.position)),
+                h('td', {}, elapsed(w.since)),
+                h(
+                  'td',
+                  {},
+                  links.grafana
+                    ? h(
+                        'a',
+                        {
+                          href: `${links.grafana}/d/switchboard-calls?var-call=${encodeURIComponent(w.callId)}`,
+                          target: '_blank',
+                          rel: 'noopener',
+                        },
+                        'Call explorer',
+                      )
+                    : null,
+                  links.grafana && links.temporalWorkflows ? ' · ' : null,
+                  links.temporalWorkflows
+                    ? h(
+                        'a',
+                        {
+                          href: `${links.temporalWorkflows}/${encodeURIComponent(w.workflowId)}`,
+                          target: '_blank',
+                          rel: 'noopener',
+                        },
+                        'Workflow',
+                      )
+                    : null,
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
 function draw(token: string): void {
   render(
     app,
@@ -129,6 +190,7 @@ function draw(token: string): void {
         ),
       ),
     ),
+    floor ? waitingTable(floor) : null,
     h(
       'section',
       { 'aria-labelledby': 'agents' },

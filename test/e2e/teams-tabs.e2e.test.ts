@@ -87,6 +87,33 @@ describe('the Teams tabs (issue 23)', () => {
     await Promise.all([alex.close(), supervisor.close()]);
   });
 
+  it('a call rings an agent: their tab shows the caller and the path, the supervisor sees the call waiting', async () => {
+    const supervisor = await signedIn('Sam Supervisor', 'supervisor');
+    const adele = await signedIn('Adele Vance', 'agent');
+    // Adele is first in support's serial order; she lets it ring, so the call waits in the queue while offered to her.
+    stack.emulator!.setAgent(ADELE, { onTransfer: 'ignore' });
+    const { callId } = await stack.emulator!.placeCall({
+      from: { phone: '+14255550142' },
+      applicationInstanceId: 'ra-support',
+      hangUpAfterMs: 15_000,
+    });
+    const card = adele.getByTestId('my-call');
+    await card.waitFor();
+    expect(await card.textContent()).toContain('+14255550142');
+    expect(await card.textContent()).toContain('ra-support');
+    expect(await card.textContent()).toContain('queue · support');
+    const waiting = supervisor.locator(`tr[data-call="${callId}"]`);
+    await waiting.waitFor();
+    expect(await waiting.locator('th').textContent()).toBe('support');
+    expect(await waiting.locator('td').first().textContent()).toBe('1');
+    // The supervisor's list names no caller: position, queue and wait only.
+    expect(await supervisor.content()).not.toContain('+14255550142');
+    // The caller hangs up (or Alex, next in line, takes the call): it leaves the list.
+    await waiting.waitFor({ state: 'detached', timeout: 60_000 });
+    stack.emulator!.setAgent(ADELE, { onTransfer: 'accept' });
+    await Promise.all([adele.close(), supervisor.close()]);
+  });
+
   it('an agent cannot see or change another agent: 403 from the API, nobody else on the page or in the stream', async () => {
     const adele = await signedIn('Adele Vance', 'agent');
     const token = await tokenOf(adele);
