@@ -8,7 +8,12 @@ export const benchAgentId = (i: number): string => `b0000000-0000-4000-8000-${St
  * One queue: `support`, unlimited. N > 1: queues bench-1..bench-N, each with Teams' limit of 200 waiting calls
  * (src/routing/validate.ts) and the agents dealt out round robin.
  */
-export function benchQueues(agents: string[], queueCount: number, presence: boolean): Record<string, QueueConfig> {
+export function benchQueues(
+  agents: string[],
+  queueCount: number,
+  presence: boolean,
+  confirm: 'key' | 'none' = 'key',
+): Record<string, QueueConfig> {
   const names = queueCount === 1 ? ['support'] : Array.from({ length: queueCount }, (_, i) => `bench-${i + 1}`);
   return Object.fromEntries(
     names.map((name, q) => [
@@ -23,6 +28,7 @@ export function benchQueues(agents: string[], queueCount: number, presence: bool
         maxCalls: queueCount === 1 ? 100_000 : 200,
         maxWaitSeconds: 3600,
         ...(presence ? {} : { presenceBased: false }),
+        confirm,
       } satisfies QueueConfig,
     ]),
   );

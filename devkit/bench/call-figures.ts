@@ -12,6 +12,8 @@ export interface CallFigures {
   answerMs: number[];
   /** Agent free (or the call queued, whichever is later) → the offer, per offered call (ms). */
   offerMs: number[];
+  /** Per connected call: from its (last) offer to the caller being put through. */
+  connectMs: number[];
   /** The slowest 1% of offers (at least 3), when they were made (s into the calls phase). */
   offerTail: { at_s: number; ms: number }[];
   /** When each run of a queue workflow started (s into the calls phase). */
@@ -46,6 +48,7 @@ export async function callFigures(
     arrived_at: When;
     queued_at: When | null;
     offered_at: When | null;
+    connected_at: When | null;
     ended_at: When | null;
     outcome: string | null;
   }[];
@@ -113,5 +116,8 @@ export async function callFigures(
   );
   const outcomes: Record<string, number> = {};
   for (const c of calls) outcomes[c.outcome ?? 'none'] = (outcomes[c.outcome ?? 'none'] ?? 0) + 1;
-  return { answerMs, offerMs, offerTail, queueRunsAt, queueRaces, maxConcurrent, maxWaiting, outcomes };
+  const connectMs = calls
+    .filter((c) => c.offered_at && c.connected_at)
+    .map((c) => new Date(c.connected_at!).getTime() - new Date(c.offered_at!).getTime());
+  return { answerMs, offerMs, connectMs, offerTail, queueRunsAt, queueRaces, maxConcurrent, maxWaiting, outcomes };
 }

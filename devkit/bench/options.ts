@@ -13,6 +13,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --rows N           calls of history for the dashboard queries (default 1000000)
   --no-panels        skip the dashboard queries
   --no-presence      queues route without looking at Teams presence
+  --confirm MODE     key: an answered ring hears the whisper and the agent presses 1 (default, as queues do);
+                     none: any answered ring takes the caller (to measure what the confirm step costs)
   --media-speed X    prompts play X times faster than their audio (default 1, as on Graph)
   --ceiling-calls N  bare workflows for the ceiling, all started at once (default 200)
   --profile DIR      the Switchboard process writes its CPU profiles to DIR (npm run bench:profile -- DIR)
@@ -28,6 +30,7 @@ export interface BenchOptions {
   rows: number;
   panels: boolean;
   presence: boolean;
+  confirm: 'key' | 'none';
   mediaSpeed: number;
   ceilingCalls: number;
   profile: string | undefined;
@@ -57,6 +60,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         // 1 = prompts last as long as their audio, as on Graph. Faster media makes every waiting caller loop its hold
         // music that many times faster, i.e. that much more Temporal work per waiting call than real callers cause.
         'media-speed': { type: 'string', default: '1' },
+        confirm: { type: 'string', default: 'key' },
         'ceiling-calls': { type: 'string', default: '200' },
         profile: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -73,6 +77,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     return n;
   };
   const whole = (n: number) => Number.isInteger(n) && n >= 1;
+  if (values.confirm !== 'key' && values.confirm !== 'none')
+    throw new BenchUsageError(`--confirm must be key or none (got ${JSON.stringify(values.confirm)})`);
   const options: BenchOptions = {
     rate: number('rate', values.rate, (n) => n > 0, 'a number of calls per second > 0'),
     duration: number('duration', values.duration, (n) => n > 0, 'a number of seconds > 0'),
@@ -83,6 +89,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     rows: number('rows', values.rows, whole, 'a whole number ≥ 1'),
     panels: !values['no-panels'],
     presence: !values['no-presence'],
+    confirm: values.confirm,
     mediaSpeed: number('media-speed', values['media-speed'], (n) => n > 0, 'a number > 0'),
     ceilingCalls: number('ceiling-calls', values['ceiling-calls'], whole, 'a whole number ≥ 1'),
     profile: values.profile,

@@ -42,7 +42,7 @@ async function main(opt: BenchOptions): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   });
   const agents = Array.from({ length: opt.agents }, (_, i) => benchAgentId(i));
-  const queues = benchQueues(agents, opt.queues, opt.presence);
+  const queues = benchQueues(agents, opt.queues, opt.presence, opt.confirm);
   progress('starting the stack…');
   const stack = await startBenchStack(
     config,
@@ -86,6 +86,10 @@ async function main(opt: BenchOptions): Promise<void> {
     offer_ms_p50: round(pct(figures.offerMs, 50)),
     offer_ms_p99: round(pct(figures.offerMs, 99)),
     offer_tail: figures.offerTail,
+    // Offer → caller put through (ring, answer, the whisper and the key with --confirm key, transfer).
+    confirm: opt.confirm,
+    connect_ms_p50: round(pct(figures.connectMs, 50)),
+    connect_ms_p99: round(pct(figures.connectMs, 99)),
     queue_runs_started_s: figures.queueRunsAt.sort((a, b) => a - b),
     queue_can_races_s: figures.queueRaces.sort((a, b) => a - b),
     max_concurrent_calls: figures.maxConcurrent,
