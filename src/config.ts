@@ -23,9 +23,11 @@ const bool = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const optionalUrl = z.string().url().optional();
 const optionalString = z.string().min(1).optional();
+// `*` alone: every address, an explicit choice the web process logs (empty: the web process refuses to start, src/stack/fail-closed.ts).
 const cidrList = z
   .string()
   .superRefine((v, ctx) => {
+    if (v.trim() === '*') return;
     try {
       parseCidrs(v.split(','));
     } catch (err) {
@@ -39,8 +41,6 @@ export const configSchema = z.object({
   PORT: port.default(3978),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: optionalUrl,
-  /** Where supervisors' links to a call's Call explorer dashboard lead (the Teams tabs). */
-  GRAFANA_URL: optionalUrl,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
 
@@ -97,9 +97,25 @@ export const configSchema = z.object({
   TRUSTED_PROXIES: cidrList,
   RECORDINGS_DIR: optionalString,
   RECORDINGS_SIGNING_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
+  WEB_REPLICAS: z.coerce
+    .number({ invalid_type_error: 'expected a whole number of web processes' })
+    .int('expected a whole number of web processes')
+    .min(1, 'expected at least 1')
+    .default(1),
   RECORDING_LINK_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // At most 89: the run is daily, so the oldest data it leaves is under RETENTION_DAYS + 1 day, never 90 days old.
+  RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(89, 'expected at most 89 (days): personal data is kept for less than 90 days')
+    .default(89),
   VOICEMAIL_WEBHOOK_URL: optionalUrl,
+  PRIVACY_HMAC_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
+  PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'expected a two-letter country code (ISO 3166-1 alpha-2), e.g. US')
+    .optional(),
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),
   EMULATOR_QUIRKS: z
@@ -118,8 +134,6 @@ export interface Config {
   host: string;
   /** The address Graph reaches us at: callbackUri and prompt URLs are built from it. */
   publicUrl: string;
-  /** Grafana's address, for links to dashboards; undefined: no links. */
-  grafanaUrl?: string;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   temporal: {
@@ -177,11 +191,19 @@ export interface Config {
     dir: string;
     /** HMAC key for recording links; undefined: a random key per process (links work only on the process that made them). */
     signingKey?: string;
+    /** How many web processes serve recording links (WEB_REPLICAS): more than one need a shared signing key. */
+    webReplicas: number;
     linkTtlSeconds: number;
-    /** Calls, events, voicemails, callbacks and recordings older than this are deleted daily. */
+    /** Calls, events, voicemails, callbacks, recordings, agent states, recording access (and audit rows, 30 at least) older than this are deleted daily. */
     retentionDays: number;
     /** Where new voicemails are announced (POST JSON). */
     voicemailWebhookUrl?: string;
+  };
+  privacy: {
+    /** Keys the hash that names a person in audit rows (src/privacy/subject-ref.ts); undefined: see privacyHmacKey. */
+    hmacKey?: string;
+    /** The country whose national numbers (no country code) privacy requests and stored numbers may be written in. */
+    phoneRegion?: string;
   };
   security: {
     /**
@@ -190,7 +212,7 @@ export interface Config {
      */
     adminOpenIdUrl?: string;
     adminAudiences: string[];
-    /** Empty: any address. */
+    /** Empty: no one (a web process outside the embedded demo refuses to start so); `['*']`: every address. */
     adminAllowedCidrs: string[];
     webhookAllowedCidrs: string[];
     /** Proxies whose X-Forwarded-For is believed. */
@@ -211,6 +233,7 @@ export const SECRET_VARIABLES = [
   'GRAPH_SUBSCRIPTION_CLIENT_STATE',
   'RECORDINGS_SIGNING_KEY',
   'TEMPORAL_CODEC_KEYS',
+  'PRIVACY_HMAC_KEY',
 ] as const;
 
 function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -240,6 +263,9 @@ export function emulatorGraphEnv(emulator: {
     GRAPH_BASE_URL: emulator.graphBaseUrl,
     AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
     GRAPH_NOTIFICATION_OPENID_URL: emulator.callingOpenIdUrl,
+    // Such a process is a web process outside the embedded demo, so it needs allow-lists: the emulator is local.
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
+    ADMIN_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
   };
 }
 
@@ -265,7 +291,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
-    ...(e.GRAFANA_URL ? { grafanaUrl: e.GRAFANA_URL.replace(/\/$/, '') } : {}),
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     temporal: {
@@ -310,10 +335,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     recordings: {
       dir: e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings'),
       signingKey: e.RECORDINGS_SIGNING_KEY,
+      webReplicas: e.WEB_REPLICAS,
       linkTtlSeconds: e.RECORDING_LINK_TTL_SECONDS,
       retentionDays: e.RETENTION_DAYS,
       voicemailWebhookUrl: e.VOICEMAIL_WEBHOOK_URL,
     },
+    privacy: { hmacKey: e.PRIVACY_HMAC_KEY, phoneRegion: e.PHONE_REGION },
     security: {
       adminOpenIdUrl: e.ADMIN_OPENID_URL,
       // The Teams tabs' single sign-on token names the app by its host and bot id (docs/teams-app.md).

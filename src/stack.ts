@@ -12,6 +12,7 @@ import { lazyGraph } from './stack/graph.js';
 import { startWorkerRole } from './stack/worker-role.js';
 import { startWebRole } from './stack/web-role.js';
 import { stopAllOf, type Stops } from './stack/stops.js';
+import { failClosed } from './stack/fail-closed.js';
 import type { GraphStandIn, Stack, StackOptions } from './stack/types.js';
 
 export type { GraphStandIn, Stack, StackOptions, StackRoles, StackStep } from './stack/types.js';
@@ -22,12 +23,18 @@ export type { GraphStandIn, Stack, StackOptions, StackRoles, StackStep } from '.
  * `npm start`, the CLI and the integration tests all go through here.
  */
 export async function startStack<E extends GraphStandIn = GraphStandIn>(
-  config: Config,
+  requested: Config,
   logger: Logger,
   options: StackOptions<E> = {},
 ): Promise<Stack<E>> {
   const onStep = options.onStep ?? (() => {});
   const roles = options.roles ?? { worker: true, web: true };
+  // Fails closed before anything starts: the emulator only in the embedded demo, allow-lists outside it.
+  const { config, emulator: runsEmulator } = failClosed(requested, {
+    roles,
+    emulatorOffered: Boolean(options.graphStandIn),
+    logger,
+  });
   const stops: Stops = [];
   const stopAll = stopAllOf(stops, logger);
 
@@ -96,14 +103,14 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
         recordingStore,
         eagerStart: workerConnection !== undefined,
         standIn: () => emulator,
-        demoSignIn: !config.graph.baseUrl && Boolean(options.graphStandIn),
+        demoSignIn: runsEmulator,
         ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
       });
       onStep({ component: 'web', detail: webUrl });
     }
 
     // 5. The stand-in for Graph (the emulator), when no real Graph is configured and the caller brought one.
-    if (!config.graph.baseUrl && roles.web && options.graphStandIn) {
+    if (runsEmulator && options.graphStandIn) {
       const standIn = await options.graphStandIn(config, logger);
       emulator = standIn;
       stops.push(() => standIn.stop());

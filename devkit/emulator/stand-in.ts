@@ -7,7 +7,12 @@ import { ALL_QUIRKS } from './types.js';
  * The Graph emulator standing in for Microsoft, with the quirks config asks for: what `switchboard up` and the tests
  * pass to startStack as its graphStandIn.
  */
-export function emulatorStandIn(config: Config, logger: Logger): Promise<Emulator> {
+export async function emulatorStandIn(config: Config, logger: Logger): Promise<Emulator> {
+  // Its token endpoint signs for anyone who asks: never in production, whoever loads it (issue 22, point 5).
+  if (process.env.NODE_ENV === 'production')
+    throw new Error(
+      'the Graph emulator does not start with NODE_ENV=production: set GRAPH_BASE_URL (docs/azure-setup.md)',
+    );
   return startEmulator({
     port: config.emulator.port,
     tenantId: config.graph.tenantId,

@@ -23,12 +23,17 @@ const DEMO_AGENT = Object.keys(agents)[0] ?? '';
 export async function up(config: Config, logger: Logger, opts: { demo: boolean; roles?: StackRoles }): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out('Starting Switchboard…');
-  // Without GRAPH_BASE_URL, the Graph emulator stands in for Microsoft: the demo works on a machine with no tenant.
-  // Loaded only then, so a production web or worker process (Graph configured) never loads the kit.
+  // `switchboard up` is the embedded demo: without GRAPH_BASE_URL the Graph emulator stands in for Microsoft, so the
+  // demo works on a machine with no tenant. A web or worker process of its own (`switchboard web|worker`, given its
+  // roles) never offers it: it fails closed without GRAPH_BASE_URL (src/stack/fail-closed.ts), and never loads the kit.
   const stack = await startStack(config, logger, {
-    graphStandIn: async (c, l) => (await import('../../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
     onStep: (s) => out(`  ✓ ${LABELS[s.component]!.padEnd(15)} ${s.detail}`),
-    ...(opts.roles ? { roles: opts.roles } : {}),
+    ...(opts.roles
+      ? { roles: opts.roles }
+      : {
+          graphStandIn: async (c: Config, l: Logger) =>
+            (await import('../../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
+        }),
   });
 
   let stopping = false;

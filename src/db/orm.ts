@@ -20,6 +20,7 @@ import { Migration20261129000000_session_temp_tables } from './migrations/Migrat
 import { Migration20261207100000_queue_thresholds } from './migrations/Migration20261207100000_queue_thresholds.js';
 import { Migration20261207110000_counted_where_they_belong } from './migrations/Migration20261207110000_counted_where_they_belong.js';
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
+import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
 
 export { MikroORM };
@@ -45,6 +46,7 @@ const migrationsList = [
     class: Migration20261207110000_counted_where_they_belong,
   },
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
+  { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },
 ];
 

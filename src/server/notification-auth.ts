@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { ASYMMETRIC_ALGORITHMS, bearerToken, RemoteKeys } from './remote-keys.js';
 
@@ -20,9 +20,24 @@ export interface NotificationAuthOptions {
   logger: Logger;
   /** Minimum time between two fetches of the key set (an unknown `kid` triggers one). Default 30 s. */
   jwksCooldownMs?: number;
+  /** How long fetched keys are used before they are fetched again. Default 24 h. */
+  jwksCacheMaxAgeMs?: number;
 }
 
-export type Verdict = { ok: true; tenantId: string } | { ok: false; status: 401 | 403; reason: string };
+export type Verdict = { ok: true; tenantId: string } | { ok: false; status: 401 | 403 | 503; reason: string };
+
+/**
+ * The key set could not be fetched (network, timeout, an error status, a bad document): not the token's fault. jose
+ * reports a non-200 answer as its generic JOSEError, and a token's faults as its subclasses.
+ */
+function keysUnreachable(err: unknown): boolean {
+  return (
+    !(err instanceof joseErrors.JOSEError) ||
+    err.constructor === joseErrors.JOSEError ||
+    err instanceof joseErrors.JWKSTimeout ||
+    err instanceof joseErrors.JWKSInvalid
+  );
+}
 
 /**
  * Checks the `Authorization: Bearer` JWT that Graph puts on every calling notification: signature through the
@@ -33,28 +48,38 @@ export class NotificationVerifier {
   private readonly keys: RemoteKeys;
 
   constructor(private readonly opts: NotificationAuthOptions) {
-    this.keys = new RemoteKeys(opts.openIdConfigUrl, opts.jwksCooldownMs);
+    this.keys = new RemoteKeys(opts.openIdConfigUrl, opts.jwksCooldownMs, opts.jwksCacheMaxAgeMs);
   }
 
   async verify(authorization: string | undefined): Promise<Verdict> {
     const token = bearerToken(authorization);
     if (!token)
       return { ok: false, status: 401, reason: authorization ? 'malformed bearer token' : 'missing bearer token' };
-    let payload;
-    try {
-      const getKey = await this.keys.get();
-      ({ payload } = await jwtVerify(token, getKey, {
+    const check = (getKey: JWTVerifyGetKey) =>
+      jwtVerify(token, getKey, {
         issuer: NOTIFICATION_ISSUERS,
         audience: this.opts.audience,
         algorithms: ASYMMETRIC_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['exp', 'nbf'],
-      }));
+      });
+    let payload;
+    try {
+      ({ payload } = await check(await this.keys.get()));
     } catch (err) {
-      if (err instanceof joseErrors.JOSEError) return { ok: false, status: 401, reason: describe(err) };
-      // The key document could not be fetched: not the caller's fault, but nothing unverified gets in.
+      if (!keysUnreachable(err)) return { ok: false, status: 401, reason: describe(err as joseErrors.JOSEError) };
+      // The key endpoint is down: the keys fetched last still verify what they signed. Anything they cannot verify
+      // may be signed by a key we could not fetch, so Graph is told to retry (503), never that it is refused (401).
       this.opts.logger.error({ err: (err as Error).message }, 'cannot load notification signing keys');
-      return { ok: false, status: 401, reason: 'signing keys unavailable' };
+      const last = this.keys.lastFetched();
+      try {
+        if (!last) throw err;
+        ({ payload } = await check(last));
+      } catch (again) {
+        if (last && !keysUnreachable(again) && !(again instanceof joseErrors.JWKSNoMatchingKey))
+          return { ok: false, status: 401, reason: describe(again as joseErrors.JOSEError) };
+        return { ok: false, status: 503, reason: 'signing keys unavailable; retry later' };
+      }
     }
     const tid = typeof payload.tid === 'string' ? payload.tid : undefined;
     if (!tid) return { ok: false, status: 403, reason: 'token has no tenant' };
@@ -73,9 +98,9 @@ export class NotificationVerifier {
             'rejected calling notification',
           );
           if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-          res
-            .status(verdict.status)
-            .json({ error: { code: verdict.status === 401 ? 'Unauthorized' : 'Forbidden', message: verdict.reason } });
+          if (verdict.status === 503) res.setHeader('Retry-After', '10');
+          const code = { 401: 'Unauthorized', 403: 'Forbidden', 503: 'ServiceUnavailable' }[verdict.status];
+          res.status(verdict.status).json({ error: { code, message: verdict.reason } });
         },
         (err: unknown) => next(err),
       );

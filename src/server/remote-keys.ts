@@ -1,17 +1,19 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 
 /**
  * Signing keys published through an OpenID configuration document (its `jwks_uri`). jose caches the keys and
  * refetches them when a token names an unknown `kid` (key rotation), at most once per cooldown.
  */
 export class RemoteKeys {
-  private keys?: { url: string; getKey: JWTVerifyGetKey; issuer?: string };
+  private keys?: { url: string; getKey: ReturnType<typeof createRemoteJWKSet>; issuer?: string };
   private loading?: Promise<JWTVerifyGetKey>;
 
   constructor(
     /** A function when the document's address is only known later (the emulator starts after the web process). */
     private readonly openIdConfigUrl: string | (() => string),
     private readonly cooldownMs = 30_000,
+    /** How long fetched keys are used before jose fetches them again. */
+    private readonly cacheMaxAgeMs = 24 * 3600_000,
   ) {}
 
   async get(): Promise<JWTVerifyGetKey> {
@@ -25,7 +27,7 @@ export class RemoteKeys {
         if (typeof doc.jwks_uri !== 'string') throw new Error(`OpenID configuration ${url} has no jwks_uri`);
         const getKey = createRemoteJWKSet(new URL(doc.jwks_uri), {
           cooldownDuration: this.cooldownMs,
-          cacheMaxAge: 24 * 3600_000,
+          cacheMaxAge: this.cacheMaxAgeMs,
         });
         this.keys = { url, getKey, ...(typeof doc.issuer === 'string' ? { issuer: doc.issuer } : {}) };
         return getKey;
@@ -34,6 +36,15 @@ export class RemoteKeys {
       }
     })();
     return this.loading;
+  }
+
+  /**
+   * The keys last fetched, to verify with while the key endpoint is down: jose drops to fetching again once its cache
+   * is old or a token names a new key, and a failed fetch must not turn Graph's valid notifications away for good.
+   */
+  lastFetched(): JWTVerifyGetKey | undefined {
+    const jwks = this.keys?.getKey.jwks();
+    return jwks ? createLocalJWKSet(jwks) : undefined;
   }
 
   /** The `issuer` the OpenID document declares (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0). */
