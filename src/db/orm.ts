@@ -22,6 +22,7 @@ import { Migration20261207110000_counted_where_they_belong } from './migrations/
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
 import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
+import { Migration20261207170000_recording_tokens } from './migrations/Migration20261207170000_recording_tokens.js';
 
 export { MikroORM };
 
@@ -48,6 +49,7 @@ const migrationsList = [
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
   { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },
+  { name: 'Migration20261207170000_recording_tokens', class: Migration20261207170000_recording_tokens },
 ];
 
 export function ormOptions(clientUrl: string): Options {

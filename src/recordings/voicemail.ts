@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { checkRecording } from './message-check.js';
+import { joinSegments } from './segments.js';
 import type { RecordingStore } from './store.js';
+import { RecordingTokens } from './recording-tokens.js';
 import type { VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
 
 /** A download that may work later (network, 5xx, 429) versus one that never will (401/403/404: token or file gone). */
@@ -66,12 +68,34 @@ function noRecordingStatus(input: VoicemailInput): { status: 'failed' | 'empty';
 
 /**
  * Download, check, store and register a voicemail. Idempotent per call: a retried activity finds the row it wrote.
- * A failed or empty recording is recorded as such, never dropped.
+ * A failed or empty recording is recorded as such, never dropped. The recording's access token comes from the webhook
+ * through Postgres, never through the workflow (recording-tokens.ts); it is deleted once the message is stored, found
+ * empty, or refused for good. A workflow started before that (its input has the token) still works.
  */
 export async function saveVoicemail(
   orm: MikroORM,
   store: RecordingStore,
   input: VoicemailInput,
+): Promise<VoicemailResult> {
+  const tokens = new RecordingTokens(orm);
+  const location = input.recordingLocation;
+  const accessToken = input.recordingAccessToken ?? (location ? await tokens.take(location) : undefined);
+  let result: VoicemailResult;
+  try {
+    result = await saveWithToken(orm, store, input, accessToken);
+  } catch (err) {
+    if (location && err instanceof RecordingDownloadError && !err.retryable) await tokens.forget(location);
+    throw err;
+  }
+  if (location) await tokens.forget(location);
+  return result;
+}
+
+async function saveWithToken(
+  orm: MikroORM,
+  store: RecordingStore,
+  input: VoicemailInput,
+  accessToken: string | undefined,
 ): Promise<VoicemailResult> {
   const knex = orm.em.getKnex();
   const existing = await knex('voicemail').where('call_id', input.callId).first();
@@ -94,18 +118,20 @@ export async function saveVoicemail(
     return resultOf(row ?? (await knex('voicemail').where('call_id', input.callId).first()));
   };
 
-  if (!input.recordingLocation || !input.recordingAccessToken) {
+  if (!input.recordingLocation || !accessToken) {
     const { status, error } = noRecordingStatus(input);
     return fail(status, error);
   }
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.
-  const bytes = await downloadRecording(input.recordingLocation, input.recordingAccessToken);
+  const bytes = await downloadRecording(input.recordingLocation, accessToken);
+  // A message recorded in segments is one recording: the segments joined (segments.ts).
+  const message = await joinSegments(orm, store, input, bytes, downloadRecording);
   // Whatever the format, the audio is kept: an unknown one as application/octet-stream, judged by nothing but its bytes.
-  const check = checkRecording(bytes);
+  const check = checkRecording(message);
   const durationMs = check.durationMs ?? 0;
   if (check.empty) return fail('empty', check.empty, durationMs);
 
-  const stored = await store.put(bytes, check.extension);
+  const stored = await store.put(message, check.extension);
   return knex.transaction(async (trx) => {
     const [recording] = await trx('recording')
       .insert({

@@ -14,6 +14,7 @@ import { openApiDocument } from '../admin/openapi.js';
 import type { AdminAuth } from '../admin/identity.js';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecEndpoint } from './codec-endpoint.js';
+import { RecordingTokens } from '../recordings/recording-tokens.js';
 import { metricsText, registerLiveGauges, registry } from '../metrics.js';
 import type { RecordingsAccess } from '../admin/handler.js';
 import type { RecordingStore } from '../recordings/store.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
       logger: deps.logger,
       callbackUri: `${deps.publicUrl}/api/calling`,
       promptBaseUrl: `${deps.publicUrl}/prompts`,
+      recordingTokens: new RecordingTokens(deps.orm),
       ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
     }),
   );

@@ -5,6 +5,7 @@ import { parseCommsNotifications } from '../graph/notifications.js';
 import { callWorkflowId, graphNotificationSignal, type CallWorkflowInput } from '../contracts/call.js';
 import type { CallNotification, IncomingCall } from '../contracts/graph-call.js';
 import { notificationsTotal, webhookLatency } from '../metrics.js';
+import type { RecordingTokens } from '../recordings/recording-tokens.js';
 
 export interface CallingWebhookDeps {
   client: Client;
@@ -17,6 +18,8 @@ export interface CallingWebhookDeps {
   promptBaseUrl: string;
   /** How often the call workflow sends keepAlive for the calls it holds (call-keepalive.md). */
   keepAliveSeconds?: number;
+  /** Where a recording's access token is kept instead of the call's history (recording-tokens.ts). */
+  recordingTokens?: RecordingTokens;
 }
 
 /**
@@ -53,7 +56,8 @@ export function callingWebhook(deps: CallingWebhookDeps) {
 
   async function signalCall(n: CallNotification, workflowId: string): Promise<'signalled' | 'unknown'> {
     try {
-      await client.workflow.getHandle(workflowId).signal(graphNotificationSignal, n);
+      const delivered = deps.recordingTokens ? await deps.recordingTokens.withoutToken(n) : n;
+      await client.workflow.getHandle(workflowId).signal(graphNotificationSignal, delivered);
       return 'signalled';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 'unknown';

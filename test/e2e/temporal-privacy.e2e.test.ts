@@ -19,7 +19,8 @@ import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
 // HTTP, webhook, Temporal dev server, worker, Postgres): a Teams user leaves a voicemail (their name, a recording
 // token), a CRM customer calls the VIP line (their number, what the lookup found), a caller asks to be called back on
 // another number (their number, the digits they typed, the callback number). Then every history in the namespace is
-// read as Temporal stores it, without the codec: none of it is there. Through the codec, all of it is.
+// read as Temporal stores it, without the codec: none of it is there. Through the codec, all of it is, but the
+// recording token: the webhook keeps it in Postgres for the voicemail activity (src/recordings/recording-tokens.ts).
 let stack: TestStack;
 stackForFile(async () => {
   stack = await startStackWithTestFlows();
@@ -80,6 +81,10 @@ it('keeps callers’ numbers, names, digits, callback numbers, lookup data and r
   const sent = JSON.stringify(stack.emulator!.getCall(voicemail.callId)!.history);
   const token = /"recordingAccessToken":"([^"]+)"/.exec(sent)?.[1];
   expect(token, 'the emulator sent the recording a token').toBeTruthy();
+  // The message was downloaded with it (the webhook kept it in Postgres, not in the workflow), and it is gone since.
+  const knex = stack.orm.em.getKnex();
+  expect(await knex('voicemail').where('call_id', voicemail.callId).first('status')).toEqual({ status: 'recorded' });
+  expect(await knex('recording_token').count({ n: '*' })).toEqual([{ n: '0' }]);
   await setAvailability(sales, 'available');
 
   // Both support agents busy elsewhere (held by a reservation, as the routing engine holds them).
@@ -137,7 +142,8 @@ it('keeps callers’ numbers, names, digits, callback numbers, lookup data and r
   for (const [what, value] of Object.entries(secrets)) expect(raw.includes(value), `${what} in clear`).toBe(false);
   expect(raw.includes(token!), 'recording token in clear').toBe(false);
 
-  // The codec decodes all of it: the histories do hold these calls.
+  // The codec decodes all of it: the histories do hold these calls. The recording token never entered them.
   const decoded = await allHistoriesAsText(stack.client, true);
   for (const [what, value] of Object.entries(secrets)) expect(decoded.includes(value), `${what} decoded`).toBe(true);
+  expect(decoded.includes(token!), 'recording token in a decoded history').toBe(false);
 });
