@@ -22,6 +22,10 @@ export async function startWorkerMetricsServer(opts: {
   app.get('/metrics', ipAllowList(opts.allowedCidrs, 'metrics', opts.logger), async (_req, res) => {
     res.type(registry.contentType).send(await metricsText(opts.temporalMetricsUrl));
   });
+  // Liveness for docker-compose's healthcheck: the process is up and serving (Temporal's own health is its worker's).
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NotFound', message: 'no such route' } });
   });

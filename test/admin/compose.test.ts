@@ -34,7 +34,8 @@ const env = {
   AZURE_CLIENT_ID: 'client',
   AZURE_CLIENT_SECRET: 'secret',
   PUBLIC_URL: 'https://switchboard.example',
-  GRAFANA_ADMIN_PASSWORD: 'admin',
+  WEBHOOK_ALLOWED_CIDRS: '52.112.0.0/14',
+  ADMIN_ALLOWED_CIDRS: '10.0.0.0/8',
   TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
   ...(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {}),
 };
@@ -52,6 +53,8 @@ describe('docker-compose.yml', () => {
       'migrate',
       'postgres',
       'temporal',
+      'temporal-namespace',
+      'temporal-schema',
       'temporal-ui',
       'web',
       'worker',

@@ -3,6 +3,10 @@
 # metrics migration grants to (switchboard_reader) and Grafana's login role in it. The migration creates the role
 # itself when missing and grants it to `grafana` when that role exists, so the order does not matter.
 set -eu
+# docker-compose passes the password as a secret file (GRAFANA_DB_PASSWORD_FILE).
+if [ -z "${GRAFANA_DB_PASSWORD:-}" ] && [ -n "${GRAFANA_DB_PASSWORD_FILE:-}" ]; then
+  GRAFANA_DB_PASSWORD="$(cat "$GRAFANA_DB_PASSWORD_FILE")"
+fi
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v grafana_password="$GRAFANA_DB_PASSWORD" <<'SQL'
 do $$ begin
