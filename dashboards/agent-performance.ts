@@ -92,5 +92,20 @@ export function agentPerformance(): Dashboard {
       10,
     ),
   );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Wrap-up codes',
+        `select agent_id, code, count(*)::int as calls
+         from metrics.call_wrap_up
+         where at >= $__timeFrom() and at < $__timeTo() and agent_id = any(${AGENTS})
+         group by agent_id, code order by agent_id, calls desc, code`,
+      ).description(
+        'Calls by the wrap-up code the agent gave them (agent tab or admin API), per selected agent, counted when the code was saved. Calls given no code are not counted.',
+      ),
+      24,
+      8,
+    ),
+  );
   return d.build();
 }

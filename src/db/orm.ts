@@ -23,6 +23,7 @@ import { Migration20261207150000_live_notify } from './migrations/Migration20261
 import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
 import { Migration20261207170000_recording_tokens } from './migrations/Migration20261207170000_recording_tokens.js';
+import { Migration20261207180000_call_wrap_up } from './migrations/Migration20261207180000_call_wrap_up.js';
 
 export { MikroORM };
 
@@ -50,6 +51,7 @@ const migrationsList = [
   { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },
   { name: 'Migration20261207170000_recording_tokens', class: Migration20261207170000_recording_tokens },
+  { name: 'Migration20261207180000_call_wrap_up', class: Migration20261207180000_call_wrap_up },
 ];
 
 export function ormOptions(clientUrl: string): Options {
