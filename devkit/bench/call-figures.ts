@@ -14,6 +14,8 @@ export interface CallFigures {
   offerMs: number[];
   /** Per connected call: from its (last) offer to the caller being put through. */
   connectMs: number[];
+  /** Per confirmed ring: from the check of the answered ring (agentConfirming) to the agent's key (agentConfirmed). */
+  confirmMs: number[];
   /** The slowest 1% of offers (at least 3), when they were made (s into the calls phase). */
   offerTail: { at_s: number; ms: number }[];
   /** When each run of a queue workflow started (s into the calls phase). */
@@ -119,5 +121,27 @@ export async function callFigures(
   const connectMs = calls
     .filter((c) => c.offered_at && c.connected_at)
     .map((c) => new Date(c.connected_at!).getTime() - new Date(c.offered_at!).getTime());
-  return { answerMs, offerMs, connectMs, offerTail, queueRunsAt, queueRaces, maxConcurrent, maxWaiting, outcomes };
+  // The confirm step on its own, from the call's timeline: what the whisper and the key add once a ring is answered.
+  const confirms = await knex.raw(
+    `
+    select extract(epoch from (done.at - began.at)) * 1000 as ms
+    from call_event began
+    join call_event done on done.call_id = began.call_id and done.type = 'agentConfirmed'
+      and done.payload->>'ringCallId' = began.payload->>'ringCallId'
+    where began.type = 'agentConfirming' and began.call_id = any(?)`,
+    [callIds],
+  );
+  const confirmMs = (confirms.rows as { ms: string }[]).map((r) => Number(r.ms));
+  return {
+    answerMs,
+    offerMs,
+    connectMs,
+    confirmMs,
+    offerTail,
+    queueRunsAt,
+    queueRaces,
+    maxConcurrent,
+    maxWaiting,
+    outcomes,
+  };
 }

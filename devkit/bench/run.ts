@@ -90,6 +90,9 @@ async function main(opt: BenchOptions): Promise<void> {
     confirm: opt.confirm,
     connect_ms_p50: round(pct(figures.connectMs, 50)),
     connect_ms_p99: round(pct(figures.connectMs, 99)),
+    // Of that, the confirm step alone (answered ring → the agent's key), from the timeline; none with --confirm none.
+    confirm_ms_p50: round(pct(figures.confirmMs, 50)),
+    confirm_ms_p99: round(pct(figures.confirmMs, 99)),
     queue_runs_started_s: figures.queueRunsAt.sort((a, b) => a - b),
     queue_can_races_s: figures.queueRaces.sort((a, b) => a - b),
     max_concurrent_calls: figures.maxConcurrent,
