@@ -13,6 +13,7 @@ import {
   type DoctorFlows,
   type DoctorLine,
 } from '../doctor/checks.js';
+import { temporalRetentionCheck } from '../doctor/temporal-retention.js';
 
 const MARK: Record<DoctorLine['verdict'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
@@ -46,6 +47,7 @@ export async function doctor(
     publicUrlChecks(config),
     signingKeysCheck(config).then((l) => [l]),
     temporalCheck(config).then((l) => [l]),
+    temporalRetentionCheck(config).then((l) => [l]),
     postgresCheck(config).then((l) => [l]),
   ]);
   const lines = groups.flat();
