@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { AgentLive, AgentStateChange } from '../src/db/entities/agent-state.js';
-import type { QueueConfig } from '../src/routing/types.js';
+import type { QueueConfig } from '../src/contracts/queue-config.js';
 import type { PresenceReader } from '../src/graph/presence.js';
 import { GraphRequestError } from '../src/graph/errors.js';
 import {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { QueueConfig } from '../src/routing/types.js';
+import type { QueueConfig } from '../src/contracts/queue-config.js';
 import type { ScheduleDefinition } from '../src/schedules/types.js';
 import type { CallControl } from '../src/graph/call-control.js';
 import type { PresenceReader } from '../src/graph/presence.js';

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { QueueConfig } from '../src/routing/types.js';
+import type { QueueConfig } from '../src/contracts/queue-config.js';
 import { QueueLive } from '../src/db/entities/agent-state.js';
 import { agentWorkflowId, reserveUpdate, type AgentStateName, type ReserveRequest } from '../src/contracts/agent.js';
 import {

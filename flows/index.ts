@@ -3,9 +3,9 @@
  * `switchboard queues validate`): a bad definition stops start-up with a message naming the queue and the field.
  */
 import { validateQueues, type AgentDefinition, type QueueDefinition } from '../src/routing/validate.js';
-import type { QueueConfig } from '../src/routing/types.js';
+import type { QueueConfig } from '../src/contracts/queue-config.js';
 
-export type { QueueConfig, QueueAction, RoutingMethod } from '../src/routing/types.js';
+export type { QueueConfig, QueueAction, RoutingMethod } from '../src/contracts/queue-config.js';
 export { callFlows, flowFor } from './flows.js';
 
 const ADELE = '6e7b1c2a-5d4f-4a3b-9c8d-1e2f3a4b5c6d';

@@ -41,6 +41,8 @@ export const configSchema = z.object({
   PORT: port.default(3978),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: optionalUrl,
+  /** Where supervisors' links to a call's Call explorer dashboard lead (the Teams tabs). */
+  GRAFANA_URL: optionalUrl,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
 
@@ -134,6 +136,8 @@ export interface Config {
   host: string;
   /** The address Graph reaches us at: callbackUri and prompt URLs are built from it. */
   publicUrl: string;
+  /** Grafana's address, for links to dashboards; undefined: no links. */
+  grafanaUrl?: string;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   temporal: {
@@ -291,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+    ...(e.GRAFANA_URL ? { grafanaUrl: e.GRAFANA_URL.replace(/\/$/, '') } : {}),
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     temporal: {

@@ -1,6 +1,6 @@
 /** The bench's queues and agents, and the line each call dials. */
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
-import { DEFAULT_QUEUE, type QueueConfig } from '../../src/routing/types.js';
+import { DEFAULT_QUEUE, type QueueConfig } from '../../src/contracts/queue-config.js';
 
 export const benchAgentId = (i: number): string => `b0000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 

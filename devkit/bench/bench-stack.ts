@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
 import { emulatorGraphEnv, type Config } from '../../src/config.js';
-import type { QueueConfig } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import { freePort, startTemporalDevServer } from '../../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres.js';
 import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';

@@ -3,7 +3,7 @@
  * and are watched until every one is over. Samples the Switchboard process's memory and the machine's load meanwhile.
  */
 import os from 'node:os';
-import type { QueueConfig } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import { benchLine } from './bench-queues.js';
 import { rssOf, type BenchStack } from './bench-stack.js';
 import { cpuPerCall, cpuTimes } from './cpu.js';

@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { agentOfferOutcomeSignal, agentWorkflowId, reserveUpdate } from '../../src/contracts/agent.js';
-import type { QueueConfig } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 
 export async function holdAgentsBusy(
   client: Client,

@@ -1,6 +1,6 @@
 /** What a flow test is started and called with, and what it keeps. */
 import type { Lookup } from '../../activities/lookups.js';
-import type { QueueConfig } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import type { ScheduleDefinition, ScheduleException } from '../../src/schedules/types.js';
 import type { RunHistory } from '../../src/temporal/history-check.js';
 import type { LocalTime } from './clock.js';

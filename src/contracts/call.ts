@@ -6,7 +6,7 @@
  * Signal names are recorded in every call's history: they never change.
  */
 import { defineSignal } from '@temporalio/workflow';
-import type { ConfirmMode, OfferMode, QueueAction } from '../routing/types.js';
+import type { ConfirmMode, OfferMode, QueueAction } from './queue-config.js';
 import type { CallNotification, IncomingCall } from './graph-call.js';
 
 export const callWorkflowId = (graphCallId: string): string => `call-${graphCallId}`;

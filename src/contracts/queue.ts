@@ -6,7 +6,7 @@
  * Signal and query names are recorded in every queue's history: they never change.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { QueueConfig, Skills } from '../routing/types.js';
+import type { QueueConfig, Skills } from './queue-config.js';
 import type { AgentStateName, TeamsPresence } from './agent.js';
 
 export const queueWorkflowId = (queue: string): string => `queue-${queue}`;

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { QueueConfig } from '../routing/types.js';
+import type { QueueConfig } from '../contracts/queue-config.js';
 
 /**
  * Writes each queue's service-level threshold (`serviceLevelSeconds`, flows/index.ts) to `queue_setting`, where the

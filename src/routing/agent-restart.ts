@@ -10,7 +10,7 @@ import {
   type AgentSnapshot,
   type AgentWorkflowInput,
 } from '../contracts/agent.js';
-import type { QueueConfig } from './types.js';
+import type { QueueConfig } from '../contracts/queue-config.js';
 import { UnknownAgentError } from './membership.js';
 import { failingTask, resetPointFor, signalsAfter, type FailingTask } from './failing-task.js';
 

@@ -1,6 +1,6 @@
 import type { TeamsPresence } from '../contracts/agent.js';
 import type { AgentView } from '../contracts/queue.js';
-import type { QueueConfig, Skills } from './types.js';
+import type { QueueConfig, Skills } from '../contracts/queue-config.js';
 
 /** Attendant rings at most this many agents at once (Graph's limit for simultaneous ring). */
 export const ATTENDANT_MAX = 25;

@@ -6,7 +6,7 @@ import {
   ROUTING_METHODS,
   type QueueAction,
   type QueueConfig,
-} from './types.js';
+} from '../contracts/queue-config.js';
 
 /** A queue definition failed validation; each problem names the queue and the field. */
 export class QueueValidationError extends Error {

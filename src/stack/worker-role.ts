@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { MikroORM } from '../db/orm.js';
 import type { FolderRecordingStore } from '../recordings/store.js';
-import type { QueueConfig } from '../routing/types.js';
+import type { QueueConfig } from '../contracts/queue-config.js';
 import { queues as configuredQueues } from '../../flows/index.js';
 import { schedules } from '../../flows/schedules.js';
 import { lookups } from '../../flows/lookups.js';

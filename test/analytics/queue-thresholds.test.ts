@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeQueueSettings } from '../../src/db/queue-settings.js';
-import { DEFAULT_QUEUE, type QueueConfig } from '../../src/routing/types.js';
+import { DEFAULT_QUEUE, type QueueConfig } from '../../src/contracts/queue-config.js';
 import { startAnalyticsDatabase, type AnalyticsDatabase } from '../helpers/analytics-db.js';
 
 // Issue 27, point 1: the queue's own service-level threshold reaches queue_setting at start-up, its changes are kept

@@ -122,7 +122,7 @@ beforeAll(() => {
   // Queues as a plain object literal (the shipped index.ts goes through validateQueues), with bad queue actions.
   writeFileSync(
     path.join(root, 'flows/index.ts'),
-    `import type { QueueConfig } from '../src/routing/types.js';
+    `import type { QueueConfig } from '../src/contracts/queue-config.js';
 
 type Queue = Pick<QueueConfig, 'agents' | 'overflowAction' | 'timeoutAction' | 'noAgentsAction'>;
 

@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.js';
-import type { QueueConfig } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import type { CallSummary, CallWorkflowInput } from '../../src/contracts/call.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { agentStateQuery, agentWorkflowId } from '../../src/contracts/agent.js';

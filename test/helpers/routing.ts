@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createQueueActivities, createRoutingActivities } from '../../activities/queueing.js';
 import { createAgentActivities, startAgentWorkflows } from '../../activities/agents.js';
-import type { QueueConfig } from '../../src/routing/types.js';
-import { DEFAULT_QUEUE } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
+import { DEFAULT_QUEUE } from '../../src/contracts/queue-config.js';
 import type { RecordedRequest } from '../../devkit/emulator/types.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 

@@ -7,7 +7,7 @@ import { createRecordActivities } from '../../activities/records.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
 import { codecFor } from '../../src/temporal/data-converter.js';
 import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
-import type { QueueConfig } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import type { CallSummary, CallWorkflowInput } from '../../src/contracts/call.js';
 import { agentWorkflowId } from '../../src/contracts/agent.js';
 import { callWorkflowId } from '../../src/contracts/call.js';

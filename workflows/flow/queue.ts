@@ -1,5 +1,5 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
-import type { QueueAction } from '../../src/routing/types.js';
+import type { QueueAction } from '../../src/contracts/queue-config.js';
 import { failureDetails, queueing, ESTABLISH_WAIT } from '../call-session.js';
 import type { QueueOptions, QueueResult } from './api.js';
 import type { CallContext } from './context.js';

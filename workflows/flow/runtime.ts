@@ -1,7 +1,7 @@
 import { deprecatePatch, patched } from '@temporalio/workflow';
 import type { CallOutcome } from '../../src/contracts/call.js';
 import type { IncomingCall } from '../../src/contracts/graph-call.js';
-import { DEFAULT_PRIORITY } from '../../src/routing/types.js';
+import { DEFAULT_PRIORITY } from '../../src/contracts/queue-config.js';
 import type { CallSession } from '../call-session.js';
 import type { CallRecorder } from '../call-recorder.js';
 import type {

@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, log, patched, proxyActivities } from '@temporalio/workflow';
-import type { OfferMode, QueueConfig } from '../../src/routing/types.js';
+import type { OfferMode, QueueConfig } from '../../src/contracts/queue-config.js';
 import { ATTENDANT_MAX, mayBeFree } from '../../src/routing/select.js';
 import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
 import {

@@ -1,5 +1,5 @@
-import type { QueueConfig } from '../../src/routing/types.js';
-import { DEFAULT_PRIORITY } from '../../src/routing/types.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
+import { DEFAULT_PRIORITY } from '../../src/contracts/queue-config.js';
 import { candidates, mayBeFree } from '../../src/routing/select.js';
 import { estimatedWaitSeconds } from '../../src/routing/ewt.js';
 import type { AgentStateName } from '../../src/contracts/agent.js';

@@ -9,7 +9,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { QueueAction } from '../../src/routing/types.js';
+import type { QueueAction } from '../../src/contracts/queue-config.js';
 import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
 import { queueExitSignal, type QueueExit } from '../../src/contracts/call.js';
 import type { QueueLiveRow, QueueWorkflowInput } from '../../src/contracts/queue.js';

@@ -1,6 +1,6 @@
 /**
  * Queue definitions as the routing engine uses them. Plain data and pure helpers only: workflows import this, so
- * nothing here may touch I/O or clocks. Validation (zod) lives in validate.ts, outside the workflow bundle.
+ * nothing here may touch I/O or clocks. Validation (zod) lives in src/routing/validate.ts, outside the workflow bundle.
  */
 
 export const ROUTING_METHODS = ['attendant', 'serial', 'roundRobin', 'longestIdle', 'skills'] as const;
