@@ -125,3 +125,11 @@ export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
  * is ended as a miss. Before: any established ring took the caller. Removable a day after its release.
  */
 export const OFFER_CONFIRMS_HUMAN_PATCH = 'offer-confirms-human';
+
+/**
+ * 2026-12-07, issue 23 point 3. The agent workflow takes the `extendWrapUp` Update: the agent's wrap-up ends later,
+ * so its timer moves. Histories recorded before it never hold the Update; the marker keeps any run that does replay
+ * on a worker without it from silently ignoring the change. Removable once every agent has continued as new on a
+ * release with it.
+ */
+export const AGENT_EXTEND_WRAP_UP_PATCH = 'agent-extend-wrap-up';

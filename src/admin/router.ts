@@ -8,6 +8,7 @@ import { AgentLive } from '../db/entities/agent-state.js';
 import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
 import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
 import { operationsHandlers } from './operations.js';
+import { callWrapUp, wrapUpHandlers } from './wrap-up.js';
 import type { Client } from '@temporalio/client';
 import { requireRole, type AdminAuth } from './identity.js';
 import type { Handler, Parsed, RecordingsAccess } from './handler.js';
@@ -83,6 +84,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     const events = await em.find(CallEvent, { callId: call.id }, { orderBy: { seq: 'asc' } });
     return {
       ...callView(call),
+      wrapUp: await callWrapUp(em, call.id),
       timeline: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), payload: e.payload ?? null })),
     };
   },
@@ -177,6 +179,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
   },
 
   ...operationsHandlers,
+  ...wrapUpHandlers,
 };
 
 function parse(spec: RouteSpec, req: Request): Parsed {

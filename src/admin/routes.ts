@@ -36,6 +36,16 @@ export const routes = {
     params: s.callIdParam,
     response: s.callDetail,
   },
+  putCallWrapUp: {
+    method: 'put',
+    path: '/calls/{id}/wrap-up',
+    summary:
+      "Give a call its wrap-up code (an active code of the call's queue) and a short note; saving again replaces it (agents: calls they took only; audited)",
+    roles: all,
+    params: s.callIdParam,
+    body: s.callWrapUpBody,
+    response: s.callWrapUp,
+  },
   agentState: {
     method: 'get',
     path: '/agents/{id}/state',
@@ -53,6 +63,15 @@ export const routes = {
     params: s.agentIdParam,
     body: s.availabilityBody,
     response: s.availabilityChange,
+  },
+  extendWrapUp: {
+    method: 'post',
+    path: '/agents/{id}/wrap-up/extend',
+    summary: "Make the agent's current wrap-up last longer; 409 unless in wrap-up (agents: themselves only; audited)",
+    roles: all,
+    params: s.agentIdParam,
+    body: s.extendWrapUpBody,
+    response: s.wrapUpExtension,
   },
   listWrapUpCodes: {
     method: 'get',

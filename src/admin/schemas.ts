@@ -37,6 +37,25 @@ export const wrapUpCodeBody = z
   })
   .strict();
 
+/** An agent's wrap-up of a call (issue 23): a code of the call's queue and an optional short note. */
+export const callWrapUpBody = z
+  .object({
+    code: z.string().regex(/^[A-Za-z0-9_.-]{1,50}$/, 'letters, digits, _ . - only, at most 50'),
+    note: z.string().trim().max(500, 'at most 500 characters').optional(),
+  })
+  .strict();
+export const callWrapUp = z.object({
+  callId: z.string(),
+  agentId: z.string(),
+  code: z.string(),
+  note: z.string().nullable(),
+  at: z.string(),
+});
+export const extendWrapUpBody = z
+  .object({ seconds: z.number().int('a whole number of seconds').min(1).max(600).describe('1–600') })
+  .strict();
+export const wrapUpExtension = z.object({ agentId: z.string(), seconds: z.number(), wrapUpUntil: z.string() });
+
 export const auditQuery = pageQuery.extend({ action: z.string().max(100).optional() }).strict();
 
 export const callSummary = z.object({
@@ -59,6 +78,7 @@ export const callSummary = z.object({
 });
 
 export const callDetail = callSummary.extend({
+  wrapUp: callWrapUp.nullable(),
   timeline: z.array(z.object({ seq: z.number(), type: z.string(), at: z.string(), payload: z.unknown() })),
 });
 

@@ -32,6 +32,13 @@ export interface ReserveRequest {
 export const reserveUpdate = defineUpdate<{ reservationId: string }, [ReserveRequest]>('reserve');
 
 /**
+ * Agent (tab, API) → agent workflow: make the current wrap-up last `seconds` longer (1–600). The validator refuses
+ * it unless the agent is in wrap-up, so a late click never delays an agent who is already free.
+ */
+export const EXTEND_WRAP_UP_MAX_SECONDS = 600;
+export const extendWrapUpUpdate = defineUpdate<{ wrapUpUntil: number }, [{ seconds: number }]>('extendWrapUp');
+
+/**
  * Queue → agent workflow: reserve this agent for a call and, if they are free, hand them to the call yourself (the
  * agent signals `assignment` to the call). The same rule as the `reserve` Update, one hop shorter: no activity, and
  * the queue hears back only when the agent refuses (`reservationRefusedSignal`).

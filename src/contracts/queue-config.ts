@@ -67,6 +67,11 @@ export interface QueueConfig {
   serviceLevelSeconds: number;
   /** Every this many seconds the caller hears position and estimated wait; 0 turns it off. */
   announceEverySeconds: number;
+  /**
+   * The wrap-up codes agents may give this queue's calls (issue 23), by name from the admin's list; only active ones
+   * are offered. Absent: every active code.
+   */
+  wrapUpCodes?: string[];
 }
 
 export const DEFAULT_QUEUE: Omit<QueueConfig, 'name' | 'agents' | 'agentSkills'> = {

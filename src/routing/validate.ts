@@ -62,6 +62,12 @@ export const queueDefinitionSchema = z
     offerToBusy: z.boolean().default(DEFAULT_QUEUE.offerToBusy),
     serviceLevelSeconds: z.number().int().min(1).max(2700).default(DEFAULT_QUEUE.serviceLevelSeconds),
     announceEverySeconds: z.number().int().min(0).max(600).default(DEFAULT_QUEUE.announceEverySeconds),
+    // Names from the admin's wrap-up code list (admin API /wrap-up-codes); absent: every active code.
+    wrapUpCodes: z
+      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,50}$/, 'a wrap-up code: letters, digits, _ . - only, at most 50'))
+      .min(1, 'list at least one code, or leave wrapUpCodes out for every active code')
+      .refine((codes) => new Set(codes).size === codes.length, 'a code is listed twice')
+      .optional(),
   })
   .strict();
 

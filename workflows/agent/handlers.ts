@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import {
   agentAvailabilitySignal,
   agentCallEndedSignal,
@@ -6,6 +6,7 @@ import {
   agentRunStateQuery,
   agentStateQuery,
   configuredQueuesSignal,
+  extendWrapUpUpdate,
   optInSignal,
   optOutSignal,
   presenceSignal,
@@ -15,6 +16,7 @@ import {
 } from '../../src/contracts/agent.js';
 import { agentAssignedSignal } from '../../src/contracts/call.js';
 import { queueWorkflowId, reservationRefusedSignal, type ReservationRefused } from '../../src/contracts/queue.js';
+import { AGENT_EXTEND_WRAP_UP_PATCH } from '../patches.js';
 import type { AgentState } from './state.js';
 
 /**
@@ -74,6 +76,23 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
         refuse({ reason: 'call gone', callGone: true });
       });
   });
+  // The agent asks for more after-call time. The validator refuses outside wrap-up, so an Update that comes late
+  // never lands in history; an accepted one moves wrapUpUntil, and the loop's next timer reads it.
+  setHandler(
+    extendWrapUpUpdate,
+    ({ seconds }) => {
+      const wrapUpUntil = patched(AGENT_EXTEND_WRAP_UP_PATCH)
+        ? agent.extendWrapUp(seconds, Date.now())
+        : (agent.s.wrapUpUntil ?? Date.now());
+      return { wrapUpUntil };
+    },
+    {
+      validator: ({ seconds }) => {
+        const why = agent.rejectWrapUpExtension(seconds);
+        if (why) throw new Error(why);
+      },
+    },
+  );
   setHandler(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
   setHandler(agentCallEndedSignal, () => agent.callEnded(Date.now()));
   setHandler(presenceSignal, (p) => agent.presence(p, Date.now()));

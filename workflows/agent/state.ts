@@ -7,6 +7,7 @@ import type {
   ReserveRequest,
   TeamsPresence,
 } from '../../src/contracts/agent.js';
+import { EXTEND_WRAP_UP_MAX_SECONDS } from '../../src/contracts/agent.js';
 
 /** Reservation ids an agent remembers, to refuse one repeated after it ended. */
 const RECENT_RESERVATIONS = 100;
@@ -162,6 +163,20 @@ export class AgentState {
     const res = this.s.reservation;
     this.s.wrapUpUntil = now + seconds * 1000;
     this.to('wrapUp', now, 'callEnded', { ...(res ? { queue: res.queue, callId: res.callId } : {}) });
+  }
+
+  /** Why an extension of the wrap-up is refused, or undefined when it may go ahead. */
+  rejectWrapUpExtension(seconds: number): string | undefined {
+    if (this.s.state !== 'wrapUp') return `agent ${this.agentId} is ${this.s.state}, not in wrap-up`;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > EXTEND_WRAP_UP_MAX_SECONDS)
+      return `seconds must be a whole number from 1 to ${EXTEND_WRAP_UP_MAX_SECONDS}`;
+    return undefined;
+  }
+
+  /** Moves the end of wrap-up; the loop's next timer follows it (nextTimer reads wrapUpUntil). */
+  extendWrapUp(seconds: number, now: number): number {
+    this.s.wrapUpUntil = Math.max(this.s.wrapUpUntil ?? now, now) + seconds * 1000;
+    return this.s.wrapUpUntil;
   }
 
   callEnded(now: number): void {
