@@ -17,7 +17,8 @@ export function callExplorer(): Dashboard {
     l.place(
       tablePanel(
         'Calls',
-        `select id, workflow_id, from_id, from_name, to_id, queue, agent_id, outcome, arrived_at, wait_seconds, recording_url
+        `select id, workflow_id, from_id, from_name, to_id, queue, agent_id, outcome, arrived_at, wait_seconds, total_wait_seconds,
+           recording_url
          from metrics.call_explorer
          where $__timeFilter(arrived_at)
            and (\${caller:sqlstring} = '' or from_id ilike '%' || \${caller:sqlstring} || '%'
@@ -46,7 +47,8 @@ export function callExplorer(): Dashboard {
         .overrideByName('recording_url', [
           { id: 'links', value: [link('Recording', '${__value.raw}').targetBlank(true).build()] },
         ])
-        .overrideByName('wait_seconds', [{ id: 'unit', value: 's' }]),
+        .overrideByName('wait_seconds', [{ id: 'unit', value: 's' }])
+        .overrideByName('total_wait_seconds', [{ id: 'unit', value: 's' }]),
       24,
       12,
     ),

@@ -1,4 +1,8 @@
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  CustomVariableBuilder,
+  TextBoxVariableBuilder,
+  type Dashboard,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   ABANDON,
   base,
@@ -19,7 +23,15 @@ export function queuePerformance(): Dashboard {
   const l = new Layout();
   const d = base('switchboard-queues', 'Switchboard · Queue performance')
     .time({ from: 'now-24h', to: 'now' })
-    .withVariable(queueVariable());
+    .withVariable(queueVariable())
+    // The contact center's time zone (IANA name) and interval length: intervals start on its wall clock.
+    .withVariable(new TextBoxVariableBuilder('zone').label('Time zone').defaultValue('UTC'))
+    .withVariable(
+      new CustomVariableBuilder('interval_minutes')
+        .label('Interval (min)')
+        .values('15,30,60')
+        .current({ selected: true, text: '30', value: '30' }),
+    );
   const total = (col: string) => `select ${col} from metrics.queue_totals(${RANGE}, ${QUEUES})`;
   d.withPanel(l.place(statPanel('Queued', total('queued')), 3, 4));
   d.withPanel(
@@ -83,6 +95,37 @@ export function queuePerformance(): Dashboard {
         .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]),
       16,
       8,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Flow-out per queue',
+        `select queue, overflowed, timed_out, no_agents, sent_on, received
+         from metrics.flow_out(${RANGE}, ${QUEUES}) order by queue`,
+      ).description(
+        'By when the caller left the queue: overflowed (queue full), timed out, no agents; sent on to another queue, and received from one. A call sent on counts as queued in each queue it passed through.',
+      ),
+      8,
+      8,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Service level and ASA per interval',
+        `select time, queue, queued, answered, answered_within, abandoned, service_level, service_level_abandoned,
+           asa_seconds, abandonment_rate
+         from metrics.queue_intervals(${RANGE}, \${interval_minutes:sqlstring}::int, \${zone:sqlstring}, ${QUEUES})
+         order by time, queue`,
+      )
+        .description(
+          'Per $interval_minutes-minute interval starting on the $zone wall clock (daylight-saving days included). SL1 and SL2 as above.',
+        )
+        .overrideByRegexp('service_level.*|abandonment_rate', [{ id: 'unit', value: 'percentunit' }])
+        .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]),
+      24,
+      10,
     ),
   );
   const series = (col: string) =>

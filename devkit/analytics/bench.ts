@@ -108,7 +108,14 @@ export async function benchPanels(opts: BenchOptions): Promise<BenchResult> {
     const counts = await client.query<{ calls: string; changes: string }>(
       'select (select count(*) from call) as calls, (select count(*) from agent_state_change) as changes',
     );
-    const vars = { queue: ['sales', 'support', 'billing', 'vip'], caller: '+1425000', call: 'none', agent: ALL };
+    const vars = {
+      queue: ['sales', 'support', 'billing', 'vip'],
+      caller: '+1425000',
+      call: 'none',
+      agent: ALL,
+      zone: 'UTC',
+      interval_minutes: '30',
+    };
     const variables = await loadVariableQueries(path.join(root, 'dashboards'));
     const agentQuery = variables.find((v) => v.name === 'agent');
     const options = {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 /**
  * A deterministic dataset whose metrics are known in advance (docs/metrics.md, "Known-answer dataset"), on
- * 2026-11-20 UTC. Every number in EXPECTED follows from the design below by hand arithmetic:
+ * 2026-11-20 UTC. Every number in EXPECTED (fixture-expected.ts) follows from the design below by hand arithmetic:
  *
  * sales: threshold 20 s until 10:15 UTC, then 45 s (queue_setting_history: past intervals keep the threshold they
  *   were graded against). 40 answered (30 waited 10 s, 10 waited 40 s), 10 abandoned after 30 s. The ten 40 s
@@ -12,6 +12,10 @@ import type pg from 'pg';
  *   8 became callbacks after 50 s on hold (outcome 'callback'): 5 completed (600 s after the request, in 1, 2, 1, 3
  *   and 1 attempts), 2 failed (3 attempts), 1 requested. A completed callback is answered (its wait: the 50 s on hold,
  *   over the 30 s threshold), so support answered 24 + 5 = 29, 18 of them within the threshold.
+ * Overflow chains: 3 calls queue in support at 11:00, 11:05, 11:10, are sent on to sales after 5 s (overflow), and
+ *   hang up after 20 s there: each is a segment of support (queued, flowed out: not answered, not abandoned) and an
+ *   abandoned call of sales; the caller waited 25 s in all. 1 call times out in sales after 120 s (queued, a flow-out).
+ *   So sales: 54 queued, 13 abandoned, SL2 35/53; support: 43 queued, abandonment 8/43; longest wait 120 s.
  * 4 after-hours calls never queued, each leaving a message with no queue (as after-hours voicemail does): two on the
  *   line +14255550100 (recorded; one handled), one empty and one failed on +14255550200.
  *
@@ -21,6 +25,8 @@ import type pg from 'pg';
  * is first rung in an attendant ring another member answers (available 30 s, reserved 10 s, back to available with
  * reason offerCancelled): not a missed offer. Each agent signs out after its last wrap-up.
  */
+export { EXPECTED } from './fixture-expected.js';
+
 export const FIXTURE_DAY = { from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-21T00:00:00Z') };
 export const FIXTURE_NOW = new Date('2026-11-20T12:00:00Z');
 
@@ -78,78 +84,6 @@ const SUPPORT_WAITS = [...Array<number>(18).fill(25), ...Array<number>(6).fill(6
 /** The sales threshold's change (queue_setting_history). */
 export const SALES_THRESHOLD_CHANGE = new Date('2026-11-20T10:15:00Z');
 
-export const EXPECTED = {
-  all: { queued: 90, answered: 69, answeredWithin: 53, abandoned: 18, callbacks: 8 },
-  sales: {
-    queued: 50,
-    answered: 40,
-    answeredWithin: 35,
-    abandoned: 10,
-    sl1: 35 / 40,
-    sl2: 35 / 50,
-    asa: (30 * 10 + 10 * 40) / 40,
-    abandonment: 10 / 50,
-    aht: 210,
-  },
-  support: {
-    queued: 40,
-    answered: 24 + 5,
-    answeredWithin: 18,
-    abandoned: 8,
-    sl1: 18 / 29,
-    sl2: 18 / (29 + 8),
-    asa: (18 * 25 + 6 * 60 + 5 * 50) / 29,
-    abandonment: 8 / 40,
-    aht: 360,
-  },
-  totals: {
-    sl1: 53 / 69,
-    sl2: 53 / (69 + 18),
-    asa: (30 * 10 + 10 * 40 + 18 * 25 + 6 * 60 + 5 * 50) / 69,
-    abandonment: 18 / 90,
-    aht: (40 * 210 + 24 * 360) / 64,
-    callsArrived: 64 + 10 + 8 + 8 + 4,
-  },
-  agents: {
-    s1: { handled: 20, aht: 210, occupancy: (20 * 210) / (20 * 210 + 20 * (60 + 5) + 2 * (60 + 15)), missed: 2 },
-    s2: { handled: 20, aht: 210, occupancy: (20 * 210) / (20 * 210 + 20 * (90 + 5)), missed: 0 },
-    t1: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (40 + 5) + (30 + 10)), missed: 0 },
-    t2: { handled: 12, aht: 360, occupancy: (12 * 360) / (12 * 360 + 12 * (120 + 5)), missed: 0 },
-  },
-  occupancyAll: (40 * 210 + 24 * 360) / (40 * 210 + 24 * 360 + 20 * 65 + 2 * 75 + 20 * 95 + 12 * 45 + 40 + 12 * 125),
-  /** Agent performance's calls handled: agent onCall intervals (callbacks have none in the fixture). */
-  handled: 64,
-  callbacks: {
-    requested: 8,
-    completed: 5,
-    failed: 2,
-    pending: 1,
-    timeToCallback: 600,
-    attemptsPerCompleted: (1 + 2 + 1 + 3 + 1) / 5,
-  },
-  /** Every message has no queue: All shows them, a queue selection does not. */
-  voicemails: { total: 4, unhandled: 1, recorded: 2, empty: 1, failed: 1 },
-  voicemailLines: [
-    { line: '+14255550100', voicemails: 2, unhandled: 1, empty: 0, failed: 0 },
-    { line: '+14255550200', voicemails: 2, unhandled: 0, empty: 1, failed: 1 },
-  ],
-  /**
-   * Now: sales holds 3 callers (the longest for 95 s); support holds 1 call, its pending callback, which keeps the
-   * caller's place in the queue: 3 on hold, 1 callback pending.
-   */
-  live: {
-    salesWaiting: 3,
-    salesLongestWait: 95,
-    supportWaiting: 1,
-    onHold: 3,
-    callbacksPending: 1,
-    available: 2,
-    onCall: 1,
-    wrapUp: 1,
-    away: 1,
-  },
-} as const;
-
 interface CallRow {
   id: string;
   /** The line (resource account) the caller dialled. */
@@ -164,6 +98,8 @@ interface CallRow {
   ended: Date;
   wait: number | null;
   agent: string | null;
+  /** Timeline entries between `incoming` and `ended`: type, at, payload (as the queue verb writes them). */
+  path?: [string, Date, unknown][];
 }
 
 const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
@@ -266,6 +202,66 @@ export function fixtureRows(): {
       agent: null,
     });
   }
+  // Overflow chains: support was full, so after 5 s there each caller was sent on to sales (the queue's overflow
+  // action), where they hung up after 20 s more. The CDR keeps the last queue; the timeline has the first.
+  for (let i = 0; i < 3; i++) {
+    const arrived = new Date(Date.UTC(2026, 10, 20, 11, i * 5, 0));
+    const inSupport = at(arrived, 8);
+    const inSales = at(inSupport, 5);
+    const id = callId();
+    calls.push({
+      id,
+      line: '+14255550000',
+      queue: 'sales',
+      from: `+1425555${String(n).padStart(4, '0')}`,
+      name: `Caller ${n}`,
+      outcome: 'abandoned',
+      arrived,
+      queued: inSales,
+      connected: null,
+      ended: at(inSales, 20),
+      wait: 20,
+      agent: null,
+      path: [
+        ['queued', inSupport, { queue: 'support', requeue: false }],
+        [
+          'queueExit',
+          inSales,
+          { queue: 'support', reason: 'overflow', action: { type: 'queue', queue: 'sales' }, waitSeconds: 5 },
+        ],
+        ['queued', inSales, { queue: 'sales', requeue: false }],
+        ['abandoned', at(inSales, 20), { waitSeconds: 20 }],
+      ],
+    });
+  }
+  // Timed out in sales after 120 s: the queue's closing message, then the call ends (a flow-out, not an abandon).
+  {
+    const arrived = new Date(Date.UTC(2026, 10, 20, 11, 30, 0));
+    const queued = at(arrived, 8);
+    const id = callId();
+    calls.push({
+      id,
+      line: '+14255550000',
+      queue: 'sales',
+      from: `+1425555${String(n).padStart(4, '0')}`,
+      name: `Caller ${n}`,
+      outcome: 'queueDisconnected',
+      arrived,
+      queued,
+      connected: null,
+      ended: at(queued, 125),
+      wait: 120,
+      agent: null,
+      path: [
+        ['queued', queued, { queue: 'sales', requeue: false }],
+        [
+          'queueExit',
+          at(queued, 120),
+          { queue: 'sales', reason: 'timeout', action: { type: 'disconnect' }, waitSeconds: 120 },
+        ],
+      ],
+    });
+  }
   return { calls, states };
 }
 
@@ -286,9 +282,19 @@ export async function writeFixture(client: pg.ClientBase): Promise<void> {
        values ($1::varchar, 'call-' || $1::varchar, 'phone', $2, $3, $12, $4, $5, $6, $7, $8, $8, $9, $9, $10, $11, $11)`,
       [c.id, c.from, c.name, c.queue, c.agent, c.outcome, c.wait, c.arrived, c.queued, c.connected, c.ended, c.line],
     );
+    const path = c.path ?? [];
     await client.query(
-      `insert into call_event (call_id, seq, type, at, payload) values ($1, 1, 'incoming', $2, $3), ($1, 2, 'ended', $4, null)`,
-      [c.id, c.arrived, JSON.stringify({ from: c.from }), c.ended],
+      `insert into call_event (call_id, seq, type, at, payload)
+       select $1, e.seq, e.type, e.at, e.payload
+       from jsonb_to_recordset($2::jsonb) as e(seq int, type varchar, at timestamptz, payload jsonb)`,
+      [
+        c.id,
+        JSON.stringify([
+          { seq: 1, type: 'incoming', at: c.arrived, payload: { from: c.from } },
+          ...path.map(([type, when, payload], i) => ({ seq: i + 2, type, at: when, payload })),
+          { seq: path.length + 2, type: 'ended', at: c.ended, payload: null },
+        ]),
+      ],
     );
   }
   for (const s of states) {

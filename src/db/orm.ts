@@ -19,6 +19,8 @@ import { Migration20261128100000_agent_panels } from './migrations/Migration2026
 import { Migration20261129000000_session_temp_tables } from './migrations/Migration20261129000000_session_temp_tables.js';
 import { Migration20261207100000_queue_thresholds } from './migrations/Migration20261207100000_queue_thresholds.js';
 import { Migration20261207110000_counted_where_they_belong } from './migrations/Migration20261207110000_counted_where_they_belong.js';
+import { Migration20261207120000_queue_exits } from './migrations/Migration20261207120000_queue_exits.js';
+import { Migration20261207130000_local_intervals } from './migrations/Migration20261207130000_local_intervals.js';
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
 import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
@@ -47,6 +49,8 @@ const migrationsList = [
     name: 'Migration20261207110000_counted_where_they_belong',
     class: Migration20261207110000_counted_where_they_belong,
   },
+  { name: 'Migration20261207120000_queue_exits', class: Migration20261207120000_queue_exits },
+  { name: 'Migration20261207130000_local_intervals', class: Migration20261207130000_local_intervals },
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
   { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },

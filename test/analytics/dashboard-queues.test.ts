@@ -32,7 +32,7 @@ describe('queue performance on the known-answer dataset', () => {
     expect(await panels.value(q, 'ASA')).toBeCloseTo(t.asa, 9);
     expect(await panels.value(q, 'Abandonment rate')).toBeCloseTo(t.abandonment, 12);
     expect(await panels.value(q, 'AHT')).toBeCloseTo(t.aht, 9);
-    expect(await panels.value(q, 'Longest wait in range')).toBe(60);
+    expect(await panels.value(q, 'Longest wait in range')).toBe(EXPECTED.totals.maxWait);
   });
 
   it('per queue, with per-queue thresholds and the $queue filter', async () => {
@@ -69,6 +69,28 @@ describe('queue performance on the known-answer dataset', () => {
     const after = sales(SALES_THRESHOLD_CHANGE, DAY.to);
     expect(await panels.value(q, 'Answered', after)).toBe(9);
     expect(await panels.value(q, 'Service level (SL1)', after)).toBe(1);
+  });
+
+  it('counts a call sent on to another queue in each queue, and flow-out per queue (issue 27, point 2)', async () => {
+    // Support's three overflow segments are queued in support (43 = 40 + 3), neither answered nor abandoned there;
+    // the calls are sales' abandons (13 = 10 + 3). Selecting support alone still counts its segments.
+    const support = { ...DAY, vars: { ...VARS, queue: ['support'] } };
+    expect(await panels.value(q, 'Queued', support)).toBe(EXPECTED.support.queued);
+    expect(await panels.value(q, 'Abandonment rate', support)).toBeCloseTo(EXPECTED.support.abandonment, 12);
+    const rows = await panels.run(q, 'Flow-out per queue');
+    expect(
+      rows.map((r) => ({
+        queue: r.queue,
+        overflowed: Number(r.overflowed),
+        timedOut: Number(r.timed_out),
+        noAgents: Number(r.no_agents),
+        sentOn: Number(r.sent_on),
+        received: Number(r.received),
+      })),
+    ).toEqual(EXPECTED.flowOut);
+    // Before the chains (11:00) there was no flow-out.
+    const morning = { ...DAY, to: new Date('2026-11-20T11:00:00Z') };
+    expect(await panels.run(q, 'Flow-out per queue', morning)).toEqual([]);
   });
 
   it('time series: buckets add up to the totals; calls per interval counts every arrival', async () => {
@@ -114,6 +136,11 @@ describe('call explorer on the known-answer dataset', () => {
     // the two recorded messages have a recording; the empty and the failed one have none
     expect((await panels.run(c, 'Calls')).filter((r) => r.recording_url)).toHaveLength(2);
     expect((await panels.run(c, 'Call path')).map((r) => r.type)).toEqual(['incoming', 'ended']);
+    // The caller's wait over every queue: an overflow chain waited 5 s in support and 20 s in sales.
+    const chain = (await panels.run(c, 'Calls')).filter((r) => Number(r.total_wait_seconds) !== Number(r.wait_seconds));
+    expect(chain.map((r) => [Number(r.wait_seconds), Number(r.total_wait_seconds)])).toEqual(
+      Array.from({ length: 3 }, () => [20, EXPECTED.chainTotalWait]),
+    );
   });
 });
 

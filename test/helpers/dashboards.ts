@@ -27,7 +27,14 @@ export interface DashboardJson {
 
 // $agent is left at its default, All: every agent the variable's query lists (Grafana expands All to its options).
 // $queue lists every queue the variable's query gives: what All sends.
-export const VARS = { queue: ['sales', 'support'], caller: '', call: 'fx-001', agent: ALL };
+export const VARS = {
+  queue: ['sales', 'support'],
+  caller: '',
+  call: 'fx-001',
+  agent: ALL,
+  zone: 'UTC',
+  interval_minutes: '30',
+};
 export const OPTIONS = { agent: ['s1', 's2', 't1', 't2'] };
 export const DAY: MacroContext = {
   from: FIXTURE_DAY.from,

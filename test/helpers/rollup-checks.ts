@@ -47,10 +47,17 @@ function expectSameRows(actual: Row[], expected: Row[], label: string): void {
 }
 
 const RAW_QUEUE_STATS = `
-  with f as (
-    select case when $3::float8 > 0 then to_timestamp(floor(extract(epoch from cf.queued_at) / $3::float8) * $3::float8)
-                else $1::timestamptz end as bucket, cf.*
-    from metrics.call_fact cf where cf.queued_at >= $1 and cf.queued_at < $2)
+  with s as (
+    select cf.queue, cf.queued_at, cf.is_answered, cf.wait_seconds, cf.sl_threshold_seconds, cf.is_abandoned, cf.is_callback
+    from metrics.call_fact cf
+    union all
+    -- a segment of a queue the caller was sent on from (metrics.queue_exit_list): queued there, nothing else
+    select x.queue, x.entered_at, false, x.wait_seconds, 20, false, false
+    from metrics.queue_exit_list x where x.to_queue is not null),
+  f as (
+    select case when $3::float8 > 0 then to_timestamp(floor(extract(epoch from s.queued_at) / $3::float8) * $3::float8)
+                else $1::timestamptz end as bucket, s.*
+    from s where s.queued_at >= $1 and s.queued_at < $2)
   select bucket as time, queue, count(*) as queued, count(*) filter (where is_answered) as answered,
          count(*) filter (where is_answered and wait_seconds <= sl_threshold_seconds) as answered_within,
          count(*) filter (where is_abandoned) as abandoned, count(*) filter (where is_callback) as callbacks,
