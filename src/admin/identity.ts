@@ -1,8 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
-import { ASYMMETRIC_ALGORITHMS, bearerToken, RemoteKeys } from '../server/remote-keys.js';
-import { describe } from '../server/notification-auth.js';
+import { ASYMMETRIC_ALGORITHMS, bearerToken, describe, RemoteKeys } from '../auth/remote-keys.js';
 
 /** App roles defined on the Switchboard app registration (docs/azure-setup.md). */
 export const ROLES = ['Switchboard.Admin', 'Switchboard.Supervisor', 'Switchboard.Agent'] as const;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
-import { ASYMMETRIC_ALGORITHMS, bearerToken, RemoteKeys } from './remote-keys.js';
+import { ASYMMETRIC_ALGORITHMS, bearerToken, describe, RemoteKeys } from '../auth/remote-keys.js';
 
 /** Microsoft's signing keys for calling notifications (msteams-docs, call notifications). */
 export const MICROSOFT_CALLING_OPENID_URL = 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration';
@@ -106,13 +106,4 @@ export class NotificationVerifier {
       );
     };
   }
-}
-
-export function describe(err: joseErrors.JOSEError): string {
-  if (err instanceof joseErrors.JWTExpired) return 'token expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim ${err.claim} invalid`;
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad token signature';
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'token signed by an unknown key';
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
-  return 'invalid token';
 }

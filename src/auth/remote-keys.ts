@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 
 /**
  * Signing keys published through an OpenID configuration document (its `jwks_uri`). jose caches the keys and
@@ -61,4 +61,14 @@ export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/.exec(header ?? '');
   return m?.[1];
+}
+
+/** Why a token was refused, in words safe to log and to answer with (never the token). */
+export function describe(err: joseErrors.JOSEError): string {
+  if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim ${err.claim} invalid`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad token signature';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'token signed by an unknown key';
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
+  return 'invalid token';
 }
