@@ -89,9 +89,10 @@ describe('switchboard seed history', () => {
       const res = await client.query(expandQuery(q.rawSql, ctx));
       if (res.rowCount === 0) empty.push(`${q.dashboard} / ${q.panel}`);
     }
-    // Only the live panels' per-queue table (no queue_live rows in seeded history), the path of call 'x' and flow-out
-    // (seeded calls have no timeline, so no queue exits) are empty.
+    // Only the live panels' per-queue table (no queue_live rows in seeded history), the path of call 'x', flow-out
+    // (seeded calls have no timeline, so no queue exits) and wrap-up codes (the seed writes none) are empty.
     expect(empty).toEqual([
+      'agent-performance.json / Wrap-up codes',
       'call-explorer.json / Call path',
       'queue-performance.json / Flow-out per queue',
       'wallboard.json / Queues now',
