@@ -127,6 +127,15 @@ export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
 export const OFFER_CONFIRMS_HUMAN_PATCH = 'offer-confirms-human';
 
 /**
+ * 2026-12-07, issue 21 point 4. Voicemail records in segments of VOICEMAIL_SEGMENT_SECONDS, the next started as soon
+ * as one completes at its maximum (200/8515, call-record.md), and the message is the segments joined. Graph sends
+ * no recording for an operation outstanding at hang-up (microsoft-graph-comms-samples#376), so a caller who speaks and
+ * hangs up loses only the segment they hung up in, not the whole message. Before: one recordResponse for the box's
+ * whole maximum. Removable a day after its release.
+ */
+export const VOICEMAIL_SEGMENTS_PATCH = 'voicemail-segments';
+
+/**
  * 2026-12-07, issue 23 point 3. The agent workflow takes the `extendWrapUp` Update: the agent's wrap-up ends later,
  * so its timer moves. Histories recorded before it never hold the Update; the marker keeps any run that does replay
  * on a worker without it from silently ignoring the change. Removable once every agent has continued as new on a

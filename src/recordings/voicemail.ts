@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { checkRecording } from './message-check.js';
+import { joinSegments } from './segments.js';
 import type { RecordingStore } from './store.js';
 import { RecordingTokens } from './recording-tokens.js';
 import type { VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
@@ -123,12 +124,14 @@ async function saveWithToken(
   }
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.
   const bytes = await downloadRecording(input.recordingLocation, accessToken);
+  // A message recorded in segments is one recording: the segments joined (segments.ts).
+  const message = await joinSegments(orm, store, input, bytes, downloadRecording);
   // Whatever the format, the audio is kept: an unknown one as application/octet-stream, judged by nothing but its bytes.
-  const check = checkRecording(bytes);
+  const check = checkRecording(message);
   const durationMs = check.durationMs ?? 0;
   if (check.empty) return fail('empty', check.empty, durationMs);
 
-  const stored = await store.put(bytes, check.extension);
+  const stored = await store.put(message, check.extension);
   return knex.transaction(async (trx) => {
     const [recording] = await trx('recording')
       .insert({

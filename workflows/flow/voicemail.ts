@@ -1,10 +1,12 @@
-import { condition, proxyActivities } from '@temporalio/workflow';
-import type { VoicemailActivities, VoicemailInput } from '../../src/contracts/activities/voicemail.js';
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { VoicemailActivities } from '../../src/contracts/activities/voicemail.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
-import { failureDetails, graph, ESTABLISH_WAIT } from '../call-session.js';
+import { failureDetails } from '../call-session.js';
+import { VOICEMAIL_SEGMENTS_PATCH } from '../patches.js';
 import type { VoicemailResult } from './api.js';
 import type { CallContext } from './context.js';
 import { clamp } from './limits.js';
+import { recordInSegments, recordWhole, type MessageLimits } from './voicemail-recording.js';
 
 // Graph keeps a recording only a short while after it completes: retry the download promptly, for about 2 minutes,
 // then record the message as failed rather than lose it silently.
@@ -30,11 +32,12 @@ export function voicemailVerb(ctx: CallContext, box: string): Promise<VoicemailR
 
 /**
  * Voicemail: Graph's recordResponse plays the box's greeting, beeps and records until `#`, silence or the box's
- * maximum; then the message is downloaded from `recordingLocation` before Graph discards it, stored, registered in
- * Postgres, and the box's people are told. An empty or failed recording is stored as such.
+ * maximum, in segments (voicemail-recording.ts); then the message is downloaded from each `recordingLocation` before
+ * Graph discards it, stored, registered in Postgres, and the box's people are told. An empty or failed recording is
+ * stored as such.
  */
 async function recordVoicemail(ctx: CallContext, boxName: string): Promise<VoicemailResult> {
-  const { session, recorder, callId } = ctx;
+  const { recorder, callId } = ctx;
   const box = voicemailBoxes[boxName];
   const recordedAt = new Date().toISOString();
   const base = {
@@ -52,65 +55,16 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
   }
   const maxSeconds = clamp(box.maxSeconds ?? VOICEMAIL_DEFAULTS.maxSeconds, 1, 120);
 
-  let operationId: string | undefined;
-  try {
-    ({ operationId } = await graph.recordResponse({
-      callId,
-      clientContext: 'voicemail',
-      promptUri: ctx.promptUri(box.greeting),
-      bargeInAllowed: false,
-      playBeep: true,
-      maxRecordDurationInSeconds: maxSeconds,
-      initialSilenceTimeoutInSeconds: clamp(
-        box.initialSilenceSeconds ?? VOICEMAIL_DEFAULTS.initialSilenceSeconds,
-        1,
-        120,
-      ),
-      maxSilenceTimeoutInSeconds: clamp(box.maxSilenceSeconds ?? VOICEMAIL_DEFAULTS.maxSilenceSeconds, 1, 120),
-      stopTones: ['#'],
-    }));
-    recorder.event('recordingStarted', { operationId, box: boxName, maxSeconds });
-  } catch (err) {
-    recorder.event('recordingFailed', failureDetails(err));
-  }
-
-  let completion: Partial<
-    Pick<
-      VoicemailInput,
-      'recordingLocation' | 'recordingAccessToken' | 'completionReason' | 'operationStatus' | 'resultInfo'
-    >
-  > = {};
-  if (operationId !== undefined) {
-    const opId = operationId;
-    // The greeting, the message, and Graph's own margin. A caller who hangs up mid-message ends the call, and Graph
-    // sends no completion (nor recording) for the operation then outstanding: microsoft-graph-comms-samples#376, open
-    // since 2020, and the emulator does the same. A moment is still given, in case a completion does follow.
-    await condition(() => session.operations.has(opId) || session.terminated, (maxSeconds + 120) * 1000);
-    if (session.terminated && !session.operations.has(opId))
-      await condition(() => session.operations.has(opId), ESTABLISH_WAIT);
-    const op = session.operations.get(opId);
-    const payload = (op?.payload ?? {}) as Record<string, unknown>;
-    completion = {
-      ...(typeof payload.recordingLocation === 'string' && payload.recordingLocation
-        ? { recordingLocation: payload.recordingLocation }
-        : {}),
-      ...(typeof payload.recordingAccessToken === 'string' && payload.recordingAccessToken
-        ? { recordingAccessToken: payload.recordingAccessToken }
-        : {}),
-      completionReason: op
-        ? (op.completionReason ?? op.status)
-        : session.terminated
-          ? 'the caller hung up while recording: Graph sends no recording for an operation outstanding at hang-up'
-          : 'no completion notification',
-      // v1.0 says why a recording ended only through status and resultInfo: the activity decides from those and the audio.
-      ...(op ? { operationStatus: op.status } : {}),
-      ...(payload.resultInfo && typeof payload.resultInfo === 'object'
-        ? { resultInfo: payload.resultInfo as NonNullable<VoicemailInput['resultInfo']> }
-        : {}),
-    };
-  } else {
-    completion = { completionReason: 'recordResponse refused' };
-  }
+  const limits: MessageLimits = {
+    box: boxName,
+    greetingUri: ctx.promptUri(box.greeting),
+    maxSeconds,
+    initialSilenceSeconds: clamp(box.initialSilenceSeconds ?? VOICEMAIL_DEFAULTS.initialSilenceSeconds, 1, 120),
+    maxSilenceSeconds: clamp(box.maxSilenceSeconds ?? VOICEMAIL_DEFAULTS.maxSilenceSeconds, 1, 120),
+  };
+  const completion = patched(VOICEMAIL_SEGMENTS_PATCH)
+    ? await recordInSegments(ctx, limits)
+    : await recordWhole(ctx, limits);
 
   const saved = await store.storeVoicemail({ ...base, ...completion }).catch((err: unknown) => {
     recorder.event('voicemailStoreFailed', failureDetails(err));

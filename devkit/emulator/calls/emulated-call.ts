@@ -88,7 +88,8 @@ export class EmulatedCall {
   transfer?: TransferState;
   direction: 'incoming' | 'outgoing' = 'incoming';
   /** The other party's script: the caller (inbound) or the callee (outbound). */
-  party: { digits?: DigitPress[]; speechMs?: number; recording?: RecordingScript } = {};
+  /** `spokenMs`: how much of the party's speech recordings have already taken (one message, several segments). */
+  party: { digits?: DigitPress[]; speechMs?: number; spokenMs?: number; recording?: RecordingScript } = {};
   toneSubscribed = false;
   toneSequence = 0;
   redirected = false;

@@ -79,11 +79,13 @@ export class Recordings {
       op.timer = undefined;
       if (op.done || this.calls.stopped) return;
       const startedAt = Date.now();
-      const speechMs = call.party.speechMs ?? 0;
+      // The party speaks once: a recording started after an earlier one took part of it hears only the rest.
+      const speechMs = Math.max(0, (call.party.speechMs ?? 0) - (call.party.spokenMs ?? 0));
       const maxMs = this.calls.scaled(req.maxRecordDurationInSeconds * 1000);
       const finishWith = (reason: string, r: ResultInfo, audioMs: number) => {
         if (op.done) return;
         op.recording = this.storeRecording(call, Math.max(100, audioMs));
+        call.party.spokenMs = (call.party.spokenMs ?? 0) + Math.min(audioMs, speechMs);
         this.calls.log(call, 'media', `recording ended: ${reason}, ${Math.round(audioMs)} ms of audio`);
         this.media.finishOperation(call, op, 'completed', reason, r);
       };

@@ -12,6 +12,8 @@ export interface VoicemailInput {
   recordingAccessToken?: string;
   /** Beta only (v1.0's recordOperation has none): absent from a v1.0 tenant, or a description of ours. */
   completionReason?: string;
+  /** A message recorded in several segments: every segment's recording, in order (the first is also above). */
+  segments?: { recordingLocation: string; recordingAccessToken?: string }[];
   /** The recordOperation's status and resultInfo, as its completion notification carried them. */
   operationStatus?: string;
   resultInfo?: { code?: number | string; subcode?: number | string; subCode?: number | string; message?: string };
