@@ -70,6 +70,9 @@ export async function startBenchStack(
         TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
         DATABASE_URL: db.url,
         ...emulatorGraphEnv(emulator),
+        // Graph's side (the emulator) and the bench's driver are on this machine; the web fails closed without lists.
+        WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
+        ADMIN_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
         LOG_LEVEL: config.logLevel,
         SWITCHBOARD_QUEUES_JSON: JSON.stringify(queues),
       },

@@ -143,7 +143,15 @@ export function chaosStackForFile(): ChaosStack {
       LOG_LEVEL: 'warn',
     };
     workerEnv = { ...common, SWITCHBOARD_QUEUES_JSON: JSON.stringify(TEST_QUEUES) };
-    webEnv = { ...common, PORT: String(webPort), PUBLIC_URL: `http://127.0.0.1:${webPort}` };
+    // A web process of its own fails closed without allow-lists (src/stack/fail-closed.ts): the emulator and the test
+    // reach it from this machine.
+    webEnv = {
+      ...common,
+      PORT: String(webPort),
+      PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
+      ADMIN_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
+    };
     // Empty means embedded (loadConfig): the app starts Temporal and Postgres itself, on the ports the test's ran on.
     appEnv = {
       ...workerEnv,
