@@ -88,6 +88,8 @@ export async function saveVoicemail(
     throw err;
   }
   if (location) await tokens.forget(location);
+  // A message recorded in segments: each segment's token was kept by the webhook too.
+  for (const segment of input.segments ?? []) await tokens.forget(segment.recordingLocation);
   return result;
 }
 
@@ -125,7 +127,11 @@ async function saveWithToken(
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.
   const bytes = await downloadRecording(input.recordingLocation, accessToken);
   // A message recorded in segments is one recording: the segments joined (segments.ts).
-  const message = await joinSegments(orm, store, input, bytes, downloadRecording);
+  const message = await joinSegments(orm, store, input, bytes, downloadRecording, (segment) =>
+    segment.recordingAccessToken
+      ? Promise.resolve(segment.recordingAccessToken)
+      : new RecordingTokens(orm).take(segment.recordingLocation),
+  );
   // Whatever the format, the audio is kept: an unknown one as application/octet-stream, judged by nothing but its bytes.
   const check = checkRecording(message);
   const durationMs = check.durationMs ?? 0;
