@@ -13,6 +13,7 @@ import { createApp } from '../../src/server/app.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { makeRecording, RECORDING_FORMATS, type RecordingFormat } from '../../devkit/media/compressed-audio.js';
+import { joinRecordings } from '../../src/media/join-audio.js';
 
 // Issue 21, point 4. Graph documents the recordResponse download only as application/octet-stream
 // (api-reference/v1.0/api/call-record.md, "Retrieving the recording file") and v1.0's recordOperation has no
@@ -171,6 +172,49 @@ describe('empty or not, from the recording itself (recordoperation.md v1.0 has n
       'no recording (failed, 400/8508)',
       'no recording from Graph (408/0 Action failed, initial silence timeout reached.)',
       'no recording (no completion notification)',
+    ]);
+  });
+});
+
+describe('a message recorded in segments (workflows/flow/voicemail-recording.ts) is one message', () => {
+  it('joins WAV and MP3 segments into one recording of their total length', async () => {
+    expect(checkRecording(joinRecordings([makeRecording('wav', 2), makeRecording('wav', 1.5)])!)).toMatchObject({
+      format: 'wav',
+      durationMs: 3500,
+    });
+    expect(checkRecording(joinRecordings([makeRecording('mp3', 2), makeRecording('mp3', 1)])!).durationMs).toBe(3024);
+    // WAVs of two formats, or Ogg pages of two streams, cannot be joined without re-encoding.
+    expect(joinRecordings([makeRecording('wav', 1), makeRecording('mp3', 1)])).toBeUndefined();
+    expect(joinRecordings([makeRecording('ogg-opus', 1), makeRecording('ogg-opus', 1)])).toBeUndefined();
+
+    const segments = [makeRecording('wav', 2), makeRecording('wav', 2), makeRecording('wav', 1)];
+    segments.forEach((bytes, i) => served.set(`seg-${i}`, bytes));
+    const vm = await voicemailFor('segmented-wav', segments[0], {
+      segments: segments.map((_, i) => ({
+        recordingLocation: `${graphFiles}/recordings/seg-${i}`,
+        recordingAccessToken: `token-seg-${i}`,
+      })),
+    });
+    expect(vm).toMatchObject({ status: 'recorded', durationMs: 5000 });
+  });
+
+  it('keeps segments it cannot join as recordings of their own on the call', async () => {
+    const segments = [makeRecording('ogg-opus', 2), makeRecording('ogg-opus', 3)];
+    segments.forEach((bytes, i) => served.set(`opus-${i}`, bytes));
+    const vm = await voicemailFor('segmented-opus', segments[0], {
+      segments: segments.map((_, i) => ({
+        recordingLocation: `${graphFiles}/recordings/opus-${i}`,
+        recordingAccessToken: `token-opus-${i}`,
+      })),
+    });
+    expect(vm).toMatchObject({ status: 'recorded', durationMs: 2000 });
+    const rows = (await services.orm.em.getKnex()('recording').where('call_id', 'segmented-opus').orderBy('id')) as {
+      duration_ms: number;
+      size_bytes: number;
+    }[];
+    expect(rows.map((r) => [r.duration_ms, r.size_bytes])).toEqual([
+      [3000, segments[1]!.length],
+      [2000, segments[0]!.length],
     ]);
   });
 });
