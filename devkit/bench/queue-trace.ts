@@ -83,7 +83,11 @@ const workflowBundle = await bundleWorkflows();
 withoutWorkflowStackTraces();
 for (const { runId, workflowId, history } of histories) {
   const started = performance.now();
-  await Worker.runReplayHistory({ workflowBundle, replayName: 'queue-trace' }, history, workflowId);
+  await Worker.runReplayHistory(
+    { workflowBundle, replayName: 'queue-trace', dataConverter: stack.client.options.dataConverter },
+    history,
+    workflowId,
+  );
   console.log(
     JSON.stringify({
       run: runId.slice(0, 8),

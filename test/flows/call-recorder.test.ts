@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { FlowTest } from '../../devkit/flow-testing/index.js';
 import { queues } from '../../flows/index.js';
 import { CALL_LOCAL_GRAPH_PATCH, MILESTONE_BATCHES_PATCH } from '../../workflows/patches.js';
@@ -96,7 +97,10 @@ describe('the call recorder', () => {
     expect(firstWrite).toBeGreaterThan(answerDone);
 
     // And the new policy replays: the same code, given this history, makes the same commands.
-    await expect(Worker.runReplayHistory({ workflowsPath }, { events })).resolves.toBeUndefined();
+    // Through the flow kit's payload codec: its histories are encrypted as production's are.
+    await expect(
+      Worker.runReplayHistory({ workflowsPath, dataConverter: ephemeralDataConverter() }, { events }),
+    ).resolves.toBeUndefined();
   });
 
   it('falls back to the ordinary activity when the local write fails (Postgres away), and loses nothing', async () => {

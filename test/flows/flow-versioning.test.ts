@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { FlowTest, replaceFlows } from '../../devkit/flow-testing/index.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { queues as configuredQueues } from '../../flows/index.js';
 
 // Deploying a changed flow while calls are in it (docs/flows.md, "Changing a flow"). The deploy itself runs on the
@@ -45,7 +46,12 @@ describe('changing a flow while calls are in it', () => {
 
     const replay = (flows: string) =>
       Worker.runReplayHistory(
-        { workflowsPath, bundlerOptions: { webpackConfigHook: (c) => replaceFlows(c, flows) } },
+        {
+          workflowsPath,
+          bundlerOptions: { webpackConfigHook: (c) => replaceFlows(c, flows) },
+          // The flow kit's histories are encrypted through its payload codec, as production's are.
+          dataConverter: ephemeralDataConverter(),
+        },
         history,
       );
     await expect(replay(fixture('v2'))).resolves.toBeUndefined();
