@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import { detectAudioFormat } from '../media/audio-format.js';
 import type { RecordingStore } from './store.js';
 import { deleteUnreferencedFiles } from './retention.js';
 import type { DataSubject } from '../privacy/phone.js';
@@ -171,12 +172,15 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
   const recordings = await knex('recording').whereIn('call_id', found.callIds);
   await mkdir(outDir, { recursive: true });
   const audio: string[] = [];
+  const fileOf = new Map<string, string>();
   for (const r of recordings as { id: string; storage_key: string }[]) {
     const bytes = await s.store.get(r.storage_key);
     if (!bytes) continue;
-    const name = `recording-${r.id}.wav`;
+    // Named for what the audio is: Graph's recordings are not documented as WAV (call-record.md).
+    const name = `recording-${r.id}.${detectAudioFormat(bytes).extension}`;
     await writeFile(path.join(outDir, name), bytes);
     audio.push(name);
+    fileOf.set(String(r.id), name);
   }
   const temporalHeld = await openOrClosedRuns(
     s.temporal,
@@ -201,7 +205,7 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
     })),
     recordings: recordings.map((r: { id: string }) => ({
       ...r,
-      file: audio.find((a) => a === `recording-${r.id}.wav`) ?? null,
+      file: fileOf.get(String(r.id)) ?? null,
     })),
   };
   const file = path.join(outDir, 'export.json');
