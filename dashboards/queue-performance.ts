@@ -83,6 +83,18 @@ export function queuePerformance(): Dashboard {
   d.withPanel(l.place(statPanel('Callbacks (flow-out)', total('callbacks')), 4, 4));
   d.withPanel(
     l.place(
+      statPanel(
+        'Short abandons',
+        `select coalesce(sum(short_abandons), 0) as short_abandons from metrics.short_abandons(${RANGE}, ${QUEUES})`,
+        'short',
+        "Callers who hung up within the queue's shortAbandonSeconds (default 5 s): queued, not abandoned.",
+      ),
+      4,
+      4,
+    ),
+  );
+  d.withPanel(
+    l.place(
       tablePanel(
         'Per queue',
         `select s.queue, s.queued, s.answered, s.answered_within, s.abandoned, s.callbacks, s.service_level, s.service_level_abandoned,

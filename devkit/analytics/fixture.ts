@@ -15,7 +15,9 @@ import type pg from 'pg';
  * Overflow chains: 3 calls queue in support at 11:00, 11:05, 11:10, are sent on to sales after 5 s (overflow), and
  *   hang up after 20 s there: each is a segment of support (queued, flowed out: not answered, not abandoned) and an
  *   abandoned call of sales; the caller waited 25 s in all. 1 call times out in sales after 120 s (queued, a flow-out).
- *   So sales: 54 queued, 13 abandoned, SL2 35/53; support: 43 queued, abandonment 8/43; longest wait 120 s.
+ *   2 more sales callers hang up 3 s after queueing (11:40, 11:45): short abandons (under 5 s), queued but not
+ *   abandoned. So sales: 56 queued, 13 abandoned, 2 short abandons, SL2 35/53, abandonment 13/56; support: 43
+ *   queued, abandonment 8/43; longest wait 120 s.
  * 4 after-hours calls never queued, each leaving a message with no queue (as after-hours voicemail does): two on the
  *   line +14255550100 (recorded; one handled), one empty and one failed on +14255550200.
  *
@@ -232,6 +234,26 @@ export function fixtureRows(): {
         ['queued', inSales, { queue: 'sales', requeue: false }],
         ['abandoned', at(inSales, 20), { waitSeconds: 20 }],
       ],
+    });
+  }
+  // Two short abandons in sales: hung up 3 s after queueing (under the 5 s default).
+  for (let i = 0; i < 2; i++) {
+    const arrived = new Date(Date.UTC(2026, 10, 20, 11, 40 + i * 5, 0));
+    const queued = at(arrived, 8);
+    const id = callId();
+    calls.push({
+      id,
+      line: '+14255550000',
+      queue: 'sales',
+      from: `+1425555${String(n).padStart(4, '0')}`,
+      name: `Caller ${n}`,
+      outcome: 'abandoned',
+      arrived,
+      queued,
+      connected: null,
+      ended: at(queued, 3),
+      wait: 3,
+      agent: null,
     });
   }
   // Timed out in sales after 120 s: the queue's closing message, then the call ends (a flow-out, not an abandon).

@@ -61,6 +61,12 @@ export const queueDefinitionSchema = z
     presenceBased: z.boolean().default(DEFAULT_QUEUE.presenceBased),
     offerToBusy: z.boolean().default(DEFAULT_QUEUE.offerToBusy),
     serviceLevelSeconds: z.number().int().min(1).max(2700).default(DEFAULT_QUEUE.serviceLevelSeconds),
+    shortAbandonSeconds: z
+      .number()
+      .int()
+      .min(0, 'must be 0–60 s')
+      .max(60, 'must be 0–60 s')
+      .default(DEFAULT_QUEUE.shortAbandonSeconds ?? 5),
     announceEverySeconds: z.number().int().min(0).max(600).default(DEFAULT_QUEUE.announceEverySeconds),
     // Names from the admin's wrap-up code list (admin API /wrap-up-codes); absent: every active code.
     wrapUpCodes: z

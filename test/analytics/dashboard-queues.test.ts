@@ -27,6 +27,8 @@ describe('queue performance on the known-answer dataset', () => {
     expect(await panels.value(q, 'Answered')).toBe(EXPECTED.all.answered);
     expect(await panels.value(q, 'Abandoned')).toBe(EXPECTED.all.abandoned);
     expect(await panels.value(q, 'Callbacks (flow-out)')).toBe(EXPECTED.all.callbacks);
+    // Two sales callers hung up 3 s after queueing: short abandons, apart from the abandoned (issue 27, point 4).
+    expect(await panels.value(q, 'Short abandons')).toBe(EXPECTED.sales.shortAbandons);
     expect(await panels.value(q, 'Service level (SL1)')).toBeCloseTo(t.sl1, 12);
     expect(await panels.value(q, 'Service level (SL2)')).toBeCloseTo(t.sl2, 12);
     expect(await panels.value(q, 'ASA')).toBeCloseTo(t.asa, 9);

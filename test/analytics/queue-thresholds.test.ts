@@ -119,5 +119,33 @@ describe('queue thresholds (issue 27, point 1)', () => {
       'queue vip: serviceLevelSeconds must be a positive whole number of seconds, got 0',
     );
     await expect(writeQueueSettings(adb.orm, { vip: queue('vip', 2.5) })).rejects.toThrow(/queue vip/);
+    await expect(
+      writeQueueSettings(adb.orm, { vip: { ...queue('vip', 20), shortAbandonSeconds: -1 } }),
+    ).rejects.toThrow('queue vip: shortAbandonSeconds must be a whole number of seconds, 0 or more, got -1');
+  });
+
+  it('writes each queue’s shortAbandonSeconds too, and counts hang-ups under it apart (issue 27, point 4)', async () => {
+    expect(await writeQueueSettings(adb.orm, { short: { ...queue('short', 20), shortAbandonSeconds: 10 } })).toEqual([
+      'short',
+    ]);
+    // Hung up after 4 s and 9 s (under 10: short abandons) and after 12 s (abandoned).
+    const at = new Date(Date.UTC(2026, 0, 6, 10, 0, 0));
+    for (const [i, wait] of [4, 9, 12].entries()) {
+      const queued = new Date(at.getTime() + (i + 1) * 60_000);
+      await adb.client.query(
+        `insert into call (id, workflow_id, queue, outcome, wait_seconds, arrived_at, queued_at, ended_at, updated_at)
+         values ($1::varchar, 'call-' || $1::varchar, 'short', 'abandoned', $2, $3, $3, $4, $4)`,
+        [`short-${i}`, wait, queued, new Date(queued.getTime() + wait * 1000)],
+      );
+    }
+    const to = new Date(at.getTime() + 3600_000);
+    const [stats] = await adb.asReader(
+      `select queued, abandoned, abandonment_rate from metrics.queue_totals($1, $2, array['short'])`,
+      [at, to],
+    );
+    expect(stats).toEqual({ queued: '3', abandoned: '1', abandonment_rate: 1 / 3 });
+    expect(
+      await adb.asReader(`select queue, short_abandons from metrics.short_abandons($1, $2, array['short'])`, [at, to]),
+    ).toEqual([{ queue: 'short', short_abandons: '2' }]);
   });
 });

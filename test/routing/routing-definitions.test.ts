@@ -54,6 +54,7 @@ describe('queue definitions', () => {
       presenceBased: true,
       offerToBusy: false,
       serviceLevelSeconds: 30,
+      shortAbandonSeconds: 5,
       announceEverySeconds: 0,
     });
     expect(Object.keys(queues).sort()).toEqual(['billing', 'sales', 'support']);
