@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import {
   FLOW_TEST_TENANT,
   FlowTest,
@@ -104,7 +105,10 @@ describe('support line: callback in queue', () => {
     // All of it is workflow state: a worker that restarts replays this history to where it was, without a
     // determinism error (the agent handler taken over, the second call's notifications, the background writes).
     const history = await t.env.client.workflow.getHandle(`call-${caller.callId}`).fetchHistory();
-    await Worker.runReplayHistory({ workflowsPath, replayName: 'callback-answered' }, history);
+    await Worker.runReplayHistory(
+      { workflowsPath, replayName: 'callback-answered', dataConverter: ephemeralDataConverter() },
+      history,
+    );
   });
 
   it('a callback nobody answers is tried 3 times, 2 minutes apart, then recorded as failed', async () => {
