@@ -53,7 +53,8 @@ let services: Services;
 let base: string;
 
 beforeAll(async () => {
-  services = await startServices('graph-real-corpus');
+  // Migrated: the webhook keeps a recording's access token in Postgres, out of the workflow (recording-tokens.ts).
+  services = await startServices('graph-real-corpus', { migrate: true });
   const logger = pino({ level: 'silent' });
   base = await services.serve(
     createApp({
