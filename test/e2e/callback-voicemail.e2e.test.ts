@@ -314,11 +314,12 @@ describe('callback in queue end to end', () => {
     });
     const outbound = stack.emulator!.getCall(create!.callId!)!;
     expect(outbound.direction).toBe('outgoing');
-    // The intro, then hold music while Adele's phone rang; she answered and the person was put onto that call.
-    expect(outbound.operations.filter((o) => o.type === 'playPrompt').flatMap((o) => o.prompts ?? [])).toEqual([
-      `${stack.config.publicUrl}/prompts/callback-intro.wav`,
-      `${stack.config.publicUrl}/prompts/hold-music.wav`,
-    ]);
+    // The intro, then hold music while Adele's phone rang and she confirmed with a key (issue 21: the whisper and the
+    // key take a few seconds, so the music may start again); she answered and the person was put onto that call.
+    const played = outbound.operations.filter((o) => o.type === 'playPrompt').flatMap((o) => o.prompts ?? []);
+    expect(played[0]).toBe(`${stack.config.publicUrl}/prompts/callback-intro.wav`);
+    expect(played.length).toBeGreaterThan(1);
+    expect(new Set(played.slice(1))).toEqual(new Set([`${stack.config.publicUrl}/prompts/hold-music.wav`]));
     expect(outbound.transfer).toMatchObject({ target: { userId: adele }, outcome: 'accepted' });
     const transfer = stack.emulator!.requests.find((r) => r.path.endsWith(`/calls/${create!.callId}/transfer`))!;
     const ring = stack.emulator!.getCall(
