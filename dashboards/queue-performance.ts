@@ -140,6 +140,23 @@ export function queuePerformance(): Dashboard {
       10,
     ),
   );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Abandons and transfers',
+        `select queue, queued, abandoned, avg_abandon_seconds, abandoned_within as abandoned_within_10s, short_abandons,
+           transferred_out, transfer_rate
+         from metrics.abandon_stats(${RANGE}, ${QUEUES}, 10) order by queue`,
+      )
+        .description(
+          'Mean wait before abandoning, abandons within 10 s, short abandons (apart from abandoned), and calls the queue transferred out (its share of queued).',
+        )
+        .overrideByName('transfer_rate', [{ id: 'unit', value: 'percentunit' }])
+        .overrideByName('avg_abandon_seconds', [{ id: 'unit', value: 's' }]),
+      24,
+      6,
+    ),
+  );
   const series = (col: string) =>
     `select time, queue, ${col} from metrics.queue_stats(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`;
   d.withPanel(

@@ -22,6 +22,7 @@ import { Migration20261207110000_counted_where_they_belong } from './migrations/
 import { Migration20261207120000_queue_exits } from './migrations/Migration20261207120000_queue_exits.js';
 import { Migration20261207130000_local_intervals } from './migrations/Migration20261207130000_local_intervals.js';
 import { Migration20261207140000_short_abandons } from './migrations/Migration20261207140000_short_abandons.js';
+import { Migration20261207141000_abandon_stats } from './migrations/Migration20261207141000_abandon_stats.js';
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
 import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
@@ -53,6 +54,7 @@ const migrationsList = [
   { name: 'Migration20261207120000_queue_exits', class: Migration20261207120000_queue_exits },
   { name: 'Migration20261207130000_local_intervals', class: Migration20261207130000_local_intervals },
   { name: 'Migration20261207140000_short_abandons', class: Migration20261207140000_short_abandons },
+  { name: 'Migration20261207141000_abandon_stats', class: Migration20261207141000_abandon_stats },
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
   { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },

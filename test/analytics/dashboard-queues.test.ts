@@ -95,6 +95,21 @@ describe('queue performance on the known-answer dataset', () => {
     expect(await panels.run(q, 'Flow-out per queue', morning)).toEqual([]);
   });
 
+  it('abandons and transfers per queue (issue 27, point 4)', async () => {
+    // sales: 10 abandoned after 30 s and 3 chain callers after 20 s → 13, mean (300 + 60)/13 s, none within 10 s,
+    // 2 short; support: 8 after 45 s. No transfers out.
+    const rows = await panels.run(q, 'Abandons and transfers');
+    expect(
+      rows.map((r) => [r.queue, Number(r.abandoned), Number(r.abandoned_within_10s), Number(r.short_abandons)]),
+    ).toEqual([
+      ['sales', 13, 0, 2],
+      ['support', 8, 0, 0],
+    ]);
+    expect(rows[0]!.avg_abandon_seconds).toBeCloseTo(360 / 13, 9);
+    expect(rows[1]!.avg_abandon_seconds).toBeCloseTo(45, 9);
+    expect(rows.map((r) => r.transfer_rate)).toEqual([0, 0]);
+  });
+
   it('time series: buckets add up to the totals; calls per interval counts every arrival', async () => {
     const sl = await panels.run(q, 'Service level over time (SL1)');
     expect(sl.length).toBeGreaterThan(1);
