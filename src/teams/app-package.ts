@@ -31,7 +31,9 @@ export function manifestFor(template: Record<string, unknown>, input: TeamsPacka
       `PUBLIC_URL is ${url.protocol.replace(':', '')}: Teams loads tabs over https only; set PUBLIC_URL=https://<your host>`,
     );
   if (!GUID.test(input.clientId))
-    throw new TeamsPackageError('AZURE_CLIENT_ID is not a GUID: set it to the app registration\'s Application (client) ID');
+    throw new TeamsPackageError(
+      "AZURE_CLIENT_ID is not a GUID: set it to the app registration's Application (client) ID",
+    );
   const base = `${url.origin}${url.pathname.replace(/\/$/, '')}`;
   const tabs = (template['staticTabs'] as { contentUrl: string; websiteUrl?: string }[]).map((tab) => ({
     ...tab,
