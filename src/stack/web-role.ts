@@ -73,6 +73,9 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     directory: {
       agentNames: Object.fromEntries(Object.entries(agents).map(([id, a]) => [id, a.name])),
       queueAgents: Object.fromEntries(Object.values(queues).map((q) => [q.name, q.agents])),
+      queueWrapUpCodes: Object.fromEntries(
+        Object.values(queues).flatMap((q) => (q.wrapUpCodes ? [[q.name, q.wrapUpCodes]] : [])),
+      ),
     },
     links: {
       ...(config.temporal.uiOrigin

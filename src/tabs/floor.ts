@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentLive, QueueLive } from '../db/entities/agent-state.js';
 import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
+import { WrapUpCode } from '../db/entities/admin.js';
 import type { Caller } from '../admin/identity.js';
 
 /** A call an agent is ringing with, talking to or wrapping up: what the agent needs to know of the caller. */
@@ -42,6 +43,13 @@ export interface FloorSnapshot {
     oldestWaitingSince: string | null;
     agentsByState: Record<string, number>;
   }[];
+  /** The active wrap-up codes (admin API /wrap-up-codes), by code. */
+  wrapUpCodes: WrapUpChoice[];
+}
+
+export interface WrapUpChoice {
+  code: string;
+  label: string;
 }
 
 export interface FloorDirectory {
@@ -49,12 +57,21 @@ export interface FloorDirectory {
   agentNames: Record<string, string>;
   /** Queue names to the agents an admin listed in each (flows/index.ts). */
   queueAgents: Record<string, string[]>;
+  /** Queue names to the wrap-up codes they allow (flows/index.ts `wrapUpCodes`); a queue not here allows every code. */
+  queueWrapUpCodes?: Record<string, string[]>;
 }
 
 export interface FloorView {
   viewer: { agentId: string; name: string; supervises: boolean };
   /** The viewer's own state; null when the viewer is not an agent on record. */
-  me: { state: string; since: string; queues: string[]; call: CallCard | null } | null;
+  me: {
+    state: string;
+    since: string;
+    queues: string[];
+    call: CallCard | null;
+    /** The codes the agent may give the call on the card (its queue's list, active ones); empty with no call. */
+    wrapUpCodes: WrapUpChoice[];
+  } | null;
   queues: FloorSnapshot['queues'];
   /** Supervisors only: every waiting call, with its position in its queue. */
   waiting: WaitingCall[];
@@ -63,7 +80,7 @@ export interface FloorView {
 }
 
 export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
-  const [agents, queues, waitingRows] = await Promise.all([
+  const [agents, queues, waitingRows, codes] = await Promise.all([
     em.find(AgentLive, {}, { orderBy: { agentId: 'asc' } }),
     em.find(QueueLive, {}, { orderBy: { queue: 'asc' } }),
     em.find(
@@ -71,6 +88,7 @@ export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
       { queuedAt: { $ne: null }, connectedAt: null, endedAt: null, outcome: null },
       { orderBy: { queuedAt: 'asc' }, limit: 500 },
     ),
+    em.find(WrapUpCode, { active: true }, { orderBy: { code: 'asc' } }),
   ]);
   const positions = new Map<string, number>();
   const waiting = waitingRows.map((c) => {
@@ -103,6 +121,7 @@ export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
         signedOut: q.agentsSignedOut,
       },
     })),
+    wrapUpCodes: codes.map((c) => ({ code: c.code, label: c.label })),
   };
 }
 
@@ -174,6 +193,9 @@ export function floorFor(caller: Caller, floor: FloorSnapshot, directory: FloorD
   const own = floor.agents.find((a) => a.agentId === caller.objectId);
   const mine = queuesOf(caller.objectId);
   const all = supervises(caller);
+  const call = own?.callId ? (floor.cards[own.callId] ?? null) : null;
+  // The same rule as the admin API's (src/admin/wrap-up.ts): the queue's list when it has one, active codes only.
+  const listed = call?.queue ? directory.queueWrapUpCodes?.[call.queue] : undefined;
   return {
     viewer: { agentId: caller.objectId, name: caller.name, supervises: all },
     me: own
@@ -181,7 +203,12 @@ export function floorFor(caller: Caller, floor: FloorSnapshot, directory: FloorD
           state: own.state,
           since: own.since,
           queues: mine,
-          call: own.callId ? (floor.cards[own.callId] ?? null) : null,
+          call,
+          wrapUpCodes: !call
+            ? []
+            : listed
+              ? floor.wrapUpCodes.filter((c) => listed.includes(c.code))
+              : floor.wrapUpCodes,
         }
       : null,
     queues: all ? floor.queues : floor.queues.filter((q) => mine.includes(q.queue)),

@@ -51,3 +51,12 @@ export const setAvailability = (token: string, agentId: string, state: 'availabl
 
 export const setMembership = (token: string, queue: string, agentId: string, member: boolean) =>
   api(token, member ? 'PUT' : 'DELETE', `/queues/${encodeURIComponent(queue)}/members/${encodeURIComponent(agentId)}`);
+
+export const saveWrapUp = (token: string, callId: string, code: string, note: string) =>
+  api<{ code: string; note: string | null; at: string }>(token, 'PUT', `/calls/${encodeURIComponent(callId)}/wrap-up`, {
+    code,
+    ...(note.trim() ? { note: note.trim() } : {}),
+  });
+
+export const extendWrapUp = (token: string, agentId: string, seconds: number) =>
+  api<{ wrapUpUntil: string }>(token, 'POST', `/agents/${encodeURIComponent(agentId)}/wrap-up/extend`, { seconds });

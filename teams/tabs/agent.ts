@@ -1,11 +1,12 @@
 /**
  * The agent's tab, "My calls": my state with time in state, available/away, my queues with opt-in/out, and each
- * queue's waiting calls. Own data only: the stream and the admin API refuse anything else for an agent.
+ * queue's waiting calls; in wrap-up, a code and a note for the call (wrap-up.ts). Own data only: the stream and the admin API refuse anything else for an agent.
  */
 import { queues, setAvailability, setMembership, type QueueSummary } from './admin-api.js';
 import { followFloor, type CallCard, type FloorView, type LinkState } from './live.js';
 import { signIn } from './session.js';
 import { elapsed, h, linkBanner, render, stateLabel, tickTimes } from './view.js';
+import { followWrapUp, wrapUpSection } from './wrap-up.js';
 
 const app = document.getElementById('app')!;
 let floor: FloorView | undefined;
@@ -89,6 +90,7 @@ function draw(token: string): void {
         : null,
     ),
     me?.call ? callCard(me.call) : null,
+    wrapUpSection(token, agentId, me?.state, () => draw(token)),
     h(
       'section',
       { 'aria-labelledby': 'my-queues' },
@@ -151,6 +153,7 @@ if (token) {
     token,
     (f) => {
       floor = f;
+      followWrapUp(f.me);
       draw(token);
     },
     (state, detail) => {

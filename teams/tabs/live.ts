@@ -16,7 +16,14 @@ export interface CallCard {
 
 export interface FloorView {
   viewer: { agentId: string; name: string; supervises: boolean };
-  me: { state: string; since: string; queues: string[]; call: CallCard | null } | null;
+  me: {
+    state: string;
+    since: string;
+    queues: string[];
+    call: CallCard | null;
+    /** The codes this call may be given: its queue's list, active ones only. */
+    wrapUpCodes: { code: string; label: string }[];
+  } | null;
   waiting: { callId: string; workflowId: string; queue: string; since: string; position: number }[];
   links: { temporalWorkflows?: string; grafana?: string };
   queues: {

@@ -61,8 +61,18 @@ export function tickTimes(): void {
 
 /** Replaces the page's content, keeping keyboard focus on the control (by its data-key) that had it. */
 export function render(root: HTMLElement, ...children: Child[]): void {
-  const focused = (document.activeElement as HTMLElement | null)?.dataset['key'];
+  const active = document.activeElement as HTMLElement | null;
+  const focused = active?.dataset['key'];
+  // A field being typed in keeps its caret too (the live stream redraws the page while the agent writes a note).
+  const caret =
+    active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement
+      ? [active.selectionStart, active.selectionEnd]
+      : undefined;
   root.replaceChildren(...children.filter((c): c is Node | string => Boolean(c)));
   root.setAttribute('aria-busy', 'false');
-  if (focused) root.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  if (!focused) return;
+  const next = root.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`);
+  next?.focus();
+  if (caret && (next instanceof HTMLTextAreaElement || next instanceof HTMLInputElement))
+    next.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
 }
