@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { formatForPeople } from './admin-format.js';
+import { ADMIN_USAGE, adminUsage } from './admin-usage.js';
 
 /**
  * `switchboard admin …`: the admin API from the command line. It calls the same HTTP API as any other client, with
@@ -6,31 +8,7 @@ import { parseArgs } from 'node:util';
  * SWITCHBOARD_API_URL (default http://127.0.0.1:3978) and SWITCHBOARD_ADMIN_TOKEN (an Entra ID access token for the
  * Switchboard API, e.g. `az account get-access-token --resource api://<client id>`).
  */
-export const ADMIN_USAGE = `usage: switchboard admin <command>
-
-  calls [--caller X] [--queue Q] [--outcome O] [--since ISO] [--until ISO] [--limit N] [--cursor C]
-  call <call id>                      a call's record and timeline
-  agent-state <agent id>
-  agent available|away|sign-out <agent id>            ends a pause after missed offers, a break, signed out
-  wrap-up-codes                       list
-  wrap-up-code set <code> <label> [--inactive]
-  wrap-up-code delete <code>
-  audit [--action A] [--limit N] [--cursor C]
-  whoami
-  queues [--limit N] [--cursor C]     queues with their members
-  queue opt-in|opt-out <queue> <agent id>
-  schedules                           schedules with their status now
-  schedule <name>                     hours, holidays, special dates and run-time exceptions
-  holiday add <schedule> <date> <name>                 date: YYYY-MM-DD, or MM-DD for every year
-  special-hours add <schedule> <date> <HH:MM-HH:MM[,HH:MM-HH:MM]|closed> <name>
-  schedule-exception remove <schedule> <date>          a holiday or special date added here
-  voicemail-boxes
-  voicemails <box> [--limit N] [--cursor C]            messages, each with a signed recording link
-  token --role Admin|Supervisor|Agent [--oid ID] [--name N]
-                                      a token from the Graph emulator (EMULATOR_URL, default http://127.0.0.1:4000);
-                                      use it as SWITCHBOARD_ADMIN_TOKEN
-
-env: SWITCHBOARD_API_URL, SWITCHBOARD_ADMIN_TOKEN (or --token)`;
+export { ADMIN_USAGE } from './admin-usage.js';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -54,6 +32,8 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
         role: { type: 'string', multiple: true },
         oid: { type: 'string' },
         name: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
@@ -64,6 +44,10 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     values: v,
     positionals: [command, ...args],
   } = parsed;
+  if (v.help) {
+    out.stdout(`${adminUsage(command)}\n`);
+    return 0;
+  }
   const token = v.token ?? env.SWITCHBOARD_ADMIN_TOKEN;
   const base = (env.SWITCHBOARD_API_URL ?? 'http://127.0.0.1:3978').replace(/\/$/, '');
   const query = (keys: (keyof typeof v)[]) => {
@@ -190,10 +174,11 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     return 1;
   }
   const text = await res.text();
-  return printResponse(res, text, out);
+  return printResponse(res, text, out, v.json ? undefined : command);
 }
 
-function printResponse(res: Response, text: string, out: Out): number {
+/** The API's answer: its error on stderr (exit 1), or its body, for a person when `humanFor` names the command. */
+function printResponse(res: Response, text: string, out: Out, humanFor?: string): number {
   if (!res.ok) {
     let message = text;
     try {
@@ -205,7 +190,7 @@ function printResponse(res: Response, text: string, out: Out): number {
     out.stderr(`${res.status}: ${message}\n`);
     return 1;
   }
-  out.stdout(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  out.stdout(humanFor ? formatForPeople(humanFor, JSON.parse(text)) : `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
   return 0;
 }
 

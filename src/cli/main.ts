@@ -43,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  // `switchboard <command> [<subcommand>] --help|-h`: usage on stdout, before configuration is loaded (src/cli/usage.ts).
+  const { asksForHelp, usageOf } = await import('./usage.js');
+  const usage = asksForHelp(rest) ? usageOf(command, rest) : undefined;
+  if (usage) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
   if (command === 'flows') {
     // Reads files only: no configuration needed, so CI can run it.
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

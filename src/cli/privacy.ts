@@ -10,8 +10,7 @@ import { InvalidSubjectError, parseSubject, type DataSubject } from '../privacy/
 import { PrivacyKeyError, privacyHmacKey } from '../privacy/subject-ref.js';
 import { connectClient } from '../temporal/connection.js';
 
-const USAGE = `usage: switchboard privacy erase --caller <number or Teams user id>
-       switchboard privacy export --caller <number or Teams user id> [--out <folder>]`;
+import { PRIVACY_USAGE as USAGE } from './usage.js';
 
 function parse(argv: string[]) {
   return parseArgs({

@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { migrate, openDatabase } from '../db/orm.js';
 import { seedHistory } from '../../devkit/analytics/seed.js';
+import { SEED_USAGE } from './usage.js';
+
+class SeedUsageError extends Error {}
 
 /** `switchboard seed --calls N [--days D] [--seed S]`: realistic call history in DATABASE_URL (migrates first). */
 export async function seed(databaseUrl: string, args: string[]): Promise<number> {
@@ -8,12 +11,22 @@ export async function seed(databaseUrl: string, args: string[]): Promise<number>
     const i = args.indexOf(`--${name}`);
     if (i < 0) return fallback;
     const v = Number(args[i + 1]);
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive whole number`);
+    if (!Number.isInteger(v) || v <= 0) throw new SeedUsageError(`--${name} needs a positive whole number`);
     return v;
   };
-  const calls = flag('calls', 10_000);
-  const days = flag('days', 30);
-  const seedValue = flag('seed', 42);
+  let calls: number, days: number, seedValue: number;
+  try {
+    const unknown = args.filter((a) => a.startsWith('--') && !['--calls', '--days', '--seed'].includes(a));
+    if (unknown.length) throw new SeedUsageError(`unknown option '${unknown[0]}'`);
+    calls = flag('calls', 10_000);
+    days = flag('days', 30);
+    seedValue = flag('seed', 42);
+  } catch (err) {
+    // A usage error: exit 2 with the usage, as every command does, before the database is touched.
+    if (!(err instanceof SeedUsageError)) throw err;
+    process.stderr.write(`${err.message}\n${SEED_USAGE}\n`);
+    return 2;
+  }
   const orm = await openDatabase(databaseUrl);
   try {
     await migrate(orm);

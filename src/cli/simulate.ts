@@ -3,11 +3,12 @@
  * default http://127.0.0.1:4000) and prints every call's steps as they happen. Exit code 0 when every call ended.
  */
 import { formatStep, loadScenario, runScenario, ScenarioError } from '../../devkit/scenarios/scenario.js';
+import { SIMULATE_USAGE } from './usage.js';
 
 export async function simulate(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const file = args.find((a) => !a.startsWith('--'));
   if (!file) {
-    process.stderr.write('usage: switchboard simulate <scenario.json>\n');
+    process.stderr.write(`${SIMULATE_USAGE}\n`);
     return 2;
   }
   const emulatorUrl = env['EMULATOR_URL'] || 'http://127.0.0.1:4000';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { TeamsPackageError, writeTeamsPackage } from '../teams/app-package.js';
 
-const USAGE = 'usage: switchboard teams package [--out <file.zip>]';
+import { TEAMS_USAGE as USAGE } from './usage.js';
 
 /** `switchboard teams package`: the zip an admin uploads to Teams, built for this deployment's PUBLIC_URL and app id. */
 export async function teams(

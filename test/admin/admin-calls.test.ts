@@ -151,7 +151,7 @@ describe('switchboard admin (CLI over the same API)', () => {
   });
 
   it('lists calls filtered by caller', async () => {
-    const r = await cli(['calls', '--caller', '+44'], await token(SUPERVISOR));
+    const r = await cli(['calls', '--caller', '+44', '--json'], await token(SUPERVISOR));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).items.map((c: { id: string }) => c.id)).toEqual(['call-2']);
   });
