@@ -157,6 +157,27 @@ export function queuePerformance(): Dashboard {
       6,
     ),
   );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Staffing (Erlang C)',
+        `select i.time, i.queue, i.queued as calls, a.aht_seconds, t.sl_threshold_seconds,
+           metrics.erlang_c_agents(i.queued, \${interval_minutes:sqlstring}::int * 60, a.aht_seconds, 0.8, t.sl_threshold_seconds)
+             as agents_needed
+         from metrics.queue_intervals(${RANGE}, \${interval_minutes:sqlstring}::int, \${zone:sqlstring}, ${QUEUES}) i
+         join metrics.queue_aht(${RANGE}, ${QUEUES}) a on a.queue = i.queue
+         join metrics.queue_threshold t on t.queue = i.queue
+         order by i.time, i.queue`,
+      )
+        .description(
+          "Agents needed per interval for 80 % of calls answered within the queue's threshold, by Erlang C from the interval's calls and the range's AHT (raw agents, before shrinkage).",
+        )
+        .overrideByName('aht_seconds', [{ id: 'unit', value: 's' }])
+        .overrideByName('sl_threshold_seconds', [{ id: 'unit', value: 's' }]),
+      24,
+      8,
+    ),
+  );
   const series = (col: string) =>
     `select time, queue, ${col} from metrics.queue_stats(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`;
   d.withPanel(

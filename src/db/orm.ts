@@ -23,6 +23,7 @@ import { Migration20261207120000_queue_exits } from './migrations/Migration20261
 import { Migration20261207130000_local_intervals } from './migrations/Migration20261207130000_local_intervals.js';
 import { Migration20261207140000_short_abandons } from './migrations/Migration20261207140000_short_abandons.js';
 import { Migration20261207141000_abandon_stats } from './migrations/Migration20261207141000_abandon_stats.js';
+import { Migration20261207142000_erlang_c } from './migrations/Migration20261207142000_erlang_c.js';
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
 import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
@@ -55,6 +56,7 @@ const migrationsList = [
   { name: 'Migration20261207130000_local_intervals', class: Migration20261207130000_local_intervals },
   { name: 'Migration20261207140000_short_abandons', class: Migration20261207140000_short_abandons },
   { name: 'Migration20261207141000_abandon_stats', class: Migration20261207141000_abandon_stats },
+  { name: 'Migration20261207142000_erlang_c', class: Migration20261207142000_erlang_c },
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
   { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },
