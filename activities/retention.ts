@@ -3,6 +3,7 @@ import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RecordingStore } from '../src/recordings/store.js';
 import { purgeOlderThan } from '../src/recordings/retention.js';
+import { RECORDING_TOKEN_MAX_AGE_MS } from '../src/recordings/recording-tokens.js';
 import type { RetentionActivities } from '../src/contracts/activities/retention.js';
 
 const DAY_MS = 86_400_000;
@@ -21,6 +22,8 @@ export function createRetentionActivities(orm: MikroORM, store: RecordingStore):
       const auditDays = Math.max(AUDIT_MIN_DAYS, input.retentionDays);
       return purgeOlderThan(orm, store, cutoff, {
         auditCutoff: new Date(scheduled - auditDays * DAY_MS),
+        // Recording access tokens are secrets, kept a day at most whatever RETENTION_DAYS says (recording-tokens.ts).
+        tokenCutoff: new Date(scheduled - RECORDING_TOKEN_MAX_AGE_MS),
         // The workflow's heartbeat timeout (2 min) ends a purge that stops making progress, not a long one.
         heartbeat: (progress) => ctx.heartbeat(progress),
       });

@@ -8,10 +8,14 @@ import type { CallNotification } from '../contracts/graph-call.js';
  * (recordoperation.md). The webhook keeps it in Postgres (table recording_token, keyed by a hash of the location) and
  * hands the call workflow the notification without it; the voicemail activity, which gets the location from the
  * workflow, takes the token from the table and deletes it once the message is stored or lost for good. Tokens nobody
- * took (a workflow that never asked) are deleted a day later, whenever a new one is kept.
+ * took (a workflow that never asked) are deleted a day later: whenever a new one is kept, and by the daily retention
+ * run (src/recordings/retention.ts) on a quiet line where none is.
  */
 
-const STALE_AFTER = "interval '1 day'";
+/** A token is a secret to the caller's message: none is kept longer than this, taken or not. */
+export const RECORDING_TOKEN_MAX_AGE_MS = 86_400_000;
+
+const STALE_AFTER = `interval '${RECORDING_TOKEN_MAX_AGE_MS / 1000} seconds'`;
 
 const hashOf = (location: string) => createHash('sha256').update(location).digest('hex');
 

@@ -8,13 +8,16 @@ export const ORPHAN_MIN_AGE_MS = 3_600_000;
 export interface PurgeOptions {
   /** Audit rows older than this go too (AUDIT_RETENTION_DAYS; the database refuses anything under 30 days). */
   auditCutoff?: Date;
+  /** Recording access tokens kept before this go (a day before the run: RECORDING_TOKEN_MAX_AGE_MS); none if unset. */
+  tokenCutoff?: Date;
   /** Called between steps and files: the activity heartbeats, so a long purge is not taken for a dead one. */
   heartbeat?: (progress: string) => void;
 }
 
 /**
  * Deletes everything with personal data from before `cutoff`: calls with their timelines, voicemails, callbacks and
- * recordings (their files too), agents' state history, recording access, and audit rows from before `auditCutoff`;
+ * recordings (their files too), agents' state history, recording access, and audit rows from before `auditCutoff`,
+ * and recording access tokens from before `tokenCutoff`;
  * then every stored file no recording refers to any more that is over an hour old. Safe to run again after a crash
  * at any point: rows go in one transaction, files are deleted by reference afterwards.
  */
@@ -55,6 +58,15 @@ export async function purgeOlderThan(
     const agentStates = await trx('agent_state_change').where('at', '<', cutoff).del();
     beat('recording access');
     const recordingAccesses = await trx('recording_access').where('at', '<', cutoff).del();
+    beat('recording tokens');
+    // Secrets that download a caller's message: a token the voicemail activity never took goes after a day even
+    // when no new one comes in to clear it (recording-tokens.ts), and with its call in any case.
+    const recordingTokens = await trx('recording_token')
+      .where((q) => {
+        q.whereIn('call_id', old.clone());
+        if (opts.tokenCutoff) q.orWhere('created_at', '<', opts.tokenCutoff);
+      })
+      .del();
     beat('audit');
     const auditEntries = opts.auditCutoff ? await trx('audit_entry').where('at', '<', opts.auditCutoff).del() : 0;
     return {
@@ -66,6 +78,7 @@ export async function purgeOlderThan(
         recordings: gone.length,
         agentStates,
         recordingAccesses,
+        recordingTokens,
         auditEntries,
       },
       keys: gone.map((r) => r.storage_key),

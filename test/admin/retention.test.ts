@@ -8,10 +8,11 @@ import { createRetentionActivities } from '../../activities/retention.js';
 import { loadConfig } from '../../src/config.js';
 import { makeToneWav } from '../../src/media/wav.js';
 import type { RetentionSummary } from '../../src/contracts/activities/retention.js';
+import { RECORDING_TOKEN_MAX_AGE_MS } from '../../src/recordings/recording-tokens.js';
 
 // Retention (issue 22, point 4): data of every kind is seeded an hour either side of the cutoff (RETENTION_DAYS = 89
 // days before the run was scheduled); after the run nothing older remains in any table or the recordings folder, and
-// everything younger does. Temporal's own histories go by the namespace's retention (src/temporal/).
+// everything younger does; recording access tokens go after a day. Temporal's own histories go by the namespace's retention (src/temporal/).
 let s: Services;
 let store: FolderRecordingStore;
 const HOUR = 3_600_000;
@@ -77,6 +78,17 @@ async function seed(tag: string, at: Date, tone: number) {
   return { id, key: file.key };
 }
 
+/** A recording access token as the webhook keeps it (recording-tokens.ts), kept `at`. */
+async function token(callId: string, location: string, at: Date) {
+  await knex()('recording_token').insert({
+    location_hash: location,
+    call_id: callId,
+    token: `secret-${location}`,
+    created_at: at,
+  });
+  return location;
+}
+
 /** An unreferenced file in the recordings folder, last modified `at`. */
 async function orphan(at: Date, tone: number) {
   const file = await store.put(makeToneWav({ seconds: 0.1, frequencies: [tone] }));
@@ -102,6 +114,12 @@ describe('retention', () => {
     const recent = await seed('recent', younger, 310);
     const oldOrphan = await orphan(new Date(Date.now() - 2 * HOUR), 320);
     const youngOrphan = await orphan(new Date(Date.now() - 10 * 60_000), 330);
+    // Recording access tokens are secrets kept a day at most (RECORDING_TOKEN_MAX_AGE_MS), not RETENTION_DAYS: an
+    // hour either side of that cutoff, and one of the old call, whatever its age.
+    const tokenCutoff = scheduled - RECORDING_TOKEN_MAX_AGE_MS;
+    const staleToken = await token(recent.id, 'stale', new Date(tokenCutoff - HOUR));
+    const freshToken = await token(recent.id, 'fresh', new Date(tokenCutoff + HOUR));
+    const oldCallToken = await token(old.id, 'old-call', older);
 
     const env = new MockActivityEnvironment({ scheduledTimestampMs: scheduled });
     const heartbeats: unknown[] = [];
@@ -118,6 +136,7 @@ describe('retention', () => {
       agentStates: 1,
       recordingAccesses: 1,
       auditEntries: 1,
+      recordingTokens: 2,
       // The old recording's file and the two-hour-old orphan; not the orphan written ten minutes ago.
       files: 2,
     });
@@ -132,12 +151,20 @@ describe('retention', () => {
         `${table} younger than the cutoff`,
       ).toHaveLength(1);
     }
+    const tokens = (await knex()('recording_token').select('location_hash', 'created_at')) as {
+      location_hash: string;
+      created_at: string;
+    }[];
+    expect(tokens.filter((t) => new Date(t.created_at).getTime() < tokenCutoff)).toEqual([]);
+    expect(tokens.map((t) => t.location_hash)).toContain(freshToken);
+    expect(tokens.map((t) => t.location_hash)).not.toContain(staleToken);
+    expect(tokens.map((t) => t.location_hash)).not.toContain(oldCallToken);
     expect(await store.get(old.key)).toBeUndefined();
     expect(await store.get(recent.key)).toBeDefined();
     expect(await store.get(oldOrphan)).toBeUndefined();
     expect(await store.get(youngOrphan)).toBeDefined();
     // It heartbeats as it goes: a long purge is not taken for a dead one (heartbeat timeout 2 min).
-    expect(heartbeats).toEqual(expect.arrayContaining(['calls', 'agent states', 'audit']));
+    expect(heartbeats).toEqual(expect.arrayContaining(['calls', 'agent states', 'recording tokens', 'audit']));
     const run = await knex()('retention_run').orderBy('id', 'desc').first();
     expect(run).toMatchObject({ calls: 1, agent_states: 1, recording_accesses: 1, audit_entries: 1, files: 2 });
     expect(await knex()('call').where('id', old.id).first()).toBeUndefined();

@@ -11,6 +11,8 @@ export interface RetentionSummary {
   /** Agents' state history (agent_state_change; the agent metrics' facts follow by trigger). */
   agentStates: number;
   recordingAccesses: number;
+  /** Recording access tokens (recording_token) kept over a day, or of a deleted call. */
+  recordingTokens: number;
   /** Audit rows, older than the audit's own period (AUDIT_RETENTION_DAYS). */
   auditEntries: number;
   files: number;
