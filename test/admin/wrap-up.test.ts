@@ -138,6 +138,20 @@ describe('POST /agents/{id}/wrap-up/extend', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents both routes with their bodies', async () => {
+    const { json } = await call('GET', '/api/openapi.json');
+    const put = json.paths['/api/admin/calls/{id}/wrap-up'].put;
+    expect(put.requestBody.content['application/json'].schema.required).toEqual(['code']);
+    expect(put.requestBody.content['application/json'].schema.properties.note.maxLength).toBe(500);
+    const extend = json.paths['/api/admin/agents/{id}/wrap-up/extend'].post;
+    expect(extend.requestBody.content['application/json'].schema.properties.seconds).toMatchObject({
+      minimum: 1,
+      maximum: 600,
+    });
+  });
+});
+
 describe('queue option wrapUpCodes', () => {
   const agents = configuredAgents;
   const agent = Object.keys(agents)[0]!;

@@ -164,6 +164,17 @@ describe('wrap-up in the agent tab (issue 23)', () => {
       120_000,
     );
     await wrapUp.waitFor({ state: 'detached' });
+    // Extending now is refused by her workflow's validator, and the API says why.
+    const token = (await adele.evaluate<string | null>("sessionStorage.getItem('switchboard.token')"))!;
+    const late = await fetch(`${stack.webUrl}/api/admin/agents/${ADELE}/wrap-up/extend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ seconds: 60 }),
+    });
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { error: { message: string } }).error.message).toBe(
+      `wrap-up not extended: agent ${ADELE} is available, not in wrap-up`,
+    );
     await adele.close();
   }, 300_000);
 });
