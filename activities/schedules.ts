@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { formatScheduleErrors, scheduleStatus, validateSchedules } from '../src/schedules/evaluate.js';
+import { checkPublicHolidaySources, publicHolidaysAround } from '../src/schedules/public-holidays.js';
 import type { ScheduleDefinition, ScheduleException } from '../src/schedules/types.js';
 import type { ScheduleActivities, ScheduleStatus } from '../src/contracts/activities/schedules.js';
 
@@ -20,8 +21,8 @@ export async function loadScheduleExceptions(orm: MikroORM, schedule: string): P
 }
 
 /**
- * Business hours for the call flows: the schedules defined in code, with the holidays and special dates admins added
- * in Postgres (those win for their date). The definitions are checked once, here, so a bad one stops the worker.
+ * Business hours for the call flows: the schedules defined in code with their country's public holidays, and the
+ * holidays and special dates admins added in Postgres (those win for their date). The definitions are checked once, here, so a bad one stops the worker.
  */
 export function createScheduleActivities(
   /** Where admins' holidays and special dates are read from: Postgres, or (flow tests) a function. */
@@ -32,7 +33,7 @@ export function createScheduleActivities(
     typeof exceptionsFrom === 'function'
       ? exceptionsFrom
       : (schedule: string) => loadScheduleExceptions(exceptionsFrom, schedule);
-  const errors = validateSchedules(schedules);
+  const errors = [...validateSchedules(schedules), ...checkPublicHolidaySources(schedules)];
   if (errors.length > 0) throw new Error(`invalid schedules:\n${formatScheduleErrors(errors)}`);
   return {
     /** Whether a schedule is open now (or at `at`, ISO 8601), why, and when that next changes. */
@@ -50,7 +51,9 @@ export function createScheduleActivities(
           `isOpen: at '${input.at}' is not an ISO 8601 date-time`,
           'InvalidArgument',
         );
-      return scheduleStatus(input.schedule, definition, await exceptionsOf(input.schedule), at);
+      // Public holidays come from date-holidays here, in the activity, never in workflow code.
+      const exceptions = await exceptionsOf(input.schedule);
+      return scheduleStatus(input.schedule, definition, exceptions, at, publicHolidaysAround(definition, at));
     },
   };
 }

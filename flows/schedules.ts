@@ -1,7 +1,9 @@
 /**
- * Business hours, as code: which hours each schedule is open, its holidays and its special dates. Admins add more
- * holidays and special dates at run time through the admin API (`switchboard admin holiday add …`); those are kept
- * in Postgres and win over these for the same date. Deterministic data: workflows may import this module.
+ * Business hours, as code: which hours each schedule is open, its country's public holidays, its own holidays and
+ * special dates. Public holidays come from the date-holidays library for any year (`switchboard schedules list --year
+ * 2031` shows them); `publicHolidays.except` drops some, a special date opens one, and `holidays` closes other days.
+ * Admins add more holidays and special dates at run time through the admin API (`switchboard admin holiday add …`);
+ * those are kept in Postgres and win over these for the same date. Plain data: workflows may import this module.
  *
  * Times are local to the schedule's time zone, 'HH:MM', start inclusive and end exclusive ('24:00' ends at
  * midnight). Dates are 'YYYY-MM-DD' (once) or 'MM-DD' (every year). `npx switchboard schedules validate` checks them.
@@ -23,31 +25,8 @@ export const schedules: Record<string, ScheduleDefinition> = {
       fri: [['08:00', '18:00']],
       sat: [['09:00', '13:00']],
     },
-    holidays: [
-      // Every year on the day itself.
-      { date: '01-01', name: "New Year's Day" },
-      { date: '12-25', name: 'Christmas Day' },
-      // US federal holidays (observed dates) that move from year to year.
-      { date: '2026-01-19', name: 'Martin Luther King Jr. Day' },
-      { date: '2026-02-16', name: "Washington's Birthday" },
-      { date: '2026-05-25', name: 'Memorial Day' },
-      { date: '2026-06-19', name: 'Juneteenth' },
-      { date: '2026-07-03', name: 'Independence Day (observed)' },
-      { date: '2026-09-07', name: 'Labor Day' },
-      { date: '2026-10-12', name: 'Columbus Day' },
-      { date: '2026-11-11', name: 'Veterans Day' },
-      { date: '2026-11-26', name: 'Thanksgiving Day' },
-      { date: '2027-01-18', name: 'Martin Luther King Jr. Day' },
-      { date: '2027-02-15', name: "Washington's Birthday" },
-      { date: '2027-05-31', name: 'Memorial Day' },
-      { date: '2027-06-18', name: 'Juneteenth (observed)' },
-      { date: '2027-07-05', name: 'Independence Day (observed)' },
-      { date: '2027-09-06', name: 'Labor Day' },
-      { date: '2027-10-11', name: 'Columbus Day' },
-      { date: '2027-11-11', name: 'Veterans Day' },
-      { date: '2027-11-25', name: 'Thanksgiving Day' },
-      { date: '2027-12-24', name: 'Christmas Day (observed)' },
-    ],
+    // US federal holidays from date-holidays, observed (substitute) days included, for any year.
+    publicHolidays: { country: 'US' },
     specialDates: [
       { date: '2026-11-27', name: 'Day after Thanksgiving', hours: [['09:00', '15:00']] },
       { date: '2026-12-24', name: 'Christmas Eve', hours: [['08:00', '12:00']] },
@@ -99,10 +78,7 @@ export const schedules: Record<string, ScheduleDefinition> = {
       ],
       sat: [['10:00', '16:00']],
     },
-    holidays: [
-      { date: '01-01', name: 'Neujahr' },
-      { date: '12-25', name: '1. Weihnachtstag' },
-      { date: '12-26', name: '2. Weihnachtstag' },
-    ],
+    // German national public holidays (Neujahr, Karfreitag, Ostermontag, 1. Mai, … Weihnachten) from date-holidays.
+    publicHolidays: { country: 'DE' },
   },
 };

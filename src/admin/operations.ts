@@ -14,6 +14,7 @@ import {
   UnknownAgentError,
 } from '../routing/membership.js';
 import { scheduleStatus } from '../schedules/evaluate.js';
+import { publicHolidaysAround } from '../schedules/public-holidays.js';
 import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
 import { audit, decodeCursor, encodeCursor, HttpError, isAdmin, pageByName } from './common.js';
 import type { Handler } from './handler.js';
@@ -141,7 +142,7 @@ const scheduleSummary = (name: string, def: ScheduleDefinition, exceptions: Sche
   name,
   displayName: def.displayName,
   timeZone: def.timeZone,
-  status: scheduleStatus(name, def, exceptions, now),
+  status: scheduleStatus(name, def, exceptions, now, publicHolidaysAround(def, now)),
 });
 
 async function exceptionRows(em: EntityManager, schedule: string) {
@@ -217,10 +218,13 @@ export const operationsHandlers: Record<
     const name = String(params.schedule);
     const def = definition(name);
     const rows = await exceptionRows(em, name);
+    const now = new Date();
     return {
-      ...scheduleSummary(name, def, rows.map(asException), new Date()),
+      ...scheduleSummary(name, def, rows.map(asException), now),
       weekly: def.weekly,
-      holidays: def.holidays ?? [],
+      // The schedule's own holidays, then its country's public holidays of last, this and next year (date-holidays).
+      holidays: [...(def.holidays ?? []), ...publicHolidaysAround(def, now)],
+      ...(def.publicHolidays ? { publicHolidays: def.publicHolidays } : {}),
       specialDates: def.specialDates ?? [],
       exceptions: rows.map(exceptionView),
     };

@@ -237,6 +237,10 @@ export const scheduleExceptionView = z.object({
 export const scheduleDetail = scheduleSummary.extend({
   weekly: z.record(z.array(interval)),
   holidays: z.array(z.object({ date: z.string(), name: z.string() })),
+  /** Where the public holidays among `holidays` come from (date-holidays). */
+  publicHolidays: z
+    .object({ country: z.string(), region: z.string().optional(), except: z.array(z.string()).optional() })
+    .optional(),
   specialDates: z.array(z.object({ date: z.string(), name: z.string(), hours: z.array(interval) })),
   exceptions: z.array(scheduleExceptionView).describe('added at run time; they win over the definition for their date'),
 });

@@ -17,6 +17,9 @@ commands:
                    resource accounts, PUBLIC_URL, notification keys, Temporal, Postgres; exit 1 if any check fails
   queues validate  check the queue definitions in flows/ (agents, alert times, overflow cycles, skills rules)
   schedules validate  check the business-hours schedules in flows/schedules.ts and show whether each is open now
+  schedules list [--year YYYY]
+                   each schedule's holidays and special dates of a year: its country's public holidays
+                   (date-holidays), its own dates, and which wins
   flows validate   type-check the call flows in flows/ and check their prompts, queues, voicemail boxes, schedules,
                    lookups and menus; 'file:line:col: message' per problem (needs no configuration)
   flows list       each call flow: its numbers, description, and the queues, boxes, schedules and lookups it uses
@@ -146,27 +149,11 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
     }
-    case 'schedules': {
-      if (rest[0] !== 'validate') {
-        process.stderr.write(`usage: switchboard schedules validate\n`);
-        return 2;
-      }
-      const { schedules } = await import('../../flows/schedules.js');
-      const { formatScheduleErrors, scheduleStatus, validateSchedules } = await import('../schedules/evaluate.js');
-      const errors = validateSchedules(schedules);
-      if (errors.length > 0) {
-        process.stderr.write(`${formatScheduleErrors(errors)}\n`);
-        return 1;
-      }
-      for (const [name, def] of Object.entries(schedules)) {
-        const s = scheduleStatus(name, def, [], new Date());
-        const why = s.name ? `${s.reason}: ${s.name}` : s.reason;
-        process.stdout.write(
-          `${name}: ${def.timeZone}, ${s.open ? 'open' : 'closed'} now (${why})${s.nextChange ? `, changes ${s.nextChange}` : ''}\n`,
-        );
-      }
-      return 0;
-    }
+    case 'schedules':
+      return (await import('./schedules.js')).schedulesCommand(rest, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+      });
     case 'agents': {
       const [action, agentId, queue] = rest;
       const availability = { available: 'available', away: 'away', 'sign-out': 'signedOut' } as const;

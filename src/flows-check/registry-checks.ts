@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { validateSchedules } from '../schedules/evaluate.js';
+import { checkPublicHolidaySources } from '../schedules/public-holidays.js';
 import type { ScheduleDefinition } from '../schedules/types.js';
 import { literalValue, objectProperties, unwrap, UNKNOWN } from './ast.js';
 import type { CallSites } from './call-sites.js';
@@ -75,7 +76,7 @@ export async function checkSchedules(fp: FlowsProgram, problems: Problems, regis
       );
     }
   }
-  for (const e of defs ? validateSchedules(defs) : []) {
+  for (const e of defs ? [...validateSchedules(defs), ...checkPublicHolidaySources(defs)] : []) {
     const entry = entries?.find((x) => x.name === e.schedule);
     const message = `schedule '${e.schedule}': ${e.field}: ${e.message}`;
     if (entry) problems.report(e.field === '(name)' ? entry.nameNode : locateField(entry.value, e.field), message);

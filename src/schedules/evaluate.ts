@@ -6,11 +6,19 @@
  *  1. a run-time exception (Postgres) for that date, exact 'YYYY-MM-DD' before recurring 'MM-DD';
  *  2. a code special date or holiday for that date, exact before recurring;
  *  at the same level a special date beats a holiday (special hours are a deliberate opening);
- *  3. otherwise the weekly hours of that weekday.
+ *  3. a public holiday of the schedule's country (date-holidays, looked up by the caller and passed in, so this
+ *     module stays free of the library and fit for workflows);
+ *  4. otherwise the weekly hours of that weekday.
  * Local times that do not exist (the hour skipped when clocks go forward) move forward by the gap; local times that
  * occur twice (clocks go back) mean their first occurrence.
  */
-import { WEEKDAYS, type ScheduleDefinition, type ScheduleException, type Weekday } from './types.js';
+import {
+  WEEKDAYS,
+  type PublicHoliday,
+  type ScheduleDefinition,
+  type ScheduleException,
+  type Weekday,
+} from './types.js';
 import type { ScheduleStatus } from '../contracts/activities/schedules.js';
 
 const DAY_MS = 86_400_000;
@@ -91,6 +99,7 @@ interface DayRule {
 function dayRule(
   def: ScheduleDefinition,
   exceptions: readonly ScheduleException[],
+  publicHolidays: readonly PublicHoliday[],
   y: number,
   m: number,
   d: number,
@@ -108,6 +117,7 @@ function dayRule(
       })),
       ...(def.holidays ?? []).map((h) => ({ date: h.date, name: h.name, kind: 'holiday' as const })),
     ],
+    publicHolidays.map((h) => ({ date: h.date, name: h.name, kind: 'holiday' as const })),
   ];
   for (const source of sources) {
     for (const date of [full, recurring]) {
@@ -127,17 +137,19 @@ function dayRule(
 /**
  * Whether `name` is open at `at`, why, and when that next changes (within 14 days). `exceptions` are the run-time
  * holidays and special dates of this schedule; they win over the definition's own for the same date.
+ * `publicHolidays` are the country's public holidays around `at` (src/schedules/public-holidays.ts); both win over them.
  */
 export function scheduleStatus(
   name: string,
   definition: ScheduleDefinition,
   exceptions: readonly ScheduleException[],
   at: Date,
+  publicHolidays: readonly PublicHoliday[] = [],
 ): ScheduleStatus {
   const tz = definition.timeZone;
   const now = at.getTime();
   const today = localParts(now, tz);
-  const rule = dayRule(definition, exceptions, today.y, today.m, today.d);
+  const rule = dayRule(definition, exceptions, publicHolidays, today.y, today.m, today.d);
 
   // Open intervals as instants, from yesterday to the end of the horizon, adjacent ones merged (Mon 24:00 = Tue 00:00).
   const intervals: Array<[number, number]> = [];
@@ -145,7 +157,7 @@ export function scheduleStatus(
   for (let i = -1; i <= HORIZON_DAYS + 1; i++) {
     const day = new Date(base + i * DAY_MS);
     const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
-    const hours = dayRule(definition, exceptions, y, m, d)
+    const hours = dayRule(definition, exceptions, publicHolidays, y, m, d)
       .hours.slice()
       .sort((a, b) => minutes(a[0]) - minutes(b[0]));
     for (const [start, end] of hours) {
@@ -259,6 +271,18 @@ export function validateSchedules(defs: Record<string, ScheduleDefinition>): Sch
         for (const p of checkHours(hours))
           err(`weekly.${day}${p.index === undefined ? '' : `[${p.index}]`}`, p.message);
       }
+    }
+    if (def.publicHolidays !== undefined) {
+      const { country, region, except } = def.publicHolidays;
+      if (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country))
+        err('publicHolidays.country', `${JSON.stringify(country)} is not an ISO 3166-1 alpha-2 code such as 'US'`);
+      if (region !== undefined && (typeof region !== 'string' || !/^[A-Z0-9]{1,4}$/.test(region)))
+        err('publicHolidays.region', `${JSON.stringify(region)} is not a region code such as 'CA' or 'ENG'`);
+      (except ?? []).forEach((e, i) => {
+        if (typeof e !== 'string' || e.trim() === '')
+          err(`publicHolidays.except[${i}]`, 'expected a date or a holiday name');
+        else if (/^[\d-]+$/.test(e) && checkScheduleDate(e)) err(`publicHolidays.except[${i}]`, checkScheduleDate(e)!);
+      });
     }
     (def.holidays ?? []).forEach((h, i) => {
       const bad = checkScheduleDate(h.date);

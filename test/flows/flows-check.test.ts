@@ -153,7 +153,7 @@ export const queues: Record<string, Queue> = {
     "greeting: 'voicemail-greeting.wav',\n    maxSeconds: 90",
     "greeting: 'sales-greeting.wav',\n    maxSeconds: 90",
   );
-  edit('flows/schedules.ts', "date: '2026-02-16'", "date: '2026-02-30'");
+  edit('flows/schedules.ts', "date: '2026-11-27'", "date: '2026-02-30'");
   // Lookups not written as an object literal: validate asks the module for its names.
   writeFileSync(
     path.join(root, 'flows/lookups.ts'),
@@ -252,7 +252,7 @@ describe('switchboard flows validate', () => {
       at(
         'flows/schedules.ts',
         "date: @@'2026-02-30'",
-        "schedule 'main-office': holidays[3].date: '2026-02-30' is not a real date",
+        "schedule 'main-office': specialDates[0].date: '2026-02-30' is not a real date",
       ),
       at(
         'flows/support-line.ts',

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { formatScheduleErrors, scheduleStatus, validateSchedules } from '../../src/schedules/evaluate.js';
+import { publicHolidaysAround } from '../../src/schedules/public-holidays.js';
 import type { ScheduleDefinition } from '../../src/schedules/types.js';
 import { schedules } from '../../flows/schedules.js';
 
@@ -9,7 +10,7 @@ import { schedules } from '../../flows/schedules.js';
 const office = schedules['main-office']!;
 const at = (iso: string) => new Date(iso);
 const status = (def: ScheduleDefinition, iso: string, exceptions: Parameters<typeof scheduleStatus>[2] = []) =>
-  scheduleStatus('s', def, exceptions, at(iso));
+  scheduleStatus('s', def, exceptions, at(iso), publicHolidaysAround(def, at(iso)));
 
 describe('the schedules in flows/schedules.ts', () => {
   it('are valid and include the main office and an around-the-clock schedule', () => {
