@@ -70,6 +70,12 @@ async function find(knex: Knex, m: SubjectMatcher) {
   return { calls, callIds, callbacks: [...own.values()], others, voicemails: [...voicemails.values()] };
 }
 
+/** The person's calls, and the calls their voicemails were left on (a voicemail matched by its own from_id). */
+function callIdsWithMessages(found: { callIds: string[]; voicemails: Row[] }): string[] {
+  const fromVoicemails = found.voicemails.flatMap((v) => (v.call_id ? [String(v.call_id)] : []));
+  return [...new Set([...found.callIds, ...fromVoicemails])];
+}
+
 /** Timeline entries of other callers' calls that hold this person's number, with the number taken out. */
 async function redactions(knex: Knex, m: SubjectMatcher, callIds: string[]) {
   const events = (await knex('call_event').whereIn('call_id', callIds)) as { id: string; payload: unknown }[];
@@ -80,7 +86,8 @@ async function redactions(knex: Knex, m: SubjectMatcher, callIds: string[]) {
 }
 
 /**
- * A person's right to erasure: their calls with timelines, voicemails, callbacks and recordings, the callbacks made
+ * A person's right to erasure: their calls with timelines, voicemails, callbacks and recordings (and the access
+ * tokens to recordings not yet downloaded), the callbacks made
  * out to their number, and every Temporal history that holds any of it. Temporal goes first: if it is out of reach
  * nothing is erased and the request can simply be run again.
  */
@@ -112,6 +119,9 @@ export async function eraseSubject(s: PrivacyStores, subject: DataSubject, actor
     const recordings = (await trx('recording').whereIn('call_id', found.callIds).del().returning('storage_key')) as {
       storage_key: string;
     }[];
+    // Access tokens the webhook kept for their messages and no voicemail activity took yet (recording-tokens.ts):
+    // each opens the person's recorded voice. Another caller's call keeps its tokens: that message is not theirs.
+    const recordingTokens = await trx('recording_token').whereIn('call_id', callIdsWithMessages(found)).del();
     const events = await trx('call_event').whereIn('call_id', found.callIds).del();
     const calls = await trx('call').whereIn('id', found.callIds).del();
     let redacted = 0;
@@ -120,7 +130,7 @@ export async function eraseSubject(s: PrivacyStores, subject: DataSubject, actor
         .where('id', r.id)
         .update({ payload: JSON.stringify(r.payload) });
     }
-    return { calls, events, voicemails, callbacks, recordings, redactedEvents: redacted };
+    return { calls, events, voicemails, callbacks, recordings, recordingTokens, redactedEvents: redacted };
   });
   // The erased recordings' files go now, whatever their age (unless another recording has the very same audio).
   const files = await deleteUnreferencedFiles(
