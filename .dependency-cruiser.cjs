@@ -35,6 +35,16 @@ module.exports = {
       to: { path: '^(src/db|src/graph|activities)/' },
     },
     {
+      name: 'workflows-not-holiday-library',
+      severity: 'error',
+      comment:
+        'Public holidays come from date-holidays in the isOpen activity (issue 26, point 2): neither workflow code nor ' +
+        'the call flows it bundles load the library or src/schedules/public-holidays.ts, directly or through other ' +
+        'modules (flows/tests/ run the activities, so they may).',
+      from: { path: '^(workflows|flows)/', pathNot: '^flows/tests/' },
+      to: { path: '(^|/)(node_modules/date-holidays/|src/schedules/public-holidays[.]ts$)', reachable: true },
+    },
+    {
       name: 'contracts-at-the-bottom',
       severity: 'error',
       comment: 'Contracts import only each other and @temporalio/workflow.',
