@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +119,11 @@ describe('wrap-up in the agent tab (issue 23)', () => {
     // The queue's active codes only, labelled; the retired one is not offered.
     const codes = adele.getByLabel('Wrap-up code');
     expect(await codes.locator('option').allTextContents()).toEqual(['Escalated', 'Resolved']);
+    // The form passes axe-core with no serious or critical violation (injected through DevTools: the CSP stays).
+    await adele.evaluate(await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+    const violations = await adele.evaluate<string[]>(`axe.run().then((r) => r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help))`);
+    expect(violations).toEqual([]);
 
     // "Extend wrap-up" asks her workflow for 60 s more: its wrap-up now ends 20 + 60 s after it began.
     await adele.getByRole('button', { name: 'Extend wrap-up (+60 s)' }).click();
