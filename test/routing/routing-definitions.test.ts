@@ -56,6 +56,9 @@ describe('queue definitions', () => {
       serviceLevelSeconds: 30,
       shortAbandonSeconds: 5,
       announceEverySeconds: 0,
+      // issue 21: an answered ring must be confirmed with a key within 8 s (Teams' voicemail may answer it).
+      confirm: 'key',
+      confirmSeconds: 8,
     });
     expect(Object.keys(queues).sort()).toEqual(['billing', 'sales', 'support']);
     expect(queues.support).toMatchObject({ name: 'support', method: 'serial', alertSeconds: 30, presenceBased: true });
