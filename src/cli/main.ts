@@ -38,6 +38,7 @@ commands:
   teams package [--out file.zip]
                    the Teams app (agent and supervisor tabs, the calling bot) for PUBLIC_URL and AZURE_CLIENT_ID
 
+Every command and subcommand answers --help (or -h) with its usage.
 Configuration comes from environment variables; see .env.example.`;
 
 async function main(argv: string[]): Promise<number> {

@@ -35,8 +35,11 @@ export const QUEUES_USAGE = `usage: switchboard queues validate
   validate  check the queue definitions in flows/ (agents, alert times, overflow cycles, skills rules)`;
 
 export const SCHEDULES_USAGE = `usage: switchboard schedules validate
+       switchboard schedules list [--year YYYY]
 
-  validate  check the business-hours schedules in flows/schedules.ts and show whether each is open now`;
+  validate  check the business-hours schedules in flows/schedules.ts and show whether each is open now
+  list      each schedule's holidays and special dates of a year (1900 to 2199; this year by default): its
+            country's public holidays, its own dates, and which wins`;
 
 export const AGENTS_USAGE = `usage: switchboard agents opt-in|opt-out <agent-id> <queue>
        switchboard agents available|away|sign-out|restart <agent-id>

@@ -21,6 +21,7 @@ const COMMANDS: string[][] = [
   ['queues', 'validate'],
   ['schedules'],
   ['schedules', 'validate'],
+  ['schedules', 'list'],
   ['flows'],
   ['flows', 'validate'],
   ['flows', 'list'],
@@ -56,7 +57,7 @@ describe('switchboard <command> --help', () => {
     expect(failures.map((r) => ({ args: r.args.join(' '), code: r.code, stderr: r.stderr }))).toEqual([]);
     // A subcommand's help names the command it is about.
     for (const r of results.filter((x) => x.args.length > 1)) expect(r.stdout).toContain(`switchboard ${r.args[0]}`);
-    expect(results.find((r) => r.args.join(' ') === 'admin calls -h')?.stdout).toMatch(
+    expect(results.find((r) => r.args[0] === 'admin' && r.args[1] === 'calls')?.stdout).toMatch(
       /^usage: switchboard admin calls \[--caller X\]/,
     );
   });
