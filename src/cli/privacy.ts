@@ -97,6 +97,7 @@ export async function privacy(
           ? `no data held for ${who}; nothing erased (recorded in the audit log)\n`
           : `erased for ${who}: ${r.calls} calls, ${r.events} timeline entries, ${r.voicemails} voicemails, ` +
               `${r.callbacks} callbacks, ${r.recordings} recordings (${r.files} files), ` +
+              `${r.recordingTokens} recording access tokens, ` +
               `${r.redactedEvents} entries of other calls' timelines redacted, ` +
               `${r.historiesDeleted} Temporal histories deleted (${r.historiesTerminated} running, ended first)\n`,
       );

@@ -210,6 +210,7 @@ describe('switchboard privacy (CLI)', () => {
     const erased = await run(['erase', '--caller', '+1 425 555 0401']);
     expect(erased.stdout).toBe(
       'erased for +14255550401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files), ' +
+        '0 recording access tokens, ' +
         "0 entries of other calls' timelines redacted, 1 Temporal histories deleted (0 running, ended first)\n",
     );
     expectDeleted('call-cli-1');
