@@ -46,7 +46,10 @@ function calls(page: Page): string {
 function queues(page: Page): string {
   const rows = page.items.map((q) => {
     const members = (q.members as { agentId: string; name: string | null; member: boolean | null }[]) ?? [];
-    const taking = members.filter((m) => m.member !== false).map((m) => m.name ?? m.agentId);
+    // null: the agent's workflow could not be asked; listed as configured, marked so nobody reads it as certain.
+    const taking = members
+      .filter((m) => m.member !== false)
+      .map((m) => `${m.name ?? m.agentId}${m.member ? '' : ' (?)'}`);
     const out = members.filter((m) => m.member === false).map((m) => m.name ?? m.agentId);
     return [
       text(q.name),
@@ -57,8 +60,10 @@ function queues(page: Page): string {
       out.join(', ') || '-',
     ];
   });
+  const unsure = rows.some((r) => r[4]!.includes(' (?)'));
   return (
     (rows.length ? table(['QUEUE', 'METHOD', 'MAX CALLS', 'MAX WAIT', 'MEMBERS', 'OPTED OUT'], rows) : '') +
+    (unsure ? "\n(?) the agent's workflow did not answer: listed as configured in flows/\n" : '') +
     more(page, 'queues')
   );
 }

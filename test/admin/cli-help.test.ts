@@ -4,6 +4,7 @@
  * `switchboard admin calls|agent-state|audit` print aligned tables (or a short record) for a person, JSON with --json.
  */
 import { describe, expect, it } from 'vitest';
+import { queues as configuredQueues } from '../../flows/index.js';
 import { ADMIN_COMMANDS } from '../../src/cli/admin-usage.js';
 import { ADMIN, AGENT, SUPERVISOR, adminApiForFile } from '../helpers/admin-api.js';
 import { runCli } from '../helpers/cli.js';
@@ -135,6 +136,25 @@ describe('switchboard admin output', () => {
     );
     const none = await api.cli(['calls', '--queue', 'nowhere'], await api.token(SUPERVISOR));
     expect([none.code, none.stdout]).toEqual([0, 'no calls\n']);
+  });
+
+  it('prints queues as a table of their members', async () => {
+    const r = await api.cli(['queues'], await api.token(SUPERVISOR));
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const [table, note] = r.stdout.split('\n\n');
+    // No agent workflow runs in this file: every member is shown as configured, marked as not confirmed.
+    expect(note).toBe("(?) the agent's workflow did not answer: listed as configured in flows/\n");
+    const [header, ...rows] = table!.split('\n');
+    expect(header).toMatch(/^QUEUE\s+METHOD\s+MAX CALLS\s+MAX WAIT\s+MEMBERS\s+OPTED OUT$/);
+    expect(rows.map((l) => l.split(' ')[0]).sort()).toEqual(Object.keys(configuredQueues).sort());
+    const sales = configuredQueues['sales']!;
+    const salesRow = rows.find((l) => l.startsWith('sales '))!;
+    expect(
+      salesRow
+        .slice(header!.indexOf('METHOD'))
+        .split(/\s{2,}/)
+        .slice(0, 3),
+    ).toEqual([sales.method, String(sales.maxCalls), `${sales.maxWaitSeconds} s`]);
   });
 
   it('prints the audit log as a table', async () => {
