@@ -25,8 +25,8 @@ import { Migration20261207140000_short_abandons } from './migrations/Migration20
 import { Migration20261207141000_abandon_stats } from './migrations/Migration20261207141000_abandon_stats.js';
 import { Migration20261207142000_erlang_c } from './migrations/Migration20261207142000_erlang_c.js';
 import { Migration20261207150000_live_notify } from './migrations/Migration20261207150000_live_notify.js';
-import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207150100_live_notify_calls } from './migrations/Migration20261207150100_live_notify_calls.js';
+import { Migration20261207160000_privacy_retention } from './migrations/Migration20261207160000_privacy_retention.js';
 import { Migration20261207170000_recording_tokens } from './migrations/Migration20261207170000_recording_tokens.js';
 import { Migration20261207180000_call_wrap_up } from './migrations/Migration20261207180000_call_wrap_up.js';
 
@@ -58,8 +58,8 @@ const migrationsList = [
   { name: 'Migration20261207141000_abandon_stats', class: Migration20261207141000_abandon_stats },
   { name: 'Migration20261207142000_erlang_c', class: Migration20261207142000_erlang_c },
   { name: 'Migration20261207150000_live_notify', class: Migration20261207150000_live_notify },
-  { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207150100_live_notify_calls', class: Migration20261207150100_live_notify_calls },
+  { name: 'Migration20261207160000_privacy_retention', class: Migration20261207160000_privacy_retention },
   { name: 'Migration20261207170000_recording_tokens', class: Migration20261207170000_recording_tokens },
   { name: 'Migration20261207180000_call_wrap_up', class: Migration20261207180000_call_wrap_up },
 ];

@@ -100,7 +100,6 @@ export function createApp(deps: AppDeps): express.Express {
       }),
     );
   }
-  if (deps.tabs) app.use('/tabs', deps.tabs);
   if (deps.adminAuth && deps.temporalCodec) {
     app.use(
       '/codec',
@@ -114,6 +113,7 @@ export function createApp(deps: AppDeps): express.Express {
       }),
     );
   }
+  if (deps.tabs) app.use('/tabs', deps.tabs);
   if (deps.recordings) {
     const recordings = deps.recordings;
     // Only with a link signed by the admin API: the link is the authorisation, and every download is audited.
