@@ -8,48 +8,18 @@ import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
 import { WrapUpCode } from '../db/entities/admin.js';
 import type { Caller } from '../admin/identity.js';
+import type { CallCard, FloorView, QueueLiveView, WaitingCall, WrapUpChoice } from '../contracts/floor-view.js';
 
-/** A call an agent is ringing with, talking to or wrapping up: what the agent needs to know of the caller. */
-export interface CallCard {
-  callId: string;
-  workflowId: string;
-  from: { number: string | null; name: string | null };
-  /** The line dialled (the resource account). */
-  line: string | null;
-  queue: string | null;
-  /** The menu choices and verbs the caller went through, in order. */
-  path: string[];
-  tags: string[];
-  data: Record<string, string | number | boolean>;
-}
-
-export interface WaitingCall {
-  callId: string;
-  workflowId: string;
-  queue: string;
-  since: string;
-  /** 1 = next to be offered, by the order callers entered the queue. */
-  position: number;
-}
+export type { CallCard, FloorView, WaitingCall, WrapUpChoice };
 
 export interface FloorSnapshot {
   agents: { agentId: string; state: string; since: string; callId: string | null }[];
   waiting: WaitingCall[];
   /** The calls agents are on (ringing, talking, wrapping up), by call id. */
   cards: Record<string, CallCard>;
-  queues: {
-    queue: string;
-    waiting: number;
-    oldestWaitingSince: string | null;
-    agentsByState: Record<string, number>;
-  }[];
+  queues: QueueLiveView[];
   /** The active wrap-up codes (admin API /wrap-up-codes), by code. */
   wrapUpCodes: WrapUpChoice[];
-}
-
-export interface WrapUpChoice {
-  code: string;
-  label: string;
 }
 
 export interface FloorDirectory {
@@ -59,24 +29,6 @@ export interface FloorDirectory {
   queueAgents: Record<string, string[]>;
   /** Queue names to the wrap-up codes they allow (flows/index.ts `wrapUpCodes`); a queue not here allows every code. */
   queueWrapUpCodes?: Record<string, string[]>;
-}
-
-export interface FloorView {
-  viewer: { agentId: string; name: string; supervises: boolean };
-  /** The viewer's own state; null when the viewer is not an agent on record. */
-  me: {
-    state: string;
-    since: string;
-    queues: string[];
-    call: CallCard | null;
-    /** The codes the agent may give the call on the card (its queue's list, active ones); empty with no call. */
-    wrapUpCodes: WrapUpChoice[];
-  } | null;
-  queues: FloorSnapshot['queues'];
-  /** Supervisors only: every waiting call, with its position in its queue. */
-  waiting: WaitingCall[];
-  /** Supervisors only: every agent with their state and queues. */
-  agents: { agentId: string; name: string; state: string; since: string; queues: string[]; callId: string | null }[];
 }
 
 export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
@@ -185,7 +137,8 @@ export function supervises(caller: Caller): boolean {
   return caller.roles.includes('Switchboard.Supervisor') || caller.roles.includes('Switchboard.Admin');
 }
 
-export function floorFor(caller: Caller, floor: FloorSnapshot, directory: FloorDirectory): FloorView {
+/** The viewer's cut of the floor; the router adds the links. */
+export function floorFor(caller: Caller, floor: FloorSnapshot, directory: FloorDirectory): Omit<FloorView, 'links'> {
   const queuesOf = (agentId: string) =>
     Object.entries(directory.queueAgents)
       .filter(([, agents]) => agents.includes(agentId))

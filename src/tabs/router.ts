@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AdminAuth } from '../admin/identity.js';
 import { buildTabAssets } from './assets.js';
 import { floorFor, type FloorDirectory } from './floor.js';
+import type { FloorView } from '../contracts/floor-view.js';
 import type { LiveFeed } from './live-feed.js';
 import { tabPage, TAB_PAGES, type TabPage } from './pages.js';
 
@@ -80,7 +81,7 @@ export async function tabsRouter(opts: TabsOptions): Promise<Router> {
     let seq = Number(req.header('last-event-id') ?? 0) || 0;
     const unsubscribe = opts.feed.subscribe((floor) => {
       seq++;
-      const view = { ...floorFor(caller, floor, opts.directory), links: opts.links ?? {} };
+      const view: FloorView = { ...floorFor(caller, floor, opts.directory), links: opts.links ?? {} };
       res.write(`id: ${seq}\nevent: floor\ndata: ${JSON.stringify(view)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': still here\n\n'), opts.heartbeatMs ?? 15_000);

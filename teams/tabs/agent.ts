@@ -1,29 +1,16 @@
 /**
  * The agent's tab, "My calls": my state with time in state, available/away, my queues with opt-in/out, and each
- * queue's waiting calls; in wrap-up, a code and a note for the call (wrap-up.ts). Own data only: the stream and the admin API refuse anything else for an agent.
+ * queue's waiting calls; in wrap-up, a code and a note for the call (wrap-up.ts). Own data only: the stream and the
+ * admin API refuse anything else for an agent.
  */
-import { queues, setAvailability, setMembership, type QueueSummary } from './admin-api.js';
-import { followFloor, type CallCard, type FloorView, type LinkState } from './live.js';
-import { signIn } from './session.js';
-import { elapsed, h, linkBanner, render, stateLabel, tickTimes } from './view.js';
+import { setAvailability, setMembership } from './admin-api.js';
+import type { CallCard } from './live.js';
+import { TabPage } from './tab-page.js';
+import { elapsed, h, linkBanner, render, stateLabel } from './view.js';
 import { followWrapUp, wrapUpSection } from './wrap-up.js';
 
 const app = document.getElementById('app')!;
-let floor: FloorView | undefined;
-let memberships: QueueSummary[] = [];
-let link: { state: LinkState; detail?: string } = { state: 'reconnecting' };
-let problem = '';
-
-async function act(token: string, action: () => Promise<unknown>): Promise<void> {
-  try {
-    problem = '';
-    await action();
-    memberships = await queues(token);
-  } catch (err) {
-    problem = (err as Error).message;
-  }
-  draw(token);
-}
+const tab = new TabPage('agent');
 
 /** While ringing, on a call and in wrap-up: who is calling, on which line, and how they got here. */
 function callCard(call: CallCard): HTMLElement {
@@ -44,13 +31,13 @@ function callCard(call: CallCard): HTMLElement {
 }
 
 function draw(token: string): void {
-  const me = floor?.me;
-  const agentId = floor?.viewer.agentId ?? '';
+  const me = tab.floor?.me;
+  const agentId = tab.floor?.viewer.agentId ?? '';
   const myQueues = new Set(me?.queues ?? []);
   render(
     app,
-    h('header', {}, h('h1', {}, 'My calls'), linkBanner(link.state, link.detail)),
-    problem ? h('p', { class: 'problem', role: 'alert' }, problem) : null,
+    h('header', {}, h('h1', {}, 'My calls'), linkBanner(tab.link.state, tab.link.detail)),
+    tab.problem ? h('p', { class: 'problem', role: 'alert' }, tab.problem) : null,
     h(
       'section',
       { 'aria-labelledby': 'my-state' },
@@ -73,7 +60,7 @@ function draw(token: string): void {
               {
                 type: 'button',
                 'data-key': 'available',
-                onclick: () => void act(token, () => setAvailability(token, agentId, 'available')),
+                onclick: () => void tab.act(() => setAvailability(token, agentId, 'available')),
               },
               'Go available',
             ),
@@ -82,7 +69,7 @@ function draw(token: string): void {
               {
                 type: 'button',
                 'data-key': 'away',
-                onclick: () => void act(token, () => setAvailability(token, agentId, 'away')),
+                onclick: () => void tab.act(() => setAvailability(token, agentId, 'away')),
               },
               'Go away',
             ),
@@ -113,10 +100,12 @@ function draw(token: string): void {
         h(
           'tbody',
           {},
-          ...(floor?.queues ?? [])
+          ...(tab.floor?.queues ?? [])
             .filter((q) => myQueues.has(q.queue))
             .map((q) => {
-              const member = memberships.find((m) => m.name === q.queue)?.members.find((m) => m.agentId === agentId);
+              const member = tab.memberships
+                .find((m) => m.name === q.queue)
+                ?.members.find((m) => m.agentId === agentId);
               const inQueue = member?.member ?? true;
               return h(
                 'tr',
@@ -133,7 +122,7 @@ function draw(token: string): void {
                       type: 'button',
                       'data-key': `member:${q.queue}`,
                       'aria-pressed': inQueue ? 'true' : 'false',
-                      onclick: () => void act(token, () => setMembership(token, q.queue, agentId, !inQueue)),
+                      onclick: () => void tab.act(() => setMembership(token, q.queue, agentId, !inQueue)),
                     },
                     inQueue ? `Opt out of ${q.queue}` : `Opt in to ${q.queue}`,
                   ),
@@ -146,20 +135,7 @@ function draw(token: string): void {
   );
 }
 
-const token = await signIn('agent');
-if (token) {
-  memberships = await queues(token).catch(() => []);
-  followFloor(
-    token,
-    (f) => {
-      floor = f;
-      followWrapUp(f.me);
-      draw(token);
-    },
-    (state, detail) => {
-      link = { state, ...(detail ? { detail } : {}) };
-      draw(token);
-    },
-  );
-  tickTimes();
-}
+await tab.start(
+  () => draw(tab.token),
+  (f) => followWrapUp(f.me),
+);

@@ -3,37 +3,10 @@
  * EventSource cannot send the Authorization header. A dropped stream reconnects by itself, with Last-Event-ID, and the
  * page keeps what it shows meanwhile: no reload.
  */
-export interface CallCard {
-  callId: string;
-  workflowId: string;
-  from: { number: string | null; name: string | null };
-  line: string | null;
-  queue: string | null;
-  path: string[];
-  tags: string[];
-  data: Record<string, string | number | boolean>;
-}
+// The stream's shape is the web process's contract; these are type-only imports, which the bundle leaves out.
+import type { FloorView } from '../../src/contracts/floor-view.js';
 
-export interface FloorView {
-  viewer: { agentId: string; name: string; supervises: boolean };
-  me: {
-    state: string;
-    since: string;
-    queues: string[];
-    call: CallCard | null;
-    /** The codes this call may be given: its queue's list, active ones only. */
-    wrapUpCodes: { code: string; label: string }[];
-  } | null;
-  waiting: { callId: string; workflowId: string; queue: string; since: string; position: number }[];
-  links: { temporalWorkflows?: string; grafana?: string };
-  queues: {
-    queue: string;
-    waiting: number;
-    oldestWaitingSince: string | null;
-    agentsByState: Record<string, number>;
-  }[];
-  agents: { agentId: string; name: string; state: string; since: string; queues: string[]; callId: string | null }[];
-}
+export type { CallCard, FloorView } from '../../src/contracts/floor-view.js';
 
 export type LinkState = 'live' | 'reconnecting' | 'signed-out';
 

@@ -3,27 +3,13 @@
  * state, time in state and queues; a supervisor can set an agent available or away (which also brings a paused agent
  * back) and opt them in or out of a queue. Every action goes through the admin API, which audits it.
  */
-import { queues, setAvailability, setMembership, type QueueSummary } from './admin-api.js';
-import { followFloor, type FloorView, type LinkState } from './live.js';
-import { signIn } from './session.js';
-import { elapsed, h, linkBanner, render, stateLabel, tickTimes } from './view.js';
+import { setAvailability, setMembership } from './admin-api.js';
+import type { FloorView } from './live.js';
+import { TabPage } from './tab-page.js';
+import { elapsed, h, linkBanner, render, stateLabel } from './view.js';
 
 const app = document.getElementById('app')!;
-let floor: FloorView | undefined;
-let memberships: QueueSummary[] = [];
-let link: { state: LinkState; detail?: string } = { state: 'reconnecting' };
-let problem = '';
-
-async function act(token: string, action: () => Promise<unknown>): Promise<void> {
-  try {
-    problem = '';
-    await action();
-    memberships = await queues(token);
-  } catch (err) {
-    problem = (err as Error).message;
-  }
-  draw(token);
-}
+const tab = new TabPage('supervisor');
 
 function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElement {
   const label = agent.name;
@@ -38,7 +24,8 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
       {},
       ...agent.queues.map((queue) => {
         const member =
-          memberships.find((m) => m.name === queue)?.members.find((m) => m.agentId === agent.agentId)?.member ?? true;
+          tab.memberships.find((m) => m.name === queue)?.members.find((m) => m.agentId === agent.agentId)?.member ??
+          true;
         return h(
           'button',
           {
@@ -47,7 +34,7 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
             'data-key': `member:${agent.agentId}:${queue}`,
             'aria-pressed': member ? 'true' : 'false',
             'aria-label': `${member ? 'Opt out' : 'Opt in'} ${label} ${member ? 'of' : 'to'} ${queue}`,
-            onclick: () => void act(token, () => setMembership(token, queue, agent.agentId, !member)),
+            onclick: () => void tab.act(() => setMembership(token, queue, agent.agentId, !member)),
           },
           `${queue}${member ? '' : ' (out)'}`,
         );
@@ -62,7 +49,7 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
           type: 'button',
           'data-key': `available:${agent.agentId}`,
           'aria-label': `Set ${label} available`,
-          onclick: () => void act(token, () => setAvailability(token, agent.agentId, 'available')),
+          onclick: () => void tab.act(() => setAvailability(token, agent.agentId, 'available')),
         },
         'Available',
       ),
@@ -72,7 +59,7 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
           type: 'button',
           'data-key': `away:${agent.agentId}`,
           'aria-label': `Set ${label} away`,
-          onclick: () => void act(token, () => setAvailability(token, agent.agentId, 'away')),
+          onclick: () => void tab.act(() => setAvailability(token, agent.agentId, 'away')),
         },
         'Away',
       ),
@@ -144,9 +131,9 @@ function waitingTable(view: FloorView): HTMLElement {
 function draw(token: string): void {
   render(
     app,
-    h('header', {}, h('h1', {}, 'Floor'), linkBanner(link.state, link.detail)),
-    problem ? h('p', { class: 'problem', role: 'alert' }, problem) : null,
-    floor && !floor.viewer.supervises
+    h('header', {}, h('h1', {}, 'Floor'), linkBanner(tab.link.state, tab.link.detail)),
+    tab.problem ? h('p', { class: 'problem', role: 'alert' }, tab.problem) : null,
+    tab.floor && !tab.floor.viewer.supervises
       ? h('p', { class: 'problem', role: 'alert' }, 'This tab is for supervisors (role Switchboard.Supervisor).')
       : null,
     h(
@@ -174,7 +161,7 @@ function draw(token: string): void {
         h(
           'tbody',
           {},
-          ...(floor?.queues ?? []).map((q) =>
+          ...(tab.floor?.queues ?? []).map((q) =>
             h(
               'tr',
               { 'data-queue': q.queue },
@@ -190,7 +177,7 @@ function draw(token: string): void {
         ),
       ),
     ),
-    floor ? waitingTable(floor) : null,
+    tab.floor ? waitingTable(tab.floor) : null,
     h(
       'section',
       { 'aria-labelledby': 'agents' },
@@ -211,25 +198,10 @@ function draw(token: string): void {
             h('th', {}, 'Set'),
           ),
         ),
-        h('tbody', {}, ...(floor?.agents ?? []).map((a) => agentRow(token, a))),
+        h('tbody', {}, ...(tab.floor?.agents ?? []).map((a) => agentRow(token, a))),
       ),
     ),
   );
 }
 
-const token = await signIn('supervisor');
-if (token) {
-  memberships = await queues(token).catch(() => []);
-  followFloor(
-    token,
-    (f) => {
-      floor = f;
-      draw(token);
-    },
-    (state, detail) => {
-      link = { state, ...(detail ? { detail } : {}) };
-      draw(token);
-    },
-  );
-  tickTimes();
-}
+await tab.start(() => draw(tab.token));
