@@ -36,6 +36,11 @@ export interface QueueLiveView {
   waiting: number;
   oldestWaitingSince: string | null;
   agentsByState: Record<string, number>;
+  /**
+   * SL2 since midnight UTC: answered within the queue's threshold ÷ answered + abandoned (metrics.queue_totals);
+   * null before the first answered or abandoned call of the day. Refreshed every 30 s at most.
+   */
+  serviceLevelToday: number | null;
 }
 
 export interface FloorView {

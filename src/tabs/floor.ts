@@ -64,6 +64,7 @@ export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
       queue: q.queue,
       waiting: q.callsWaiting,
       oldestWaitingSince: q.oldestWaitingSince ? q.oldestWaitingSince.toISOString() : null,
+      serviceLevelToday: null,
       agentsByState: {
         available: q.agentsAvailable,
         reserved: q.agentsReserved,
@@ -75,6 +76,22 @@ export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
     })),
     wrapUpCodes: codes.map((c) => ({ code: c.code, label: c.label })),
   };
+}
+
+/**
+ * Each queue's service level since midnight UTC: SL2 (answered within the threshold ÷ answered + abandoned, as
+ * Microsoft's Queues app counts it, docs/metrics.md), so a day of abandoned calls reads 0 %, not nothing.
+ */
+export async function serviceLevelsToday(em: EntityManager): Promise<Record<string, number | null>> {
+  const rows = await em.getConnection().execute<{ queue: string; service_level_abandoned: number | null }[]>(
+    `select q.queue, t.service_level_abandoned
+       from queue_live q
+       cross join lateral metrics.queue_totals(date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', now(),
+                                               array[q.queue::text]) t`,
+  );
+  return Object.fromEntries(
+    rows.map((r) => [r.queue, r.service_level_abandoned === null ? null : Number(r.service_level_abandoned)]),
+  );
 }
 
 /** The caller's path: the verbs the flow ran and the menu choices made, from the call's timeline. */

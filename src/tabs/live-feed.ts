@@ -6,7 +6,10 @@
 import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { readFloor, type FloorSnapshot } from './floor.js';
+import { readFloor, serviceLevelsToday, type FloorSnapshot } from './floor.js';
+
+/** How stale a queue's service level today may be: it moves slowly, and its query is the floor's dearest. */
+const SERVICE_LEVEL_MAX_AGE_MS = 30_000;
 
 type Listener = (floor: FloorSnapshot) => void;
 
@@ -17,6 +20,8 @@ export class LiveFeed {
   private reading: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private serviceLevels: { at: number; byQueue: Record<string, number | null> } | undefined;
+  private serviceLevelTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -26,6 +31,24 @@ export class LiveFeed {
   async start(): Promise<void> {
     await this.listen();
     await this.changed();
+    // Service levels change with time as well as with writes (a call queued now counts once it is answered or not).
+    this.serviceLevelTimer = setInterval(() => {
+      this.serviceLevels = undefined;
+      void this.changed();
+    }, SERVICE_LEVEL_MAX_AGE_MS);
+    this.serviceLevelTimer.unref();
+  }
+
+  private async serviceLevelsToday(): Promise<Record<string, number | null>> {
+    if (this.serviceLevels && Date.now() - this.serviceLevels.at < SERVICE_LEVEL_MAX_AGE_MS)
+      return this.serviceLevels.byQueue;
+    try {
+      this.serviceLevels = { at: Date.now(), byQueue: await serviceLevelsToday(this.orm.em.fork()) };
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'live feed: reading service levels failed');
+      this.serviceLevels = { at: Date.now(), byQueue: {} };
+    }
+    return this.serviceLevels.byQueue;
   }
 
   private async listen(): Promise<void> {
@@ -64,7 +87,10 @@ export class LiveFeed {
       do {
         this.again = false;
         try {
-          this.latest = await readFloor(this.orm.em.fork());
+          const floor = await readFloor(this.orm.em.fork());
+          const levels = await this.serviceLevelsToday();
+          for (const q of floor.queues) q.serviceLevelToday = levels[q.queue] ?? null;
+          this.latest = floor;
           for (const listener of this.listeners) listener(this.latest);
         } catch (err) {
           this.logger.warn({ err: (err as Error).message }, 'live feed: reading the floor failed');
@@ -88,6 +114,7 @@ export class LiveFeed {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.serviceLevelTimer);
     this.listeners.clear();
     await this.client?.end().catch(() => undefined);
   }

@@ -108,8 +108,15 @@ describe('the Teams tabs (issue 23)', () => {
     expect(await waiting.locator('td').first().textContent()).toBe('1');
     // The supervisor's list names no caller: position, queue and wait only.
     expect(await supervisor.content()).not.toContain('+14255550142');
-    // The caller hangs up (or Alex, next in line, takes the call): it leaves the list.
+    // The caller hangs up while Adele's phone still rings: the call leaves the list.
     await waiting.waitFor({ state: 'detached', timeout: 60_000 });
+    // Counted in support's service level today (SL2, which counts the abandoned: metrics.queue_totals since midnight
+    // UTC; refreshed within 30 s).
+    await supervisor
+      .locator('tr[data-queue="support"]')
+      .getByTestId('service-level')
+      .filter({ hasText: /^\d+ %$/ })
+      .waitFor({ timeout: 60_000 });
     stack.emulator!.setAgent(ADELE, { onTransfer: 'accept' });
     await Promise.all([adele.close(), supervisor.close()]);
   });
