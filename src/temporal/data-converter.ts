@@ -1,4 +1,4 @@
-import { link, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config.js';
@@ -61,6 +61,8 @@ async function dataDirKeys(file: string): Promise<CodecKey[]> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw keyFileError(file, err);
   }
+  // A fresh checkout has no data folder until something starts there (`switchboard agents …` may come first).
+  await mkdir(path.dirname(file), { recursive: true });
   const mine = `${file}.${process.pid}.${Date.now()}`;
   await writeFile(mine, `${newCodecKey('local-1')}\n`, { mode: 0o600 });
   try {

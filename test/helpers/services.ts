@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -148,9 +149,11 @@ export async function startSeededDatabase(
 }
 
 /** Temporal's test environment on the CLI this repo runs (the dev server the stack uses). */
-export function startWorkflowTestEnvironment(): Promise<TestWorkflowEnvironment> {
+/** `dataConverter`: for a file whose workers and CLI runs encrypt payloads as production does (payload-codec.ts). */
+export function startWorkflowTestEnvironment(dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCliPath() } },
+    ...(dataConverter ? { client: { dataConverter } } : {}),
   });
 }
 

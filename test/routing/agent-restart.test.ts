@@ -14,11 +14,16 @@ import { RESTART_REASON } from '../../src/routing/agent-restart.js';
 import { queues } from '../../flows/index.js';
 import { agentStateQuery, agentWorkflowId, presenceSignal, type AgentSnapshotView } from '../../src/contracts/agent.js';
 import { eventually } from '../helpers/eventually.js';
+import { codecOf, dataConverterOf } from '../../src/temporal/data-converter.js';
+import { newCodecKey, parseCodecKeys } from '../../src/temporal/payload-codec.js';
 import { routingActivities, startAgentWorkflows } from '../helpers/routing.js';
 
 // `switchboard agents restart` run as a user runs it (the CLI, as a child process) against a real Temporal dev
 // server, with a worker running the real agent workflows where start-up puts them, for the agents of flows/.
 const TASK_QUEUE = 'sb-agent-restart';
+// Encrypted as in production: the worker, the test's client and the CLI share one key (TEMPORAL_CODEC_KEYS).
+const CODEC_KEYS = newCodecKey('restart-test');
+const dataConverter = dataConverterOf(codecOf(parseCodecKeys(CODEC_KEYS)));
 const ROUTING = routingTaskQueue(TASK_QUEUE);
 // In three queues (support, sales, billing): opted out of one, she still has two.
 const ADELE = queues.support!.agents[0]!;
@@ -31,9 +36,10 @@ let running: Promise<void>;
 let poisonedRunId: string | undefined;
 
 beforeAll(async () => {
-  env = await startWorkflowTestEnvironment();
+  env = await startWorkflowTestEnvironment(dataConverter);
   worker = await Worker.create({
     connection: env.nativeConnection,
+    dataConverter,
     taskQueue: ROUTING,
     workflowsPath,
     activities: routingActivities(env.client, ROUTING, queues),
@@ -56,6 +62,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    TEMPORAL_CODEC_KEYS: CODEC_KEYS,
     LOG_LEVEL: 'silent',
   };
   try {
