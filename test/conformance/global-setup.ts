@@ -20,6 +20,8 @@ export function readLog(file: string): LoggedRequest[] {
 }
 
 export default function setup(): () => void {
+  // Each vitest project runs its global set-up; the first one's log serves the whole run, and its teardown checks it.
+  if (process.env[LOG_ENV]) return () => undefined;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-conformance-'));
   const file = path.join(dir, 'graph-requests.jsonl');
   process.env[LOG_ENV] = file;
