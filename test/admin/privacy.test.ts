@@ -73,7 +73,9 @@ async function gone(workflowId: string) {
           (err: unknown) => (err instanceof WorkflowNotFoundError ? true : undefined),
         ),
     `the history of ${workflowId} to be deleted`,
-    120_000,
+    // The dev server deletes a history in the background, 18–51 s after the request on an idle machine; far later
+    // when other test files run beside this one. A wait, not a timing assertion.
+    280_000,
   );
 }
 
@@ -236,5 +238,5 @@ describe('privacy erase in Temporal', () => {
     await expect(s.client.workflow.getHandle('call-c-1').describe()).resolves.toMatchObject({
       status: { name: 'RUNNING' },
     });
-  }, 150_000);
+  }, 300_000);
 });
