@@ -234,6 +234,13 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
     body: z.object({ clientContext }).strict(),
   },
   {
+    // call-keepalive.md: POST /communications/calls/{id}/keepAlive, no request body (the client sends {}).
+    operation: 'keepAlive',
+    method: 'POST',
+    path: /^\/communications\/calls\/[^/]+\/keepAlive$/,
+    body: z.object({}).strict(),
+  },
+  {
     operation: 'cancelMediaProcessing',
     method: 'POST',
     path: /^\/communications\/calls\/[^/]+\/cancelMediaProcessing$/,
