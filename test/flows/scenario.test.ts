@@ -3,7 +3,7 @@
  * Express, emulator): a call with every quirk on still connects with a correct CDR; `switchboard simulate` runs a
  * JSON scenario as a child process and prints the call's steps; the TS API runs one in-process.
  */
-import { spawn } from 'node:child_process';
+import { runCli } from '../helpers/cli.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_QUIRKS } from '../../devkit/emulator/index.js';
@@ -29,24 +29,7 @@ const callResult = (callId: string) => resultOf(stack.client, callId);
 
 const cdr = (callId: string) => stack.orm.em.fork().findOneOrFail(Call, { id: callId });
 
-function run(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 describe('a call with every notification quirk on', () => {
   it('still connects, and the CDR is right', async () => {
