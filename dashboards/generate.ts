@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allDashboards } from './dashboards.js';
 import { grafanaAlertRules, prometheusDatasource, prometheusRules } from './alerts.js';
+import { contactCenterAlertsYaml } from './alerts-contact-center.js';
 import { POSTGRES_DATASOURCE } from './postgres-query.js';
 
 /**
@@ -61,6 +62,8 @@ export function renderAll(): Record<string, string> {
   files['alerts/switchboard.rules.yml'] = prometheusRules();
   files['provisioning/alerting/switchboard.yaml'] = grafanaAlertRules();
   files['provisioning/datasources/prometheus.yaml'] = prometheusDatasource();
+  // The contact center's alert rules (dashboards/alerts-contact-center.ts), on the Postgres datasource.
+  files['provisioning/alerting/contact-center.yaml'] = contactCenterAlertsYaml();
   return files;
 }
 
