@@ -113,6 +113,12 @@ export const configSchema = z.object({
     .max(89, 'expected at most 89 (days): personal data is kept for less than 90 days')
     .default(89),
   VOICEMAIL_WEBHOOK_URL: optionalUrl,
+  // The contact center's time zone: where the dashboards' "today" and intervals start (issue 27, point 5).
+  SITE_TIME_ZONE: z
+    .string()
+    .min(1)
+    .default('UTC')
+    .refine(isTimeZone, 'expected an IANA time zone name such as Europe/Paris or Asia/Kolkata'),
   PRIVACY_HMAC_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
   PHONE_REGION: z
     .string()
@@ -203,6 +209,10 @@ export interface Config {
     /** Where new voicemails are announced (POST JSON). */
     voicemailWebhookUrl?: string;
   };
+  analytics: {
+    /** IANA zone of "today" and the interval reports, unless a queue has its own (written to site_setting at start-up). */
+    siteTimeZone: string;
+  };
   privacy: {
     /** Keys the hash that names a person in audit rows (src/privacy/subject-ref.ts); undefined: see privacyHmacKey. */
     hmacKey?: string;
@@ -225,6 +235,16 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Whether the runtime's time-zone database knows `zone` (an IANA name). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Secrets may come from a mounted file instead of the environment (Docker/Kubernetes secrets):
@@ -345,6 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.RETENTION_DAYS,
       voicemailWebhookUrl: e.VOICEMAIL_WEBHOOK_URL,
     },
+    analytics: { siteTimeZone: e.SITE_TIME_ZONE },
     privacy: { hmacKey: e.PRIVACY_HMAC_KEY, phoneRegion: e.PHONE_REGION },
     security: {
       adminOpenIdUrl: e.ADMIN_OPENID_URL,

@@ -6,7 +6,7 @@ import { installTemporalRuntime } from './temporal/runtime.js';
 import { FolderRecordingStore } from './recordings/store.js';
 import { startTemporal } from './stack/temporal.js';
 import { redactUrl, startDatabase } from './stack/database.js';
-import { writeQueueSettings } from './db/queue-settings.js';
+import { writeQueueSettings, writeSiteTimeZone } from './db/queue-settings.js';
 import { queues as configuredQueues } from '../flows/index.js';
 import { lazyGraph } from './stack/graph.js';
 import { startWorkerRole } from './stack/worker-role.js';
@@ -67,6 +67,8 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
       const written = await writeQueueSettings(orm, options.queues ?? configuredQueues);
       if (written.length > 0)
         onStep({ component: 'postgres', detail: `queue thresholds written: ${written.join(', ')}` });
+      if (await writeSiteTimeZone(orm, config.analytics.siteTimeZone))
+        onStep({ component: 'postgres', detail: `site time zone: ${config.analytics.siteTimeZone}` });
     }
 
     // 3. Worker. Graph is reached lazily: the emulator (if any) starts last.

@@ -9,6 +9,7 @@ import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
 import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
 import { operationsHandlers } from './operations.js';
 import { callWrapUp, wrapUpHandlers } from './wrap-up.js';
+import { queueSettingsHandlers } from './queue-settings.js';
 import type { Client } from '@temporalio/client';
 import { requireRole, type AdminAuth } from './identity.js';
 import type { Handler, Parsed, RecordingsAccess } from './handler.js';
@@ -180,6 +181,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
 
   ...operationsHandlers,
   ...wrapUpHandlers,
+  ...queueSettingsHandlers,
 };
 
 function parse(spec: RouteSpec, req: Request): Parsed {

@@ -122,6 +122,25 @@ export const routes = {
     query: s.nameListQuery,
     response: s.page(s.queueSummary),
   },
+  getQueueSettings: {
+    method: 'get',
+    path: '/queues/{queue}/settings',
+    summary:
+      "A queue's analytics settings (threshold, short abandons, service-level formula, time zone) and their history",
+    roles: readers,
+    params: s.queueParam,
+    response: s.queueSettings,
+  },
+  putQueueSettings: {
+    method: 'put',
+    path: '/queues/{queue}/settings',
+    summary:
+      "Change a queue's analytics settings; calls queued from now on are graded by them, earlier ones keep theirs (audited)",
+    roles: admins,
+    params: s.queueParam,
+    body: s.queueSettingsBody,
+    response: s.queueSettings,
+  },
   optIn: {
     method: 'put',
     path: '/queues/{queue}/members/{agentId}',

@@ -271,3 +271,33 @@ export const voicemailMessage = z.object({
     .nullable()
     .describe('a signed, time-limited link (audited); null when no audio was kept'),
 });
+
+// Issue 27: a queue's analytics settings (src/admin/queue-settings.ts).
+export const SL_FORMULAS = ['answered', 'answered_abandoned', 'abandons_within_met', 'late_abandons'] as const;
+export const queueSettingsBody = z
+  .object({
+    serviceLevelSeconds: z.number().int('expected whole seconds').min(1).max(3600).optional(),
+    shortAbandonSeconds: z.number().int('expected whole seconds').min(0).max(600).optional(),
+    serviceLevelFormula: z.enum(SL_FORMULAS).optional(),
+    /** An IANA zone name, or null for the site's. */
+    timeZone: z.string().min(1).max(64).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'expected at least one setting to change');
+const queueSettingsHistoryRow = z.object({
+  serviceLevelSeconds: z.number(),
+  shortAbandonSeconds: z.number(),
+  validFrom: z.string().nullable(),
+  changedBy: z.string().nullable(),
+});
+export const queueSettings = z.object({
+  queue: z.string(),
+  serviceLevelSeconds: z.number(),
+  shortAbandonSeconds: z.number(),
+  serviceLevelFormula: z.enum(SL_FORMULAS),
+  timeZone: z.string().nullable(),
+  /** The zone in force: the queue's own, else the site's. */
+  effectiveTimeZone: z.string(),
+  changedBy: z.string().nullable(),
+  history: z.array(queueSettingsHistoryRow),
+});
