@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCidrs } from './server/ip-allowlist.js';
+import type { ClientConfigProfile } from '@temporalio/envconfig';
+import { loadTemporalProfile, TemporalProfileError, usesTls } from './temporal/client-profile.js';
 import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/payload-codec.js';
 
 /**
@@ -47,9 +49,17 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
 
   TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  // The connection's variables are Temporal's standard ones (src/temporal/client-profile.ts); these are checked here.
+  TEMPORAL_NAMESPACE: optionalString,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
-  TEMPORAL_TLS: bool.default('false'),
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_PROFILE: optionalString,
+  TEMPORAL_CONFIG_FILE: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  // Aliases of the three standard paths above.
   TEMPORAL_TLS_CERT_PATH: optionalString,
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_TLS_CA_PATH: optionalString,
@@ -150,6 +160,8 @@ export interface Config {
     /** undefined: start the embedded dev server. */
     address?: string;
     namespace: string;
+    /** Temporal's standard client profile (file and TEMPORAL_* variables): TLS, API key and gRPC metadata come from it. */
+    profile: ClientConfigProfile;
     taskQueue: string;
     tls: boolean;
     tlsCertPath?: string;
@@ -297,7 +309,8 @@ export function emulatorGraphEnv(emulator: {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Treat empty strings as unset, the way .env files and compose files write "not set".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(readSecretFiles(cleaned));
+  const withSecrets = readSecretFiles(cleaned);
+  const parsed = configSchema.safeParse(withSecrets);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
@@ -306,11 +319,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${name}=${shown}: ${issue.message}`);
   }
   const e = parsed.data;
-  if (e.TEMPORAL_TLS_CERT_PATH && !e.TEMPORAL_TLS_KEY_PATH) {
-    throw new ConfigError(
-      'Invalid configuration: TEMPORAL_TLS_KEY_PATH is required when TEMPORAL_TLS_CERT_PATH is set',
-    );
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadTemporalProfile(withSecrets, e.TEMPORAL_TLS);
+  } catch (err) {
+    if (err instanceof TemporalProfileError) throw new ConfigError(`Invalid configuration: ${err.message}`);
+    throw err;
   }
+  const tlsFiles = profile.tls;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -319,14 +335,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      address: profile.address,
+      namespace: profile.namespace ?? 'default',
+      profile,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH) || Boolean(e.TEMPORAL_API_KEY),
-      tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,
-      tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
-      tlsCaPath: e.TEMPORAL_TLS_CA_PATH,
-      apiKey: e.TEMPORAL_API_KEY,
+      tls: usesTls(profile),
+      tlsCertPath: tlsFiles?.clientCert && 'path' in tlsFiles.clientCert ? tlsFiles.clientCert.path : undefined,
+      tlsKeyPath: tlsFiles?.clientKey && 'path' in tlsFiles.clientKey ? tlsFiles.clientKey.path : undefined,
+      tlsCaPath: tlsFiles?.serverCACert && 'path' in tlsFiles.serverCACert ? tlsFiles.serverCACert.path : undefined,
+      apiKey: profile.apiKey,
       devPort: e.TEMPORAL_DEV_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
@@ -335,7 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.TEMPORAL_CODEC_KEYS ? { codecKeys: parseCodecKeys(e.TEMPORAL_CODEC_KEYS) } : {}),
       ...(e.TEMPORAL_UI_ORIGIN
         ? { uiOrigin: new URL(e.TEMPORAL_UI_ORIGIN).origin }
-        : !e.TEMPORAL_ADDRESS && e.TEMPORAL_DEV_UI_PORT
+        : !profile.address && e.TEMPORAL_DEV_UI_PORT
           ? { uiOrigin: `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` }
           : {}),
     },

@@ -2,11 +2,11 @@
  * The checks `switchboard doctor` runs against a real tenant before the first call. Each returns lines: ok, or what
  * to fix and where. Nothing here changes anything: one token, reads, and one unauthenticated POST to our own webhook.
  */
-import { readFile } from 'node:fs/promises';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { createGraphClient } from '../graph/client.js';
 import { MICROSOFT_CALLING_OPENID_URL } from '../server/notification-auth.js';
+import { securityOptions } from '../temporal/connection.js';
 import { enabledFeatures, FEATURE_PERMISSIONS, grantAdvice, type FlowsInUse } from './permissions.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
@@ -234,18 +234,9 @@ export async function temporalCheck(config: Config): Promise<DoctorLine> {
     );
   let connection: Connection | undefined;
   try {
-    const tls = t.tls
-      ? {
-          ...(t.tlsCertPath && t.tlsKeyPath
-            ? { clientCertPair: { crt: await readFile(t.tlsCertPath), key: await readFile(t.tlsKeyPath) } }
-            : {}),
-          ...(t.tlsCaPath ? { serverRootCACertificate: await readFile(t.tlsCaPath) } : {}),
-        }
-      : undefined;
     connection = await Connection.connect({
       address: t.address,
-      ...(tls ? { tls } : {}),
-      ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+      ...securityOptions(t),
       connectTimeout: TIMEOUT_MS,
     });
     await connection.workflowService.describeNamespace({ namespace: t.namespace });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   Client,
   Connection,
@@ -7,24 +6,21 @@ import {
   type ConnectionOptions,
   type GrpcRetryOptions,
 } from '@temporalio/client';
+import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import { dataConverterFor } from './data-converter.js';
 
-/** TLS and API-key settings for Temporal Cloud or a secured cluster; nothing for the local dev server. */
-async function securityOptions(t: Config['temporal']): Promise<Pick<ConnectionOptions, 'tls' | 'apiKey'>> {
-  if (!t.tls) return {};
-  const [crt, key, ca] = await Promise.all([
-    t.tlsCertPath ? readFile(t.tlsCertPath) : undefined,
-    t.tlsKeyPath ? readFile(t.tlsKeyPath) : undefined,
-    t.tlsCaPath ? readFile(t.tlsCaPath) : undefined,
-  ]);
+/**
+ * TLS, API key and gRPC metadata from Temporal's standard client profile (envconfig's own translation, which reads
+ * the certificate files or inline PEM data); nothing for the local dev server.
+ */
+export function securityOptions(t: Config['temporal']): Pick<ConnectionOptions, 'tls' | 'apiKey' | 'metadata'> {
+  const { tls, apiKey, metadata } = toClientOptions(t.profile).connectionOptions;
   return {
-    tls: {
-      ...(crt && key ? { clientCertPair: { crt, key } } : {}),
-      ...(ca ? { serverRootCACertificate: ca } : {}),
-    },
-    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
   };
 }
 
@@ -48,11 +44,11 @@ export async function connectClient(config: Pick<Config, 'temporal' | 'dataDir'>
   const connection = await Connection.connect({
     address,
     interceptors: [makeGrpcRetryInterceptor(clientRetry)],
-    ...(await securityOptions(t)),
+    ...securityOptions(t),
   });
   return new Client({ connection, namespace: t.namespace, dataConverter: await dataConverterFor(config) });
 }
 
 export async function connectWorker(t: Config['temporal'], address: string): Promise<NativeConnection> {
-  return NativeConnection.connect({ address, ...((await securityOptions(t)) as NativeConnectionOptions) });
+  return NativeConnection.connect({ address, ...(securityOptions(t) as NativeConnectionOptions) });
 }
