@@ -6,7 +6,7 @@
 import { setAvailability, setMembership } from './admin-api.js';
 import type { CallCard } from './live.js';
 import { TabPage } from './tab-page.js';
-import { elapsed, h, linkBanner, render, stateLabel } from './view.js';
+import { elapsed, h, linkBanner, render, stateLabel, tableSection } from './view.js';
 import { followWrapUp, wrapUpSection } from './wrap-up.js';
 
 const app = document.getElementById('app')!;
@@ -78,59 +78,37 @@ function draw(token: string): void {
     ),
     me?.call ? callCard(me.call) : null,
     wrapUpSection(token, agentId, me?.state, () => draw(token)),
-    h(
-      'section',
-      { 'aria-labelledby': 'my-queues' },
-      h('h2', { id: 'my-queues' }, 'My queues'),
-      h(
-        'table',
-        {},
-        h(
-          'thead',
-          {},
-          h(
+    tableSection(
+      'my-queues',
+      'My queues',
+      ['Queue', 'Waiting', 'Longest wait', 'Taking calls'],
+      (tab.floor?.queues ?? [])
+        .filter((q) => myQueues.has(q.queue))
+        .map((q) => {
+          const member = tab.memberships.find((m) => m.name === q.queue)?.members.find((m) => m.agentId === agentId);
+          const inQueue = member?.member ?? true;
+          return h(
             'tr',
-            {},
-            h('th', {}, 'Queue'),
-            h('th', {}, 'Waiting'),
-            h('th', {}, 'Longest wait'),
-            h('th', {}, 'Taking calls'),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          ...(tab.floor?.queues ?? [])
-            .filter((q) => myQueues.has(q.queue))
-            .map((q) => {
-              const member = tab.memberships
-                .find((m) => m.name === q.queue)
-                ?.members.find((m) => m.agentId === agentId);
-              const inQueue = member?.member ?? true;
-              return h(
-                'tr',
-                { 'data-queue': q.queue },
-                h('th', { scope: 'row' }, q.queue),
-                h('td', {}, String(q.waiting)),
-                h('td', {}, elapsed(q.oldestWaitingSince)),
-                h(
-                  'td',
-                  {},
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      'data-key': `member:${q.queue}`,
-                      'aria-pressed': inQueue ? 'true' : 'false',
-                      onclick: () => void tab.act(() => setMembership(token, q.queue, agentId, !inQueue)),
-                    },
-                    inQueue ? `Opt out of ${q.queue}` : `Opt in to ${q.queue}`,
-                  ),
-                ),
-              );
-            }),
-        ),
-      ),
+            { 'data-queue': q.queue },
+            h('th', { scope: 'row' }, q.queue),
+            h('td', {}, String(q.waiting)),
+            h('td', {}, elapsed(q.oldestWaitingSince)),
+            h(
+              'td',
+              {},
+              h(
+                'button',
+                {
+                  type: 'button',
+                  'data-key': `member:${q.queue}`,
+                  'aria-pressed': inQueue ? 'true' : 'false',
+                  onclick: () => void tab.act(() => setMembership(token, q.queue, agentId, !inQueue)),
+                },
+                inQueue ? `Opt out of ${q.queue}` : `Opt in to ${q.queue}`,
+              ),
+            ),
+          );
+        }),
     ),
   );
 }

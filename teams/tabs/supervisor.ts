@@ -6,7 +6,7 @@
 import { setAvailability, setMembership } from './admin-api.js';
 import type { FloorView } from './live.js';
 import { TabPage } from './tab-page.js';
-import { elapsed, h, linkBanner, render, stateLabel } from './view.js';
+import { elapsed, h, linkBanner, render, stateLabel, tableSection } from './view.js';
 
 const app = document.getElementById('app')!;
 const tab = new TabPage('supervisor');
@@ -70,61 +70,47 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
 /** Calls waiting, longest first, with where to look at each: its dashboard and its workflow. */
 function waitingTable(view: FloorView): HTMLElement {
   const links = view.links;
-  return h(
-    'section',
-    { 'aria-labelledby': 'waiting' },
-    h('h2', { id: 'waiting' }, 'Calls waiting'),
-    view.waiting.length === 0
-      ? h('p', {}, 'Nobody is waiting.')
-      : h(
-          'table',
+  return tableSection(
+    'waiting',
+    'Calls waiting',
+    ['Queue', 'Position', 'Waiting for', 'Open'],
+    view.waiting.map((w) =>
+      h(
+        'tr',
+        { 'data-call': w.callId },
+        h('th', { scope: 'row' }, w.queue),
+        h('td', {}, String(w.position)),
+        h('td', {}, elapsed(w.since)),
+        h(
+          'td',
           {},
-          h(
-            'thead',
-            {},
-            h('tr', {}, h('th', {}, 'Queue'), h('th', {}, 'Position'), h('th', {}, 'Waiting for'), h('th', {}, 'Open')),
-          ),
-          h(
-            'tbody',
-            {},
-            ...view.waiting.map((w) =>
-              h(
-                'tr',
-                { 'data-call': w.callId },
-                h('th', { scope: 'row' }, w.queue),
-                h('td', {}, String(w.position)),
-                h('td', {}, elapsed(w.since)),
-                h(
-                  'td',
-                  {},
-                  links.grafana
-                    ? h(
-                        'a',
-                        {
-                          href: `${links.grafana}/d/switchboard-calls?var-call=${encodeURIComponent(w.callId)}`,
-                          target: '_blank',
-                          rel: 'noopener',
-                        },
-                        'Call explorer',
-                      )
-                    : null,
-                  links.grafana && links.temporalWorkflows ? ' · ' : null,
-                  links.temporalWorkflows
-                    ? h(
-                        'a',
-                        {
-                          href: `${links.temporalWorkflows}/${encodeURIComponent(w.workflowId)}`,
-                          target: '_blank',
-                          rel: 'noopener',
-                        },
-                        'Workflow',
-                      )
-                    : null,
-                ),
-              ),
-            ),
-          ),
+          links.grafana
+            ? h(
+                'a',
+                {
+                  href: `${links.grafana}/d/switchboard-calls?var-call=${encodeURIComponent(w.callId)}`,
+                  target: '_blank',
+                  rel: 'noopener',
+                },
+                'Call explorer',
+              )
+            : null,
+          links.grafana && links.temporalWorkflows ? ' · ' : null,
+          links.temporalWorkflows
+            ? h(
+                'a',
+                {
+                  href: `${links.temporalWorkflows}/${encodeURIComponent(w.workflowId)}`,
+                  target: '_blank',
+                  rel: 'noopener',
+                },
+                'Workflow',
+              )
+            : null,
         ),
+      ),
+    ),
+    'Nobody is waiting.',
   );
 }
 
@@ -136,76 +122,35 @@ function draw(token: string): void {
     tab.floor && !tab.floor.viewer.supervises
       ? h('p', { class: 'problem', role: 'alert' }, 'This tab is for supervisors (role Switchboard.Supervisor).')
       : null,
-    h(
-      'section',
-      { 'aria-labelledby': 'queues' },
-      h('h2', { id: 'queues' }, 'Queues'),
-      h(
-        'table',
-        {},
+    tableSection(
+      'queues',
+      'Queues',
+      ['Queue', 'Waiting', 'Longest wait', 'Service level today (SL2)', 'Available', 'On a call', 'Wrap-up', 'Away'],
+      (tab.floor?.queues ?? []).map((q) =>
         h(
-          'thead',
-          {},
+          'tr',
+          { 'data-queue': q.queue },
+          h('th', { scope: 'row' }, q.queue),
+          h('td', {}, String(q.waiting)),
+          h('td', {}, elapsed(q.oldestWaitingSince)),
           h(
-            'tr',
-            {},
-            h('th', {}, 'Queue'),
-            h('th', {}, 'Waiting'),
-            h('th', {}, 'Longest wait'),
-            h('th', {}, 'Service level today (SL2)'),
-            h('th', {}, 'Available'),
-            h('th', {}, 'On a call'),
-            h('th', {}, 'Wrap-up'),
-            h('th', {}, 'Away'),
+            'td',
+            { 'data-testid': 'service-level' },
+            q.serviceLevelToday === null ? '–' : `${Math.round(q.serviceLevelToday * 100)} %`,
           ),
-        ),
-        h(
-          'tbody',
-          {},
-          ...(tab.floor?.queues ?? []).map((q) =>
-            h(
-              'tr',
-              { 'data-queue': q.queue },
-              h('th', { scope: 'row' }, q.queue),
-              h('td', {}, String(q.waiting)),
-              h('td', {}, elapsed(q.oldestWaitingSince)),
-              h(
-                'td',
-                { 'data-testid': 'service-level' },
-                q.serviceLevelToday === null ? '–' : `${Math.round(q.serviceLevelToday * 100)} %`,
-              ),
-              h('td', {}, String(q.agentsByState['available'] ?? 0)),
-              h('td', {}, String(q.agentsByState['onCall'] ?? 0)),
-              h('td', {}, String(q.agentsByState['wrapUp'] ?? 0)),
-              h('td', {}, String(q.agentsByState['away'] ?? 0)),
-            ),
-          ),
+          h('td', {}, String(q.agentsByState['available'] ?? 0)),
+          h('td', {}, String(q.agentsByState['onCall'] ?? 0)),
+          h('td', {}, String(q.agentsByState['wrapUp'] ?? 0)),
+          h('td', {}, String(q.agentsByState['away'] ?? 0)),
         ),
       ),
     ),
     tab.floor ? waitingTable(tab.floor) : null,
-    h(
-      'section',
-      { 'aria-labelledby': 'agents' },
-      h('h2', { id: 'agents' }, 'Agents'),
-      h(
-        'table',
-        {},
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', {}, 'Agent'),
-            h('th', {}, 'State'),
-            h('th', {}, 'For'),
-            h('th', {}, 'Queues'),
-            h('th', {}, 'Set'),
-          ),
-        ),
-        h('tbody', {}, ...(tab.floor?.agents ?? []).map((a) => agentRow(token, a))),
-      ),
+    tableSection(
+      'agents',
+      'Agents',
+      ['Agent', 'State', 'For', 'Queues', 'Set'],
+      (tab.floor?.agents ?? []).map((a) => agentRow(token, a)),
     ),
   );
 }

@@ -76,3 +76,24 @@ export function render(root: HTMLElement, ...children: Child[]): void {
   if (caret && (next instanceof HTMLTextAreaElement || next instanceof HTMLInputElement))
     next.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
 }
+
+/**
+ * A titled section holding one table: every list on both tabs is one, so they read alike to a screen reader (the
+ * heading labels the section; `empty` stands in for the table when there are no rows).
+ */
+export function tableSection(
+  id: string,
+  title: string,
+  columns: string[],
+  rows: HTMLElement[],
+  empty?: string,
+): HTMLElement {
+  return h(
+    'section',
+    { 'aria-labelledby': id },
+    h('h2', { id }, title),
+    rows.length === 0 && empty
+      ? h('p', {}, empty)
+      : h('table', {}, h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', {}, c)))), h('tbody', {}, ...rows)),
+  );
+}
