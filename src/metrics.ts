@@ -17,8 +17,15 @@ export const callsTotal = new Counter({
 
 export const notificationsTotal = new Counter({
   name: 'switchboard_notifications_total',
-  help: 'Graph calling notifications received, by result (accepted, duplicate, unknownCall, ignored, rejected).',
+  help: 'Graph calling notifications received, by result (accepted, duplicate, unknownCall, ignored, rejected; refused: an incoming call refused busy; refusedCall: a later notification of one).',
   labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+export const callsRefusedTotal = new Counter({
+  name: 'switchboard_calls_refused_total',
+  help: 'Incoming calls refused (Graph reject) instead of answered, by reason (busy: admission control, the worker was behind with its answers).',
+  labelNames: ['reason'] as const,
   registers: [registry],
 });
 

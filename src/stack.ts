@@ -106,6 +106,7 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
         eagerStart: workerConnection !== undefined,
         standIn: () => emulator,
         demoSignIn: runsEmulator,
+        ...(options.admission ? { admission: options.admission } : {}),
         ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
       });
       onStep({ component: 'web', detail: webUrl });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
+import { admissionLimitsFromEnv } from '../server/answer-admission.js';
 import { createLogger } from '../log.js';
 
 // Commands load their modules on demand, so a bad configuration is reported before anything heavy loads.
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
   let config;
   try {
     config = loadConfig();
+    admissionLimitsFromEnv(config.recordings.webReplicas); // the web role reads them; a bad value stops here
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { callingWebhook } from './calling-webhook.js';
+import { callingWebhook, type CallingWebhookDeps } from './calling-webhook.js';
 import { normaliseNotificationCharset } from './notification-charset.js';
 import type { NotificationVerifier } from './notification-auth.js';
 import { subscriptionsWebhook } from './subscriptions-webhook.js';
+import { traceCallingWebhook } from '../telemetry/webhook-span.js';
 import { securityHeaders } from './security-headers.js';
 import { ipAllowList } from './ip-allowlist.js';
 import { adminRouter } from '../admin/router.js';
@@ -50,6 +51,8 @@ export interface AppDeps {
   temporalMetricsUrl?: string;
   /** The codec endpoint for the Temporal UI (codec-endpoint.ts), behind the admin API's sign-in and allow-list. */
   temporalCodec?: { codec: PayloadCodec; uiOrigin?: string };
+  /** Admission control of incoming calls (answer-admission.ts); absent: every call is started. */
+  admission?: CallingWebhookDeps['admission'];
 }
 
 /** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
@@ -66,6 +69,8 @@ export function createApp(deps: AppDeps): express.Express {
     deps.notificationVerifier.middleware(),
     normaliseNotificationCharset(),
     express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }),
+    // The request's span when tracing is on (OTEL_*): the incoming call's trace starts here.
+    traceCallingWebhook(),
     callingWebhook({
       client: deps.client,
       taskQueue: deps.taskQueue,
@@ -75,6 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
       promptBaseUrl: `${deps.publicUrl}/prompts`,
       recordingTokens: new RecordingTokens(deps.orm),
       ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
+      ...(deps.admission ? { admission: deps.admission } : {}),
     }),
   );
 

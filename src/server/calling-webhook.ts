@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import { parseCommsNotifications } from '../graph/notifications.js';
 import { callWorkflowId, graphNotificationSignal, type CallWorkflowInput } from '../contracts/call.js';
 import type { CallNotification, IncomingCall } from '../contracts/graph-call.js';
-import { notificationsTotal, webhookLatency } from '../metrics.js';
+import { callsRefusedTotal, notificationsTotal, webhookLatency } from '../metrics.js';
 import type { RecordingTokens } from '../recordings/recording-tokens.js';
+import type { AnswerAdmission } from './answer-admission.js';
 
 export interface CallingWebhookDeps {
   client: Client;
@@ -20,6 +21,11 @@ export interface CallingWebhookDeps {
   keepAliveSeconds?: number;
   /** Where a recording's access token is kept instead of the call's history (recording-tokens.ts). */
   recordingTokens?: RecordingTokens;
+  /**
+   * Admission control (answer-admission.ts): with it, an incoming call that arrives while this process's calls wait
+   * too long for their answer is refused busy through `refuseCall` instead of started.
+   */
+  admission?: { limits: AnswerAdmission; refuseCall: (callId: string) => Promise<void> };
 }
 
 /**
@@ -63,6 +69,25 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       if (err instanceof WorkflowNotFoundError) return 'unknown';
       throw err;
     }
+  }
+
+  /** Refuse the call busy if the worker is behind with its answers: true when it was refused. */
+  async function refusedBusy(callId: string): Promise<boolean> {
+    if (!deps.admission) return false;
+    const decision = deps.admission.limits.decide();
+    if (decision.admit) return false;
+    try {
+      await deps.admission.refuseCall(callId);
+    } catch (err) {
+      // Graph did not take the refusal: try to answer the call after all rather than leave it ringing.
+      logger.error({ callId, err }, 'could not refuse an incoming call; starting it');
+      return false;
+    }
+    deps.admission.limits.refusedCall(callId);
+    callsRefusedTotal.inc({ reason: 'busy' });
+    const { reason, oldestWaitMs, unanswered } = decision;
+    logger.info({ callId, reason, oldestWaitMs, unanswered }, 'incoming call refused: busy');
+    return true;
   }
 
   return async (req: Request, res: Response): Promise<void> => {
@@ -135,7 +160,12 @@ export function callingWebhook(deps: CallingWebhookDeps) {
           item.kind === 'notification' && routedTo ? routedTo : typeof id === 'string' ? callWorkflowId(id) : undefined;
         current = typeof id === 'string' && target ? { callId: id, workflowId: target } : undefined;
         if (item.kind === 'incoming') {
+          if (await refusedBusy(item.call.callId)) {
+            notificationsTotal.inc({ result: 'refused' });
+            continue;
+          }
           const { result, eager } = await startCall(item.call);
+          if (result === 'accepted') deps.admission?.limits.started(item.call.callId);
           notificationsTotal.inc({ result: result === 'accepted' ? 'accepted' : 'duplicate' });
           logger.info(
             {
@@ -147,6 +177,14 @@ export function callingWebhook(deps: CallingWebhookDeps) {
             'incoming call',
           );
         } else if (item.kind === 'notification') {
+          const n = item.notification;
+          // Any news of the call after its incoming notification means it was answered or has ended.
+          if (!(n.kind === 'state' && n.state === 'incoming')) deps.admission?.limits.settled(n.callId);
+          if (!routedTo && deps.admission?.limits.wasRefused(n.callId)) {
+            // A call we refused has no workflow: its `terminated` is expected, not a lost call.
+            notificationsTotal.inc({ result: 'refusedCall' });
+            continue;
+          }
           const workflowId = routedTo ?? callWorkflowId(item.notification.callId);
           const result = await signalCall(item.notification, workflowId);
           notificationsTotal.inc({ result: result === 'signalled' ? 'accepted' : 'unknownCall' });

@@ -1,3 +1,4 @@
+import type { AdmissionLimits } from '../server/answer-admission.js';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config.js';
@@ -54,4 +55,6 @@ export interface StackOptions<E extends GraphStandIn = GraphStandIn> {
   presence?: { intervalSeconds?: number; lagSeconds?: number } | false;
   /** Started after the web role when GRAPH_BASE_URL is not set: the demo's and the tests' emulator. */
   graphStandIn?: (config: Config, logger: Logger) => Promise<E>;
+  /** Admission control of incoming calls (src/server/answer-admission.ts); from ADMISSION_* unless given. */
+  admission?: AdmissionLimits;
 }

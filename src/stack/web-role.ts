@@ -14,12 +14,12 @@ import { agents, queues } from '../../flows/index.js';
 import { LiveFeed } from '../tabs/live-feed.js';
 import { tabsRouter } from '../tabs/router.js';
 import { demoSignIn } from '../tabs/demo-sign-in.js';
+import { AnswerAdmission, admissionLimitsFromEnv, type AdmissionLimits } from '../server/answer-admission.js';
+import { lazyGraph } from './graph.js';
+import type { GraphStandIn } from './types.js';
 
-/** Where notifications and admin tokens are signed when the emulator stands in for Microsoft. */
-export interface SigningStandIn {
-  url: string;
-  callingOpenIdUrl: string;
-}
+/** Where notifications and admin tokens are signed, and Graph is, when the emulator stands in for Microsoft. */
+export type SigningStandIn = Pick<GraphStandIn, 'url' | 'callingOpenIdUrl' | 'graphBaseUrl' | 'authorityMetadataUrl'>;
 
 export interface WebRoleDeps {
   config: Config;
@@ -35,11 +35,16 @@ export interface WebRoleDeps {
   temporalMetricsUrl?: string;
   /** The embedded demo: the tabs' sign-in page offers the demo's agents and supervisor (tokens from the emulator). */
   demoSignIn?: boolean;
+  /** Admission control's limits; from ADMISSION_* (answer-admission.ts) unless given. */
+  admission?: AdmissionLimits;
 }
 
 /** The web role: Express with the Graph webhook, the admin API, recordings and /metrics. Returns its URL. */
 export async function startWebRole(d: WebRoleDeps): Promise<string> {
   const { config, logger } = d;
+  // Refusing a call is the web process's only Graph request: one `reject`, made when the worker is behind.
+  const graph = lazyGraph(config, d.standIn);
+  const admissionLimits = d.admission ?? admissionLimitsFromEnv(config.recordings.webReplicas);
   const notificationVerifier = new NotificationVerifier({
     openIdConfigUrl: () =>
       config.graph.notificationOpenIdUrl ?? d.standIn()?.callingOpenIdUrl ?? MICROSOFT_CALLING_OPENID_URL,
@@ -113,6 +118,14 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
       ...(config.temporal.uiOrigin ? { uiOrigin: config.temporal.uiOrigin } : {}),
     },
     ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
+    ...(admissionLimits
+      ? {
+          admission: {
+            limits: new AnswerAdmission(admissionLimits),
+            refuseCall: async (callId: string) => (await graph.callControl()).reject(callId, { reason: 'busy' }),
+          },
+        }
+      : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -1,0 +1,135 @@
+import { ConfigError } from '../config.js';
+
+/**
+ * Admission control for incoming calls (issue 25, point 2). Graph fails a call the bot has not answered within 15 s
+ * of the incoming notification. A saturated worker answers late: every new call's first workflow task waits behind
+ * the work of the calls already in progress, so past saturation every caller waits longer, until calls fail at
+ * Graph's deadline one after another. Refusing the excess instead (POST …/reject with reason `busy`,
+ * api-reference/v1.0/api/call-reject.md) costs one Graph request and no workflow, gives the caller a busy tone at
+ * once, and lets the worker catch up with the calls it took.
+ *
+ * The measure is this web process's own: the incoming calls it handed to Temporal and whose answer it has not yet
+ * seen. Graph tells the webhook of the answer (the call's next state notification, `establishing` or `established`,
+ * or its end), so no other process is asked. A call is refused when LATE_CALLS calls still waiting for their answer
+ * have waited longer than `maxAnswerWaitMs` (more than one, so that one call whose notifications were lost does not
+ * turn callers away), or when `maxUnanswered` calls wait at once. A call whose later notifications never come here is
+ * forgotten after Graph's 15 s, when Graph would have ended it anyway. With several web processes behind a load
+ * balancer that spreads a call's notifications among them, each sees only part of the answers: there the limits are
+ * set explicitly or not at all (web-role.ts).
+ */
+export interface AdmissionLimits {
+  /** Refuse while the oldest unanswered call has waited longer than this (ms); 0: never on age. */
+  maxAnswerWaitMs: number;
+  /** Refuse while this many calls wait for their answer at once; 0: no limit on the count. */
+  maxUnanswered: number;
+}
+
+/** Graph's answer deadline: a call not answered by then has been ended by Graph (the emulator's answerTimeoutMs). */
+const GRAPH_ANSWER_DEADLINE_MS = 15_000;
+/** How many calls must be late before new calls are refused. */
+const LATE_CALLS = 3;
+/** How long a refused call's own notifications (its `terminated`) are acknowledged without a workflow to signal. */
+const REFUSED_MEMORY_MS = 60_000;
+
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { maxAnswerWaitMs: 5_000, maxUnanswered: 200 };
+
+export type AdmissionDecision =
+  { admit: true } | { admit: false; reason: 'answerWait' | 'unanswered'; oldestWaitMs: number; unanswered: number };
+
+export class AnswerAdmission {
+  /** Call id → when its start was accepted. A Map keeps insertion order: the first entry is the oldest. */
+  private readonly unanswered = new Map<string, number>();
+  private readonly refused = new Map<string, number>();
+
+  constructor(
+    readonly limits: AdmissionLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether a new incoming call may start now. */
+  decide(): AdmissionDecision {
+    const now = this.now();
+    this.forgetOld(now);
+    const oldest = this.unanswered.values().next();
+    const oldestWaitMs = oldest.done ? 0 : now - oldest.value;
+    const count = this.unanswered.size;
+    if (this.limits.maxAnswerWaitMs > 0 && this.lateCalls(now) >= LATE_CALLS)
+      return { admit: false, reason: 'answerWait', oldestWaitMs, unanswered: count };
+    if (this.limits.maxUnanswered > 0 && count >= this.limits.maxUnanswered)
+      return { admit: false, reason: 'unanswered', oldestWaitMs, unanswered: count };
+    return { admit: true };
+  }
+
+  /** Temporal accepted the call's start: it waits for its answer from now. */
+  started(callId: string): void {
+    if (!this.unanswered.has(callId)) this.unanswered.set(callId, this.now());
+  }
+
+  /** Graph told us of the call after its incoming notification (answered, or ended): it waits no more. */
+  settled(callId: string): void {
+    this.unanswered.delete(callId);
+  }
+
+  /** The call was refused: its remaining notifications have no workflow to go to. */
+  refusedCall(callId: string): void {
+    this.refused.set(callId, this.now());
+  }
+
+  wasRefused(callId: string): boolean {
+    return this.refused.has(callId);
+  }
+
+  /** Calls waiting for their answer now (for tests and the log). */
+  get waiting(): number {
+    return this.unanswered.size;
+  }
+
+  /** Calls waiting longer than the limit, counted from the oldest up to LATE_CALLS. */
+  private lateCalls(now: number): number {
+    let late = 0;
+    for (const at of this.unanswered.values()) {
+      if (now - at <= this.limits.maxAnswerWaitMs || late >= LATE_CALLS) break;
+      late++;
+    }
+    return late;
+  }
+
+  private forgetOld(now: number): void {
+    for (const [id, at] of this.unanswered) {
+      if (now - at <= GRAPH_ANSWER_DEADLINE_MS) break;
+      this.unanswered.delete(id);
+    }
+    for (const [id, at] of this.refused) {
+      if (now - at <= REFUSED_MEMORY_MS) break;
+      this.refused.delete(id);
+    }
+  }
+}
+
+/**
+ * The limits from the environment: ADMISSION_ANSWER_WAIT_MS and ADMISSION_MAX_UNANSWERED (whole numbers, 0 turns
+ * that rule off). A bad value is a start-up error naming the variable. undefined when neither is set and this is one
+ * of several web processes (see above): no admission control there unless asked for.
+ */
+export function admissionLimitsFromEnv(
+  webReplicas: number,
+  env: NodeJS.ProcessEnv = process.env,
+): AdmissionLimits | undefined {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  if (webReplicas > 1 && !set('ADMISSION_ANSWER_WAIT_MS') && !set('ADMISSION_MAX_UNANSWERED')) return undefined;
+  return {
+    maxAnswerWaitMs: wholeNumber(env, 'ADMISSION_ANSWER_WAIT_MS', DEFAULT_ADMISSION_LIMITS.maxAnswerWaitMs, 14_000),
+    maxUnanswered: wholeNumber(env, 'ADMISSION_MAX_UNANSWERED', DEFAULT_ADMISSION_LIMITS.maxUnanswered, 100_000),
+  };
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new ConfigError(
+      `Invalid configuration: ${name}: expected a whole number from 0 to ${max} (0 turns it off), got "${raw}"`,
+    );
+  return n;
+}
