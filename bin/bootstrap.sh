@@ -25,6 +25,14 @@ if [ ! -x .venv/docker/cli-plugins/docker-compose ]; then
   ln -sf "$(ls "$PWD"/.venv/lib/python3*/site-packages/compose/docker-compose | head -1)" .venv/docker/cli-plugins/docker-compose
 fi
 
+# Kubernetes' schemas and a validator for them (PyPI kubernetes-validate: the schemas ship inside the package), for
+# test/cluster/kubernetes-manifests.test.ts, which validates deploy/kubernetes/ offline.
+if [ ! -x .venv/bin/kubernetes-validate ]; then
+  echo "bootstrap: installing kubernetes-validate (PyPI) into .venv"
+  [ -x .venv/bin/pip ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check kubernetes-validate==1.37.0
+fi
+
 # Prometheus's promtool, to check the alert rules and run their unit tests (test/analytics/alert-rules.test.ts): Debian's
 # prometheus package, unpacked into .venv (no root, no service started).
 if [ ! -x .venv/prometheus/usr/bin/promtool ]; then
