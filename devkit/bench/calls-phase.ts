@@ -16,6 +16,8 @@ export interface CallsPhase {
   /** When each call lifecycle (not failed, not undelivered) completed. */
   completions: number[];
   undelivered: number;
+  /** Calls Switchboard refused busy (admission control): no workflow, no CDR. */
+  refused: Set<string>;
   started: number;
   finished: number;
   rssSamples: number[];
@@ -61,6 +63,7 @@ export async function runCallsPhase(
   const completions: number[] = [];
   let completed = 0;
   let undelivered = 0;
+  const refused = new Set<string>();
   // Calls not yet over. One watcher looks for their outcomes in Postgres (the CDR's outcome is written as the workflow
   // ends) instead of a long poll per call: the server refuses more than ~1,200 concurrent long polls per namespace.
   const pending = new Set<string>();
@@ -69,9 +72,10 @@ export async function runCallsPhase(
     stack,
     pending,
     () => placing,
-    (outcome) => {
+    (outcome, callId) => {
       completed++;
       if (outcome === 'undelivered') undelivered++;
+      else if (outcome === 'refused') refused.add(callId);
       // A failed call (not answered within Graph's deadline, …) is no lifecycle served.
       else if (outcome !== 'failed') completions.push(Date.now());
     },
@@ -86,12 +90,9 @@ export async function runCallsPhase(
     });
     callIds.push(callId);
     pending.add(callId);
-    progress(`calls ${bar(completed, total)} placed ${i + 1}${undelivered ? `, ${undelivered} undelivered` : ''}`);
+    progress(`calls ${bar(completed, total)} placed ${i + 1}${tally(undelivered, refused.size)}`);
   }
-  const ticker = setInterval(
-    () => progress(`calls ${bar(completed, total)}${undelivered ? `, ${undelivered} undelivered` : ''}`),
-    500,
-  );
+  const ticker = setInterval(() => progress(`calls ${bar(completed, total)}${tally(undelivered, refused.size)}`), 500);
   placing = false;
   await watcher;
   clearInterval(ticker);
@@ -102,6 +103,7 @@ export async function runCallsPhase(
     callIds,
     completions,
     undelivered,
+    refused,
     started,
     finished,
     rssSamples,
@@ -111,4 +113,8 @@ export async function runCallsPhase(
     cpuBefore,
     cpuAfter,
   };
+}
+
+function tally(undelivered: number, refused: number): string {
+  return `${undelivered ? `, ${undelivered} undelivered` : ''}${refused ? `, ${refused} refused busy` : ''}`;
 }

@@ -55,7 +55,9 @@ async function main(opt: BenchOptions): Promise<void> {
 
   // 1. Switchboard: calls arrive at `rate` for `duration` seconds.
   const phase = await runCallsPhase(stack, queues, opt);
-  const { callIds, started, finished, idle, cpuBefore, cpuAfter, baselineRss } = phase;
+  const { started, finished, idle, cpuBefore, cpuAfter, baselineRss } = phase;
+  // Calls refused busy have no workflow and no CDR: every figure below is of the calls Switchboard took.
+  const callIds = phase.callIds.filter((id) => !phase.refused.has(id));
   progress('measuring the calls…');
   const figures = await callFigures(stack, callIds, started, finished);
   const peakRss = Math.max(baselineRss, ...phase.rssSamples);
@@ -99,6 +101,8 @@ async function main(opt: BenchOptions): Promise<void> {
     max_waiting_calls: figures.maxWaiting,
     // Incoming-call notifications our webhook didn't acknowledge in time: those calls were never answered.
     undelivered_calls: phase.undelivered,
+    // Callers refused busy by admission control (src/server/answer-admission.ts) instead of answered late.
+    refused_calls: phase.refused.size,
     // The Switchboard process's (worker and web) growth from its idle size to its peak, ÷ the most calls at once.
     worker_rss_mb_per_call:
       Math.round(((peakRss - baselineRss) / 1024 / 1024 / Math.max(1, figures.maxConcurrent)) * 100) / 100,
@@ -118,7 +122,7 @@ async function main(opt: BenchOptions): Promise<void> {
     answer_path_ms: answerSteps,
     routing_shape: routing.shape,
   };
-  const { outcomes } = figures;
+  const outcomes = { ...figures.outcomes, ...(phase.refused.size ? { refused: phase.refused.size } : {}) };
   // The calls phase on its own (stderr), so a run stopped later still has it.
   process.stderr.write(`\ncalls phase: ${JSON.stringify({ ...callsPhase, call_shape: shape, outcomes })}\n`);
 
