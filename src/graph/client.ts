@@ -19,6 +19,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
 import { GraphAuthError } from './errors.js';
+import { GraphTracingHandler } from '../telemetry/graph-span.js';
 
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 
@@ -309,6 +310,8 @@ export async function createGraphClient(opts: GraphClientOptions): Promise<Graph
       new LoopbackAwareAuthenticationHandler(authProvider, loopbackOrigin),
       new RedirectHandler(new RedirectHandlerOptions()),
       new TelemetryHandler(),
+      // A span per request when tracing is on (OTEL_*), a child of the activity's.
+      new GraphTracingHandler(),
       new TransportAwareHTTPMessageHandler(loopbackOrigin),
     ],
     baseUrl,

@@ -6,6 +6,8 @@ import { startTemporalDevServer, type DevServer } from '../infra/temporal-dev-se
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { describeRetention, ensureNamespaceRetention } from '../temporal/namespace-retention.js';
+import { tracingClientInterceptors } from '../telemetry/temporal.js';
+import { startTracing } from '../telemetry/tracing.js';
 import type { Stops } from './stops.js';
 
 export interface TemporalRole {
@@ -23,6 +25,10 @@ export async function startTemporal(
   stops: Stops,
   runsWorker: boolean,
 ): Promise<TemporalRole> {
+  // OpenTelemetry (off unless the OTEL_* variables ask): before the client and worker, whose interceptors it decides.
+  // Stopped last, so the worker's final spans are flushed.
+  const tracing = startTracing();
+  if (tracing) stops.push(() => tracing.shutdown());
   let temporalAddress = config.temporal.address;
   let devServer: DevServer | undefined;
   if (!temporalAddress) {
@@ -58,6 +64,7 @@ export async function startTemporal(
         connection,
         namespace: config.temporal.namespace,
         dataConverter: await dataConverterFor(config),
+        interceptors: tracingClientInterceptors(),
       }),
       workerConnection: connection,
     };

@@ -10,6 +10,7 @@ import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import { dataConverterFor } from './data-converter.js';
+import { tracingClientInterceptors } from '../telemetry/temporal.js';
 
 /**
  * TLS, API key and gRPC metadata from Temporal's standard client profile (envconfig's own translation, which reads
@@ -46,7 +47,12 @@ export async function connectClient(config: Pick<Config, 'temporal' | 'dataDir'>
     interceptors: [makeGrpcRetryInterceptor(clientRetry)],
     ...securityOptions(t),
   });
-  return new Client({ connection, namespace: t.namespace, dataConverter: await dataConverterFor(config) });
+  return new Client({
+    connection,
+    namespace: t.namespace,
+    dataConverter: await dataConverterFor(config),
+    interceptors: tracingClientInterceptors(),
+  });
 }
 
 export async function connectWorker(t: Config['temporal'], address: string): Promise<NativeConnection> {

@@ -10,6 +10,7 @@ import {
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../contracts/activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
+import { workerTracing } from '../telemetry/temporal.js';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 /** Adds the call id to call workflows' log lines and the call's context to their activities. */
@@ -27,7 +28,8 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   // Through the runtime's logger, as the worker's own bundling is: webpack's output is debugging detail.
   return bundleWorkflowCode({
     workflowsPath,
-    workflowInterceptorModules: [workflowInterceptorsPath],
+    // With tracing on (OTEL_*), Temporal's OpenTelemetry workflow interceptors too (src/telemetry/temporal.ts).
+    workflowInterceptorModules: [workflowInterceptorsPath, ...workerTracing().workflowModules],
     logger: Runtime.instance().logger,
   });
 }
@@ -60,6 +62,7 @@ export async function createWorker(opts: {
   dataConverter: DataConverter;
 }): Promise<Worker> {
   if (!opts.workflowStackTraces) withoutWorkflowStackTraces();
+  const tracing = workerTracing();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -69,9 +72,10 @@ export async function createWorker(opts: {
     activities: opts.activities,
     dataConverter: opts.dataConverter,
     interceptors: {
-      activity: [callActivityInterceptors],
-      ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath] }),
+      activity: [...tracing.activityOuter, callActivityInterceptors, ...tracing.activityInner],
+      ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath, ...tracing.workflowModules] }),
     },
+    sinks: tracing.sinks,
     ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { trace } from '@opentelemetry/api';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
+import type { WorkflowClientInterceptor } from '@temporalio/client';
+import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
+import { CALL_ID_ATTRIBUTE } from '../contracts/tracing.js';
+import { currentCall } from '../temporal/call-context.js';
+import { tracingActive } from './tracing.js';
+
+/**
+ * Temporal's OpenTelemetry interceptors (@temporalio/interceptors-opentelemetry), when tracing is on: the client puts
+ * the caller's span (the webhook's) in the headers of the workflows it starts and signals; the workflow's spans
+ * (workflows/tracing-interceptors.ts) carry it on to the activities it schedules, whose spans are the parents of
+ * their Graph requests. So a call is one trace from its incoming notification down to each Graph request.
+ * Nothing here when tracing is off: the worker and client are configured as before.
+ */
+
+/** The workflow interceptor module bundled only with tracing on (workflow code: deterministic, no I/O). */
+export const tracingWorkflowInterceptorsPath = fileURLToPath(
+  new URL('../../workflows/tracing-interceptors.ts', import.meta.url),
+);
+
+/** Client interceptors for `new Client({ interceptors })`. */
+export function tracingClientInterceptors(): { workflow?: WorkflowClientInterceptor[] } {
+  return tracingActive() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {};
+}
+
+/** The activity's span: Temporal's interceptor opens it around the activity (outermost). */
+const activitySpans: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+  outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+});
+
+/** Names the call on the activity's span: runs inside the call context (src/temporal/call-context.ts). */
+const callIdOnActivitySpan: ActivityInterceptorsFactory = () => ({
+  inbound: {
+    async execute(input, next) {
+      const call = currentCall();
+      if (call) trace.getActiveSpan()?.setAttribute(CALL_ID_ATTRIBUTE, call.callId);
+      return next(input);
+    },
+  },
+});
+
+export interface WorkerTracing {
+  /** Before the worker's own activity interceptors. */
+  activityOuter: ActivityInterceptorsFactory[];
+  /** After them (inside the call context). */
+  activityInner: ActivityInterceptorsFactory[];
+  workflowModules: string[];
+  sinks: InjectedSinks<Record<string, never>> | Record<string, never>;
+}
+
+/** The worker's share: interceptors, the workflow module and the sink the workflow spans leave through. */
+export function workerTracing(): WorkerTracing {
+  const tracing = tracingActive();
+  if (!tracing) return { activityOuter: [], activityInner: [], workflowModules: [], sinks: {} };
+  return {
+    activityOuter: [activitySpans],
+    activityInner: [callIdOnActivitySpan],
+    workflowModules: [tracingWorkflowInterceptorsPath],
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.provider.resource as never) } as never,
+  };
+}
