@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { nationalNumber, normalisePhoneNumber } from '../phone/number.js';
 
 /** A person a privacy request is about: a phone number (E.164) or a Teams user (their Entra ID object id). */
 export type DataSubject = { kind: 'phone'; e164: string } | { kind: 'user'; id: string };
@@ -8,21 +8,12 @@ export class InvalidSubjectError extends Error {}
 const ENTRA_OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * E.164 for a number as written by a person or stored by us: `+1 (425) 555-0100`, `00 1 425 555 0100`, or national
- * digits in `region`. Graph's PSTN identities are E.164 with or without the `+`, so bare digits long enough to hold a
- * country code are read as international when they are not a valid national number. undefined: not a number.
+ * E.164 for a number as written by a person or stored by us: `+1 (425) 555-0100`, `00 1 425 555 0100`,
+ * `011 44 20 7946 0958`, or national digits in `region`; Graph's PSTN identities with or without the `+`
+ * (src/phone/number.ts, libphonenumber-js). undefined: not a number.
  */
 export function toE164(raw: string, region?: string): string | undefined {
-  const text = raw.trim().replace(/^00[\s.-]*(?=\d)/, '+');
-  if (!/\d/.test(text)) return undefined;
-  const national = parsePhoneNumberFromString(text, region as CountryCode | undefined);
-  if (national?.isValid()) return national.number;
-  const digits = text.replace(/\D/g, '');
-  if (!text.startsWith('+') && digits.length >= 8) {
-    const international = parsePhoneNumberFromString(`+${digits}`);
-    if (international?.isValid()) return international.number;
-  }
-  return undefined;
+  return normalisePhoneNumber(raw, region);
 }
 
 /** What `--caller` names; a clear error for anything that is neither a valid number nor a Teams user id. */
@@ -39,5 +30,5 @@ export function parseSubject(raw: string, region?: string): DataSubject {
 
 /** The digits a stored value must end with to be this number, in whatever format it was stored (for a SQL prefilter). */
 export function nationalDigits(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.nationalNumber ?? e164.replace(/\D/g, '');
+  return nationalNumber(e164);
 }
