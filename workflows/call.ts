@@ -13,6 +13,7 @@ import { CallSession, ESTABLISH_WAIT, notificationEventType } from './call-sessi
 import { decideGraphDispatch } from './call-dispatch.js';
 import type { FlowDefinition } from './flow/api.js';
 import { answerVerb } from './flow/answer.js';
+import { hungUpOutcome } from './flow/hung-up.js';
 import { CallRuntime } from './flow/runtime.js';
 import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
@@ -96,7 +97,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   }
   over = true;
   await keepingAlive;
-  const outcome: CallOutcome = rt.outcome ?? (recorder.record.queuedAt ? 'abandoned' : 'disconnected');
+  const outcome: CallOutcome = rt.outcome ?? hungUpOutcome(recorder.record.queuedAt, rt.queueGaveUp);
   const agentId = outcome === 'connected' ? recorder.record.agentId : undefined;
   const waitSeconds = recorder.record.waitSeconds;
   recorder.set({

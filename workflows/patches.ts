@@ -50,6 +50,14 @@ export const QUEUE_REFUSAL_KEEPS_TURN_PATCH = 'queue-refusal-keeps-turn';
  */
 export const QUEUE_LIVE_THROTTLED_PATCH = 'queue-live-throttled';
 
+/**
+ * 2026-12-07, issue 27 point 3. The live row's oldest wait (`oldestWaitingSince`, the wallboard's longest current
+ * wait) is the oldest caller on hold: a callback keeping its place (WaitingCall.callback) is left out, where it kept
+ * its first enqueue time between attempts. The row changes, so the writes it causes do. Removable once every queue
+ * has continued as new on a release with it.
+ */
+export const QUEUE_LIVE_HOLD_ONLY_PATCH = 'queue-live-hold-only';
+
 // ─── Agent workflow (workflows/agent/) ─────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -142,3 +150,11 @@ export const VOICEMAIL_SEGMENTS_PATCH = 'voicemail-segments';
  * release with it.
  */
 export const AGENT_EXTEND_WRAP_UP_PATCH = 'agent-extend-wrap-up';
+
+/**
+ * 2026-12-07, issue 27 point 2. A caller who hangs up after a queue gave them up (its timeout, overflow or no-agents
+ * exit), during the flow's fallback or the queue's action, ends `disconnected` instead of `abandoned`: they were no
+ * longer waiting in the queue, which counts the call as the flow-out its exit recorded (workflows/flow/hung-up.ts).
+ * Only the outcome's value changes; the marker is asked for only in that case. Removable a day after its release.
+ */
+export const FALLBACK_HANGUP_PATCH = 'call-fallback-hangup';

@@ -30,7 +30,7 @@ export interface CallWorkflowInput {
 export type CallOutcome =
   | 'connected' // transferred to an agent who took it
   | 'abandoned' // the caller hung up while queued
-  | 'disconnected' // the caller hung up before reaching the queue
+  | 'disconnected' // the caller hung up outside a queue: before reaching one, or after it gave them up (a fallback)
   | 'failed' // Graph or Switchboard could not handle it
   | 'queueDisconnected' // the queue's overflow, timeout or no-agents action ended the call
   | 'transferredOut' // the queue's action transferred the caller to a user or number

@@ -21,6 +21,11 @@ export interface WaitingCall {
   priority?: number;
   /** Skills this call needs on top of the queue's rule (skills method). */
   skills?: Skills;
+  /**
+   * A callback keeping the caller's place (the caller hung up): it waits in line, but nobody is on hold, so it is not
+   * the queue's longest current wait (issue 27, point 3).
+   */
+  callback?: boolean;
 }
 export const enqueueSignal = defineSignal<[WaitingCall]>('enqueue');
 export const leaveQueueSignal = defineSignal<[{ callWorkflowId: string }]>('leaveQueue');

@@ -88,7 +88,13 @@ export async function keepPlaceForCallback(
     try {
       await queueing.enqueueCall({
         queue,
-        waiting: { callWorkflowId: workflowId, callId, enqueuedAt: queuedAtMs, priority: start.priority },
+        waiting: {
+          callWorkflowId: workflowId,
+          callId,
+          enqueuedAt: queuedAtMs,
+          priority: start.priority,
+          callback: true,
+        },
       });
       recorder.event('queued', { queue, requeue: true, callback: true, priority: start.priority });
       return true;

@@ -20,6 +20,8 @@ export interface CallContext {
   readonly recorder: CallRecorder;
   /** Set by the verb that decided how the call ended; the workflow falls back to what the session says. */
   outcome?: CallOutcome;
+  /** Set by the queue verb: the last queue gave the caller up (timeout, overflow, no agents); cleared on entering one. */
+  queueGaveUp: boolean;
   /** Set by the answer verb when it first runs: a call is answered once, whichever verb comes first. */
   answered: boolean;
   /** Our webhook, where Graph sends this call's notifications (and those of calls it places: rings, a callback). */

@@ -10,7 +10,9 @@ import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
 export function queueVerb(ctx: CallContext, name: string, options: QueueOptions): Promise<QueueResult> {
   return ctx.verb('queue', { queue: name, ...options }, async () => {
     if (ctx.session.terminated) return { outcome: 'abandoned', waitSeconds: 0 } as const;
+    ctx.queueGaveUp = false;
     const result = await waitInQueue(ctx, name, options);
+    ctx.queueGaveUp = result.outcome === 'timeout' || result.outcome === 'overflow' || result.outcome === 'noAgents';
     if (result.outcome === 'connected') ctx.outcome = 'connected';
     else if (result.outcome === 'abandoned') ctx.outcome = 'abandoned';
     else if (result.outcome === 'callback') ctx.outcome = 'callback';

@@ -51,6 +51,7 @@ export class CallRuntime implements Call, CallContext {
   private readonly tags: string[] = [];
   outcome?: CallOutcome;
   answered = false;
+  queueGaveUp = false;
 
   readonly steps: VerbSteps = {
     gather: (options) => collectKeys(this, options),

@@ -26,6 +26,8 @@ export class QueueState {
   readonly s: QueueSnapshot;
   /** An agent who refuses a reservation made by signal keeps their turn (QUEUE_REFUSAL_KEEPS_TURN_PATCH). */
   refusalKeepsTurn = false;
+  /** The live row's oldest wait leaves out callbacks keeping their place (QUEUE_LIVE_HOLD_ONLY_PATCH). */
+  oldestOnHoldOnly = false;
 
   constructor(
     readonly config: QueueConfig,
@@ -220,11 +222,14 @@ export class QueueState {
   live(): QueueLiveRow {
     const count = (state: string) =>
       this.config.agents.filter((id) => this.s.agents[id]?.member && this.s.agents[id].state === state).length;
-    const oldest = Math.min(...this.s.waiting.map((w) => w.enqueuedAt));
+    // The longest wait is a caller's on hold: a callback keeps its place with its first enqueue time, which is no
+    // one's wait between its attempts (QUEUE_LIVE_HOLD_ONLY_PATCH).
+    const onHold = this.oldestOnHoldOnly ? this.s.waiting.filter((w) => !w.callback) : this.s.waiting;
+    const oldest = Math.min(...onHold.map((w) => w.enqueuedAt));
     return {
       queue: this.config.name,
       callsWaiting: this.s.waiting.length,
-      oldestWaitingSince: this.s.waiting.length ? oldest : null,
+      oldestWaitingSince: onHold.length ? oldest : null,
       agentsAvailable: count('available') + count('unknown'),
       agentsReserved: count('reserved'),
       agentsOnCall: count('onCall'),

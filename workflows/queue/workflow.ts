@@ -14,6 +14,7 @@ import type { RoutingActivities } from '../../src/contracts/activities/queueing.
 import { queueExitSignal, type QueueExit } from '../../src/contracts/call.js';
 import type { QueueLiveRow, QueueWorkflowInput } from '../../src/contracts/queue.js';
 import {
+  QUEUE_LIVE_HOLD_ONLY_PATCH,
   QUEUE_LIVE_THROTTLED_PATCH,
   QUEUE_REFUSAL_KEEPS_TURN_PATCH,
   QUEUE_RESERVE_AT_ONCE_PATCH,
@@ -39,6 +40,7 @@ export async function queueWorkflow(input: QueueWorkflowInput): Promise<void> {
   const { config } = input;
   const queue = new QueueState(config, input.state);
   queue.refusalKeepsTurn = patched(QUEUE_REFUSAL_KEEPS_TURN_PATCH);
+  queue.oldestOnHoldOnly = patched(QUEUE_LIVE_HOLD_ONLY_PATCH);
   const inbox: QueueInbox = { exits: [], cancels: [], changed: true };
   const { exits, cancels } = inbox;
   // Decided once per run, so a run replays with the matching it started with.
