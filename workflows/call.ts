@@ -19,6 +19,7 @@ import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
 import { KEEPALIVE_DEFAULT_SECONDS, keepCallsAlive } from './keep-alive.js';
 import { CALL_KEEPALIVE_PATCH } from './patches.js';
+import { CallSearchAttributes } from './search-attributes.js';
 
 /** Secrets Graph puts in notifications (a recording's download token): never written to the timeline. */
 const REDACTED_FIELDS = new Set(['recordingAccessToken']);
@@ -45,6 +46,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     flow: flow.name,
   });
   const session = new CallSession(callId, recorder);
+  const searchAttributes = new CallSearchAttributes(recorder.record);
   recorder.event('incoming', { from: call.from, to: call.to, flow: flow.name });
 
   setHandler(graphNotificationSignal, (n) => {
@@ -110,6 +112,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
     ...(agentId ? { agentId } : {}),
     ...(waitSeconds !== undefined ? { waitSeconds } : {}),
   });
+  searchAttributes.finish(outcome);
   await recorder.close();
   return {
     callId,

@@ -158,3 +158,10 @@ export const AGENT_EXTEND_WRAP_UP_PATCH = 'agent-extend-wrap-up';
  * Only the outcome's value changes; the marker is asked for only in that case. Removable a day after its release.
  */
 export const FALLBACK_HANGUP_PATCH = 'call-fallback-hangup';
+
+/**
+ * 2026-12-07, issue 26 point 3. The call upserts its search attributes (FlowName and Line at the start, Queue on
+ * entering a queue, Agent once connected, Outcome at the end; workflows/search-attributes.ts): each upsert is a
+ * command. Before: none. Removable a day after its release.
+ */
+export const CALL_SEARCH_ATTRIBUTES_PATCH = 'call-search-attributes';

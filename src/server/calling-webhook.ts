@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { parseCommsNotifications } from '../graph/notifications.js';
 import { callWorkflowId, graphNotificationSignal, type CallWorkflowInput } from '../contracts/call.js';
@@ -26,6 +27,11 @@ export interface CallingWebhookDeps {
    * too long for their answer is refused busy through `refuseCall` instead of started.
    */
   admission?: { limits: AnswerAdmission; refuseCall: (callId: string) => Promise<void> };
+  /**
+   * The search attributes a call's workflow starts with (src/temporal/search-attributes.ts: its line, flow and the
+   * caller's keyed hash), so the Temporal UI finds it from its first moment; the workflow adds the rest as it goes.
+   */
+  searchAttributes?: (call: IncomingCall) => SearchAttributePair[];
 }
 
 /**
@@ -52,6 +58,7 @@ export function callingWebhook(deps: CallingWebhookDeps) {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         ...(deps.eagerStart ? { requestEagerStart: true } : {}),
+        ...(deps.searchAttributes ? { typedSearchAttributes: deps.searchAttributes(call) } : {}),
       });
       return { result: 'accepted', ...(deps.eagerStart ? { eager: handle.eagerlyStarted } : {}) };
     } catch (err) {

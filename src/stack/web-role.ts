@@ -14,6 +14,7 @@ import { agents, queues } from '../../flows/index.js';
 import { LiveFeed } from '../tabs/live-feed.js';
 import { tabsRouter } from '../tabs/router.js';
 import { demoSignIn } from '../tabs/demo-sign-in.js';
+import { webhookSearchAttributes } from './call-search-attributes.js';
 import { AnswerAdmission, admissionLimitsFromEnv, type AdmissionLimits } from '../server/answer-admission.js';
 import { lazyGraph } from './graph.js';
 import type { GraphStandIn } from './types.js';
@@ -118,6 +119,7 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
       ...(config.temporal.uiOrigin ? { uiOrigin: config.temporal.uiOrigin } : {}),
     },
     ...(config.graph.subscriptionClientState ? { subscriptionClientState: config.graph.subscriptionClientState } : {}),
+    callSearchAttributes: webhookSearchAttributes(config, logger),
     ...(admissionLimits
       ? {
           admission: {

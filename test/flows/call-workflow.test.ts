@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporalTestServerPath } from '../../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { addCallSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { routingActivities, startAgentWorkflows } from '../helpers/routing.js';
 import { ScriptedGraph } from '../helpers/scripted-graph.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
@@ -20,6 +21,7 @@ beforeEach(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
+  await addCallSearchAttributes(env.connection, env.namespace ?? 'default');
 });
 
 afterEach(async () => {

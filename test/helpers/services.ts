@@ -22,6 +22,7 @@ import { SigningKeys } from './signing-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { codecFor, dataConverterOf } from '../../src/temporal/data-converter.js';
 import type { EncryptionCodec } from '../../src/temporal/payload-codec.js';
+import { callSearchAttributeKeys } from '../../src/temporal/search-attributes.js';
 
 /** Listen on a random loopback port; the server and its base URL. */
 export async function listen(app: Express): Promise<{ server: Server; url: string }> {
@@ -152,7 +153,11 @@ export async function startSeededDatabase(
 /** `dataConverter`: for a file whose workers and CLI runs encrypt payloads as production does (payload-codec.ts). */
 export function startWorkflowTestEnvironment(dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCliPath() } },
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      // The call workflow's search attributes, registered as the embedded dev server registers them.
+      searchAttributes: Object.values(callSearchAttributeKeys),
+    },
     ...(dataConverter ? { client: { dataConverter } } : {}),
   });
 }
