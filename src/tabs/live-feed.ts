@@ -1,7 +1,10 @@
 /**
  * One LISTEN on Postgres for the whole web process (channel switchboard_live, see the live_notify migration): when
  * the live tables change it reads the floor once and hands it to every open tab, so 200 open tabs cost one query per
- * change, not 200.
+ * change, not 200. With no tab open it reads nothing: the floor is marked stale and read when the next tab opens. Under
+ * load the live tables change with every call's step, so reads are spaced READ_SPACING_MS apart (changes meanwhile
+ * are folded into the next read): reading the floor after every change of 300 calls in progress, with no tab open,
+ * was 13% of the bench's web and worker process's main thread (issue 25, docs/benchmarks.md).
  */
 import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -10,6 +13,8 @@ import { readFloor, serviceLevelsToday, type FloorSnapshot } from './floor.js';
 
 /** How stale a queue's service level today may be: it moves slowly, and its query is the floor's dearest. */
 const SERVICE_LEVEL_MAX_AGE_MS = 30_000;
+/** Least time between two reads of the floor while changes keep coming: a person's view, not a replica. */
+const READ_SPACING_MS = 250;
 
 type Listener = (floor: FloorSnapshot) => void;
 
@@ -34,7 +39,7 @@ export class LiveFeed {
     // Service levels change with time as well as with writes (a call queued now counts once it is answered or not).
     this.serviceLevelTimer = setInterval(() => {
       this.serviceLevels = undefined;
-      void this.changed();
+      if (this.listeners.size > 0) void this.changed();
     }, SERVICE_LEVEL_MAX_AGE_MS);
     this.serviceLevelTimer.unref();
   }
@@ -53,7 +58,7 @@ export class LiveFeed {
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.orm.config.getClientUrl() });
-    client.on('notification', () => void this.changed());
+    client.on('notification', () => void this.changedIfWatched());
     client.on('error', (err) => {
       // A lost connection loses notifications: reconnect, and read once in case something changed meanwhile.
       this.logger.warn({ err: err.message }, 'live feed: Postgres connection lost, reconnecting');
@@ -77,6 +82,14 @@ export class LiveFeed {
     }
   }
 
+  /** A change with no tab open only makes what we have stale: the next tab to open has the floor read for it. */
+  private changedIfWatched(): Promise<void> | undefined {
+    // A read running now may have missed this change: one more read after it, as with a tab open.
+    if (this.listeners.size > 0 || this.reading) return this.changed();
+    this.latest = undefined;
+    return undefined;
+  }
+
   /** Reads the floor after a change; changes that land while a read runs are folded into one more read. */
   private changed(): Promise<void> {
     if (this.reading) {
@@ -95,6 +108,7 @@ export class LiveFeed {
         } catch (err) {
           this.logger.warn({ err: (err as Error).message }, 'live feed: reading the floor failed');
         }
+        if (this.again && !this.stopped) await new Promise((r) => setTimeout(r, READ_SPACING_MS));
       } while (this.again && !this.stopped);
       this.reading = undefined;
     })();
@@ -105,6 +119,7 @@ export class LiveFeed {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     if (this.latest) listener(this.latest);
+    else void this.changed(); // stale or never read: read it now, for this tab and any other
     return () => this.listeners.delete(listener);
   }
 
