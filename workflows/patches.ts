@@ -165,3 +165,12 @@ export const FALLBACK_HANGUP_PATCH = 'call-fallback-hangup';
  * command. Before: none. Removable a day after its release.
  */
 export const CALL_SEARCH_ATTRIBUTES_PATCH = 'call-search-attributes';
+
+/**
+ * 2026-12-07, issue 26 point 1. The callback offer reads numbers with libphonenumber-js (src/phone/number.ts): a
+ * number keyed without its country code is read in the line's country (the flow's `country`, else the caller's), 00
+ * and 011 prefixes work from any line, invalid (max metadata) and premium-rate numbers are refused, and a caller id
+ * without its '+' can be confirmed. Whether a number is taken decides which prompt plays next. Before: only +1 national
+ * numbers, and 011… became +011…. Removable a day after its release (callbacks waiting then are past the offer).
+ */
+export const PHONE_NUMBERS_PATCH = 'phone-numbers-libphonenumber';

@@ -215,5 +215,10 @@ export interface FlowDefinition {
   description: string;
   /** The resource accounts (applicationInstance ids) that run this flow; 'default' for every other number. */
   numbers: Array<string | 'default'>;
+  /**
+   * The country of these lines' phone numbers (ISO 3166-1 alpha-2, e.g. 'GB'): a number a caller keys without its
+   * country code (a callback number) is read there. Unset: the caller's own number's country.
+   */
+  country?: string;
   run: Flow;
 }

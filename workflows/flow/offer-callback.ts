@@ -1,3 +1,7 @@
+import { patched } from '@temporalio/workflow';
+import { flowFor } from '../../flows/flows.js';
+import { normalisePhoneNumber, phoneCountry, readPhoneNumber } from '../../src/phone/number.js';
+import { PHONE_NUMBERS_PATCH } from '../patches.js';
 import type { CallbackOffer, CallbackResult, QueueOptions } from './api.js';
 import type { CallContext } from './context.js';
 
@@ -22,8 +26,10 @@ export function offerCallbackVerb(ctx: CallContext, offer: CallbackOffer): Promi
 
 /**
  * The callback dialog: "press 1 to be called back". The caller confirms the number they call from (a phone caller)
- * or enters one (digits then #; a leading country code, or the caller's own country's when it's 10 digits or fewer).
- * An invalid number is re-prompted, up to three tries.
+ * or enters one (digits then #): a national number is read in the country of the line dialled (the flow's `country`),
+ * else of the caller's own number; with a country code it starts with 00 or 011 (a keypad has no '+'). An invalid
+ * number (libphonenumber's max metadata: a wrong digit is caught, not only a wrong length) or a premium-rate one is
+ * re-prompted, up to three tries.
  */
 async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<CallbackResult> {
   const o = { ...DEFAULT_CALLBACK_OFFER, ...offer };
@@ -34,7 +40,7 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
   if (first.digits !== accept) return { accepted: false, reason: 'declined' };
 
   let number: string | undefined;
-  const own = ctx.from.kind === 'phone' && E164.test(ctx.from.id) ? ctx.from.id : undefined;
+  const own = callerNumber(ctx);
   if (own && o.confirmPrompt !== undefined) {
     const confirm = await ctx.steps.gather({
       prompt: o.confirmPrompt,
@@ -54,7 +60,7 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
       interDigitSeconds: 5,
     });
     if (entered.status === 'hungUp') return { accepted: false, reason: 'hungUp' };
-    const candidate = entered.status === 'digits' ? toE164(entered.digits, own) : undefined;
+    const candidate = entered.status === 'digits' ? keyedNumber(ctx, entered.digits, own) : undefined;
     if (candidate) number = candidate;
     else {
       ctx.recorder.event('callbackInvalidNumber', { entered: entered.status === 'digits' ? entered.digits : '' });
@@ -67,8 +73,37 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
   return { accepted: true, number };
 }
 
-/** Keypad digits → E.164. '*' can't be typed as '+', so a number with its country code starts with 00 or is long. */
-export function toE164(digits: string, callerNumber: string | undefined): string | undefined {
+/**
+ * Keypad digits → E.164 by libphonenumber-js (src/phone/number.ts), in the line's country. Calls that started before
+ * PHONE_NUMBERS_PATCH keep the old reading, so their history replays: whether a number is taken decides which prompt
+ * plays next.
+ */
+function keyedNumber(ctx: CallContext, digits: string, callerNumber: string | undefined): string | undefined {
+  if (!patched(PHONE_NUMBERS_PATCH)) return legacyToE164(digits, callerNumber);
+  const read = readPhoneNumber(digits, lineCountry(ctx) ?? (callerNumber ? phoneCountry(callerNumber) : undefined));
+  return 'e164' in read ? read.e164 : undefined;
+}
+
+/**
+ * The caller's own number, to confirm: Graph's phone identity read by libphonenumber (with or without its '+'), or
+ * before PHONE_NUMBERS_PATCH only one already in E.164.
+ */
+function callerNumber(ctx: CallContext): string | undefined {
+  if (ctx.from.kind !== 'phone') return undefined;
+  if (!patched(PHONE_NUMBERS_PATCH)) return E164.test(ctx.from.id) ? ctx.from.id : undefined;
+  return normalisePhoneNumber(ctx.from.id);
+}
+
+/** The country of the line dialled: the flow's for that resource account, if it names one. */
+function lineCountry(ctx: CallContext): string | undefined {
+  return flowFor(ctx.incoming.to.applicationInstanceId).country;
+}
+
+/**
+ * Before PHONE_NUMBERS_PATCH: '*' can't be typed as '+', so a number with its country code starts with 00 or is long;
+ * a national number only for a +1 caller. Kept for replay only.
+ */
+function legacyToE164(digits: string, callerNumber: string | undefined): string | undefined {
   if (!/^\d+$/.test(digits)) return undefined;
   let candidate: string;
   if (digits.startsWith('00')) candidate = `+${digits.slice(2)}`;
