@@ -1,6 +1,7 @@
 import {
   CustomVariableBuilder,
-  TextBoxVariableBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
   type Dashboard,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
@@ -17,6 +18,9 @@ import {
   statPanel,
   tablePanel,
 } from './panels.js';
+import { POSTGRES_DATASOURCE } from './postgres-query.js';
+
+const ZONE_QUERY = `select metrics.zone_for(${QUEUES}) as zone`;
 
 /** Queue performance over the time range, for the queues in $queue. */
 export function queuePerformance(): Dashboard {
@@ -24,8 +28,16 @@ export function queuePerformance(): Dashboard {
   const d = base('switchboard-queues', 'Switchboard · Queue performance')
     .time({ from: 'now-24h', to: 'now' })
     .withVariable(queueVariable())
-    // The contact center's time zone (IANA name) and interval length: intervals start on its wall clock.
-    .withVariable(new TextBoxVariableBuilder('zone').label('Time zone').defaultValue('UTC'))
+    // The contact center's time zone and interval length: intervals start on its wall clock. The zone is the
+    // configured one (the selected queues' own when they share one, else SITE_TIME_ZONE), never the browser's.
+    .withVariable(
+      new QueryVariableBuilder('zone')
+        .label('Time zone')
+        .datasource(POSTGRES_DATASOURCE)
+        .query(ZONE_QUERY)
+        .definition(ZONE_QUERY)
+        .refresh(VariableRefresh.OnTimeRangeChanged),
+    )
     .withVariable(
       new CustomVariableBuilder('interval_minutes')
         .label('Interval (min)')
@@ -154,6 +166,36 @@ export function queuePerformance(): Dashboard {
         .overrideByName('transfer_rate', [{ id: 'unit', value: 'percentunit' }])
         .overrideByName('avg_abandon_seconds', [{ id: 'unit', value: 's' }]),
       24,
+      6,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        "Service level by the queue's formula",
+        `select queue, sl_formula, answered, answered_within, abandoned, abandoned_within, short_abandons, service_level
+         from metrics.queue_service_level(${RANGE}, ${QUEUES}) order by queue`,
+      )
+        .description(
+          "Each queue's chosen formula (PUT /api/admin/queues/{queue}/settings; docs/metrics.md): answered = within ÷ answered; answered_abandoned (default) = within ÷ (answered + abandoned); abandons_within_met = (within + abandoned within) ÷ (answered + abandoned); late_abandons = within ÷ (answered + abandoned after the threshold). Short abandons are in none.",
+        )
+        .overrideByName('service_level', [{ id: 'unit', value: 'percentunit' }]),
+      14,
+      6,
+    ),
+  );
+  d.withPanel(
+    l.place(
+      tablePanel(
+        'Repeat callers',
+        `select queue, calls, repeated_24h, repeat_rate_24h, repeated_7d, repeat_rate_7d
+         from metrics.repeat_callers(${RANGE}, ${QUEUES}) order by queue`,
+      )
+        .description(
+          'A first-contact-resolution proxy: of the calls that arrived in the range from a known caller, the share followed by another call from the same caller within 24 h and within 7 days (by arrival).',
+        )
+        .overrideByRegexp('repeat_rate_.*', [{ id: 'unit', value: 'percentunit' }]),
+      10,
       6,
     ),
   );

@@ -1,6 +1,12 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ABANDON, base, Layout, percentStat, RANGE, SL1, SL2, statPanel, tablePanel } from './panels.js';
+import { ABANDON, base, Layout, percentStat, SL1, SL2, statPanel, tablePanel } from './panels.js';
+
+/**
+ * "Today" is the contact center's, never the browser's: from local midnight in the site's time zone
+ * (SITE_TIME_ZONE, metrics.site_time_zone()) until now; each queue in "Queues now" from midnight in its own zone.
+ */
+const TODAY = `metrics.local_day_start($__timeTo(), metrics.site_time_zone()), $__timeTo()`;
 
 /** Live: waiting now, longest wait, agents by state; today: service level and abandonment. */
 export function wallboard(): Dashboard {
@@ -8,7 +14,9 @@ export function wallboard(): Dashboard {
   const d = base('switchboard-wallboard', 'Switchboard · Wallboard')
     .refresh('5s')
     .time({ from: 'now/d', to: 'now' })
-    .description('Live: waiting now, longest wait, agents by state; today: service level (SL1) and abandonment.');
+    .description(
+      "Live: waiting now, longest wait, agents by state; today (from midnight in the contact center's time zone, not the browser's): service level and abandonment.",
+    );
   d.withPanel(
     l.place(
       statPanel(
@@ -62,7 +70,7 @@ export function wallboard(): Dashboard {
     l.place(
       percentStat(
         'Service level today (SL1)',
-        `select service_level from metrics.queue_totals(${RANGE}, null)`,
+        `select service_level from metrics.queue_totals(${TODAY}, null)`,
         SL1,
         0.8,
       ),
@@ -74,7 +82,7 @@ export function wallboard(): Dashboard {
     l.place(
       percentStat(
         'Service level today (SL2)',
-        `select service_level_abandoned from metrics.queue_totals(${RANGE}, null)`,
+        `select service_level_abandoned from metrics.queue_totals(${TODAY}, null)`,
         SL2,
         0.8,
       ),
@@ -86,7 +94,7 @@ export function wallboard(): Dashboard {
     l.place(
       statPanel(
         'Abandonment today',
-        `select abandonment_rate from metrics.queue_totals(${RANGE}, null)`,
+        `select abandonment_rate from metrics.queue_totals(${TODAY}, null)`,
         'percentunit',
         ABANDON,
       )
@@ -96,7 +104,7 @@ export function wallboard(): Dashboard {
       5,
     ),
   );
-  d.withPanel(l.place(statPanel('Answered today', `select answered from metrics.queue_totals(${RANGE}, null)`), 6, 5));
+  d.withPanel(l.place(statPanel('Answered today', `select answered from metrics.queue_totals(${TODAY}, null)`), 6, 5));
   d.withPanel(
     l.place(
       tablePanel(
@@ -105,7 +113,10 @@ export function wallboard(): Dashboard {
            s.service_level as service_level_today, s.abandonment_rate as abandonment_today
          from metrics.queue_now($__timeTo()) n
          left join metrics.waiting_now($__timeTo()) w on w.queue = n.queue
-         left join metrics.queue_stats(${RANGE}, 0, null) s on s.queue = n.queue
+         left join metrics.queue_zone z on z.queue = n.queue
+         left join lateral metrics.queue_stats(
+           metrics.local_day_start($__timeTo(), coalesce(z.time_zone, metrics.site_time_zone())), $__timeTo(), 0,
+           array[n.queue]::text[]) s on true
          order by n.queue`,
       )
         .overrideByName('longest_wait_seconds', [{ id: 'unit', value: 's' }])
