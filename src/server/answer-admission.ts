@@ -8,8 +8,8 @@ import { ConfigError } from '../config.js';
  * api-reference/v1.0/api/call-reject.md) costs one Graph request and no workflow, gives the caller a busy tone at
  * once, and lets the worker catch up with the calls it took.
  *
- * The measure is this web process's own: the incoming calls it handed to Temporal and whose answer it has not yet
- * seen. Graph tells the webhook of the answer (the call's next state notification, `establishing` or `established`,
+ * The measure is this web process's own: the incoming calls it received and is starting or has handed to Temporal,
+ * and whose answer it has not yet seen. Graph tells the webhook of the answer (the call's next state notification, `establishing` or `established`,
  * or its end), so no other process is asked. A call is refused when LATE_CALLS calls still waiting for their answer
  * have waited longer than `maxAnswerWaitMs` (more than one, so that one call whose notifications were lost does not
  * turn callers away), or when `maxUnanswered` calls wait at once. A call whose later notifications never come here is
@@ -60,7 +60,10 @@ export class AnswerAdmission {
     return { admit: true };
   }
 
-  /** Temporal accepted the call's start: it waits for its answer from now. */
+  /**
+   * The call's incoming notification arrived and is being started: it waits for its answer from now (a duplicate
+   * keeps its first time).
+   */
   started(callId: string): void {
     if (!this.unanswered.has(callId)) this.unanswered.set(callId, this.now());
   }

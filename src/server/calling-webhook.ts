@@ -171,8 +171,17 @@ export function callingWebhook(deps: CallingWebhookDeps) {
             notificationsTotal.inc({ result: 'refused' });
             continue;
           }
-          const { result, eager } = await startCall(item.call);
-          if (result === 'accepted') deps.admission?.limits.started(item.call.callId);
+          // The caller waits from now: a start that Temporal is slow to accept counts against the answer too.
+          deps.admission?.limits.started(item.call.callId);
+          let started: Awaited<ReturnType<typeof startCall>>;
+          try {
+            started = await startCall(item.call);
+          } catch (err) {
+            deps.admission?.limits.settled(item.call.callId); // not taken: Graph will send it again or end it
+            throw err;
+          }
+          const { result, eager } = started;
+          if (result === 'duplicate') deps.admission?.limits.settled(item.call.callId); // its workflow has ended
           notificationsTotal.inc({ result: result === 'accepted' ? 'accepted' : 'duplicate' });
           logger.info(
             {
