@@ -194,7 +194,8 @@ async function answeredBefore(calls: CallControl, callId: string, err: unknown):
   return answered;
 }
 
-function toFailure(operation: string, err: unknown): Error {
+/** A Graph failure as Temporal should see it: non-retryable unless Graph says a retry may succeed. */
+export function toFailure(operation: string, err: unknown): Error {
   if (!(err instanceof GraphRequestError)) return err instanceof Error ? err : new Error(String(err));
   const details = { operation, status: err.status, code: err.code, attempt: Context.current().info.attempt };
   const message = `Graph ${operation} failed: ${err.status} ${err.code}: ${err.message}`;

@@ -7,6 +7,7 @@ import type { PresenceReader } from '../src/graph/presence.js';
 import type { ActivityFeed } from '../src/graph/activity-feed.js';
 import type { Activities } from '../src/contracts/activities/index.js';
 import { createGraphActivities } from './graph.js';
+import { createParticipantActivities } from './participants.js';
 import { createVoicemailActivities } from './voicemail.js';
 import { createCallbackActivities } from './callbacks.js';
 import { createRetentionActivities } from './retention.js';
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps): Activities {
   const routingQueue = deps.routingTaskQueue ?? deps.taskQueue;
   return {
     ...createGraphActivities(deps.callControl),
+    ...createParticipantActivities(deps.callControl),
     ...createRecordActivities(deps.orm),
     ...createVoicemailActivities(deps.orm, store, {
       boxes: deps.voicemailBoxes,

@@ -22,7 +22,7 @@ import {
   validateSubscribeToTone,
 } from './validation/media-operations.js';
 import { validateCreateCall } from './validation/outbound.js';
-import { validateInvite } from './validation/participants.js';
+import { validateInvite, validateMuteParticipant } from './validation/participants.js';
 import { validateTransfer } from './validation/transfers.js';
 
 export interface GraphApiOptions {
@@ -129,6 +129,21 @@ export function graphApi(o: GraphApiOptions): express.Router {
   operation('recordResponse', (id, body) => calls.recordings.recordResponse(id, validateRecordResponse(body)));
   operation('subscribeToTone', (id, body) => calls.tones.subscribeToTone(id, validateSubscribeToTone(body)));
   operation('participants/invite', (id, body) => calls.participants.invite(id, validateInvite(body)));
+  // A group call's roster (issue 24): call-list-participants.md, participant-mute.md, participant-delete.md.
+  graph.get(`${c}/participants`, (req, res) => {
+    res.json(calls.conference.list(req.params.id as string));
+  });
+  graph.post(`${c}/participants/:participantId/mute`, (req, res) => {
+    const id = req.params.id as string;
+    calls.registry.assertLive(id);
+    const { clientContext } = validateMuteParticipant(req.body);
+    const { body, location } = calls.conference.mute(id, req.params.participantId as string, clientContext);
+    res.status(200).location(`${o.baseUrl()}/v1.0${location}`).json(body);
+  });
+  graph.delete(`${c}/participants/:participantId`, (req, res) => {
+    calls.conference.remove(req.params.id as string, req.params.participantId as string);
+    res.status(204).end();
+  });
   // call-keepalive.md: no body, 200 OK; 404 for a call that has ended.
   graph.post(`${c}/keepAlive`, (req, res) => {
     calls.lifecycle.keepAlive(req.params.id as string);
@@ -140,7 +155,7 @@ export function graphApi(o: GraphApiOptions): express.Router {
     res.json(op);
   });
   const knownActions =
-    /^\/communications\/(getPresencesByUserId|calls(\/[^/]+(\/(answer|reject|redirect|keepAlive|playPrompt|recordResponse|subscribeToTone|cancelMediaProcessing|transfer|participants\/invite|operations\/[^/]+))?)?)$/i;
+    /^\/communications\/(getPresencesByUserId|calls(\/[^/]+(\/(answer|reject|redirect|keepAlive|playPrompt|recordResponse|subscribeToTone|cancelMediaProcessing|transfer|participants(\/invite|\/[^/]+(\/mute)?)?|operations\/[^/]+))?)?)$/i;
   graph.use((req, _res, next) => {
     const path = req.path;
     if (knownActions.test(path) || /^\/users\/[^/]+\/teamwork\/sendActivityNotification$/i.test(path)) {

@@ -221,7 +221,7 @@ export type CallHistoryEntry =
 
 export interface OperationView {
   id: string;
-  type: 'playPrompt' | 'recordResponse' | 'cancelMediaProcessing' | 'subscribeToTone' | 'invite';
+  type: 'playPrompt' | 'recordResponse' | 'cancelMediaProcessing' | 'subscribeToTone' | 'invite' | 'muteParticipant';
   clientContext?: string;
   status: 'notStarted' | 'running' | 'completed' | 'failed';
   completionReason?: string;
@@ -253,7 +253,21 @@ export interface EmulatedCallView {
   terminationReason?: string;
   operations: OperationView[];
   transfer?: TransferView;
+  /** Once an invite made it a group call: everyone who was in it, with when they joined and left (issue 24). */
+  participants?: ParticipantView[];
   history: CallHistoryEntry[];
+}
+
+/** A group call's participant as tests see it (devkit/emulator/calls/conference.ts). */
+export interface ParticipantView {
+  id: string;
+  role: 'caller' | 'bot' | 'agent';
+  userId?: string;
+  muted: boolean;
+  joinedAt: string;
+  leftAt?: string;
+  /** Prompts played in the call while they were in it: every participant hears them. */
+  promptsHeard: number;
 }
 
 export interface AgentView {

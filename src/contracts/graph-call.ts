@@ -71,4 +71,25 @@ export type CallNotification =
       payload: unknown;
     }
   | { kind: 'tone'; callId: string; tone: string; sequenceId: number; payload: unknown }
-  | { kind: 'participants'; callId: string; payload: unknown };
+  /**
+   * A roster notification (participant-invite.md, participant-mute.md: "all participants will receive a roster
+   * update"): `changeType: updated` on …/participants with resourceData an array of participants. `roster` is that
+   * array read (no phone numbers: a phone party is only `phone`); `removed` when Graph sent it as `deleted` (those
+   * participants left). The payload is the same reading, never Graph's raw body (it names callers).
+   */
+  | { kind: 'participants'; callId: string; roster?: RosterParticipant[]; removed?: boolean; payload: unknown };
+
+/**
+ * One participant of a group call as the roster shows it (resources/participant.md): its participant id, who it is
+ * (a Teams user's id; a phone party or the app itself by kind only), and whether it is muted or waiting in the lobby.
+ */
+export interface RosterParticipant {
+  /** participant.id; null in some documented notifications, then undefined. */
+  id?: string;
+  kind: 'user' | 'phone' | 'application' | 'unknown';
+  /** The Entra object id of a Teams user (an agent, a supervisor); never set for a phone party. */
+  userId?: string;
+  /** participant.isMuted, or a server mute on its audio stream (mediaStream.serverMuted). */
+  muted: boolean;
+  inLobby: boolean;
+}

@@ -117,7 +117,8 @@ export interface Presence {
 }
 
 export class CallControl {
-  private readonly client: Client;
+  /** Also what ParticipantControl (participant-control.ts) sends through. */
+  readonly client: Client;
 
   constructor(graph: GraphClient | Client) {
     this.client = 'api' in graph ? graph : graph.client;

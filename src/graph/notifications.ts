@@ -7,6 +7,7 @@
 
 import type { CallNotification, CallParty, CallState, IncomingCall, ResultInfo } from '../contracts/graph-call.js';
 import { parseCallRoutes } from './call-routes.js';
+import { isRoster, parseRoster } from './roster.js';
 
 const CALL_STATES: ReadonlySet<string> = new Set<CallState>([
   'incoming',
@@ -137,8 +138,14 @@ function parseItem(item: unknown, receivedAt: string): ParsedItem {
       : undefined
     : rawData;
 
-  if (resource.sub === 'participants' || (Array.isArray(rawData) && !data)) {
-    return { kind: 'notification', notification: { kind: 'participants', callId, payload: rawData } };
+  // A roster: on …/participants, or (one documented example) on …/operations/participants; see roster.ts.
+  if (resource.sub === 'participants' || (Array.isArray(rawData) && !data) || isRoster(rawData)) {
+    const roster = parseRoster(rawData);
+    const removed = changeType === 'deleted';
+    return {
+      kind: 'notification',
+      notification: { kind: 'participants', callId, roster, ...(removed ? { removed } : {}), payload: { roster } },
+    };
   }
   if (!isObject(data)) return { kind: 'ignored', callId, reason: 'resourceData missing' };
   const fullType = odataType(data);

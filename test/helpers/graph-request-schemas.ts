@@ -2,7 +2,8 @@
  * The documented request body of every Graph v1.0 operation the app sends, as strict zod schemas: required
  * properties, allowed values and ranges, and no unknown properties. Sources (microsoft-graph-docs-contrib,
  * api-reference/v1.0): call-answer, call-reject, call-redirect, call-transfer, call-playprompt, call-record,
- * call-subscribetotone, call-cancelmediaprocessing, call-delete, call-get, participant-invite,
+ * call-subscribetotone, call-cancelmediaprocessing, call-delete, call-get, participant-invite, participant-mute,
+ * participant-delete, call-list-participants,
  * application-post-calls, cloudcommunications-getpresencesbyuserid, userteamwork-sendactivitynotification, and the
  * resource pages they link (invitationParticipantInfo, identitySet, mediaInfo, mediaPrompt, serviceHostedMediaConfig,
  * teamworkActivityTopic, itemBody, keyValuePair).
@@ -132,6 +133,20 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
     body: empty,
   },
   { operation: 'deleteCall', method: 'DELETE', path: /^\/communications\/calls\/[^/]+$/, body: empty },
+  // call-list-participants.md: GET /communications/calls/{id}/participants, no body.
+  {
+    operation: 'listParticipants',
+    method: 'GET',
+    path: /^\/communications\/calls\/[^/]+\/participants$/,
+    body: empty,
+  },
+  // participant-delete.md: DELETE /communications/calls/{id}/participants/{id}, no body, 204.
+  {
+    operation: 'deleteParticipant',
+    method: 'DELETE',
+    path: /^\/communications\/calls\/[^/]+\/participants\/[^/]+$/,
+    body: empty,
+  },
   {
     operation: 'createCall',
     method: 'POST',
@@ -257,6 +272,13 @@ export const REQUEST_SCHEMAS: { operation: string; method: string; path: RegExp;
         (b) => b.participants.length === 1 || !b.participants.some((p) => p.replacesCallId),
         'only one participant with replacesCallId',
       ),
+  },
+  {
+    // participant-mute.md: POST /communications/calls/{id}/participants/{id}/mute {clientContext}; group calls only.
+    operation: 'muteParticipant',
+    method: 'POST',
+    path: /^\/communications\/calls\/[^/]+\/participants\/[^/]+\/mute$/,
+    body: z.object({ clientContext }).strict(),
   },
   {
     operation: 'getPresencesByUserId',

@@ -12,6 +12,7 @@
 import { stripUndefined } from '../json.js';
 import type { EmulatedCallView, OperationView } from '../types.js';
 import { IncomingCalls } from './incoming.js';
+import { Conference } from './conference.js';
 import { CallLifecycle } from './lifecycle.js';
 import { MediaOperations } from './media-operations.js';
 import { Operations, recordingLocation } from './operations.js';
@@ -34,6 +35,7 @@ export class CallManager {
   readonly tones: Tones;
   readonly transfers: Transfers;
   readonly participants: Participants;
+  readonly conference: Conference;
   readonly ringing: Ringing;
 
   constructor(deps: CallManagerDeps) {
@@ -49,7 +51,10 @@ export class CallManager {
     this.incoming = new IncomingCalls(calls, this.lifecycle, this.media, this.tones, this.ringing);
     this.outbound = new OutboundCalls(calls, this.lifecycle, this.media, this.tones, this.ringing);
     this.transfers = new Transfers(calls, this.lifecycle, this.media);
-    this.participants = new Participants(calls, this.ringing);
+    this.conference = new Conference(calls);
+    this.lifecycle.conference = this.conference;
+    this.media.conference = this.conference;
+    this.participants = new Participants(calls, this.ringing, this.conference, this.lifecycle);
   }
 
   /** What the emulator lets tests and the control API see of a call, history included. */
@@ -93,6 +98,7 @@ export class CallManager {
         terminationReason: call.terminationReason,
         operations,
         transfer: call.transfer?.view,
+        participants: this.conference.view(call),
         history: call.history,
       }),
     );

@@ -43,7 +43,7 @@ export interface PromptOperation {
 
 export interface CancelOperation {
   id: string;
-  type: 'cancelMediaProcessing' | 'subscribeToTone' | 'invite';
+  type: 'cancelMediaProcessing' | 'subscribeToTone' | 'invite' | 'muteParticipant';
   resultInfo?: ResultInfo;
   clientContext?: string;
   status: OperationView['status'];
@@ -53,6 +53,21 @@ export interface CancelOperation {
 export interface OperationStarted {
   body: Record<string, unknown>;
   location: string;
+}
+
+/** A participant of a group call (conference.ts). */
+export interface RosterEntry {
+  /** participant.id */
+  id: string;
+  role: 'caller' | 'bot' | 'agent';
+  identity: Record<string, unknown>;
+  /** A Teams user's id (an agent, a supervisor). */
+  userId?: string;
+  muted: boolean;
+  joinedAt: string;
+  leftAt?: string;
+  /** Prompts this participant heard played in full (every participant hears the call's prompts). */
+  promptsHeard: number;
 }
 
 export interface TransferState {
@@ -98,6 +113,8 @@ export class EmulatedCall {
   callRoutes: Record<string, unknown>[] = [];
   /** Runs when a playPrompt on this call has played (a person who answered reacts to what they heard). */
   onPromptPlayed?: () => void;
+  /** Set once an invite made this a group call (conference.ts): who is, and was, in it. */
+  roster?: RosterEntry[];
   /** Agents on this call through invite or redirect (presence Busy/InACall). */
   readonly agentsOnCall = new Set<string>();
   quirks: Quirks = {};

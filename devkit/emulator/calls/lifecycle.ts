@@ -3,6 +3,7 @@
  * (establishing -> established; terminating -> terminated with its resultInfo; the other party hanging up).
  */
 import type { ResultInfo } from '../types.js';
+import type { Conference } from './conference.js';
 import { callResource } from './call-resource.js';
 import { applyQuirks } from './quirks.js';
 import type { EmulatedCall } from './emulated-call.js';
@@ -12,6 +13,9 @@ import { RESULT, resultInfoJson } from './results.js';
 import { TEARDOWN_DELAY_MS } from './timing.js';
 
 export class CallLifecycle {
+  /** Group calls (set by CallManager): a caller who hangs up one leaves it rather than ending it. */
+  conference?: Conference;
+
   constructor(
     private readonly calls: CallRegistry,
     private readonly media: MediaOperations,
@@ -83,6 +87,7 @@ export class CallLifecycle {
       return;
     }
     if (call.state === 'terminating') return;
+    if (call.roster && this.conference) return this.conference.callerLeaves(call);
     this.calls.log(call, 'caller', call.direction === 'outgoing' ? 'callee hangs up' : 'hangs up');
     this.terminate(call, 'phone' in call.script.from ? RESULT.pstnCallerHungUp : RESULT.callerHungUp);
   }

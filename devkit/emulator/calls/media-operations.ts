@@ -13,9 +13,13 @@ import type { PlayPromptRequest } from '../validation/media-operations.js';
 import type { CancelOperation, EmulatedCall, OperationStarted, PromptOperation } from './emulated-call.js';
 import { completionReasonShown, recordingFields } from './operations.js';
 import type { CallRegistry } from './registry.js';
+import type { Conference } from './conference.js';
 import { RESULT, resultInfoJson } from './results.js';
 
 export class MediaOperations {
+  /** Group calls (set by CallManager): every participant hears a prompt played in one. */
+  conference?: Conference;
+
   constructor(
     private readonly calls: CallRegistry,
     /** Runs a recordResponse operation once the queue reaches it. */
@@ -106,6 +110,7 @@ export class MediaOperations {
       op.timer = undefined;
       if (op.done || this.calls.stopped) return;
       this.finishOperation(call, op, 'completed', 'completedSuccessfully', RESULT.promptCompleted);
+      this.conference?.promptPlayed(call);
       call.onPromptPlayed?.();
     }, playMs);
   }

@@ -43,6 +43,7 @@ export class Operations {
       cancelMediaProcessing: '#microsoft.graph.cancelMediaProcessingOperation',
       subscribeToTone: '#microsoft.graph.subscribeToToneOperation',
       invite: '#microsoft.graph.inviteParticipantsOperation',
+      muteParticipant: '#microsoft.graph.muteParticipantOperation',
     } as const;
     return stripUndefined({
       '@odata.type': types[op.type],

@@ -3,16 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { stripUndefined } from '../json.js';
 import type { ResultInfo } from '../types.js';
 import type { InviteRequest } from '../validation/participants.js';
+import type { Conference } from './conference.js';
+import type { CallLifecycle } from './lifecycle.js';
 import type { CancelOperation, EmulatedCall, OperationStarted } from './emulated-call.js';
 import type { CallRegistry } from './registry.js';
 import { RESULT, resultInfoJson } from './results.js';
 import type { Ringing } from './ringing.js';
-import { TRANSFER_ALERT_TIMEOUT_MS } from './timing.js';
+import { TEARDOWN_DELAY_MS, TRANSFER_ALERT_TIMEOUT_MS } from './timing.js';
 
 export class Participants {
   constructor(
     private readonly calls: CallRegistry,
     private readonly ringing: Ringing,
+    private readonly conference: Conference,
+    private readonly lifecycle: CallLifecycle,
   ) {}
 
   /** POST /communications/calls/{id}/participants/invite */
@@ -48,6 +52,11 @@ export class Participants {
         opPath,
       );
     };
+    const moving = req.participants[0]?.replacesCallId;
+    if (moving !== undefined) {
+      this.move(call, req.participants[0]!, moving, finish);
+      return this.started(call, op, opPath);
+    }
     let answered = 0;
     let failed = 0;
     const total = req.participants.length;
@@ -57,10 +66,8 @@ export class Participants {
       this.calls.log(call, 'agent', `${key} is invited (${ring.outcome})`);
       const settle = () => {
         if (answered + failed < total) return;
-        if (answered > 0) {
-          finish('completed', RESULT.inviteCompleted);
-          this.calls.notifyParticipants(call, this.roster(call));
-        } else
+        if (answered > 0) finish('completed', RESULT.inviteCompleted);
+        else
           finish(
             'failed',
             ring.outcome === 'never'
@@ -78,10 +85,9 @@ export class Participants {
         if (ring.outcome === 'answer') {
           answered++;
           this.calls.log(call, 'agent', `${key} joins the call`);
-          if ('userId' in p) {
-            call.agentsOnCall.add(p.userId);
-            this.calls.deps.agents.setOnCall(p.userId, call.id, true);
-          }
+          // In the group call: the roster update goes to every participant (participant-invite.md).
+          if ('userId' in p) this.conference.join(call, p.userId, this.ringing.participantIdentity(p));
+          else this.conference.escalate(call);
           call.targets.push({
             '@odata.type': '#microsoft.graph.invitationParticipantInfo',
             id: randomUUID(),
@@ -98,6 +104,10 @@ export class Participants {
         settle();
       });
     }
+    return this.started(call, op, opPath);
+  }
+
+  private started(call: EmulatedCall, op: CancelOperation, opPath: string): OperationStarted {
     return {
       location: `${call.resourceUrl}${opPath}`,
       body: stripUndefined({
@@ -109,25 +119,45 @@ export class Participants {
     };
   }
 
-  /** The call's participants as #microsoft.graph.participant objects. */
-  private roster(call: EmulatedCall): Record<string, unknown>[] {
-    const participant = (info: Record<string, unknown>, id: string) => ({
-      '@odata.type': '#microsoft.graph.participant',
-      id,
-      info: { '@odata.type': '#microsoft.graph.participantInfo', identity: info['identity'], endpointType: 'default' },
-      mediaStreams: [
-        {
-          '@odata.type': '#microsoft.graph.mediaStream',
-          mediaType: 'audio',
-          direction: 'sendReceive',
-          serverMuted: false,
-        },
-      ],
-      isInLobby: false,
+  /**
+   * Invite with replacesCallId (participant-invite.md, example 3): the invitee is on a peer-to-peer call with the
+   * bot (`replacesCallId`) and moves into this call without ringing; the operation completes, every participant gets
+   * the roster, and the replaced call ends. A call to replace that is not live, not established or not with the
+   * invitee fails the invite (500/7700, as for a consultative transfer: Graph documents no code for this).
+   */
+  private move(
+    call: EmulatedCall,
+    p: InviteRequest['participants'][number],
+    replacesCallId: string,
+    finish: (status: 'completed' | 'failed', r: ResultInfo) => void,
+  ): void {
+    const replaced = this.calls.get(replacesCallId);
+    const target = replaced?.targets[0] as { identity?: { user?: { id?: string } } } | undefined;
+    const invitee = 'userId' in p ? p.userId : undefined;
+    const why =
+      !replaced || replaced.id === call.id
+        ? 'is not a call of this app'
+        : replaced.state !== 'established'
+          ? `is ${replaced.state}`
+          : invitee === undefined || target?.identity?.user?.id !== invitee
+            ? 'is not a call with the invitee'
+            : undefined;
+    this.calls.after(call, this.calls.scaled(TEARDOWN_DELAY_MS), () => {
+      if (call.state !== 'established') return;
+      const gone = replaced && replaced.state !== 'established' ? `is ${replaced.state}` : undefined;
+      if (why ?? gone) {
+        this.calls.log(call, 'agent', `invite refused: the call to replace (${replacesCallId}) ${why ?? gone}`);
+        return finish('failed', { code: 500, subcode: 7700, message: `The call to replace ${why ?? gone}.` });
+      }
+      this.calls.log(call, 'agent', `${invitee!} moves in from call ${replacesCallId}`);
+      // Their ring leg is no longer what keeps them busy: the group call is.
+      replaced!.agentsOnCall.delete(invitee!);
+      this.calls.deps.agents.setOnCall(invitee!, replaced!.id, false);
+      finish('completed', RESULT.inviteCompleted);
+      this.conference.join(call, invitee!, this.ringing.participantIdentity(p));
+      // "Notifications on how your original peer-to-peer call has been terminated and deleted": the page shows none,
+      // and gives no resultInfo for it, so it ends with none.
+      this.lifecycle.terminate(replaced!, undefined);
     });
-    return [
-      participant(call.source, String(call.source['id'] ?? randomUUID())),
-      ...call.targets.map((t) => participant(t, String(t['id'] ?? randomUUID()))),
-    ];
   }
 }

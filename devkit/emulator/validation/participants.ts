@@ -26,3 +26,12 @@ export function validateInvite(raw: unknown): InviteRequest {
     throw badRequest("Only one participant can be invited with 'replacesCallId'.");
   return { participants: parsed, ...(clientContext !== undefined ? { clientContext } : {}) };
 }
+
+/** The body of participants/{id}/mute (participant-mute.md): `clientContext` only, at most 256 characters. */
+export function validateMuteParticipant(raw: unknown): { clientContext?: string } {
+  const body = requireBody(raw);
+  const clientContext = checkClientContext(body);
+  const unknown = Object.keys(body).filter((k) => k !== 'clientContext');
+  if (unknown.length > 0) throw badRequest(`Unknown property '${unknown[0]}' in the mute request.`);
+  return clientContext !== undefined ? { clientContext } : {};
+}

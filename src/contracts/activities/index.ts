@@ -3,6 +3,7 @@ import type { AgentActivities } from './agents.js';
 import type { CallbackActivities } from './callbacks.js';
 import type { GraphActivities } from './graph.js';
 import type { LookupActivities } from './lookups.js';
+import type { ParticipantActivities } from './participants.js';
 import type { QueueActivities, RoutingActivities } from './queueing.js';
 import type { RecordActivities } from './records.js';
 import type { RetentionActivities } from './retention.js';
@@ -10,6 +11,7 @@ import type { ScheduleActivities } from './schedules.js';
 import type { VoicemailActivities } from './voicemail.js';
 
 export type Activities = GraphActivities &
+  ParticipantActivities &
   RecordActivities &
   VoicemailActivities &
   CallbackActivities &
