@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FlowTest, type FlowTestHistories } from '../../devkit/flow-testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 
 // The main line (flows/main-line.ts) with simulated callers, on the time-skipping server.
-let t: FlowTest | undefined;
-const kept: FlowTestHistories[] = [];
-afterEach(async () => {
-  try {
-    if (t) kept.push(await t.histories());
-  } finally {
-    await t?.stop();
-    t = undefined;
-  }
-});
+const flowTests = flowTestEachTest();
 
 describe('main line', () => {
   it('in business hours: menu, 2 for support, an agent takes the call', async () => {
-    t = await FlowTest.start({ agents: 'accept' });
+    const t = await flowTests.start({ agents: 'accept' });
     const caller = await t.call({ dial: 'ra-main', from: '+14255550123', at: { weekday: 'tue', time: '10:00' } });
     await caller.hears('main-menu.wav');
     await caller.press('2');
@@ -27,7 +18,7 @@ describe('main line', () => {
   });
 
   it('press 2, wait 40 minutes with every agent busy: the callback offer is let go, the queue times out, voicemail', async () => {
-    t = await FlowTest.start({ agents: 'busy' });
+    const t = await flowTests.start({ agents: 'busy' });
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'wed', time: '09:30' } });
     await caller.hears('main-menu.wav');
     await caller.press('2');
@@ -44,7 +35,7 @@ describe('main line', () => {
   });
 
   it('a wrong key, then nothing: the caller hears why each time, then lands in support anyway', async () => {
-    t = await FlowTest.start({ agents: 'accept' });
+    const t = await flowTests.start({ agents: 'accept' });
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'thu', time: '11:00' } });
     await caller.hears('main-menu.wav');
     await caller.press('9');
@@ -64,7 +55,7 @@ describe('main line', () => {
   });
 
   it('after hours: the closed message, a message in the after-hours box, goodbye', async () => {
-    t = await FlowTest.start();
+    const t = await flowTests.start();
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'tue', time: '20:15' } });
     await caller.hears('closed.wav');
     await caller.hears('after-hours.wav');
@@ -77,7 +68,7 @@ describe('main line', () => {
   });
 
   it('a recordings store that cannot write: retried, then recorded as failed on the timeline, and the call goes on', async () => {
-    t = await FlowTest.start();
+    const t = await flowTests.start();
     t.graph.recordingStoreDown = true;
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'sun', time: '10:00' } });
     await caller.hears('closed.wav');
@@ -92,7 +83,7 @@ describe('main line', () => {
   });
 
   it('on Christmas Day: the holiday message, with the holiday on the call', async () => {
-    t = await FlowTest.start();
+    const t = await flowTests.start();
     const caller = await t.call({ dial: 'ra-main', at: { date: '12-25', time: '10:00' } });
     caller.atTheBeep('hangUp'); // said before the beep can come
     await caller.hears('holiday.wav');
@@ -104,7 +95,7 @@ describe('main line', () => {
   });
 
   it('an admin-added holiday closes the line that day', async () => {
-    t = await FlowTest.start({
+    const t = await flowTests.start({
       scheduleExceptions: { 'main-office': [{ date: '03-03', name: 'Company offsite', kind: 'holiday' }] },
     });
     const caller = await t.call({ dial: 'ra-main', at: { date: '03-03', time: '10:00' } });
@@ -114,7 +105,7 @@ describe('main line', () => {
   });
 
   it('a menu prompt Graph cannot play: the caller still gets the menu tries, then support', async () => {
-    t = await FlowTest.start({ agents: 'accept' });
+    const t = await flowTests.start({ agents: 'accept' });
     t.graph.refusedPrompts.add('main-menu.wav');
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'fri', time: '15:00' } });
     // Silence instead of the menu: the no-input prompt each time, then the fallback.
@@ -127,7 +118,7 @@ describe('main line', () => {
   });
 
   it('a caller who hangs up during the menu is recorded as disconnected, and nothing else is played', async () => {
-    t = await FlowTest.start();
+    const t = await flowTests.start();
     const caller = await t.call({ dial: 'ra-main', at: { weekday: 'mon', time: '12:00' } });
     await caller.hears('main-menu.wav');
     await caller.hangUp();
@@ -140,5 +131,5 @@ describe('main line', () => {
 // Issue 28: runs last. Every history the tests above wrote (calls, queues, agents), kept as each test's server
 // stopped, replays on a fresh worker with the workflow code that wrote it.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectReplayCheck(() => FlowTest.replay(kept), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
+  await expectReplayCheck(flowTests.replay, ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
 });

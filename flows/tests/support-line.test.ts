@@ -1,28 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.js';
 import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
-import {
-  FLOW_TEST_TENANT,
-  FlowTest,
-  type FlowTestHistories,
-  type SimulatedCaller,
-} from '../../devkit/flow-testing/index.js';
+import { FLOW_TEST_TENANT, type SimulatedCaller } from '../../devkit/flow-testing/index.js';
+import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 import { queues } from '../index.js';
 
 // The support line (flows/support-line.ts) with simulated callers, on the time-skipping server: every agent is on
 // another call, so after 2 minutes on hold the caller is offered a callback.
-let t: FlowTest | undefined;
-const kept: FlowTestHistories[] = [];
-afterEach(async () => {
-  try {
-    if (t) kept.push(await t.histories());
-  } finally {
-    await t?.stop();
-    t = undefined;
-  }
-});
+const flowTests = flowTestEachTest();
 
 const [adele, alex] = queues.support!.agents as [string, string];
 
@@ -50,14 +37,14 @@ function queueResult(caller: SimulatedCaller): unknown {
 
 describe('support line: callback in queue', () => {
   it('press 1, confirm with 1, the call ends; when an agent frees up the caller is called back and put through', async () => {
-    t = await FlowTest.start({ agents: 'busy' });
+    const t = await flowTests.start({ agents: 'busy' });
     const caller = await t.call({ dial: 'ra-support', from: '+14255550123' });
     await acceptOffer(caller);
     await caller.hears('callback-confirm.wav');
     await caller.press('1');
     await caller.hears('callback-accepted.wav');
     // We hang up; the call keeps its place in the queue, and its callback row says so.
-    await until(() => t!.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
+    await until(() => t.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
     await until(() => caller.callback() !== undefined, 'the callback row');
     expect(caller.callback()).toMatchObject({
       status: 'requested',
@@ -112,14 +99,14 @@ describe('support line: callback in queue', () => {
   });
 
   it('a callback nobody answers is tried 3 times, 2 minutes apart, then recorded as failed', async () => {
-    t = await FlowTest.start({ agents: 'busy' });
+    const t = await flowTests.start({ agents: 'busy' });
     t.callee('+14255550124', 'noAnswer');
     const caller = await t.call({ dial: 'ra-support', from: '+14255550124' });
     await acceptOffer(caller);
     await caller.hears('callback-confirm.wav');
     await caller.press('1');
     await caller.hears('callback-accepted.wav');
-    await until(() => t!.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
+    await until(() => t.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
     await t.freeAgent(adele);
     const result = await caller.result();
     expect(result.outcome).toBe('callback');
@@ -146,19 +133,19 @@ describe('support line: callback in queue', () => {
   });
 
   it('an agent who declines the callback: the person called back holds, and the next agent takes them', async () => {
-    t = await FlowTest.start({ agents: 'busy' });
+    const t = await flowTests.start({ agents: 'busy' });
     t.graph.agentBehaviour.set(adele, 'decline');
     const caller = await t.call({ dial: 'ra-support', from: '+14255550126' });
     await acceptOffer(caller);
     await caller.hears('callback-confirm.wav');
     await caller.press('1');
     await caller.hears('callback-accepted.wav');
-    await until(() => t!.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
+    await until(() => t.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
     await t.freeAgent(adele);
     // Adele declines: the person called back stays on the line with hold music, back in the queue.
     await until(() => {
-      const ring = t!.graph.requests.find((r) => r.op === 'ring');
-      return ring !== undefined && t!.graph.stateOf(ring.callId) === 'terminated';
+      const ring = t.graph.requests.find((r) => r.op === 'ring');
+      return ring !== undefined && t.graph.stateOf(ring.callId) === 'terminated';
     }, 'Adele to decline');
     await until(
       () => caller.heardOnCallback().filter((f) => f === 'hold-music.wav').length >= 2,
@@ -185,7 +172,7 @@ describe('support line: callback in queue', () => {
   });
 
   it('an invalid number entered is re-prompted, and the callback goes to the number entered next', async () => {
-    t = await FlowTest.start({ agents: 'busy' });
+    const t = await flowTests.start({ agents: 'busy' });
     const caller = await t.call({ dial: 'ra-support', from: '+14255550125' });
     await acceptOffer(caller);
     await caller.hears('callback-confirm.wav');
@@ -196,7 +183,7 @@ describe('support line: callback in queue', () => {
     await caller.hears('callback-enter-number.wav');
     await caller.press('4255550177#'); // a national number: the caller's +1
     await caller.hears('callback-accepted.wav');
-    await until(() => t!.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
+    await until(() => t.graph.stateOf(caller.callId) === 'terminated', 'the caller’s call to end');
     await t.freeAgent(adele);
     const result = await caller.result();
     expect(result.outcome).toBe('callback');
@@ -209,5 +196,5 @@ describe('support line: callback in queue', () => {
 // Issue 28: runs last. Every history the tests above wrote (calls, callbacks, queues, agents), kept as each test's
 // server stopped, replays on a fresh worker with the workflow code that wrote it.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectReplayCheck(() => FlowTest.replay(kept), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
+  await expectReplayCheck(flowTests.replay, ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
 });

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FlowTest, type FlowTestHistories } from '../../devkit/flow-testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
 import { expectReplayCheck } from '../../test/helpers/replay-check.js';
 
 // The VIP line (flows/vip-line.ts): a CRM lookup by caller number raises a VIP's priority.
-let t: FlowTest | undefined;
-const kept: FlowTestHistories[] = [];
-afterEach(async () => {
-  try {
-    if (t) kept.push(await t.histories());
-  } finally {
-    await t?.stop();
-    t = undefined;
-  }
-});
+const flowTests = flowTestEachTest();
 
 describe('VIP line', () => {
   it('a VIP customer is welcomed, tagged and queued at priority 1', async () => {
-    t = await FlowTest.start({ agents: 'accept' });
+    const t = await flowTests.start({ agents: 'accept' });
     const caller = await t.call({ dial: 'ra-support-vip', from: '+14255550150' });
     await caller.hears('vip-welcome.wav');
     expect((await caller.result()).outcome).toBe('connected');
@@ -26,7 +17,7 @@ describe('VIP line', () => {
   });
 
   it('a caller the CRM does not know waits as usual', async () => {
-    t = await FlowTest.start({ agents: 'accept' });
+    const t = await flowTests.start({ agents: 'accept' });
     const caller = await t.call({ dial: 'ra-support-vip', from: '+14255550199' });
     await caller.hears('greeting.wav');
     expect((await caller.result()).outcome).toBe('connected');
@@ -35,7 +26,7 @@ describe('VIP line', () => {
   });
 
   it('a CRM that fails gives the fallback: the caller is served, and the failure is on the timeline', async () => {
-    t = await FlowTest.start({
+    const t = await flowTests.start({
       agents: 'accept',
       lookups: {
         customerByPhone: async () => {
@@ -56,5 +47,5 @@ describe('VIP line', () => {
 // Issue 28: runs last. Every history the tests above wrote (calls, queues, agents), kept as each test's server
 // stopped, replays on a fresh worker with the workflow code that wrote it.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectReplayCheck(() => FlowTest.replay(kept), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
+  await expectReplayCheck(flowTests.replay, ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
 });

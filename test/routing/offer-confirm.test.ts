@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FlowTest, type FlowTestHistories } from '../../devkit/flow-testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
 import type { TimelineEntry } from '../../src/contracts/activities/records.js';
 import { queues } from '../../flows/index.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
@@ -8,16 +8,7 @@ import { expectReplayCheck } from '../helpers/replay-check.js';
 // call after about 20 s; /work/shared/reference/graph-calling.md, "Teams users' own call handling"). Offers confirm a
 // human: the agent's ring hears a whisper and only the key connects the caller. On the time-skipping server, with
 // the simulated Graph: the support queue rings Adele first, then Alex (serial).
-let t: FlowTest | undefined;
-const kept: FlowTestHistories[] = [];
-afterEach(async () => {
-  try {
-    if (t) kept.push(await t.histories());
-  } finally {
-    await t?.stop();
-    t = undefined;
-  }
-});
+const flowTests = flowTestEachTest();
 
 const [adele, alex] = queues.support!.agents as [string, string];
 const ringOf = (agentId: string, n: number) => `ring-${n}-${agentId}`;
@@ -29,7 +20,7 @@ function events(timeline: TimelineEntry[], type: string): Record<string, unknown
 describe('offers confirm a human (issue 21)', () => {
   for (const behaviour of ['voicemail', 'noKey'] as const) {
     it(`Adele's ring answered by ${behaviour === 'voicemail' ? 'her voicemail' : 'someone who never presses a key'}: not connected, her miss, and Alex, who presses 1, gets the caller`, async () => {
-      t = await FlowTest.start();
+      const t = await flowTests.start();
       t.graph.agentBehaviour.set(adele, behaviour);
       const caller = await t.call({ dial: 'ra-support', from: '+14255550130' });
       const result = await caller.result();
@@ -63,7 +54,7 @@ describe('offers confirm a human (issue 21)', () => {
   }
 
   it("a queue with confirm: 'none' takes any answered ring (what a voicemail would do to it)", async () => {
-    t = await FlowTest.start({ queues: { ...queues, support: { ...queues.support!, confirm: 'none' } } });
+    const t = await flowTests.start({ queues: { ...queues, support: { ...queues.support!, confirm: 'none' } } });
     t.graph.agentBehaviour.set(adele, 'voicemail');
     const caller = await t.call({ dial: 'ra-support', from: '+14255550131' });
     expect(await caller.result()).toMatchObject({ outcome: 'connected', agentId: adele });
@@ -72,7 +63,7 @@ describe('offers confirm a human (issue 21)', () => {
   });
 
   it('confirmSeconds is the queue’s: a 3 s confirm time is what the ring is given', async () => {
-    t = await FlowTest.start({ queues: { ...queues, support: { ...queues.support!, confirmSeconds: 3 } } });
+    const t = await flowTests.start({ queues: { ...queues, support: { ...queues.support!, confirmSeconds: 3 } } });
     t.graph.agentBehaviour.set(adele, 'noKey');
     const caller = await t.call({ dial: 'ra-support', from: '+14255550132' });
     expect(await caller.result()).toMatchObject({ outcome: 'connected', agentId: alex });
@@ -91,5 +82,5 @@ describe('offers confirm a human (issue 21)', () => {
 
 // Issue 28: runs last. Every history the tests above wrote replays on a fresh worker.
 it('every workflow history it produced replays on a fresh worker', async () => {
-  await expectReplayCheck(() => FlowTest.replay(kept), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
+  await expectReplayCheck(flowTests.replay, ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
 });
