@@ -9,6 +9,7 @@ import type { Fault, Faults } from './faults.js';
 import type { AgentDirectory } from './people.js';
 import { ACTIVITY, AVAILABILITY } from './presence.js';
 import type { AgentScript, CalleeScript, CallerScript, RecordedRequest } from './types.js';
+import { isE164 } from '../../src/phone/number.js';
 
 const faultSchema = z
   .object({
@@ -61,7 +62,7 @@ export const callerScriptSchema = z
   .object({
     from: z.union([
       z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional() }).strict() }).strict(),
-      z.object({ phone: z.string().regex(/^\+[1-9]\d{1,14}$/, 'phone must be E.164, e.g. +12345678901') }).strict(),
+      z.object({ phone: z.string().refine(isE164, 'phone must be E.164, e.g. +12345678901') }).strict(),
     ]),
     applicationInstanceId: z.string().min(1).optional(),
     hangUpAfterMs: z.number().nonnegative().optional(),
@@ -91,7 +92,7 @@ export const agentScriptSchema = z
         forward: z
           .object({
             to: z.union([
-              z.object({ phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') }).strict(),
+              z.object({ phone: z.string().refine(isE164, 'must be an E.164 number') }).strict(),
               z.object({ userId: z.string().min(1) }).strict(),
             ]),
             afterMs: z.number().nonnegative().optional(),

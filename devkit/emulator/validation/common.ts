@@ -4,6 +4,7 @@
  * offending property.
  */
 import { badRequest } from '../graph-error.js';
+import { isE164 } from '../../../src/phone/number.js';
 
 export type Json = Record<string, unknown>;
 
@@ -15,7 +16,12 @@ export const ENDPOINT_TYPES = [
   'skypeForBusinessVoipPhone',
   'unknownFutureValue',
 ];
-export const E164 = /^\+[1-9]\d{1,14}$/;
+/**
+ * A phone identity's id: E.164, as Graph's pages write it (call-transfer.md and application-post-calls.md: the target's
+ * `identity.phone.id`, e.g. +12345678901). Checked by libphonenumber-js (src/phone/number.ts): '+', a country code that
+ * exists and a number of a possible length for it, so the emulator refuses +999… or +4420 as well as 4255550100.
+ */
+export const E164 = { test: (value: string): boolean => isE164(value) };
 const MAX_CLIENT_CONTEXT = 256;
 
 export function isObject(v: unknown): v is Json {
