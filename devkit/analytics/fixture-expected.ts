@@ -51,6 +51,35 @@ export const EXPECTED = {
   ],
   /** An overflow chain's caller waited 5 s in support and 20 s in sales. */
   chainTotalWait: 25,
+  /** metrics.queue_service_level: each queue by its own formula (sales: abandons within the threshold met). */
+  serviceLevelByFormula: [
+    {
+      queue: 'sales',
+      formula: 'abandons_within_met',
+      answered: 40,
+      answeredWithin: 35,
+      abandoned: 13,
+      abandonedWithin: 3,
+      shortAbandons: 2,
+      serviceLevel: (35 + 3) / 53,
+    },
+    {
+      queue: 'support',
+      formula: 'answered_abandoned',
+      answered: 29,
+      answeredWithin: 18,
+      abandoned: 8,
+      abandonedWithin: 0,
+      shortAbandons: 0,
+      serviceLevel: 18 / 37,
+    },
+  ],
+  /** metrics.repeat_callers over the day: calls with a caller, and those followed by another within 24 h / 7 days. */
+  repeatCallers: [
+    { queue: 'sales', calls: 56, repeated24h: 3, repeated7d: 3 },
+    { queue: 'support', calls: 40, repeated24h: 0, repeated7d: 0 },
+    { queue: null, calls: 4, repeated24h: 0, repeated7d: 0 },
+  ],
   /** Agent performance's calls handled: agent onCall intervals (callbacks have none in the fixture). */
   handled: 64,
   callbacks: {

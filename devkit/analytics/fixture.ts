@@ -18,6 +18,14 @@ import type pg from 'pg';
  *   2 more sales callers hang up 3 s after queueing (11:40, 11:45): short abandons (under 5 s), queued but not
  *   abandoned. So sales: 56 queued, 13 abandoned, 2 short abandons, SL2 35/53, abandonment 13/56; support: 43
  *   queued, abandonment 8/43; longest wait 120 s.
+ * Service level by each queue's formula (metrics.queue_service_level): sales uses 'abandons_within_met'. Its 10
+ *   abandons were queued 09:01–10:04 (threshold 20 s) and waited 30 s: over; the 3 chain callers were queued in sales
+ *   at 11:00–11:10 (threshold 45 s) and hung up after 20 s: within. So (35 + 3) ÷ (40 + 13) = 38/53 (SL2 would say
+ *   35/53, 'late_abandons' 35/50). Support keeps the default 'answered_abandoned': 18 ÷ (29 + 8) = 18/37 (its 8
+ *   abandons waited 45 s, over 30 s, so every formula but SL1's gives 18/37).
+ * Repeat callers: the 3 overflow-chain callers are the first three sales callers who abandoned at 09:01, 09:08 and
+ *   09:15 (arrived 8 s before), calling again about two hours later. So of sales' 56 calls 3 were followed by another
+ *   from the same number within 24 h (and 7 days): 3/56; support 0 of 40; the 4 after-hours calls (no queue) 0 of 4.
  * 4 after-hours calls never queued, each leaving a message with no queue (as after-hours voicemail does): two on the
  *   line +14255550100 (recorded; one handled), one empty and one failed on +14255550200.
  *
@@ -184,6 +192,8 @@ export function fixtureRows(): {
     }
   };
   abandon('sales', 10, 30, 1);
+  // The first three sales callers who gave up call again at 11:00, 11:05 and 11:10 (the overflow chains below).
+  const callingAgain = calls.filter((c) => c.queue === 'sales' && c.outcome === 'abandoned').map((c) => c.from);
   abandon('support', 8, 45, 2);
   abandon('support', 8, 50, 3, 'callback'); // these eight become callbacks
   for (let i = 0; i < 4; i++) {
@@ -215,7 +225,7 @@ export function fixtureRows(): {
       id,
       line: '+14255550000',
       queue: 'sales',
-      from: `+1425555${String(n).padStart(4, '0')}`,
+      from: callingAgain[i]!,
       name: `Caller ${n}`,
       outcome: 'abandoned',
       arrived,
@@ -297,6 +307,8 @@ export async function writeFixture(client: pg.ClientBase): Promise<void> {
     [SALES_THRESHOLD_CHANGE],
   );
   await client.query(`insert into queue_setting (queue, sl_threshold_seconds) values ('support', 30), ('sales', 45)`);
+  // Sales is judged by ICMI's "abandons within the threshold met" service level; support keeps the default (SL2).
+  await client.query(`update queue_setting set sl_formula = 'abandons_within_met' where queue = 'sales'`);
   for (const c of calls) {
     await client.query(
       `insert into call (id, workflow_id, from_kind, from_id, from_name, to_id, queue, agent_id, outcome, wait_seconds,
