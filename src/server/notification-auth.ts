@@ -9,6 +9,8 @@ export const MICROSOFT_CALLING_OPENID_URL = 'https://api.aps.skype.com/v1/.well-
 export const NOTIFICATION_ISSUERS = ['https://api.botframework.com', 'https://graph.microsoft.com'];
 /** Clock skew tolerated on nbf/exp. */
 const CLOCK_TOLERANCE_S = 120;
+/** Tokens remembered as verified: Graph reuses one for about an hour, so a handful covers every sender. */
+const VERIFIED_TOKENS_KEPT = 64;
 
 export interface NotificationAuthOptions {
   /** The OpenID configuration document whose JWKS signs the tokens; a function when it is known only later. */
@@ -46,6 +48,12 @@ function keysUnreachable(err: unknown): boolean {
  */
 export class NotificationVerifier {
   private readonly keys: RemoteKeys;
+  /**
+   * Tokens already verified, until their `exp` (with the same tolerance): a token is good until its exp (an hour) and is
+   * reused on the notifications sent meanwhile, and checking its RS256 signature again for each (a call brings a dozen) was 2% of
+   * the web process's main thread under load (issue 25). Only successes are kept; a token's tenant is checked anew.
+   */
+  private readonly verified = new Map<string, { tenantId: string | undefined; expiresMs: number }>();
 
   constructor(private readonly opts: NotificationAuthOptions) {
     this.keys = new RemoteKeys(opts.openIdConfigUrl, opts.jwksCooldownMs, opts.jwksCacheMaxAgeMs);
@@ -55,6 +63,9 @@ export class NotificationVerifier {
     const token = bearerToken(authorization);
     if (!token)
       return { ok: false, status: 401, reason: authorization ? 'malformed bearer token' : 'missing bearer token' };
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.expiresMs) return this.tenantVerdict(known.tenantId);
+    if (known) this.verified.delete(token);
     const check = (getKey: JWTVerifyGetKey) =>
       jwtVerify(token, getKey, {
         issuer: NOTIFICATION_ISSUERS,
@@ -82,6 +93,16 @@ export class NotificationVerifier {
       }
     }
     const tid = typeof payload.tid === 'string' ? payload.tid : undefined;
+    if (typeof payload.exp === 'number') this.remember(token, tid, (payload.exp + CLOCK_TOLERANCE_S) * 1000);
+    return this.tenantVerdict(tid);
+  }
+
+  private remember(token: string, tenantId: string | undefined, expiresMs: number): void {
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { tenantId, expiresMs });
+  }
+
+  private tenantVerdict(tid: string | undefined): Verdict {
     if (!tid) return { ok: false, status: 403, reason: 'token has no tenant' };
     if (!this.opts.allowedTenants.includes(tid)) return { ok: false, status: 403, reason: 'tenant not allowed' };
     return { ok: true, tenantId: tid };
