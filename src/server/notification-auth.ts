@@ -49,9 +49,10 @@ function keysUnreachable(err: unknown): boolean {
 export class NotificationVerifier {
   private readonly keys: RemoteKeys;
   /**
-   * Tokens already verified, until their `exp` (with the same tolerance): a token is good until its exp (an hour) and is
-   * reused on the notifications sent meanwhile, and checking its RS256 signature again for each (a call brings a dozen) was 2% of
-   * the web process's main thread under load (issue 25). Only successes are kept; a token's tenant is checked anew.
+   * Tokens already verified, until their `exp` (with the same tolerance): a token is good until its exp (an hour)
+   * and is reused on the notifications sent meanwhile, and checking its RS256 signature again for each (a call
+   * brings a dozen) was 2% of the web process's main thread under load (issue 25). Only successes are kept; a
+   * token's tenant is checked anew.
    */
   private readonly verified = new Map<string, { tenantId: string | undefined; expiresMs: number }>();
 
