@@ -1,6 +1,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { callResult, eventually, stackForFile, startTestStack, type TestStack } from '../helpers/stack.js';
+import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { queues } from '../../flows/index.js';
 import { CALL_ID_ATTRIBUTE } from '../../src/contracts/tracing.js';
 import { startTracing, tracingRequested, type Tracing } from '../../src/telemetry/tracing.js';
@@ -105,5 +106,13 @@ describe('tracing a call (OpenTelemetry)', () => {
     );
     expect(text).toContain(callId);
     for (const form of CALLER_FORMS) expect(text).not.toContain(form);
+  });
+
+  // Its worker ran with the tracing workflow interceptors; a worker without tracing replays what it wrote (and
+  // test/reliability/replay-with-tracing.test.ts the other way round): switching tracing on or off breaks no call.
+  it('its histories replay on a worker without tracing', async () => {
+    await expectEveryHistoryReplays(stack.client, {
+      expected: ['callWorkflow', 'queueWorkflow', 'agentWorkflow'],
+    });
   });
 });
