@@ -70,6 +70,19 @@ export function agentPerformance(): Dashboard {
   );
   d.withPanel(
     l.place(
+      tablePanel(
+        'Rings by outcome',
+        `select agent_id, offers, taken, not_answered, cancelled, expired, other
+         from metrics.ring_outcomes(${RANGE}, ${AGENTS}) order by agent_id`,
+      ).description(
+        "How each offer to the selected agents ended: taken; not answered (rang out, declined: the agent's missed offers); cancelled (another member of an attendant ring answered, or the caller hung up while it rang: not the agent's doing); expired (the offer's outcome never came).",
+      ),
+      24,
+      6,
+    ),
+  );
+  d.withPanel(
+    l.place(
       new statetimeline.PanelBuilder()
         .title(`Agent state timeline (first ${TIMELINE_MAX_AGENTS} selected agents)`)
         .description(

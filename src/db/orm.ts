@@ -31,6 +31,7 @@ import { Migration20261207170000_recording_tokens } from './migrations/Migration
 import { Migration20261207180000_call_wrap_up } from './migrations/Migration20261207180000_call_wrap_up.js';
 import { Migration20261207190000_queue_setting_changes } from './migrations/Migration20261207190000_queue_setting_changes.js';
 import { Migration20261207190100_site_zone_reader } from './migrations/Migration20261207190100_site_zone_reader.js';
+import { Migration20261207190200_ring_outcomes } from './migrations/Migration20261207190200_ring_outcomes.js';
 import { Migration20261207193000_alert_views } from './migrations/Migration20261207193000_alert_views.js';
 
 export { MikroORM };
@@ -67,6 +68,7 @@ const migrationsList = [
   { name: 'Migration20261207180000_call_wrap_up', class: Migration20261207180000_call_wrap_up },
   { name: 'Migration20261207190000_queue_setting_changes', class: Migration20261207190000_queue_setting_changes },
   { name: 'Migration20261207190100_site_zone_reader', class: Migration20261207190100_site_zone_reader },
+  { name: 'Migration20261207190200_ring_outcomes', class: Migration20261207190200_ring_outcomes },
   { name: 'Migration20261207193000_alert_views', class: Migration20261207193000_alert_views },
 ];
 
