@@ -31,7 +31,7 @@ const LATE_CALLS = 3;
 /** How long a refused call's own notifications (its `terminated`) are acknowledged without a workflow to signal. */
 const REFUSED_MEMORY_MS = 60_000;
 
-export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { maxAnswerWaitMs: 5_000, maxUnanswered: 200 };
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { maxAnswerWaitMs: 3_000, maxUnanswered: 100 };
 
 export type AdmissionDecision =
   { admit: true } | { admit: false; reason: 'answerWait' | 'unanswered'; oldestWaitMs: number; unanswered: number };

@@ -49,7 +49,7 @@ describe('AnswerAdmission (the rule, on a hand-turned clock)', () => {
   });
 
   it('reads its limits from the environment, and refuses a bad value with a message naming the variable', () => {
-    expect(admissionLimitsFromEnv(1, {})).toEqual({ maxAnswerWaitMs: 5_000, maxUnanswered: 200 });
+    expect(admissionLimitsFromEnv(1, {})).toEqual({ maxAnswerWaitMs: 3_000, maxUnanswered: 100 });
     expect(admissionLimitsFromEnv(1, { ADMISSION_ANSWER_WAIT_MS: '0', ADMISSION_MAX_UNANSWERED: '50' })).toEqual({
       maxAnswerWaitMs: 0,
       maxUnanswered: 50,
