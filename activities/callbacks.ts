@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { normalisePhoneNumber } from '../src/phone/number.js';
 import type { CallbackActivities, CallbackRequest, CallbackUpdate } from '../src/contracts/activities/callbacks.js';
 
 /** Callbacks in Postgres: one row per callback, written by the call workflow that keeps the caller's place. */
@@ -19,7 +20,8 @@ export function createCallbackActivities(orm: MikroORM): CallbackActivities {
             workflow_id: input.workflowId,
             queue: input.queue,
             number: input.number,
-            from_id: input.fromId ?? null,
+            // The caller's number as E.164 when it is one (as the CDR's from_id): one form per number for searches.
+            from_id: input.fromId ? (normalisePhoneNumber(input.fromId) ?? input.fromId) : null,
             status: 'requested',
             attempts: 0,
             requested_at: new Date(input.requestedAt),

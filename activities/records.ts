@@ -2,9 +2,19 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Call } from '../src/db/entities/call.js';
 import { CallEvent } from '../src/db/entities/call-event.js';
 import { callsTotal } from '../src/metrics.js';
+import { normalisePhoneNumber } from '../src/phone/number.js';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../src/contracts/activities/records.js';
 
 const date = (s: string | undefined): Date | undefined => (s ? new Date(s) : undefined);
+
+/**
+ * A phone caller's number in the CDR as E.164, whatever form Graph gave it in (`14255550100`, `+1 425…`): one form per
+ * number, so searching by caller, repeat-caller counts and privacy requests find every call of a number. Anything
+ * that is not a number (anonymous, a Teams user's id) is kept as it came.
+ */
+function cdrNumber(kind: string | undefined, id: string | undefined): string | undefined {
+  return kind === 'phone' && id ? (normalisePhoneNumber(id) ?? id) : id;
+}
 
 /** Postgres writes: one EntityManager fork per activity, one transaction per batch, idempotent on retry. */
 export function createRecordActivities(orm: MikroORM): RecordActivities {
@@ -39,7 +49,7 @@ export function createRecordActivities(orm: MikroORM): RecordActivities {
             id: record.callId,
             workflowId: record.workflowId,
             fromKind: record.fromKind,
-            fromId: record.fromId,
+            fromId: cdrNumber(record.fromKind, record.fromId),
             fromName: record.fromName,
             toId: record.toId,
             queue: record.queue,
@@ -54,6 +64,9 @@ export function createRecordActivities(orm: MikroORM): RecordActivities {
             offeredAt: date(record.offeredAt),
             connectedAt: date(record.connectedAt),
             endedAt: date(record.endedAt),
+            connectedBy: record.connectedBy,
+            talkEndedAt: date(record.talkEndedAt),
+            talkEndedBy: record.talkEndedBy,
             flow: record.flow,
             tags: record.tags ?? [],
             data: record.data ?? {},

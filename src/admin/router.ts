@@ -15,6 +15,7 @@ import { requireRole, type AdminAuth } from './identity.js';
 import type { Handler, Parsed, RecordingsAccess } from './handler.js';
 import { routes, type RouteSpec } from './routes.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
+import { normalisePhoneNumber } from '../phone/number.js';
 
 export { HttpError };
 
@@ -22,6 +23,16 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const nul = <T>(v: T | undefined) => (v === undefined ? null : v);
 /** LIKE patterns from user input: their wildcards are data, not syntax. */
 const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * `?caller=`: the start of the number as stored (`+44` finds every UK caller), or a whole number in any format
+ * (`00 44 20 7946 0958`, `+1 (425) 555-0100`), read by libphonenumber and matched in the forms Graph gives it.
+ */
+function callerFilter(caller: string): Record<string, unknown> {
+  const e164 = normalisePhoneNumber(caller);
+  const prefix = { fromId: { $like: likePrefix(caller) } };
+  return e164 ? { $or: [prefix, { fromId: { $in: [e164, e164.slice(1)] } }] } : prefix;
+}
 
 function callView(c: Call) {
   return {
@@ -57,7 +68,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
   listCalls: async ({ query }, { em }) => {
     const q = query as z.infer<typeof routes.listCalls.query>;
     const where: Record<string, unknown>[] = [];
-    if (q.caller) where.push({ fromId: { $like: likePrefix(q.caller) } });
+    if (q.caller) where.push(callerFilter(q.caller));
     if (q.queue) where.push({ queue: q.queue });
     if (q.outcome) where.push({ outcome: q.outcome });
     if (q.since) where.push({ arrivedAt: { $gte: new Date(q.since) } });

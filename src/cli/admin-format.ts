@@ -3,6 +3,8 @@
  * times, and the next page's cursor at the end. `--json` keeps the API's JSON for scripts.
  */
 
+import { displayPhoneNumber } from '../phone/number.js';
+
 type Row = Record<string, unknown>;
 type Page = { items: Row[]; nextCursor: string | null };
 
@@ -22,6 +24,9 @@ const text = (v: unknown): string => (v === null || v === undefined || v === '' 
 /** An ISO time as "2026-11-28 09:00:00Z": readable, still unambiguous. */
 const time = (v: unknown): string => (typeof v === 'string' ? v.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : text(v));
 
+/** A caller's number in international format (`+44 20 7946 0958`), by libphonenumber; a user id or anything else as is. */
+const caller = (v: unknown): unknown => (typeof v === 'string' ? displayPhoneNumber(v) : v);
+
 function more(page: Page, what: string): string {
   if (page.items.length === 0) return `no ${what}\n`;
   return page.nextCursor ? `\nmore: --cursor ${page.nextCursor}\n` : '';
@@ -31,7 +36,7 @@ function calls(page: Page): string {
   const rows = page.items.map((c) => [
     text(c.id),
     time(c.arrivedAt),
-    text(c.fromName ?? c.fromId),
+    text(c.fromName ?? caller(c.fromId)),
     text(c.queue),
     text(c.agentId),
     text(c.outcome),
