@@ -14,6 +14,7 @@ import {
   type DoctorLine,
 } from '../doctor/checks.js';
 import { temporalRetentionCheck } from '../doctor/temporal-retention.js';
+import { temporalSearchAttributesCheck } from '../doctor/temporal-search-attributes.js';
 
 const MARK: Record<DoctorLine['verdict'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
@@ -48,6 +49,7 @@ export async function doctor(
     signingKeysCheck(config).then((l) => [l]),
     temporalCheck(config).then((l) => [l]),
     temporalRetentionCheck(config).then((l) => [l]),
+    temporalSearchAttributesCheck(config).then((l) => [l]),
     postgresCheck(config).then((l) => [l]),
   ]);
   const lines = groups.flat();

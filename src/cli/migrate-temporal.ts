@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { connectClient } from '../temporal/connection.js';
 import { describeRetention, ensureNamespaceRetention } from '../temporal/namespace-retention.js';
+import { describeRegistration, registerCallSearchAttributes } from '../temporal/search-attributes.js';
 
 /**
  * `switchboard migrate`'s Temporal step (issue 22, point 2): the namespace of TEMPORAL_ADDRESS keeps closed workflows
@@ -28,6 +29,9 @@ export async function migrateTemporal(
   try {
     const r = await ensureNamespaceRetention(client, config.temporal.namespace, config.recordings.retentionDays);
     (r.status === 'not-permitted' ? out.stderr : out.stdout)(`${describeRetention(r)}\n`);
+    // The call's search attributes (issue 26, point 3): a call setting one the namespace lacks fails its task.
+    const sa = await registerCallSearchAttributes(client.connection, config.temporal.namespace);
+    (sa.notPermitted !== undefined || sa.conflicts.length ? out.stderr : out.stdout)(`${describeRegistration(sa)}\n`);
   } finally {
     await client.connection.close();
   }

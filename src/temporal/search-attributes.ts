@@ -1,4 +1,4 @@
-import type { Connection } from '@temporalio/client';
+import { isGrpcServiceError, type Connection, type ConnectionLike } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { CALL_SEARCH_ATTRIBUTES, type CallSearchAttribute } from '../contracts/search-attributes.js';
@@ -48,26 +48,37 @@ export function callStartSearchAttributes(
 }
 
 export interface SearchAttributeRegistration {
+  namespace: string;
   added: CallSearchAttribute[];
   present: CallSearchAttribute[];
   /** Registered under our name with another type: a workflow setting it would fail; the operator must resolve it. */
   conflicts: { name: CallSearchAttribute; type: string }[];
+  /** Missing, and the server refused to add them (Temporal Cloud, a role without the operator API): its reason. */
+  notPermitted?: string;
 }
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+/** gRPC status codes (the SDK's transport is not ours to import): PERMISSION_DENIED, UNIMPLEMENTED, UNAUTHENTICATED. */
+const NOT_PERMITTED = [7, 12, 16];
 
 /**
  * Registers the call's search attributes on a cluster's namespace (operatorService.addSearchAttributes), adding only
- * those missing: `switchboard migrate` and `doctor` run it. Needs the operator API (a self-hosted cluster; Temporal
- * Cloud registers them in its UI or with tcld, where this fails with PERMISSION_DENIED and says so).
+ * those missing: start-up on a configured cluster, `switchboard migrate` and `doctor` run it. Temporal Cloud does not
+ * let an app do it (its UI or `tcld namespace search-attributes add` does): then `notPermitted` says why.
  */
 export async function registerCallSearchAttributes(
-  connection: Connection,
+  connection: Pick<ConnectionLike, 'operatorService'>,
   namespace: string,
 ): Promise<SearchAttributeRegistration> {
-  const listed = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = { ...listed.systemAttributes, ...listed.customAttributes } as Record<string, number>;
-  const result: SearchAttributeRegistration = { added: [], present: [], conflicts: [] };
+  const result: SearchAttributeRegistration = { namespace, added: [], present: [], conflicts: [] };
+  let known: Record<string, number>;
+  try {
+    const listed = await connection.operatorService.listSearchAttributes({ namespace });
+    known = { ...listed.systemAttributes, ...listed.customAttributes } as Record<string, number>;
+  } catch (err) {
+    if (!(isGrpcServiceError(err) && NOT_PERMITTED.includes(err.code))) throw err;
+    return { ...result, notPermitted: err.details };
+  }
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const name of CALL_SEARCH_ATTRIBUTES) {
     const type = known[name];
@@ -75,11 +86,34 @@ export async function registerCallSearchAttributes(
     else if (type === KEYWORD) result.present.push(name);
     else result.conflicts.push({ name, type: temporal.api.enums.v1.IndexedValueType[type] ?? String(type) });
   }
-  if (Object.keys(missing).length) {
+  if (!Object.keys(missing).length) return result;
+  try {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
-    result.added.push(...(Object.keys(missing) as CallSearchAttribute[]));
+  } catch (err) {
+    if (!(isGrpcServiceError(err) && NOT_PERMITTED.includes(err.code))) throw err;
+    return { ...result, notPermitted: err.details };
   }
+  result.added.push(...(Object.keys(missing) as CallSearchAttribute[]));
   return result;
+}
+
+/** One line for logs, migrate and `doctor`. */
+export function describeRegistration(r: SearchAttributeRegistration): string {
+  const what = `Temporal namespace ${r.namespace}: call search attributes`;
+  const missing = CALL_SEARCH_ATTRIBUTES.filter(
+    (n) => !r.added.includes(n) && !r.present.includes(n) && !r.conflicts.some((c) => c.name === n),
+  );
+  if (r.notPermitted !== undefined && missing.length)
+    return (
+      `${what} ${missing.join(', ')} missing, and the app may not add them (${r.notPermitted || 'refused'}): ` +
+      `register them as Keyword on the cluster (temporal operator search-attribute create --name <Name> --type ` +
+      `Keyword; Temporal Cloud: tcld namespace search-attributes add); until then every call's workflow task fails`
+    );
+  if (r.conflicts.length)
+    return `${what}: ${r.conflicts.map((c) => `${c.name} is ${c.type}`).join(', ')}, not Keyword: calls fail to set them; remove or rename them on the cluster`;
+  return r.added.length
+    ? `${what} ${r.added.join(', ')} registered now${r.present.length ? ` (${r.present.join(', ')} were there)` : ''}`
+    : `${what} ${r.present.join(', ')} registered`;
 }
 
 /**
