@@ -4,7 +4,13 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { GraphActivities } from '../src/contracts/activities/graph.js';
 import type { QueueActivities } from '../src/contracts/activities/queueing.js';
 import type { AgentAssignment, QueueExit } from '../src/contracts/call.js';
-import type { CallNotification, CallRoute, CallState, ResultInfo } from '../src/contracts/graph-call.js';
+import type {
+  CallNotification,
+  CallRoute,
+  CallState,
+  ResultInfo,
+  RosterParticipant,
+} from '../src/contracts/graph-call.js';
 import type { CallRecorder } from './call-recorder.js';
 import { proxyLocalActivitiesInOrder } from './local-activities.js';
 import { localDispatch } from './call-dispatch.js';
@@ -106,6 +112,8 @@ export class CallSession {
   awaitingCallback = false;
   /** How Graph retargeted this call (`callRoutes`): a ring that the person's call forwarding sent elsewhere. */
   routes?: CallRoute[];
+  /** Who is in the call, from its last roster notification or listing (a group call: conference mode, issue 24). */
+  roster?: RosterParticipant[];
   /** Keys pressed and not yet read by a verb (DTMF arrives only after subscribeToTone). */
   keys: string[] = [];
   private readonly toneSequences = new Set<number>();
@@ -168,6 +176,7 @@ export class CallSession {
       else if (key) this.keys.push(key);
       return true;
     }
+    if (n.kind === 'participants') return this.applyRoster(n);
     if (n.kind !== 'state') return true;
     if (this.terminated) return false; // nothing comes back from terminated
     if (n.routes?.length) this.routes = n.routes;
@@ -180,6 +189,19 @@ export class CallSession {
     )
       return false;
     this.applyState(n.state, n.resultInfo);
+    return true;
+  }
+
+  /**
+   * A roster notification (a group call: conference mode, issue 24): `updated` carries the roster, `deleted` those
+   * who left. Notifications from before rosters were read carry none and change nothing.
+   */
+  private applyRoster(n: Extract<CallNotification, { kind: 'participants' }>): boolean {
+    if (!n.roster) return true;
+    const gone = n.roster;
+    if (n.removed)
+      this.roster = (this.roster ?? []).filter((p) => !gone.some((g) => g.id !== undefined && g.id === p.id));
+    else this.roster = n.roster;
     return true;
   }
 

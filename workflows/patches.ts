@@ -135,6 +135,15 @@ export const TRANSFER_TAKEN_PATCH = 'transfer-taken-before';
 export const OFFER_CONFIRMS_HUMAN_PATCH = 'offer-confirms-human';
 
 /**
+ * 2026-12-07, issue 24 point 1. A queue with `connectBy: 'conference'` puts the agent who answered through by
+ * participants/invite with replacesCallId (the caller's call becomes a group call and Switchboard stays in it, reading
+ * the roster until the agent or the caller leaves: workflows/flow/conference.ts) instead of a consultative transfer.
+ * Asked only when an assignment says conference, so calls of transfer queues make no marker. Removable a day after
+ * its release.
+ */
+export const CONFERENCE_CONNECT_PATCH = 'conference-connect';
+
+/**
  * 2026-12-07, issue 21 point 4. Voicemail records in segments of VOICEMAIL_SEGMENT_SECONDS, the next started as soon
  * as one completes at its maximum (200/8515, call-record.md), and the message is the segments joined. Graph sends
  * no recording for an operation outstanding at hang-up (microsoft-graph-comms-samples#376), so a caller who speaks and

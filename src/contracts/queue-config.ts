@@ -27,6 +27,16 @@ export type Skills = Record<string, number>;
 export const OFFER_MODES = ['ring', 'transfer'] as const;
 export type OfferMode = (typeof OFFER_MODES)[number];
 
+/**
+ * How an agent who took an offer is put through (issue 24). `transfer` (default): the caller is transferred onto the
+ * agent's answered ring and Switchboard leaves the call. `conference`: the agent's ring is moved into the caller's
+ * call by participants/invite (replacesCallId), the call becomes a group call and Switchboard stays in it, so talk
+ * time and the end come from roster notifications. Needs `offerBy: 'ring'` and Calls.InitiateGroupCall.All.
+ * docs/routing.md compares their cost.
+ */
+export const CONNECT_MODES = ['transfer', 'conference'] as const;
+export type ConnectMode = (typeof CONNECT_MODES)[number];
+
 export const CONFIRM_MODES = ['key', 'none'] as const;
 export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
@@ -51,6 +61,8 @@ export interface QueueConfig {
   confirm?: ConfirmMode;
   /** Seconds an answered ring has to press the key (3–30, default 8); no key hangs the ring up as a miss. */
   confirmSeconds?: number;
+  /** How the agent who answered is put through: `transfer` (absent: configs older than the option) or `conference`. */
+  connectBy?: ConnectMode;
   wrapUpSeconds: number;
   /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
   reofferAfterSeconds: number;

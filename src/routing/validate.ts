@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CONFIRM_MODES,
+  CONNECT_MODES,
   DEFAULT_QUEUE,
   OFFER_MODES,
   ROUTING_METHODS,
@@ -44,6 +45,7 @@ export const queueDefinitionSchema = z
       .default(DEFAULT_QUEUE.alertSeconds),
     offerBy: z.enum(OFFER_MODES).default('ring'),
     confirm: z.enum(CONFIRM_MODES).default('key'),
+    connectBy: z.enum(CONNECT_MODES).optional(),
     confirmSeconds: z
       .number()
       .int()
@@ -107,6 +109,9 @@ export function validateQueues(
       continue;
     }
     const q = parsed.data;
+    if (q.connectBy === 'conference' && q.offerBy === 'transfer') {
+      at('connectBy', "conference invites the agent's answered ring into the call, which needs offerBy 'ring'");
+    }
     if (q.method === 'attendant' && q.offerBy === 'transfer') {
       at('offerBy', "attendant rings several agents at once, which needs 'ring' (a blind transfer reaches one agent)");
     }

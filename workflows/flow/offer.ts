@@ -14,7 +14,8 @@ import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
 import { transferTakenBefore } from './transfer-taken.js';
 import { ringEndOutcome } from './ring-end.js';
-import { ADOPT_STRAY_RING_PATCH, OFFER_CONFIRMS_HUMAN_PATCH } from '../patches.js';
+import { ADOPT_STRAY_RING_PATCH, CONFERENCE_CONNECT_PATCH, OFFER_CONFIRMS_HUMAN_PATCH } from '../patches.js';
+import { conferenceIn } from './conference.js';
 import { HumanCheck } from './confirm-human.js';
 
 // A retried ring could ring the agent twice: a few quick tries only (429/5xx are refused before a call exists).
@@ -157,6 +158,13 @@ async function ring(
   const agentLeg = leg(winner.agentId)!;
   recorder.event('agentAnswered', { agentId: winner.agentId, ringCallId: agentLeg.callId });
   await music; // no hold-music request may cross the transfer
+  if (a.connectBy === 'conference' && patched(CONFERENCE_CONNECT_PATCH)) {
+    const joined = await conferenceIn(ctx, target, winner.agentId, agentLeg);
+    outcomes[winner.agentId] = joined ? 'connected' : 'cancelled';
+    if (joined) return { agentId: winner.agentId, outcomes, conference: true };
+    await agentLeg.hangUpQuietly();
+    return { outcomes };
+  }
   // Only the failure of an earlier offer is forgotten. A transfer that was accepted is never forgotten: when a worker
   // died before this request's task completed, the request is made again after the transfer's notifications have
   // already been applied, and Graph refuses the repeat; the call is connected all the same.

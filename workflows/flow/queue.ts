@@ -5,6 +5,7 @@ import type { QueueOptions, QueueResult } from './api.js';
 import type { CallContext } from './context.js';
 import { HOLD_MUSIC, HOLD_MUSIC_MAX, SHIPPED_HOLD_MUSIC_REPEAT } from './hold-music.js';
 import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
+import { stayInConference } from './conference.js';
 
 /** The queue verb, on the timeline as `verb:queue`; how the wait ended is the call's outcome, where it decides one. */
 export function queueVerb(ctx: CallContext, name: string, options: QueueOptions): Promise<QueueResult> {
@@ -189,8 +190,10 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       recorder.set({ agentId, connectedAt: new Date().toISOString(), waitSeconds });
       await reportOffer(assignment, offer.outcomes, workflowId);
       recorder.event('connected', { agentId, waitSeconds });
-      // After a transfer Graph ends our leg (terminated); the caller now talks to the agent directly.
-      if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
+      // In a conference Switchboard stays until the roster shows the talk over (conference.ts). After a transfer
+      // Graph ends our leg (terminated); the caller now talks to the agent directly.
+      if (offer.conference) await stayInConference(ctx, assignment, agentId);
+      else if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
       return { outcome: 'connected', agentId, waitSeconds };
     }
 

@@ -22,6 +22,8 @@ export interface OfferResult {
   outcomes: Record<string, AgentOfferOutcome>;
   /** Graph refused a request (not an agent's doing). */
   error?: unknown;
+  /** The agent was invited into the caller's call (connectBy 'conference'): Switchboard is still in it. */
+  conference?: boolean;
 }
 
 /** Everyone an offer goes to: the assigned agent, or the whole attendant group. */

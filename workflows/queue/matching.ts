@@ -232,6 +232,7 @@ function assignmentFor(
     missesBeforeAway: config.missesBeforeAway,
     ...(config.confirm !== undefined ? { confirm: config.confirm } : {}),
     ...(config.confirmSeconds !== undefined ? { confirmSeconds: config.confirmSeconds } : {}),
+    ...(config.connectBy !== undefined ? { connectBy: config.connectBy } : {}),
     ...how,
     ...(offer.group ? { group: offer.group } : {}),
   };

@@ -21,6 +21,11 @@ export interface CallRecord {
   offeredAt?: string;
   connectedAt?: string;
   endedAt?: string;
+  /** How the agent was put through: `conference` when Switchboard stayed in the call (absent: a transfer). */
+  connectedBy?: 'transfer' | 'conference';
+  /** A conference's end of talk, from the roster (issue 24, point 2), and who left first. */
+  talkEndedAt?: string;
+  talkEndedBy?: 'agent' | 'caller' | 'call';
   flow?: string;
   tags?: string[];
   data?: Record<string, string | number | boolean>;

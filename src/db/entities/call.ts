@@ -23,6 +23,11 @@ export class Call {
   offeredAt?: Date;
   connectedAt?: Date;
   endedAt?: Date;
+  /** `conference` when Switchboard stayed in the call (issue 24); null for a transfer. */
+  connectedBy?: string;
+  /** A conference's end of talk from Graph's roster, and who left first (agent, caller, call). */
+  talkEndedAt?: Date;
+  talkEndedBy?: string;
   /** The flow that handled the call (flows/). */
   flow?: string;
   tags: string[] = [];
@@ -53,6 +58,9 @@ export const CallSchema = new EntitySchema<Call>({
     offeredAt: { type: 'datetime', nullable: true },
     connectedAt: { type: 'datetime', nullable: true },
     endedAt: { type: 'datetime', nullable: true },
+    connectedBy: { type: 'string', length: 20, nullable: true },
+    talkEndedAt: { type: 'datetime', nullable: true },
+    talkEndedBy: { type: 'string', length: 20, nullable: true },
     flow: { type: 'string', length: 100, nullable: true },
     tags: { type: 'string[]', defaultRaw: `'{}'` },
     data: { type: 'json', defaultRaw: `'{}'::jsonb` },
