@@ -16,16 +16,18 @@ import type pg from 'pg';
  *   hang up after 20 s there: each is a segment of support (queued, flowed out: not answered, not abandoned) and an
  *   abandoned call of sales; the caller waited 25 s in all. 1 call times out in sales after 120 s (queued, a flow-out).
  *   2 more sales callers hang up 3 s after queueing (11:40, 11:45): short abandons (under 5 s), queued but not
- *   abandoned. So sales: 56 queued, 13 abandoned, 2 short abandons, SL2 35/53, abandonment 13/56; support: 43
- *   queued, abandonment 8/43; longest wait 120 s.
+ *   abandoned. 1 more sales caller times out after 90 s (11:50) and hangs up during the flow's fallback: outcome
+ *   `disconnected`, a flow-out (timed out), not an abandon (issue 27, point 2). So sales: 57 queued, 13 abandoned,
+ *   2 short abandons, SL2 35/53, abandonment 13/57, 2 timed out; support: 43 queued, abandonment 8/43; longest wait
+ *   120 s.
  * Service level by each queue's formula (metrics.queue_service_level): sales uses 'abandons_within_met'. Its 10
  *   abandons were queued 09:01–10:04 (threshold 20 s) and waited 30 s: over; the 3 chain callers were queued in sales
  *   at 11:00–11:10 (threshold 45 s) and hung up after 20 s: within. So (35 + 3) ÷ (40 + 13) = 38/53 (SL2 would say
  *   35/53, 'late_abandons' 35/50). Support keeps the default 'answered_abandoned': 18 ÷ (29 + 8) = 18/37 (its 8
  *   abandons waited 45 s, over 30 s, so every formula but SL1's gives 18/37).
  * Repeat callers: the 3 overflow-chain callers are the first three sales callers who abandoned at 09:01, 09:08 and
- *   09:15 (arrived 8 s before), calling again about two hours later. So of sales' 56 calls 3 were followed by another
- *   from the same number within 24 h (and 7 days): 3/56; support 0 of 40; the 4 after-hours calls (no queue) 0 of 4.
+ *   09:15 (arrived 8 s before), calling again about two hours later. So of sales' 57 calls 3 were followed by another
+ *   from the same number within 24 h (and 7 days): 3/57; support 0 of 40; the 4 after-hours calls (no queue) 0 of 4.
  * 4 after-hours calls never queued, each leaving a message with no queue (as after-hours voicemail does): two on the
  *   line +14255550100 (recorded; one handled), one empty and one failed on +14255550200.
  *
@@ -266,9 +268,15 @@ export function fixtureRows(): {
       agent: null,
     });
   }
-  // Timed out in sales after 120 s: the queue's closing message, then the call ends (a flow-out, not an abandon).
-  {
-    const arrived = new Date(Date.UTC(2026, 10, 20, 11, 30, 0));
+  // Timed out in sales after 120 s (11:30): the queue's closing message, then the call ends (a flow-out, not an
+  // abandon). Timed out after 90 s (11:50), then hung up during the flow's fallback (its music before the
+  // voicemail): no longer waiting in the queue, so `disconnected` (workflows/flow/hung-up.ts), a flow-out too.
+  const timedOut = [
+    { minute: 30, wait: 120, end: 125, outcome: 'queueDisconnected', action: { type: 'disconnect' } },
+    { minute: 50, wait: 90, end: 102, outcome: 'disconnected', action: { type: 'voicemail', mailbox: 'sales' } },
+  ];
+  for (const t of timedOut) {
+    const arrived = new Date(Date.UTC(2026, 10, 20, 11, t.minute, 0));
     const queued = at(arrived, 8);
     const id = callId();
     calls.push({
@@ -277,20 +285,16 @@ export function fixtureRows(): {
       queue: 'sales',
       from: `+1425555${String(n).padStart(4, '0')}`,
       name: `Caller ${n}`,
-      outcome: 'queueDisconnected',
+      outcome: t.outcome,
       arrived,
       queued,
       connected: null,
-      ended: at(queued, 125),
-      wait: 120,
+      ended: at(queued, t.end),
+      wait: t.wait,
       agent: null,
       path: [
         ['queued', queued, { queue: 'sales', requeue: false }],
-        [
-          'queueExit',
-          at(queued, 120),
-          { queue: 'sales', reason: 'timeout', action: { type: 'disconnect' }, waitSeconds: 120 },
-        ],
+        ['queueExit', at(queued, t.wait), { queue: 'sales', reason: 'timeout', action: t.action, waitSeconds: t.wait }],
       ],
     });
   }
