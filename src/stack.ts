@@ -13,6 +13,8 @@ import { startWorkerRole } from './stack/worker-role.js';
 import { startWebRole } from './stack/web-role.js';
 import { stopAllOf, type Stops } from './stack/stops.js';
 import { failClosed } from './stack/fail-closed.js';
+import { claimDataFolder } from './stack/leftovers.js';
+import { assertPortsFree, wantedPorts } from './stack/ports.js';
 import type { GraphStandIn, Stack, StackOptions } from './stack/types.js';
 
 export type { GraphStandIn, Stack, StackOptions, StackRoles, StackStep } from './stack/types.js';
@@ -37,6 +39,20 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
   });
   const stops: Stops = [];
   const stopAll = stopAllOf(stops, logger);
+  const aborted = () => options.signal?.throwIfAborted();
+  aborted();
+
+  // The stack owns its processes (issue 25, point 6): what an earlier run of this data folder left running is stopped
+  // first, then every port it needs is checked, so a stranger's server is never taken for ours.
+  stops.push(
+    await claimDataFolder(config, { postgres: !config.database.url, temporal: !config.temporal.address }, onStep),
+  );
+  try {
+    await assertPortsFree(wantedPorts(config, roles, runsEmulator));
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 
   // The SDK's worker metrics go into /metrics out of the box: on a free local port unless TEMPORAL_SDK_METRICS_PORT
   // says where (or 0, not at all). A web-only process runs no worker, so it has none to serve.
@@ -46,17 +62,21 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
   );
   const temporalMetricsUrl = sdkMetrics.metricsPort ? `http://127.0.0.1:${sdkMetrics.metricsPort}/metrics` : undefined;
   try {
+    aborted();
     // 1. Temporal.
     const { temporalAddress, devServer, client, workerConnection } = await startTemporal(
       config,
       logger,
       stops,
       roles.worker,
+      options.signal,
     );
     onStep({ component: 'temporal', detail: devServer ? `dev server ${temporalAddress}` : temporalAddress });
+    aborted();
 
     // 2. Postgres.
     const db = await startDatabase(config, stops);
+    aborted();
     const { databaseUrl, orm } = db;
     onStep({
       component: 'postgres',
@@ -92,6 +112,7 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
         ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
       }));
     }
+    aborted();
 
     // 4. Express.
     let webUrl: string | undefined;
@@ -111,6 +132,7 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
       });
       onStep({ component: 'web', detail: webUrl });
     }
+    aborted();
 
     // 5. The stand-in for Graph (the emulator), when no real Graph is configured and the caller brought one.
     if (runsEmulator && options.graphStandIn) {
@@ -119,6 +141,7 @@ export async function startStack<E extends GraphStandIn = GraphStandIn>(
       stops.push(() => standIn.stop());
       onStep({ component: 'emulator', detail: emulator.url });
     }
+    aborted();
 
     return {
       config,

@@ -3,6 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
 import { admissionLimitsFromEnv } from '../server/answer-admission.js';
 import { createLogger } from '../log.js';
+import { Shutdown } from './shutdown.js';
+
+const stdoutLine = (line: string) => process.stdout.write(`${line}\n`);
+/** A worker or web process of its own finishes its work for up to 25 s on SIGTERM: Kubernetes's default grace is 30. */
+const ROLE_STOP_GRACE_MS = 25_000;
 
 // Commands load their modules on demand, so a bad configuration is reported before anything heavy loads.
 const up = async (...args: Parameters<typeof import('./up.js').up>) => (await import('./up.js')).up(...args);
@@ -79,14 +84,27 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const logFile = path.resolve(config.dataDir, 'switchboard.log');
       process.stdout.write(`Logs: ${logFile}\n`);
-      await up(config, createLogger(config.logLevel, 'switchboard', logFile), { demo: !rest.includes('--no-demo') });
+      // Ctrl-C while the stack's modules load (seconds on a busy machine) stops it too (issue 25, point 6).
+      const shutdown = new Shutdown(stdoutLine);
+      await up(config, createLogger(config.logLevel, 'switchboard', logFile), {
+        demo: !rest.includes('--no-demo'),
+        shutdown,
+      });
       return -1; // keeps running until a signal
     }
     case 'worker':
-      await up(config, logger, { demo: false, roles: { worker: true, web: false } });
+      await up(config, logger, {
+        demo: false,
+        roles: { worker: true, web: false },
+        shutdown: new Shutdown(stdoutLine, ROLE_STOP_GRACE_MS),
+      });
       return -1;
     case 'web':
-      await up(config, logger, { demo: false, roles: { worker: false, web: true } });
+      await up(config, logger, {
+        demo: false,
+        roles: { worker: false, web: true },
+        shutdown: new Shutdown(stdoutLine, ROLE_STOP_GRACE_MS),
+      });
       return -1;
     case 'migrate': {
       if (!config.database.url) {

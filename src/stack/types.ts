@@ -55,6 +55,11 @@ export interface StackOptions<E extends GraphStandIn = GraphStandIn> {
   presence?: { intervalSeconds?: number; lagSeconds?: number } | false;
   /** Started after the web role when GRAPH_BASE_URL is not set: the demo's and the tests' emulator. */
   graphStandIn?: (config: Config, logger: Logger) => Promise<E>;
+  /**
+   * Ctrl-C during start-up: what has started is stopped and startStack rejects with the signal's reason, at the next
+   * step or sooner (the dev server's wait for its port).
+   */
+  signal?: AbortSignal;
   /** Admission control of incoming calls (src/server/answer-admission.ts); from ADMISSION_* unless given. */
   admission?: AdmissionLimits;
 }
