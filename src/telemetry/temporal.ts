@@ -5,6 +5,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
   makeWorkflowExporter,
+  type OpenTelemetrySinks,
 } from '@temporalio/interceptors-opentelemetry';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
@@ -53,17 +54,18 @@ export interface WorkerTracing {
   /** After them (inside the call context). */
   activityInner: ActivityInterceptorsFactory[];
   workflowModules: string[];
-  sinks: InjectedSinks<Record<string, never>> | Record<string, never>;
+  /** The `exporter` sink the workflow spans leave through; none without tracing. */
+  sinks?: InjectedSinks<OpenTelemetrySinks>;
 }
 
 /** The worker's share: interceptors, the workflow module and the sink the workflow spans leave through. */
 export function workerTracing(): WorkerTracing {
   const tracing = tracingActive();
-  if (!tracing) return { activityOuter: [], activityInner: [], workflowModules: [], sinks: {} };
+  if (!tracing) return { activityOuter: [], activityInner: [], workflowModules: [] };
   return {
     activityOuter: [activitySpans],
     activityInner: [callIdOnActivitySpan],
     workflowModules: [tracingWorkflowInterceptorsPath],
-    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.provider.resource as never) } as never,
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.provider.resource) },
   };
 }

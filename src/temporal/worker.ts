@@ -75,7 +75,7 @@ export async function createWorker(opts: {
       activity: [...tracing.activityOuter, callActivityInterceptors, ...tracing.activityInner],
       ...(opts.workflowBundle ? {} : { workflowModules: [workflowInterceptorsPath, ...tracing.workflowModules] }),
     },
-    sinks: tracing.sinks,
+    ...(tracing.sinks ? { sinks: tracing.sinks } : {}),
     ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }

@@ -31,7 +31,7 @@ async function replayAll(workflowModules: string[]): Promise<{ replayed: number;
   const failed: string[] = [];
   let replayed = 0;
   for await (const result of Worker.runReplayHistories(
-    { workflowsPath, interceptors: { workflowModules }, sinks: workerTracing().sinks, replayName: 'traced' },
+    { workflowsPath, interceptors: { workflowModules }, sinks: workerTracing().sinks!, replayName: 'traced' },
     histories,
   )) {
     replayed++;
