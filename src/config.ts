@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isPhoneCountry } from './phone/number.js';
 import { parseCidrs } from './server/ip-allowlist.js';
 import type { ClientConfigProfile } from '@temporalio/envconfig';
 import { loadTemporalProfile, TemporalProfileError, usesTls } from './temporal/client-profile.js';
@@ -130,9 +131,11 @@ export const configSchema = z.object({
     .default('UTC')
     .refine(isTimeZone, 'expected an IANA time zone name such as Europe/Paris or Asia/Kolkata'),
   PRIVACY_HMAC_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
+  // Where a number written without its country code is read (privacy requests, stored rows): libphonenumber's codes.
   PHONE_REGION: z
     .string()
     .regex(/^[A-Z]{2}$/, 'expected a two-letter country code (ISO 3166-1 alpha-2), e.g. US')
+    .refine(isPhoneCountry, 'not a country with phone numbering rules (ISO 3166-1 alpha-2, e.g. GB for the UK)')
     .optional(),
   EMULATOR_PORT: port.default(4000),
   EMULATOR_MEDIA_SPEED: z.coerce.number().positive().default(1),

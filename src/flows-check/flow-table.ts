@@ -18,6 +18,7 @@ import { flowUsage } from './flow-usage.js';
 import type { Problems } from './problems.js';
 import { position, type FlowsProgram } from './program.js';
 import type { FlowSummary } from './types.js';
+import { isPhoneCountry } from '../phone/number.js';
 
 export function readFlowTable(fp: FlowsProgram, sites: CallSites, problems: Problems): FlowSummary[] {
   const { checker, root } = fp;
@@ -76,6 +77,15 @@ export function readFlowTable(fp: FlowsProgram, sites: CallSites, problems: Prob
         if (typeof v === 'string') numberNodes.push({ value: v, node: el });
       }
     }
+    // The line's country reads the numbers callers key (src/phone/number.ts): a code libphonenumber does not know
+    // would silently read them in the caller's country instead.
+    const countryNode = props.get('country')?.value;
+    const country = countryNode ? literalValue(checker, countryNode) : UNKNOWN;
+    if (countryNode && typeof country === 'string' && !isPhoneCountry(country))
+      problems.report(
+        countryNode,
+        `country '${country}' is not a country code libphonenumber knows: use ISO 3166-1 alpha-2, upper case (e.g. 'GB', 'US', 'FR', 'DE')`,
+      );
     const runNode = props.get('run')?.value;
     const run = runNode ? (isFunctionLike(runNode) ? runNode : resolveFunction(fp, runNode)) : undefined;
     const used = run ? flowUsage(fp, sites, run) : { queues: [], voicemailBoxes: [], schedules: [], lookups: [] };

@@ -8,6 +8,7 @@ import {
 } from '../../src/phone/number.js';
 import { parseSubject, InvalidSubjectError } from '../../src/privacy/phone.js';
 import { SubjectMatcher } from '../../src/privacy/matching.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 
 /**
  * Issue 26, point 1: phone numbers by libphonenumber-js (src/phone/number.ts, max metadata). A US, a UK, a French and a
@@ -129,5 +130,16 @@ describe('privacy requests name and match numbers the same way', () => {
     for (const stored of ['+442079460958', '442079460958', '020 7946 0958', '0044 20 7946 0958'])
       expect(m.is(stored)).toBe(true);
     for (const stored of ['+442079460959', '+14255550100', '02079460958 ext', null]) expect(m.is(stored)).toBe(false);
+  });
+});
+
+describe('PHONE_REGION, where numbers written without a country code are read', () => {
+  it('takes a country libphonenumber knows and refuses one it does not, with one line naming the variable', () => {
+    expect(loadConfig({ PHONE_REGION: 'GB' }).privacy.phoneRegion).toBe('GB');
+    expect(() => loadConfig({ PHONE_REGION: 'UK' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PHONE_REGION: 'UK' })).toThrow(
+      /^Invalid configuration: PHONE_REGION="UK": not a country/,
+    );
+    expect(() => loadConfig({ PHONE_REGION: 'gb' })).toThrow(/PHONE_REGION="gb": expected a two-letter country code/);
   });
 });
