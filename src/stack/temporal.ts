@@ -6,6 +6,7 @@ import { startTemporalDevServer, type DevServer } from '../infra/temporal-dev-se
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { describeRetention, ensureNamespaceRetention } from '../temporal/namespace-retention.js';
+import { describeRegistration, registerCallSearchAttributes } from '../temporal/search-attributes.js';
 import { tracingClientInterceptors } from '../telemetry/temporal.js';
 import { startTracing } from '../telemetry/tracing.js';
 import type { Stops } from './stops.js';
@@ -85,6 +86,9 @@ export async function startTemporal(
     { component: 'temporal' },
     describeRetention(retention),
   );
+  // The call's search attributes (issue 26, point 3) on a configured cluster: a call setting one the namespace does
+  // not know fails its workflow task. Not fatal here: doctor and the log say what to do where the app may not.
+  if (config.temporal.address) await registerSearchAttributesAtStart(role.client, config.temporal.namespace, logger);
   return role;
 }
 
@@ -102,5 +106,18 @@ async function untilHealthy<T>(devServer: DevServer | undefined, connect: () => 
       if (!devServer || !notYet || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+}
+
+async function registerSearchAttributesAtStart(client: Client, namespace: string, logger: Logger): Promise<void> {
+  try {
+    const r = await registerCallSearchAttributes(client.connection, namespace);
+    const ok = r.notPermitted === undefined && r.conflicts.length === 0;
+    logger[ok ? 'info' : 'warn']({ component: 'temporal' }, describeRegistration(r));
+  } catch (err) {
+    logger.warn(
+      { component: 'temporal', err },
+      'could not register the call search attributes: run switchboard doctor',
+    );
   }
 }

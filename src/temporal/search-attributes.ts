@@ -84,7 +84,11 @@ export async function registerCallSearchAttributes(
     const type = known[name];
     if (type === undefined) missing[name] = KEYWORD;
     else if (type === KEYWORD) result.present.push(name);
-    else result.conflicts.push({ name, type: temporal.api.enums.v1.IndexedValueType[type] ?? String(type) });
+    else
+      result.conflicts.push({
+        name,
+        type: (temporal.api.enums.v1.IndexedValueType[type] ?? String(type)).replace('INDEXED_VALUE_TYPE_', ''),
+      });
   }
   if (!Object.keys(missing).length) return result;
   try {
