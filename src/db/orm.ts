@@ -32,6 +32,7 @@ import { Migration20261207180000_call_wrap_up } from './migrations/Migration2026
 import { Migration20261207190000_queue_setting_changes } from './migrations/Migration20261207190000_queue_setting_changes.js';
 import { Migration20261207190100_site_zone_reader } from './migrations/Migration20261207190100_site_zone_reader.js';
 import { Migration20261207190200_ring_outcomes } from './migrations/Migration20261207190200_ring_outcomes.js';
+import { Migration20261207190300_faster_repeat_and_rings } from './migrations/Migration20261207190300_faster_repeat_and_rings.js';
 import { Migration20261207193000_alert_views } from './migrations/Migration20261207193000_alert_views.js';
 import { Migration20261207200000_call_talk_end } from './migrations/Migration20261207200000_call_talk_end.js';
 
@@ -70,6 +71,7 @@ const migrationsList = [
   { name: 'Migration20261207190000_queue_setting_changes', class: Migration20261207190000_queue_setting_changes },
   { name: 'Migration20261207190100_site_zone_reader', class: Migration20261207190100_site_zone_reader },
   { name: 'Migration20261207190200_ring_outcomes', class: Migration20261207190200_ring_outcomes },
+  { name: 'Migration20261207190300_faster_repeat_and_rings', class: Migration20261207190300_faster_repeat_and_rings },
   { name: 'Migration20261207193000_alert_views', class: Migration20261207193000_alert_views },
   { name: 'Migration20261207200000_call_talk_end', class: Migration20261207200000_call_talk_end },
 ];
