@@ -72,6 +72,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   const rt = new CallRuntime(session, recorder, call, {
     callbackUri: input.callbackUri,
     promptBaseUrl: input.promptBaseUrl,
+    ...(input.phoneRegion ? { phoneRegion: input.phoneRegion } : {}),
   });
   if (input.route?.priority !== undefined) rt.setPriority(input.route.priority);
   // Graph ends a call with no keepAlive for 45 minutes: one goes to each call held, from the answer until the end.

@@ -38,6 +38,7 @@ export class FlowTest {
     private readonly promptBaseUrl: string,
     private readonly activities: object,
     private flows: string | undefined,
+    private readonly phoneRegion: string | undefined,
   ) {}
 
   static async start(options: FlowTestOptions = {}): Promise<FlowTest> {
@@ -86,6 +87,7 @@ export class FlowTest {
       options.promptBaseUrl ?? 'https://switchboard.test/prompts',
       activities,
       options.flows,
+      options.phoneRegion,
     );
   }
 
@@ -145,6 +147,7 @@ export class FlowTest {
       },
       callbackUri: 'https://switchboard.test/api/calling',
       promptBaseUrl: this.promptBaseUrl,
+      ...(this.phoneRegion ? { phoneRegion: this.phoneRegion } : {}),
     };
     const handle = await this.env.client.workflow.start('callWorkflow', {
       workflowId: callWorkflowId(callId),

@@ -29,6 +29,8 @@ export interface FlowTestOptions {
   scheduleExceptions?: Record<string, ScheduleException[]>;
   schedules?: Record<string, ScheduleDefinition>;
   queues?: Record<string, QueueConfig>;
+  /** PHONE_REGION as the webhook passes it: where keyed numbers are read when the line names no country. */
+  phoneRegion?: string;
   /** Base URL the prompts appear under in Graph requests. */
   promptBaseUrl?: string;
   /**

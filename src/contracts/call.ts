@@ -24,6 +24,11 @@ export interface CallWorkflowInput {
    * (15 minutes, Microsoft's recommendation); tests shorten it with the emulator's window.
    */
   keepAliveSeconds?: number;
+  /**
+   * Where a number a caller keys without its country code is read when the line's flow names no country
+   * (PHONE_REGION, ISO 3166-1 alpha-2). Absent: the caller's own number's country.
+   */
+  phoneRegion?: string;
 }
 
 /** How a call ended, from the contact center's point of view. */

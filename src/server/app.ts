@@ -43,6 +43,8 @@ export interface AppDeps {
   adminAllowedCidrs?: string[];
   /** Every call's keepAlive interval (GRAPH_KEEPALIVE_SECONDS); absent: the call workflow's default (15 minutes). */
   keepAliveSeconds?: number;
+  /** PHONE_REGION: where numbers callers key without a country code are read when their line names no country. */
+  phoneRegion?: string;
   webhookAllowedCidrs?: string[];
   trustedProxies?: string[];
   /** Recording downloads through signed links; absent: not served. */
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
       promptBaseUrl: `${deps.publicUrl}/prompts`,
       recordingTokens: new RecordingTokens(deps.orm),
       ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
+      ...(deps.phoneRegion ? { phoneRegion: deps.phoneRegion } : {}),
       ...(deps.admission ? { admission: deps.admission } : {}),
       ...(deps.callSearchAttributes ? { searchAttributes: deps.callSearchAttributes } : {}),
     }),

@@ -20,6 +20,8 @@ export interface CallingWebhookDeps {
   promptBaseUrl: string;
   /** How often the call workflow sends keepAlive for the calls it holds (call-keepalive.md). */
   keepAliveSeconds?: number;
+  /** PHONE_REGION: the country keyed numbers are read in where the line names none (CallWorkflowInput.phoneRegion). */
+  phoneRegion?: string;
   /** Where a recording's access token is kept instead of the call's history (recording-tokens.ts). */
   recordingTokens?: RecordingTokens;
   /**
@@ -48,6 +50,7 @@ export function callingWebhook(deps: CallingWebhookDeps) {
       callbackUri: deps.callbackUri,
       promptBaseUrl: deps.promptBaseUrl,
       ...(deps.keepAliveSeconds !== undefined ? { keepAliveSeconds: deps.keepAliveSeconds } : {}),
+      ...(deps.phoneRegion ? { phoneRegion: deps.phoneRegion } : {}),
     };
     try {
       const handle = await client.workflow.start('callWorkflow', {

@@ -101,6 +101,7 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     eagerStart: d.eagerStart,
     publicUrl: config.publicUrl,
     keepAliveSeconds: config.graph.keepAliveSeconds,
+    ...(config.privacy.phoneRegion ? { phoneRegion: config.privacy.phoneRegion } : {}),
     notificationVerifier,
     adminAuth,
     tabs,

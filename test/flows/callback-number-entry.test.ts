@@ -5,14 +5,14 @@ import type { FlowTestHistories } from '../../devkit/flow-testing/options.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
 
 // Issue 26, point 1: a callback number keyed on the phone is read by libphonenumber-js in the country of the line
-// dialled (FlowDefinition.country, test/fixtures/phone-lines.ts), else the caller's own; 00 and 011 prefixes work from
-// any line; invalid and premium-rate numbers are refused and asked again. On the time-skipping server.
+// dialled (FlowDefinition.country, test/fixtures/phone-lines.ts), else PHONE_REGION (the workflow's input; FR here),
+// else the caller's own (flows/tests/support-line.test.ts); 00 and 011 prefixes work from any line; invalid and premium-rate numbers are refused and asked again. On the time-skipping server.
 const lines = fileURLToPath(new URL('../fixtures/phone-lines.ts', import.meta.url));
 let t: FlowTest;
 const kept: FlowTestHistories[] = [];
 
 beforeAll(async () => {
-  t = await FlowTest.start({ agents: 'signedOut', flows: lines });
+  t = await FlowTest.start({ agents: 'signedOut', flows: lines, phoneRegion: 'FR' });
 }, 120_000);
 
 afterAll(async () => {
@@ -45,9 +45,13 @@ describe('a callback number keyed nationally is read in the country of the line 
     expect(caller.timeline().some((e) => e.type === 'callbackInvalidNumber')).toBe(false);
   });
 
-  it('a line without a country reads a national number in the caller’s own (a UK caller: a UK number)', async () => {
-    const { read } = await keyNumber('ra-anywhere', ['02079460958'], '+442079460001');
-    expect(read).toBe('+442079460958');
+  it('a line without a country reads it in PHONE_REGION (FR here), even from a UK caller', async () => {
+    const { read } = await keyNumber('ra-anywhere', ['0142685300'], '+442079460001');
+    expect(read).toBe('+33142685300');
+  });
+
+  it('the line’s own country wins over PHONE_REGION', async () => {
+    expect((await keyNumber('ra-uk', ['0142685300', '02079460958'])).read).toBe('+442079460958');
   });
 });
 

@@ -26,6 +26,8 @@ export interface CallContext {
   answered: boolean;
   /** Our webhook, where Graph sends this call's notifications (and those of calls it places: rings, a callback). */
   readonly callbackUri: string;
+  /** PHONE_REGION, from the workflow's input: where keyed numbers are read when the line's flow names no country. */
+  readonly phoneRegion: string | undefined;
 
   promptUri(file: string): string;
   /** A prompt's file for the call's language: the variant in that language, else the first listed. */

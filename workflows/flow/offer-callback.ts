@@ -80,7 +80,8 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
  */
 function keyedNumber(ctx: CallContext, digits: string, callerNumber: string | undefined): string | undefined {
   if (!patched(PHONE_NUMBERS_PATCH)) return legacyToE164(digits, callerNumber);
-  const read = readPhoneNumber(digits, lineCountry(ctx) ?? (callerNumber ? phoneCountry(callerNumber) : undefined));
+  const region = lineCountry(ctx) ?? ctx.phoneRegion ?? (callerNumber ? phoneCountry(callerNumber) : undefined);
+  const read = readPhoneNumber(digits, region);
   return 'e164' in read ? read.e164 : undefined;
 }
 
@@ -94,7 +95,7 @@ function callerNumber(ctx: CallContext): string | undefined {
   return normalisePhoneNumber(ctx.from.id);
 }
 
-/** The country of the line dialled: the flow's for that resource account, if it names one. */
+/** The country of the line dialled: the flow's for that resource account, if it names one (else PHONE_REGION's). */
 function lineCountry(ctx: CallContext): string | undefined {
   return flowFor(ctx.incoming.to.applicationInstanceId).country;
 }

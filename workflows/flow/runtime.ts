@@ -64,7 +64,7 @@ export class CallRuntime implements Call, CallContext {
     readonly session: CallSession,
     readonly recorder: CallRecorder,
     readonly incoming: IncomingCall,
-    private readonly options: { callbackUri: string; promptBaseUrl: string },
+    private readonly options: { callbackUri: string; promptBaseUrl: string; phoneRegion?: string },
   ) {}
 
   get id(): string {
@@ -84,6 +84,9 @@ export class CallRuntime implements Call, CallContext {
   }
   get callbackUri(): string {
     return this.options.callbackUri;
+  }
+  get phoneRegion(): string | undefined {
+    return this.options.phoneRegion;
   }
   get call(): Call {
     return this;
