@@ -5,6 +5,14 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { base, Layout, link, tablePanel } from './panels.js';
 
+/**
+ * A visibility query for the Temporal UI's `query` parameter, percent-encoded but for the Grafana variable in it
+ * (`${__value.raw}`, which Grafana fills in as it is: workflow ids and queue names are URL-safe).
+ */
+function temporalQuery(query: string): string {
+  return encodeURIComponent(query).replace(/%24%7B__value\.raw%7D/g, '${__value.raw}');
+}
+
 /** Calls by caller or number, and one call's path, with links to its workflow and recording. */
 export function callExplorer(): Dashboard {
   const l = new Layout();
@@ -38,7 +46,32 @@ export function callExplorer(): Dashboard {
           {
             id: 'links',
             value: [
-              link('Temporal workflow', '${temporal_ui}/namespaces/default/workflows/${__value.raw}')
+              // The Temporal UI's workflow list filtered by a visibility query (its `query` parameter): this call's
+              // workflow, every run of it.
+              link(
+                'This call in Temporal',
+                `\${temporal_ui}/namespaces/default/workflows?query=${temporalQuery("WorkflowId = '${__value.raw}'")}`,
+              )
+                .targetBlank(true)
+                .build(),
+            ],
+          },
+        ])
+        .overrideByName('queue', [
+          {
+            id: 'links',
+            value: [
+              // The call's search attributes (src/contracts/search-attributes.ts): Queue and Outcome filter in Temporal.
+              link(
+                'This queue’s calls in Temporal',
+                `\${temporal_ui}/namespaces/default/workflows?query=${temporalQuery("Queue = '${__value.raw}'")}`,
+              )
+                .targetBlank(true)
+                .build(),
+              link(
+                'This queue’s abandoned calls in Temporal',
+                `\${temporal_ui}/namespaces/default/workflows?query=${temporalQuery("Queue = '${__value.raw}' AND Outcome = 'abandoned'")}`,
+              )
                 .targetBlank(true)
                 .build(),
             ],

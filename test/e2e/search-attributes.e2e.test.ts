@@ -6,6 +6,7 @@ import { queues } from '../../flows/index.js';
 import { CALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { privacyHmacKey, subjectRef } from '../../src/privacy/subject-ref.js';
+import { callExplorer } from '../../dashboards/call-explorer.js';
 
 // Issue 26, point 3: the call's search attributes on the embedded stack (emulator → webhook → Temporal dev server
 // started with --search-attribute → worker). Calls placed end to end are found by a visibility query as a person
@@ -104,6 +105,29 @@ describe('call search attributes (Temporal visibility)', () => {
     expect((await listed(`CallerHash = '${hash}'`, 1)).map((w) => w.workflowId)).toEqual([
       callWorkflowId(abandoned.callId),
     ]);
+
+    // The Call explorer's links open the Temporal UI on a visibility query: each one finds what it says.
+    const overrides = (callExplorer().panels?.[0] as { fieldConfig: { defaults: unknown; overrides: unknown[] } })
+      .fieldConfig.overrides as {
+      matcher: { options: string };
+      properties: { value: { title: string; url: string }[] }[];
+    }[];
+    const linkQuery = (column: string, title: string, value: string) => {
+      const url = overrides
+        .find((o) => o.matcher.options === column)!
+        .properties[0]!.value.find((l) => l.title === title)!
+        .url.replaceAll('${__value.raw}', value);
+      expect(url.startsWith('${temporal_ui}/namespaces/default/workflows?query=')).toBe(true);
+      return new URL(url.replace('${temporal_ui}', 'http://temporal-ui')).searchParams.get('query')!;
+    };
+    const workflowId = callWorkflowId(abandoned.callId);
+    expect((await listed(linkQuery('workflow_id', 'This call in Temporal', workflowId), 1))[0]!.workflowId).toBe(
+      workflowId,
+    );
+    expect(
+      (await listed(linkQuery('queue', 'This queue’s abandoned calls in Temporal', 'support'), 1))[0]!.workflowId,
+    ).toBe(workflowId);
+    expect(await listed(linkQuery('queue', 'This queue’s calls in Temporal', 'support'), 2)).toHaveLength(2);
 
     // No attribute of any call holds a phone number (in any form libphonenumber finds in text) or a name.
     const all = await listed(`WorkflowType = 'callWorkflow'`, 3);
