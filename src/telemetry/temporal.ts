@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { extractContextFromHeaders } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
 import {
-  OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
   makeWorkflowExporter,
@@ -11,10 +11,10 @@ import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { CALL_ID_ATTRIBUTE } from '../contracts/tracing.js';
 import { currentCall } from '../temporal/call-context.js';
-import { tracingActive } from './tracing.js';
+import { switchboardTracer, tracingActive } from './tracing.js';
 
 /**
- * Temporal's OpenTelemetry interceptors (@temporalio/interceptors-opentelemetry), when tracing is on: the client puts
+ * OpenTelemetry for Temporal (@temporalio/interceptors-opentelemetry and its header), when tracing is on: the client puts
  * the caller's span (the webhook's) in the headers of the workflows it starts and signals; the workflow's spans
  * (workflows/tracing-interceptors.ts) carry it on to the activities it schedules, whose spans are the parents of
  * their Graph requests. So a call is one trace from its incoming notification down to each Graph request.
@@ -31,9 +31,38 @@ export function tracingClientInterceptors(): { workflow?: WorkflowClientIntercep
   return tracingActive() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {};
 }
 
-/** The activity's span: Temporal's interceptor opens it around the activity (outermost). */
+/**
+ * The activity's span around the activity (outermost), a child of the workflow's StartActivity span (the
+ * `_tracer-data` header), named as Temporal's interceptor names it. Ours rather than its: on failure Temporal's
+ * records the error's message and stack in the span, and a Graph error can quote what was sent; here only the
+ * error's class goes in. Its outbound interceptor adds the trace and span ids to the activity's log lines.
+ */
 const activitySpans: ActivityInterceptorsFactory = (ctx) => ({
-  inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+  inbound: {
+    execute(input, next) {
+      const { activityType, activityId, workflowExecution } = ctx.info;
+      const parent = extractContextFromHeaders(input.headers) ?? context.active();
+      const attributes = {
+        temporalActivityId: activityId,
+        ...(workflowExecution ? { temporalWorkflowId: workflowExecution.workflowId } : {}),
+      };
+      return switchboardTracer().startActiveSpan(
+        `RunActivity:${activityType}`,
+        { kind: SpanKind.SERVER, attributes },
+        parent,
+        async (span) => {
+          try {
+            return await next(input);
+          } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
+    },
+  },
   outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
 });
 
