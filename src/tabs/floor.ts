@@ -79,15 +79,17 @@ export async function readFloor(em: EntityManager): Promise<FloorSnapshot> {
 }
 
 /**
- * Each queue's service level since midnight UTC: SL2 (answered within the threshold ÷ answered + abandoned, as
- * Microsoft's Queues app counts it, docs/metrics.md), so a day of abandoned calls reads 0 %, not nothing.
+ * Each queue's service level today, from midnight in the queue's configured time zone (its own, else the site's:
+ * SITE_TIME_ZONE; issue 27, point 5), never UTC's or the browser's: SL2 (answered within the threshold ÷ answered +
+ * abandoned, docs/metrics.md), so a day of abandoned calls reads 0 %, not nothing.
  */
 export async function serviceLevelsToday(em: EntityManager): Promise<Record<string, number | null>> {
   const rows = await em.getConnection().execute<{ queue: string; service_level_abandoned: number | null }[]>(
     `select q.queue, t.service_level_abandoned
        from queue_live q
-       cross join lateral metrics.queue_totals(date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', now(),
-                                               array[q.queue::text]) t`,
+       left join metrics.queue_zone z on z.queue = q.queue
+       cross join lateral metrics.queue_totals(
+         metrics.local_day_start(now(), coalesce(z.time_zone, metrics.site_time_zone())), now(), array[q.queue::text]) t`,
   );
   return Object.fromEntries(
     rows.map((r) => [r.queue, r.service_level_abandoned === null ? null : Number(r.service_level_abandoned)]),
