@@ -7,6 +7,8 @@ import type { CallRecord, RecordActivities, TimelineEntry } from '../../src/cont
 import type { VoicemailActivities } from '../../src/contracts/activities/voicemail.js';
 import { callWorkflowId, graphNotificationSignal } from '../../src/contracts/call.js';
 import type { CallNotification, CallState, ResultInfo } from '../../src/contracts/graph-call.js';
+import type { ParticipantActivities } from '../../src/contracts/activities/participants.js';
+import { SimulatedConference } from './simulated-conference.js';
 import { simulatedStoreActivities, type SimulatedStoreState } from './simulated-stores.js';
 import type {
   CalleeBehaviour,
@@ -63,6 +65,14 @@ export class SimulatedGraph implements SimulatedStoreState {
   private rings = 0;
   /** Calls placed to agents to offer them a call (ringAgent): call id → agent. */
   private readonly ringing = new Map<string, string>();
+  /** Group calls (connectBy 'conference', issue 24): the test makes the agent or the caller leave them. */
+  readonly conference = new SimulatedConference({
+    requests: this.requests,
+    notify: (n) => this.notify(n),
+    stateOf: (callId) => this.states.get(callId),
+    ringTo: (callId) => this.ringing.get(callId),
+    end: (callId) => this.state(callId, 'terminated'),
+  });
 
   constructor(
     private readonly client: Client,
@@ -129,9 +139,10 @@ export class SimulatedGraph implements SimulatedStoreState {
   }
 
   /** Graph's activities, and the in-memory stores' (simulated-stores.ts). */
-  activities(): GraphActivities & RecordActivities & VoicemailActivities & CallbackActivities {
+  activities(): GraphActivities & ParticipantActivities & RecordActivities & VoicemailActivities & CallbackActivities {
     return {
       ...simulatedStoreActivities(this),
+      ...this.conference.activities(),
       createCall: async ({ phone, applicationInstanceId, tenantId, callbackUri }) => {
         // As Graph does: the call exists at once (201), its notifications go to the callbackUri it was given.
         const workflowId = new URL(callbackUri).searchParams.get('workflowId');

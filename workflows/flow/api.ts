@@ -76,6 +76,12 @@ export interface QueueOptions {
    * outcome and the flow decides.
    */
   exits?: 'queue' | 'flow';
+  /**
+   * How the agent who takes the call is put through, overriding the queue's `connectBy` for this wait: 'transfer'
+   * (Switchboard leaves the call) or 'conference' (the agent is invited into the caller's call and Switchboard stays:
+   * exact talk time; docs/routing.md). Conference needs rings: a queue that offers by blind transfer ignores it.
+   */
+  connectBy?: 'transfer' | 'conference';
 }
 
 /** How a queue wait ended. The flow decides what happens after anything but `connected` and `abandoned`. */

@@ -6,6 +6,7 @@ import type { CallContext } from './context.js';
 import { HOLD_MUSIC, HOLD_MUSIC_MAX, SHIPPED_HOLD_MUSIC_REPEAT } from './hold-music.js';
 import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
 import { stayInConference } from './conference.js';
+import { stayInConference } from './conference.js';
 
 /** The queue verb, on the timeline as `verb:queue`; how the wait ended is the call's outcome, where it decides one. */
 export function queueVerb(ctx: CallContext, name: string, options: QueueOptions): Promise<QueueResult> {
@@ -178,7 +179,9 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       reservationId: assignment.reservationId,
       ...(members.length > 1 ? { group: members.map((m) => m.agentId) } : {}),
     });
-    const offer = await ctx.steps.offerToAgents(session, assignment, {
+    // The flow may say how this wait's agent is put through, whatever the queue says (QueueOptions.connectBy).
+    const offered = options.connectBy ? { ...assignment, connectBy: options.connectBy } : assignment;
+    const offer = await ctx.steps.offerToAgents(session, offered, {
       music: holdMusic,
       ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}),
     });
