@@ -6,7 +6,6 @@ import type { CallContext } from './context.js';
 import { HOLD_MUSIC, HOLD_MUSIC_MAX, SHIPPED_HOLD_MUSIC_REPEAT } from './hold-music.js';
 import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
 import { stayInConference } from './conference.js';
-import { stayInConference } from './conference.js';
 
 /** The queue verb, on the timeline as `verb:queue`; how the wait ended is the call's outcome, where it decides one. */
 export function queueVerb(ctx: CallContext, name: string, options: QueueOptions): Promise<QueueResult> {
