@@ -8,6 +8,7 @@ import {
   type QueueAction,
   type QueueConfig,
 } from '../contracts/queue-config.js';
+import { isE164 } from '../phone/number.js';
 
 /** A queue definition failed validation; each problem names the queue and the field. */
 export class QueueValidationError extends Error {
@@ -24,7 +25,8 @@ const action = z.union([
   z.object({ type: z.literal('queue'), queue: z.string().min(1) }).strict(),
   z.object({ type: z.literal('transfer'), userId: z.string().min(1) }).strict(),
   z
-    .object({ type: z.literal('transfer'), phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') })
+    // E.164 as libphonenumber-js reads it (a country code that exists, a possible length): what Graph's transfer takes.
+    .object({ type: z.literal('transfer'), phone: z.string().refine(isE164, 'must be an E.164 number') })
     .strict(),
 ]);
 
