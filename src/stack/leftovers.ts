@@ -79,8 +79,10 @@ export async function claimDataFolder(
           `${commandLine(holder.pid).slice(0, 100)}): stop it, or set DATA_DIR to another folder`,
       );
   }
-  if (embedded.postgres) await stopLeftoverPostgres(path.join(dataDir, 'postgres'), say);
-  if (embedded.temporal) await stopLeftoverDevServer(path.join(dataDir, 'temporal.db'), say);
+  // A stack of this very process holds the folder (tests start several): what runs there is its, not left over.
+  const ownStackRuns = holder?.pid === process.pid;
+  if (embedded.postgres && !ownStackRuns) await stopLeftoverPostgres(path.join(dataDir, 'postgres'), say);
+  if (embedded.temporal && !ownStackRuns) await stopLeftoverDevServer(path.join(dataDir, 'temporal.db'), say);
   await mkdir(dataDir, { recursive: true });
   const mine = `${process.pid} ${processEntry(process.pid)?.startTime ?? ''}\n`;
   await writeFile(lockFile, mine);
