@@ -11,6 +11,10 @@ const ALONE = [
   'test/graph/conformance.test.ts',
 ];
 
+// The production shape (issue 25, point 3: `npm run test:cluster`): the real Temporal server, built from its Go module
+// at the lowest priority while the other files run (its global set-up starts the build), then this project last.
+const CLUSTER = ['test/cluster/**/*.test.ts'];
+
 const shared = {
   testTimeout: 120_000,
   hookTimeout: 180_000,
@@ -28,7 +32,7 @@ export default defineConfig({
           ...shared,
           name: 'together',
           include: ['test/**/*.test.ts', 'flows/**/*.test.ts'],
-          exclude: ALONE,
+          exclude: [...ALONE, ...CLUSTER],
           fileParallelism: true,
           sequence: { groupOrder: 0 },
         },
@@ -41,6 +45,16 @@ export default defineConfig({
           fileParallelism: false,
           // test/graph/conformance.test.ts runs after every other file.
           sequence: { groupOrder: 1, sequencer: ConformanceLastSequencer },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          globalSetup: [...shared.globalSetup, './test/cluster/global-setup.ts'],
+          name: 'cluster',
+          include: CLUSTER,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -38,8 +38,14 @@ const free = (view: AgentSnapshotView | string) =>
   view.state === 'available' &&
   (!view.presence || ['Available', 'AvailableIdle'].includes(view.presence.availability));
 
-/** The scenario steps on a file's chaos stack (its fields are read when a step runs). */
-export function chaosScenarios(stack: ChaosStack) {
+/** What the scenario steps use of a stack: the chaos files' (chaos-stack.ts) and the cluster's (cluster-stack.ts). */
+export type ScenarioStack = Pick<ChaosStack, 'emulator' | 'client' | 'query'>;
+
+/**
+ * The scenario steps on a file's chaos stack (its fields are read when a step runs). `sweepGapMs`: the gap between the
+ * calls afterFault places to reach every agent (the cluster, with more processes on the same cores, takes them slower).
+ */
+export function chaosScenarios(stack: ScenarioStack, opts: { sweepGapMs?: number } = {}) {
   /** How many calls this file placed: the final replay check expects at least as many call histories. */
   let placed = 0;
 
@@ -211,7 +217,7 @@ export function chaosScenarios(stack: ChaosStack) {
       );
       const ids = await placeCalls(
         Math.min(waiting.length, 2 * AGENTS.length - placedForAgents),
-        100,
+        opts.sweepGapMs ?? 100,
         String(10 + (sweeps++ % 90)),
       );
       placedForAgents += ids.length;
@@ -278,7 +284,7 @@ export function chaosScenarios(stack: ChaosStack) {
  * least `processesStarted`, the processes the file's scenarios start).
  */
 export function chaosClosingChecks(
-  stack: ChaosStack,
+  stack: Pick<ChaosStack, 'client' | 'spawned'>,
   scenarios: Pick<ReturnType<typeof chaosScenarios>, 'workflowBundle' | 'callsPlaced'>,
   processesStarted: number,
 ): void {

@@ -26,7 +26,8 @@ export const AGENTS = Array.from(
   { length: 20 },
   (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
 );
-const TEST_QUEUES = {
+/** The queue the scenarios call: every agent of AGENTS, round robin. */
+export const TEST_QUEUES = {
   support: {
     ...queues.support!,
     agents: AGENTS,
