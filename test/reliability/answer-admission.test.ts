@@ -18,14 +18,28 @@ describe('AnswerAdmission (the rule, on a hand-turned clock)', () => {
     clock.now = 0;
     const a = admission();
     for (const id of ['c1', 'c2', 'c3']) a.started(id);
-    clock.now = 1_001;
-    a.settled('c1'); // one answered in time: two late calls are not enough (a lost notification must not refuse)
+    clock.now = 999;
+    a.settled('c1'); // answered in time
+    clock.now = 1_001; // two late calls are not enough (a lost notification must not refuse)
     expect(a.decide()).toEqual({ admit: true });
     a.started('c4');
     clock.now = 2_002;
     expect(a.decide()).toEqual({ admit: false, reason: 'answerWait', oldestWaitMs: 2_002, unanswered: 3 });
     a.settled('c2');
     a.settled('c3');
+    // Answered, but late: the backlog behind them is still there, so the door stays shut for 10 s after.
+    expect(a.decide()).toMatchObject({ admit: false, reason: 'answerWait', unanswered: 1 });
+    clock.now = 12_003;
+    a.settled('c4'); // late too, but alone in the last 10 s
+    expect(a.decide()).toEqual({ admit: true });
+  });
+
+  it('admits again once calls are answered in time', () => {
+    clock.now = 0;
+    const a = admission();
+    for (const id of ['c1', 'c2', 'c3']) a.started(id);
+    clock.now = 900;
+    for (const id of ['c1', 'c2', 'c3']) a.settled(id);
     expect(a.decide()).toEqual({ admit: true });
   });
 
@@ -44,8 +58,11 @@ describe('AnswerAdmission (the rule, on a hand-turned clock)', () => {
     const a = admission();
     for (const id of ['c1', 'c2', 'c3']) a.started(id);
     clock.now = 15_001;
-    expect(a.decide()).toEqual({ admit: true });
+    // Forgotten, they count as late for 10 s more (Graph ended them unanswered, or they were answered elsewhere).
+    expect(a.decide()).toMatchObject({ admit: false, unanswered: 0 });
     expect(a.waiting).toBe(0);
+    clock.now = 25_002;
+    expect(a.decide()).toEqual({ admit: true });
   });
 
   it('reads its limits from the environment, and refuses a bad value with a message naming the variable', () => {
@@ -114,8 +131,7 @@ describe('a worker that cannot answer: callers refused busy, on the real stack',
     // Its `terminated` notification was acknowledged without a workflow to signal.
     expect(sample(await metrics(), 'switchboard_notifications_total', { result: 'refusedCall' })).toBeGreaterThan(0);
 
-    // Graph answers again: the waiting calls are answered on their next try (or ended by Graph), and new callers
-    // are taken once no three are late any more.
+    // Graph answers again: the waiting calls are answered on their next try (or ended by Graph).
     stack.emulator!.clearFaults();
     for (const { callId } of late)
       await eventually(
@@ -123,9 +139,16 @@ describe('a worker that cannot answer: callers refused busy, on the real stack',
         `${callId} answered or ended`,
         30_000,
       );
+    // They were answered late (or ended): the backlog behind them may still be there, so for 10 s more callers are
+    // refused; after that the door opens.
+    const { callId: stillShut } = await stack.emulator!.placeCall({ from: { phone: '+14255550173' } });
+    await eventually(() => (callState(stillShut) === 'terminated' ? true : undefined), 'the next caller refused');
+    expect(rejections(stillShut)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 10_500));
     const { callId: after } = await stack.emulator!.placeCall({ from: { phone: '+14255550172' } });
     await eventually(() => (callState(after) === 'established' ? true : undefined), 'the next call answered');
     expect(rejections(after)).toEqual([]);
+    expect(sample(await metrics(), 'switchboard_calls_refused_total', { reason: 'busy' })).toBe(refusedBefore + 2);
     for (const { callId } of late) expect(rejections(callId)).toEqual([]);
     // Every started call runs to its end (the stack then stops with nothing in flight).
     for (const { callId } of [...late, { callId: after }])
