@@ -16,6 +16,17 @@ import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { startEmulator, type Emulator } from '../emulator/server.js';
+import { parseBenchOptions } from './options.js';
+
+/** The bench's options, for what run.ts does not pass on (--cluster); the defaults when run by something else. */
+function benchOptionsOf(argv: string[]): { clusterWorkers: number | undefined } {
+  try {
+    const o = parseBenchOptions(argv);
+    return o === 'help' ? { clusterWorkers: undefined } : o;
+  } catch {
+    return { clusterWorkers: undefined };
+  }
+}
 
 export interface BenchStack {
   /** The Switchboard process (worker and web). */
@@ -27,13 +38,21 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** `profileDir`: the Switchboard process writes a CPU profile of each thread there as it stops (`npm run bench:profile`). */
+/**
+ * `profileDir`: the Switchboard process writes a CPU profile of each thread there as it stops (`npm run bench:profile`).
+ * With `--cluster` on the bench's command line (options.ts), the production shape instead (devkit/cluster/).
+ */
 export async function startBenchStack(
   config: Config,
   queues: Record<string, QueueConfig>,
   mediaSpeed: number,
   profileDir?: string,
 ): Promise<BenchStack> {
+  const { clusterWorkers } = benchOptionsOf(process.argv.slice(2));
+  if (clusterWorkers) {
+    const { startClusterBenchStack } = await import('../cluster/bench-stack.js');
+    return startClusterBenchStack(config, queues, mediaSpeed, clusterWorkers);
+  }
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);

@@ -37,6 +37,15 @@ export function cpuTimes(): Map<number, { comm: string; seconds: number }> {
   return mine;
 }
 
+/** A Switchboard worker or web process of the production shape (devkit/cluster/ spawns them from this entry). */
+function isSwitchboardRole(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('switchboard-process.ts');
+  } catch {
+    return false;
+  }
+}
+
 export function cpuPerCall(
   before: ReturnType<typeof cpuTimes>,
   after: ReturnType<typeof cpuTimes>,
@@ -48,11 +57,11 @@ export function cpuPerCall(
     const name =
       pid === process.pid
         ? 'emulator'
-        : pid === switchboardPid
+        : pid === switchboardPid || isSwitchboardRole(pid)
           ? 'switchboard'
           : /^postgres/.test(p.comm)
             ? 'postgres'
-            : /^temporal/.test(p.comm)
+            : /^temporal/.test(p.comm) || p.comm === 'server' // the dev server, or the server built from Go
               ? 'temporal'
               : 'other';
     by[name] = (by[name] ?? 0) + p.seconds - (before.get(pid)?.seconds ?? 0);

@@ -18,6 +18,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --media-speed X    prompts play X times faster than their audio (default 1, as on Graph)
   --ceiling-calls N  bare workflows for the ceiling, all started at once (default 200)
   --profile DIR      the Switchboard process writes its CPU profiles to DIR (npm run bench:profile -- DIR)
+  --cluster          the production shape (devkit/cluster/): the Temporal server built from its Go module on Postgres,
+                     worker processes and a web process apart (no eager start)
+  --workers N        worker processes with --cluster (default 2)
   --help             this text`;
 
 export interface BenchOptions {
@@ -34,6 +37,8 @@ export interface BenchOptions {
   mediaSpeed: number;
   ceilingCalls: number;
   profile: string | undefined;
+  /** Worker processes on the production shape (devkit/cluster/); undefined: the embedded stack. */
+  clusterWorkers: number | undefined;
 }
 
 /** Thrown for options the bench cannot run with; the message says which and why. */
@@ -63,6 +68,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         confirm: { type: 'string', default: 'key' },
         'ceiling-calls': { type: 'string', default: '200' },
         profile: { type: 'string' },
+        cluster: { type: 'boolean', default: false },
+        workers: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -93,7 +100,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     mediaSpeed: number('media-speed', values['media-speed'], (n) => n > 0, 'a number > 0'),
     ceilingCalls: number('ceiling-calls', values['ceiling-calls'], whole, 'a whole number ≥ 1'),
     profile: values.profile,
+    clusterWorkers: values.cluster
+      ? number('workers', values.workers ?? '2', (n) => whole(n) && n <= 8, 'a whole number from 1 to 8')
+      : undefined,
   };
+  if (values.workers !== undefined && !values.cluster)
+    throw new BenchUsageError('--workers needs --cluster (the embedded stack runs one Switchboard process)');
+  if (values.cluster && values.profile)
+    throw new BenchUsageError("--profile profiles the embedded stack's one Switchboard process: not with --cluster");
   if (options.queues > options.agents)
     throw new BenchUsageError('--queues needs at least one agent per queue (--agents ≥ --queues)');
   return options;
