@@ -118,6 +118,11 @@ describe('switchboard up owns its processes', () => {
   it('kill -9 of the running stack leaves nothing listening, and it starts again', async () => {
     const first = await startsAndServes();
     expect(listening().map(([name]) => name)).toEqual(expect.arrayContaining(Object.keys(ports)));
+    // A second stack on the same data folder is refused, naming the one running, and stops nothing of it.
+    const second = await runCli(['up', '--no-demo'], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`is in use by a running Switchboard (pid ${first.child.pid}`);
+    expect(listening().map(([name]) => name)).toEqual(expect.arrayContaining(Object.keys(ports)));
     await first.kill();
     await nothingLeft();
   }, 300_000);
@@ -137,6 +142,14 @@ describe('switchboard up owns its processes', () => {
     starting.child.kill('SIGINT');
     await exitsByItself(starting);
     expect(starting.output()).not.toContain('Switchboard is running');
+    await nothingLeft();
+  }, 300_000);
+
+  it('Ctrl-C while the modules are still loading, before anything started, ends it by itself', async () => {
+    const loading = await start(['--no-demo'], /^Logs: /m);
+    loading.child.kill('SIGINT');
+    await exitsByItself(loading);
+    expect(loading.output()).not.toContain('✓ Temporal');
     await nothingLeft();
   }, 300_000);
 
