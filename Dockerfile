@@ -3,7 +3,8 @@ FROM node:20.19
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# Dev dependencies are not needed at run time; tsx (a runtime dependency) runs the TypeScript directly.
+# Dev dependencies are not needed at run time; tsx (a runtime dependency) runs the TypeScript directly, and
+# typescript is one too: `switchboard flows validate` type-checks the call flows (test/e2e/image-cli.test.ts).
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY . .
 # The recordings volume (docker-compose) is mounted here: created owned by the image's user, so a new named volume

@@ -5,37 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { queues as configuredQueues } from '../../flows/index.js';
-import { ADMIN_COMMANDS } from '../../src/cli/admin-usage.js';
 import { ADMIN, AGENT, SUPERVISOR, adminApiForFile } from '../helpers/admin-api.js';
 import { runCli } from '../helpers/cli.js';
-
-/** Every command line a user can type, up to its first argument. */
-const COMMANDS: string[][] = [
-  ['up'],
-  ['worker'],
-  ['web'],
-  ['migrate'],
-  ['doctor'],
-  ['seed'],
-  ['simulate'],
-  ['queues'],
-  ['queues', 'validate'],
-  ['schedules'],
-  ['schedules', 'validate'],
-  ['schedules', 'list'],
-  ['flows'],
-  ['flows', 'validate'],
-  ['flows', 'list'],
-  ['agents'],
-  ...['opt-in', 'opt-out', 'available', 'away', 'sign-out', 'restart'].map((a) => ['agents', a]),
-  ['privacy'],
-  ['privacy', 'erase'],
-  ['privacy', 'export'],
-  ['teams'],
-  ['teams', 'package'],
-  ['admin'],
-  ...ADMIN_COMMANDS.map((c) => ['admin', c]),
-];
+import { COMMANDS } from '../helpers/cli-commands.js';
 
 // Nothing configured: help must not need DATABASE_URL, Temporal or a tenant, and must not start anything.
 const BARE = { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SWITCHBOARD_ADMIN_TOKEN: '', GRAPH_BASE_URL: '' };
