@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatForPeople } from './admin-format.js';
 import { ADMIN_USAGE, adminUsage } from './admin-usage.js';
+import { queueSettingsRequest } from './admin-queue-settings.js';
 
 /**
  * `switchboard admin …`: the admin API from the command line. It calls the same HTTP API as any other client, with
@@ -71,6 +72,14 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
           method: args[0] === 'opt-in' ? 'PUT' : 'DELETE',
           path: `/queues/${seg(args[1])}/members/${seg(args[2])}`,
         };
+      else if (args[0] === 'settings' && args[1]) {
+        const settings = queueSettingsRequest(args[1], args.slice(2));
+        if ('error' in settings) {
+          out.stderr(`${settings.error}\n`);
+          return 2;
+        }
+        request = settings.request;
+      }
       break;
     case 'schedules':
       request = { method: 'GET', path: `/schedules${query(['limit', 'cursor'])}` };

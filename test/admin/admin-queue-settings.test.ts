@@ -109,6 +109,30 @@ describe('queue settings through the admin API (issue 27, point 1)', () => {
     expect(reset.json).toMatchObject({ timeZone: null, effectiveTimeZone: 'UTC' });
   });
 
+  it('reads and changes them from the CLI: switchboard admin queue settings', async () => {
+    const admin = await token(ADMIN);
+    const set = await api.cli(
+      ['queue', 'settings', 'support', 'serviceLevelSeconds=25', 'serviceLevelFormula=late_abandons', 'timeZone=site'],
+      admin,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      serviceLevelSeconds: 25,
+      serviceLevelFormula: 'late_abandons',
+      timeZone: null,
+    });
+    const read = await api.cli(['queue', 'settings', 'support'], await token(SUPERVISOR));
+    expect(JSON.parse(read.stdout)).toMatchObject({ serviceLevelSeconds: 25, changedBy: ADMIN.oid });
+    // A key it does not know: exit 2 before any request; a value the API refuses: its 400, exit 1.
+    const typo = await api.cli(['queue', 'settings', 'support', 'threshold=25'], admin);
+    expect([typo.code, typo.stderr]).toEqual([2, expect.stringMatching(/'threshold=25' is not key=value/) as string]);
+    const words = await api.cli(['queue', 'settings', 'support', 'serviceLevelSeconds=soon'], admin);
+    expect([words.code, words.stderr]).toEqual([2, expect.stringMatching(/whole number of seconds/) as string]);
+    const zone = await api.cli(['queue', 'settings', 'support', 'timeZone=Mars/Olympus_Mons'], admin);
+    expect([zone.code, zone.stderr]).toEqual([1, expect.stringMatching(/^400: body\.timeZone/) as string]);
+    expect((await api.cli(['queue', 'settings', '--help'])).stdout).toMatch(/queue settings <queue>/);
+  });
+
   it('answers bad requests with a status and a message', async () => {
     const admin = await token(ADMIN);
     const cases: [string, string, unknown, string | undefined, number, RegExp][] = [
