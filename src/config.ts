@@ -3,8 +3,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPhoneCountry } from './phone/number.js';
 import { parseCidrs } from './server/ip-allowlist.js';
-import type { ClientConfigProfile } from '@temporalio/envconfig';
-import { loadTemporalProfile, TemporalProfileError, usesTls } from './temporal/client-profile.js';
+import {
+  TEMPORAL_CONNECTION_VARIABLES,
+  temporalConnection,
+  TemporalProfileError,
+  type TemporalConnection,
+} from './temporal/client-profile.js';
 import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/payload-codec.js';
 
 /**
@@ -49,21 +53,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
 
-  TEMPORAL_ADDRESS: optionalString,
-  // The connection's variables are Temporal's standard ones (src/temporal/client-profile.ts); these are checked here.
-  TEMPORAL_NAMESPACE: optionalString,
+  // Temporal's standard connection variables (src/temporal/client-profile.ts): TEMPORAL_ADDRESS, _NAMESPACE, _PROFILE…
+  ...TEMPORAL_CONNECTION_VARIABLES,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard'),
   TEMPORAL_TLS: bool.optional(),
-  TEMPORAL_PROFILE: optionalString,
-  TEMPORAL_CONFIG_FILE: optionalString,
-  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
-  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
-  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
-  TEMPORAL_TLS_SERVER_NAME: optionalString,
-  // Aliases of the three standard paths above.
-  TEMPORAL_TLS_CERT_PATH: optionalString,
-  TEMPORAL_TLS_KEY_PATH: optionalString,
-  TEMPORAL_TLS_CA_PATH: optionalString,
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_SDK_METRICS_PORT: port.optional(),
   WORKER_METRICS_PORT: port.default(9464),
@@ -159,18 +152,9 @@ export interface Config {
   grafanaUrl?: string;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
-  temporal: {
-    /** undefined: start the embedded dev server. */
-    address?: string;
-    namespace: string;
-    /** Temporal's standard client profile (file and TEMPORAL_* variables): TLS, API key and gRPC metadata come from it. */
-    profile: ClientConfigProfile;
+  /** Address (undefined: start the embedded dev server), namespace, TLS, API key: Temporal's standard profile. */
+  temporal: TemporalConnection & {
     taskQueue: string;
-    tls: boolean;
-    tlsCertPath?: string;
-    tlsKeyPath?: string;
-    tlsCaPath?: string;
-    apiKey?: string;
     devPort: number;
     devUiPort: number;
     /**
@@ -322,14 +306,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${name}=${shown}: ${issue.message}`);
   }
   const e = parsed.data;
-  let profile: ClientConfigProfile;
+  let temporal: TemporalConnection;
   try {
-    profile = loadTemporalProfile(withSecrets, e.TEMPORAL_TLS);
+    temporal = temporalConnection(withSecrets, e.TEMPORAL_TLS);
   } catch (err) {
     if (err instanceof TemporalProfileError) throw new ConfigError(`Invalid configuration: ${err.message}`);
     throw err;
   }
-  const tlsFiles = profile.tls;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -338,15 +321,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     temporal: {
-      address: profile.address,
-      namespace: profile.namespace ?? 'default',
-      profile,
+      ...temporal,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      tls: usesTls(profile),
-      tlsCertPath: tlsFiles?.clientCert && 'path' in tlsFiles.clientCert ? tlsFiles.clientCert.path : undefined,
-      tlsKeyPath: tlsFiles?.clientKey && 'path' in tlsFiles.clientKey ? tlsFiles.clientKey.path : undefined,
-      tlsCaPath: tlsFiles?.serverCACert && 'path' in tlsFiles.serverCACert ? tlsFiles.serverCACert.path : undefined,
-      apiKey: profile.apiKey,
       devPort: e.TEMPORAL_DEV_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
@@ -355,7 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.TEMPORAL_CODEC_KEYS ? { codecKeys: parseCodecKeys(e.TEMPORAL_CODEC_KEYS) } : {}),
       ...(e.TEMPORAL_UI_ORIGIN
         ? { uiOrigin: new URL(e.TEMPORAL_UI_ORIGIN).origin }
-        : !profile.address && e.TEMPORAL_DEV_UI_PORT
+        : !temporal.address && e.TEMPORAL_DEV_UI_PORT
           ? { uiOrigin: `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` }
           : {}),
     },

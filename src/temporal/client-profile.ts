@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/envconfig';
+import { z } from 'zod';
 
 /**
  * Temporal's standard client configuration (docs.temporal.io/develop/environment-configuration and
@@ -76,4 +77,55 @@ export function loadTemporalProfile(env: Record<string, string | undefined>, tls
 export function usesTls(profile: ClientConfigProfile): boolean {
   if (profile.tls) return profile.tls.disabled !== true;
   return profile.apiKey !== undefined;
+}
+
+const setting = z.string().min(1).optional();
+
+/** The connection's variables, checked with the rest of the configuration (TEMPORAL_API_KEY and TEMPORAL_TLS there). */
+export const TEMPORAL_CONNECTION_VARIABLES = {
+  TEMPORAL_ADDRESS: setting,
+  TEMPORAL_NAMESPACE: setting,
+  TEMPORAL_PROFILE: setting,
+  TEMPORAL_CONFIG_FILE: setting,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: setting,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: setting,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: setting,
+  TEMPORAL_TLS_SERVER_NAME: setting,
+  // The older names (TEMPORAL_ALIASES).
+  TEMPORAL_TLS_CERT_PATH: setting,
+  TEMPORAL_TLS_KEY_PATH: setting,
+  TEMPORAL_TLS_CA_PATH: setting,
+};
+
+/** How a process connects to Temporal, from the profile in force. */
+export interface TemporalConnection {
+  /** undefined: start the embedded dev server. */
+  address?: string;
+  namespace: string;
+  /** Temporal's standard client profile (file and TEMPORAL_* variables): TLS, API key and gRPC metadata come from it. */
+  profile: ClientConfigProfile;
+  tls: boolean;
+  /** The certificate files, where the profile names files (not inline PEM). */
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  tlsCaPath?: string;
+  apiKey?: string;
+}
+
+const pathOf = (source: { path: string } | { data: unknown } | undefined) =>
+  source && 'path' in source ? source.path : undefined;
+
+/** The connection settings from the environment (and the profile file it names); TemporalProfileError if wrong. */
+export function temporalConnection(env: Record<string, string | undefined>, tls?: boolean): TemporalConnection {
+  const profile = loadTemporalProfile(env, tls);
+  return {
+    address: profile.address,
+    namespace: profile.namespace ?? 'default',
+    profile,
+    tls: usesTls(profile),
+    tlsCertPath: pathOf(profile.tls?.clientCert),
+    tlsKeyPath: pathOf(profile.tls?.clientKey),
+    tlsCaPath: pathOf(profile.tls?.serverCACert),
+    apiKey: profile.apiKey,
+  };
 }
