@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
+import { ephemeralDataConverter, failureConverterPath } from '../../src/temporal/data-converter.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
 
 // The alias must name the .ts file: the bundler's extensionAlias has already mapped the import's .js to it.
@@ -35,6 +35,8 @@ export function bundleFor(flows: string | undefined): Promise<WorkflowBundleWith
   if (!bundle) {
     bundle = bundleWorkflowCode({
       workflowsPath,
+      // The failure converter production bundles (src/temporal/worker.ts): failures' messages are encrypted too.
+      failureConverterPath,
       logger: new DefaultLogger('WARN'),
       ...(flows ? { webpackConfigHook: (config) => replaceFlows(config, flows) } : {}),
     });

@@ -1,5 +1,6 @@
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config.js';
 import { EncryptionCodec, newCodecKey, parseCodecKeys, type CodecKey } from './payload-codec.js';
@@ -23,8 +24,14 @@ export function codecOf(keys: readonly CodecKey[]): EncryptionCodec {
   return new EncryptionCodec(keys);
 }
 
+/**
+ * The failure converter's module (failure-converter.ts): failures' messages and stack traces go into an encrypted
+ * payload too. A path, because the workflow sandbox loads it as well: bundleWorkflows bundles the same one.
+ */
+export const failureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
 export function dataConverterOf(codec: EncryptionCodec): DataConverter {
-  return { payloadCodecs: [codec] };
+  return { payloadCodecs: [codec], failureConverterPath };
 }
 
 const byDataDir = new Map<string, Promise<CodecKey[]>>();

@@ -11,6 +11,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../contracts/activities/index.js';
 import { callActivityInterceptors } from './call-context.js';
 import { workerTracing } from '../telemetry/temporal.js';
+import { failureConverterPath } from './data-converter.js';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 /** Adds the call id to call workflows' log lines and the call's context to their activities. */
@@ -30,6 +31,8 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
     workflowsPath,
     // With tracing on (OTEL_*), Temporal's OpenTelemetry workflow interceptors too (src/telemetry/temporal.ts).
     workflowInterceptorModules: [workflowInterceptorsPath, ...workerTracing().workflowModules],
+    // Workflow failures are encoded in the sandbox: the same converter as the clients' and workers' (data-converter.ts).
+    failureConverterPath,
     logger: Runtime.instance().logger,
   });
 }

@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporalTestServerPath } from '../../src/infra/temporal-dev-server.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { addCallSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { routingActivities, startAgentWorkflows } from '../helpers/routing.js';
 import { ScriptedGraph } from '../helpers/scripted-graph.js';
@@ -20,6 +21,8 @@ let attempt = 0;
 beforeEach(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    // Payloads and failures encrypted as the production worker's are (src/temporal/data-converter.ts).
+    client: { dataConverter: ephemeralDataConverter() },
   });
   await addCallSearchAttributes(env.connection, env.namespace ?? 'default');
 });
@@ -71,6 +74,7 @@ async function withWorker<T>(graph: ScriptedGraph, name: string, fn: (taskQueue:
   const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 3600, maxWaitSeconds: 2700 } };
   const worker = await Worker.create({
     connection: env.nativeConnection,
+    dataConverter: env.client.options.dataConverter,
     taskQueue,
     workflowsPath,
     activities: { ...graph.activities(), ...routingActivities(env.client, taskQueue, testQueues) },

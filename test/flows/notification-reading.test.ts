@@ -22,7 +22,12 @@ const workflowsPath = fileURLToPath(new URL('../helpers/notification-reading-wor
 let runs = 0;
 async function read(steps: ReadingStep[]): Promise<ReadingResult> {
   const taskQueue = `notification-reading-${++runs}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    dataConverter: env.client.options.dataConverter,
+    taskQueue,
+    workflowsPath,
+  });
   return worker.runUntil(
     env.client.workflow.execute('notificationReadingWorkflow', {
       workflowId: `notification-reading-${runs}`,

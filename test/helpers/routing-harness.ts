@@ -57,6 +57,7 @@ export function routingHarness(env: () => TestWorkflowEnvironment) {
     const byName = Object.fromEntries(queues.map((q) => [q.name, q]));
     const worker = await Worker.create({
       connection: env().nativeConnection,
+      dataConverter: env().client.options.dataConverter,
       taskQueue,
       workflowsPath,
       activities: { ...graph.activities(), ...routingActivities(env().client, taskQueue, byName) },

@@ -20,7 +20,7 @@ import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
 import { seedHistory } from '../../devkit/analytics/seed.js';
 import { SigningKeys } from './signing-keys.js';
 import { loadConfig } from '../../src/config.js';
-import { codecFor, dataConverterOf } from '../../src/temporal/data-converter.js';
+import { codecFor, dataConverterOf, ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import type { EncryptionCodec } from '../../src/temporal/payload-codec.js';
 import { callSearchAttributeKeys } from '../../src/temporal/search-attributes.js';
 
@@ -149,16 +149,21 @@ export async function startSeededDatabase(
   return { db, client, stop };
 }
 
-/** Temporal's test environment on the CLI this repo runs (the dev server the stack uses). */
-/** `dataConverter`: for a file whose workers and CLI runs encrypt payloads as production does (payload-codec.ts). */
-export function startWorkflowTestEnvironment(dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
+/**
+ * Temporal's test environment on the CLI this repo runs (the dev server the stack uses). Its client encrypts payloads
+ * and failures as production's do (data-converter.ts): by default with this process's ephemeral key, which a test's
+ * workers take from `env.client.options.dataConverter`. `plain` is for a test about unencrypted payloads.
+ */
+export function startWorkflowTestEnvironment(
+  dataConverter: DataConverter | 'plain' = ephemeralDataConverter(),
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       // The call workflow's search attributes, registered as the embedded dev server registers them.
       searchAttributes: Object.values(callSearchAttributeKeys),
     },
-    ...(dataConverter ? { client: { dataConverter } } : {}),
+    ...(dataConverter === 'plain' ? {} : { client: { dataConverter } }),
   });
 }
 

@@ -24,6 +24,7 @@ describe('agent workflow with Postgres refusing its inline writes', () => {
     let durableWrites = 0;
     const worker = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: env.client.options.dataConverter,
       taskQueue,
       workflowsPath,
       activities: {

@@ -19,7 +19,12 @@ workflowTestEnvironmentForFile((e) => (env = e));
 describe('checkHistories', () => {
   it('names the workflow type, id, run and event of a history the changed code does not replay', async () => {
     const taskQueue = 'history-check-replay';
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: v1 });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      dataConverter: env.client.options.dataConverter,
+      taskQueue,
+      workflowsPath: v1,
+    });
     const handle = await worker.runUntil(async () => {
       const h = await env.client.workflow.start('historyCheckWorkflow', {
         workflowId: 'history-check-changed',
@@ -61,6 +66,7 @@ describe('checkHistories', () => {
     // Its sticky queue given up on at once once it stops, so the next worker gets the run's next task without delay.
     const first = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: env.client.options.dataConverter,
       taskQueue,
       workflowsPath: v1,
       stickyQueueScheduleToStartTimeout: '1s',
@@ -84,6 +90,7 @@ describe('checkHistories', () => {
     // The changed code deployed without a patch: it takes the run's next task and cannot replay its history.
     const second = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: env.client.options.dataConverter,
       taskQueue,
       workflowsPath: v2,
       activities: { async noop() {} },

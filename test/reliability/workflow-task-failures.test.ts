@@ -44,6 +44,7 @@ it('counts failed workflow tasks in /metrics by workflow type and reason', async
   // Caching no workflow, every task replays its history first, as after a worker restart.
   const worker = await Worker.create({
     connection: env.nativeConnection,
+    dataConverter: env.client.options.dataConverter,
     taskQueue,
     workflowsPath,
     maxCachedWorkflows: 0,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
+import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
 import { eventually } from '../helpers/eventually.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
@@ -51,13 +52,16 @@ describe('offers in a burst', () => {
     // No agent workflows run: the queue's reservation requests (signals to the agents) are what this test reads.
     const worker = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: env.client.options.dataConverter,
       taskQueue,
       workflowsPath,
       activities: { async publishQueueLive() {} },
     });
     await worker.runUntil(async () => {
       const requests = async () => {
-        const events = (await queue.fetchHistory()).events ?? [];
+        // Decoded with the codec the workflows' payloads are encrypted with (as production's are).
+        const codec = env.client.options.dataConverter.payloadCodecs![0]!;
+        const events = (await decodeHistoryPayloads(await queue.fetchHistory(), codec)).events ?? [];
         return events
           .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
           .filter((a) => a?.signalName === 'reserveForCall')
@@ -107,6 +111,7 @@ describe('the live row', () => {
     const rows: QueueLiveRow[] = [];
     const worker = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: env.client.options.dataConverter,
       taskQueue,
       workflowsPath,
       activities: {
