@@ -1,11 +1,14 @@
 import { isGrpcServiceError, type Connection, type ConnectionLike } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: Node's ESM loader (switchboard up) sees only its default export.
+import proto from '@temporalio/proto';
 import { CALL_SEARCH_ATTRIBUTES, type CallSearchAttribute } from '../contracts/search-attributes.js';
 import type { IncomingCall } from '../contracts/graph-call.js';
 import { toE164 } from '../privacy/phone.js';
 import type { DataSubject } from '../privacy/phone.js';
 import { subjectRef } from '../privacy/subject-ref.js';
+
+const { temporal } = proto;
 
 const keyword = (name: CallSearchAttribute) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
 
@@ -79,7 +82,7 @@ export async function registerCallSearchAttributes(
     if (!(isGrpcServiceError(err) && NOT_PERMITTED.includes(err.code))) throw err;
     return { ...result, notPermitted: err.details };
   }
-  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  const missing: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {};
   for (const name of CALL_SEARCH_ATTRIBUTES) {
     const type = known[name];
     if (type === undefined) missing[name] = KEYWORD;
