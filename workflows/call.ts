@@ -19,6 +19,8 @@ import { offerMembers, releaseAgent } from './flow/reservation.js';
 import { failureDetails } from './call-session.js';
 import { KEEPALIVE_DEFAULT_SECONDS, keepCallsAlive } from './keep-alive.js';
 import { CALL_KEEPALIVE_PATCH } from './patches.js';
+import { superviseUpdate } from '../src/contracts/supervise.js';
+import { supervise, superviseRefusal } from './flow/supervise.js';
 import { CallSearchAttributes } from './search-attributes.js';
 
 /** Secrets Graph puts in notifications (a recording's download token): never written to the timeline. */
@@ -67,6 +69,13 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   });
   setHandler(queueExitSignal, (e) => {
     if (!session.assignment && !session.exit) session.exit = e;
+  });
+  // A supervisor joins a conference (issue 24, point 3); refused, before any history, unless the call is one.
+  setHandler(superviseUpdate, (req) => supervise(session, req), {
+    validator: (req) => {
+      const why = superviseRefusal(session, req);
+      if (why) throw new Error(why);
+    },
   });
 
   const rt = new CallRuntime(session, recorder, call, {

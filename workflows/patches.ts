@@ -144,6 +144,13 @@ export const OFFER_CONFIRMS_HUMAN_PATCH = 'offer-confirms-human';
 export const CONFERENCE_CONNECT_PATCH = 'conference-connect';
 
 /**
+ * 2026-12-07, issue 24 point 3. The call workflow takes the `supervise` Update (a supervisor barges into or monitors
+ * a conference: workflows/flow/supervise.ts). Histories recorded before it never hold the Update; the marker keeps a
+ * run that does from replaying silently on a worker without it. Removable once no call from before it is running.
+ */
+export const CALL_SUPERVISE_PATCH = 'call-supervise';
+
+/**
  * 2026-12-07, issue 21 point 4. Voicemail records in segments of VOICEMAIL_SEGMENT_SECONDS, the next started as soon
  * as one completes at its maximum (200/8515, call-record.md), and the message is the segments joined. Graph sends
  * no recording for an operation outstanding at hang-up (microsoft-graph-comms-samples#376), so a caller who speaks and

@@ -9,6 +9,7 @@ import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
 import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
 import { operationsHandlers } from './operations.js';
 import { callWrapUp, wrapUpHandlers } from './wrap-up.js';
+import { superviseHandlers } from './supervise.js';
 import { queueSettingsHandlers } from './queue-settings.js';
 import type { Client } from '@temporalio/client';
 import { requireRole, type AdminAuth } from './identity.js';
@@ -192,6 +193,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
 
   ...operationsHandlers,
   ...wrapUpHandlers,
+  ...superviseHandlers,
   ...queueSettingsHandlers,
 };
 

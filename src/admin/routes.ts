@@ -1,6 +1,7 @@
 import type { Role } from './identity.js';
 import { z } from 'zod';
 import * as s from './schemas.js';
+import { superviseBody, superviseResponse } from './supervise-schemas.js';
 
 /** Every admin route once: the router wires handlers to these, and the OpenAPI document is generated from them. */
 export interface RouteSpec {
@@ -45,6 +46,16 @@ export const routes = {
     params: s.callIdParam,
     body: s.callWrapUpBody,
     response: s.callWrapUp,
+  },
+  superviseCall: {
+    method: 'post',
+    path: '/calls/{id}/supervise',
+    summary:
+      'Join a live call put through by conference: barge (heard by all) or monitor (muted); the others see you in the roster (supervisors; audited)',
+    roles: readers,
+    params: s.callIdParam,
+    body: superviseBody,
+    response: superviseResponse,
   },
   agentState: {
     method: 'get',

@@ -6,6 +6,7 @@ import type { RosterParticipant } from '../../src/contracts/graph-call.js';
 import { callActivities, failureDetails, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
 import type { CallContext } from './context.js';
 import { offerMembers } from './reservation.js';
+import { supervisorsOf } from './supervise.js';
 
 /**
  * Connect by conference (issue 24, point 1): the agent who answered our ring is moved into the caller's call by
@@ -94,7 +95,8 @@ export async function stayInConference(ctx: CallContext, a: AgentAssignment, age
 async function untilTalkEnds(ctx: CallContext, agentId: string): Promise<ConferenceEnd> {
   const { session, recorder } = ctx;
   const agentIn = () => hasUser(session.roster, agentId);
-  const callerIn = () => hasCaller(session.roster, [agentId]);
+  // Supervisors who joined (barge, monitor) are Teams users too: they are not the caller.
+  const callerIn = () => hasCaller(session.roster, [agentId, ...supervisorsOf(session)]);
   // Who the roster showed gone first: the one who ended the talk (the other follows, as the agent does a caller).
   const goneNow = (): ConferenceEnd['endedBy'] | undefined =>
     session.terminated ? 'call' : !callerIn() ? 'caller' : !agentIn() ? 'agent' : undefined;
