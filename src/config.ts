@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPhoneCountry } from './phone/number.js';
 import { parseCidrs } from './server/ip-allowlist.js';
+import { admissionLimits, type AdmissionLimits } from './server/answer-admission.js';
 import {
   TEMPORAL_CONNECTION_VARIABLES,
   temporalConnection,
@@ -108,6 +109,14 @@ export const configSchema = z.object({
     .int('expected a whole number of web processes')
     .min(1, 'expected at least 1')
     .default(1),
+  // Admission control (src/server/answer-admission.ts): 0 turns a rule off; unset, its default (off with WEB_REPLICAS > 1).
+  ADMISSION_ANSWER_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(14_000, 'expected at most 14000 (Graph: 15 s)')
+    .optional(),
+  ADMISSION_MAX_UNANSWERED: z.coerce.number().int('expected a whole number of calls').min(0).max(100_000).optional(),
   RECORDING_LINK_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   // At most 89: the run is daily, so the oldest data it leaves is under RETENTION_DAYS + 1 day, never 90 days old.
   RETENTION_DAYS: z.coerce
@@ -208,6 +217,8 @@ export interface Config {
     /** Where new voicemails are announced (POST JSON). */
     voicemailWebhookUrl?: string;
   };
+  /** Incoming calls refused busy while answers lag (answer-admission.ts); undefined: no admission control. */
+  admission?: AdmissionLimits;
   analytics: {
     /** IANA zone of "today" and the interval reports, unless a queue has its own (written to site_setting at start-up). */
     siteTimeZone: string;
@@ -361,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.RETENTION_DAYS,
       voicemailWebhookUrl: e.VOICEMAIL_WEBHOOK_URL,
     },
+    admission: admissionLimits(e.WEB_REPLICAS, e.ADMISSION_ANSWER_WAIT_MS, e.ADMISSION_MAX_UNANSWERED),
     analytics: { siteTimeZone: e.SITE_TIME_ZONE },
     privacy: { hmacKey: e.PRIVACY_HMAC_KEY, phoneRegion: e.PHONE_REGION },
     security: {

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
-import { admissionLimitsFromEnv } from '../server/answer-admission.js';
 import { createLogger } from '../log.js';
 import { Shutdown } from './shutdown.js';
 
@@ -71,7 +70,6 @@ async function main(argv: string[]): Promise<number> {
   let config;
   try {
     config = loadConfig();
-    admissionLimitsFromEnv(config.recordings.webReplicas); // the web role reads them; a bad value stops here
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -1,5 +1,3 @@
-import { ConfigError } from '../config.js';
-
 /**
  * Admission control for incoming calls (issue 25, point 2). Graph fails a call the bot has not answered within 15 s
  * of the incoming notification. A saturated worker answers late: every new call's first workflow task waits behind
@@ -125,29 +123,18 @@ export class AnswerAdmission {
 }
 
 /**
- * The limits from the environment: ADMISSION_ANSWER_WAIT_MS and ADMISSION_MAX_UNANSWERED (whole numbers, 0 turns
- * that rule off). A bad value is a start-up error naming the variable. undefined when neither is set and this is one
- * of several web processes (see above): no admission control there unless asked for.
+ * The limits from ADMISSION_ANSWER_WAIT_MS and ADMISSION_MAX_UNANSWERED (src/config.ts checks them: whole numbers, 0
+ * turns that rule off), each defaulting when unset. undefined when neither is set and this is one of several web
+ * processes (see above): no admission control there unless asked for.
  */
-export function admissionLimitsFromEnv(
+export function admissionLimits(
   webReplicas: number,
-  env: NodeJS.ProcessEnv = process.env,
+  maxAnswerWaitMs: number | undefined,
+  maxUnanswered: number | undefined,
 ): AdmissionLimits | undefined {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (webReplicas > 1 && !set('ADMISSION_ANSWER_WAIT_MS') && !set('ADMISSION_MAX_UNANSWERED')) return undefined;
+  if (webReplicas > 1 && maxAnswerWaitMs === undefined && maxUnanswered === undefined) return undefined;
   return {
-    maxAnswerWaitMs: wholeNumber(env, 'ADMISSION_ANSWER_WAIT_MS', DEFAULT_ADMISSION_LIMITS.maxAnswerWaitMs, 14_000),
-    maxUnanswered: wholeNumber(env, 'ADMISSION_MAX_UNANSWERED', DEFAULT_ADMISSION_LIMITS.maxUnanswered, 100_000),
+    maxAnswerWaitMs: maxAnswerWaitMs ?? DEFAULT_ADMISSION_LIMITS.maxAnswerWaitMs,
+    maxUnanswered: maxUnanswered ?? DEFAULT_ADMISSION_LIMITS.maxUnanswered,
   };
-}
-
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > max)
-    throw new ConfigError(
-      `Invalid configuration: ${name}: expected a whole number from 0 to ${max} (0 turns it off), got "${raw}"`,
-    );
-  return n;
 }

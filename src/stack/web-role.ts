@@ -15,7 +15,7 @@ import { LiveFeed } from '../tabs/live-feed.js';
 import { tabsRouter } from '../tabs/router.js';
 import { demoSignIn } from '../tabs/demo-sign-in.js';
 import { webhookSearchAttributes } from './call-search-attributes.js';
-import { AnswerAdmission, admissionLimitsFromEnv, type AdmissionLimits } from '../server/answer-admission.js';
+import { AnswerAdmission, type AdmissionLimits } from '../server/answer-admission.js';
 import { lazyGraph } from './graph.js';
 import type { GraphStandIn } from './types.js';
 
@@ -36,7 +36,7 @@ export interface WebRoleDeps {
   temporalMetricsUrl?: string;
   /** The embedded demo: the tabs' sign-in page offers the demo's agents and supervisor (tokens from the emulator). */
   demoSignIn?: boolean;
-  /** Admission control's limits; from ADMISSION_* (answer-admission.ts) unless given. */
+  /** Admission control's limits; the configuration's (ADMISSION_*) unless given. */
   admission?: AdmissionLimits;
 }
 
@@ -45,7 +45,7 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
   const { config, logger } = d;
   // Refusing a call is the web process's only Graph request: one `reject`, made when the worker is behind.
   const graph = lazyGraph(config, d.standIn);
-  const admissionLimits = d.admission ?? admissionLimitsFromEnv(config.recordings.webReplicas);
+  const admissionLimits = d.admission ?? config.admission;
   const notificationVerifier = new NotificationVerifier({
     openIdConfigUrl: () =>
       config.graph.notificationOpenIdUrl ?? d.standIn()?.callingOpenIdUrl ?? MICROSOFT_CALLING_OPENID_URL,
