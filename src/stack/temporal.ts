@@ -86,9 +86,10 @@ export async function startTemporal(
     { component: 'temporal' },
     describeRetention(retention),
   );
-  // The call's search attributes (issue 26, point 3) on a configured cluster: a call setting one the namespace does
-  // not know fails its workflow task. Not fatal here: doctor and the log say what to do where the app may not.
-  if (config.temporal.address) await registerSearchAttributesAtStart(role.client, config.temporal.namespace, logger);
+  // The call's search attributes (issue 26, point 3): a call setting one the namespace does not know fails its workflow
+  // task. A cluster, and the embedded dev server too: its --search-attribute flags register them only in a new
+  // database, not in the data folder of a release before them. Not fatal: doctor and the log say what to do.
+  await registerSearchAttributesAtStart(role.client, config.temporal.namespace, logger);
   return role;
 }
 

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +23,10 @@ const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWOR
 let server: { child: ChildProcess; connection: Connection } | undefined;
 
 /** A dev server with only the search attributes `extra` names (`Name=Type`), and a connection to it. */
-async function bareCluster(extra: string[] = []): Promise<{ address: string; connection: Connection }> {
+async function bareCluster(
+  extra: string[] = [],
+  dbFile?: string,
+): Promise<{ address: string; connection: Connection }> {
   const port = await freePort();
   const args = [
     'server',
@@ -34,6 +40,7 @@ async function bareCluster(extra: string[] = []): Promise<{ address: string; con
     'warn',
   ];
   for (const a of extra) args.push('--search-attribute', a);
+  if (dbFile) args.push('--db-filename', dbFile);
   const child = spawn(temporalCliPath(), args, { stdio: 'ignore' });
   await waitForPort(port, 60_000, () => child.exitCode !== null);
   const address = `127.0.0.1:${port}`;
@@ -57,14 +64,16 @@ async function customAttributes(connection: Connection): Promise<Record<string, 
   return listed.customAttributes as Record<string, number>;
 }
 
-afterEach(async () => {
+afterEach(() => stopServer());
+
+async function stopServer(): Promise<void> {
   if (!server) return;
   await server.connection.close();
   const exited = new Promise((r) => server!.child.once('exit', r));
   server.child.kill('SIGTERM');
   await exited;
   server = undefined;
-});
+}
 
 describe('registering the call search attributes on a cluster', () => {
   it('start-up against a configured cluster adds them', async () => {
@@ -77,6 +86,21 @@ describe('registering the call search attributes on a cluster', () => {
       expect(Object.keys(await customAttributes(e.connection))).toEqual(
         expect.arrayContaining([...CALL_SEARCH_ATTRIBUTES]),
       );
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it("start-up on the embedded dev server adds them to a data folder from before them (start-dev's flags do not)", async () => {
+    // A data folder whose Temporal database an earlier release made: no call search attribute in it.
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-sa-'));
+    await bareCluster([], path.join(dataDir, 'temporal.db'));
+    await stopServer();
+    const stack = await startTestStack({ DATA_DIR: dataDir }, { roles: { worker: false, web: true } });
+    try {
+      const listed = await stack.client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      const custom = listed.customAttributes as Record<string, number>;
+      for (const name of CALL_SEARCH_ATTRIBUTES) expect(custom[name], name).toBe(KEYWORD);
     } finally {
       await stack.stop();
     }
