@@ -11,6 +11,7 @@ import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { startStack, type Stack } from '../../src/stack.js';
 import { emulatorStandIn } from '../emulator/stand-in.js';
 import type { Emulator } from '../emulator/server.js';
+import { seedDemoWrapUpCodes } from './demo-wrap-up-codes.js';
 
 export interface DemoStack extends Stack<Emulator> {
   config: Config;
@@ -30,6 +31,7 @@ export async function startDemoStack(): Promise<DemoStack> {
     LOG_LEVEL: 'silent',
   });
   const stack = await startStack(config, createLogger('silent'), { graphStandIn: emulatorStandIn });
+  await seedDemoWrapUpCodes(stack.orm);
   return {
     ...stack,
     config,

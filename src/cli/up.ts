@@ -53,6 +53,13 @@ export async function up(
     throw err;
   }
   shutdown.adopt(() => stack.stop());
+  if (stack.emulator) {
+    // The demo's agent tab offers wrap-up codes to pick (issue 23, point 1); a database with codes is left alone.
+    // Loaded here only: a web or worker process of its own never has the emulator, and never loads the kit.
+    const { seedDemoWrapUpCodes } = await import('../../devkit/teams/demo-wrap-up-codes.js');
+    const seeded = await seedDemoWrapUpCodes(stack.orm);
+    if (seeded.length > 0) out(`  ✓ ${'demo'.padEnd(15)} wrap-up codes: ${seeded.join(', ')}`);
+  }
 
   out('');
   if (stack.temporalUiUrl)
