@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ephemeralDataConverter, failureConverterPath } from '../../src/temporal/data-converter.js';
-import { workflowsPath } from '../../src/temporal/worker.js';
+import { workflowInterceptorsPath, workflowsPath } from '../../src/temporal/worker.js';
 
 // The alias must name the .ts file: the bundler's extensionAlias has already mapped the import's .js to it.
 const FLOWS_MODULE = fileURLToPath(new URL('../../flows/flows.ts', import.meta.url));
@@ -37,6 +37,10 @@ export function bundleFor(flows: string | undefined): Promise<WorkflowBundleWith
       workflowsPath,
       // The failure converter production bundles (src/temporal/worker.ts): failures' messages are encrypted too.
       failureConverterPath,
+      // The production worker's workflow interceptors: they add no command, but their async wrappers shift when
+      // concurrent branches issue theirs, so a flow test (and the call histories it records) without them orders
+      // commands as no production worker does (test/reliability/replay.test.ts).
+      workflowInterceptorModules: [workflowInterceptorsPath],
       logger: new DefaultLogger('WARN'),
       ...(flows ? { webpackConfigHook: (config) => replaceFlows(config, flows) } : {}),
     });
