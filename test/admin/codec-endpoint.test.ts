@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { pino } from 'pino';
-import { createApp } from '../../src/server/app.js';
-import { NotificationVerifier } from '../../src/server/notification-auth.js';
-import { AdminAuth } from '../../src/admin/identity.js';
 import { EncryptionCodec, newCodecKey, parseCodecKeys } from '../../src/temporal/payload-codec.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
+import { createTestApp } from '../helpers/admin-api.js';
 import { startServices, type Services } from '../helpers/services.js';
 
 // Issue 22, point 1: the codec endpoint of Temporal's codec-server protocol (docs.temporal.io/codec-server: POST
@@ -44,30 +41,11 @@ const fromJson = (p: { metadata: Record<string, string>; data: string }): Payloa
 
 beforeAll(async () => {
   services = await startServices('codec-endpoint', { keys, migrate: true });
-  const logger = pino({ level: 'silent' });
-  const auth = new AdminAuth({
-    openIdConfigUrl: keys.openIdConfigUrl,
-    audiences: ['api://switchboard'],
-    allowedTenants: ['tenant-a'],
-    logger,
-    jwksCooldownMs: 0,
-  });
   base = await services.serve(
-    createApp({
-      client: services.client,
-      orm: services.orm,
-      logger,
-      taskQueue: 'tq',
-      publicUrl: 'https://switchboard.test',
-      notificationVerifier: new NotificationVerifier({
-        openIdConfigUrl: keys.openIdConfigUrl,
-        audience: 'x',
-        allowedTenants: ['tenant-a'],
-        logger,
-      }),
-      adminAuth: auth,
-      temporalCodec: { codec: services.codec, uiOrigin: UI },
-    }),
+    createTestApp(
+      { client: services.client, orm: services.orm, keys },
+      { temporalCodec: { codec: services.codec, uiOrigin: UI } },
+    ),
   );
 });
 

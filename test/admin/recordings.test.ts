@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { pino } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
@@ -14,10 +13,8 @@ import { saveVoicemail, RecordingDownloadError } from '../../src/recordings/voic
 import { purgeOlderThan } from '../../src/recordings/retention.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { makeToneWav } from '../../src/media/wav.js';
-import { createApp } from '../../src/server/app.js';
-import { NotificationVerifier } from '../../src/server/notification-auth.js';
-import { AdminAuth } from '../../src/admin/identity.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
+import { createTestApp } from '../helpers/admin-api.js';
 
 // Voicemail storage, retention and privacy requests against real Postgres and a real recordings folder, with the
 // recording served over HTTP behind a bearer token the way Graph serves recordingLocation.
@@ -219,29 +216,15 @@ describe('recording links', () => {
     const keys = new SigningKeys('https://login.microsoftonline.com/tenant-a/v2.0');
     await keys.start();
     await keys.addKey('k1');
-    const logger = pino({ level: 'silent' });
     const signingKey = Buffer.from('0123456789abcdef0123456789abcdef');
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const app = createApp({
-      client,
-      orm,
-      logger,
-      taskQueue: 'tq',
-      publicUrl: 'http://switchboard.test',
-      notificationVerifier: new NotificationVerifier({
-        openIdConfigUrl: keys.openIdConfigUrl,
-        audience: 'x',
-        allowedTenants: ['tenant-a'],
-        logger,
-      }),
-      adminAuth: new AdminAuth({
-        openIdConfigUrl: keys.openIdConfigUrl,
-        audiences: ['api://switchboard'],
-        allowedTenants: ['tenant-a'],
-        logger,
-      }),
-      recordings: { store, signingKey, linkTtlSeconds: 60, publicUrl: 'http://switchboard.test' },
-    });
+    const app = createTestApp(
+      { client, orm, keys },
+      {
+        publicUrl: 'http://switchboard.test',
+        recordings: { store, signingKey, linkTtlSeconds: 60, publicUrl: 'http://switchboard.test' },
+      },
+    );
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -75,6 +75,40 @@ export interface AdminApiFixture {
   lastAudit(): Promise<Record<string, unknown>>;
 }
 
+/**
+ * The app as every admin test builds it: notifications and admin tokens trusted from `keys` (tenant-a, audience
+ * api://switchboard), `extra` deps and `auth` settings over these defaults. One place, so the tests cannot drift apart.
+ */
+export function createTestApp(
+  on: { client: Client; orm: MikroORM; keys: SigningKeys },
+  extra: Partial<AppDeps> = {},
+  auth: Partial<ConstructorParameters<typeof AdminAuth>[0]> = {},
+) {
+  const logger = pino({ level: 'silent' });
+  return createApp({
+    client: on.client,
+    orm: on.orm,
+    logger,
+    taskQueue: 'tq',
+    publicUrl: 'https://switchboard.test',
+    notificationVerifier: new NotificationVerifier({
+      openIdConfigUrl: on.keys.openIdConfigUrl,
+      audience: 'x',
+      allowedTenants: ['tenant-a'],
+      logger,
+    }),
+    adminAuth: new AdminAuth({
+      openIdConfigUrl: on.keys.openIdConfigUrl,
+      audiences: ['api://switchboard'],
+      allowedTenants: ['tenant-a'],
+      logger,
+      jwksCooldownMs: 0,
+      ...auth,
+    }),
+    ...extra,
+  });
+}
+
 async function seed(orm: MikroORM): Promise<void> {
   const { recordCall } = createRecordActivities(orm);
   for (const [i, from] of ['+14255550100', '+14255550111', '+44207946000', '100%_match'].entries()) {
@@ -124,30 +158,7 @@ export function adminApiForFile(): AdminApiFixture {
         ...opts,
       }),
     async serve(extra = {}, auth = {}) {
-      const logger = pino({ level: 'silent' });
-      const app = createApp({
-        client: api.client,
-        orm: api.orm,
-        logger,
-        taskQueue: 'tq',
-        publicUrl: 'https://switchboard.test',
-        notificationVerifier: new NotificationVerifier({
-          openIdConfigUrl: keys.openIdConfigUrl,
-          audience: 'x',
-          allowedTenants: ['tenant-a'],
-          logger,
-        }),
-        adminAuth: new AdminAuth({
-          openIdConfigUrl: keys.openIdConfigUrl,
-          audiences: ['api://switchboard'],
-          allowedTenants: ['tenant-a'],
-          logger,
-          jwksCooldownMs: 0,
-          ...auth,
-        }),
-        ...extra,
-      });
-      return api.services.serve(app);
+      return api.services.serve(createTestApp({ client: api.client, orm: api.orm, keys }, extra, auth));
     },
     async call(method, pathname, opts = {}) {
       const res = await fetch(`${opts.base ?? api.base}${pathname}`, {
