@@ -57,9 +57,12 @@ export function chaosScenarios(stack: ScenarioStack, opts: { sweepGapMs?: number
     duringPlacement?: (placed: number, callId: string) => Promise<void>,
   ): Promise<string[]> {
     const ids: string[] = [];
+    if (n > 100) throw new Error(`placeCalls: at most 100 calls per tag (got ${n})`);
     for (let i = 0; i < n; i++) {
       const { callId } = await stack.emulator.placeCall({
-        from: { phone: `+1425555${tag}${String(i).padStart(3, '0')}` },
+        // A valid North American number (the emulator checks E.164 with libphonenumber-js): +1 425 555, the tag's two
+        // digits and the call's two (at most 100 calls per tag).
+        from: { phone: `+1425555${tag}${String(i).padStart(2, '0')}` },
       });
       ids.push(callId);
       placed++;
