@@ -9,6 +9,8 @@ import { eraseSubject, exportSubject, type PrivacyStores } from '../recordings/p
 import { InvalidSubjectError, parseSubject, type DataSubject } from '../privacy/phone.js';
 import { PrivacyKeyError, privacyHmacKey } from '../privacy/subject-ref.js';
 import { connectClient } from '../temporal/connection.js';
+import { displayPhoneNumber } from '../phone/number.js';
+import { commandProgress } from './progress.js';
 
 import { PRIVACY_USAGE as USAGE } from './usage.js';
 
@@ -21,7 +23,8 @@ function parse(argv: string[]) {
 }
 
 function describe(subject: DataSubject): string {
-  return subject.kind === 'phone' ? subject.e164 : `Teams user ${subject.id}`;
+  // For the operator to read and check against the request: `+44 20 7946 0958`, not the E.164 digits.
+  return subject.kind === 'phone' ? displayPhoneNumber(subject.e164) : `Teams user ${subject.id}`;
 }
 
 /**
@@ -31,8 +34,8 @@ function describe(subject: DataSubject): string {
 export async function privacy(
   config: Config,
   argv: string[],
-  out = process.stdout,
-  err = process.stderr,
+  out: Pick<NodeJS.WriteStream, 'write'> = process.stdout,
+  err: Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean } = process.stderr,
 ): Promise<number> {
   let parsed;
   try {
@@ -75,7 +78,9 @@ export async function privacy(
     return 1;
   }
   const orm = await openDatabase(config.database.url);
+  const progress = commandProgress(err);
   const stores: PrivacyStores = {
+    onProgress: (step, done, all) => progress.step(step, done, all),
     orm,
     store: new FolderRecordingStore(config.recordings.dir),
     temporal,
@@ -91,6 +96,7 @@ export async function privacy(
   try {
     if (action === 'erase') {
       const r = await eraseSubject(stores, subject, actor);
+      progress.end();
       const total = r.calls + r.voicemails + r.callbacks + r.recordings + r.redactedEvents + r.historiesDeleted;
       out.write(
         total === 0
@@ -105,6 +111,7 @@ export async function privacy(
       const name = subject.kind === 'phone' ? subject.e164 : subject.id;
       const dir = parsed.values.out ?? path.resolve(`privacy-export-${name.replace(/[^\w+]/g, '_')}`);
       const r = await exportSubject(stores, subject, dir, actor);
+      progress.end();
       out.write(
         `exported for ${who}: ${r.calls} calls, ${r.voicemails} voicemails, ${r.callbacks} callbacks, ` +
           `${r.recordings} recordings → ${r.file} (stores: ${r.stores.join(', ')})\n`,
@@ -112,6 +119,7 @@ export async function privacy(
     }
     return 0;
   } finally {
+    progress.end();
     await orm.close();
     await temporal.connection.close();
   }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { migrate, openDatabase } from '../db/orm.js';
 import { seedHistory } from '../../devkit/analytics/seed.js';
 import { SEED_USAGE } from './usage.js';
+import { commandProgress } from './progress.js';
 
 class SeedUsageError extends Error {}
 
@@ -36,20 +37,21 @@ export async function seed(databaseUrl: string, args: string[]): Promise<number>
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const started = Date.now();
+  // Progress on stderr (a bar on a terminal, plain lines in a log); stdout gets only the summary.
+  const progress = commandProgress(process.stderr);
   try {
     const res = await seedHistory(client, {
       calls,
       days,
       seed: seedValue,
-      onProgress: (done) => process.stdout.write(`\rseeded ${done}/${calls} calls`),
+      onProgress: (done) => progress.step('calls seeded', done, calls),
       onRebuild: () =>
-        process.stdout.write(
-          `\nrebuilding the metric rollups (${((Date.now() - started) / 1000).toFixed(1)} s so far)`,
-        ),
+        progress.note(`rebuilding the metric rollups (${((Date.now() - started) / 1000).toFixed(1)} s so far)`),
     });
+    progress.end();
     const secs = (Date.now() - started) / 1000;
     process.stdout.write(
-      `\nseeded ${res.calls} calls and ${res.stateChanges} agent state changes over ${days} days in ${secs.toFixed(1)} s\n`,
+      `seeded ${res.calls} calls and ${res.stateChanges} agent state changes over ${days} days in ${secs.toFixed(1)} s\n`,
     );
   } finally {
     await client.end();

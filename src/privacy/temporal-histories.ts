@@ -1,5 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
+/** Told how many of the workflows are done, before each one and once at the end (a CLI shows it as progress). */
+export type Counted = (done: number, all: number) => void;
+
 export interface HistoriesDeleted {
   /** Runs that were still running and were ended first (terminated: the caller hears nothing more). */
   terminated: number;
@@ -33,9 +36,12 @@ async function runsOf(client: Client, workflowId: string): Promise<{ runId: stri
 export async function deleteWorkflowHistories(
   client: Client,
   workflowIds: Iterable<string>,
+  onEach?: Counted,
 ): Promise<HistoriesDeleted> {
   const done: HistoriesDeleted = { terminated: 0, deleted: 0 };
-  for (const workflowId of new Set(workflowIds)) {
+  const ids = [...new Set(workflowIds)];
+  for (const [i, workflowId] of ids.entries()) {
+    onEach?.(i, ids.length);
     for (const { runId, running } of await runsOf(client, workflowId)) {
       const workflowExecution = { workflowId, runId };
       if (running) {
@@ -57,15 +63,23 @@ export async function deleteWorkflowHistories(
       }
     }
   }
+  onEach?.(ids.length, ids.length);
   return done;
 }
 
 /** Whether Temporal still has any run of a workflow id (an export lists the histories it could not read). */
-export async function openOrClosedRuns(client: Client, workflowIds: Iterable<string>): Promise<string[]> {
+export async function openOrClosedRuns(
+  client: Client,
+  workflowIds: Iterable<string>,
+  onEach?: Counted,
+): Promise<string[]> {
   const held: string[] = [];
-  for (const id of new Set(workflowIds)) {
+  const ids = [...new Set(workflowIds)];
+  for (const [i, id] of ids.entries()) {
+    onEach?.(i, ids.length);
     const runs = await runsOf(client, id);
     if (runs.length > 0) held.push(id);
   }
+  onEach?.(ids.length, ids.length);
   return held;
 }

@@ -25,6 +25,8 @@ export interface PrivacyStores {
   hmacKey: Buffer;
   /** How numbers stored without a country code are read (PHONE_REGION). */
   region?: string;
+  /** Told how far the long steps are (one Temporal request per workflow, one file per recording): CLI progress. */
+  onProgress?: (step: string, done: number, all: number) => void;
 }
 
 async function audit(s: PrivacyStores, actor: Actor, action: string, subject: DataSubject, after: unknown) {
@@ -101,7 +103,9 @@ export async function eraseSubject(s: PrivacyStores, subject: DataSubject, actor
     ...found.callbacks.flatMap((c) => (c.workflow_id ? [String(c.workflow_id)] : [])),
     ...found.others.flatMap((c) => (c.workflow_id ? [c.workflow_id] : [])),
   ];
-  const histories = await deleteWorkflowHistories(s.temporal, workflowIds);
+  const histories = await deleteWorkflowHistories(s.temporal, workflowIds, (done, all) =>
+    s.onProgress?.('Temporal histories deleted', done, all),
+  );
 
   const result = await knex.transaction(async (trx) => {
     const voicemails = await trx('voicemail')
@@ -183,7 +187,8 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
   await mkdir(outDir, { recursive: true });
   const audio: string[] = [];
   const fileOf = new Map<string, string>();
-  for (const r of recordings as { id: string; storage_key: string }[]) {
+  for (const [i, r] of (recordings as { id: string; storage_key: string }[]).entries()) {
+    s.onProgress?.('recordings copied', i, recordings.length);
     const bytes = await s.store.get(r.storage_key);
     if (!bytes) continue;
     // Named for what the audio is: Graph's recordings are not documented as WAV (call-record.md).
@@ -192,9 +197,11 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
     audio.push(name);
     fileOf.set(String(r.id), name);
   }
+  s.onProgress?.('recordings copied', recordings.length, recordings.length);
   const temporalHeld = await openOrClosedRuns(
     s.temporal,
     found.calls.map((c) => c.workflow_id),
+    (done, all) => s.onProgress?.('Temporal histories looked up', done, all),
   );
   const document = {
     subject: subject.kind === 'phone' ? subject.e164 : subject.id,

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { startServices, type Services } from '../helpers/services.js';
+import { DPO, PRIVACY_HMAC_KEY, privacyStoresForFile } from '../helpers/privacy-stores.js';
 import { eventually } from '../helpers/eventually.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
-import { eraseSubject, exportSubject, type PrivacyStores } from '../../src/recordings/privacy.js';
+import { eraseSubject, exportSubject } from '../../src/recordings/privacy.js';
 import { parseSubject } from '../../src/privacy/phone.js';
 import { subjectRef } from '../../src/privacy/subject-ref.js';
 import { makeToneWav } from '../../src/media/wav.js';
@@ -16,25 +16,10 @@ import { makeToneWav } from '../../src/media/wav.js';
 // numbers match in any format (E.164 through libphonenumber-js), a callback number erases the callback and not the
 // caller who entered it, audit rows name the person by a keyed hash, Temporal's histories go, and an export says
 // which stores it read.
-let s: Services;
-let stores: PrivacyStores;
-const hmacKey = Buffer.from('test-privacy-hmac-key-0123456789abcdef');
-const actor = { id: 'cli:dpo', name: 'Data protection officer', ip: 'cli' };
-
-beforeAll(async () => {
-  s = await startServices('privacy', { migrate: true });
-  stores = {
-    orm: s.orm,
-    store: new FolderRecordingStore(path.join(s.dataDir, 'recordings')),
-    temporal: s.client,
-    hmacKey,
-  };
-}, 120_000);
-afterAll(async () => {
-  await s?.stop();
-});
-
-const knex = () => s.orm.em.getKnex();
+const privacy = privacyStoresForFile('privacy');
+const actor = DPO;
+const hmacKey = PRIVACY_HMAC_KEY;
+const knex = () => privacy.knex();
 
 /** A call row as the recorder writes it, and its workflow in Temporal (no worker runs it: it stays open). */
 async function call(id: string, fromId: string, opts: { closed?: boolean } = {}) {
@@ -49,7 +34,7 @@ async function call(id: string, fromId: string, opts: { closed?: boolean } = {})
     updated_at: at,
   });
   await knex()('call_event').insert({ call_id: id, seq: 1, type: 'incoming', at, payload: { from: fromId } });
-  const handle = await s.client.workflow.start('callWorkflow', {
+  const handle = await privacy.services.client.workflow.start('callWorkflow', {
     workflowId: `call-${id}`,
     taskQueue: 'privacy-test-no-worker',
     args: [{ from: fromId }],
@@ -65,7 +50,7 @@ function expectDeleted(workflowId: string) {
 async function gone(workflowId: string) {
   return eventually(
     () =>
-      s.client.workflow
+      privacy.services.client.workflow
         .getHandle(workflowId)
         .describe()
         .then(
@@ -103,7 +88,7 @@ describe('privacy erase', () => {
     await call('c-1', '+14255550123');
 
     const b = parseSubject('+1 (425) 555 0199');
-    const erased = await eraseSubject(stores, b, actor);
+    const erased = await eraseSubject(privacy.stores, b, actor);
     expect(erased).toMatchObject({ calls: 1, events: 1, callbacks: 1, redactedEvents: 1, historiesDeleted: 2 });
     // B's own call went; A's calls stay, A's callback to B went, and B's number left A's timeline.
     expect((await knex()('call').orderBy('id')).map((c: { id: string }) => c.id)).toEqual(['a-1', 'a-2', 'c-1']);
@@ -114,7 +99,7 @@ describe('privacy erase', () => {
     expect(erased.historiesTerminated).toBe(1);
     expectDeleted('call-b-1');
     expectDeleted('call-a-2');
-    await expect(s.client.workflow.getHandle('call-c-1').describe()).resolves.toMatchObject({
+    await expect(privacy.services.client.workflow.getHandle('call-c-1').describe()).resolves.toMatchObject({
       status: { name: 'RUNNING' },
     });
 
@@ -127,7 +112,7 @@ describe('privacy erase', () => {
 
   it('matches the caller in any written form (E.164 via libphonenumber-js), recordings and files included', async () => {
     const wav = makeToneWav({ seconds: 0.5, frequencies: [440] });
-    const stored = await stores.store.put(wav);
+    const stored = await privacy.stores.store.put(wav);
     const [rec] = (await knex()('recording')
       .insert({
         call_id: 'a-1',
@@ -145,10 +130,10 @@ describe('privacy erase', () => {
     });
 
     // Written the way a person would: the international prefix 00 and spaces.
-    const erased = await eraseSubject(stores, parseSubject('00 1 425 555 0101'), actor);
+    const erased = await eraseSubject(privacy.stores, parseSubject('00 1 425 555 0101'), actor);
     expect(erased).toMatchObject({ calls: 2, events: 3, voicemails: 1, recordings: 1, files: 1, historiesDeleted: 2 });
     expect((await knex()('call').orderBy('id')).map((c: { id: string }) => c.id)).toEqual(['c-1']);
-    expect(await stores.store.get(stored.key)).toBeUndefined();
+    expect(await privacy.stores.store.get(stored.key)).toBeUndefined();
     expectDeleted('call-a-1');
   });
 
@@ -165,8 +150,8 @@ describe('privacy erase', () => {
 
 describe('privacy export', () => {
   it('lists every store it read, and those it could not, in the export', async () => {
-    const out = path.join(s.dataDir, 'export-c');
-    const exported = await exportSubject(stores, parseSubject('+1 425 555 0123'), out, actor);
+    const out = path.join(privacy.services.dataDir, 'export-c');
+    const exported = await exportSubject(privacy.stores, parseSubject('+1 425 555 0123'), out, actor);
     expect(exported).toMatchObject({ calls: 1, voicemails: 0, callbacks: 0, recordings: 0 });
     const doc = JSON.parse(await readFile(path.join(out, 'export.json'), 'utf8'));
     expect(doc.subject).toBe('+14255550123');
@@ -188,11 +173,11 @@ describe('switchboard privacy (CLI)', () => {
     promisify(execFile)('node', ['--import', 'tsx', 'src/cli/main.ts', 'privacy', ...args], {
       env: {
         ...process.env,
-        DATABASE_URL: s.db.url,
-        TEMPORAL_ADDRESS: s.temporal.address,
-        RECORDINGS_DIR: stores.store instanceof FolderRecordingStore ? stores.store.root : '',
+        DATABASE_URL: privacy.services.db.url,
+        TEMPORAL_ADDRESS: privacy.services.temporal.address,
+        RECORDINGS_DIR: privacy.stores.store instanceof FolderRecordingStore ? privacy.stores.store.root : '',
         PRIVACY_HMAC_KEY: hmacKey.toString(),
-        DATA_DIR: s.dataDir,
+        DATA_DIR: privacy.services.dataDir,
         LOG_LEVEL: 'silent',
         ...env,
       },
@@ -211,13 +196,13 @@ describe('switchboard privacy (CLI)', () => {
 
     const erased = await run(['erase', '--caller', '+1 425 555 0401']);
     expect(erased.stdout).toBe(
-      'erased for +14255550401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files), ' +
+      'erased for +1 425 555 0401: 1 calls, 1 timeline entries, 0 voicemails, 0 callbacks, 0 recordings (0 files), ' +
         '0 recording access tokens, ' +
         "0 entries of other calls' timelines redacted, 1 Temporal histories deleted (0 running, ended first)\n",
     );
     expectDeleted('call-cli-1');
     const none = await run(['erase', '--caller', '+14255550401']);
-    expect(none.stdout).toBe('no data held for +14255550401; nothing erased (recorded in the audit log)\n');
+    expect(none.stdout).toBe('no data held for +1 425 555 0401; nothing erased (recorded in the audit log)\n');
 
     const bad = await run(['erase', '--caller', '555']).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
@@ -235,7 +220,7 @@ describe('privacy erase in Temporal', () => {
   it('deleted every history erasure asked for (DeleteWorkflowExecution), and no other', async () => {
     expect(deleted.sort()).toEqual(['call-a-1', 'call-a-2', 'call-b-1', 'call-cli-1']);
     await Promise.all(deleted.map((id) => gone(id)));
-    await expect(s.client.workflow.getHandle('call-c-1').describe()).resolves.toMatchObject({
+    await expect(privacy.services.client.workflow.getHandle('call-c-1').describe()).resolves.toMatchObject({
       status: { name: 'RUNNING' },
     });
   }, 300_000);
