@@ -6,6 +6,8 @@ export const ADMIN_USAGE = `usage: switchboard admin <command> [--json] [--token
 
   calls [--caller X] [--queue Q] [--outcome O] [--since ISO] [--until ISO] [--limit N] [--cursor C]
   call <call id>                      a call's record and timeline
+  supervise barge|monitor <call id> [--oid SUPERVISOR]
+                                      join a conference call (monitor: muted); yourself, or (Admin) another
   agent-state <agent id>
   agent available|away|sign-out <agent id>            ends a pause after missed offers, a break, signed out
   wrap-up-codes                       list

@@ -138,6 +138,15 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
     case 'agent-state':
       if (args[0]) request = { method: 'GET', path: `/agents/${encodeURIComponent(args[0])}/state` };
       break;
+    case 'supervise':
+      // Issue 24, point 3: barge into or monitor a call put through by conference (the API audits it).
+      if ((args[0] === 'barge' || args[0] === 'monitor') && args[1])
+        request = {
+          method: 'POST',
+          path: `/calls/${seg(args[1])}/supervise`,
+          body: { mode: args[0], ...(v.oid ? { supervisorId: v.oid } : {}) },
+        };
+      break;
     case 'wrap-up-codes':
       request = { method: 'GET', path: '/wrap-up-codes' };
       break;
