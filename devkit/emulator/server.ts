@@ -172,6 +172,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     getCall(callId: string) {
       return calls.view(callId);
     },
+    callerHangsUp(callId: string) {
+      const call = calls.registry.get(callId);
+      if (!call) throw new Error(`emulator: no call ${callId}`);
+      if (call.hangUpTimer) clearTimeout(call.hangUpTimer);
+      calls.lifecycle.callerHangsUp(call);
+    },
     stop() {
       stopped ??= (async () => {
         calls.stop();

@@ -300,6 +300,11 @@ export interface Emulator {
   setCallee(id: string, script: CalleeScript): void;
   getAgent(userId: string): AgentView;
   getCall(callId: string): EmulatedCallView | undefined;
+  /**
+   * The caller hangs up now, as CallerScript.hangUpAfterMs does on a timer: for a test that hangs up at a point of the
+   * call (in the same tick as it saw that point) rather than at a wall-clock time a loaded machine may not keep.
+   */
+  callerHangsUp(callId: string): void;
   /** Every Graph request received (under /v1.0). */
   requests: RecordedRequest[];
   /** Every request to the token endpoint. */
