@@ -2,7 +2,8 @@
  * Group calls for the flow test kit (issue 24, point 7), as the Graph emulator models them from the docs
  * (devkit/emulator/calls/conference.ts): participants/invite with replacesCallId moves the agent from our ring into
  * the caller's call, which then gets the whole roster; the ring ends. The test decides when the agent or the caller
- * leaves (`agentLeaves`, `callerLeaves`), so a flow's conference runs on the time-skipping server like any wait.
+ * leaves (`agentLeaves`, `callerLeaves`), so a flow's conference runs on the time-skipping server like any wait. An
+ * invite without replacesCallId (a supervisor joining) is answered unless the user is in `unanswered`.
  */
 import type { ParticipantActivities } from '../../src/contracts/activities/participants.js';
 import type { CallNotification, CallState, RosterParticipant } from '../../src/contracts/graph-call.js';
@@ -14,6 +15,8 @@ interface Roster {
 
 export class SimulatedConference {
   private readonly rosters = new Map<string, Roster>();
+  /** Teams users who do not answer when invited into a call (a supervisor away from their desk). */
+  readonly unanswered = new Set<string>();
   private nextOp = 1;
 
   constructor(
@@ -64,10 +67,12 @@ export class SimulatedConference {
       inviteParticipant: async ({ callId, userId, clientContext, replacesCallId }) => {
         const operationId = `invite-${this.nextOp++}`;
         this.graph.requests.push({ op: 'invite', callId, detail: { userId, replacesCallId } });
+        // With replacesCallId the agent moves in from our ring; without, Graph rings them (a supervisor) and they
+        // answer, unless the test said they would not.
         const moves =
-          replacesCallId !== undefined &&
-          this.graph.ringTo(replacesCallId) === userId &&
-          this.graph.stateOf(replacesCallId) === 'established';
+          replacesCallId === undefined
+            ? !this.unanswered.has(userId)
+            : this.graph.ringTo(replacesCallId) === userId && this.graph.stateOf(replacesCallId) === 'established';
         const done = (status: 'completed' | 'failed') =>
           this.graph.notify({
             kind: 'operation',
@@ -88,7 +93,7 @@ export class SimulatedConference {
             this.rosters.set(callId, r);
             await done('completed');
             await this.notifyRoster(callId);
-            await this.graph.end(replacesCallId);
+            if (replacesCallId !== undefined) await this.graph.end(replacesCallId);
           })();
         }, 5);
         return { operationId };

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlowTest } from '../../devkit/flow-testing/index.js';
 import { queues } from '../../flows/index.js';
+import { callWorkflowId } from '../../src/contracts/call.js';
+import { superviseUpdate } from '../../src/contracts/supervise.js';
 
 const flows = fileURLToPath(new URL('../fixtures/flows/conference-line.ts', import.meta.url));
 const [adele] = queues.support!.agents as [string];
@@ -61,5 +63,29 @@ describe('connectBy in flows (FlowTest)', () => {
     await t.graph.conference.callerLeaves(caller.callId);
     expect(await caller.result()).toMatchObject({ outcome: 'connected', agentId: adele });
     expect(payloads(t, caller.callId, 'conferenceEnded')).toEqual([{ agentId: adele, endedBy: 'caller' }]);
+  });
+
+  it('FlowTest acts as a supervisor: monitor joins muted through the call’s supervise Update; a no-answer is said', async () => {
+    t = await FlowTest.start({ flows });
+    const caller = await t.call({ dial: 'ra-anything', from: '+14255550172' });
+    await conferenced(t, caller);
+    const call = t.env.client.workflow.getHandle(callWorkflowId(caller.callId));
+    const monitor = await call.executeUpdate(superviseUpdate, {
+      args: [{ supervisorId: 'flow-supervisor', mode: 'monitor' }],
+    });
+    expect(monitor).toEqual({ supervisorId: 'flow-supervisor', mode: 'monitor', outcome: 'joined', muted: true });
+    expect(t.graph.requests.filter((r) => r.op === 'muteParticipant')).toHaveLength(1);
+    expect(t.graph.conference.roster(caller.callId).find((p) => p.userId === 'flow-supervisor')).toMatchObject({
+      muted: true,
+    });
+    t.graph.conference.unanswered.add('away-supervisor');
+    const barge = await call.executeUpdate(superviseUpdate, {
+      args: [{ supervisorId: 'away-supervisor', mode: 'barge' }],
+    });
+    expect(barge).toMatchObject({ outcome: 'notJoined', muted: false });
+    // The supervisor is not the caller: the agent leaving still ends the talk.
+    await t.graph.conference.agentLeaves(caller.callId, adele);
+    expect(await caller.result()).toMatchObject({ outcome: 'connected', agentId: adele });
+    expect(payloads(t, caller.callId, 'conferenceEnded')).toEqual([{ agentId: adele, endedBy: 'agent' }]);
   });
 });
