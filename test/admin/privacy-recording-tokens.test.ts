@@ -1,31 +1,14 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type Services } from '../helpers/services.js';
-import { FolderRecordingStore } from '../../src/recordings/store.js';
-import { eraseSubject, type PrivacyStores } from '../../src/recordings/privacy.js';
+import { describe, expect, it } from 'vitest';
+import { DPO, privacyStoresForFile } from '../helpers/privacy-stores.js';
+import { eraseSubject } from '../../src/recordings/privacy.js';
 import { parseSubject } from '../../src/privacy/phone.js';
 
 // Erasure reaches the recording access tokens the webhook keeps for the voicemail activity (recording_token,
 // src/recordings/recording-tokens.ts; issue 22, points 3 and 4): a token not yet taken opens the person's recorded
 // message, and is tied to them by its call. Another caller's tokens stay.
-let s: Services;
-let stores: PrivacyStores;
-const actor = { id: 'cli:dpo', name: 'Data protection officer', ip: 'cli' };
-
-beforeAll(async () => {
-  s = await startServices('privacy-tokens', { migrate: true });
-  stores = {
-    orm: s.orm,
-    store: new FolderRecordingStore(path.join(s.dataDir, 'recordings')),
-    temporal: s.client,
-    hmacKey: Buffer.from('test-privacy-hmac-key-0123456789abcdef'),
-  };
-}, 120_000);
-afterAll(async () => {
-  await s?.stop();
-});
-
-const knex = () => s.orm.em.getKnex();
+const privacy = privacyStoresForFile('privacy-tokens');
+const actor = DPO;
+const knex = () => privacy.knex();
 
 /** A call from `fromId` whose message is recorded but not yet downloaded: the webhook kept its token. */
 async function callWithPendingMessage(id: string, fromId: string) {
@@ -47,7 +30,7 @@ describe('privacy erase and recording access tokens', () => {
     await callWithPendingMessage('tok-a-2', '+14255550177');
     await callWithPendingMessage('tok-b-1', '+14255550188');
 
-    const erased = await eraseSubject(stores, parseSubject('+1 425 555 0177'), actor);
+    const erased = await eraseSubject(privacy.stores, parseSubject('+1 425 555 0177'), actor);
 
     expect(erased).toMatchObject({ calls: 2, recordingTokens: 2 });
     const left = (await knex()('recording_token').select('call_id')) as { call_id: string }[];

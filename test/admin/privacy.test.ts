@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { DPO, PRIVACY_HMAC_KEY, privacyStoresForFile } from '../helpers/privacy-stores.js';
 import { eventually } from '../helpers/eventually.js';

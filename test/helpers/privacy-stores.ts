@@ -1,0 +1,44 @@
+/**
+ * The stores a privacy request reads and erases (src/recordings/privacy.ts), for the test/admin/privacy*.test.ts files:
+ * real Postgres, a real recordings folder and a Temporal dev server, started before the file's tests, stopped after.
+ */
+import path from 'node:path';
+import type { Knex } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll } from 'vitest';
+import { FolderRecordingStore } from '../../src/recordings/store.js';
+import type { PrivacyStores } from '../../src/recordings/privacy.js';
+import { startServices, type Services } from './services.js';
+
+/** The key audit rows hash a person with (subjectRef); the CLI tests pass it as PRIVACY_HMAC_KEY. */
+export const PRIVACY_HMAC_KEY = Buffer.from('test-privacy-hmac-key-0123456789abcdef');
+
+/** Who asks, as the `switchboard privacy` CLI names its operator. */
+export const DPO = { id: 'cli:dpo', name: 'Data protection officer', ip: 'cli' };
+
+export interface PrivacyFixture {
+  /** Set before the file's tests run. */
+  services: Services;
+  stores: PrivacyStores;
+  knex(): Knex;
+}
+
+export function privacyStoresForFile(name: string): PrivacyFixture {
+  const fixture: PrivacyFixture = {
+    services: undefined as unknown as Services,
+    stores: undefined as unknown as PrivacyStores,
+    knex: () => fixture.services.orm.em.getKnex(),
+  };
+  beforeAll(async () => {
+    fixture.services = await startServices(name, { migrate: true });
+    fixture.stores = {
+      orm: fixture.services.orm,
+      store: new FolderRecordingStore(path.join(fixture.services.dataDir, 'recordings')),
+      temporal: fixture.services.client,
+      hmacKey: PRIVACY_HMAC_KEY,
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await fixture.services?.stop();
+  });
+  return fixture;
+}
