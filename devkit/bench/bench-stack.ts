@@ -7,16 +7,18 @@
  */
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import type { Client } from '@temporalio/client';
 import { emulatorGraphEnv, type Config } from '../../src/config.js';
 import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import { freePort, startTemporalDevServer } from '../../src/infra/temporal-dev-server.js';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres.js';
-import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
+import { spawnRole } from '../../src/infra/role-process.js';
 import { connectClient } from '../../src/temporal/connection.js';
-import { openDatabase, type MikroORM } from '../../src/db/orm.js';
-import { startEmulator, type Emulator } from '../emulator/server.js';
+import { openDatabase } from '../../src/db/orm.js';
+import { startEmulator } from '../emulator/server.js';
 import { parseBenchOptions } from './options.js';
+import type { BenchStack } from './stack-shape.js';
+
+export type { BenchStack } from './stack-shape.js';
 
 /** The bench's options, for what run.ts does not pass on (--cluster); the defaults when run by something else. */
 function benchOptionsOf(argv: string[]): { clusterWorkers: number | undefined } {
@@ -26,16 +28,6 @@ function benchOptionsOf(argv: string[]): { clusterWorkers: number | undefined } 
   } catch {
     return { clusterWorkers: undefined };
   }
-}
-
-export interface BenchStack {
-  /** The Switchboard process (worker and web). */
-  switchboard: RoleProcess;
-  emulator: Emulator;
-  client: Client;
-  /** The bench's own connection to Switchboard's database, to read the calls' records. */
-  orm: MikroORM;
-  stop(): Promise<void>;
 }
 
 /**

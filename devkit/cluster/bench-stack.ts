@@ -11,27 +11,15 @@ import type { QueueConfig } from '../../src/contracts/queue-config.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { openDatabase } from '../../src/db/orm.js';
 import { startEmulator } from '../emulator/server.js';
-import type { Client } from '@temporalio/client';
-import type { RoleProcess } from '../../src/infra/role-process.js';
-import type { MikroORM } from '../../src/db/orm.js';
-import type { Emulator } from '../emulator/server.js';
+import type { BenchStack } from '../bench/stack-shape.js';
 import { startClusterServices } from './cluster.js';
-
-/** The bench's stack (devkit/bench/bench-stack.ts's BenchStack, which imports this file: not imported back). */
-export interface ClusterBenchStack {
-  switchboard: RoleProcess;
-  emulator: Emulator;
-  client: Client;
-  orm: MikroORM;
-  stop(): Promise<void>;
-}
 
 export async function startClusterBenchStack(
   config: Config,
   queues: Record<string, QueueConfig>,
   mediaSpeed: number,
   workers: number,
-): Promise<ClusterBenchStack> {
+): Promise<BenchStack> {
   const cluster = await startClusterServices({
     dataDir: config.dataDir,
     namespace: config.temporal.namespace,
