@@ -35,6 +35,7 @@ import { Migration20261207190200_ring_outcomes } from './migrations/Migration202
 import { Migration20261207190300_faster_repeat_and_rings } from './migrations/Migration20261207190300_faster_repeat_and_rings.js';
 import { Migration20261207193000_alert_views } from './migrations/Migration20261207193000_alert_views.js';
 import { Migration20261207200000_call_talk_end } from './migrations/Migration20261207200000_call_talk_end.js';
+import { Migration20261207210000_retention_run_tokens } from './migrations/Migration20261207210000_retention_run_tokens.js';
 
 export { MikroORM };
 
@@ -74,6 +75,7 @@ const migrationsList = [
   { name: 'Migration20261207190300_faster_repeat_and_rings', class: Migration20261207190300_faster_repeat_and_rings },
   { name: 'Migration20261207193000_alert_views', class: Migration20261207193000_alert_views },
   { name: 'Migration20261207200000_call_talk_end', class: Migration20261207200000_call_talk_end },
+  { name: 'Migration20261207210000_retention_run_tokens', class: Migration20261207210000_retention_run_tokens },
 ];
 
 export function ormOptions(clientUrl: string): Options {

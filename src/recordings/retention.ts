@@ -97,6 +97,7 @@ export async function purgeOlderThan(
     agent_states: counts.agentStates,
     recording_accesses: counts.recordingAccesses,
     audit_entries: counts.auditEntries,
+    recording_tokens: counts.recordingTokens,
   });
   return summary;
 }

@@ -166,7 +166,14 @@ describe('retention', () => {
     // It heartbeats as it goes: a long purge is not taken for a dead one (heartbeat timeout 2 min).
     expect(heartbeats).toEqual(expect.arrayContaining(['calls', 'agent states', 'recording tokens', 'audit']));
     const run = await knex()('retention_run').orderBy('id', 'desc').first();
-    expect(run).toMatchObject({ calls: 1, agent_states: 1, recording_accesses: 1, audit_entries: 1, files: 2 });
+    expect(run).toMatchObject({
+      calls: 1,
+      agent_states: 1,
+      recording_accesses: 1,
+      audit_entries: 1,
+      recording_tokens: 2,
+      files: 2,
+    });
     expect(await knex()('call').where('id', old.id).first()).toBeUndefined();
   });
 
