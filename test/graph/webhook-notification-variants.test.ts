@@ -8,13 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { pino } from 'pino';
-import { createApp } from '../../src/server/app.js';
-import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { startServices, type Services } from '../helpers/services.js';
 import { incomingNotification } from '../helpers/notifications.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
+import { createWebhookApp } from '../helpers/webhook-app.js';
 
 let services: Services;
 let client: Client;
@@ -24,22 +22,7 @@ const keys = new SigningKeys();
 beforeAll(async () => {
   services = await startServices('webhook-variants', { keys });
   client = services.client;
-  const logger = pino({ level: 'silent' });
-  const notificationVerifier = new NotificationVerifier({
-    openIdConfigUrl: keys.openIdConfigUrl,
-    audience: 'bot-app-id',
-    allowedTenants: ['tenant-a'],
-    logger,
-    jwksCooldownMs: 0,
-  });
-  const app = createApp({
-    client,
-    orm: services.orm,
-    logger,
-    taskQueue: 'no-worker-here',
-    publicUrl: 'https://switchboard.test',
-    notificationVerifier,
-  });
+  const app = createWebhookApp({ client, orm: services.orm, keys });
   base = await services.serve(app);
 });
 

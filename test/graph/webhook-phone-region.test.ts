@@ -1,11 +1,9 @@
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId, type CallWorkflowInput } from '../../src/contracts/call.js';
-import { createApp } from '../../src/server/app.js';
-import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { incomingNotification } from '../helpers/notifications.js';
 import { startServices, type Services } from '../helpers/services.js';
+import { createWebhookApp } from '../helpers/webhook-app.js';
 
 // Issue 26, point 1: PHONE_REGION, the default country of lines whose flow names none, reaches each call's workflow
 // (CallWorkflowInput.phoneRegion), where the callback offer reads keyed numbers in it. Real Temporal and Postgres; the
@@ -13,23 +11,11 @@ import { startServices, type Services } from '../helpers/services.js';
 let services: Services;
 
 async function webhookWith(phoneRegion: string | undefined): Promise<string> {
-  const logger = pino({ level: 'silent' });
   return services.serve(
-    createApp({
-      client: services.client,
-      orm: services.orm,
-      logger,
-      taskQueue: 'no-worker-here',
-      publicUrl: 'https://switchboard.test',
-      notificationVerifier: new NotificationVerifier({
-        openIdConfigUrl: services.keys.openIdConfigUrl,
-        audience: 'bot-app-id',
-        allowedTenants: ['tenant-a'],
-        logger,
-        jwksCooldownMs: 0,
-      }),
-      ...(phoneRegion ? { phoneRegion } : {}),
-    }),
+    createWebhookApp(
+      { client: services.client, orm: services.orm, keys: services.keys },
+      phoneRegion ? { phoneRegion } : {},
+    ),
   );
 }
 

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
-import { createApp } from '../../src/server/app.js';
-import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { startServices, type Services } from '../helpers/services.js';
 import { incomingNotification } from '../helpers/notifications.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
+import { createWebhookApp } from '../helpers/webhook-app.js';
 
 // The Graph webhook facing the internet: authentication of notifications and anything a hostile party can send.
 // Real Temporal (dev server) and Postgres; keys served over HTTP like Microsoft's OpenID document.
@@ -18,25 +17,12 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   services = await startServices('webhook', { keys });
-  const { orm } = services;
   client = services.client;
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-  const notificationVerifier = new NotificationVerifier({
-    openIdConfigUrl: keys.openIdConfigUrl,
-    audience: 'bot-app-id',
-    allowedTenants: ['tenant-a'],
-    logger,
-    jwksCooldownMs: 0,
-  });
-  const app = createApp({
-    client,
-    orm,
-    logger,
-    taskQueue: 'no-worker-here',
-    publicUrl: 'https://switchboard.test',
-    notificationVerifier,
-    subscriptionClientState: 'a-client-state-secret',
-  });
+  const app = createWebhookApp(
+    { client, orm: services.orm, keys, logger },
+    { subscriptionClientState: 'a-client-state-secret' },
+  );
   base = await services.serve(app);
 });
 
