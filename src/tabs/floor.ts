@@ -7,6 +7,7 @@ import { AgentLive, QueueLive } from '../db/entities/agent-state.js';
 import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
 import { WrapUpCode } from '../db/entities/admin.js';
+import { displayPhoneNumber } from '../phone/number.js';
 import type { Caller } from '../admin/identity.js';
 import type { CallCard, FloorView, QueueLiveView, WaitingCall, WrapUpChoice } from '../contracts/floor-view.js';
 
@@ -108,8 +109,9 @@ async function callCards(em: EntityManager, callIds: string[]): Promise<Record<s
     cards[c.id] = {
       callId: c.id,
       workflowId: c.workflowId,
-      from: { number: c.fromId ?? null, name: c.fromName ?? null },
-      line: c.toId ?? null,
+      // Numbers as a person reads them (+44 20 7946 0958); a Teams user's id or a resource account stays as it is.
+      from: { number: c.fromId ? displayPhoneNumber(c.fromId) : null, name: c.fromName ?? null },
+      line: c.toId ? displayPhoneNumber(c.toId) : null,
       queue: c.queue ?? null,
       path: callPath(events.filter((e) => e.callId === c.id)),
       tags: c.tags,

@@ -99,7 +99,8 @@ describe('the Teams tabs (issue 23)', () => {
     });
     const card = adele.getByTestId('my-call');
     await card.waitFor();
-    expect(await card.textContent()).toContain('+14255550142');
+    // The number as a person reads it (src/phone/number.ts displayPhoneNumber).
+    expect(await card.textContent()).toContain('+1 425 555 0142');
     expect(await card.textContent()).toContain('ra-support');
     expect(await card.textContent()).toContain('queue · support');
     const waiting = supervisor.locator(`tr[data-call="${callId}"]`);
@@ -108,6 +109,7 @@ describe('the Teams tabs (issue 23)', () => {
     expect(await waiting.locator('td').first().textContent()).toBe('1');
     // The supervisor's list names no caller: position, queue and wait only.
     expect(await supervisor.content()).not.toContain('+14255550142');
+    expect(await supervisor.content()).not.toContain('+1 425 555 0142');
     // The caller hangs up while Adele's phone still rings: the call leaves the list.
     await waiting.waitFor({ state: 'detached', timeout: 60_000 });
     // Counted in support's service level today (SL2, which counts the abandoned: metrics.queue_totals since midnight
