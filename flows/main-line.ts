@@ -10,6 +10,8 @@ export const mainLine: FlowDefinition = {
   name: 'main-line',
   description: 'Business hours and holidays, then a sales/support/billing menu; after hours, voicemail',
   numbers: ['ra-main'],
+  // A national line (the demo's numbers are +1 425): a callback number keyed without +1 is read as a US number.
+  country: 'US',
   async run(call) {
     const hours = await call.isOpen('main-office');
     if (!hours.open) return afterHours(call, hours);

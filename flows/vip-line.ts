@@ -10,6 +10,7 @@ export const vipLine: FlowDefinition = {
   name: 'vip-line',
   description: 'CRM lookup by caller number; VIPs get priority 1 in the support queue',
   numbers: ['ra-support-vip'],
+  country: 'US',
   async run(call) {
     const customer =
       call.from.kind === 'phone'
