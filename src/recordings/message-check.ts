@@ -18,6 +18,18 @@ export interface RecordingCheck extends DetectedAudio {
   levelDbfs?: number;
   /** Why this recording holds no message; undefined when it does (or may: unknown formats are kept). */
   empty?: string;
+  /** Why the level was not measured (compressed or unreadable audio): the recording was judged by its length only. */
+  levelNotChecked?: string;
+}
+
+/**
+ * Compressed audio (MP3, Opus, WMA, AAC) holds no samples to measure until decoded, and Switchboard ships no audio
+ * decoder (each codec is a native or WebAssembly dependency of its own). Such a recording is judged by its length
+ * alone, and a long one of line silence is kept: the cost is a silent message in the box, never a lost one.
+ */
+function whyLevelNotChecked(format: string | undefined): string {
+  if (format === 'wav') return 'a WAV whose encoding is not one whose samples can be read: judged by its length only';
+  return `${format ?? 'unrecognised'} audio is not uncompressed PCM WAV: its level needs a decoder Switchboard does not include, so it was judged by its length only`;
 }
 
 export function checkRecording(bytes: Buffer): RecordingCheck {
@@ -36,7 +48,7 @@ export function checkRecording(bytes: Buffer): RecordingCheck {
   const result: RecordingCheck = {
     ...detected,
     ...(durationMs !== undefined ? { durationMs } : {}),
-    ...(levelDbfs !== undefined ? { levelDbfs } : {}),
+    ...(levelDbfs !== undefined ? { levelDbfs } : { levelNotChecked: whyLevelNotChecked(detected.format) }),
   };
   if (durationMs !== undefined && durationMs < MIN_MESSAGE_MS)
     return { ...result, empty: `recording of ${durationMs} ms` };
