@@ -8,7 +8,7 @@ import { spawnRole, type RoleProcess } from '../../src/infra/role-process.js';
 import { emulatorGraphEnv } from '../../src/config.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { type CallRecord } from '../../src/contracts/activities/records.js';
-import { callResult, startTestStack, eventually, type TestStack } from '../helpers/stack.js';
+import { callResult, startTestStack, type TestStack } from '../helpers/stack.js';
 import { agentWorkflowId } from '../../src/contracts/agent.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { ringRequests } from '../helpers/routing.js';
@@ -44,16 +44,7 @@ it('observes a call in /metrics once, names the call in every log line about it,
   stack.emulator!.injectFault({ action: 'answer', status: 503, times: 1 });
   const { callId } = await stack.emulator!.placeCall({ from: { phone: '+14255550188' } });
   const workflowId = callWorkflowId(callId);
-  const handle = stack.client.workflow.getHandle(workflowId);
-  await eventually(
-    () =>
-      handle.describe().then(
-        () => true,
-        () => undefined,
-      ),
-    'the call workflow',
-  );
-  expect((await handle.result()).outcome).toBe('connected');
+  expect((await callResult(stack.client, callId)).outcome).toBe('connected');
   // The calls the workflow placed to ring the agents (their notifications name the caller's workflow).
   const rings = new Set(ringRequests(stack.emulator!.requests, callId).map((r) => r.callId));
   expect(rings.size).toBeGreaterThan(0);

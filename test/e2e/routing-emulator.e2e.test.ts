@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { callResult, eventually, startTestStack, type TestStack } from '../helpers/stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { ringRequests, testQueue } from '../helpers/routing.js';
 import { agentStateQuery, agentWorkflowId } from '../../src/contracts/agent.js';
-import { callWorkflowId } from '../../src/contracts/call.js';
 import type { RecordedRequest } from '../../devkit/emulator/types.js';
 
 // Offers over HTTP: the emulator's scripted agents are rung by real createCall requests, and the caller is put onto
@@ -48,16 +47,7 @@ describe('offers through the Graph emulator', () => {
     emulator().setAgent(slow, { onTransfer: 'accept', answerAfterMs: 8000, talkMs: 1500 });
     emulator().setAgent(never, { onTransfer: 'ignore' });
     const { callId } = await emulator().placeCall({ from: { phone: '+14255550171' } });
-    const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-    await eventually(
-      () =>
-        handle.describe().then(
-          () => true,
-          () => undefined,
-        ),
-      'workflow',
-    );
-    const summary = await handle.result();
+    const summary = await callResult(stack.client, callId);
     expect(summary).toMatchObject({ outcome: 'connected', agentId: fast });
 
     const rings = ringsFor(callId);
@@ -97,16 +87,7 @@ describe('offers through the Graph emulator', () => {
       'the last call over',
     );
     const { callId } = await emulator().placeCall({ from: { phone: '+14255550172' }, hangUpAfterMs: 30_000 });
-    const handle = stack.client.workflow.getHandle(callWorkflowId(callId));
-    await eventually(
-      () =>
-        handle.describe().then(
-          () => true,
-          () => undefined,
-        ),
-      'workflow',
-    );
-    const summary = await handle.result();
+    const summary = await callResult(stack.client, callId);
     expect(summary.outcome).toBe('abandoned');
 
     const rings = ringsFor(callId);
