@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { workflowsPath } from '../../src/temporal/worker.js';
+import { workflowInterceptorsPath, workflowsPath } from '../../src/temporal/worker.js';
 import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { FLOW_TEST_TENANT, type SimulatedCaller } from '../../devkit/flow-testing/index.js';
 import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
@@ -92,8 +92,14 @@ describe('support line: callback in queue', () => {
     // All of it is workflow state: a worker that restarts replays this history to where it was, without a
     // determinism error (the agent handler taken over, the second call's notifications, the background writes).
     const history = await t.env.client.workflow.getHandle(`call-${caller.callId}`).fetchHistory();
+    // With the production worker's workflow interceptors, as it ran (devkit/flow-testing/flow-worker.ts).
     await Worker.runReplayHistory(
-      { workflowsPath, replayName: 'callback-answered', dataConverter: ephemeralDataConverter() },
+      {
+        workflowsPath,
+        interceptors: { workflowModules: [workflowInterceptorsPath] },
+        replayName: 'callback-answered',
+        dataConverter: ephemeralDataConverter(),
+      },
       history,
     );
   });
