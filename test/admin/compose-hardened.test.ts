@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { composeConfig } from '../helpers/compose.js';
 
 // docker-compose.yml is the production shape, hardened (issue 22, point 6), one test per point. The file is read
 // through `docker compose config` itself (merge keys, interpolation and defaults resolved as Compose does), with the
@@ -18,27 +17,11 @@ interface Service {
   command?: string[];
 }
 const text = await readFile('docker-compose.yml', 'utf8');
-const { stdout } = await promisify(execFile)(
-  'docker',
-  ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'],
-  {
-    timeout: 60_000,
-    env: {
-      ...process.env,
-      DOCKER_CONFIG: path.resolve('.venv/docker'),
-      AZURE_TENANT_ID: 'tenant',
-      AZURE_CLIENT_ID: 'client',
-      PUBLIC_URL: 'https://switchboard.example',
-      WEBHOOK_ALLOWED_CIDRS: '52.112.0.0/14',
-      ADMIN_ALLOWED_CIDRS: '10.0.0.0/8',
-    },
-  },
-);
-const compose = JSON.parse(stdout) as {
+const compose = await composeConfig<{
   services: Record<string, Service>;
   secrets: Record<string, { file: string }>;
   volumes: Record<string, unknown>;
-};
+}>();
 const services = compose.services;
 /** One-shot jobs: they run to completion, and what needs them waits for that. */
 const JOBS = ['migrate', 'temporal-schema', 'temporal-namespace'];

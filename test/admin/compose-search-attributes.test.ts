@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes.js';
 import { freePort, temporalCliPath, waitForPort } from '../../src/infra/temporal-dev-server.js';
+import { composeConfig } from '../helpers/compose.js';
 
 // Issue 26, point 3: docker-compose's admin-tools job `temporal-namespace` registers the call's search attributes.
 // Its script, as `docker compose config` resolves it (the compose plugin bin/bootstrap.sh installs in .venv/docker),
@@ -14,19 +15,7 @@ import { freePort, temporalCliPath, waitForPort } from '../../src/infra/temporal
 const run = promisify(execFile);
 
 async function namespaceJobScript(): Promise<string> {
-  const { stdout } = await run('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'], {
-    timeout: 60_000,
-    env: {
-      ...process.env,
-      DOCKER_CONFIG: path.resolve('.venv/docker'),
-      AZURE_TENANT_ID: 'tenant',
-      AZURE_CLIENT_ID: 'client',
-      PUBLIC_URL: 'https://switchboard.example',
-      WEBHOOK_ALLOWED_CIDRS: '52.112.0.0/14',
-      ADMIN_ALLOWED_CIDRS: '10.0.0.0/8',
-    },
-  });
-  const job = (JSON.parse(stdout) as { services: Record<string, { entrypoint?: string[]; command?: string[] }> })
+  const job = (await composeConfig<{ services: Record<string, { entrypoint?: string[]; command?: string[] }> }>())
     .services['temporal-namespace']!;
   expect(job.entrypoint).toEqual(['/bin/sh', '-c']);
   return job.command![0]!;

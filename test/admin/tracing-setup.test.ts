@@ -1,43 +1,24 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CALL_ID_ATTRIBUTE } from '../../src/contracts/tracing.js';
 import { startTracing, switchboardTracer, tracingRequested } from '../../src/telemetry/tracing.js';
+import { composeConfig } from '../helpers/compose.js';
 
 // Issue 26, point 5: tracing is switched on by the standard OTEL_* variables and then speaks OTLP as the Node SDK
 // does, and docker-compose can add a collector (`--profile tracing`) that the app's variables point at.
 
-const run = promisify(execFile);
-const composeEnv = {
-  ...process.env,
-  DOCKER_CONFIG: path.resolve('.venv/docker'),
-  AZURE_TENANT_ID: 'tenant',
-  AZURE_CLIENT_ID: 'client',
-  PUBLIC_URL: 'https://switchboard.example',
-  WEBHOOK_ALLOWED_CIDRS: '52.112.0.0/14',
-  ADMIN_ALLOWED_CIDRS: '10.0.0.0/8',
-};
 interface ComposeService {
   image?: string;
   profiles?: string[];
   environment?: Record<string, string>;
   volumes?: { source: string; target: string; read_only?: boolean }[];
 }
-async function composeConfig(args: string[], env: Record<string, string> = {}) {
-  const { stdout } = await run(
-    'docker',
-    ['compose', '-f', 'docker-compose.yml', ...args, 'config', '--format', 'json'],
-    {
-      env: { ...composeEnv, ...env },
-      timeout: 60_000,
-    },
-  );
-  return (JSON.parse(stdout) as { services: Record<string, ComposeService> }).services;
+async function composeServices(args: string[], env: Record<string, string> = {}) {
+  return (await composeConfig<{ services: Record<string, ComposeService> }>(args, env)).services;
 }
 
 let receiver: Server | undefined;
@@ -47,11 +28,11 @@ afterAll(async () => {
 
 describe('tracing set-up', () => {
   it('docker compose: no collector and tracing off by default; --profile tracing adds one the app can point at', async () => {
-    const plain = await composeConfig([]);
+    const plain = await composeServices([]);
     expect(plain['otel-collector']).toBeUndefined();
     expect(tracingRequested(plain.web!.environment!)).toBe(false);
 
-    const traced = await composeConfig(['--profile', 'tracing'], {
+    const traced = await composeServices(['--profile', 'tracing'], {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
     });
     const collector = traced['otel-collector']!;
