@@ -5,7 +5,7 @@ import { normaliseCallState } from '../src/graph/notifications.js';
 import type { GraphActivities, RecordOptions, TransferTarget } from '../src/contracts/activities/graph.js';
 import type { CallState, ResultInfo } from '../src/contracts/graph-call.js';
 import { answerLatency, offerLatency } from '../src/metrics.js';
-import { currentCall } from '../src/temporal/call-context.js';
+import { currentCall } from '../src/telemetry/call-context.js';
 
 /** Seconds from `from` (epoch ms) to `to`; clocks of different hosts may disagree slightly, never below 0. */
 const since = (from: number, to: number) => Math.max(0, to - from) / 1000;

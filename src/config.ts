@@ -10,7 +10,8 @@ import {
   TemporalProfileError,
   type TemporalConnection,
 } from './temporal/client-profile.js';
-import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/payload-codec.js';
+import { CodecKeyError, parseCodecKeys } from './temporal/payload-codec.js';
+import type { TemporalSettings } from './temporal/settings.js';
 
 /**
  * All configuration comes from the environment, validated once at start-up.
@@ -162,30 +163,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   /** Address (undefined: start the embedded dev server), namespace, TLS, API key: Temporal's standard profile. */
-  temporal: TemporalConnection & {
-    taskQueue: string;
-    devPort: number;
-    devUiPort: number;
-    /**
-     * TEMPORAL_CODEC_KEYS(_FILE): the payload codec's keys, the first encrypting. undefined: a key kept in the data
-     * folder (src/temporal/data-converter.ts).
-     */
-    codecKeys?: CodecKey[];
-    /**
-     * The Temporal UI's origin, the only one whose browser may call the codec endpoint (CORS). Default: the embedded
-     * dev server's UI when it runs, else none.
-     */
-    uiOrigin?: string;
-    /** Workflow stack traces (off: about 13% less CPU in the worker's process; see withoutWorkflowStackTraces). */
-    workflowStackTraces: boolean;
-    /**
-     * Where the Temporal SDK serves its worker metrics (Prometheus, on 127.0.0.1), appended to /metrics; 0: not served;
-     * unset: a free port, in a process that runs a worker.
-     */
-    sdkMetricsPort: number | undefined;
-    /** Where a worker-only process (`switchboard worker`) serves /metrics; 0 = nowhere. */
-    workerMetricsPort: number;
-  };
+  temporal: TemporalSettings;
   database: { url?: string; embeddedPort: number };
   graph: {
     /** undefined: start the Graph emulator and use it. */

@@ -7,7 +7,7 @@ import { callingWebhook, type CallingWebhookDeps } from './calling-webhook.js';
 import { normaliseNotificationCharset } from './notification-charset.js';
 import type { NotificationVerifier } from './notification-auth.js';
 import { subscriptionsWebhook } from './subscriptions-webhook.js';
-import { traceCallingWebhook } from '../telemetry/webhook-span.js';
+import { traceCallingWebhook } from './webhook-span.js';
 import { securityHeaders } from './security-headers.js';
 import { ipAllowList } from './ip-allowlist.js';
 import { adminRouter } from '../admin/router.js';

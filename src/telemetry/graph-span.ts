@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { CALL_ID_ATTRIBUTE } from '../contracts/tracing.js';
-import { currentCall } from '../temporal/call-context.js';
+import { currentCall } from './call-context.js';
 import { switchboardTracer, tracingActive } from './tracing.js';
 
 /**

@@ -10,7 +10,7 @@ import {
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { CALL_ID_ATTRIBUTE } from '../contracts/tracing.js';
-import { currentCall } from '../temporal/call-context.js';
+import { currentCall } from './call-context.js';
 import { switchboardTracer, tracingActive } from './tracing.js';
 
 /**
@@ -66,7 +66,7 @@ const activitySpans: ActivityInterceptorsFactory = (ctx) => ({
   outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
 });
 
-/** Names the call on the activity's span: runs inside the call context (src/temporal/call-context.ts). */
+/** Names the call on the activity's span: runs inside the call context (src/telemetry/call-context.ts). */
 const callIdOnActivitySpan: ActivityInterceptorsFactory = () => ({
   inbound: {
     async execute(input, next) {

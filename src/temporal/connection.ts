@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import type { Config } from '../config.js';
+import type { TemporalSettings } from './settings.js';
 import { dataConverterFor } from './data-converter.js';
 import { tracingClientInterceptors } from '../telemetry/temporal.js';
 
@@ -16,7 +16,7 @@ import { tracingClientInterceptors } from '../telemetry/temporal.js';
  * TLS, API key and gRPC metadata from Temporal's standard client profile (envconfig's own translation, which reads
  * the certificate files or inline PEM data); nothing for the local dev server.
  */
-export function securityOptions(t: Config['temporal']): Pick<ConnectionOptions, 'tls' | 'apiKey' | 'metadata'> {
+export function securityOptions(t: TemporalSettings): Pick<ConnectionOptions, 'tls' | 'apiKey' | 'metadata'> {
   const { tls, apiKey, metadata } = toClientOptions(t.profile).connectionOptions;
   return {
     ...(tls !== undefined ? { tls } : {}),
@@ -40,7 +40,10 @@ export const clientRetry: GrpcRetryOptions = defaultGrpcRetryOptions({
 });
 
 /** A client of the configured namespace whose payloads go through the payload codec (data-converter.ts). */
-export async function connectClient(config: Pick<Config, 'temporal' | 'dataDir'>, address: string): Promise<Client> {
+export async function connectClient(
+  config: { temporal: TemporalSettings; dataDir: string },
+  address: string,
+): Promise<Client> {
   const t = config.temporal;
   const connection = await Connection.connect({
     address,
@@ -55,6 +58,6 @@ export async function connectClient(config: Pick<Config, 'temporal' | 'dataDir'>
   });
 }
 
-export async function connectWorker(t: Config['temporal'], address: string): Promise<NativeConnection> {
+export async function connectWorker(t: TemporalSettings, address: string): Promise<NativeConnection> {
   return NativeConnection.connect({ address, ...(securityOptions(t) as NativeConnectionOptions) });
 }

@@ -2,7 +2,7 @@ import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import type { Config } from '../config.js';
+import type { TemporalSettings } from './settings.js';
 import { EncryptionCodec, newCodecKey, parseCodecKeys, type CodecKey } from './payload-codec.js';
 
 /**
@@ -37,7 +37,7 @@ export function dataConverterOf(codec: EncryptionCodec): DataConverter {
 const byDataDir = new Map<string, Promise<CodecKey[]>>();
 
 /** The keys this process encrypts and decrypts with (see above). */
-export function codecKeysFor(config: Pick<Config, 'dataDir' | 'temporal'>): Promise<CodecKey[]> {
+export function codecKeysFor(config: { temporal: TemporalSettings; dataDir: string }): Promise<CodecKey[]> {
   if (config.temporal.codecKeys) return Promise.resolve(config.temporal.codecKeys);
   const file = path.resolve(config.dataDir, DATA_DIR_KEYS_FILE);
   let keys = byDataDir.get(file);
@@ -50,11 +50,14 @@ export function codecKeysFor(config: Pick<Config, 'dataDir' | 'temporal'>): Prom
   return keys;
 }
 
-export async function codecFor(config: Pick<Config, 'dataDir' | 'temporal'>): Promise<EncryptionCodec> {
+export async function codecFor(config: { temporal: TemporalSettings; dataDir: string }): Promise<EncryptionCodec> {
   return codecOf(await codecKeysFor(config));
 }
 
-export async function dataConverterFor(config: Pick<Config, 'dataDir' | 'temporal'>): Promise<DataConverter> {
+export async function dataConverterFor(config: {
+  temporal: TemporalSettings;
+  dataDir: string;
+}): Promise<DataConverter> {
   return dataConverterOf(await codecFor(config));
 }
 

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../contracts/activities/index.js';
-import { callActivityInterceptors } from './call-context.js';
+import { callActivityInterceptors } from '../telemetry/call-context.js';
 import { workerTracing } from '../telemetry/temporal.js';
 import { failureConverterPath } from './data-converter.js';
 

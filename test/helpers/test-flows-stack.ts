@@ -10,7 +10,7 @@ import { CallControl } from '../../src/graph/call-control.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { ActivityFeed } from '../../src/graph/activity-feed.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
-import { callActivityInterceptors } from '../../src/temporal/call-context.js';
+import { callActivityInterceptors } from '../../src/telemetry/call-context.js';
 import { workflowInterceptorsPath } from '../../src/temporal/worker.js';
 import { dataConverterFor } from '../../src/temporal/data-converter.js';
 import { startTestStack, type TestStack } from './stack.js';

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { CALL_ID_ATTRIBUTE } from '../contracts/tracing.js';
 import { parseCommsNotifications } from '../graph/notifications.js';
-import { switchboardTracer, tracingActive } from './tracing.js';
+import { switchboardTracer, tracingActive } from '../telemetry/tracing.js';
 
 /** The call ids a calling notification body is about (read again here only when tracing is on). */
 function callIdsOf(body: unknown): string[] {
