@@ -12,15 +12,7 @@ const knex = () => privacy.knex();
 
 /** A call from `fromId` whose message is recorded but not yet downloaded: the webhook kept its token. */
 async function callWithPendingMessage(id: string, fromId: string) {
-  const at = new Date();
-  await knex()('call').insert({
-    id,
-    workflow_id: `call-${id}`,
-    from_kind: 'phone',
-    from_id: fromId,
-    arrived_at: at,
-    updated_at: at,
-  });
+  await privacy.insertCall(id, fromId);
   await knex()('recording_token').insert({ location_hash: `loc-${id}`, call_id: id, token: `secret-${id}` });
 }
 

@@ -24,15 +24,7 @@ const knex = () => privacy.knex();
 /** A call row as the recorder writes it, and its workflow in Temporal (no worker runs it: it stays open). */
 async function call(id: string, fromId: string, opts: { closed?: boolean } = {}) {
   const at = new Date();
-  await knex()('call').insert({
-    id,
-    workflow_id: `call-${id}`,
-    from_kind: 'phone',
-    from_id: fromId,
-    queue: 'support',
-    arrived_at: at,
-    updated_at: at,
-  });
+  await privacy.insertCall(id, fromId, { queue: 'support', arrived_at: at, updated_at: at });
   await knex()('call_event').insert({ call_id: id, seq: 1, type: 'incoming', at, payload: { from: fromId } });
   const handle = await privacy.services.client.workflow.start('callWorkflow', {
     workflowId: `call-${id}`,

@@ -20,6 +20,8 @@ export interface PrivacyFixture {
   services: Services;
   stores: PrivacyStores;
   knex(): Knex;
+  /** A call row from `fromId`, as the recorder writes it, arrived now; `columns` over these. */
+  insertCall(id: string, fromId: string, columns?: Record<string, unknown>): Promise<void>;
 }
 
 export function privacyStoresForFile(name: string): PrivacyFixture {
@@ -27,6 +29,20 @@ export function privacyStoresForFile(name: string): PrivacyFixture {
     services: undefined as unknown as Services,
     stores: undefined as unknown as PrivacyStores,
     knex: () => fixture.services.orm.em.getKnex(),
+    async insertCall(id, fromId, columns = {}) {
+      const at = new Date();
+      await fixture
+        .knex()('call')
+        .insert({
+          id,
+          workflow_id: `call-${id}`,
+          from_kind: 'phone',
+          from_id: fromId,
+          arrived_at: at,
+          updated_at: at,
+          ...columns,
+        });
+    },
   };
   beforeAll(async () => {
     fixture.services = await startServices(name, { migrate: true });
