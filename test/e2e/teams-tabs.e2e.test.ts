@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signedInTab } from '../helpers/browser.js';
 import { agents } from '../../flows/index.js';
 import { queueMemberships } from '../../src/routing/membership.js';
 
@@ -24,15 +24,8 @@ afterAll(async () => {
 });
 
 /** Signs in on the demo page as `who` and lands on their tab. */
-async function signedIn(who: string, tab: 'agent' | 'supervisor', query = ''): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${stack.webUrl}/tabs/${tab}${query}`);
-  await page.waitForURL(/\/tabs\/sign-in/);
-  await page.getByRole('button', { name: new RegExp(`^${who} `) }).click();
-  await page.waitForURL(new RegExp(`/tabs/${tab}`));
-  await page.getByText('Live', { exact: true }).waitFor();
-  return page;
-}
+const signedIn = (who: string, tab: 'agent' | 'supervisor', query = ''): Promise<Page> =>
+  signedInTab(browser, stack.webUrl!, who, tab, query);
 
 async function tokenOf(page: Page): Promise<string> {
   return (await page.evaluate<string | null>("sessionStorage.getItem('switchboard.token')"))!;

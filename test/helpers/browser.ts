@@ -19,9 +19,10 @@ export async function signedInTab(
   webUrl: string,
   who: string,
   tab: 'agent' | 'supervisor',
+  query = '',
 ): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${webUrl}/tabs/${tab}`);
+  await page.goto(`${webUrl}/tabs/${tab}${query}`);
   await page.waitForURL(/\/tabs\/sign-in/);
   await page.getByRole('button', { name: new RegExp(`^${who} `) }).click();
   await page.waitForURL(new RegExp(`/tabs/${tab}`));
