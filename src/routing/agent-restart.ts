@@ -12,7 +12,7 @@ import {
 } from '../contracts/agent.js';
 import type { QueueConfig } from '../contracts/queue-config.js';
 import { UnknownAgentError } from './membership.js';
-import { failingTask, resetPointFor, signalsAfter, type FailingTask } from './failing-task.js';
+import { readFailingTask, resetPointFor, signalsAfter, type FailingTask } from './failing-task.js';
 
 const { ResetReapplyExcludeType } = proto.temporal.api.enums.v1;
 
@@ -69,7 +69,7 @@ export async function restartAgent(
   let reset: AgentRestart['reset'];
   if (!answer.ok) {
     const history = await run.fetchHistory();
-    const failure = failingTask(history);
+    const failure = await readFailingTask(history, client.options.loadedDataConverter);
     if (!failure) {
       throw new AgentRestartError(
         `agent ${agentId}'s workflow (run ${previousRunId}) did not answer within ${queryTimeoutMs / 1000} s and its workflow task is ` +

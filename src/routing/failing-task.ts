@@ -1,3 +1,5 @@
+import type { LoadedDataConverter } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
 
 const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
@@ -45,6 +47,26 @@ export function failingTask(history: History): FailingTask | undefined {
     nondeterminism: cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
     ...(named ? { namedEventId: Number(named[1]) } : {}),
   };
+}
+
+/**
+ * failingTask, with the failure's message as it was thrown: the payload codec encrypts failure messages (issue 22), so
+ * a history read from the server says "Encoded failure" until the client's converter decodes it.
+ */
+export async function readFailingTask(
+  history: History,
+  converter: LoadedDataConverter,
+): Promise<FailingTask | undefined> {
+  const task = failingTask(history);
+  if (!task) return undefined;
+  const event = history.events?.find((e) => Number(e.eventId) === task.eventId);
+  const error = await decodeOptionalFailureToOptionalError(
+    converter,
+    event?.workflowTaskFailedEventAttributes?.failure,
+  );
+  const message = error?.message ?? task.message;
+  const named = /HistoryEvent\(id: (\d+)/.exec(message);
+  return { ...task, message, ...(named && task.namedEventId === undefined ? { namedEventId: Number(named[1]) } : {}) };
 }
 
 /**
