@@ -190,3 +190,13 @@ export const CALL_SEARCH_ATTRIBUTES_PATCH = 'call-search-attributes';
  * numbers, and 011… became +011…. Removable a day after its release (callbacks waiting then are past the offer).
  */
 export const PHONE_NUMBERS_PATCH = 'phone-numbers-libphonenumber';
+
+/**
+ * 2026-12-07, found by the cluster test (kill -9 of a worker with calls in flight). The transfer to the agent who
+ * confirmed was carried out, but the worker died before its task completed; on the next worker the transfer's
+ * notifications (accepted, the caller's leg ended AppTransferred) were applied before the offer went on, so the offer
+ * took the ended call for a caller who hung up: `abandoned`, though the caller was talking to the agent. Now a call
+ * whose transfer was accepted is connected to the agent who confirmed, with no repeated request. Before: ringStopped,
+ * abandoned. The marker is asked for only in that case. Removable a day after its release.
+ */
+export const OFFER_TRANSFER_ALREADY_TAKEN_PATCH = 'offer-transfer-already-taken';

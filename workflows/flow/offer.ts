@@ -14,7 +14,12 @@ import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
 import { transferTakenBefore } from './transfer-taken.js';
 import { ringEndOutcome } from './ring-end.js';
-import { ADOPT_STRAY_RING_PATCH, CONFERENCE_CONNECT_PATCH, OFFER_CONFIRMS_HUMAN_PATCH } from '../patches.js';
+import {
+  ADOPT_STRAY_RING_PATCH,
+  CONFERENCE_CONNECT_PATCH,
+  OFFER_CONFIRMS_HUMAN_PATCH,
+  OFFER_TRANSFER_ALREADY_TAKEN_PATCH,
+} from '../patches.js';
 import { conferenceIn } from './conference.js';
 import { HumanCheck } from './confirm-human.js';
 
@@ -116,7 +121,11 @@ async function ring(
     legs.set(agentId, adopted);
     await check?.check(agentId, adopted);
   }
-  const winner = target.terminated ? undefined : answered();
+  // The caller's call ended because our transfer to the confirmed agent was carried out (before a worker died; its
+  // notifications were applied first): that is a connected call, not a caller who left.
+  const alreadyTaken =
+    target.terminated && target.transferAccepted && Boolean(answered()) && patched(OFFER_TRANSFER_ALREADY_TAKEN_PATCH);
+  const winner = target.terminated && !alreadyTaken ? undefined : answered();
   ringing = false;
 
   // Everyone else stops ringing now. A ring that ended by itself says why: busy is Graph's doing (presence lags),
@@ -158,6 +167,11 @@ async function ring(
   const agentLeg = leg(winner.agentId)!;
   recorder.event('agentAnswered', { agentId: winner.agentId, ringCallId: agentLeg.callId });
   await music; // no hold-music request may cross the transfer
+  if (alreadyTaken) {
+    recorder.event('transferTakenBefore', { agentId: winner.agentId, state: 'transferAccepted' });
+    outcomes[winner.agentId] = 'connected';
+    return { agentId: winner.agentId, outcomes };
+  }
   if (a.connectBy === 'conference' && patched(CONFERENCE_CONNECT_PATCH)) {
     const joined = await conferenceIn(ctx, target, winner.agentId, agentLeg);
     outcomes[winner.agentId] = joined ? 'connected' : 'cancelled';
