@@ -3,9 +3,8 @@ import { Context } from '@temporalio/activity';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
-import { Worker } from '@temporalio/worker';
+import { createTestWorker } from '../helpers/test-worker.js';
 import { checkHistories, describeProblems } from '../../src/temporal/history-check.js';
-import { workflowsPath } from '../../src/temporal/worker.js';
 import { agentWorkflowId, reserveUpdate } from '../../src/contracts/agent.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -22,11 +21,8 @@ describe('agent workflow with Postgres refusing its inline writes', () => {
   it('writes through the fallback activity and its history replays (local activity results in arrival order)', async () => {
     const taskQueue = 'agent-replay';
     let durableWrites = 0;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      dataConverter: env.client.options.dataConverter,
+    const worker = await createTestWorker(env, {
       taskQueue,
-      workflowsPath,
       activities: {
         // The queues hear of the agent slowly, after Postgres has already refused the write.
         async publishAgentState() {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, ActivityFailure, WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { startWorkflowTestEnvironment } from '../helpers/services.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 
 // Issue 22, point 1: a failure's message and details are in the history too. An activity that fails quoting a
 // caller's number must leave that number nowhere in the raw history: the production data converter
@@ -26,9 +26,7 @@ afterAll(async () => {
 
 it("encrypts a failed activity's message and details in the raw history, and decodes them with the codec", async () => {
   const taskQueue = 'failure-encryption';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    dataConverter: env.client.options.dataConverter,
+  const worker = await createTestWorker(env, {
     taskQueue,
     workflowsPath,
     activities: {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 import { checkHistories, describeProblems } from '../../src/temporal/history-check.js';
-import { workflowsPath } from '../../src/temporal/worker.js';
 import { agentAvailabilitySignal, agentWorkflowId, presenceSignal } from '../../src/contracts/agent.js';
 
 // A reproduction, not part of the suite: it FAILS on Temporal's TypeScript SDK 1.24 (its core), and is kept to check a
@@ -40,11 +39,8 @@ describe('agent workflow whose local activities outlast the workflow task timeou
   it('replays every history written while signals arrive during slow local activities', async () => {
     const taskQueue = 'agent-slow-local';
     const next = random(28);
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      dataConverter: env.client.options.dataConverter,
+    const worker = await createTestWorker(env, {
       taskQueue,
-      workflowsPath,
       activities: {
         async publishAgentState() {
           // Up to 3 s: past the 1.6 s heartbeat point of a 2 s workflow task timeout.

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
-import { workflowsPath } from '../../src/temporal/worker.js';
 import { eventually } from '../helpers/eventually.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { testQueue } from '../helpers/routing.js';
@@ -50,11 +49,8 @@ describe('offers in a burst', () => {
         enqueuedAt: Date.now() + i,
       });
     // No agent workflows run: the queue's reservation requests (signals to the agents) are what this test reads.
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      dataConverter: env.client.options.dataConverter,
+    const worker = await createTestWorker(env, {
       taskQueue,
-      workflowsPath,
       activities: { async publishQueueLive() {} },
     });
     await worker.runUntil(async () => {
@@ -109,11 +105,8 @@ describe('the live row', () => {
     for (const agentId of agents)
       await queue.signal(agentStatusSignal, { agentId, state: 'onCall', idleSince: 0, member: true });
     const rows: QueueLiveRow[] = [];
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      dataConverter: env.client.options.dataConverter,
+    const worker = await createTestWorker(env, {
       taskQueue,
-      workflowsPath,
       activities: {
         async publishQueueLive(row: QueueLiveRow) {
           rows.push(row);
