@@ -1,11 +1,12 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { redactSdkLogEntry } from './sdk-log-redaction.js';
 
 let installed: { metricsPort: number } | undefined;
 
 /**
  * Route the Temporal SDK's own logs (worker state, activity retries) into our structured log instead of the
- * console, and serve its worker metrics on `metricsPort` (0: not at all). The runtime is process-wide and can be
+ * console, with the errors they carry redacted, and serve its worker metrics on `metricsPort` (0: not at all). The runtime is process-wide and can be
  * installed once; later calls change nothing and return the port the first one chose.
  */
 export function installTemporalRuntime(logger: Logger, metricsPort = 0): { metricsPort: number } {
@@ -27,13 +28,16 @@ export function installTemporalRuntime(logger: Logger, metricsPort = 0): { metri
       if (logger.level === 'silent') return;
       const method =
         entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      // An error in the line (an activity's, a workflow task's) is reduced to its kind: its message may quote a
+      // caller's number or name (sdk-log-redaction.ts, issue 22).
+      const { message, meta } = redactSdkLogEntry(entry.message, entry.meta);
       // A line about a call workflow (the SDK's own, or the core's) names the call like every other line about it.
-      const workflowId = entry.meta?.['workflowId'];
+      const workflowId = meta['workflowId'];
       const call =
-        typeof workflowId === 'string' && workflowId.startsWith('call-') && entry.meta?.['callId'] === undefined
+        typeof workflowId === 'string' && workflowId.startsWith('call-') && meta['callId'] === undefined
           ? { callId: workflowId.slice('call-'.length) }
           : {};
-      logger[method]({ component: 'temporal-sdk', ...entry.meta, ...call }, entry.message);
+      logger[method]({ component: 'temporal-sdk', ...meta, ...call }, message);
     }),
   });
   return installed;
