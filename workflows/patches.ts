@@ -200,3 +200,12 @@ export const PHONE_NUMBERS_PATCH = 'phone-numbers-libphonenumber';
  * abandoned. The marker is asked for only in that case. Removable a day after its release.
  */
 export const OFFER_TRANSFER_ALREADY_TAKEN_PATCH = 'offer-transfer-already-taken';
+
+/**
+ * 2026-12-07, issue 24 point 2. The call workflow tells the agent's workflow when Graph put the agent through (the
+ * offer outcome's `at`, the CDR's connected_at) and, in a conference, when the roster showed the talk over (callEnded's
+ * `at`, the CDR's talk_ended_at): the agent's onCall interval, which the dashboards' talk and handle times are made of,
+ * is then the CDR's to the millisecond, not the moments the signals were handled. Before: the signals carried no time.
+ * Asked once a call is connected. Removable a day after its release.
+ */
+export const AGENT_TALK_TIMES_PATCH = 'agent-talk-times';

@@ -55,6 +55,11 @@ export interface OfferOutcomeReport {
   outcome: 'connected' | 'missed' | 'cancelled';
   wrapUpSeconds: number;
   missesBeforeAway: number;
+  /**
+   * When Graph put the agent through (ISO, the call workflow's clock), for `connected`: their talk starts then, not
+   * when this signal is handled, so the dashboards' talk time is the CDR's (issue 24, point 2). Absent before.
+   */
+  at?: string;
 }
 export const agentOfferOutcomeSignal = defineSignal<[OfferOutcomeReport]>('offerOutcome');
 /** Presence poller → agent workflow: the agent's Teams presence changed. */
@@ -64,8 +69,11 @@ export const optInSignal = defineSignal<[{ queue: string }]>('optIn');
 export const optOutSignal = defineSignal<[{ queue: string }]>('optOut');
 /** Start-up → agent workflow: the queues that list this agent in code (opt-outs still apply). */
 export const configuredQueuesSignal = defineSignal<[{ queues: string[] }]>('configuredQueues');
-/** The agent's call ended (when presence can't tell): wrap-up starts. */
-export const agentCallEndedSignal = defineSignal<[{ reservationId?: string }]>('callEnded');
+/**
+ * The agent's call ended (when presence can't tell): wrap-up starts. `at`: when the roster showed the talk over (ISO,
+ * the CDR's talk_ended_at), from which the wrap-up counts; absent before issue 24 point 2, then the signal's arrival.
+ */
+export const agentCallEndedSignal = defineSignal<[{ reservationId?: string; at?: string }]>('callEnded');
 /** Back from away (a paused agent resumes), or away by hand. */
 export const agentAvailabilitySignal =
   defineSignal<[{ state: 'available' | 'away' | 'signedOut'; reason?: string }]>('setAvailability');

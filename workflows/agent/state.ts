@@ -136,6 +136,7 @@ export class AgentState {
       return; // stale or duplicate
     }
     if (r.outcome === 'connected') {
+      now = this.reportedTime(r.at, now);
       this.s.misses = 0;
       this.s.onCallSince = now;
       this.s.sawInCall = isInCall(this.s.presence);
@@ -179,8 +180,18 @@ export class AgentState {
     return this.s.wrapUpUntil;
   }
 
-  callEnded(now: number): void {
-    if (this.s.state === 'onCall') this.startWrapUp(now, this.s.wrapUpSeconds ?? 0);
+  /** `endedAt`: when the call's roster showed the talk over (a conference), which the signal reports after the fact. */
+  callEnded(now: number, endedAt?: string): void {
+    if (this.s.state === 'onCall') this.startWrapUp(this.reportedTime(endedAt, now), this.s.wrapUpSeconds ?? 0);
+  }
+
+  /**
+   * The time a call workflow reported for a step (Graph's moment, recorded in the signal, so replay reads the same),
+   * within what this agent's timeline allows: not before its current state began, not after now. Without one, now.
+   */
+  private reportedTime(at: string | undefined, now: number): number {
+    const t = at === undefined ? NaN : Date.parse(at);
+    return Number.isFinite(t) ? Math.min(now, Math.max(this.s.since, t)) : now;
   }
 
   presence(p: TeamsPresence, now: number): void {

@@ -5,7 +5,7 @@ import type { AgentAssignment } from '../../src/contracts/call.js';
 import type { RosterParticipant } from '../../src/contracts/graph-call.js';
 import { callActivities, failureDetails, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
 import type { CallContext } from './context.js';
-import { offerMembers } from './reservation.js';
+import { offerMembers, talkTimeForAgent } from './reservation.js';
 import { supervisorsOf } from './supervise.js';
 
 /**
@@ -86,8 +86,10 @@ export interface ConferenceEnd {
 export async function stayInConference(ctx: CallContext, a: AgentAssignment, agentId: string): Promise<ConferenceEnd> {
   const end = await untilTalkEnds(ctx, agentId);
   const reservationId = offerMembers(a).find((m) => m.agentId === agentId)?.reservationId;
+  // The roster's moment, so the agent's wrap-up (and the dashboards' talk time) starts at the CDR's talk_ended_at.
+  const at = talkTimeForAgent(end.talkEndedAt);
   await getExternalWorkflowHandle(agentWorkflowId(agentId))
-    .signal(agentCallEndedSignal, { ...(reservationId ? { reservationId } : {}) })
+    .signal(agentCallEndedSignal, { ...(reservationId ? { reservationId } : {}), ...(at !== undefined ? { at } : {}) })
     .catch((err: unknown) => log.warn('could not tell the agent the call ended', { agentId, error: String(err) }));
   return end;
 }

@@ -189,8 +189,9 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       const agentId = offer.agentId;
       // Connected when Graph said so (the same moment our leg may have ended), not after we told the queue.
       const waitSeconds = Math.round(Date.now() - queuedAtMs) / 1000;
-      recorder.set({ agentId, connectedAt: new Date().toISOString(), waitSeconds });
-      await reportOffer(assignment, offer.outcomes, workflowId);
+      const connectedAt = new Date().toISOString();
+      recorder.set({ agentId, connectedAt, waitSeconds });
+      await reportOffer(assignment, offer.outcomes, workflowId, connectedAt);
       recorder.event('connected', { agentId, waitSeconds });
       // In a conference Switchboard stays until the roster shows the talk over (conference.ts). After a transfer
       // Graph ends our leg (terminated); the caller now talks to the agent directly.

@@ -1,7 +1,8 @@
-import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
 import { agentOfferOutcomeSignal, agentWorkflowId } from '../../src/contracts/agent.js';
 import type { AgentAssignment } from '../../src/contracts/call.js';
 import { leaveQueueSignal, offerResultSignal, queueWorkflowId } from '../../src/contracts/queue.js';
+import { AGENT_TALK_TIMES_PATCH } from '../patches.js';
 
 /**
  * The call's side of a queue's reservation: who an offer goes to, how it ended, and telling the queue and the agents.
@@ -46,12 +47,14 @@ export async function reportOffer(
   a: AgentAssignment,
   outcomes: Record<string, AgentOfferOutcome>,
   callWorkflowId: string,
+  connectedAt?: string,
 ): Promise<void> {
+  const at = connectedAt !== undefined ? talkTimeForAgent(connectedAt) : undefined;
   const queue = getExternalWorkflowHandle(queueWorkflowId(a.queue));
   await Promise.all(
     offerMembers(a).map(async ({ agentId, reservationId }) => {
       const outcome = outcomes[agentId] ?? 'cancelled';
-      releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome);
+      releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome, at);
       await queue
         .signal(offerResultSignal, {
           callWorkflowId,
@@ -66,14 +69,26 @@ export async function reportOffer(
   );
 }
 
-/** Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal). */
-export function releaseAgent(a: AgentAssignment, outcome: Exclude<AgentOfferOutcome, 'busy'>): void {
+/**
+ * A moment of the talk (ISO) for the agent's workflow to stamp its state change with (issue 24, point 2), or
+ * undefined for a call that began before the agent-talk-times patch: its signals carried no time then.
+ */
+export function talkTimeForAgent(iso: string): string | undefined {
+  return patched(AGENT_TALK_TIMES_PATCH) ? iso : undefined;
+}
+
+/**
+ * Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal); `at`,
+ * for `connected`, when Graph put them through.
+ */
+export function releaseAgent(a: AgentAssignment, outcome: Exclude<AgentOfferOutcome, 'busy'>, at?: string): void {
   void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
     .signal(agentOfferOutcomeSignal, {
       reservationId: a.reservationId,
       outcome,
       wrapUpSeconds: a.wrapUpSeconds,
       missesBeforeAway: a.missesBeforeAway,
+      ...(outcome === 'connected' && at !== undefined ? { at } : {}),
     })
     .catch((err: unknown) =>
       log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }),
