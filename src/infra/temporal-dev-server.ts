@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -142,11 +142,48 @@ export async function waitForPort(port: number, timeoutMs: number, gaveUp: () =>
   }
 }
 
-/** A free TCP port on loopback, for tests and side-by-side stacks. */
+/**
+ * A free TCP port on loopback, for tests and side-by-side stacks. Chosen below the kernel's ephemeral range: a port the
+ * kernel hands out (listen on 0) is also what it gives the next outgoing connection, so a busy machine's client socket
+ * could take it before Postgres or Temporal binds it (seen in CI: "could not bind ... Address already in use").
+ */
 export async function freePort(): Promise<number> {
+  const ephemeralFrom = ephemeralRangeStart();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PORT_FLOOR + Math.floor(Math.random() * (ephemeralFrom - PORT_FLOOR));
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  return listenOn(0);
+}
+
+const PORT_FLOOR = 10_000;
+/** Never the same port twice from one process, though the first taker may not have bound it yet. */
+const handedOut = new Set<number>();
+
+function ephemeralRangeStart(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > PORT_FLOOR + 1000 ? low : 32_768;
+  } catch {
+    return 32_768; // Linux's default; elsewhere the range differs, and a taken port is simply tried again.
+  }
+}
+
+const canListen = (port: number) =>
+  listenOn(port).then(
+    () => true,
+    () => false,
+  );
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
