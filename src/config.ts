@@ -63,6 +63,7 @@ export const configSchema = z.object({
   TEMPORAL_SDK_METRICS_PORT: port.optional(),
   WORKER_METRICS_PORT: port.default(9464),
   WORKFLOW_STACK_TRACES: bool.default('false'),
+  WORKFLOW_ISOLATE_TIMEOUT: bool.default('false'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
   TEMPORAL_CODEC_KEYS: z
@@ -317,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
       workerMetricsPort: e.WORKER_METRICS_PORT,
       workflowStackTraces: e.WORKFLOW_STACK_TRACES,
+      workflowIsolateTimeout: e.WORKFLOW_ISOLATE_TIMEOUT,
       ...(e.TEMPORAL_CODEC_KEYS ? { codecKeys: parseCodecKeys(e.TEMPORAL_CODEC_KEYS) } : {}),
       ...(e.TEMPORAL_UI_ORIGIN
         ? { uiOrigin: new URL(e.TEMPORAL_UI_ORIGIN).origin }

@@ -72,6 +72,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<{ worker: Work
       activities,
       workflowBundle,
       workflowStackTraces: config.temporal.workflowStackTraces,
+      workflowIsolateTimeout: config.temporal.workflowIsolateTimeout,
       dataConverter: await dataConverterFor(config),
     });
     const running = w.run();

@@ -21,6 +21,8 @@ export interface TemporalSettings extends TemporalConnection {
   uiOrigin?: string;
   /** Workflow stack traces (off: about 13% less CPU in the worker's process; see withoutWorkflowStackTraces). */
   workflowStackTraces: boolean;
+  /** The SDK's timeout on each entry into the workflow sandbox (off: no watchdog thread per entry; UnwatchedWorker). */
+  workflowIsolateTimeout: boolean;
   /**
    * Where the Temporal SDK serves its worker metrics (Prometheus, on 127.0.0.1), appended to /metrics; 0: not served;
    * unset: a free port, in a process that runs a worker.

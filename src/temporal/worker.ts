@@ -12,6 +12,7 @@ import type { Activities } from '../contracts/activities/index.js';
 import { callActivityInterceptors } from '../telemetry/call-context.js';
 import { workerTracing } from '../telemetry/temporal.js';
 import { failureConverterPath } from './data-converter.js';
+import { UnwatchedWorker } from './unwatched-worker.js';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 /** Adds the call id to call workflows' log lines and the call's context to their activities. */
@@ -61,12 +62,17 @@ export async function createWorker(opts: {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** WORKFLOW_STACK_TRACES: keep the SDK's workflow stack traces (they cost CPU; see withoutWorkflowStackTraces). */
   workflowStackTraces?: boolean;
+  /**
+   * WORKFLOW_ISOLATE_TIMEOUT: keep the SDK's 5-s timeout on every entry into the workflow sandbox (a watchdog thread
+   * per entry; see UnwatchedWorker).
+   */
+  workflowIsolateTimeout?: boolean;
   /** The payload codec the process's clients use (data-converter.ts): the worker must read what they write. */
   dataConverter: DataConverter;
 }): Promise<Worker> {
   if (!opts.workflowStackTraces) withoutWorkflowStackTraces();
   const tracing = workerTracing();
-  return Worker.create({
+  return (opts.workflowIsolateTimeout ? Worker : UnwatchedWorker).create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
