@@ -6,7 +6,7 @@
 import { setAvailability, setMembership } from './admin-api.js';
 import type { CallCard } from './live.js';
 import { TabPage } from './tab-page.js';
-import { elapsed, h, linkBanner, render, stateLabel, tableSection } from './view.js';
+import { button, elapsed, h, linkBanner, problem, render, stateLabel, tableSection, toggleButton } from './view.js';
 import { followWrapUp, wrapUpSection } from './wrap-up.js';
 
 const app = document.getElementById('app')!;
@@ -37,7 +37,7 @@ function draw(token: string): void {
   render(
     app,
     h('header', {}, h('h1', {}, 'My calls'), linkBanner(tab.link.state, tab.link.detail)),
-    tab.problem ? h('p', { class: 'problem', role: 'alert' }, tab.problem) : null,
+    tab.problem ? problem(tab.problem) : null,
     h(
       'section',
       { 'aria-labelledby': 'my-state' },
@@ -55,24 +55,15 @@ function draw(token: string): void {
         ? h(
             'div',
             { class: 'actions' },
-            h(
-              'button',
-              {
-                type: 'button',
-                'data-key': 'available',
-                onclick: () => void tab.act(() => setAvailability(token, agentId, 'available')),
-              },
-              'Go available',
-            ),
-            h(
-              'button',
-              {
-                type: 'button',
-                'data-key': 'away',
-                onclick: () => void tab.act(() => setAvailability(token, agentId, 'away')),
-              },
-              'Go away',
-            ),
+            button('Go available', {
+              appearance: 'primary',
+              'data-key': 'available',
+              onclick: () => void tab.act(() => setAvailability(token, agentId, 'available')),
+            }),
+            button('Go away', {
+              'data-key': 'away',
+              onclick: () => void tab.act(() => setAvailability(token, agentId, 'away')),
+            }),
           )
         : null,
     ),
@@ -96,16 +87,10 @@ function draw(token: string): void {
             h(
               'td',
               {},
-              h(
-                'button',
-                {
-                  type: 'button',
-                  'data-key': `member:${q.queue}`,
-                  'aria-pressed': inQueue ? 'true' : 'false',
-                  onclick: () => void tab.act(() => setMembership(token, q.queue, agentId, !inQueue)),
-                },
-                inQueue ? `Opt out of ${q.queue}` : `Opt in to ${q.queue}`,
-              ),
+              toggleButton(inQueue ? `Opt out of ${q.queue}` : `Opt in to ${q.queue}`, inQueue, {
+                'data-key': `member:${q.queue}`,
+                onclick: () => void tab.act(() => setMembership(token, q.queue, agentId, !inQueue)),
+              }),
             ),
           );
         }),

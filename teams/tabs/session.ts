@@ -5,12 +5,12 @@
  * in the Authorization header, never in a URL.
  */
 import { app, authentication } from '@microsoft/teams-js';
+import { applyFluentTheme } from './fluent.js';
 
 const TOKEN_KEY = 'switchboard.token';
-export type Theme = 'default' | 'dark' | 'contrast';
 
 export function applyTheme(theme: string | undefined): void {
-  document.body.dataset['theme'] = theme === 'dark' || theme === 'contrast' ? theme : 'default';
+  applyFluentTheme(theme);
 }
 
 async function inTeams(): Promise<boolean> {

@@ -3,7 +3,7 @@
  * the Graph emulator, as Entra ID sign-in would give it. In Teams, single sign-on replaces this page.
  */
 import { applyTheme, keepToken } from './session.js';
-import { h, render } from './view.js';
+import { button, h, problem, render } from './view.js';
 
 interface DemoUser {
   id: string;
@@ -23,7 +23,7 @@ async function choose(user: DemoUser): Promise<void> {
     body: JSON.stringify({ id: user.id }),
   });
   if (!res.ok) {
-    render(app, h('p', { class: 'problem', role: 'alert' }, `Sign-in failed: HTTP ${res.status}`));
+    render(app, problem(`Sign-in failed: HTTP ${res.status}`));
     return;
   }
   keepToken(((await res.json()) as { token: string }).token);
@@ -47,11 +47,10 @@ else
         h(
           'li',
           {},
-          h(
-            'button',
-            { type: 'button', 'data-key': u.id, onclick: () => void choose(u) },
-            `${u.name} (${u.role.replace('Switchboard.', '')})`,
-          ),
+          button(`${u.name} (${u.role.replace('Switchboard.', '')})`, {
+            'data-key': u.id,
+            onclick: () => void choose(u),
+          }),
         ),
       ),
     ),

@@ -6,9 +6,12 @@
 import { setAvailability, setMembership } from './admin-api.js';
 import type { FloorView } from './live.js';
 import { TabPage } from './tab-page.js';
-import { elapsed, h, linkBanner, render, stateLabel, tableSection } from './view.js';
+import { confirmAction } from './confirm.js';
+import { button, elapsed, h, linkBanner, problem, render, stateLabel, tableSection, toggleButton } from './view.js';
 
 const app = document.getElementById('app')!;
+const OPT_OUT_EXPLAINED = (agent: string, queue: string) =>
+  `${agent} gets no more calls from ${queue} until opted in again. The change is audited.`;
 const tab = new TabPage('supervisor');
 
 function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElement {
@@ -26,43 +29,35 @@ function agentRow(token: string, agent: FloorView['agents'][number]): HTMLElemen
         const member =
           tab.memberships.find((m) => m.name === queue)?.members.find((m) => m.agentId === agent.agentId)?.member ??
           true;
-        return h(
-          'button',
-          {
-            type: 'button',
-            class: 'chip',
-            'data-key': `member:${agent.agentId}:${queue}`,
-            'aria-pressed': member ? 'true' : 'false',
-            'aria-label': `${member ? 'Opt out' : 'Opt in'} ${label} ${member ? 'of' : 'to'} ${queue}`,
-            onclick: () => void tab.act(() => setMembership(token, queue, agent.agentId, !member)),
-          },
-          `${queue}${member ? '' : ' (out)'}`,
-        );
+        const action = member ? `Opt out ${label} of ${queue}` : `Opt in ${label} to ${queue}`;
+        return toggleButton(`${queue}${member ? '' : ' (out)'}`, member, {
+          size: 'small',
+          'data-key': `member:${agent.agentId}:${queue}`,
+          'aria-label': action,
+          onclick: () =>
+            void (async () => {
+              // Taking an agent out of a queue changes who gets its calls: a dialog asks first (opting in does not).
+              if (member && !(await confirmAction(`${action}?`, OPT_OUT_EXPLAINED(label, queue), 'Opt out'))) return;
+              await tab.act(() => setMembership(token, queue, agent.agentId, !member));
+            })(),
+        });
       }),
     ),
     h(
       'td',
       { class: 'actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          'data-key': `available:${agent.agentId}`,
-          'aria-label': `Set ${label} available`,
-          onclick: () => void tab.act(() => setAvailability(token, agent.agentId, 'available')),
-        },
-        'Available',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          'data-key': `away:${agent.agentId}`,
-          'aria-label': `Set ${label} away`,
-          onclick: () => void tab.act(() => setAvailability(token, agent.agentId, 'away')),
-        },
-        'Away',
-      ),
+      button('Available', {
+        size: 'small',
+        'data-key': `available:${agent.agentId}`,
+        'aria-label': `Set ${label} available`,
+        onclick: () => void tab.act(() => setAvailability(token, agent.agentId, 'available')),
+      }),
+      button('Away', {
+        size: 'small',
+        'data-key': `away:${agent.agentId}`,
+        'aria-label': `Set ${label} away`,
+        onclick: () => void tab.act(() => setAvailability(token, agent.agentId, 'away')),
+      }),
     ),
   );
 }
@@ -118,9 +113,9 @@ function draw(token: string): void {
   render(
     app,
     h('header', {}, h('h1', {}, 'Floor'), linkBanner(tab.link.state, tab.link.detail)),
-    tab.problem ? h('p', { class: 'problem', role: 'alert' }, tab.problem) : null,
+    tab.problem ? problem(tab.problem) : null,
     tab.floor && !tab.floor.viewer.supervises
-      ? h('p', { class: 'problem', role: 'alert' }, 'This tab is for supervisors (role Switchboard.Supervisor).')
+      ? problem('This tab is for supervisors (role Switchboard.Supervisor).')
       : null,
     tableSection(
       'queues',

@@ -1,11 +1,16 @@
 /** Small DOM helpers: elements are built, never parsed from strings, so nothing a flow or a name holds can run. */
 type Child = Node | string | null | undefined | false;
 
+type Attrs = Record<string, string | boolean | ((e: Event) => void)>;
+
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
-  attrs: Record<string, string | boolean | ((e: Event) => void)> = {},
+  attrs?: Attrs,
   ...children: Child[]
-): HTMLElementTagNameMap[K] {
+): HTMLElementTagNameMap[K];
+/** Fluent UI's web components (fluent.ts defines them). */
+export function h(tag: `fluent-${string}`, attrs?: Attrs, ...children: Child[]): HTMLElement;
+export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (typeof value === 'function') el.addEventListener(name.replace(/^on/, ''), value);
@@ -14,6 +19,38 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   }
   for (const child of children) if (child) el.append(child);
   return el;
+}
+
+/**
+ * A Fluent button. Its role lives in the component's ElementInternals, which axe-core and Playwright's role engine do
+ * not read: the host also carries role="button" (and aria-pressed for a toggle), the same semantics said twice.
+ */
+export function button(label: string, attrs: Attrs & { onclick: (e: Event) => void }): HTMLElement {
+  return h('fluent-button', { role: 'button', ...attrs }, label);
+}
+
+/**
+ * A Fluent toggle button: pressed while the thing it toggles is on (an agent in a queue). What the server says is
+ * the truth: the component flips itself on click, so it is set back at once, and the redraw after the action (or no
+ * redraw, when a dialog is cancelled) shows what is.
+ */
+export function toggleButton(
+  label: string,
+  pressed: boolean,
+  attrs: Attrs & { onclick: (e: Event) => void },
+): HTMLElement {
+  const el = h(
+    'fluent-toggle-button',
+    { role: 'button', pressed, 'aria-pressed': pressed ? 'true' : 'false', ...attrs },
+    label,
+  );
+  el.addEventListener('click', () => queueMicrotask(() => el.toggleAttribute('pressed', pressed)));
+  return el;
+}
+
+/** A Fluent message bar for what went wrong (the admin API's refusal), read out at once. */
+export function problem(text: string): HTMLElement {
+  return h('fluent-message-bar', { intent: 'error', layout: 'multiline', role: 'alert', class: 'problem' }, text);
 }
 
 /** "4 min 05 s" since an ISO time, for time in state and the longest wait. */
@@ -64,17 +101,21 @@ export function render(root: HTMLElement, ...children: Child[]): void {
   const active = document.activeElement as HTMLElement | null;
   const focused = active?.dataset['key'];
   // A field being typed in keeps its caret too (the live stream redraws the page while the agent writes a note).
-  const caret =
-    active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement
-      ? [active.selectionStart, active.selectionEnd]
-      : undefined;
+  const field = textControl(active);
+  const caret = field ? [field.selectionStart, field.selectionEnd] : undefined;
   root.replaceChildren(...children.filter((c): c is Node | string => Boolean(c)));
   root.setAttribute('aria-busy', 'false');
   if (!focused) return;
   const next = root.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`);
   next?.focus();
-  if (caret && (next instanceof HTMLTextAreaElement || next instanceof HTMLInputElement))
-    next.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+  const nextField = textControl(next);
+  if (caret && nextField) nextField.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+}
+
+/** The text box a control types into: itself, or the one inside a Fluent text area's (open) shadow root. */
+function textControl(el: Element | null | undefined): HTMLTextAreaElement | HTMLInputElement | undefined {
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) return el;
+  return el?.shadowRoot?.querySelector<HTMLTextAreaElement | HTMLInputElement>('textarea, input') ?? undefined;
 }
 
 /**

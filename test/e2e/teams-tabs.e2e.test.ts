@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { teamsDarkTheme, teamsHighContrastTheme, teamsLightTheme } from '@fluentui/tokens';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
@@ -26,6 +27,12 @@ afterAll(async () => {
 /** Signs in on the demo page as `who` and lands on their tab. */
 const signedIn = (who: string, tab: 'agent' | 'supervisor', query = ''): Promise<Page> =>
   signedInTab(browser, stack.webUrl!, who, tab, query);
+
+/** A Fluent token's '#rrggbb' as getComputedStyle reports it. */
+function rgb(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgb(${r}, ${g}, ${b})`;
+}
 
 async function tokenOf(page: Page): Promise<string> {
   return (await page.evaluate<string | null>("sessionStorage.getItem('switchboard.token')"))!;
@@ -62,8 +69,13 @@ describe('the Teams tabs (issue 23)', () => {
 
   it('a supervisor opts an agent out of a queue: Temporal’s queue stops counting them, and the agent’s tab shows it', async () => {
     const supervisor = await signedIn('Sam Supervisor', 'supervisor');
+    // Taking an agent out of a queue asks first, in a Fluent dialog (its buttons are slotted outside the shadow
+    // root's <dialog>, so they are found on the page).
     await supervisor.getByRole('button', { name: 'Opt out Alex Wilber of support' }).click();
+    await supervisor.getByRole('dialog', { name: 'Opt out Alex Wilber of support?' }).waitFor();
+    await supervisor.getByRole('button', { name: 'Opt out', exact: true }).click();
     await supervisor.getByRole('button', { name: 'Opt in Alex Wilber to support' }).waitFor();
+    expect(await supervisor.locator('fluent-dialog').count()).toBe(0);
     await eventually(
       async () => !(await queueMemberships(stack.client, [ALEX], 1000)).get(ALEX)?.includes('support'),
       'opted out',
@@ -159,15 +171,23 @@ describe('the Teams tabs (issue 23)', () => {
   it('follows the theme it is given (default, dark, high contrast) and fits a narrow side panel', async () => {
     const page = await signedIn('Megan Bowen', 'agent', '?theme=dark');
     const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    // The primary Fluent button (a web component, drawn in its shadow root) takes the theme's brand colour.
+    const primary = () =>
+      page.evaluate<string>(
+        "getComputedStyle(document.querySelector('fluent-button[appearance=primary]')).backgroundColor",
+      );
     expect(await page.evaluate<string>('document.body.dataset.theme')).toBe('dark');
-    expect(await background()).toBe('rgb(41, 41, 41)');
+    expect(await background()).toBe(rgb(teamsDarkTheme.colorNeutralBackground1));
+    expect(await primary()).toBe(rgb(teamsDarkTheme.colorBrandBackground));
     await page.goto(`${stack.webUrl}/tabs/agent?theme=contrast`);
     await page.getByText('Live', { exact: true }).waitFor();
-    expect(await background()).toBe('rgb(0, 0, 0)');
+    expect(await background()).toBe(rgb(teamsHighContrastTheme.colorNeutralBackground1));
+    expect(await primary()).toBe(rgb(teamsHighContrastTheme.colorBrandBackground));
     await page.setViewportSize({ width: 320, height: 640 });
     await page.goto(`${stack.webUrl}/tabs/agent`);
     await page.getByText('Live', { exact: true }).waitFor();
-    expect(await background()).toBe('rgb(255, 255, 255)');
+    expect(await background()).toBe(rgb(teamsLightTheme.colorNeutralBackground1));
+    expect(await primary()).toBe(rgb(teamsLightTheme.colorBrandBackground));
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
     await page.close();
   });
