@@ -67,10 +67,17 @@ it('keeps callers’ numbers, names, digits, callback numbers, lookup data and r
   // A Teams user leaves a message on the sales line, whose agents are all signed out.
   const sales = queues.sales!.agents;
   await setAvailability(sales, 'signedOut');
+  // Should this wait time out, its message says what the queue's row and the agents' workflows held (CI saw it once).
+  let seen = '';
   await eventually(async () => {
     const live = await stack.orm.em.fork().findOne(QueueLive, { queue: 'sales' });
-    return live?.agentsSignedOut === sales.length ? true : undefined;
-  }, 'the sales queue to see its agents signed out');
+    if (live?.agentsSignedOut === sales.length) return true;
+    const agents = await Promise.all(sales.map(async (id) => `${id.slice(0, 4)}:${await agentState(id)}`));
+    seen = `row ${JSON.stringify(live)}; agents ${agents.join(', ')}`;
+    return undefined;
+  }, 'the sales queue to see its agents signed out').catch((err: Error) => {
+    throw new Error(`${err.message} (last seen: ${seen})`);
+  });
   const voicemail = await stack.emulator!.placeCall({
     from: { user: { id: 'privacy-caller-user', displayName: CALLER_NAME } },
     applicationInstanceId: 'ra-sales',
