@@ -1,5 +1,9 @@
 import type { Client } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, LoadedDataConverter } from '@temporalio/common';
+import {
+  decodeOptionalFailureToOptionalError,
+  loadDataConverter,
+} from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
@@ -95,10 +99,11 @@ export async function replayHistories(
   // The replay worker takes a history, replays it and reports it before it takes the next: its report is on the run
   // taken last. Replayed under its own workflow id, as the workflow code reads it.
   let current: RunHistory | undefined;
+  const loaded = loadDataConverter(opts.dataConverter);
   async function* histories() {
     for await (const run of runs) {
       current = run;
-      check.failedTasks.push(...failedTasksOf(run));
+      check.failedTasks.push(...(await failedTasksOf(run, loaded)));
       yield { workflowId: run.workflowId, history: run.history };
     }
   }
@@ -216,19 +221,42 @@ function eventOf(message: string): { eventId?: number } {
  * "force close" (the run was terminated while a task was in flight) and "reset" (an operator reset the run: its new
  * run begins with the reset's own failed task).
  */
-function failedTasksOf(run: RunHistory): HistoryProblem[] {
+async function failedTasksOf(run: RunHistory, converter: LoadedDataConverter): Promise<HistoryProblem[]> {
   const benign = new Set([
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
   ]);
-  return (run.history.events ?? [])
+  const failed = (run.history.events ?? [])
     .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
-    .filter((e) => !benign.has(e.workflowTaskFailedEventAttributes?.cause ?? 0))
-    .map((e) => ({
+    .filter((e) => !benign.has(e.workflowTaskFailedEventAttributes?.cause ?? 0));
+  const problems: HistoryProblem[] = [];
+  for (const e of failed) {
+    const attributes = e.workflowTaskFailedEventAttributes;
+    problems.push({
       ...names(run),
       eventId: Number(e.eventId),
-      message: `${WorkflowTaskFailedCause[e.workflowTaskFailedEventAttributes?.cause ?? 0]}: ${e.workflowTaskFailedEventAttributes?.failure?.message ?? ''}`,
-    }));
+      message: `${WorkflowTaskFailedCause[attributes?.cause ?? 0]}: ${await failureMessage(attributes?.failure, converter)}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * A failure's message as it was thrown. Failures our workflow code throws are encrypted (failure-converter.ts,
+ * issue 22): the raw history says "Encoded failure" until the codec decodes it, as readFailingTask does for `agents
+ * restart`. A core-made failure (a nondeterminism) is in clear and reads as it is. Without the key that wrote it
+ * (a history from another deployment) the line says so rather than failing the check.
+ */
+async function failureMessage(
+  failure: proto.temporal.api.failure.v1.IFailure | null | undefined,
+  converter: LoadedDataConverter,
+): Promise<string> {
+  const raw = failure?.message ?? '';
+  try {
+    return (await decodeOptionalFailureToOptionalError(converter, failure))?.message ?? raw;
+  } catch (err) {
+    return `${raw} (not decoded: ${(err as Error).message})`;
+  }
 }
