@@ -21,6 +21,17 @@ import {
 import { POSTGRES_DATASOURCE } from './postgres-query.js';
 
 const ZONE_QUERY = `select metrics.zone_for(${QUEUES}) as zone`;
+/** The $interval_minutes variable in SQL: the length of one interval, in minutes. */
+const INTERVAL_MINUTES = '${interval_minutes:sqlstring}::int';
+/** The selected queues' figures per interval of the range, each interval starting on the $zone wall clock. */
+const QUEUE_INTERVALS = `metrics.queue_intervals(${RANGE}, ${INTERVAL_MINUTES}, \${zone:sqlstring}, ${QUEUES})`;
+
+/** The queue statistics' units, for the tables that show them: rates as percentages, durations in seconds. */
+function withQueueStatUnits(table: ReturnType<typeof tablePanel>): ReturnType<typeof tablePanel> {
+  return table
+    .overrideByRegexp('service_level.*|abandonment_rate', [{ id: 'unit', value: 'percentunit' }])
+    .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]);
+}
 
 /** Queue performance over the time range, for the queues in $queue. */
 export function queuePerformance(): Dashboard {
@@ -107,16 +118,16 @@ export function queuePerformance(): Dashboard {
   );
   d.withPanel(
     l.place(
-      tablePanel(
-        'Per queue',
-        `select s.queue, s.queued, s.answered, s.answered_within, s.abandoned, s.callbacks, s.service_level, s.service_level_abandoned,
+      withQueueStatUnits(
+        tablePanel(
+          'Per queue',
+          `select s.queue, s.queued, s.answered, s.answered_within, s.abandoned, s.callbacks, s.service_level, s.service_level_abandoned,
            s.asa_seconds, s.abandonment_rate, a.aht_seconds, s.max_wait_seconds
          from metrics.queue_stats(${RANGE}, 0, ${QUEUES}) s
          left join metrics.queue_aht(${RANGE}, ${QUEUES}) a on a.queue = s.queue
          order by s.queue`,
-      )
-        .overrideByRegexp('service_level.*|abandonment_rate', [{ id: 'unit', value: 'percentunit' }])
-        .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]),
+        ),
+      ),
       16,
       8,
     ),
@@ -136,18 +147,17 @@ export function queuePerformance(): Dashboard {
   );
   d.withPanel(
     l.place(
-      tablePanel(
-        'Service level and ASA per interval',
-        `select time, queue, queued, answered, answered_within, abandoned, service_level, service_level_abandoned,
+      withQueueStatUnits(
+        tablePanel(
+          'Service level and ASA per interval',
+          `select time, queue, queued, answered, answered_within, abandoned, service_level, service_level_abandoned,
            asa_seconds, abandonment_rate
-         from metrics.queue_intervals(${RANGE}, \${interval_minutes:sqlstring}::int, \${zone:sqlstring}, ${QUEUES})
+         from ${QUEUE_INTERVALS}
          order by time, queue`,
-      )
-        .description(
+        ).description(
           'Per $interval_minutes-minute interval starting on the $zone wall clock (daylight-saving days included). SL1 and SL2 as above.',
-        )
-        .overrideByRegexp('service_level.*|abandonment_rate', [{ id: 'unit', value: 'percentunit' }])
-        .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]),
+        ),
+      ),
       24,
       10,
     ),
@@ -204,9 +214,9 @@ export function queuePerformance(): Dashboard {
       tablePanel(
         'Staffing (Erlang C)',
         `select i.time, i.queue, i.queued as calls, a.aht_seconds, t.sl_threshold_seconds,
-           metrics.erlang_c_agents(i.queued, \${interval_minutes:sqlstring}::int * 60, a.aht_seconds, 0.8, t.sl_threshold_seconds)
+           metrics.erlang_c_agents(i.queued, ${INTERVAL_MINUTES} * 60, a.aht_seconds, 0.8, t.sl_threshold_seconds)
              as agents_needed
-         from metrics.queue_intervals(${RANGE}, \${interval_minutes:sqlstring}::int, \${zone:sqlstring}, ${QUEUES}) i
+         from ${QUEUE_INTERVALS} i
          join metrics.queue_aht(${RANGE}, ${QUEUES}) a on a.queue = i.queue
          join metrics.queue_threshold t on t.queue = i.queue
          order by i.time, i.queue`,
