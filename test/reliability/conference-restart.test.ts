@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import { startEmulatorFor, startTestStack, eventually, type TestStack } from '../helpers/stack.js';
+import { expect, it } from 'vitest';
+import { eventually } from '../helpers/stack.js';
+import { restartableStackForFile } from '../helpers/restartable-stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
 import { testQueue } from '../helpers/routing.js';
-import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { type Emulator } from '../../devkit/emulator/index.js';
-import { emulatorGraphEnv } from '../../src/config.js';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { Call } from '../../src/db/entities/call.js';
@@ -17,28 +12,12 @@ import { CallEvent } from '../../src/db/entities/call-event.js';
 // 'conference') when every Switchboard process and Temporal stop; they start again on the same data folder while the
 // agent still talks, and the call workflow picks up where it was: it reads the roster when the agent leaves, ends the
 // conference once, hangs up, and writes the CDR's talk end. The Graph emulator (Microsoft's side) stays up.
-let emulator: Emulator | undefined;
-let stack: TestStack | undefined;
-let dataDir: string | undefined;
-
-afterAll(async () => {
-  await stack?.stop();
-  await emulator?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+const restartable = restartableStackForFile('conference-restart');
 
 it('a conference in progress when the worker (and the rest of the stack) stops carries on after the restart', async () => {
   const agent = 'cr-agent-1';
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-conference-restart-'));
-  const port = await freePort();
-  emulator = await startEmulatorFor(port);
-  const env = {
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    ...emulatorGraphEnv(emulator),
-  };
+  const switchboard = await restartable();
+  const { emulator } = switchboard;
   const queues = {
     support: testQueue('support', [agent], {
       connectBy: 'conference',
@@ -49,25 +28,24 @@ it('a conference in progress when the worker (and the rest of the stack) stops c
   };
   // Talk time is human time (not scaled): long enough for the whole stack to stop and start again meanwhile.
   emulator.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 100, talkMs: 45_000 });
-  stack = await startTestStack(env, { keepData: true, queues });
+  let stack = await switchboard.start({ queues });
   const { callId } = await emulator.placeCall({
     from: { phone: '+14255550160' },
     applicationInstanceId: `${BENCH_LINE_PREFIX}support`,
   });
   const inConference = () =>
-    emulator!.getCall(callId)?.participants?.some((p) => p.userId === agent && p.leftAt === undefined);
+    emulator.getCall(callId)?.participants?.some((p) => p.userId === agent && p.leftAt === undefined);
   await eventually(() => (inConference() ? true : undefined), 'the agent in the caller’s group call', 30_000);
   // The workflow has seen the roster (its timeline has it) before everything goes down.
   await eventually(
-    async () => ((await stack!.orm.em.fork().count(CallEvent, { callId, type: 'conferenced' })) > 0 ? true : undefined),
+    async () => ((await stack.orm.em.fork().count(CallEvent, { callId, type: 'conferenced' })) > 0 ? true : undefined),
     'conferenced on the timeline',
     30_000,
   );
 
-  await stack.stop();
-  stack = undefined;
+  await switchboard.stop();
   expect(inConference(), 'the agent still talks while Switchboard is down').toBe(true);
-  stack = await startTestStack(env, { keepData: true, queues });
+  stack = await switchboard.start({ queues });
 
   const summary = await stack.client.workflow.getHandle(callWorkflowId(callId)).result();
   expect(summary).toMatchObject({ outcome: 'connected', agentId: agent });

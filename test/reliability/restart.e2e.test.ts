@@ -1,12 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import { startEmulatorFor, startTestStack, eventually, type TestStack } from '../helpers/stack.js';
+import { expect, it } from 'vitest';
+import { eventually, type TestStack } from '../helpers/stack.js';
+import { restartableStackForFile } from '../helpers/restartable-stack.js';
 import { expectEveryHistoryReplays } from '../helpers/replay-check.js';
-import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { type Emulator } from '../../devkit/emulator/index.js';
-import { emulatorGraphEnv } from '../../src/config.js';
 import { queues } from '../../flows/index.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 import { ringRequests } from '../helpers/routing.js';
@@ -15,43 +10,28 @@ import { CallEvent } from '../../src/db/entities/call-event.js';
 
 // Durability: stop Temporal, Postgres, the worker and the web process while a caller waits, start them again on
 // the same data folder, and the call carries on. The emulator plays Microsoft's side and stays up throughout.
-let emulator: Emulator | undefined;
+const restartable = restartableStackForFile('restart');
 let stack: TestStack | undefined;
-let dataDir: string | undefined;
-
-afterAll(async () => {
-  await stack?.stop();
-  await emulator?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 it('keeps a queued call through a restart of every Switchboard process and Temporal', async () => {
   const [adele, alex] = queues.support!.agents as [string, string];
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-restart-'));
-  const port = await freePort();
-  emulator = await startEmulatorFor(port);
-  const env = {
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    ...emulatorGraphEnv(emulator),
-  };
+  const switchboard = await restartable();
+  const { emulator } = switchboard;
   // A declined agent is offered the call again after 4 s: after the restart, not during it.
   const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 4 } };
 
   emulator.setAgent(adele, { onTransfer: 'decline', answerAfterMs: 100 });
   emulator.setAgent(alex, { onTransfer: 'decline', answerAfterMs: 100 });
-  stack = await startTestStack(env, { keepData: true, queues: testQueues });
+  stack = await switchboard.start({ queues: testQueues });
   const { callId } = await emulator.placeCall({ from: { phone: '+14255550142' } });
-  const transfers = () => emulator!.requests.filter((r) => r.path.endsWith(`${callId}/transfer`));
+  const transfers = () => emulator.requests.filter((r) => r.path.endsWith(`${callId}/transfer`));
   // Offers ring the agent with a call of our own, whose callbackUri names this call's workflow.
-  const rings = () => ringRequests(emulator!.requests, callId);
+  const rings = () => ringRequests(emulator.requests, callId);
   // Stop once both agents have declined and the caller is back on hold music, so no offer is mid-flight.
   await eventually(() => {
     const declined = rings().filter((r) => r.status === 201);
     const last = declined.at(-1);
-    const holdAfter = last && emulator!.requests.some((r) => r.path.endsWith(`${callId}/playPrompt`) && r.at > last.at);
+    const holdAfter = last && emulator.requests.some((r) => r.path.endsWith(`${callId}/playPrompt`) && r.at > last.at);
     return declined.length >= 2 && holdAfter ? true : undefined;
   }, 'two declined offers and hold music again').catch((err: unknown) => {
     const h = emulator!
@@ -63,10 +43,10 @@ it('keeps a queued call through a restart of every Switchboard process and Tempo
     throw new Error(`${(err as Error).message}\n${h.join('\n')}`);
   });
 
-  await stack.stop(); // everything of ours goes down; the caller is still on the line, hearing hold music
+  await switchboard.stop(); // everything of ours goes down; the caller is still on the line, hearing hold music
   stack = undefined;
   emulator.setAgent(adele, { onTransfer: 'accept', answerAfterMs: 100, talkMs: 1000 });
-  stack = await startTestStack(env, { keepData: true, queues: testQueues });
+  stack = await switchboard.start({ queues: testQueues });
 
   const summary = await stack.client.workflow.getHandle(callWorkflowId(callId)).result();
   expect(summary).toMatchObject({ outcome: 'connected', agentId: adele });
