@@ -16,6 +16,7 @@ import { createRecordActivities } from './records.js';
 import { createQueueActivities, createRoutingActivities } from './queueing.js';
 import { createAgentActivities } from './agents.js';
 import { createScheduleActivities } from './schedules.js';
+import { createSurveyActivities } from './survey.js';
 import { createLookupActivities, type Lookup } from './lookups.js';
 
 /**
@@ -75,6 +76,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       ...(deps.presence ? { presence: deps.presence } : {}),
     }),
     ...createScheduleActivities(deps.orm, deps.schedules),
+    ...createSurveyActivities(deps.orm),
     ...createLookupActivities(deps.lookups),
   };
 }

@@ -4,11 +4,12 @@
  * `switchboard flows list` shows them.
  */
 import type { FlowDefinition } from '../workflows/flow/api.js';
+import { careLine } from './care-line.js';
 import { mainLine } from './main-line.js';
 import { defaultLine, salesLine, supportLine } from './support-line.js';
 import { vipLine } from './vip-line.js';
 
-export const callFlows: FlowDefinition[] = [mainLine, supportLine, salesLine, vipLine, defaultLine];
+export const callFlows: FlowDefinition[] = [mainLine, supportLine, salesLine, careLine, vipLine, defaultLine];
 
 /**
  * Load tests only (`npm run bench -- --queues N`): a call to resource account `bench-queue:<queue>` goes straight into

@@ -209,3 +209,11 @@ export const OFFER_TRANSFER_ALREADY_TAKEN_PATCH = 'offer-transfer-already-taken'
  * Asked once a call is connected. Removable a day after its release.
  */
 export const AGENT_TALK_TIMES_PATCH = 'agent-talk-times';
+
+/**
+ * 2026-12-07, issue 24 point 5. A queue (or the flow's call.queue) with a `survey`: when the agent leaves a call put
+ * through by conference, Switchboard plays each question, takes one key, and writes the answers to survey_response
+ * (workflows/flow/survey.ts); a caller who left first gets a `callerLeft` row instead. Asked only when a survey is
+ * configured and a conference ended, so calls without one make no marker. Removable a day after its release.
+ */
+export const POST_CALL_SURVEY_PATCH = 'post-call-survey';

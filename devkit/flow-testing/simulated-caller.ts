@@ -4,6 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { CallRecord, TimelineEntry } from '../../src/contracts/activities/records.js';
 import { callWorkflowId, type CallSummary } from '../../src/contracts/call.js';
+import type { SurveyRow } from './simulated-stores.js';
 import type {
   MessageBehaviour,
   SimulatedCallback,
@@ -133,6 +134,23 @@ export class SimulatedCaller {
   heardOnCallback(): string[] {
     const ids = new Set(this.callbackCalls().map((c) => c.callId));
     return this.graph.prompts.filter((p) => ids.has(p.callId)).flatMap((p) => p.files);
+  }
+
+  /** The post-call survey's rows for this call (survey_response), in question order; empty when none was written. */
+  survey(): SurveyRow[] {
+    return this.graph.surveyResponses.get(this.callId) ?? [];
+  }
+
+  /**
+   * Answer the post-call survey (issue 24, point 5) once the agent has left: for each question in turn, wait until
+   * its prompt is heard and press the key; `null` presses nothing (the question times out as noAnswer).
+   */
+  async answersSurvey(answers: { prompt: string; key: string | null }[]): Promise<void> {
+    for (const { prompt, key } of answers) {
+      await this.hears(prompt);
+      if (key !== null) await this.press(key);
+      else await this.waits('10s');
+    }
   }
 
   voicemail(): SimulatedVoicemail | undefined {

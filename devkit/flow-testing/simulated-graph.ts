@@ -9,7 +9,7 @@ import { callWorkflowId, graphNotificationSignal } from '../../src/contracts/cal
 import type { CallNotification, CallState, ResultInfo } from '../../src/contracts/graph-call.js';
 import type { ParticipantActivities } from '../../src/contracts/activities/participants.js';
 import { SimulatedConference } from './simulated-conference.js';
-import { simulatedStoreActivities, type SimulatedStoreState } from './simulated-stores.js';
+import { simulatedStoreActivities, type SimulatedStoreState, type SurveyRow } from './simulated-stores.js';
 import type {
   CalleeBehaviour,
   MessageBehaviour,
@@ -46,6 +46,8 @@ export class SimulatedGraph implements SimulatedStoreState {
   readonly messageBehaviour = new Map<string, MessageBehaviour>();
   /** Callback rows, as the callbacks activities keep them in Postgres. */
   readonly callbacks: SimulatedCallback[] = [];
+  /** Post-call survey rows (issue 24), as the survey activity keeps them in Postgres: call id → one per question. */
+  readonly surveyResponses = new Map<string, SurveyRow[]>();
   /** Calls placed with createCall, in order. */
   readonly outboundCalls: SimulatedOutboundCall[] = [];
   /** Per phone number, what the person does when called (default: answers). */

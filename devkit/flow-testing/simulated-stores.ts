@@ -5,6 +5,7 @@
  */
 import type { CallbackActivities } from '../../src/contracts/activities/callbacks.js';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../../src/contracts/activities/records.js';
+import type { SurveyActivities, SurveyAnswer } from '../../src/contracts/activities/survey.js';
 import type { VoicemailActivities, VoicemailResult } from '../../src/contracts/activities/voicemail.js';
 import type { SimulatedCallback, SimulatedVoicemail } from './simulated-types.js';
 
@@ -14,6 +15,8 @@ export interface SimulatedStoreState {
   readonly timeline: Map<string, Map<number, TimelineEntry>>;
   readonly voicemails: SimulatedVoicemail[];
   readonly callbacks: SimulatedCallback[];
+  /** survey_response rows by call, in question order. */
+  readonly surveyResponses: Map<string, SurveyRow[]>;
   /** The recordings store refuses every write: each attempt is counted in storeAttempts. */
   recordingStoreDown: boolean;
   /** Record writes still to refuse, as Postgres does while it is away. */
@@ -21,7 +24,14 @@ export interface SimulatedStoreState {
   storeAttempts: number;
 }
 
+/** One survey_response row: a question's answer, or the call's `callerLeft` (question 0). */
+export interface SurveyRow extends SurveyAnswer {
+  queue: string;
+  agentId?: string;
+}
+
 type StoreActivities = Pick<RecordActivities, 'recordCall'> &
+  SurveyActivities &
   Pick<VoicemailActivities, 'storeVoicemail' | 'notifyVoicemail'> &
   Pick<CallbackActivities, 'requestCallback' | 'updateCallback'>;
 
@@ -48,6 +58,15 @@ export function simulatedStoreActivities(s: SimulatedStoreState): StoreActivitie
       // As recordCall does: the call's last write drops entries numbered beyond its end.
       if (timelineEnd !== undefined) for (const seq of t.keys()) if (seq > timelineEnd) t.delete(seq);
       s.timeline.set(record.callId, t);
+    },
+    recordSurveyResponses: async ({ callId, queue, agentId, answers }) => {
+      // Keyed by (call, question) as the table is: a retried write replaces its rows.
+      const rows = new Map((s.surveyResponses.get(callId) ?? []).map((r) => [r.questionIndex, r]));
+      for (const a of answers) rows.set(a.questionIndex, { ...a, queue, ...(agentId ? { agentId } : {}) });
+      s.surveyResponses.set(
+        callId,
+        [...rows.values()].sort((x, y) => x.questionIndex - y.questionIndex),
+      );
     },
     storeVoicemail: async (input) => {
       s.storeAttempts++;

@@ -25,6 +25,10 @@ say callback-enter-number.wav "Please enter the number to call back, including t
 say callback-invalid-number.wav "Sorry, that is not a number we can call."
 say callback-accepted.wav "Thank you. We will call you back when it is your turn. Goodbye."
 say callback-intro.wav "Hello, this is Contoso returning your call. Please hold while we connect you."
+# The post-call survey (flows/care-line.ts); the shipped files are tone placeholders until regenerated here.
+say survey-satisfaction.wav "Before you go: how satisfied were you with this call? Press 1 for not at all, up to 5 for very satisfied."
+say survey-resolved.wav "Was your question resolved? Press 1 for yes, 2 for no."
+say survey-thanks.wav "Thank you for your answers. Goodbye."
 for n in $(seq 1 20); do say "announcements/position-$n.wav" "You are number $n in the queue."; done
 for n in $(seq 1 30); do
   if [ "$n" = 1 ]; then say "announcements/wait-1-minutes.wav" "Your expected wait is about one minute."

@@ -6,7 +6,7 @@
  * Signal names are recorded in every call's history: they never change.
  */
 import { defineSignal } from '@temporalio/workflow';
-import type { ConfirmMode, ConnectMode, OfferMode, QueueAction } from './queue-config.js';
+import type { ConfirmMode, ConnectMode, OfferMode, QueueAction, SurveyConfig } from './queue-config.js';
 import type { CallNotification, IncomingCall } from './graph-call.js';
 
 export const callWorkflowId = (graphCallId: string): string => `call-${graphCallId}`;
@@ -77,6 +77,8 @@ export interface AgentAssignment {
   confirmSeconds?: number;
   /** `conference`: the agent is invited into the caller's call and Switchboard stays (absent: `transfer`). */
   connectBy?: ConnectMode;
+  /** The queue's post-call survey, played after a conference when the agent leaves (issue 24, point 5). */
+  survey?: SurveyConfig;
   /**
    * `attendant`: every agent reserved for this one offer, the first listed being `agentId`. They all ring at once;
    * the first to answer gets the call.

@@ -37,6 +37,26 @@ export type OfferMode = (typeof OFFER_MODES)[number];
 export const CONNECT_MODES = ['transfer', 'conference'] as const;
 export type ConnectMode = (typeof CONNECT_MODES)[number];
 
+/** The keys of a phone keypad: what a survey question may accept. */
+export const SURVEY_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'] as const;
+export type SurveyKey = (typeof SURVEY_KEYS)[number];
+
+/** One survey question: a prompt (a WAV under flows/prompts/) and the keys that answer it ("1" to "5"). */
+export interface SurveyQuestion {
+  prompt: string;
+  keys: SurveyKey[];
+}
+
+/**
+ * The post-call survey (issue 24, point 5): when the agent leaves a call put through by conference, Switchboard (still
+ * in the call) plays each question and takes one key. 1 to 3 questions. `thanks` is played after the last answer.
+ * Only possible with `connectBy: 'conference'`: after a transfer Switchboard is no longer in the call.
+ */
+export interface SurveyConfig {
+  questions: SurveyQuestion[];
+  thanks?: string;
+}
+
 export const CONFIRM_MODES = ['key', 'none'] as const;
 export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
@@ -63,6 +83,8 @@ export interface QueueConfig {
   confirmSeconds?: number;
   /** How the agent who answered is put through: `transfer` (absent: configs older than the option) or `conference`. */
   connectBy?: ConnectMode;
+  /** A post-call survey, played when the agent leaves (needs `connectBy: 'conference'`). Absent: none. */
+  survey?: SurveyConfig;
   wrapUpSeconds: number;
   /** After an agent declines or misses a call, seconds before that same call is offered to them again. */
   reofferAfterSeconds: number;

@@ -36,6 +36,7 @@ import { Migration20261207190300_faster_repeat_and_rings } from './migrations/Mi
 import { Migration20261207193000_alert_views } from './migrations/Migration20261207193000_alert_views.js';
 import { Migration20261207200000_call_talk_end } from './migrations/Migration20261207200000_call_talk_end.js';
 import { Migration20261207210000_retention_run_tokens } from './migrations/Migration20261207210000_retention_run_tokens.js';
+import { Migration20261207221500_survey_response } from './migrations/Migration20261207221500_survey_response.js';
 
 export { MikroORM };
 
@@ -76,6 +77,7 @@ const migrationsList = [
   { name: 'Migration20261207193000_alert_views', class: Migration20261207193000_alert_views },
   { name: 'Migration20261207200000_call_talk_end', class: Migration20261207200000_call_talk_end },
   { name: 'Migration20261207210000_retention_run_tokens', class: Migration20261207210000_retention_run_tokens },
+  { name: 'Migration20261207221500_survey_response', class: Migration20261207221500_survey_response },
 ];
 
 export function ormOptions(clientUrl: string): Options {

@@ -5,6 +5,7 @@ import {
   DEFAULT_QUEUE,
   OFFER_MODES,
   ROUTING_METHODS,
+  SURVEY_KEYS,
   type QueueAction,
   type QueueConfig,
 } from '../contracts/queue-config.js';
@@ -30,6 +31,28 @@ const action = z.union([
     .strict(),
 ]);
 
+// A post-call survey (issue 24, point 5): 1 to 3 questions, each a WAV prompt and the keys that answer it.
+const promptFile = z.string().regex(/^[A-Za-z0-9_./-]+\.wav$/, 'a WAV file under flows/prompts/ (name.wav)');
+export const surveySchema = z
+  .object({
+    questions: z
+      .array(
+        z
+          .object({
+            prompt: promptFile,
+            keys: z
+              .array(z.enum(SURVEY_KEYS))
+              .min(1, 'list the keys that answer this question')
+              .refine((keys) => new Set(keys).size === keys.length, 'a key is listed twice'),
+          })
+          .strict(),
+      )
+      .min(1, 'a survey asks 1 to 3 questions')
+      .max(3, 'a survey asks 1 to 3 questions'),
+    thanks: promptFile.optional(),
+  })
+  .strict();
+
 export const agentDefinitionSchema = z.object({ name: z.string().min(1), skills: skills.default({}) }).strict();
 
 export const queueDefinitionSchema = z
@@ -48,6 +71,7 @@ export const queueDefinitionSchema = z
     offerBy: z.enum(OFFER_MODES).default('ring'),
     confirm: z.enum(CONFIRM_MODES).default('key'),
     connectBy: z.enum(CONNECT_MODES).optional(),
+    survey: surveySchema.optional(),
     confirmSeconds: z
       .number()
       .int()
@@ -113,6 +137,10 @@ export function validateQueues(
     const q = parsed.data;
     if (q.connectBy === 'conference' && q.offerBy === 'transfer') {
       at('connectBy', "conference invites the agent's answered ring into the call, which needs offerBy 'ring'");
+    }
+    if (q.survey && q.connectBy !== 'conference') {
+      // After a transfer Switchboard has left the call: nobody is there to play the questions (docs/routing.md).
+      at('survey', "a survey is played by Switchboard after the agent leaves, which needs connectBy 'conference'");
     }
     if (q.method === 'attendant' && q.offerBy === 'transfer') {
       at('offerBy', "attendant rings several agents at once, which needs 'ring' (a blind transfer reaches one agent)");

@@ -82,6 +82,18 @@ export interface QueueOptions {
    * exact talk time; docs/routing.md). Conference needs rings: a queue that offers by blind transfer ignores it.
    */
   connectBy?: 'transfer' | 'conference';
+  /**
+   * A post-call survey for this wait, instead of the queue's own (`survey` in flows/index.ts): when the agent leaves
+   * a call put through by conference, Switchboard plays each question and takes one key (issue 24, point 5). After a
+   * transfer Switchboard has left the call, so there is no survey (the timeline says `surveyNotPossible`).
+   */
+  survey?: PostCallSurvey;
+}
+
+/** 1 to 3 questions, each a prompt and the keys that answer it; `thanks` is played after the last answer. */
+export interface PostCallSurvey {
+  questions: { prompt: string; keys: Key[] }[];
+  thanks?: string;
 }
 
 /** How a queue wait ended. The flow decides what happens after anything but `connected` and `abandoned`. */

@@ -233,6 +233,7 @@ function assignmentFor(
     ...(config.confirm !== undefined ? { confirm: config.confirm } : {}),
     ...(config.confirmSeconds !== undefined ? { confirmSeconds: config.confirmSeconds } : {}),
     ...(config.connectBy !== undefined ? { connectBy: config.connectBy } : {}),
+    ...(config.survey !== undefined ? { survey: config.survey } : {}),
     ...how,
     ...(offer.group ? { group: offer.group } : {}),
   };

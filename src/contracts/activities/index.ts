@@ -8,6 +8,7 @@ import type { QueueActivities, RoutingActivities } from './queueing.js';
 import type { RecordActivities } from './records.js';
 import type { RetentionActivities } from './retention.js';
 import type { ScheduleActivities } from './schedules.js';
+import type { SurveyActivities } from './survey.js';
 import type { VoicemailActivities } from './voicemail.js';
 
 export type Activities = GraphActivities &
@@ -20,4 +21,5 @@ export type Activities = GraphActivities &
   RoutingActivities &
   AgentActivities &
   ScheduleActivities &
+  SurveyActivities &
   LookupActivities;
