@@ -6,7 +6,6 @@ import { schedules as configuredSchedules } from '../../flows/schedules.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { ScheduleExceptionRow } from '../db/entities/schedule.js';
 import { agentStateQuery, agentWorkflowId } from '../contracts/agent.js';
-import { signRecordingLink } from '../recordings/signed-url.js';
 import {
   queueMemberships,
   setAgentAvailability,
@@ -16,9 +15,10 @@ import {
 import { scheduleStatus } from '../schedules/evaluate.js';
 import { publicHolidaysAround } from '../schedules/public-holidays.js';
 import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
-import { audit, decodeCursor, encodeCursor, HttpError, isAdmin, pageByName } from './common.js';
+import { audit, HttpError, isAdmin, pageByName } from './common.js';
 import type { Handler } from './handler.js';
 import type { routes } from './routes.js';
+import { listVoicemails } from './voicemail-list.js';
 
 /** Admin API: queues and memberships, schedules and holidays, voicemail boxes. */
 
@@ -150,19 +150,6 @@ async function exceptionRows(em: EntityManager, schedule: string) {
 }
 
 // --- voicemail -------------------------------------------------------------------------------------------------------
-
-interface VoicemailRow {
-  id: string | number;
-  call_id: string | null;
-  from_id: string | null;
-  from_name: string | null;
-  recorded_at: Date;
-  duration_seconds: number | string;
-  status: string;
-  handled_at: Date | null;
-  handled_by: string | null;
-  recording_id: string | number | null;
-}
 
 export const operationsHandlers: Record<
   | 'setAvailability'
@@ -313,82 +300,5 @@ export const operationsHandlers: Record<
     return pageByName(views, query as Q<'listVoicemailBoxes'>);
   },
 
-  listVoicemails: async ({ params, query }, { caller, em, recordings }) => {
-    const box = String(params.box);
-    if (!own(voicemailBoxes, box)) throw new HttpError(404, 'NotFound', 'no such voicemail box');
-    const q = query as { limit: number; cursor?: string };
-    const knex = em.getKnex();
-    const sel = knex('voicemail').where('box', box);
-    const after = decodeCursor(q.cursor);
-    if (after) {
-      const at = new Date(String(after[0]));
-      const id = String(after[1]);
-      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(id))
-        throw new HttpError(400, 'ValidationError', 'cursor: not a cursor from a previous page');
-      sel.andWhere((w) => {
-        w.where('recorded_at', '<', at).orWhere((w2) => {
-          w2.where('recorded_at', at).andWhere('id', '<', id);
-        });
-      });
-    }
-    const rows = (await sel
-      .orderBy([
-        { column: 'recorded_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(q.limit + 1)
-      .select(
-        'id',
-        'call_id',
-        'from_id',
-        'from_name',
-        'recorded_at',
-        'duration_seconds',
-        'status',
-        'handled_at',
-        'handled_by',
-        'recording_id',
-      )) as VoicemailRow[];
-    const items = rows.slice(0, q.limit);
-    const expiresAt = recordings ? new Date(Date.now() + recordings.linkTtlSeconds * 1000) : undefined;
-    const linked = items.filter((r) => r.recording_id !== null);
-    if (recordings && linked.length > 0) {
-      // Every link handed out is recorded, like the single-recording link route.
-      await knex('recording_access').insert(
-        linked.map((r) => ({
-          recording_id: String(r.recording_id),
-          action: 'link',
-          actor_id: caller.objectId,
-          actor_name: caller.name,
-          ip: caller.ip,
-        })),
-      );
-    }
-    const last = items.at(-1);
-    return {
-      items: items.map((r) => ({
-        id: String(r.id),
-        callId: r.call_id,
-        fromId: r.from_id,
-        fromName: r.from_name,
-        recordedAt: new Date(r.recorded_at).toISOString(),
-        durationSeconds: Number(r.duration_seconds),
-        status: r.status,
-        handledAt: r.handled_at ? new Date(r.handled_at).toISOString() : null,
-        handledBy: r.handled_by,
-        recording:
-          recordings && expiresAt && r.recording_id !== null
-            ? {
-                id: String(r.recording_id),
-                url: `${recordings.publicUrl}/api/recordings/${r.recording_id}?${signRecordingLink(recordings.signingKey, String(r.recording_id), expiresAt, caller.objectId)}`,
-                expiresAt: expiresAt.toISOString(),
-              }
-            : null,
-      })),
-      nextCursor:
-        rows.length > q.limit && last
-          ? encodeCursor([new Date(last.recorded_at).toISOString(), String(last.id)])
-          : null,
-    };
-  },
+  listVoicemails,
 };

@@ -267,7 +267,12 @@ export const voicemailMessage = z.object({
   handledAt: z.string().nullable(),
   handledBy: z.string().nullable(),
   recording: recordingLink
-    .extend({ id: z.string() })
+    .extend({
+      id: z.string(),
+      parts: z
+        .array(z.object({ id: z.string(), url: z.string() }))
+        .describe("the message's later parts, in order, when its segments' format could not be joined (WMA, M4A)"),
+    })
     .nullable()
     .describe('a signed, time-limited link (audited); null when no audio was kept'),
 });

@@ -4,6 +4,7 @@
  * Graph documents a recordResponse download only as `application/octet-stream` (api-reference/v1.0/api/call-record.md,
  * "Example 2: Retrieving the recording file"), never as WAV: a voicemail must be kept whatever format it comes in.
  */
+import { oggChainDurationMs } from './ogg.js';
 import { parseWav } from './wav.js';
 
 export type AudioFormat =
@@ -96,7 +97,8 @@ export function audioDurationMs(buf: Buffer, format: AudioFormat | undefined): n
         return mp3DurationMs(buf);
       case 'ogg-opus':
       case 'ogg-vorbis':
-        return oggDurationMs(buf, format);
+        // A chained stream (segments joined, src/media/ogg.ts) lasts as long as its links together.
+        return oggChainDurationMs(buf, format === 'ogg-opus' ? 'opus' : 'vorbis') ?? oggDurationMs(buf, format);
       case 'wma':
         return asfDurationMs(buf);
       case 'mp4':
@@ -141,7 +143,7 @@ export function mp3DurationMs(buf: Buffer): number | undefined {
   return frames > 0 ? seconds * 1000 : undefined;
 }
 
-/** The last Ogg page's granule position is the stream's length in samples (48 kHz for Opus, less its pre-skip). */
+/** A stream whose pages cannot all be walked (cut short): its last page's granule position is its length in samples (48 kHz for Opus, less its pre-skip). */
 function oggDurationMs(buf: Buffer, format: 'ogg-opus' | 'ogg-vorbis'): number | undefined {
   const last = buf.lastIndexOf('OggS');
   if (last < 0 || last + 14 > buf.length) return undefined;

@@ -1,12 +1,14 @@
 /**
  * One message from the segments it was recorded in (workflows/flow/voicemail-recording.ts): WAV segments of one
- * format become one WAV, MP3 segments one MP3 stream (MPEG frames follow one another; later ID3 tags are dropped).
- * Anything else cannot be joined without re-encoding, so the caller keeps the segments apart.
+ * format become one WAV, MP3 segments one MP3 stream (MPEG frames follow one another; later ID3 tags are dropped), Ogg
+ * segments one chained Ogg stream (RFC 3533 section 4, src/media/ogg.ts). Anything else (WMA, M4A, mixed formats)
+ * cannot be joined without re-encoding, so the caller keeps the segments as parts of one message.
  */
 import { detectAudioFormat } from './audio-format.js';
+import { chainOgg } from './ogg.js';
 import { parseWav, type WavInfo } from './wav.js';
 
-/** The joined audio, or undefined when the parts are not all WAV of one format or all MP3. */
+/** The joined audio, or undefined when the parts are not all WAV of one format, all MP3 or all Ogg of one codec. */
 export function joinRecordings(parts: Buffer[]): Buffer | undefined {
   if (parts.length === 0) return undefined;
   if (parts.length === 1) return parts[0];
@@ -14,6 +16,7 @@ export function joinRecordings(parts: Buffer[]): Buffer | undefined {
   if (formats.size !== 1) return undefined;
   if (formats.has('wav')) return joinWav(parts);
   if (formats.has('mp3')) return Buffer.concat(parts.map((p, i) => (i === 0 ? p : withoutId3(p))));
+  if (formats.has('ogg-opus') || formats.has('ogg-vorbis')) return chainOgg(parts);
   return undefined;
 }
 

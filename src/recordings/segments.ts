@@ -1,53 +1,40 @@
 /**
- * A message recorded in segments (workflows/flow/voicemail-recording.ts) becomes one recording: the later segments
- * are downloaded and joined to the first (src/media/join-audio.ts). Segments in a format that cannot be joined
- * without re-encoding are kept as recordings of their own, on the same call, so that nothing the caller said is lost.
+ * A message recorded in segments (workflows/flow/voicemail-recording.ts) is one message: the later segments are
+ * downloaded and joined to the first (src/media/join-audio.ts: WAV, MP3, chained Ogg). Segments that cannot be joined
+ * without re-encoding (WMA, M4A, mixed formats) stay parts of the one message, each stored with its own detected type
+ * (saveVoicemail stores them as recordings of kind VOICEMAIL_PART on the call), so that nothing the caller said is lost.
  */
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { joinRecordings } from '../media/join-audio.js';
-import { checkRecording } from './message-check.js';
-import type { RecordingStore } from './store.js';
-import type { VoicemailInput } from '../contracts/activities/voicemail.js';
 
 export type Download = (location: string, accessToken: string) => Promise<Buffer>;
 
+/** recording.kind of a message's later parts; the voicemail row's own recording is the first. In id order. */
+export const VOICEMAIL_PART = 'voicemail-part';
+
+export interface SegmentedMessage {
+  /** The first part: every segment when they could be joined, else the first segment. */
+  message: Buffer;
+  /** The later segments, in order, when they could not be joined. */
+  parts: Buffer[];
+}
+
 /**
- * The message's audio: `first` (the first segment, already downloaded) joined with the others. Throws what a download
- * throws, so the activity retries it.
+ * The message's audio: `first` (the first segment, already downloaded) joined with the others where their format
+ * allows. Throws what a download throws, so the activity retries it.
  */
 export async function joinSegments(
-  orm: MikroORM,
-  store: RecordingStore,
-  input: VoicemailInput,
+  segments: readonly { recordingLocation: string; recordingAccessToken?: string }[],
   first: Buffer,
   download: Download,
-  tokenFor: (segment: { recordingLocation: string; recordingAccessToken?: string }) => Promise<string | undefined> = (
-    s,
-  ) => Promise.resolve(s.recordingAccessToken),
-): Promise<Buffer> {
-  const later = (input.segments ?? []).slice(1);
-  if (later.length === 0) return first;
-  const parts = [first];
+  tokenFor: (segment: { recordingLocation: string; recordingAccessToken?: string }) => Promise<string | undefined>,
+): Promise<SegmentedMessage> {
+  const later = segments.slice(1);
+  if (later.length === 0) return { message: first, parts: [] };
+  const all = [first];
   for (const segment of later) {
     const token = await tokenFor(segment);
-    if (token) parts.push(await download(segment.recordingLocation, token));
+    if (token) all.push(await download(segment.recordingLocation, token));
   }
-  const joined = joinRecordings(parts);
-  if (joined) return joined;
-  // Not joinable: the first is the message; the others are kept beside it on the call, each with its own type.
-  for (const part of parts.slice(1)) {
-    const check = checkRecording(part);
-    const stored = await store.put(part, check.extension);
-    await orm.em
-      .getKnex()('recording')
-      .insert({
-        call_id: input.callId,
-        kind: 'voicemail',
-        storage_key: stored.key,
-        sha256: stored.sha256,
-        size_bytes: stored.sizeBytes,
-        duration_ms: check.durationMs ?? 0,
-      });
-  }
-  return first;
+  const joined = joinRecordings(all);
+  return joined ? { message: joined, parts: [] } : { message: first, parts: all.slice(1) };
 }

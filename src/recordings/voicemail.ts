@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { checkRecording } from './message-check.js';
-import { joinSegments } from './segments.js';
+import { joinSegments, VOICEMAIL_PART } from './segments.js';
 import type { RecordingStore } from './store.js';
 import { RecordingTokens } from './recording-tokens.js';
 import type { VoicemailInput, VoicemailResult } from '../contracts/activities/voicemail.js';
@@ -126,35 +126,43 @@ async function saveWithToken(
   }
   // Errors from here (download, store) are thrown: the activity retries them and Temporal shows them.
   const bytes = await downloadRecording(input.recordingLocation, accessToken);
-  // A message recorded in segments is one recording: the segments joined (segments.ts).
-  const message = await joinSegments(orm, store, input, bytes, downloadRecording, (segment) =>
+  // A message recorded in segments is one recording (the segments joined), or parts of one message where their
+  // format cannot be joined without re-encoding (segments.ts).
+  const { message, parts } = await joinSegments(input.segments ?? [], bytes, downloadRecording, (segment) =>
     segment.recordingAccessToken
       ? Promise.resolve(segment.recordingAccessToken)
       : new RecordingTokens(orm).take(segment.recordingLocation),
   );
   // Whatever the format, the audio is kept: an unknown one as application/octet-stream, judged by nothing but its bytes.
   const check = checkRecording(message);
-  const durationMs = check.durationMs ?? 0;
-  if (check.empty) return fail('empty', check.empty, durationMs);
+  const partChecks = parts.map((p) => checkRecording(p));
+  const durationMs = [check, ...partChecks].reduce((sum, c) => sum + (c.durationMs ?? 0), 0);
+  if (check.empty && parts.length === 0) return fail('empty', check.empty, durationMs);
 
   const stored = await store.put(message, check.extension);
+  const storedParts: (typeof stored)[] = [];
+  for (const [i, part] of parts.entries()) storedParts.push(await store.put(part, partChecks[i]!.extension));
   return knex.transaction(async (trx) => {
+    const recordingRow = (kind: string, s: typeof stored, ms: number) => ({
+      call_id: input.callId,
+      kind,
+      storage_key: s.key,
+      sha256: s.sha256,
+      size_bytes: s.sizeBytes,
+      duration_ms: ms,
+    });
     const [recording] = await trx('recording')
-      .insert({
-        call_id: input.callId,
-        kind: 'voicemail',
-        storage_key: stored.key,
-        sha256: stored.sha256,
-        size_bytes: stored.sizeBytes,
-        duration_ms: durationMs,
-      })
+      .insert(recordingRow('voicemail', stored, check.durationMs ?? 0))
       .returning('id');
+    // One insert per part, in order: the parts are read back in id order.
+    for (const [i, s] of storedParts.entries())
+      await trx('recording').insert(recordingRow(VOICEMAIL_PART, s, partChecks[i]!.durationMs ?? 0));
     const [row] = await trx('voicemail')
       .insert({
         ...base,
         status: 'recorded',
         recording_id: recording.id,
-        size_bytes: stored.sizeBytes,
+        size_bytes: stored.sizeBytes + storedParts.reduce((n, s) => n + s.sizeBytes, 0),
         sha256: stored.sha256,
         duration_seconds: durationMs / 1000,
       })

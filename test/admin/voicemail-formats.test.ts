@@ -183,9 +183,14 @@ describe('a message recorded in segments (workflows/flow/voicemail-recording.ts)
       durationMs: 3500,
     });
     expect(checkRecording(joinRecordings([makeRecording('mp3', 2), makeRecording('mp3', 1)])!).durationMs).toBe(3024);
-    // WAVs of two formats, or Ogg pages of two streams, cannot be joined without re-encoding.
+    // Whole Ogg streams chain (RFC 3533 section 4): one stream of both links' length. Mixed formats do not join.
+    expect(checkRecording(joinRecordings([makeRecording('ogg-opus', 2), makeRecording('ogg-opus', 1)])!)).toMatchObject(
+      {
+        format: 'ogg-opus',
+        durationMs: 3000,
+      },
+    );
     expect(joinRecordings([makeRecording('wav', 1), makeRecording('mp3', 1)])).toBeUndefined();
-    expect(joinRecordings([makeRecording('ogg-opus', 1), makeRecording('ogg-opus', 1)])).toBeUndefined();
 
     const segments = [makeRecording('wav', 2), makeRecording('wav', 2), makeRecording('wav', 1)];
     segments.forEach((bytes, i) => served.set(`seg-${i}`, bytes));
@@ -198,23 +203,24 @@ describe('a message recorded in segments (workflows/flow/voicemail-recording.ts)
     expect(vm).toMatchObject({ status: 'recorded', durationMs: 5000 });
   });
 
-  it('keeps segments it cannot join as recordings of their own on the call', async () => {
-    const segments = [makeRecording('ogg-opus', 2), makeRecording('ogg-opus', 3)];
-    segments.forEach((bytes, i) => served.set(`opus-${i}`, bytes));
-    const vm = await voicemailFor('segmented-opus', segments[0], {
+  it('keeps segments it cannot join (WMA) as parts of the one message, each with its own type', async () => {
+    const segments = [makeRecording('wma', 2), makeRecording('wma', 3)];
+    segments.forEach((bytes, i) => served.set(`wma-${i}`, bytes));
+    const vm = await voicemailFor('segmented-wma', segments[0], {
       segments: segments.map((_, i) => ({
-        recordingLocation: `${graphFiles}/recordings/opus-${i}`,
-        recordingAccessToken: `token-opus-${i}`,
+        recordingLocation: `${graphFiles}/recordings/wma-${i}`,
+        recordingAccessToken: `token-wma-${i}`,
       })),
     });
-    expect(vm).toMatchObject({ status: 'recorded', durationMs: 2000 });
-    const rows = (await services.orm.em.getKnex()('recording').where('call_id', 'segmented-opus').orderBy('id')) as {
+    expect(vm).toMatchObject({ status: 'recorded', durationMs: 5000 });
+    const rows = (await services.orm.em.getKnex()('recording').where('call_id', 'segmented-wma').orderBy('id')) as {
+      kind: string;
       duration_ms: number;
       size_bytes: number;
     }[];
-    expect(rows.map((r) => [r.duration_ms, r.size_bytes])).toEqual([
-      [3000, segments[1]!.length],
-      [2000, segments[0]!.length],
+    expect(rows.map((r) => [r.kind, r.duration_ms, r.size_bytes])).toEqual([
+      ['voicemail', 2000, segments[0]!.length],
+      ['voicemail-part', 3000, segments[1]!.length],
     ]);
   });
 });
