@@ -21,6 +21,8 @@ import { KEEPALIVE_DEFAULT_SECONDS, keepCallsAlive } from './keep-alive.js';
 import { CALL_KEEPALIVE_PATCH } from './patches.js';
 import { superviseUpdate } from '../src/contracts/supervise.js';
 import { supervise, superviseRefusal } from './flow/supervise.js';
+import { transferUpdate } from '../src/contracts/transfer.js';
+import { requestTransfer, transferRefusal } from './flow/warm-transfer.js';
 import { CallSearchAttributes } from './search-attributes.js';
 
 /** Secrets Graph puts in notifications (a recording's download token): never written to the timeline. */
@@ -74,6 +76,13 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   setHandler(superviseUpdate, (req) => supervise(session, req), {
     validator: (req) => {
       const why = superviseRefusal(session, req);
+      if (why) throw new Error(why);
+    },
+  });
+  // An agent sends the caller on (issue 24, point 4); refused, before any history, unless an agent talks in a conference.
+  setHandler(transferUpdate, (req) => requestTransfer(session, req), {
+    validator: (req) => {
+      const why = transferRefusal(session, req);
       if (why) throw new Error(why);
     },
   });

@@ -217,3 +217,11 @@ export const AGENT_TALK_TIMES_PATCH = 'agent-talk-times';
  * configured and a conference ended, so calls without one make no marker. Removable a day after its release.
  */
 export const POST_CALL_SURVEY_PATCH = 'post-call-survey';
+
+/**
+ * 2026-12-07, issue 24 point 4. The call workflow takes the `transfer` Update: an agent talking to the caller in a
+ * conference sends them to another queue or a colleague (workflows/flow/warm-transfer.ts), and the same workflow
+ * carries on. Histories recorded before it never hold the Update; the marker keeps a run that does from replaying
+ * silently on a worker without it. Removable once no call from before it is running.
+ */
+export const CALL_TRANSFER_PATCH = 'call-transfer';

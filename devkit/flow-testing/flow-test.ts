@@ -15,6 +15,7 @@ import { queues as configuredQueues } from '../../flows/index.js';
 import { lookups as configuredLookups } from '../../flows/lookups.js';
 import { schedules as configuredSchedules } from '../../flows/schedules.js';
 import { callWorkflowId, type CallWorkflowInput } from '../../src/contracts/call.js';
+import { transferUpdate, type TransferResult } from '../../src/contracts/transfer.js';
 import { temporalCliPath, temporalTestServerPath } from '../../src/infra/temporal-dev-server.js';
 import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { fetchHistories, replayHistories, type HistoryCheck } from '../../src/temporal/history-check.js';
@@ -116,6 +117,20 @@ export class FlowTest {
   /** With `agents: 'busy'`: the agent's other call ends (no wrap-up), and they are free for the queues again. */
   async freeAgent(agentId: string): Promise<void> {
     await freeBusyAgent(this.env.client, agentId);
+  }
+
+  /**
+   * Act as the agent talking to the caller (issue 24, point 4): send them to another queue or to a colleague, warm
+   * (the agent stays until the next one is in) or blind, through the call's `transfer` Update, as the admin API does.
+   */
+  async transfer(
+    callId: string,
+    to: { queue: string } | { agentId: string },
+    options: { by: string; blind?: boolean },
+  ): Promise<TransferResult> {
+    return this.env.client.workflow.getHandle(callWorkflowId(callId)).executeUpdate(transferUpdate, {
+      args: [{ ...to, requestedBy: options.by, ...(options.blind ? { blind: true } : {}) }],
+    });
   }
 
   /** What the person at this number does when Switchboard calls them (a callback): answer (default), or not. */

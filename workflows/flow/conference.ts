@@ -83,8 +83,15 @@ export interface ConferenceEnd {
  * short, "might be shortened for readability"), so a partial roster never ends a conversation. The agent's workflow
  * is told the call ended then: their wrap-up starts from the roster, not from their Teams presence (which lags).
  */
-export async function stayInConference(ctx: CallContext, a: AgentAssignment, agentId: string): Promise<ConferenceEnd> {
-  const end = await untilTalkEnds(ctx, agentId);
+export async function stayInConference(
+  ctx: CallContext,
+  a: AgentAssignment,
+  agentId: string,
+  transferring: () => boolean = () => false,
+): Promise<ConferenceEnd | undefined> {
+  const end = await untilTalkEnds(ctx, agentId, transferring);
+  // An agent's transfer (warm-transfer.ts) ends their part, not the talk: the agent is told when they leave.
+  if (!end) return undefined;
   const reservationId = offerMembers(a).find((m) => m.agentId === agentId)?.reservationId;
   // The roster's moment, so the agent's wrap-up (and the dashboards' talk time) starts at the CDR's talk_ended_at.
   const at = talkTimeForAgent(end.talkEndedAt);
@@ -94,7 +101,11 @@ export async function stayInConference(ctx: CallContext, a: AgentAssignment, age
   return end;
 }
 
-async function untilTalkEnds(ctx: CallContext, agentId: string): Promise<ConferenceEnd> {
+async function untilTalkEnds(
+  ctx: CallContext,
+  agentId: string,
+  transferring: () => boolean,
+): Promise<ConferenceEnd | undefined> {
   const { session, recorder } = ctx;
   const agentIn = () => hasUser(session.roster, agentId);
   // Supervisors who joined (barge, monitor) are Teams users too: they are not the caller.
@@ -105,8 +116,9 @@ async function untilTalkEnds(ctx: CallContext, agentId: string): Promise<Confere
   let endedBy: ConferenceEnd['endedBy'] | undefined;
   let talkEndedAt = '';
   while (endedBy === undefined) {
-    await condition(() => goneNow() !== undefined, ROSTER_CHECK_EVERY);
+    await condition(() => goneNow() !== undefined || transferring(), ROSTER_CHECK_EVERY);
     const seen = goneNow();
+    if (seen === undefined && transferring()) return undefined;
     const at = new Date().toISOString();
     if (seen === 'call') [endedBy, talkEndedAt] = ['call', at];
     else {

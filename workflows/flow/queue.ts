@@ -5,7 +5,7 @@ import type { QueueOptions, QueueResult } from './api.js';
 import type { CallContext } from './context.js';
 import { HOLD_MUSIC, HOLD_MUSIC_MAX, SHIPPED_HOLD_MUSIC_REPEAT } from './hold-music.js';
 import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
-import { stayInConference } from './conference.js';
+import { talkWithTransfers, transferredBefore } from './warm-transfer.js';
 
 /** The queue verb, on the timeline as `verb:queue`; how the wait ended is the call's outcome, where it decides one. */
 export function queueVerb(ctx: CallContext, name: string, options: QueueOptions): Promise<QueueResult> {
@@ -179,7 +179,9 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       ...(members.length > 1 ? { group: members.map((m) => m.agentId) } : {}),
     });
     // The flow may say how this wait's agent is put through, whatever the queue says (QueueOptions.connectBy).
-    const offered = options.connectBy ? { ...assignment, connectBy: options.connectBy } : assignment;
+    // A transferred caller is in a group call already: the next agent joins it (warm-transfer.ts).
+    const connectBy = options.connectBy ?? (transferredBefore(session) ? 'conference' : undefined);
+    const offered = connectBy ? { ...assignment, connectBy } : assignment;
     const offer = await ctx.steps.offerToAgents(session, offered, {
       music: holdMusic,
       ...(playing !== undefined && !session.operations.has(playing) ? { playing } : {}),
@@ -195,8 +197,16 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       recorder.event('connected', { agentId, waitSeconds });
       // In a conference Switchboard stays until the roster shows the talk over (conference.ts). After a transfer
       // Graph ends our leg (terminated); the caller now talks to the agent directly.
-      if (offer.conference) await stayInConference(ctx, assignment, agentId);
-      else if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
+      if (offer.conference) {
+        // The agent may send the caller on (warm-transfer.ts): to another queue, with the time already waited.
+        const after = await talkWithTransfers(ctx, { assignment, agentId, queue: queueName, holdMusic });
+        if ('queue' in after) {
+          [queueName, queuedAtMs, session.assignment] = [after.queue, Date.now() - waitSeconds * 1000, undefined];
+          recorder.set({ queue: queueName });
+          continue;
+        }
+        return { outcome: 'connected', agentId: after.agentId, waitSeconds };
+      } else if (!(await condition(() => session.terminated, ESTABLISH_WAIT))) await session.refreshFromGraph();
       return { outcome: 'connected', agentId, waitSeconds };
     }
 

@@ -1,5 +1,6 @@
 /** The call's record and timeline in Postgres, as the call workflow writes them (activities/records.ts). */
 import type { CallOutcome } from '../call.js';
+import type { CallSegment } from '../transfer.js';
 
 /** The CDR as the call workflow keeps it; timestamps are ISO strings (workflow time). */
 export interface CallRecord {
@@ -26,6 +27,8 @@ export interface CallRecord {
   /** A conference's end of talk, from the roster (issue 24, point 2), and who left first. */
   talkEndedAt?: string;
   talkEndedBy?: 'agent' | 'caller' | 'call';
+  /** A transferred call's parts, one per agent, in order (issue 24, point 4); absent for a call never transferred. */
+  segments?: CallSegment[];
   flow?: string;
   tags?: string[];
   data?: Record<string, string | number | boolean>;

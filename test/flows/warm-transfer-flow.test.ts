@@ -1,0 +1,159 @@
+/**
+ * Issue 24, points 4 and 7: FlowTest acts as an agent transferring. The agent talking to the caller in a conference
+ * (test/fixtures/flows/transfer-line.ts: priority 2, a tag and data, the support queue by conference) sends them on
+ * through the call's `transfer` Update; the same call workflow carries on. Warm to a queue: the caller hears hold
+ * music, the next agent joins the group call (participant-invite.md, replacesCallId) and only then is the first
+ * removed (participant-delete.md). Blind to a colleague: the first is removed at once. The CDR has one segment per
+ * agent. On the time-skipping server with the simulated Graph; the histories written replay.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowTest } from '../../devkit/flow-testing/index.js';
+import type { SimulatedCaller } from '../../devkit/flow-testing/simulated-caller.js';
+import { queues } from '../../flows/index.js';
+
+const flows = fileURLToPath(new URL('../fixtures/flows/transfer-line.ts', import.meta.url));
+const [adele, alex] = queues.support!.agents as [string, string];
+const [megan] = queues.sales!.agents as [string];
+
+let t: FlowTest;
+beforeAll(async () => {
+  t = await FlowTest.start({ flows });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+/** Let workflow time pass (rings, the whisper and its key) until the timeline has `count` entries of `type`. */
+async function until(caller: SimulatedCaller, type: string, count = 1): Promise<void> {
+  const n = () => caller.timeline().filter((e) => e.type === type).length;
+  for (let i = 0; i < 40 && n() < count; i++) await caller.waits('2s');
+  expect(
+    n(),
+    caller
+      .timeline()
+      .map((e) => e.type)
+      .join(' '),
+  ).toBeGreaterThanOrEqual(count);
+}
+
+/** The reason the call workflow's validator gave for refusing the Update. */
+async function refusal(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e as { cause?: { message?: string } },
+  );
+  return err?.cause?.message ?? 'not refused';
+}
+
+const ops = (callId: string) => t.graph.requests.filter((r) => r.callId === callId).map((r) => r.op);
+
+describe('warm transfer (FlowTest as the agent transferring)', () => {
+  it('warm to the sales queue: hold music, Megan joins, then Adele leaves; context and both agents kept', async () => {
+    const caller = await t.call({ dial: 'ra-anything', from: '+14255550180' });
+    await until(caller, 'conferenced');
+    const before = t.graph.requests.length;
+
+    const result = await t.transfer(caller.callId, { queue: 'sales' }, { by: adele });
+    expect(result).toEqual({ fromAgentId: adele, to: { queue: 'sales' }, blind: false, outcome: 'transferring' });
+    await until(caller, 'conferenced', 2);
+    // The timeline is written at milestones: Adele's removal shows first in Graph's requests.
+    for (let i = 0; i < 20 && !ops(caller.callId).includes('removeParticipant'); i++) await caller.waits('1s');
+
+    const after = t.graph.requests.slice(before).filter((r) => r.callId === caller.callId);
+    // While Megan was offered the caller heard the queue's hold music (Switchboard is still in the call).
+    const holdAt = after.findIndex(
+      (r) => r.op === 'playPrompt' && (r.detail as { clientContext: string }).clientContext.startsWith('hold-'),
+    );
+    const inviteAt = after.findIndex((r) => r.op === 'invite');
+    const removeAt = after.findIndex((r) => r.op === 'removeParticipant');
+    expect(holdAt).toBeGreaterThanOrEqual(0);
+    expect(after[inviteAt]?.detail).toMatchObject({ userId: megan });
+    // Warm: Adele stayed until Megan was in the call, and was removed then.
+    expect(removeAt).toBeGreaterThan(inviteAt);
+    expect(after[removeAt]?.detail).toEqual({ participantId: `${caller.callId}-${adele}` });
+    expect(t.graph.conference.roster(caller.callId).map((p) => p.userId ?? p.kind)).toEqual([
+      'phone',
+      'application',
+      megan,
+    ]);
+    // The same workflow waited in sales with its priority (queued again, not a new call).
+    const queued = caller.timeline().filter((e) => e.type === 'queued');
+    expect(queued.map((e) => e.payload)).toEqual([
+      { queue: 'support', requeue: false, priority: 2 },
+      { queue: 'sales', requeue: true, priority: 2 },
+    ]);
+
+    await t.graph.conference.agentLeaves(caller.callId, megan);
+    const summary = await caller.result();
+    expect(summary).toMatchObject({ outcome: 'connected', agentId: megan });
+    const record = caller.record()!;
+    expect(record).toMatchObject({ queue: 'sales', agentId: megan, tags: ['vip'], data: { account: 'A-17' } });
+    expect(record.segments).toEqual([
+      {
+        agentId: adele,
+        queue: 'support',
+        connectedAt: expect.any(String),
+        endedAt: expect.any(String),
+        endedBy: 'warmTransfer',
+      },
+      {
+        agentId: megan,
+        queue: 'sales',
+        connectedAt: expect.any(String),
+        endedAt: expect.any(String),
+        endedBy: 'agent',
+      },
+    ]);
+    // The time already waited in support is kept: the total wait is at least the first wait.
+    const firstWait = (caller.timeline().find((e) => e.type === 'connected')!.payload as { waitSeconds: number })
+      .waitSeconds;
+    expect(summary.waitSeconds!).toBeGreaterThan(firstWait);
+    expect(caller.path()).toEqual(['answer', 'setPriority', 'tag', 'set', 'queue']);
+  });
+
+  it('blind to a colleague: Adele leaves at once, Alex is rung and joins; a second transfer request is refused', async () => {
+    await t.wait('60s'); // wrap-ups of the first test end
+    const caller = await t.call({ dial: 'ra-anything', from: '+14255550181' });
+    await until(caller, 'conferenced');
+    const before = t.graph.requests.length;
+    await t.transfer(caller.callId, { agentId: alex }, { by: adele, blind: true });
+    expect(await refusal(t.transfer(caller.callId, { queue: 'sales' }, { by: adele }))).toMatch(
+      /no agent is talking to the caller now|already under way/,
+    );
+    await until(caller, 'conferenced', 2);
+    const after = t.graph.requests.slice(before);
+    const removeAt = after.findIndex((r) => r.op === 'removeParticipant');
+    const ringAt = after.findIndex((r) => r.op === 'ring');
+    // Blind: removed before the colleague was even rung.
+    expect(removeAt).toBeGreaterThanOrEqual(0);
+    expect(removeAt).toBeLessThan(ringAt);
+    expect(after[ringAt]?.detail).toEqual({ agentId: alex });
+
+    await t.graph.conference.callerLeaves(caller.callId);
+    expect(await caller.result()).toMatchObject({ outcome: 'connected', agentId: alex });
+    expect(caller.record()!.segments?.map((s) => [s.agentId, s.endedBy])).toEqual([
+      [adele, 'blindTransfer'],
+      [alex, 'caller'],
+    ]);
+    expect(ops(caller.callId)).toContain('delete');
+  });
+
+  it('a call whose talk has ended refuses a transfer (the validator: no history written)', async () => {
+    await t.wait('60s');
+    const caller = await t.call({ dial: 'ra-anything', from: '+14255550182' });
+    expect(await refusal(t.transfer(caller.callId, { queue: 'sales' }, { by: adele }))).toMatch(
+      /no agent is talking to the caller now|not a conference/,
+    );
+    await until(caller, 'conferenced');
+    expect(await refusal(t.transfer(caller.callId, { agentId: adele }, { by: adele }))).toBe(
+      'the caller is already talking to that agent',
+    );
+    await t.graph.conference.agentLeaves(caller.callId, adele);
+    await caller.result();
+    const check = await t.checkHistories();
+    expect(check.replayFailures).toEqual([]);
+    expect(check.failedTasks).toEqual([]);
+    expect(check.replayed.callWorkflow).toBe(3);
+  });
+});
