@@ -5,6 +5,7 @@ import type { QueueOptions, QueueResult } from './api.js';
 import type { CallContext } from './context.js';
 import { HOLD_MUSIC, HOLD_MUSIC_MAX, SHIPPED_HOLD_MUSIC_REPEAT } from './hold-music.js';
 import { leaveQueueNamed, offerMembers, reportOffer } from './reservation.js';
+import { afterConnected } from './survey.js';
 import { talkWithTransfers, transferredBefore } from './warm-transfer.js';
 
 /** The queue verb, on the timeline as `verb:queue`; how the wait ended is the call's outcome, where it decides one. */
@@ -13,6 +14,8 @@ export function queueVerb(ctx: CallContext, name: string, options: QueueOptions)
     if (ctx.session.terminated) return { outcome: 'abandoned', waitSeconds: 0 } as const;
     ctx.queueGaveUp = false;
     const result = await waitInQueue(ctx, name, options);
+    // The talk is over: the post-call survey, when the flow or the queue asks one (survey.ts).
+    if (result.outcome === 'connected') await afterConnected(ctx, result.agentId, options.survey);
     ctx.queueGaveUp = result.outcome === 'timeout' || result.outcome === 'overflow' || result.outcome === 'noAgents';
     if (result.outcome === 'connected') ctx.outcome = 'connected';
     else if (result.outcome === 'abandoned') ctx.outcome = 'abandoned';

@@ -74,6 +74,17 @@ export async function postCallSurvey(
 }
 
 /** A survey with a transfer: Switchboard left the call with the caller, so nobody can ask (docs/routing.md). */
-export function surveyNotPossible(ctx: CallContext, survey: SurveyConfig | undefined): void {
+function surveyNotPossible(ctx: CallContext, survey: SurveyConfig | undefined): void {
   if (survey) ctx.recorder.event('surveyNotPossible', { reason: 'transferred' });
+}
+
+/**
+ * The queue verb's hook once an agent took the call and the talk is over: the flow's survey for this wait, else the
+ * queue's (in the assignment of the agent who took it). A conference stays in the call and can ask; a transfer cannot.
+ */
+export async function afterConnected(ctx: CallContext, agentId: string, flowSurvey: SurveyConfig | undefined) {
+  const { recorder, session } = ctx;
+  const survey = flowSurvey ?? session.assignment?.survey;
+  if (recorder.record.connectedBy !== 'conference') return surveyNotPossible(ctx, survey);
+  await postCallSurvey(ctx, { queue: recorder.record.queue ?? session.assignment?.queue ?? '', agentId }, survey);
 }
