@@ -1,28 +1,21 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agents } from '../../flows/index.js';
+import { describe, expect, it } from 'vitest';
 import { queueMemberships } from '../../src/routing/membership.js';
-import { launchBrowser, signedInTab } from '../helpers/browser.js';
+import { signedInTab } from '../helpers/browser.js';
 import { ringRequests } from '../helpers/routing.js';
-import { callResult, eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { callResult, eventually, type TestStack } from '../helpers/stack.js';
+import { demoAgentId, stackAndBrowserForFile } from '../helpers/tabs-stack.js';
 
 // Opting out in the agent's Teams tab (issue 23, point 7: "a supervisor opts an agent out, and that agent's next offer
 // does not come"), judged by the offers themselves, not by queue membership: on the real stack in a real browser,
 // Adele (first in support's serial order, flows/index.ts) leaves support in her tab and the next support call rings
 // Alex only; she opts back in and the next call rings her first again.
-const ADELE = Object.entries(agents).find(([, a]) => a.name === 'Adele Vance')![0];
-const ALEX = Object.entries(agents).find(([, a]) => a.name === 'Alex Wilber')![0];
+const ADELE = demoAgentId('Adele Vance');
+const ALEX = demoAgentId('Alex Wilber');
 let stack: TestStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+stackAndBrowserForFile((s, b) => ([stack, browser] = [s, b]));
 
 /** Who each ring of the call went to, in the order Switchboard placed them. */
 const rungFor = (callId: string) =>

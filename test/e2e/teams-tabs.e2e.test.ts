@@ -2,27 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { teamsDarkTheme, teamsHighContrastTheme, teamsLightTheme } from '@fluentui/tokens';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
-import { launchBrowser, signedInTab } from '../helpers/browser.js';
-import { agents } from '../../flows/index.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, type TestStack } from '../helpers/stack.js';
+import { demoAgentId, stackAndBrowserForFile } from '../helpers/tabs-stack.js';
+import { signedInTab } from '../helpers/browser.js';
 import { queueMemberships } from '../../src/routing/membership.js';
 
 // The Teams app's tabs (issue 23) on the real stack, in a real browser: the embedded demo's sign-in, the agent's
 // "My calls", the supervisor's "Floor", live through server-sent events from Postgres LISTEN/NOTIFY.
-const ADELE = Object.entries(agents).find(([, a]) => a.name === 'Adele Vance')![0];
-const ALEX = Object.entries(agents).find(([, a]) => a.name === 'Alex Wilber')![0];
+const ADELE = demoAgentId('Adele Vance');
+const ALEX = demoAgentId('Alex Wilber');
 let stack: TestStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+stackAndBrowserForFile((s, b) => ([stack, browser] = [s, b]));
 
 /** Signs in on the demo page as `who` and lands on their tab. */
 const signedIn = (who: string, tab: 'agent' | 'supervisor', query = ''): Promise<Page> =>

@@ -2,37 +2,26 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agents, queues } from '../../flows/index.js';
 import { agentRunStateQuery, agentWorkflowId } from '../../src/contracts/agent.js';
 import { expandQuery } from '../../devkit/analytics/grafana-macros.js';
-import { launchBrowser } from '../helpers/browser.js';
 import { loadGenerated, VARS } from '../helpers/dashboards.js';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { eventually, type TestStack } from '../helpers/stack.js';
+import { demoAgentId, stackAndBrowserForFile } from '../helpers/tabs-stack.js';
 
 // Wrap-up in the agent's Teams tab (issue 23, point 3), on the real stack in a real browser: a call to Adele ends,
 // she extends her wrap-up, picks a code of the queue's list and writes a note; the code is on the call's record and
 // counted by Agent performance's "Wrap-up codes" panel, its SQL run as Grafana's reader role.
-const ADELE = Object.entries(agents).find(([, a]) => a.name === 'Adele Vance')![0];
+const ADELE = demoAgentId('Adele Vance');
 // A wrap-up long enough for the page to be read before it ends on its own; the extension adds to it. Offers go by
 // the agent's state alone (presenceBased off): this test is about what follows the call, not Teams presence.
 const WRAP_UP_SECONDS = 20;
 let stack: TestStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startTestStack(
-      {},
-      { queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: WRAP_UP_SECONDS, presenceBased: false } } },
-    ),
-    launchBrowser(),
-  ]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+stackAndBrowserForFile((s, b) => ([stack, browser] = [s, b]), {
+  queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: WRAP_UP_SECONDS, presenceBased: false } },
 });
 
 /** An admin's token from the emulator's user-token endpoint, as the demo sign-in gets its users'. */
@@ -117,12 +106,14 @@ describe('wrap-up in the agent tab (issue 23)', () => {
     await wrapUp.waitFor({ timeout: 60_000 });
     await adele.getByTestId('my-state').filter({ hasText: 'Wrap-up' }).waitFor();
     // The queue's active codes only, labelled; the retired one is not offered.
-    const codes = adele.getByLabel('Wrap-up code');
-    expect(await codes.locator('option').allTextContents()).toEqual(['Escalated', 'Resolved']);
+    // A Fluent dropdown: its combobox carries the field's label, its options are fluent-option elements.
+    const codes = adele.getByRole('combobox', { name: 'Wrap-up code' });
+    const dropdown = adele.locator('fluent-dropdown#wrap-up-code');
+    expect(await dropdown.locator('fluent-option').allTextContents()).toEqual(['Escalated', 'Resolved']);
     // The form passes axe-core with no serious or critical violation (injected through DevTools: the CSP stays).
     await adele.evaluate(await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
     const violations = await adele.evaluate<string[]>(`axe.run().then((r) => r.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help))`);
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help + ' ' + v.nodes.map((n) => JSON.stringify(n.target) + n.failureSummary).join('; ')))`);
     expect(violations).toEqual([]);
 
     // "Extend wrap-up" asks her workflow for 60 s more: its wrap-up now ends 20 + 60 s after it began.
@@ -133,10 +124,15 @@ describe('wrap-up in the agent tab (issue 23)', () => {
     expect(run.state.wrapUpUntil! - run.state.since).toBe((WRAP_UP_SECONDS + 60) * 1000);
 
     // By keyboard: the code, then the note, then Save; the live redraws keep what she typed and where.
+    // (ArrowDown opens the list on the picked code, ArrowDown moves to the next one, Enter picks it.)
     await codes.focus();
     await adele.keyboard.press('ArrowDown');
-    expect(await codes.inputValue()).toBe('resolved');
-    await adele.getByLabel(/^Note/).focus();
+    await adele.keyboard.press('ArrowDown');
+    await adele.keyboard.press('Enter');
+    expect(await dropdown.evaluate((el) => (el as HTMLElement & { value: string | null }).value)).toBe('resolved');
+    // Tab goes on to the note (a Fluent text area named by its label).
+    await adele.keyboard.press('Tab');
+    expect(await adele.getByRole('textbox', { name: /^Note/ }).count()).toBe(1);
     await adele.keyboard.type('Reset the password; customer satisfied');
     expect(await adele.evaluate<string | undefined>('document.activeElement?.id')).toBe('wrap-up-note');
     await adele.getByRole('button', { name: 'Save' }).click();
