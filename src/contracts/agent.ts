@@ -60,6 +60,11 @@ export interface OfferOutcomeReport {
    * when this signal is handled, so the dashboards' talk time is the CDR's (issue 24, point 2). Absent before.
    */
   at?: string;
+  /**
+   * For `connected` in a conference: the call workflow stays in the call and signals its end from the roster
+   * (callEnded with `at`), so the agent's Teams presence, which lags, must not end the talk first.
+   */
+  endReported?: boolean;
 }
 export const agentOfferOutcomeSignal = defineSignal<[OfferOutcomeReport]>('offerOutcome');
 /** Presence poller → agent workflow: the agent's Teams presence changed. */
@@ -102,6 +107,8 @@ export interface AgentSnapshot {
   presence?: TeamsPresence;
   presenceSeen: boolean;
   sawInCall: boolean;
+  /** The current call's end comes from its call workflow (a conference's roster), not from presence. */
+  endReported?: boolean;
   awayByPresence: boolean;
   idleSince: number;
   onCallSince?: number;

@@ -1,4 +1,6 @@
 /** Small DOM helpers: elements are built, never parsed from strings, so nothing a flow or a name holds can run. */
+import { Updates } from '@microsoft/fast-element';
+
 type Child = Node | string | null | undefined | false;
 
 type Attrs = Record<string, string | boolean | ((e: Event) => void)>;
@@ -99,17 +101,30 @@ export function tickTimes(): void {
 /** Replaces the page's content, keeping keyboard focus on the control (by its data-key) that had it. */
 export function render(root: HTMLElement, ...children: Child[]): void {
   const active = document.activeElement as HTMLElement | null;
-  const focused = active?.dataset['key'];
+  // The keyed control, or the Fluent component whose inner part has focus (a dropdown's combobox).
+  const focused = active?.closest<HTMLElement>('[data-key]')?.dataset['key'];
   // A field being typed in keeps its caret too (the live stream redraws the page while the agent writes a note).
   const field = textControl(active);
   const caret = field ? [field.selectionStart, field.selectionEnd] : undefined;
   root.replaceChildren(...children.filter((c): c is Node | string => Boolean(c)));
   root.setAttribute('aria-busy', 'false');
   if (!focused) return;
-  const next = root.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`);
-  next?.focus();
-  const nextField = textControl(next);
-  if (caret && nextField) nextField.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+  const restore = (): boolean => {
+    const target = focusTarget(root.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`));
+    if (!target) return false;
+    target.focus();
+    const nextField = textControl(target);
+    if (caret && nextField) nextField.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+    return true;
+  };
+  // A new Fluent dropdown inserts its combobox on the components' next update, not at once.
+  if (!restore()) void Updates.next().then(restore);
+}
+
+/** What takes focus for a keyed control: itself, or the combobox a Fluent dropdown puts in its control slot. */
+export function focusTarget(el: HTMLElement | null): HTMLElement | null {
+  if (!el?.matches('fluent-dropdown')) return el;
+  return el.querySelector<HTMLElement>(':scope > [slot="control"]');
 }
 
 /** The text box a control types into: itself, or the one inside a Fluent text area's (open) shadow root. */

@@ -5,7 +5,8 @@
  */
 import { extendWrapUp, saveWrapUp } from './admin-api.js';
 import type { CallCard, FloorView } from './live.js';
-import { h } from './view.js';
+import { Updates } from '@microsoft/fast-element';
+import { button, focusTarget, h } from './view.js';
 
 export const EXTEND_SECONDS = 60;
 const NOTE_MAX = 500;
@@ -77,39 +78,65 @@ export function wrapUpSection(
               void save();
             },
           },
-          h('label', { for: 'wrap-up-code' }, 'Wrap-up code'),
-          h(
-            'select',
-            {
-              id: 'wrap-up-code',
-              'data-key': 'wrap-up-code',
-              onchange: (e) => (p.code = (e.target as HTMLSelectElement).value),
-            },
-            ...p.codes.map((c) => h('option', { value: c.code, selected: c.code === p.code }, c.label)),
-          ),
-          h('label', { for: 'wrap-up-note' }, `Note (optional, up to ${NOTE_MAX} characters)`),
+          codeField(p),
           noteField(p),
-          h('button', { type: 'submit', 'data-key': 'wrap-up-save' }, p.saved ? 'Save again' : 'Save'),
+          h(
+            'fluent-button',
+            { type: 'submit', role: 'button', appearance: 'primary', 'data-key': 'wrap-up-save' },
+            p.saved ? 'Save again' : 'Save',
+          ),
         ),
     state === 'wrapUp'
-      ? h(
-          'button',
-          { type: 'button', 'data-key': 'wrap-up-extend', onclick: () => void extend() },
-          `Extend wrap-up (+${EXTEND_SECONDS} s)`,
-        )
+      ? button(`Extend wrap-up (+${EXTEND_SECONDS} s)`, { 'data-key': 'wrap-up-extend', onclick: () => void extend() })
       : null,
     h('p', { role: 'status', 'data-testid': 'wrap-up-status' }, message),
   );
 }
 
-function noteField(p: Pending): HTMLTextAreaElement {
-  const note = h('textarea', {
-    id: 'wrap-up-note',
-    'data-key': 'wrap-up-note',
-    maxlength: String(NOTE_MAX),
-    rows: '3',
-    oninput: (e) => (p.note = (e.target as HTMLTextAreaElement).value),
-  });
+/** The queue's codes in a Fluent dropdown (a combobox listing options), labelled through its Fluent field. */
+function codeField(p: Pending): HTMLElement {
+  const dropdown = h(
+    'fluent-dropdown',
+    {
+      slot: 'input',
+      id: 'wrap-up-code',
+      'data-key': 'wrap-up-code',
+      'aria-labelledby': 'wrap-up-code-label',
+      onchange: (e) => (p.code = (e.currentTarget as HTMLElement & { value: string | null }).value ?? p.code),
+    },
+    h(
+      'fluent-listbox',
+      {},
+      ...p.codes.map((c) => h('fluent-option', { value: c.code, selected: c.code === p.code }, c.label)),
+    ),
+  );
+  // Closed, said so: the combobox it inserts binds aria-expanded to `open`, which is unset until first opened (and
+  // ARIA requires aria-expanded on a combobox). That combobox reads its own text (the picked code) as its name: it
+  // is given the label's.
+  (dropdown as HTMLElement & { open: boolean }).open = false;
+  void Updates.next().then(() => focusTarget(dropdown)?.setAttribute('aria-labelledby', 'wrap-up-code-label'));
+  return h(
+    'fluent-field',
+    {},
+    h('label', { slot: 'label', for: 'wrap-up-code', id: 'wrap-up-code-label' }, 'Wrap-up code'),
+    dropdown,
+  );
+}
+
+function noteField(p: Pending): HTMLElement {
+  // Labelled through its own label slot: that is the <label> of the <textarea> in its shadow root (a Fluent field's
+  // label would name the host only, and leave the text box itself without a name).
+  const note = h(
+    'fluent-textarea',
+    {
+      id: 'wrap-up-note',
+      'data-key': 'wrap-up-note',
+      maxlength: String(NOTE_MAX),
+      resize: 'vertical',
+      oninput: (e) => (p.note = (e.currentTarget as HTMLElement & { value: string }).value),
+    },
+    h('span', { slot: 'label' }, `Note (optional, up to ${NOTE_MAX} characters)`),
+  ) as HTMLElement & { value: string };
   note.value = p.note;
   return note;
 }

@@ -140,10 +140,11 @@ export class AgentState {
       this.s.misses = 0;
       this.s.onCallSince = now;
       this.s.sawInCall = isInCall(this.s.presence);
+      this.s.endReported = r.endReported === true;
       this.s.wrapUpSeconds = r.wrapUpSeconds;
       this.to('onCall', now, 'connected', { queue: res.queue, callId: res.callId });
-      // Without presence readings nothing will tell us the call ended: wrap-up starts now.
-      if (!this.s.presenceSeen) this.startWrapUp(now, r.wrapUpSeconds);
+      // Without presence readings nothing will tell us the call ended (unless its workflow will): wrap-up starts now.
+      if (!this.s.presenceSeen && !this.s.endReported) this.startWrapUp(now, r.wrapUpSeconds);
       return;
     }
     if (r.outcome === 'missed') {
@@ -201,7 +202,7 @@ export class AgentState {
     if (changed) this.dirty = true;
     if (this.s.state === 'onCall') {
       if (isInCall(p)) this.s.sawInCall = true;
-      else if (this.s.sawInCall) this.callEnded(now);
+      else if (this.s.sawInCall && !this.s.endReported) this.callEnded(now);
     } else if (this.s.state === 'available' && AWAY_PRESENCE.has(p.availability)) {
       this.s.awayByPresence = true;
       this.to('away', now, `presence:${p.availability}`);
@@ -240,6 +241,7 @@ export class AgentState {
     if (
       this.s.state === 'onCall' &&
       !this.s.sawInCall &&
+      !this.s.endReported &&
       !isInCall(this.s.presence) &&
       now - this.s.since >= this.presenceLagMs
     ) {
@@ -251,7 +253,7 @@ export class AgentState {
     if (this.s.state === 'wrapUp') return Math.max(1, (this.s.wrapUpUntil ?? now) - now);
     const lease = this.s.reservation?.leaseSeconds;
     if (this.s.state === 'reserved' && lease !== undefined) return Math.max(1, this.s.since + lease * 1000 - now);
-    if (this.s.state === 'onCall' && !this.s.sawInCall) return Math.max(1, this.s.since + this.presenceLagMs - now);
+    if (this.s.state === 'onCall' && !this.s.sawInCall && !this.s.endReported) return Math.max(1, this.s.since + this.presenceLagMs - now);
     return undefined;
   }
 

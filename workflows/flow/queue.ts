@@ -196,7 +196,10 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       const waitSeconds = Math.round(Date.now() - queuedAtMs) / 1000;
       const connectedAt = new Date().toISOString();
       recorder.set({ agentId, connectedAt, waitSeconds });
-      await reportOffer(assignment, offer.outcomes, workflowId, connectedAt);
+      await reportOffer(assignment, offer.outcomes, workflowId, {
+        at: connectedAt,
+        endReported: offer.conference === true,
+      });
       recorder.event('connected', { agentId, waitSeconds });
       // In a conference Switchboard stays until the roster shows the talk over (conference.ts). After a transfer
       // Graph ends our leg (terminated); the caller now talks to the agent directly.

@@ -47,14 +47,16 @@ export async function reportOffer(
   a: AgentAssignment,
   outcomes: Record<string, AgentOfferOutcome>,
   callWorkflowId: string,
-  connectedAt?: string,
+  connected?: { at: string; endReported: boolean },
 ): Promise<void> {
-  const at = connectedAt !== undefined ? talkTimeForAgent(connectedAt) : undefined;
+  const at = connected !== undefined ? talkTimeForAgent(connected.at) : undefined;
+  // Only with the patch: a call from before it never signals its end with a time.
+  const endReported = at !== undefined && connected!.endReported;
   const queue = getExternalWorkflowHandle(queueWorkflowId(a.queue));
   await Promise.all(
     offerMembers(a).map(async ({ agentId, reservationId }) => {
       const outcome = outcomes[agentId] ?? 'cancelled';
-      releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome, at);
+      releaseAgent({ ...a, agentId, reservationId }, outcome === 'busy' ? 'cancelled' : outcome, at, endReported);
       await queue
         .signal(offerResultSignal, {
           callWorkflowId,
@@ -78,17 +80,22 @@ export function talkTimeForAgent(iso: string): string | undefined {
 }
 
 /**
- * Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal); `at`,
- * for `connected`, when Graph put them through.
+ * Tell the agent's workflow how the offer made under its reservation ended (fire and forget: it's a signal); for
+ * `connected`, when Graph put them through (`at`) and whether this workflow will signal the end (a conference).
  */
-export function releaseAgent(a: AgentAssignment, outcome: Exclude<AgentOfferOutcome, 'busy'>, at?: string): void {
+export function releaseAgent(
+  a: AgentAssignment,
+  outcome: Exclude<AgentOfferOutcome, 'busy'>,
+  at?: string,
+  endReported = false,
+): void {
   void getExternalWorkflowHandle(agentWorkflowId(a.agentId))
     .signal(agentOfferOutcomeSignal, {
       reservationId: a.reservationId,
       outcome,
       wrapUpSeconds: a.wrapUpSeconds,
       missesBeforeAway: a.missesBeforeAway,
-      ...(outcome === 'connected' && at !== undefined ? { at } : {}),
+      ...(outcome === 'connected' && at !== undefined ? { at, ...(endReported ? { endReported } : {}) } : {}),
     })
     .catch((err: unknown) =>
       log.warn('could not report the offer to the agent', { agentId: a.agentId, error: String(err) }),
