@@ -2,37 +2,26 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agents, queues } from '../../flows/index.js';
 import { agentRunStateQuery, agentWorkflowId } from '../../src/contracts/agent.js';
 import { expandQuery } from '../../devkit/analytics/grafana-macros.js';
-import { launchBrowser } from '../helpers/browser.js';
 import { loadGenerated, VARS } from '../helpers/dashboards.js';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { eventually, type TestStack } from '../helpers/stack.js';
+import { demoAgentId, stackAndBrowserForFile } from '../helpers/tabs-stack.js';
 
 // Wrap-up in the agent's Teams tab (issue 23, point 3), on the real stack in a real browser: a call to Adele ends,
 // she extends her wrap-up, picks a code of the queue's list and writes a note; the code is on the call's record and
 // counted by Agent performance's "Wrap-up codes" panel, its SQL run as Grafana's reader role.
-const ADELE = Object.entries(agents).find(([, a]) => a.name === 'Adele Vance')![0];
+const ADELE = demoAgentId('Adele Vance');
 // A wrap-up long enough for the page to be read before it ends on its own; the extension adds to it. Offers go by
 // the agent's state alone (presenceBased off): this test is about what follows the call, not Teams presence.
 const WRAP_UP_SECONDS = 20;
 let stack: TestStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startTestStack(
-      {},
-      { queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: WRAP_UP_SECONDS, presenceBased: false } } },
-    ),
-    launchBrowser(),
-  ]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+stackAndBrowserForFile((s, b) => ([stack, browser] = [s, b]), {
+  queues: { ...queues, support: { ...queues.support!, wrapUpSeconds: WRAP_UP_SECONDS, presenceBased: false } },
 });
 
 /** An admin's token from the emulator's user-token endpoint, as the demo sign-in gets its users'. */
