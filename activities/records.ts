@@ -67,6 +67,7 @@ export function createRecordActivities(orm: MikroORM): RecordActivities {
             connectedBy: record.connectedBy,
             talkEndedAt: date(record.talkEndedAt),
             talkEndedBy: record.talkEndedBy,
+            segments: record.segments,
             flow: record.flow,
             tags: record.tags ?? [],
             data: record.data ?? {},

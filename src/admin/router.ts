@@ -10,6 +10,7 @@ import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
 import { operationsHandlers } from './operations.js';
 import { callWrapUp, wrapUpHandlers } from './wrap-up.js';
 import { superviseHandlers } from './supervise.js';
+import { transferHandlers } from './transfer.js';
 import { queueSettingsHandlers } from './queue-settings.js';
 import type { Client } from '@temporalio/client';
 import { requireRole, type AdminAuth } from './identity.js';
@@ -98,6 +99,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     return {
       ...callView(call),
       wrapUp: await callWrapUp(em, call.id),
+      segments: call.segments ?? null,
       timeline: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), payload: e.payload ?? null })),
     };
   },
@@ -194,6 +196,7 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
   ...operationsHandlers,
   ...wrapUpHandlers,
   ...superviseHandlers,
+  ...transferHandlers,
   ...queueSettingsHandlers,
 };
 

@@ -2,6 +2,7 @@ import type { Role } from './identity.js';
 import { z } from 'zod';
 import * as s from './schemas.js';
 import { superviseBody, superviseResponse } from './supervise-schemas.js';
+import { transferBody, transferResponse } from './transfer-schemas.js';
 
 /** Every admin route once: the router wires handlers to these, and the OpenAPI document is generated from them. */
 export interface RouteSpec {
@@ -56,6 +57,16 @@ export const routes = {
     params: s.callIdParam,
     body: superviseBody,
     response: superviseResponse,
+  },
+  transferCall: {
+    method: 'post',
+    path: '/calls/{id}/transfer',
+    summary:
+      'Send the caller to another queue or a colleague, warm (you stay until the next agent is in) or blind; calls put through by conference only (agents: calls they are on; audited)',
+    roles: all,
+    params: s.callIdParam,
+    body: transferBody,
+    response: transferResponse,
   },
   agentState: {
     method: 'get',

@@ -79,6 +79,18 @@ export const callSummary = z.object({
 
 export const callDetail = callSummary.extend({
   wrapUp: callWrapUp.nullable(),
+  /** A transferred call's parts, one per agent, in order (issue 24, point 4); null for a call never transferred. */
+  segments: z
+    .array(
+      z.object({
+        agentId: z.string(),
+        queue: z.string(),
+        connectedAt: z.string(),
+        endedAt: z.string().optional(),
+        endedBy: z.string().optional(),
+      }),
+    )
+    .nullable(),
   timeline: z.array(z.object({ seq: z.number(), type: z.string(), at: z.string(), payload: z.unknown() })),
 });
 

@@ -8,6 +8,8 @@ export const ADMIN_USAGE = `usage: switchboard admin <command> [--json] [--token
   call <call id>                      a call's record and timeline
   supervise barge|monitor <call id> [--oid SUPERVISOR]
                                       join a conference call (monitor: muted); yourself, or (Admin) another
+  transfer <call id> --queue Q | --agent AGENT [--blind]
+                                      send the caller on, warm (you stay until the next agent is in) or blind
   agent-state <agent id>
   agent available|away|sign-out <agent id>            ends a pause after missed offers, a break, signed out
   wrap-up-codes                       list

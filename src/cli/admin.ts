@@ -32,6 +32,8 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
         inactive: { type: 'boolean' },
         role: { type: 'string', multiple: true },
         oid: { type: 'string' },
+        agent: { type: 'string' },
+        blind: { type: 'boolean' },
         name: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -145,6 +147,15 @@ export async function admin(argv: string[], env: NodeJS.ProcessEnv, out: Out): P
           method: 'POST',
           path: `/calls/${seg(args[1])}/supervise`,
           body: { mode: args[0], ...(v.oid ? { supervisorId: v.oid } : {}) },
+        };
+      break;
+    case 'transfer':
+      // Issue 24, point 4: send the caller to another queue or a colleague (a call put through by conference).
+      if (args[0] && (v.queue === undefined) !== (v.agent === undefined))
+        request = {
+          method: 'POST',
+          path: `/calls/${seg(args[0])}/transfer`,
+          body: { ...(v.queue ? { queue: v.queue } : { agentId: v.agent }), ...(v.blind ? { blind: true } : {}) },
         };
       break;
     case 'wrap-up-codes':

@@ -39,6 +39,8 @@ commands:
   privacy erase|export --caller <number> [--out dir]
                    a person's data requests (DATABASE_URL): erase everything, or export it as JSON plus audio
   admin <command>  the admin API from the command line (see 'switchboard admin')
+  calls transfer <call id> --queue Q | --agent AGENT [--blind]
+                   send a caller on to another queue or a colleague (the admin API's transfer)
   seed --calls N   write N calls of realistic history to DATABASE_URL (options: --days D, --seed S)
   teams package [--out file.zip]
                    the Teams app (agent and supervisor tabs, the calling bot) for PUBLIC_URL and AZURE_CLIENT_ID
@@ -136,9 +138,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'privacy':
       return (await import('./privacy.js')).privacy(config, rest);
+    case 'calls':
     case 'admin': {
       const { admin } = await import('./admin.js');
-      return admin(rest, process.env, {
+      // `switchboard calls transfer …` is `switchboard admin transfer …` (issue 24, point 4).
+      const args = command === 'calls' ? (rest[0] === 'transfer' ? rest : ['calls', ...rest]) : rest;
+      return admin(args, process.env, {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
       });

@@ -37,6 +37,7 @@ import { Migration20261207193000_alert_views } from './migrations/Migration20261
 import { Migration20261207200000_call_talk_end } from './migrations/Migration20261207200000_call_talk_end.js';
 import { Migration20261207210000_retention_run_tokens } from './migrations/Migration20261207210000_retention_run_tokens.js';
 import { Migration20261207221500_survey_response } from './migrations/Migration20261207221500_survey_response.js';
+import { Migration20261207230000_call_segments } from './migrations/Migration20261207230000_call_segments.js';
 
 export { MikroORM };
 
@@ -78,6 +79,7 @@ const migrationsList = [
   { name: 'Migration20261207200000_call_talk_end', class: Migration20261207200000_call_talk_end },
   { name: 'Migration20261207210000_retention_run_tokens', class: Migration20261207210000_retention_run_tokens },
   { name: 'Migration20261207221500_survey_response', class: Migration20261207221500_survey_response },
+  { name: 'Migration20261207230000_call_segments', class: Migration20261207230000_call_segments },
 ];
 
 export function ormOptions(clientUrl: string): Options {

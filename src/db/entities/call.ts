@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { CallOutcome } from '../../contracts/call.js';
+import type { CallSegment } from '../../contracts/transfer.js';
 
 /** The call detail record (CDR): one row per call, filled in as the call moves along. */
 export class Call {
@@ -28,6 +29,8 @@ export class Call {
   /** A conference's end of talk from Graph's roster, and who left first (agent, caller, call). */
   talkEndedAt?: Date;
   talkEndedBy?: string;
+  /** A transferred call's parts, one per agent (issue 24, point 4); null for a call never transferred. */
+  segments?: CallSegment[];
   /** The flow that handled the call (flows/). */
   flow?: string;
   tags: string[] = [];
@@ -61,6 +64,7 @@ export const CallSchema = new EntitySchema<Call>({
     connectedBy: { type: 'string', length: 20, nullable: true },
     talkEndedAt: { type: 'datetime', nullable: true },
     talkEndedBy: { type: 'string', length: 20, nullable: true },
+    segments: { type: 'json', nullable: true },
     flow: { type: 'string', length: 100, nullable: true },
     tags: { type: 'string[]', defaultRaw: `'{}'` },
     data: { type: 'json', defaultRaw: `'{}'::jsonb` },
