@@ -33,6 +33,32 @@ function withQueueStatUnits(table: ReturnType<typeof tablePanel>): ReturnType<ty
     .overrideByRegexp('.*_seconds', [{ id: 'unit', value: 's' }]);
 }
 
+/**
+ * CSAT from the post-call survey (issue 24, point 5; survey_response): the first question is the satisfaction
+ * rating, 1 to 5, and 4 or 5 is satisfied. Counted by when the caller answered. Callers who left before the agent
+ * were not asked (caller_left); no_answer: asked, but no key the question takes.
+ */
+export const CSAT_QUERY = `select queue,
+    count(*) filter (where question_index = 1 and status = 'answered')::int as surveyed,
+    count(*) filter (where question_index = 1 and status = 'answered' and answer in ('4', '5'))::int as satisfied,
+    (count(*) filter (where question_index = 1 and status = 'answered' and answer in ('4', '5')))::float8
+      / nullif(count(*) filter (where question_index = 1 and status = 'answered'), 0) as csat,
+    round(avg(case when question_index = 1 and status = 'answered' and answer ~ '^[0-9]$' then answer::int end), 2)::float8
+      as avg_rating,
+    count(*) filter (where question_index = 1 and status <> 'answered')::int as no_answer,
+    count(*) filter (where status = 'callerLeft')::int as caller_left
+  from metrics.survey_response
+  where answered_at >= $__timeFrom() and answered_at < $__timeTo() and queue = any(${QUEUES})
+  group by queue order by queue`;
+
+function csatPanel() {
+  return tablePanel('CSAT (post-call survey)', CSAT_QUERY)
+    .description(
+      "The post-call survey's first question (a 1–5 rating): surveyed = callers who answered it, satisfied = 4 or 5, CSAT = satisfied ÷ surveyed, and the mean rating. no_answer: asked, no key the question takes (or hung up). caller_left: the caller hung up before the agent, so no survey was played. Only queues connecting by conference can ask (docs/routing.md).",
+    )
+    .overrideByName('csat', [{ id: 'unit', value: 'percentunit' }]);
+}
+
 /** Queue performance over the time range, for the queues in $queue. */
 export function queuePerformance(): Dashboard {
   const l = new Layout();
@@ -209,6 +235,7 @@ export function queuePerformance(): Dashboard {
       6,
     ),
   );
+  d.withPanel(l.place(csatPanel(), 24, 6));
   d.withPanel(
     l.place(
       tablePanel(
