@@ -82,7 +82,9 @@ const RULES: Rule[] = [
   {
     method: 'GET',
     path: /^\/users\/[^/]+$/,
-    anyOf: ['User.Read.All', 'User.ReadBasic.All', 'Directory.Read.All'],
+    // user-get.md, Application: User.Read.All, User.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All (not
+    // User.ReadBasic.All: see src/doctor/permissions.ts).
+    anyOf: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     calling: false,
     source: 'user-get.md',
   },

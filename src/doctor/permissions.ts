@@ -74,8 +74,13 @@ export const FEATURE_PERMISSIONS = {
   directory: {
     feature: "doctor's own check that the flows' resource accounts exist",
     api: 'GET /users/{id}',
-    anyOf: ['User.Read.All', 'User.ReadBasic.All', 'Directory.Read.All'],
-    source: 'user-get.md',
+    // user-get.md's Application row: User.Read.All (least privileged), User.ReadWrite.All, Directory.Read.All,
+    // Directory.ReadWrite.All; graph/migrate-azure-ad-graph-permissions-differences: "reading users in app-only
+    // scenarios requires only the User.Read.All permission". User.ReadBasic.All is in the permissions reference as an
+    // application permission too, but Get user does not list it, and tenants report GET /users answering 403
+    // Authorization_RequestDenied with it alone (Microsoft Q&A 6019739): it is not accepted here.
+    anyOf: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    source: 'user-get.md (Permissions, Application)',
   },
 } satisfies Record<string, FeaturePermission>;
 
