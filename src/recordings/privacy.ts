@@ -103,7 +103,9 @@ export async function eraseSubject(s: PrivacyStores, subject: DataSubject, actor
     ...found.callbacks.flatMap((c) => (c.workflow_id ? [String(c.workflow_id)] : [])),
     ...found.others.flatMap((c) => (c.workflow_id ? [c.workflow_id] : [])),
   ];
-  const histories = await deleteWorkflowHistories(s.temporal, workflowIds, (done, all) =>
+  // Their calls by CallerHash, whether Postgres still has them or not; the other workflows by id.
+  const callerHash = subjectRef(subject, s.hmacKey);
+  const histories = await deleteWorkflowHistories(s.temporal, { callerHash, workflowIds }, (done, all) =>
     s.onProgress?.('Temporal histories deleted', done, all),
   );
 
@@ -200,7 +202,7 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
   s.onProgress?.('recordings copied', recordings.length, recordings.length);
   const temporalHeld = await openOrClosedRuns(
     s.temporal,
-    found.calls.map((c) => c.workflow_id),
+    { callerHash: subjectRef(subject, s.hmacKey), workflowIds: found.calls.map((c) => c.workflow_id) },
     (done, all) => s.onProgress?.('Temporal histories looked up', done, all),
   );
   const document = {
