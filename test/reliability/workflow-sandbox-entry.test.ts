@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface.js';
 import { UnwatchedWorker, watchThread } from '../../src/temporal/unwatched-worker.js';
+import { bundleWorkflows, WORKFLOW_PRELOADED_MODULES } from '../../src/temporal/worker.js';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
 
 // Issue 25, point 1: Node enforces a vm timeout with a watchdog thread per entry into the sandbox
@@ -54,6 +55,18 @@ describe('entering the workflow sandbox', () => {
     expect(await entryTimeouts(UnwatchedWorker, 'sandbox-entry-unwatched')).toEqual([undefined]);
     // The SDK loads its bundle without one, and enters for each activation with one (debugMode: 2^32 - 1 ms).
     expect(await entryTimeouts(Worker, 'sandbox-entry-sdk')).toEqual(expect.arrayContaining([undefined, 4294967295]));
+  });
+});
+
+describe("the workers' workflow bundle", () => {
+  it('loads src/phone/number.ts and libphonenumber-js once per workflow thread (preloaded), not per run', async () => {
+    expect(WORKFLOW_PRELOADED_MODULES).toEqual([fileURLToPath(new URL('../../src/phone/number.ts', import.meta.url))]);
+    const { code } = await bundleWorkflows();
+    // The SDK's entry requires preloaded modules in preloadModules(), which its reusable context runs at start-up.
+    const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1];
+    expect(preload).toMatch(/__webpack_require__\([^)]*"\.\/src\/phone\/number\.ts"\)/);
+    // …and that module is the one the call workflow's callback offer imports, so it takes the shared copy.
+    expect(code).toMatch(/offer-callback[\s\S]*__webpack_require__\([^)]*"\.\/src\/phone\/number\.ts"\)/);
   });
 });
 
