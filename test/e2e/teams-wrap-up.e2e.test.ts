@@ -129,7 +129,7 @@ describe('wrap-up in the agent tab (issue 23)', () => {
     await adele.keyboard.press('ArrowDown');
     await adele.keyboard.press('ArrowDown');
     await adele.keyboard.press('Enter');
-    expect(await dropdown.evaluate((el) => (el as HTMLElement & { value: string | null }).value)).toBe('resolved');
+    expect(await dropdown.evaluate((el) => (el as unknown as { value: string | null }).value)).toBe('resolved');
     // Tab goes on to the note (a Fluent text area named by its label).
     await adele.keyboard.press('Tab');
     expect(await adele.getByRole('textbox', { name: /^Note/ }).count()).toBe(1);
