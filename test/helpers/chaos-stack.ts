@@ -13,6 +13,7 @@ import { type Emulator } from '../../devkit/emulator/index.js';
 import { emulatorGraphEnv, loadConfig } from '../../src/config.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { queues } from '../../flows/index.js';
+import type { QueueConfig } from '../../src/contracts/queue-config.js';
 
 // The chaos files' stack: real processes. The Temporal dev server (persisted SQLite file) and Postgres run in the test
 // process, the worker and web processes as children, with the Graph emulator in the test. A scenario breaks one of
@@ -71,8 +72,11 @@ export interface ChaosStack {
   query<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]>;
 }
 
-/** The chaos stack for one test file: started before its tests (worker then web), everything stopped after them. */
-export function chaosStackForFile(): ChaosStack {
+/**
+ * The chaos stack for one test file: started before its tests (worker then web), everything stopped after them.
+ * `queues`: the worker's queues, when the file's scenarios need others than TEST_QUEUES (a conference queue).
+ */
+export function chaosStackForFile(opts: { queues?: Record<string, QueueConfig> } = {}): ChaosStack {
   let workerEnv: Record<string, string>;
   let webEnv: Record<string, string>;
   /** The whole app in one process (`switchboard up`), starting its own Temporal and Postgres on the data folder. */
@@ -143,7 +147,7 @@ export function chaosStackForFile(): ChaosStack {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
     };
-    workerEnv = { ...common, SWITCHBOARD_QUEUES_JSON: JSON.stringify(TEST_QUEUES) };
+    workerEnv = { ...common, SWITCHBOARD_QUEUES_JSON: JSON.stringify(opts.queues ?? TEST_QUEUES) };
     // A web process of its own fails closed without allow-lists (src/stack/fail-closed.ts): the emulator and the test
     // reach it from this machine.
     webEnv = {
