@@ -178,6 +178,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (call.hangUpTimer) clearTimeout(call.hangUpTimer);
       calls.lifecycle.callerHangsUp(call);
     },
+    callerPresses(callId: string, keys: string) {
+      const call = calls.registry.get(callId);
+      if (!call) throw new Error(`emulator: no call ${callId}`);
+      for (const key of keys) calls.tones.pressKey(call, key);
+    },
     stop() {
       stopped ??= (async () => {
         calls.stop();

@@ -305,6 +305,11 @@ export interface Emulator {
    * call (in the same tick as it saw that point) rather than at a wall-clock time a loaded machine may not keep.
    */
   callerHangsUp(callId: string): void;
+  /**
+   * The caller presses keys now, as CallerScript.digits does on a timer: for a test that answers a prompt once it
+   * has seen it start (a post-call survey's question) rather than at a wall-clock time.
+   */
+  callerPresses(callId: string, keys: string): void;
   /** Every Graph request received (under /v1.0). */
   requests: RecordedRequest[];
   /** Every request to the token endpoint. */
