@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
 import { eventually } from '../helpers/eventually.js';
 import { AGENTS } from '../helpers/chaos-stack.js';
-import { chaosClosingChecks, chaosScenarios, is2xx, sleep } from '../helpers/chaos-scenario.js';
+import { chaosClosingChecks, chaosScenarios, is2xx } from '../helpers/chaos-scenario.js';
 import { CLUSTER_RETENTION_DAYS, clusterStackForFile } from '../helpers/cluster-stack.js';
+import { callsThroughPostgresOutage } from '../helpers/postgres-outage.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
 
 // The production shape (issue 25, point 3): the real Temporal server built from go.temporal.io/server, on Postgres
@@ -122,36 +123,12 @@ describe('the production shape: Temporal server on Postgres, two workers, two we
 
   it("Switchboard's Postgres down for 30 s mid-traffic: calls are answered and routed, every record written after", async () => {
     const before = await beforeFault('postgres down');
-    const warm = await placeCalls(3, GAP_MS, '24');
-    await stack.cluster.stopAppDb();
-    const stoppedAt = Date.now();
-    let all = warm;
-    try {
-      const ids = await placeCalls(10, 300, '25');
-      all = [...warm, ...ids];
-      await eventually(
-        () =>
-          all.every(
-            (id) =>
-              succeeded(id, 'answer') === 1 &&
-              succeeded(id, 'transfer') === 1 &&
-              stack.emulator.getCall(id)!.state === 'terminated',
-          )
-            ? true
-            : undefined,
-        'every call answered, transferred and ended with Postgres down',
-        60_000,
-      );
-      const up = await stack.query('select 1', []).then(
-        () => 'up',
-        () => 'down',
-      );
-      expect(up).toBe('down');
-      const downMs = Date.now() - stoppedAt;
-      if (downMs < 30_000) await sleep(30_000 - downMs);
-    } finally {
-      await stack.cluster.startAppDb();
-    }
+    const all = await callsThroughPostgresOutage(
+      stack,
+      scenarios,
+      { stop: () => stack.cluster.stopAppDb(), start: () => stack.cluster.startAppDb() },
+      { warmGapMs: GAP_MS, tags: ['24', '25'] },
+    );
     const backAt = stack.emulator.requests.length;
     await expectAllConnected(all, 'postgres down');
     await afterFault('postgres down', before, backAt);

@@ -3,8 +3,9 @@ import { eventually } from '../helpers/eventually.js';
 import { ringRequests } from '../helpers/routing.js';
 import { killProcessTree } from '../helpers/chaos-process-tree.js';
 import { AGENTS, chaosStackForFile } from '../helpers/chaos-stack.js';
-import { chaosClosingChecks, chaosScenarios, sleep } from '../helpers/chaos-scenario.js';
+import { chaosClosingChecks, chaosScenarios } from '../helpers/chaos-scenario.js';
 import { startTemporalDevServer } from '../../src/infra/temporal-dev-server.js';
+import { callsThroughPostgresOutage } from '../helpers/postgres-outage.js';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres.js';
 
 // Chaos on real processes (test/helpers/chaos-stack.ts): what the app depends on fails while calls are in flight:
@@ -22,40 +23,17 @@ const { placeCalls, result, succeeded, cdrs, duplicatedSteps, expectAllConnected
 describe('chaos', () => {
   it('Postgres down for 30 s mid-traffic: calls are answered and routed, every record written after recovery', async () => {
     const before = await beforeFault('postgres down');
-    const warm = await placeCalls(3, 100, '04');
-    await chaos.db.stop();
-    const stoppedAt = Date.now();
-    let all = warm;
-    try {
-      const ids = await placeCalls(10, 300, '05');
-      all = [...warm, ...ids];
-      // Routing doesn't need Postgres: every call is answered, transferred to an agent and ended while it is down.
-      // (The call workflow itself completes only once its record is written, so its result waits for Postgres.)
-      await eventually(
-        () =>
-          all.every(
-            (id) =>
-              succeeded(id, 'answer') === 1 &&
-              succeeded(id, 'transfer') === 1 &&
-              chaos.emulator.getCall(id)!.state === 'terminated',
-          )
-            ? true
-            : undefined,
-        'every call answered, transferred and ended with Postgres down',
-        60_000,
-      );
-      expect(
-        await chaos.query('select 1', []).then(
-          () => 'up',
-          () => 'down',
-        ),
-      ).toBe('down');
-      const downMs = Date.now() - stoppedAt;
-      if (downMs < 30_000) await sleep(30_000 - downMs);
-    } finally {
-      // Back up whatever happened, so the next scenarios run on a whole stack.
-      chaos.db = await startEmbeddedPostgres({ dataDir: chaos.dataDir, port: chaos.dbPort });
-    }
+    const all = await callsThroughPostgresOutage(
+      chaos,
+      scenarios,
+      {
+        stop: () => chaos.db.stop(),
+        start: async () => {
+          chaos.db = await startEmbeddedPostgres({ dataDir: chaos.dataDir, port: chaos.dbPort });
+        },
+      },
+      { warmGapMs: 100, tags: ['04', '05'] },
+    );
     const backAt = chaos.emulator.requests.length;
     const { connected } = await expectAllConnected(all, 'postgres down');
     // The agents' side is written after recovery too: each call's agent went reserved, onCall and wrapUp for it, each
