@@ -15,10 +15,10 @@ import {
 // Issue 22, point 2: Temporal forgets on time. Start-up and `switchboard migrate` set the namespace's retention below
 // RETENTION_DAYS (a day less: Temporal deletes a closed workflow's history that long after it closed), on the real
 // Temporal dev server, here with a namespace that was set to keep histories 400 days.
-// Deletion itself is the server's (a timer at close time + retention) and is not waited for here: released servers
-// refuse a retention under one hour ("A valid retention period is not set on request" for 10s and 5m, 1h accepted,
-// on this repo's Temporal CLI dev server), the key that lowers the floor (system.namespaceMinRetentionLocal) is only
-// on unreleased main, and the server's clock cannot be skipped, so a real deletion takes over an hour of wall time.
+// Deletion itself is the server's (a timer at close time + retention + jitter) and is not waited for here: released
+// servers refuse a retention under one hour ("A valid retention period is not set on request" for 10s and 5m, 1h
+// accepted, without dynamic config). The dev server (Server 1.32) lowers that floor with the dynamic config key
+// system.namespaceMinRetentionLocal: temporal-retention-deletion.test.ts sees a closed run deleted that way.
 const DAY = 86_400;
 let services: Services;
 
