@@ -1,4 +1,4 @@
-import type { Call, ScheduleStatus } from '../workflows/flow/api.js';
+import type { Call, ScheduleStatus } from '../src/contracts/flow-api.js';
 
 /**
  * Closed (nights, weekends, holidays): say so, take a message in the after-hours box, say goodbye. A sub-flow: the

@@ -1,4 +1,4 @@
-import type { FlowDefinition, PostCallSurvey } from '../workflows/flow/api.js';
+import type { FlowDefinition, PostCallSurvey } from '../src/contracts/flow-api.js';
 
 /**
  * The post-call survey this line asks (issue 24, point 5): satisfaction 1–5 (the CSAT panel counts 4 and 5 as

@@ -1,9 +1,9 @@
 /**
  * Which flow answers which number. The call workflow imports this module, so everything it reaches must be
- * deterministic (see workflows/flow/api.ts). `switchboard flows validate` checks the flows before they go live;
+ * deterministic (see src/contracts/flow-api.ts). `switchboard flows validate` checks the flows before they go live;
  * `switchboard flows list` shows them.
  */
-import type { FlowDefinition } from '../workflows/flow/api.js';
+import type { FlowDefinition } from '../src/contracts/flow-api.js';
 import { careLine } from './care-line.js';
 import { mainLine } from './main-line.js';
 import { defaultLine, salesLine, supportLine } from './support-line.js';

@@ -1,4 +1,4 @@
-import type { Call, FlowDefinition, QueueResult } from '../workflows/flow/api.js';
+import type { Call, FlowDefinition, QueueResult } from '../src/contracts/flow-api.js';
 import { afterHours } from './after-hours.js';
 
 /**

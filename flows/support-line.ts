@@ -1,4 +1,4 @@
-import type { FlowDefinition } from '../workflows/flow/api.js';
+import type { FlowDefinition } from '../src/contracts/flow-api.js';
 
 /** The support line: greeting, then the support queue, with a callback offered after 2 minutes on hold. */
 export const supportLine: FlowDefinition = {

@@ -1,4 +1,4 @@
-import type { FlowDefinition } from '../workflows/flow/api.js';
+import type { FlowDefinition } from '../src/contracts/flow-api.js';
 import type { Customer } from './lookups.js';
 
 /**

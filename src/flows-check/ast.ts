@@ -228,7 +228,7 @@ export function callVerb(checker: ts.TypeChecker, call: ts.CallExpression): stri
       ts.isMethodSignature(decl) &&
       ts.isInterfaceDeclaration(decl.parent) &&
       decl.parent.name.text === 'Call' &&
-      decl.getSourceFile().fileName.replace(/\\/g, '/').endsWith('/workflows/flow/api.ts')
+      decl.getSourceFile().fileName.replace(/\\/g, '/').endsWith('/src/contracts/flow-api.ts')
     ) {
       return callee.name.text;
     }
