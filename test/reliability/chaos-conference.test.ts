@@ -148,6 +148,17 @@ describe('chaos in conference mode', () => {
       'the three agents available again',
       30_000,
     );
+    // The dashboards' talk (agent-state intervals) is the CDR's to the millisecond, though the worker died mid-talk.
+    for (const c of cdrs) {
+      const changes = await chaos.query<{ state: string; at: Date }>(
+        `select state, at from agent_state_change where call_id = $1 and state in ('onCall', 'wrapUp') order by at, id`,
+        [c.id],
+      );
+      expect(changes, c.id).toEqual([
+        { state: 'onCall', at: c.connected_at },
+        { state: 'wrapUp', at: c.talk_ended_at },
+      ]);
+    }
     console.log(
       `chaos ${JSON.stringify({
         scenario: 'worker kill -9 mid-conference',
