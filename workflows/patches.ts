@@ -225,3 +225,13 @@ export const POST_CALL_SURVEY_PATCH = 'post-call-survey';
  * silently on a worker without it. Removable once no call from before it is running.
  */
 export const CALL_TRANSFER_PATCH = 'call-transfer';
+
+/**
+ * 2026-12-07, issue 21 point 4 (a caller who hangs up keeps their message). Voicemail segments of
+ * VOICEMAIL_QUEUED_SEGMENT_SECONDS (10 s, was 20), each asked for while the one before records: Graph runs queued media
+ * operations in order (call-cancelmediaprocessing.md), so no audio falls between segments, and a hang-up loses at
+ * most 10 s (Graph sends nothing for the segment then recording). A message that ends otherwise cancels the queued
+ * segment (cancelMediaProcessing). Asked only where VOICEMAIL_SEGMENTS_PATCH holds. Removable once no call from before
+ * it is running (with VOICEMAIL_SEGMENTS_PATCH's old path).
+ */
+export const VOICEMAIL_QUEUED_SEGMENTS_PATCH = 'voicemail-queued-segments';

@@ -17,7 +17,7 @@ import { QueueLive } from '../../src/db/entities/agent-state.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
 import { formatDuration } from '../../src/graph/activity-feed.js';
 import { voicemailBoxes } from '../../flows/voicemail-boxes.js';
-import { VOICEMAIL_SEGMENT_SECONDS } from '../../workflows/flow/voicemail-recording.js';
+import { VOICEMAIL_QUEUED_SEGMENT_SECONDS } from '../../workflows/flow/voicemail-recording.js';
 
 // Voicemail and callbacks end to end over HTTP: the Graph emulator dials, the webhook hands Graph's notifications to
 // Temporal (dev server), the worker runs the call workflows with the real activities, and the rows land in embedded
@@ -107,7 +107,9 @@ describe('voicemail end to end', () => {
   });
 
   it('stores the recording byte for byte as the emulator recorded it, with its metadata in Postgres', async () => {
-    const { callId, summary, row, recordOp } = await leaveMessage('+14255550140', 1200);
+    // 4 s of speech and the box's 5 s of silence end the message within one segment (VOICEMAIL_QUEUED_SEGMENT_SECONDS):
+    // one recording, stored byte for byte.
+    const { callId, summary, row, recordOp } = await leaveMessage('+14255550140', 400);
     expect(summary.outcome).toBe('voicemail');
     expect((await stack.orm.em.fork().findOneOrFail(Call, { id: callId })).outcome).toBe('voicemail');
 
@@ -129,7 +131,7 @@ describe('voicemail end to end', () => {
       duration_ms: number;
     };
     expect(recording).toMatchObject({ sha256: row!.sha256, size_bytes: served!.length });
-    expect(recording.duration_ms).toBeGreaterThanOrEqual(1200);
+    expect(recording.duration_ms).toBeGreaterThanOrEqual(400);
     const stored = await store.get(recording.storage_key);
     expect(stored).toBeDefined();
     expect(Buffer.compare(stored!, served!)).toBe(0);
@@ -140,7 +142,7 @@ describe('voicemail end to end', () => {
     expect(request!.body).toMatchObject({
       playBeep: true,
       stopTones: ['#'],
-      maxRecordDurationInSeconds: VOICEMAIL_SEGMENT_SECONDS,
+      maxRecordDurationInSeconds: VOICEMAIL_QUEUED_SEGMENT_SECONDS,
     });
     expect(stack.emulator!.recordingDownloads.filter((d) => d.callId === callId).map((d) => d.status)).toEqual([200]);
 

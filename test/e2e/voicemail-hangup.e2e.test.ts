@@ -5,13 +5,14 @@ import { startStackWithTestFlows } from '../helpers/test-flows-stack.js';
 import { TEST_VOICEMAIL_NUMBER } from '../helpers/test-flows-workflows.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
 import { checkRecording } from '../../src/recordings/message-check.js';
-import { VOICEMAIL_SEGMENT_SECONDS } from '../../workflows/flow/voicemail-recording.js';
+import { VOICEMAIL_QUEUED_SEGMENT_SECONDS } from '../../workflows/flow/voicemail-recording.js';
 import { oggPages } from '../../src/media/ogg.js';
 import { signRecordingLink } from '../../src/recordings/signed-url.js';
 
 // Issue 21, point 4: a caller who speaks and then hangs up keeps their message. Graph sends no completion, so no
 // recording, for a recordResponse still running at hang-up (microsoft-graph-comms-samples#376; the emulator does the
-// same), so the voicemail verb records in segments of VOICEMAIL_SEGMENT_SECONDS and keeps every segment that
+// same), so the voicemail verb records in segments of VOICEMAIL_QUEUED_SEGMENT_SECONDS, each queued behind the one
+// recording (call-cancelmediaprocessing.md: media operations are queued and run in order), and keeps every segment that
 // completed. Over HTTP: emulator, webhook, Temporal dev server, worker with the real activities, embedded Postgres.
 let stack: TestStack;
 const SIGNING_KEY = 'voicemail-hangup-e2e-signing-key-32b';
@@ -20,14 +21,15 @@ stackForFile(() => startStackWithTestFlows({ RECORDINGS_SIGNING_KEY: SIGNING_KEY
 
 /** A caller who speaks `speechMs` into the test voicemail box in `format`, to the end of the message. */
 async function messageIn(format: 'ogg-opus' | 'wma', phone: string) {
-  // Media runs 10× fast: 5 s of speech is two full 20 s segments and a third that ends in silence.
+  // Media runs 10× fast: 2.5 s of speech is two full 10 s segments and a third that ends in silence.
   const { callId } = await stack.emulator!.placeCall({
     from: { phone },
     applicationInstanceId: TEST_VOICEMAIL_NUMBER,
-    speechMs: 5_000,
+    speechMs: 2_500,
     recording: { format },
   });
   expect((await callResult(stack.client, callId)).outcome).toBe('voicemail');
+  expect(queuedAhead(callId)[0]).toBe(true);
   const segments = stack
     .emulator!.getCall(callId)!
     .operations.filter((o) => o.type === 'recordResponse' && o.status === 'completed')
@@ -46,6 +48,19 @@ async function messageIn(format: 'ogg-opus' | 'wma', phone: string) {
   return { segments, voicemail, recordings };
 }
 
+/**
+ * For each segment after the first that was asked for, whether the request came before the segment ahead of it
+ * stopped recording (the emulator's history, in the order things happened): queued, so it recorded from that moment.
+ */
+function queuedAhead(callId: string): boolean[] {
+  const history = stack.emulator!.getCall(callId)!.history;
+  const ended = history.flatMap((h, i) => (h.kind === 'media' && h.detail.startsWith('recording ended') ? [i] : []));
+  const asked = history.flatMap((h, i) =>
+    h.kind === 'request' && 'path' in h && h.path.endsWith('/recordResponse') ? [i] : [],
+  );
+  return asked.slice(1).map((at, k) => ended[k] === undefined || at < ended[k]!);
+}
+
 /** GET /api/recordings/{id} with a signed link, as a supervisor's player fetches it. */
 async function served(recordingId: string) {
   const query = signRecordingLink(Buffer.from(SIGNING_KEY), recordingId, new Date(Date.now() + 60_000), 'sup-1');
@@ -56,12 +71,12 @@ async function served(recordingId: string) {
 
 describe('voicemail from a caller who hangs up mid-message', () => {
   it('keeps the segments recorded before the hang-up as one message', async () => {
-    // The emulator runs media 10× fast: a 20 s segment is 2 s, and its recording 2 s of audio. The caller speaks on
+    // The emulator runs media 10× fast: a 10 s segment is 1 s, and its recording 1 s of audio. The caller speaks on
     // and hangs up while the third segment records. The hang-up is at that point of the call, not at a wall-clock
     // time: under load (a 2-core machine running several suites) answering and the greeting took long enough that a
     // fixed 7 s hang-up could come before any segment had completed. The emulator is in this process, so the segments
     // are counted and the caller hangs up in one tick: nothing completes in between.
-    const segmentMs = (VOICEMAIL_SEGMENT_SECONDS * 1000) / stack.config.emulator.mediaSpeed;
+    const segmentMs = (VOICEMAIL_QUEUED_SEGMENT_SECONDS * 1000) / stack.config.emulator.mediaSpeed;
     const { callId } = await stack.emulator!.placeCall({
       from: { phone: '+14255550150' },
       applicationInstanceId: TEST_VOICEMAIL_NUMBER,
@@ -83,12 +98,19 @@ describe('voicemail from a caller who hangs up mid-message', () => {
     expect(summary.outcome).toBe('voicemail');
 
     // The segments completed (200/8515) before the hang-up are the message; the one running at the hang-up got
-    // nothing from Graph, and its audio is the only part lost (at most VOICEMAIL_SEGMENT_SECONDS).
+    // nothing from Graph, and its audio is the only part lost (at most VOICEMAIL_QUEUED_SEGMENT_SECONDS). The one
+    // queued behind it, if already asked for, had recorded nothing.
     const records = recordings();
     const completed = records.filter((o) => o.status === 'completed');
     expect(completedAtHangUp).toBeGreaterThanOrEqual(2);
     expect(completed).toHaveLength(completedAtHangUp);
-    expect(records).toHaveLength(completedAtHangUp + 1);
+    expect(records.slice(0, completedAtHangUp).every((o) => o.status === 'completed')).toBe(true);
+    expect(records.length - completedAtHangUp).toBeGreaterThanOrEqual(1);
+    expect(records.length - completedAtHangUp).toBeLessThanOrEqual(2);
+    expect(records.slice(completedAtHangUp).every((o) => !o.recordingLocation)).toBe(true);
+    // The second segment was asked for while the first recorded: it started the moment that one ended. (Each later one
+    // is asked for when the one before it completes, so it is queued while its predecessor records, given time.)
+    expect(queuedAhead(callId)[0]).toBe(true);
 
     const row = (await stack.orm.em.getKnex()('voicemail').where('call_id', callId).first()) as {
       status: string;

@@ -39,10 +39,16 @@ interface Segment {
 
 /** One recordResponse, awaited to its completion (or the hang-up): what it left. */
 async function recordSegment(ctx: CallContext, limits: MessageLimits, s: Segment): Promise<RecordingCompletion> {
-  const { session, recorder, callId } = ctx;
-  let operationId: string | undefined;
+  const operationId = await startSegment(ctx, limits, s);
+  if (operationId === undefined) return { completionReason: 'recordResponse refused' };
+  return awaitSegment(ctx, s, operationId);
+}
+
+/** Asks Graph for one recordResponse; undefined when it refused. */
+async function startSegment(ctx: CallContext, limits: MessageLimits, s: Segment): Promise<string | undefined> {
+  const { recorder, callId } = ctx;
   try {
-    ({ operationId } = await graph.recordResponse({
+    const { operationId } = await graph.recordResponse({
       callId,
       clientContext: s.clientContext,
       ...(s.greeting ? { promptUri: limits.greetingUri } : {}),
@@ -52,13 +58,18 @@ async function recordSegment(ctx: CallContext, limits: MessageLimits, s: Segment
       initialSilenceTimeoutInSeconds: s.initialSilenceSeconds,
       maxSilenceTimeoutInSeconds: limits.maxSilenceSeconds,
       stopTones: ['#'],
-    }));
+    });
     recorder.event('recordingStarted', { operationId, box: limits.box, maxSeconds: s.seconds });
+    return operationId;
   } catch (err) {
     recorder.event('recordingFailed', failureDetails(err));
+    return undefined;
   }
-  if (operationId === undefined) return { completionReason: 'recordResponse refused' };
-  const opId = operationId;
+}
+
+/** Waits for a recordResponse Graph accepted to complete (or the hang-up): what it left. */
+async function awaitSegment(ctx: CallContext, s: Segment, opId: string): Promise<RecordingCompletion> {
+  const { session } = ctx;
   // The greeting, the message, and Graph's own margin. A caller who hangs up mid-message ends the call, and Graph
   // sends nothing for the operation then outstanding; a moment is still given, in case a completion does follow.
   await condition(() => session.operations.has(opId) || session.terminated, (s.seconds + 120) * 1000);
@@ -122,6 +133,62 @@ export async function recordInSegments(ctx: CallContext, limits: MessageLimits):
     });
     if (ctx.session.terminated || Number(last.resultInfo?.subcode ?? last.resultInfo?.subCode) !== MAX_DURATION_SUBCODE)
       break;
+  }
+  if (recordings.length === 0) return last;
+  return { ...first, ...(recordings.length > 1 ? { segments: recordings } : {}) };
+}
+
+/**
+ * Since VOICEMAIL_QUEUED_SEGMENTS_PATCH: the segment that would be lost at a hang-up is at most this long (it was
+ * VOICEMAIL_SEGMENT_SECONDS). Shorter segments cost nothing in audio now that each is queued behind the one before.
+ */
+export const VOICEMAIL_QUEUED_SEGMENT_SECONDS = 10;
+
+/**
+ * The message in segments of VOICEMAIL_QUEUED_SEGMENT_SECONDS, each asked for while the one before still records.
+ * Graph queues media operations and runs them in order (call-cancelmediaprocessing.md: playPrompt and recordResponse
+ * "are by default queued to process in order"), so the next segment starts recording the moment one ends at its
+ * maximum, instead of after a notification, a workflow task and a request: no gap where the caller speaks into
+ * nothing. When a segment ends any other way (silence, `#`, nothing recorded) the message is over and the queued one
+ * is cancelled (cancelMediaProcessing). A hang-up still loses the segment then recording: Graph documents nothing for
+ * an operation outstanding at hang-up and sends nothing (microsoft-graph-comms-samples#376), so that loss is kept to
+ * VOICEMAIL_QUEUED_SEGMENT_SECONDS.
+ */
+export async function recordInQueuedSegments(ctx: CallContext, limits: MessageLimits): Promise<RecordingCompletion> {
+  const plan: Segment[] = [];
+  for (let i = 0, planned = 0; planned < limits.maxSeconds; i++) {
+    const seconds = Math.min(VOICEMAIL_QUEUED_SEGMENT_SECONDS, limits.maxSeconds - planned);
+    plan.push({
+      clientContext: i === 0 ? 'voicemail' : `voicemail-${i + 1}`,
+      greeting: i === 0,
+      seconds,
+      initialSilenceSeconds: i === 0 ? limits.initialSilenceSeconds : limits.maxSilenceSeconds,
+    });
+    planned += seconds;
+  }
+  const recordings: NonNullable<VoicemailInput['segments']> = [];
+  let first: RecordingCompletion | undefined;
+  let last: RecordingCompletion = { completionReason: 'recordResponse refused' };
+  let current = await startSegment(ctx, limits, plan[0]!);
+  for (let i = 0; current !== undefined && i < plan.length; i++) {
+    const next =
+      i + 1 < plan.length && !ctx.session.terminated ? await startSegment(ctx, limits, plan[i + 1]!) : undefined;
+    last = await awaitSegment(ctx, plan[i]!, current);
+    first ??= last;
+    if (last.recordingLocation)
+      recordings.push({
+        recordingLocation: last.recordingLocation,
+        ...(last.recordingAccessToken ? { recordingAccessToken: last.recordingAccessToken } : {}),
+      });
+    const goesOn =
+      !!last.recordingLocation &&
+      !ctx.session.terminated &&
+      Number(last.resultInfo?.subcode ?? last.resultInfo?.subCode) === MAX_DURATION_SUBCODE;
+    if (!goesOn) {
+      if (next !== undefined && !ctx.session.terminated) await ctx.session.cancelMedia('voicemail-end');
+      break;
+    }
+    current = next;
   }
   if (recordings.length === 0) return last;
   return { ...first, ...(recordings.length > 1 ? { segments: recordings } : {}) };

@@ -2,11 +2,11 @@ import { patched, proxyActivities } from '@temporalio/workflow';
 import type { VoicemailActivities } from '../../src/contracts/activities/voicemail.js';
 import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { failureDetails } from '../call-session.js';
-import { VOICEMAIL_SEGMENTS_PATCH } from '../patches.js';
+import { VOICEMAIL_QUEUED_SEGMENTS_PATCH, VOICEMAIL_SEGMENTS_PATCH } from '../patches.js';
 import type { VoicemailResult } from './api.js';
 import type { CallContext } from './context.js';
 import { clamp } from './limits.js';
-import { recordInSegments, recordWhole, type MessageLimits } from './voicemail-recording.js';
+import { recordInQueuedSegments, recordInSegments, recordWhole, type MessageLimits } from './voicemail-recording.js';
 
 // Graph keeps a recording only a short while after it completes: retry the download promptly, for about 2 minutes,
 // then record the message as failed rather than lose it silently.
@@ -62,9 +62,12 @@ async function recordVoicemail(ctx: CallContext, boxName: string): Promise<Voice
     initialSilenceSeconds: clamp(box.initialSilenceSeconds ?? VOICEMAIL_DEFAULTS.initialSilenceSeconds, 1, 120),
     maxSilenceSeconds: clamp(box.maxSilenceSeconds ?? VOICEMAIL_DEFAULTS.maxSilenceSeconds, 1, 120),
   };
-  const completion = patched(VOICEMAIL_SEGMENTS_PATCH)
-    ? await recordInSegments(ctx, limits)
-    : await recordWhole(ctx, limits);
+  // Each patch is asked only where the one before it holds, so a run recorded under an older way keeps it.
+  const completion = !patched(VOICEMAIL_SEGMENTS_PATCH)
+    ? await recordWhole(ctx, limits)
+    : patched(VOICEMAIL_QUEUED_SEGMENTS_PATCH)
+      ? await recordInQueuedSegments(ctx, limits)
+      : await recordInSegments(ctx, limits);
 
   const saved = await store.storeVoicemail({ ...base, ...completion }).catch((err: unknown) => {
     recorder.event('voicemailStoreFailed', failureDetails(err));
