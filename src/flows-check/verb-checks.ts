@@ -10,6 +10,7 @@ import type { Problems } from './problems.js';
 import type { FlowsProgram } from './program.js';
 import type { PromptChecker } from './prompts.js';
 import { checkName, type Registries } from './registries.js';
+import { checkQueueSurvey } from './survey-checks.js';
 import { CALLBACK_PROMPTS, type RuntimeDefaults } from './runtime-defaults.js';
 
 export interface VerbCheckContext {
@@ -67,6 +68,7 @@ function checkVerbCall(ctx: VerbCheckContext, node: ts.CallExpression): void {
       const offer = optionProperty(opts, 'callbackOffer');
       if (offer || optionProperty(opts, 'offerCallbackAfterSeconds'))
         checkCallbackOffer(ctx, offer, node, 'queue callback offer');
+      checkQueueSurvey({ checker: fp.checker, sites, problems, prompts, queues }, node, a0, opts);
       break;
     }
     case 'offerCallback':

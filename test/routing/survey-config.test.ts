@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { QueueValidationError, validateQueues, type QueueDefinition } from '../../src/routing/validate.js';
 
 const agents = { a1: { name: 'Ann' } };
-const rating = { prompt: 'survey-satisfaction.wav', keys: ['1', '2', '3', '4', '5'] };
+type Question = NonNullable<QueueDefinition['survey']>['questions'][number];
+const rating: Question = { prompt: 'survey-satisfaction.wav', keys: ['1', '2', '3', '4', '5'] };
+const resolved: Question = { prompt: 'survey-resolved.wav', keys: ['1', '2'] };
 
 function problems(def: Partial<QueueDefinition>): string[] {
   try {
@@ -21,7 +23,7 @@ function problems(def: Partial<QueueDefinition>): string[] {
 
 describe('queue survey', () => {
   it('a conference queue takes a survey of 1 to 3 questions, kept as written', () => {
-    const survey = { questions: [rating, { prompt: 'survey-resolved.wav', keys: ['1', '2'] }], thanks: 'thanks.wav' };
+    const survey = { questions: [rating, resolved], thanks: 'thanks.wav' };
     const q = validateQueues(agents, { care: { agents: ['a1'], connectBy: 'conference', survey } as QueueDefinition });
     expect(q.care!.survey).toEqual(survey);
   });
