@@ -6,11 +6,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export interface Asset {
   type: string;
   body: Buffer;
+  /** The same bytes gzipped once at start, for browsers that accept it (all that Teams runs in). */
+  gzip: Buffer;
+  /** A chunk named by its content's hash: it never changes under its name, so browsers may keep it. */
+  immutable: boolean;
+}
+
+function asset(name: string, type: string, body: Buffer): Asset {
+  return { type, body, gzip: gzipSync(body, { level: 9 }), immutable: name.startsWith('chunk-') };
 }
 
 const source = new URL('../../teams/tabs/', import.meta.url);
@@ -31,14 +40,9 @@ export async function buildTabAssets(): Promise<Map<string, Asset>> {
   });
   const assets = new Map<string, Asset>();
   for (const file of result.outputFiles) {
-    assets.set(file.path.split('/').pop()!, {
-      type: 'text/javascript; charset=utf-8',
-      body: Buffer.from(file.contents),
-    });
+    const name = file.path.split('/').pop()!;
+    assets.set(name, asset(name, 'text/javascript; charset=utf-8', Buffer.from(file.contents)));
   }
-  assets.set('tabs.css', {
-    type: 'text/css; charset=utf-8',
-    body: await readFile(new URL('tabs.css', source)),
-  });
+  assets.set('tabs.css', asset('tabs.css', 'text/css; charset=utf-8', await readFile(new URL('tabs.css', source))));
   return assets;
 }

@@ -63,11 +63,20 @@ export async function tabsRouter(opts: TabsOptions): Promise<Router> {
     });
   }
 
+  // Fluent UI makes the shared chunk the bulk of a tab (about 225 KB, 61 KB gzipped): it goes gzipped, and, named
+  // by its hash, is kept by the browser instead of fetched on every open of the tab.
   router.get('/assets/:file', (req, res) => {
     const asset = assets.get(String(req.params.file));
     if (!asset) return void res.status(404).json({ error: { code: 'NotFound', message: 'no such asset' } });
     tabHeaders(res);
-    res.type(asset.type).send(asset.body);
+    if (asset.immutable) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.type(asset.type);
+    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.setHeader('Content-Encoding', 'gzip');
+      return void res.send(asset.gzip);
+    }
+    res.send(asset.body);
   });
 
   router.get('/api/live', opts.auth.authenticate(), (req: Request, res: Response) => {
