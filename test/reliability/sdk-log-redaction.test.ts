@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from '../../src/temporal/runtime.js';
+import { redactSdkLogEntry } from '../../src/temporal/sdk-log-redaction.js';
 import { startWorkflowTestEnvironment } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -92,4 +93,31 @@ it('logs a failed activity, its failed workflow and a failed workflow task witho
   // And nowhere in anything logged: not the number in any form, nor the messages' words.
   const log = JSON.stringify(lines);
   for (const clear of [...FORMS, 'not found', 'no route for']) expect(log).not.toContain(clear);
+});
+
+it("redacts an error quoted in the line's text and in the core's Debug-printed failures; other fields stay", () => {
+  const error = new Error(`participant ${NUMBER} not found`);
+  // The SDK's "Error while processing ActivityTask.start: <message>" quotes the error in the text too.
+  const quoted = redactSdkLogEntry(`Error while processing ActivityTask.start: ${error.message}`, {
+    error,
+    workflowId: 'call-5b1c',
+  });
+  expect(quoted).toEqual({
+    message: 'Error while processing ActivityTask.start: [redacted]',
+    meta: { error: { name: 'Error', message: '[redacted]' }, workflowId: 'call-5b1c' },
+  });
+  // The native core prints a failure with Rust's Debug format: a failure decoded before it reached the core (none
+  // of Switchboard's, but a converter without encodeCommonAttributes would) keeps no message, stack or number.
+  const core = redactSdkLogEntry('Failing workflow task', {
+    failure: `Failure { message: "no route for ${NUMBER}", stack_trace: "at x (+44 7700 900461)", cause: None }`,
+    runId: '01a2512f-54be-750a-a70c-0e0e1fb0848c',
+  });
+  expect(core.meta).toEqual({
+    failure: 'Failure { message: "[redacted]", stack_trace: "[redacted]", cause: None }',
+    runId: '01a2512f-54be-750a-a70c-0e0e1fb0848c',
+  });
+  // A number written into the text some other way is taken out too.
+  expect(redactSdkLogEntry(`lookup for +44 7700 900461 failed`, undefined).message).toBe(
+    'lookup for [redacted] failed',
+  );
 });
