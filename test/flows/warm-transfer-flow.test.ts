@@ -32,7 +32,7 @@ async function until(caller: SimulatedCaller, type: string, count = 1): Promise<
     n(),
     caller
       .timeline()
-      .map((e) => e.type)
+      .map((e) => `${e.type}${e.type === 'queueExit' ? JSON.stringify(e.payload) : ''}`)
       .join(' '),
   ).toBeGreaterThanOrEqual(count);
 }
@@ -139,6 +139,27 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     expect(ops(caller.callId)).toContain('delete');
   });
 
+  it('a caller who hangs up while waiting in the next queue ends the call abandoned; the first agent’s part ends', async () => {
+    await t.wait('60s');
+    const caller = await t.call({ dial: 'ra-anything', from: '+14255550183' });
+    await until(caller, 'conferenced');
+    // Billing's only agent is Adele, who is on this call: nobody takes it, the caller waits on hold with her.
+    await t.transfer(caller.callId, { queue: 'billing' }, { by: adele });
+    for (
+      let i = 0;
+      i < 10 && !t.graph.prompts.some((p) => p.callId === caller.callId && p.clientContext === 'hold-2');
+      i++
+    )
+      await caller.waits('1s');
+    await t.graph.conference.callerLeaves(caller.callId);
+    const summary = await caller.result();
+    expect(summary).toMatchObject({ outcome: 'abandoned' });
+    expect(caller.record()!.segments?.map((s) => [s.agentId, s.queue, s.endedBy])).toEqual([
+      [adele, 'support', 'warmTransfer'],
+    ]);
+    expect(caller.timeline().map((e) => e.type)).toContain('callerLeftDuringTransfer');
+  });
+
   it('a call whose talk has ended refuses a transfer (the validator: no history written)', async () => {
     await t.wait('60s');
     const caller = await t.call({ dial: 'ra-anything', from: '+14255550182' });
@@ -154,6 +175,6 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     const check = await t.checkHistories();
     expect(check.replayFailures).toEqual([]);
     expect(check.failedTasks).toEqual([]);
-    expect(check.replayed.callWorkflow).toBe(3);
+    expect(check.replayed.callWorkflow).toBe(4);
   });
 });
