@@ -59,6 +59,17 @@ describe('switchboard admin transfer', () => {
     expect(extra.status).toBe(400);
   });
 
+  it('the OpenAPI document has the route, its body and its answer', async () => {
+    const { json } = await api.call('GET', '/api/openapi.json');
+    const post = json.paths['/api/admin/calls/{id}/transfer'].post;
+    expect(Object.keys(post.requestBody.content['application/json'].schema.properties)).toEqual([
+      'queue',
+      'agentId',
+      'blind',
+    ]);
+    expect(JSON.stringify(post.responses)).toMatch(/fromAgentId/);
+  });
+
   it('usage errors exit 2 and --help shows the command', async () => {
     const token = await api.token(SUPERVISOR);
     for (const args of [
