@@ -159,7 +159,11 @@ export async function eraseSubject(s: PrivacyStores, subject: DataSubject, actor
 /** The places an export read, and those it could not, with why: the person is told where their data is. */
 function storesRead(temporalHeld: string[]) {
   return [
-    { store: 'postgres', read: true, tables: ['call', 'call_event', 'voicemail', 'callback', 'recording'] },
+    {
+      store: 'postgres',
+      read: true,
+      tables: ['call', 'call_event', 'survey_response', 'voicemail', 'callback', 'recording'],
+    },
     { store: 'recordings folder', read: true, what: 'the audio of each recording listed (files beside export.json)' },
     {
       store: 'temporal',
@@ -185,6 +189,10 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
   const m = new SubjectMatcher(subject, s.region);
   const found = await find(knex, m);
   const events = await knex('call_event').whereIn('call_id', found.callIds).orderBy(['call_id', 'seq']);
+  // The post-call survey's answers (issue 24): erased with their call (on delete cascade), exported with it here.
+  const surveys = (await knex('survey_response')
+    .whereIn('call_id', found.callIds)
+    .orderBy(['call_id', 'question_index'])) as { call_id: string }[];
   const recordings = await knex('recording').whereIn('call_id', found.callIds);
   await mkdir(outDir, { recursive: true });
   const audio: string[] = [];
@@ -211,7 +219,11 @@ export async function exportSubject(s: PrivacyStores, subject: DataSubject, outD
     stores: storesRead(temporalHeld),
     calls: [...found.calls]
       .sort((a, b) => String(a.arrived_at).localeCompare(String(b.arrived_at)))
-      .map((c) => ({ ...c, timeline: events.filter((e: { call_id: string }) => e.call_id === c.id) })),
+      .map((c) => ({
+        ...c,
+        timeline: events.filter((e: { call_id: string }) => e.call_id === c.id),
+        survey: surveys.filter((r) => r.call_id === c.id),
+      })),
     voicemails: found.voicemails,
     callbacks: found.callbacks,
     // Callbacks someone else asked for, to this person's number: the callback only, not the other caller's call.
