@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { temporalTestServerPath } from '../../src/infra/temporal-dev-server.js';
-import { workflowsPath } from '../../src/temporal/worker.js';
 import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { addCallSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { routingActivities, startAgentWorkflows } from '../helpers/routing.js';
@@ -11,6 +9,7 @@ import { callWorkflowId } from '../../src/contracts/call.js';
 import type { CallWorkflowInput } from '../../src/contracts/call.js';
 import { eventually } from '../helpers/eventually.js';
 import { queues } from '../../flows/index.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 
 // The call workflow on the time-skipping test server: 40 minutes of hold music run in seconds.
 // Each test gets its own server: the queue and agent workflows one test leaves running (and the skipped time) can't
@@ -72,11 +71,8 @@ async function withWorker<T>(graph: ScriptedGraph, name: string, fn: (taskQueue:
   // Agents who decline are not offered the same call again within the hour, so offers don't interrupt the wait; the
   // queue keeps a caller up to 45 minutes.
   const testQueues = { support: { ...queues.support!, reofferAfterSeconds: 3600, maxWaitSeconds: 2700 } };
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    dataConverter: env.client.options.dataConverter,
+  const worker = await createTestWorker(env, {
     taskQueue,
-    workflowsPath,
     activities: { ...graph.activities(), ...routingActivities(env.client, taskQueue, testQueues) },
   });
   return worker.runUntil(async () => {

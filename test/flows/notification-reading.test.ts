@@ -9,11 +9,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CallNotification } from '../../src/contracts/graph-call.js';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
 import type { ReadingResult, ReadingStep } from '../helpers/notification-reading-workflow.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 
 let env: TestWorkflowEnvironment;
 workflowTestEnvironmentForFile((e) => (env = e));
@@ -22,9 +22,7 @@ const workflowsPath = fileURLToPath(new URL('../helpers/notification-reading-wor
 let runs = 0;
 async function read(steps: ReadingStep[]): Promise<ReadingResult> {
   const taskQueue = `notification-reading-${++runs}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    dataConverter: env.client.options.dataConverter,
+  const worker = await createTestWorker(env, {
     taskQueue,
     workflowsPath,
   });

@@ -2,7 +2,6 @@ import { samples } from '../helpers/prometheus.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startWorkflowTestEnvironment } from '../helpers/services.js';
-import { Worker } from '@temporalio/worker';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { installTemporalRuntime } from '../../src/temporal/runtime.js';
@@ -10,6 +9,7 @@ import { startWorkerMetricsServer } from '../../src/server/metrics-server.js';
 import { failingTask } from '../../src/routing/failing-task.js';
 import { WORKFLOW_TASK_FAILURES_METRIC } from '../../dashboards/alerts.js';
 import { eventually } from '../helpers/eventually.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 
 // Issue 28: a workflow task that fails (a nondeterminism above all) is retried for ever and its workflow does nothing
 // meanwhile. /metrics must count such failures by workflow type, for the alert rule (dashboards/alerts.ts) to fire.
@@ -42,9 +42,7 @@ afterAll(async () => {
 it('counts failed workflow tasks in /metrics by workflow type and reason', async () => {
   const taskQueue = 'workflow-task-failures';
   // Caching no workflow, every task replays its history first, as after a worker restart.
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    dataConverter: env.client.options.dataConverter,
+  const worker = await createTestWorker(env, {
     taskQueue,
     workflowsPath,
     maxCachedWorkflows: 0,
