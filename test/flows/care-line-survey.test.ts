@@ -82,6 +82,16 @@ describe('care line: post-call survey (FlowTest)', () => {
     expect(caller.survey().map((r) => [r.questionIndex, r.status, r.queue])).toEqual([[0, 'callerLeft', 'support']]);
   });
 
+  it('the caller hangs up at the first question: that question is hungUp and the rest are not asked', async () => {
+    const caller = await talkingToAdele('+14255550184');
+    await t.graph.conference.agentLeaves(caller.callId, adele);
+    await caller.hears('survey-satisfaction.wav');
+    await caller.hangUp();
+    await caller.result();
+    expect(caller.survey().map((r) => [r.questionIndex, r.status])).toEqual([[1, 'hungUp']]);
+    expect(caller.heard()).not.toContain('survey-resolved.wav');
+  });
+
   it('every call, queue and agent history of this file replays', async () => {
     await expectReplayCheck(() => t.checkHistories(), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
   });
