@@ -68,10 +68,14 @@ describe('a caller who hangs up while recording (microsoft-graph-comms-samples#3
   it('ends the call and sends no completion for the operation: its recording is never offered', async () => {
     const callId = await rig.establishedCall({ speechMs: 60000, hangUpAfterMs: 1500 });
     const op = await rig.calls.recordResponse(callId, { clientContext: 'hangup', maxRecordDurationInSeconds: 120 });
+    // A second recordResponse queued behind it (call-cancelmediaprocessing.md: media operations run in order), as the
+    // voicemail verb asks for its next segment: nothing is sent for it either.
+    const queued = await rig.calls.recordResponse(callId, { clientContext: 'queued', maxRecordDurationInSeconds: 10 });
     await rig.receiver.waitFor(isState(callId, 'terminated'), 'terminated', 8000);
     // Anything Graph would send about the operation would follow the hang-up at once; nothing does.
     await new Promise((r) => setTimeout(r, 500));
     expect(rig.receiver.forCall(callId).filter(isOperation(callId, op.operationId))).toEqual([]);
+    expect(rig.receiver.forCall(callId).filter(isOperation(callId, queued.operationId))).toEqual([]);
     const polled = await rig.raw('GET', `/communications/calls/${callId}/operations/${op.operationId}`);
     expect(polled.status).toBe(404);
   });

@@ -173,7 +173,15 @@ export class MediaOperations {
     return ops.length;
   }
 
-  /** The call ended or left the bot: its media stops and the bot hears nothing of it. */
+  /**
+   * The call ended or left the bot: its media stops and the bot hears nothing of it. What Graph does with a prompt or
+   * recordResponse outstanding (running or queued) when the call ends is not documented: commsoperation.md says only
+   * that a `running` operation's updates "come via the notification channel", call-record.md that a recording "is
+   * discarded shortly after the call ends", and neither call-delete.md nor the notifications pages name an operation
+   * notification at hang-up. Real tenants send none for a recordResponse the caller hung up on, so its audio is never
+   * offered (microsoft-graph-comms-samples#376, open since 2020, confirmed by Microsoft as needing the call object kept
+   * longer): the emulator does the same. test/graph/emulator-recording-v1.test.ts checks it.
+   */
   stopMediaSilently(call: EmulatedCall): void {
     this.cancelMedia(call, false);
   }
