@@ -75,6 +75,16 @@ export const AGENT_LOCAL_PUBLISH_PATCH = 'agent-local-publish';
  */
 export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
 
+/**
+ * 2026-12-07, found by the lead in the code. Every worker start tells each agent's workflow its configured queues
+ * (startAgentWorkflows), and a signed-out agent told any queues was signed in: an agent who signed out and went home
+ * was available again after every deploy and offered calls. Now only a queue list going from empty to some signs a
+ * signed-out agent in (a new agent; one opting back in after opting out of every queue). Asked only when a signed-out
+ * agent with queues is told queues (workflows/agent/state.ts setQueues), so runs in flight get it at the next start.
+ * Removable once every agent has continued as new on a release with it.
+ */
+export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues';
+
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 
 /**

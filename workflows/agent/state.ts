@@ -28,6 +28,11 @@ export class AgentState {
   pending: AgentStateRow[] = [];
   /** Something queues or Postgres must hear about. */
   dirty = false;
+  /**
+   * Whether a signed-out agent whose queue list changes, but was not empty, stays signed out. Asked only then, so the
+   * workflow decides it by its patch there (AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH); without a workflow, always.
+   */
+  staysSignedOut: () => boolean = () => true;
 
   constructor(
     readonly agentId: string,
@@ -97,7 +102,10 @@ export class AgentState {
       this.s.state !== 'onCall'
     ) {
       this.to('signedOut', now, 'optOut');
-    } else if (after.length > 0 && this.s.state === 'signedOut') {
+    } else if (after.length > 0 && this.s.state === 'signedOut' && (before.length === 0 || !this.staysSignedOut())) {
+      // Signed in by getting a first queue (a new agent, or one who had opted out of every queue opting back in), not
+      // by being told queues they had: every worker start tells each agent their configured queues again, and an
+      // agent who signed out and went home must not be offered calls after a deploy.
       this.becomeAvailable(now, 'signIn');
     }
   }
@@ -253,7 +261,8 @@ export class AgentState {
     if (this.s.state === 'wrapUp') return Math.max(1, (this.s.wrapUpUntil ?? now) - now);
     const lease = this.s.reservation?.leaseSeconds;
     if (this.s.state === 'reserved' && lease !== undefined) return Math.max(1, this.s.since + lease * 1000 - now);
-    if (this.s.state === 'onCall' && !this.s.sawInCall && !this.s.endReported) return Math.max(1, this.s.since + this.presenceLagMs - now);
+    if (this.s.state === 'onCall' && !this.s.sawInCall && !this.s.endReported)
+      return Math.max(1, this.s.since + this.presenceLagMs - now);
     return undefined;
   }
 
