@@ -139,8 +139,8 @@ describe('connect by conference', () => {
     expect(conference['POST /communications/calls/{id}/transfer']).toBeUndefined();
     expect(transfer['POST /communications/calls/{id}/transfer']).toBe(1);
     expect(transfer['POST /communications/calls/{id}/participants/invite']).toBeUndefined();
-    // A transferred call's CDR has no roster figures: Switchboard left the call.
-    expect(await cdr(xfer.callId)).toMatchObject({ connectedBy: null, talkEndedAt: null, talkEndedBy: null });
+    // A transferred call's CDR says so, and has no roster figures: Switchboard left the call.
+    expect(await cdr(xfer.callId)).toMatchObject({ connectedBy: 'transfer', talkEndedAt: null, talkEndedBy: null });
     // Switchboard hangs up the conference itself; a transferred call is ended by Graph.
     expect(conference['DELETE /communications/calls/{id}']).toBeGreaterThanOrEqual(1);
   });

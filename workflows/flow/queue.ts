@@ -195,7 +195,8 @@ async function waitInQueue(ctx: CallContext, firstQueue: string, options: QueueO
       // Connected when Graph said so (the same moment our leg may have ended), not after we told the queue.
       const waitSeconds = Math.round(Date.now() - queuedAtMs) / 1000;
       const connectedAt = new Date().toISOString();
-      recorder.set({ agentId, connectedAt, waitSeconds });
+      // How (conferenceIn set 'conference'): the CDR says which calls have an exact talk end (talk_ended_at).
+      recorder.set({ agentId, connectedAt, waitSeconds, ...(offer.conference ? {} : { connectedBy: 'transfer' }) });
       await reportOffer(assignment, offer.outcomes, workflowId, {
         at: connectedAt,
         endReported: offer.conference === true,
