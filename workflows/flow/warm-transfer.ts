@@ -44,6 +44,10 @@ interface TransferState {
   segments: CallSegment[];
   /** An agent has sent the caller on. */
   transferred?: boolean;
+  /** From a transfer taken until the next agent talks: no agent to transfer from. */
+  moving?: boolean;
+  /** The talk is over (a survey may follow): nothing to transfer. */
+  over?: boolean;
 }
 
 const states = new WeakMap<CallSession, TransferState>();
@@ -66,26 +70,40 @@ export function transferRefusal(session: CallSession, req: TransferRequest): str
   if (typeof req.requestedBy !== 'string' || req.requestedBy.length === 0) return 'requestedBy is required';
   if (session.terminated) return 'the call has ended';
   const s = states.get(session);
-  if (!s?.talking) {
+  const talking = talkingNow(session);
+  if (!talking) {
     return session.roster
       ? 'no agent is talking to the caller now'
       : 'the call is not a conference: Switchboard left it when it transferred the caller to the agent (connectBy transfer), so it cannot transfer it again';
   }
-  if (s.pending) return 'a transfer of this call is already under way';
-  if (toAgent && req.agentId === s.talking.agentId) return 'the caller is already talking to that agent';
+  if (s?.pending) return 'a transfer of this call is already under way';
+  if (toAgent && req.agentId === talking) return 'the caller is already talking to that agent';
   return undefined;
+}
+
+/**
+ * The agent the caller talks to: the one talkWithTransfers watches, or one Graph's roster shows just put through by
+ * conference (the CDR names them at once; the queue verb reports the offer before it starts watching the talk).
+ */
+function talkingNow(session: CallSession): string | undefined {
+  const s = states.get(session);
+  if (s?.talking) return s.talking.agentId;
+  if (s?.moving || s?.over) return undefined;
+  const { agentId, connectedBy } = session.recorder.record;
+  const inCall = session.roster?.some((p) => p.kind === 'user' && p.userId === agentId) ?? false;
+  return connectedBy === 'conference' && agentId !== undefined && inCall ? agentId : undefined;
 }
 
 /** The Update: the talk in progress gives way to the transfer (talkWithTransfers carries it out). */
 export function requestTransfer(session: CallSession, req: TransferRequest): TransferResult {
   patched(CALL_TRANSFER_PATCH);
+  const fromAgentId = talkingNow(session)!;
   const s = stateOf(session);
-  const from = s.talking!;
   s.pending = req;
   const blind = req.blind === true;
   const to = req.queue ? { queue: req.queue } : { agentId: req.agentId! };
-  session.recorder.event('agentTransferRequested', { fromAgentId: from.agentId, ...to, blind, by: req.requestedBy });
-  return { fromAgentId: from.agentId, to, blind, outcome: 'transferring' };
+  session.recorder.event('agentTransferRequested', { fromAgentId, ...to, blind, by: req.requestedBy });
+  return { fromAgentId, to, blind, outcome: 'transferring' };
 }
 
 /**
@@ -101,7 +119,7 @@ export async function talkWithTransfers(
   let talk: Talk = { ...first, connectedAt: ctx.recorder.record.connectedAt ?? new Date().toISOString() };
   for (;;) {
     await letGo(ctx, s);
-    s.talking = talk;
+    [s.talking, s.moving] = [talk, false];
     const end = await stayInConference(ctx, talk.assignment, talk.agentId, () => s.pending !== undefined);
     s.talking = undefined;
     const req = s.pending;
@@ -109,11 +127,12 @@ export async function talkWithTransfers(
     if (end) {
       // The talk is over. A transferred call's last segment ends with it.
       if (s.segments.length > 0) closeSegment(ctx, s, talk, end.endedBy, end.talkEndedAt);
+      s.over = true;
       return { agentId: talk.agentId };
     }
     if (!req) return { agentId: talk.agentId };
     const blind = req.blind === true;
-    s.transferred = true;
+    [s.transferred, s.moving] = [true, true];
     s.leaving = { ...talk, blind };
     if (blind) await letGo(ctx, s);
     void watchWhileTransferring(ctx, s);
