@@ -203,24 +203,28 @@ describe('a message recorded in segments (workflows/flow/voicemail-recording.ts)
     expect(vm).toMatchObject({ status: 'recorded', durationMs: 5000 });
   });
 
-  it('keeps segments it cannot join (WMA) as parts of the one message, each with its own type', async () => {
-    const segments = [makeRecording('wma', 2), makeRecording('wma', 3)];
-    segments.forEach((bytes, i) => served.set(`wma-${i}`, bytes));
-    const vm = await voicemailFor('segmented-wma', segments[0], {
-      segments: segments.map((_, i) => ({
-        recordingLocation: `${graphFiles}/recordings/wma-${i}`,
-        recordingAccessToken: `token-wma-${i}`,
-      })),
-    });
-    expect(vm).toMatchObject({ status: 'recorded', durationMs: 5000 });
-    const rows = (await services.orm.em.getKnex()('recording').where('call_id', 'segmented-wma').orderBy('id')) as {
-      kind: string;
-      duration_ms: number;
-      size_bytes: number;
-    }[];
-    expect(rows.map((r) => [r.kind, r.duration_ms, r.size_bytes])).toEqual([
-      ['voicemail', 2000, segments[0]!.length],
-      ['voicemail-part', 3000, segments[1]!.length],
-    ]);
-  });
+  it.each(['wma', 'm4a'] as const)(
+    'keeps %s segments, which it cannot join, as parts of the one message, each with its own type',
+    async (format) => {
+      const segments = [makeRecording(format, 2), makeRecording(format, 3)];
+      segments.forEach((bytes, i) => served.set(`${format}-${i}`, bytes));
+      const vm = await voicemailFor(`segmented-${format}`, segments[0], {
+        segments: segments.map((_, i) => ({
+          recordingLocation: `${graphFiles}/recordings/${format}-${i}`,
+          recordingAccessToken: `token-${format}-${i}`,
+        })),
+      });
+      expect(vm).toMatchObject({ status: 'recorded', durationMs: 5000 });
+      const rows = (await services.orm.em
+        .getKnex()('recording')
+        .where('call_id', `segmented-${format}`)
+        .orderBy('id')) as { id: string; kind: string; duration_ms: number; size_bytes: number }[];
+      expect(rows.map((r) => [r.kind, r.duration_ms, r.size_bytes])).toEqual([
+        ['voicemail', 2000, segments[0]!.length],
+        ['voicemail-part', 3000, segments[1]!.length],
+      ]);
+      const part = await download(String(rows[1]!.id));
+      expect(part.headers.get('content-type')).toBe(format === 'wma' ? 'audio/x-ms-wma' : 'audio/mp4');
+    },
+  );
 });
