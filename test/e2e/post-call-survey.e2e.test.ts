@@ -78,6 +78,11 @@ describe('post-call survey over the Graph emulator', () => {
     // Thanked, then Switchboard hung up the call it stayed in.
     await promptPlayed(callId, 'survey-thanks.wav');
     expect(emulator.getCall(callId)).toMatchObject({ state: 'terminated' });
+    // What the survey costs in Graph requests: one playPrompt per question and one for the thanks.
+    const surveyPrompts = emulator.requests.filter(
+      (r) => r.callId === callId && r.path.endsWith('/playPrompt') && JSON.stringify(r.body).includes('survey-'),
+    );
+    expect(surveyPrompts).toHaveLength(3);
   });
 
   it('the caller hangs up before the agent: no question is played, and a callerLeft row counts it', async () => {
