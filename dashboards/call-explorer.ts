@@ -26,7 +26,7 @@ export function callExplorer(): Dashboard {
       tablePanel(
         'Calls',
         `select id, workflow_id, from_id, from_name, to_id, queue, agent_id, outcome, arrived_at, wait_seconds, total_wait_seconds,
-           recording_url
+           connected_by, talk_seconds, talk_ended_by, recording_url
          from metrics.call_explorer
          where $__timeFilter(arrived_at)
            and (\${caller:sqlstring} = '' or from_id ilike '%' || \${caller:sqlstring} || '%'
@@ -81,7 +81,9 @@ export function callExplorer(): Dashboard {
           { id: 'links', value: [link('Recording', '${__value.raw}').targetBlank(true).build()] },
         ])
         .overrideByName('wait_seconds', [{ id: 'unit', value: 's' }])
-        .overrideByName('total_wait_seconds', [{ id: 'unit', value: 's' }]),
+        .overrideByName('total_wait_seconds', [{ id: 'unit', value: 's' }])
+        // Exact for calls put through by conference (Graph's roster); empty after a transfer, which Switchboard left.
+        .overrideByName('talk_seconds', [{ id: 'unit', value: 's' }]),
       24,
       12,
     ),

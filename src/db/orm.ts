@@ -38,6 +38,7 @@ import { Migration20261207200000_call_talk_end } from './migrations/Migration202
 import { Migration20261207210000_retention_run_tokens } from './migrations/Migration20261207210000_retention_run_tokens.js';
 import { Migration20261207221500_survey_response } from './migrations/Migration20261207221500_survey_response.js';
 import { Migration20261207230000_call_segments } from './migrations/Migration20261207230000_call_segments.js';
+import { Migration20261207233000_call_explorer_talk } from './migrations/Migration20261207233000_call_explorer_talk.js';
 
 export { MikroORM };
 
@@ -80,6 +81,7 @@ const migrationsList = [
   { name: 'Migration20261207210000_retention_run_tokens', class: Migration20261207210000_retention_run_tokens },
   { name: 'Migration20261207221500_survey_response', class: Migration20261207221500_survey_response },
   { name: 'Migration20261207230000_call_segments', class: Migration20261207230000_call_segments },
+  { name: 'Migration20261207233000_call_explorer_talk', class: Migration20261207233000_call_explorer_talk },
 ];
 
 export function ormOptions(clientUrl: string): Options {

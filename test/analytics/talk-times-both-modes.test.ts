@@ -179,6 +179,16 @@ describe('talk and handle time in both connect modes, through the dashboards', (
     const aht = Object.fromEntries(perQueue.map((r) => [r.queue as string, Number(r.aht_seconds)]));
     expect(aht.support).toBeCloseTo(confTalk + confWrap, 6);
     expect(aht.sales).toBeCloseTo(xferTalk + xferWrap, 6);
+    // Call explorer: each call says how it was put through; only the conference has a talk time of its own.
+    const calls = await panels.run('call-explorer.json', 'Calls', ctx);
+    const byCall = new Map(calls.map((r) => [r.id as string, r]));
+    expect(byCall.get(conferenceCall)).toMatchObject({ connected_by: 'conference', talk_ended_by: 'agent' });
+    expect(Number(byCall.get(conferenceCall)!.talk_seconds)).toBeCloseTo(confTalk, 6);
+    expect(byCall.get(transferCall)).toMatchObject({
+      connected_by: 'transfer',
+      talk_seconds: null,
+      talk_ended_by: null,
+    });
     console.log(
       `talk-times ${JSON.stringify({ conference: { talk: confTalk, wrap: confWrap }, transfer: { talk: xferTalk, wrap: xferWrap } })}`,
     );
