@@ -178,6 +178,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (call.hangUpTimer) clearTimeout(call.hangUpTimer);
       calls.lifecycle.callerHangsUp(call);
     },
+    agentHangsUp(callId: string, userId: string) {
+      const call = calls.registry.get(callId);
+      if (!call) throw new Error(`emulator: no call ${callId}`);
+      const entry = call.roster?.find((p) => p.userId === userId && p.leftAt === undefined);
+      if (!entry) throw new Error(`emulator: ${userId} is not in the group call ${callId}`);
+      // Their talk timer (AgentScript.talkMs) may still fire: leaving twice is a no-op.
+      calls.conference.leave(call, entry.id, `${userId} hangs up`);
+    },
     callerPresses(callId: string, keys: string) {
       const call = calls.registry.get(callId);
       if (!call) throw new Error(`emulator: no call ${callId}`);

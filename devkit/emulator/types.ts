@@ -306,6 +306,11 @@ export interface Emulator {
    */
   callerHangsUp(callId: string): void;
   /**
+   * An agent in a group call hangs up now, as AgentScript.talkMs does on a timer: for a test that ends the talk once
+   * it has seen what it waits for (a fault landed mid-conference) rather than after a wall-clock talk time.
+   */
+  agentHangsUp(callId: string, userId: string): void;
+  /**
    * The caller presses keys now, as CallerScript.digits does on a timer: for a test that answers a prompt once it
    * has seen it start (a post-call survey's question) rather than at a wall-clock time.
    */
