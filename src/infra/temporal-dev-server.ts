@@ -42,6 +42,11 @@ export async function startTemporalDevServer(opts: {
   /** Where the UI decodes payloads (Temporal's codec-server protocol): the web process's /codec. */
   uiCodecEndpoint?: string;
   onLog?: (line: string) => void;
+  /**
+   * More dynamic config, key to value (each passed as `--dynamic-config-value key=<JSON>`), for tests that need the
+   * server's background work sooner than its defaults; production passes none.
+   */
+  dynamicConfig?: Record<string, string | number | boolean>;
   /** Give up waiting for it to listen (Ctrl-C during start-up): it is stopped and the promise rejects. */
   signal?: AbortSignal;
 }): Promise<DevServer> {
@@ -68,6 +73,10 @@ export async function startTemporalDevServer(opts: {
     'synchronous=normal',
     // The call's search attributes (issue 26, point 3): a call workflow that sets one the server does not know fails.
     ...CALL_SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=${CALL_SEARCH_ATTRIBUTE_TYPE}`]),
+    ...Object.entries(opts.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   if (dbFile !== ':memory:') args.push('--db-filename', dbFile);
   if (opts.uiPort) {

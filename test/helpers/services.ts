@@ -55,7 +55,12 @@ export interface Services {
  */
 export async function startServices(
   name: string,
-  opts: { keys?: SigningKeys; migrate?: boolean } = {},
+  opts: {
+    keys?: SigningKeys;
+    migrate?: boolean;
+    /** Dynamic config for the Temporal dev server (startTemporalDevServer's `dynamicConfig`). */
+    temporalDynamicConfig?: Record<string, string | number | boolean>;
+  } = {},
 ): Promise<Services> {
   const keys = opts.keys ?? new SigningKeys();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `switchboard-${name}-`));
@@ -72,7 +77,13 @@ export async function startServices(
   };
   try {
     [started.temporal, started.db] = await Promise.all([
-      startTemporalDevServer({ dataDir, port: await freePort(), namespace: 'default', dbFilename: ':memory:' }),
+      startTemporalDevServer({
+        dataDir,
+        port: await freePort(),
+        namespace: 'default',
+        dbFilename: ':memory:',
+        ...(opts.temporalDynamicConfig ? { dynamicConfig: opts.temporalDynamicConfig } : {}),
+      }),
       startEmbeddedPostgres({ dataDir, port: await freePort() }),
       keys.start(),
     ]);
