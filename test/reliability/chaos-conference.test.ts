@@ -18,6 +18,12 @@ import { bundleWorkflows } from '../../src/temporal/worker.js';
 
 /** Three agents of the chaos set, in a conference queue: one call each, so every call is in a conference at once. */
 const TALKERS = AGENTS.slice(0, 3);
+/**
+ * The agents' scripted talk: longer than any test needs, so no talk ends by itself before the test has seen its fault
+ * land mid-conference; each test then ends the talk itself (emulator.agentHangsUp), on that condition, not at a
+ * wall-clock time (it was a 25 s and a 40 s talk, most of it waiting).
+ */
+const TALK_MS = 300_000;
 const SUPERVISOR = '00000000-0000-4000-8000-000000000099';
 const chaos = chaosStackForFile({
   queues: {
@@ -121,13 +127,15 @@ async function expectConferenceEnded(callId: string): Promise<CdrRow> {
 
 describe('chaos in conference mode', () => {
   it('kill -9 of the worker while three agents talk in conferences: each call ends once, at the roster’s times', async () => {
-    for (const a of TALKERS) chaos.emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 25_000 });
-    // The replacement first (a second replica, as production runs them): a cold start on a busy machine can take
-    // longer than the agents talk.
-    const replacement = await chaos.startWorker();
+    for (const a of TALKERS) chaos.emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: TALK_MS });
+    // A replacement (a second replica, as production runs them) starts while the calls are placed and conferenced:
+    // its cold start overlaps theirs, and it is up before the kill. The talk lasts until the test ends it.
+    const replacementUp = chaos.startWorker();
+    replacementUp.catch(() => undefined); // awaited below, where a failed start fails the test
     const ids = [];
     for (let i = 0; i < TALKERS.length; i++) ids.push(await placeConferenceCall(i));
     await untilConferenced(ids);
+    const replacement = await replacementUp;
     expect(
       ids.filter((id) => TALKERS.some((a) => inConference(id, a))),
       'calls in a conference at the kill',
@@ -138,6 +146,11 @@ describe('chaos in conference mode', () => {
       ids.filter((id) => chaos.emulator.getCall(id)!.state === 'terminated'),
       'calls over right after the kill',
     ).toEqual([]);
+    // The kill landed mid-conference: each agent now hangs up, and the replacement worker must see the talk end.
+    for (const id of ids) {
+      const agent = TALKERS.find((a) => inConference(id, a))!;
+      chaos.emulator.agentHangsUp(id, agent);
+    }
 
     const cdrs = await Promise.all(ids.map(expectConferenceEnded));
     expect(new Set(cdrs.map((c) => c.agent_id))).toEqual(new Set(TALKERS));
@@ -169,11 +182,12 @@ describe('chaos in conference mode', () => {
   }, 240_000);
 
   it('a supervisor barges in while the worker is down: the join waits for the new worker, happens once, is audited', async () => {
-    const agent = TALKERS[0]!;
-    chaos.emulator.setAgent(agent, { onTransfer: 'accept', answerAfterMs: 200, talkMs: 40_000 });
-    chaos.emulator.setAgent(SUPERVISOR, { onTransfer: 'accept', answerAfterMs: 100, talkMs: 120_000 });
+    for (const a of TALKERS) chaos.emulator.setAgent(a, { onTransfer: 'accept', answerAfterMs: 200, talkMs: TALK_MS });
+    chaos.emulator.setAgent(SUPERVISOR, { onTransfer: 'accept', answerAfterMs: 100, talkMs: TALK_MS });
     const callId = await placeConferenceCall(10);
     await untilConferenced([callId]);
+    // Whichever of the queue's agents took it (the test hangs them up once the barge is checked).
+    const agent = TALKERS.find((a) => inConference(callId, a))!;
 
     await chaos.worker!.kill();
     const supervisor: Caller = {
@@ -210,13 +224,16 @@ describe('chaos in conference mode', () => {
       [`call:${callId}`],
     );
     expect(audits).toEqual([{ actor_id: SUPERVISOR, target: `call:${callId}` }]);
+    // The supervisor is not the caller: the talk ends when the agent leaves, as without them.
+    chaos.emulator.agentHangsUp(callId, agent);
+    await expectConferenceEnded(callId);
+    // The call's timeline is written in batches at its milestones (workflows/call-recorder.ts), so the join is read
+    // once the call has ended (its outcome, a milestone, is on the timeline).
     const joins = await chaos.query<{ n: number }>(
       `select count(*)::int as n from call_event where call_id = $1 and type = 'superviseJoined'`,
       [callId],
     );
     expect(joins[0]!.n).toBe(1);
-    // The supervisor is not the caller: the talk ends when the agent leaves, as without them.
-    await expectConferenceEnded(callId);
   }, 240_000);
 
   it('every history of the file replays on the current code, with no failing workflow task', async () => {
