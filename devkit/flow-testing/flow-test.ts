@@ -64,6 +64,12 @@ export class FlowTest {
       (ctx) => !ctx.startsWith('hold-'),
     );
     if (typeof agents === 'object') for (const [id, b] of Object.entries(agents)) graph.agentBehaviour.set(id, b);
+    const testService = options.server === 'dev' ? undefined : env.connection.testService;
+    if (testService)
+      graph.timeLock = {
+        lock: () => testService.lockTimeSkipping({}),
+        unlock: () => testService.unlockTimeSkipping({}),
+      };
     const queues = options.queues ?? configuredQueues;
     const exceptions = options.scheduleExceptions ?? {};
     const activities = {

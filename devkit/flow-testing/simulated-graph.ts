@@ -86,6 +86,13 @@ export class SimulatedGraph implements SimulatedStoreState {
     private readonly autoComplete?: (clientContext: string) => boolean,
   ) {}
 
+  /**
+   * The time-skipping server's clock lock (FlowTest sets it there). A notification sent after its request returned
+   * holds it: otherwise, with every workflow waiting on it and no timer due, the server skips straight to the next
+   * timer, which can be the test server's ten-year execution timeout of the queue and agent workflows.
+   */
+  timeLock?: { lock(): Promise<unknown>; unlock(): Promise<unknown> };
+
   private async notify(n: CallNotification): Promise<void> {
     if (n.kind === 'state') this.states.set(n.callId, n.state);
     await this.client.workflow
@@ -331,11 +338,15 @@ export class SimulatedGraph implements SimulatedStoreState {
           // Graph confirms our own hang-up with terminated (and no further notifications).
           // The call's workflow may be over by then (it asked Graph for the state instead): Graph's notification then
           // has no workflow to reach, as our webhook would find.
+          const clock = this.timeLock;
+          await clock?.lock();
           setTimeout(
             () =>
-              void this.state(callId, 'terminated', { code: 0, subcode: 0 }).catch((err: unknown) => {
-                if (!(err instanceof WorkflowNotFoundError)) throw err;
-              }),
+              void this.state(callId, 'terminated', { code: 0, subcode: 0 })
+                .catch((err: unknown) => {
+                  if (!(err instanceof WorkflowNotFoundError)) throw err;
+                })
+                .finally(() => clock?.unlock()),
             10,
           );
         }
