@@ -109,6 +109,11 @@ export interface AgentSnapshot {
   sawInCall: boolean;
   /** The current call's end comes from its call workflow (a conference's roster), not from presence. */
   endReported?: boolean;
+  /**
+   * A call's end that overtook the news that the call was put through (two signals from one call workflow need not
+   * arrive in order): kept for the `connected` outcome of that reservation, which then goes straight to wrap-up.
+   */
+  endedEarly?: { reservationId: string; at?: string };
   awayByPresence: boolean;
   idleSince: number;
   onCallSince?: number;

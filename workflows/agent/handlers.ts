@@ -94,7 +94,7 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
     },
   );
   setHandler(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
-  setHandler(agentCallEndedSignal, ({ at }) => agent.callEnded(Date.now(), at));
+  setHandler(agentCallEndedSignal, ({ at, reservationId }) => agent.callEnded(Date.now(), at, reservationId));
   setHandler(presenceSignal, (p) => agent.presence(p, Date.now()));
   setHandler(agentAvailabilitySignal, ({ state, reason }) =>
     agent.setAvailability(state, reason ?? 'manual', Date.now()),

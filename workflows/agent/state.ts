@@ -33,6 +33,11 @@ export class AgentState {
    * workflow decides it by its patch there (AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH); without a workflow, always.
    */
   staysSignedOut: () => boolean = () => true;
+  /**
+   * Whether a call's end that arrives while the agent is still reserved for it is kept for its `connected` outcome.
+   * Asked only then (AGENT_EARLY_CALL_END_PATCH); without a workflow, always.
+   */
+  keepsEarlyEnd: () => boolean = () => true;
 
   constructor(
     readonly agentId: string,
@@ -144,6 +149,7 @@ export class AgentState {
       return; // stale or duplicate
     }
     if (r.outcome === 'connected') {
+      const handledAt = now;
       now = this.reportedTime(r.at, now);
       this.s.misses = 0;
       this.s.onCallSince = now;
@@ -151,8 +157,13 @@ export class AgentState {
       this.s.endReported = r.endReported === true;
       this.s.wrapUpSeconds = r.wrapUpSeconds;
       this.to('onCall', now, 'connected', { queue: res.queue, callId: res.callId });
+      const early = this.s.endedEarly;
+      this.s.endedEarly = undefined;
+      // The end came first: without this, an agent whose end only their call workflow reports stays on call for good.
+      if (early?.reservationId === res.reservationId)
+        this.startWrapUp(this.reportedTime(early.at, handledAt), r.wrapUpSeconds);
       // Without presence readings nothing will tell us the call ended (unless its workflow will): wrap-up starts now.
-      if (!this.s.presenceSeen && !this.s.endReported) this.startWrapUp(now, r.wrapUpSeconds);
+      else if (!this.s.presenceSeen && !this.s.endReported) this.startWrapUp(now, r.wrapUpSeconds);
       return;
     }
     if (r.outcome === 'missed') {
@@ -190,8 +201,15 @@ export class AgentState {
   }
 
   /** `endedAt`: when the call's roster showed the talk over (a conference), which the signal reports after the fact. */
-  callEnded(now: number, endedAt?: string): void {
+  callEnded(now: number, endedAt?: string, reservationId?: string): void {
     if (this.s.state === 'onCall') this.startWrapUp(this.reportedTime(endedAt, now), this.s.wrapUpSeconds ?? 0);
+    else if (
+      this.s.state === 'reserved' &&
+      reservationId !== undefined &&
+      this.s.reservation?.reservationId === reservationId &&
+      this.keepsEarlyEnd()
+    )
+      this.s.endedEarly = { reservationId, ...(endedAt !== undefined ? { at: endedAt } : {}) };
   }
 
   /**

@@ -13,6 +13,7 @@ import { proxyLocalActivitiesInOrder } from '../local-activities.js';
 import {
   AGENT_INLINE_RECORD_PATCH,
   AGENT_LOCAL_PUBLISH_PATCH,
+  AGENT_EARLY_CALL_END_PATCH,
   AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH,
 } from '../patches.js';
 import { setAgentHandlers } from './handlers.js';
@@ -62,6 +63,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
   // Asked when it decides something (a signed-out agent told queues they already had, at a worker start), not once
   // per run: agents' runs last until they continue as new, and the deploy that ships the fix is itself a restart.
   agent.staysSignedOut = () => patched(AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH);
+  agent.keepsEarlyEnd = () => patched(AGENT_EARLY_CALL_END_PATCH);
   if (!input.state) {
     agent.dirty = true; // queues and Postgres learn of a new agent at once
     if (input.configuredQueues) agent.setQueues(() => (agent.s.configured = [...input.configuredQueues!]), Date.now());
