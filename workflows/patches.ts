@@ -250,7 +250,8 @@ export const VOICEMAIL_QUEUED_SEGMENTS_PATCH = 'voicemail-queued-segments';
  * 2026-12-07, issue 24 point 2 follow-up. A conference's call workflow tells the agent's workflow `connected` and, when
  * the roster shows the talk over, `callEnded`: two signals that need not arrive in order. A short talk's end could
  * overtake its `connected`; it was ignored (the agent still reserved), and since a conference's end comes only from
- * its call workflow (endReported), the agent then stayed on call for good (seen in care-line-survey's FlowTest). Now
+ * its call workflow (endReported), the agent then stayed on call for good (found reading the code while a flow test
+ * showed an agent left on call; that one was the test server's clock). Now
  * the early end is kept and the `connected` goes straight to wrap-up. Asked only when an end arrives for the agent's
  * current reservation before its outcome. Removable once no agent run from before it is running.
  */
