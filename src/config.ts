@@ -63,7 +63,7 @@ export const configSchema = z.object({
   TEMPORAL_SDK_METRICS_PORT: port.optional(),
   WORKER_METRICS_PORT: port.default(9464),
   WORKFLOW_STACK_TRACES: bool.default('false'),
-  WORKFLOW_ISOLATE_TIMEOUT: bool.default('false'),
+  WORKFLOW_ISOLATE_TIMEOUT: bool.default('true'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
   TEMPORAL_CODEC_KEYS: z
