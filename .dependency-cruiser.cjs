@@ -66,9 +66,9 @@ module.exports = {
       name: 'runtime-not-devkit',
       severity: 'error',
       comment:
-        'src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and demos.',
+        'app/, src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and demos.',
       from: {
-        path: '^(src|workflows|activities|flows)/',
+        path: '^(app|src|workflows|activities|flows)/',
         pathNot: ['^src/cli/(up|simulate|seed)[.]ts$', '^flows/tests/'],
       },
       to: { path: '^devkit/' },

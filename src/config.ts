@@ -32,7 +32,7 @@ const bool = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const optionalUrl = z.string().url().optional();
 const optionalString = z.string().min(1).optional();
-// `*` alone: every address, an explicit choice the web process logs (empty: the web process refuses to start, src/stack/fail-closed.ts).
+// `*` alone: every address, an explicit choice the web process logs (empty: the web process refuses to start, app/stack/fail-closed.ts).
 const cidrList = z
   .string()
   .superRefine((v, ctx) => {

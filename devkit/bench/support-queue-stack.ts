@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
 import { createLogger } from '../../src/log.js';
 import { DEFAULT_QUEUE, type QueueConfig } from '../../src/contracts/queue-config.js';
-import { startStack, type Stack } from '../../src/stack.js';
+import { startStack, type Stack } from '../../app/stack.js';
 import type { Emulator } from '../emulator/server.js';
 import { emulatorStandIn } from '../emulator/stand-in.js';
 

@@ -9,7 +9,7 @@
  */
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { startStack } from '../../src/stack.js';
+import { startStack } from '../../app/stack.js';
 import { emulatorStandIn } from '../emulator/stand-in.js';
 import type { QueueConfig } from '../../flows/index.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startStack, type Stack } from '../../src/stack.js';
+import { startStack, type Stack } from '../../app/stack.js';
 import { emulatorStandIn } from '../emulator/stand-in.js';
 import type { Emulator } from '../emulator/server.js';
 import { seedDemoWrapUpCodes } from './demo-wrap-up-codes.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { startStack, type Stack, type StackRoles } from '../stack.js';
+import { startStack, type Stack, type StackRoles } from '../../app/stack.js';
 import type { Emulator } from '../../devkit/emulator/server.js';
 import { agents, queues } from '../../flows/index.js';
 import { DEMO_SUPERVISOR } from '../tabs/demo-sign-in.js';
@@ -34,7 +34,7 @@ export async function up(
   out('Starting Switchboard…');
   // `switchboard up` is the embedded demo: without GRAPH_BASE_URL the Graph emulator stands in for Microsoft, so the
   // demo works on a machine with no tenant. A web or worker process of its own (`switchboard web|worker`, given its
-  // roles) never offers it: it fails closed without GRAPH_BASE_URL (src/stack/fail-closed.ts), and never loads the kit.
+  // roles) never offers it: it fails closed without GRAPH_BASE_URL (app/stack/fail-closed.ts), and never loads the kit.
   let stack: Stack<Emulator>;
   try {
     stack = await startStack(config, logger, {

@@ -31,7 +31,7 @@ function matches(block: net.BlockList, ip: string): boolean {
 /**
  * Refuse requests from outside the configured ranges (`*`: everyone; empty: not restricted here, which only an app
  * built without configuration gets: configuration never hands an empty list to a web process, see
- * src/stack/fail-closed.ts). `req.ip` honours X-Forwarded-For only from the proxies Express trusts (TRUSTED_PROXIES),
+ * app/stack/fail-closed.ts). `req.ip` honours X-Forwarded-For only from the proxies Express trusts (TRUSTED_PROXIES),
  * so a client cannot talk its way in with a forged header.
  */
 export function ipAllowList(cidrs: string[], what: string, logger: Logger): RequestHandler {

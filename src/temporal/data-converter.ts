@@ -8,7 +8,7 @@ import { EncryptionCodec, newCodecKey, parseCodecKeys, type CodecKey } from './p
 /**
  * The one place Switchboard's Temporal clients and workers get their data converter from: every payload they send is
  * encrypted (payload-codec.ts). A client and a worker of the same namespace must use the same keys, so everything that
- * connects to Temporal (src/stack, the CLI, devkit, test/helpers) goes through codecFor / dataConverterFor.
+ * connects to Temporal (app/stack, the CLI, devkit, test/helpers) goes through codecFor / dataConverterFor.
  *
  * Keys, in this order:
  * - TEMPORAL_CODEC_KEYS, or the file TEMPORAL_CODEC_KEYS_FILE names (config.temporal.codecKeys): `id:base64key`,

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from '../../src/config.js';
-import { failClosed, LOOPBACK } from '../../src/stack/fail-closed.js';
+import { failClosed, LOOPBACK } from '../../app/stack/fail-closed.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { emulatorStandIn } from '../../devkit/emulator/stand-in.js';
 import { SigningKeys } from '../helpers/signing-keys.js';

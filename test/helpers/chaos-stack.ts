@@ -148,7 +148,7 @@ export function chaosStackForFile(opts: { queues?: Record<string, QueueConfig> }
       LOG_LEVEL: 'warn',
     };
     workerEnv = { ...common, SWITCHBOARD_QUEUES_JSON: JSON.stringify(opts.queues ?? TEST_QUEUES) };
-    // A web process of its own fails closed without allow-lists (src/stack/fail-closed.ts): the emulator and the test
+    // A web process of its own fails closed without allow-lists (app/stack/fail-closed.ts): the emulator and the test
     // reach it from this machine.
     webEnv = {
       ...common,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll } from 'vitest';
 import { emulatorGraphEnv } from '../../src/config.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
-import type { StackOptions } from '../../src/stack.js';
+import type { StackOptions } from '../../app/stack.js';
 import type { Emulator } from '../../devkit/emulator/index.js';
 import { startEmulatorFor, startTestStack, type TestStack } from './stack.js';
 

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { callWorkflowId, type CallSummary } from '../../src/contracts/call.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/infra/temporal-dev-server.js';
-import { startStack, type Stack, type StackOptions } from '../../src/stack.js';
+import { startStack, type Stack, type StackOptions } from '../../app/stack.js';
 import { emulatorStandIn } from '../../devkit/emulator/stand-in.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../devkit/emulator/index.js';
 import { eventually } from './eventually.js';

@@ -21,7 +21,7 @@ let env: TestWorkflowEnvironment;
 let metrics: { url: string; stop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
-  // The runtime the worker roles install (src/stack.ts: a free port unless TEMPORAL_SDK_METRICS_PORT says), before
+  // The runtime the worker roles install (app/stack.ts: a free port unless TEMPORAL_SDK_METRICS_PORT says), before
   // the test environment would install one without metrics.
   const sdk = installTemporalRuntime(createLogger('silent'), await freePort());
   env = await startWorkflowTestEnvironment();

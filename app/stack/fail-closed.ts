@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, type Config } from '../../src/config.js';
 import type { StackRoles } from './types.js';
 
 /** Where the embedded demo's web process admits requests from when no allow-list is set: this machine only. */

@@ -1,8 +1,8 @@
-import type { AdmissionLimits } from '../server/answer-admission.js';
+import type { AdmissionLimits } from '../../src/server/answer-admission.js';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import type { Config } from '../config.js';
-import type { MikroORM } from '../db/orm.js';
+import type { Config } from '../../src/config.js';
+import type { MikroORM } from '../../src/db/orm.js';
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../../flows/index.js';
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import type { Config } from '../config.js';
-import { portHolder } from '../infra/process-table.js';
+import type { Config } from '../../src/config.js';
+import { portHolder } from '../../src/infra/process-table.js';
 import type { StackRoles } from './types.js';
 
 /** A port this stack will listen on, and the setting that moves it. */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import type { IncomingCall } from '../contracts/graph-call.js';
-import { PrivacyKeyError, privacyHmacKey } from '../privacy/subject-ref.js';
-import { callStartSearchAttributes } from '../temporal/search-attributes.js';
+import type { Config } from '../../src/config.js';
+import type { IncomingCall } from '../../src/contracts/graph-call.js';
+import { PrivacyKeyError, privacyHmacKey } from '../../src/privacy/subject-ref.js';
+import { callStartSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { flowFor } from '../../flows/flows.js';
 
 /**

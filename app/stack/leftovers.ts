@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { commandLine, isRunning, processEntry, processesWith, stopProcess } from '../infra/process-table.js';
+import type { Config } from '../../src/config.js';
+import { commandLine, isRunning, processEntry, processesWith, stopProcess } from '../../src/infra/process-table.js';
 import type { StackStep } from './types.js';
 
 /** The data folder's embedded servers belong to one stack at a time: this file names it (PID and start time). */

@@ -1,8 +1,8 @@
-import type { Config } from '../config.js';
-import { ActivityFeed } from '../graph/activity-feed.js';
-import { CallControl } from '../graph/call-control.js';
-import { createGraphClient } from '../graph/client.js';
-import { PresenceReader } from '../graph/presence.js';
+import type { Config } from '../../src/config.js';
+import { ActivityFeed } from '../../src/graph/activity-feed.js';
+import { CallControl } from '../../src/graph/call-control.js';
+import { createGraphClient } from '../../src/graph/client.js';
+import { PresenceReader } from '../../src/graph/presence.js';
 
 /** Where Graph is when no real one is configured: the emulator, which starts after the worker. */
 export interface GraphStandIn {

@@ -1,14 +1,14 @@
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { startTemporalDevServer, type DevServer } from '../infra/temporal-dev-server.js';
-import { connectClient, connectWorker } from '../temporal/connection.js';
-import { dataConverterFor } from '../temporal/data-converter.js';
-import { describeRetention, ensureNamespaceRetention } from '../temporal/namespace-retention.js';
-import { describeRegistration, registerCallSearchAttributes } from '../temporal/search-attributes.js';
-import { tracingClientInterceptors } from '../telemetry/temporal.js';
-import { startTracing } from '../telemetry/tracing.js';
+import type { Config } from '../../src/config.js';
+import { startTemporalDevServer, type DevServer } from '../../src/infra/temporal-dev-server.js';
+import { connectClient, connectWorker } from '../../src/temporal/connection.js';
+import { dataConverterFor } from '../../src/temporal/data-converter.js';
+import { describeRetention, ensureNamespaceRetention } from '../../src/temporal/namespace-retention.js';
+import { describeRegistration, registerCallSearchAttributes } from '../../src/temporal/search-attributes.js';
+import { tracingClientInterceptors } from '../../src/telemetry/temporal.js';
+import { startTracing } from '../../src/telemetry/tracing.js';
 import type { Stops } from './stops.js';
 
 export interface TemporalRole {

@@ -1,12 +1,12 @@
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import { freePort } from './infra/temporal-dev-server.js';
-import { installTemporalRuntime } from './temporal/runtime.js';
-import { FolderRecordingStore } from './recordings/store.js';
+import type { Config } from '../src/config.js';
+import { freePort } from '../src/infra/temporal-dev-server.js';
+import { installTemporalRuntime } from '../src/temporal/runtime.js';
+import { FolderRecordingStore } from '../src/recordings/store.js';
 import { startTemporal } from './stack/temporal.js';
 import { redactUrl, startDatabase } from './stack/database.js';
-import { writeQueueSettings, writeSiteTimeZone } from './db/queue-settings.js';
+import { writeQueueSettings, writeSiteTimeZone } from '../src/db/queue-settings.js';
 import { queues as configuredQueues } from '../flows/index.js';
 import { lazyGraph } from './stack/graph.js';
 import { startWorkerRole } from './stack/worker-role.js';

@@ -1,6 +1,6 @@
-import type { Config } from '../config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../infra/embedded-postgres.js';
-import { migrate, openDatabase, type MikroORM } from '../db/orm.js';
+import type { Config } from '../../src/config.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/embedded-postgres.js';
+import { migrate, openDatabase, type MikroORM } from '../../src/db/orm.js';
 import type { Stops } from './stops.js';
 
 /** Postgres: the configured database, or the embedded one in the data folder, migrated to the current schema. */
