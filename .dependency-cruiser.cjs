@@ -66,10 +66,11 @@ module.exports = {
       name: 'runtime-not-devkit',
       severity: 'error',
       comment:
-        'app/, src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and demos.',
+        'app/, cli/, src/, workflows/, activities/ and flows/ run in production; devkit/ is for building, testing and ' +
+        'demos.',
       from: {
-        path: '^(app|src|workflows|activities|flows)/',
-        pathNot: ['^src/cli/(up|simulate|seed)[.]ts$', '^flows/tests/'],
+        path: '^(app|cli|src|workflows|activities|flows)/',
+        pathNot: ['^cli/(up|simulate|seed)[.]ts$', '^flows/tests/'],
       },
       to: { path: '^devkit/' },
     },

@@ -12,5 +12,5 @@ COPY . .
 RUN mkdir -p /app/data/recordings && chown -R node:node /app/data
 USER node
 EXPOSE 3978
-ENTRYPOINT ["node", "--import", "tsx", "src/cli/main.ts"]
+ENTRYPOINT ["node", "--import", "tsx", "cli/main.ts"]
 CMD ["web"]

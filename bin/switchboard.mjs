@@ -2,4 +2,4 @@
 // The `switchboard` CLI: runs the TypeScript sources directly through tsx.
 import { register } from 'tsx/esm/api';
 register();
-await import('../src/cli/main.ts');
+await import('../cli/main.ts');

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../devkit/emulator/server.js';
 import { AdminAuth } from '../../src/admin/identity.js';
-import { admin } from '../../src/cli/admin.js';
+import { admin } from '../../cli/admin.js';
 import { ADMIN, AGENT, ISSUER, SUPERVISOR, adminApiForFile } from '../helpers/admin-api.js';
 import { SigningKeys } from '../helpers/signing-keys.js';
 

@@ -4,7 +4,7 @@ import { startServices, type Services } from '../helpers/services.js';
 import { runCli } from '../helpers/cli.js';
 import { FolderRecordingStore } from '../../src/recordings/store.js';
 import { makeToneWav } from '../../src/media/wav.js';
-import { bar, commandProgress } from '../../src/cli/progress.js';
+import { bar, commandProgress } from '../../src/infra/progress.js';
 
 // Long commands show progress (issue 26, point 8): `switchboard privacy export|erase` and `switchboard seed`, run as
 // a user runs them (a child process, real Postgres, a Temporal dev server). Progress goes to stderr, the result alone

@@ -78,6 +78,6 @@ describe('docker-compose.yml', () => {
     const dockerfile = await readFile('Dockerfile', 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toContain('npm ci');
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "--import", "tsx", "src/cli/main.ts"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "--import", "tsx", "cli/main.ts"]');
   });
 });

@@ -56,7 +56,7 @@ describe('configuration', () => {
   });
 
   it('stops the CLI at start-up with exit code 2 and one clear line', async () => {
-    const err = await run('npx', ['tsx', 'src/cli/main.ts', 'up'], { env: { ...process.env, PORT: 'eighty' } }).catch(
+    const err = await run('npx', ['tsx', 'cli/main.ts', 'up'], { env: { ...process.env, PORT: 'eighty' } }).catch(
       (e: { code: number; stderr: string }) => e,
     );
     expect(err).toMatchObject({ code: 2 });

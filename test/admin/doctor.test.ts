@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startEmulator, type Emulator } from '../../devkit/emulator/index.js';
 import { loadConfig } from '../../src/config.js';
-import { doctor } from '../../src/cli/doctor.js';
+import { doctor } from '../../cli/doctor.js';
 import type { DoctorFlows } from '../../src/doctor/checks.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { createApp } from '../../src/server/app.js';
@@ -165,7 +165,7 @@ describe('switchboard doctor', () => {
 
   it('is a command: `switchboard doctor` prints its lines and exits 1 on a failure', async () => {
     const emulator = await tenant(ALL_BUT_MEDIA);
-    const main = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+    const main = path.resolve(import.meta.dirname, '../../cli/main.ts');
     const run = promisify(execFile)('node', ['--import', 'tsx', main, 'doctor'], {
       env: { ...process.env, ...envFor(emulator), LOG_LEVEL: 'silent' },
       timeout: 60_000,

@@ -59,7 +59,7 @@ describe('the Graph emulator starts only in the embedded demo', () => {
   });
 
   it('`switchboard web` without GRAPH_BASE_URL exits with the error naming the setting, starting nothing', async () => {
-    const run = promisify(execFile)('node', ['--import', 'tsx', 'src/cli/main.ts', 'web'], {
+    const run = promisify(execFile)('node', ['--import', 'tsx', 'cli/main.ts', 'web'], {
       env: { ...process.env, GRAPH_BASE_URL: '', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent/switchboard-test' },
       timeout: 60_000,
     });

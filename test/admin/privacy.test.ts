@@ -165,7 +165,7 @@ describe('privacy export', () => {
 
 describe('switchboard privacy (CLI)', () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
-    promisify(execFile)('node', ['--import', 'tsx', 'src/cli/main.ts', 'privacy', ...args], {
+    promisify(execFile)('node', ['--import', 'tsx', 'cli/main.ts', 'privacy', ...args], {
       env: {
         ...process.env,
         DATABASE_URL: privacy.services.db.url,

@@ -55,7 +55,7 @@ function unzip(file: string): Promise<Map<string, Buffer>> {
 }
 
 function cli(args: string[], env: Record<string, string>) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  return run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
   }).then(

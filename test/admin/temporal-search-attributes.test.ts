@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { CALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes.js';
 import { freePort, temporalCliPath, waitForPort } from '../../src/infra/temporal-dev-server.js';
-import { migrateTemporal } from '../../src/cli/migrate-temporal.js';
+import { migrateTemporal } from '../../cli/migrate-temporal.js';
 import { temporalSearchAttributesCheck } from '../../src/doctor/temporal-search-attributes.js';
 import { describeRegistration, registerCallSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { startTestStack } from '../helpers/stack.js';

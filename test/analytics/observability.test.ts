@@ -153,7 +153,7 @@ it('a worker-only process (`switchboard worker`) counts the call on its own /met
   const emulator = stack.emulator!;
   workerProcess = await spawnRole(
     'worker',
-    'src/cli/main.ts',
+    'cli/main.ts',
     ['worker'],
     {
       TEMPORAL_ADDRESS: stack.temporalAddress,

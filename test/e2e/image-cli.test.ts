@@ -10,7 +10,7 @@ import { COMMANDS } from '../helpers/cli-commands.js';
 // Issue 26, point 7: the image works. The image's file list is built here as the Dockerfile builds it, without
 // Docker: package.json and package-lock.json, `npm ci` with the Dockerfile's own flags (--omit=dev: no dev
 // dependency), then the build context (`COPY . .`: the repository's files less .dockerignore). The CLI then runs from
-// that folder through the Dockerfile's ENTRYPOINT (node --import tsx src/cli/main.ts), with NODE_ENV=production as the
+// that folder through the Dockerfile's ENTRYPOINT (node --import tsx cli/main.ts), with NODE_ENV=production as the
 // image sets it: every command's --help, and `flows validate`, which type-checks the flows with `typescript`.
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -31,7 +31,7 @@ beforeAll(async () => {
   expect(lines).toContain('COPY package.json package-lock.json ./');
   expect(lines).toContain('COPY . .');
   expect(lines).toContain('ENV NODE_ENV=production');
-  expect(lines).toContain('ENTRYPOINT ["node", "--import", "tsx", "src/cli/main.ts"]');
+  expect(lines).toContain('ENTRYPOINT ["node", "--import", "tsx", "cli/main.ts"]');
   const install = lines.find((l) => l.startsWith('RUN npm ci '));
   expect(install, 'the Dockerfile installs with npm ci').toBeDefined();
   const ciArgs = install!
@@ -82,7 +82,7 @@ describe('the image (npm ci --omit=dev)', () => {
     expect(await present('node_modules/tsx/package.json')).toBe(true);
     for (const dev of ['vitest', 'eslint', 'prettier', '@temporalio/testing', 'playwright-core'])
       expect(await present(`node_modules/${dev}`), dev).toBe(false);
-    expect(await present('src/cli/main.ts')).toBe(true);
+    expect(await present('cli/main.ts')).toBe(true);
     expect(await present('flows/flows.ts')).toBe(true);
   });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows } from '../../src/cli/flows.js';
+import { flows } from '../../cli/flows.js';
 
 // Issue 26, point 1: a line's `country` (FlowDefinition.country) reads the numbers its callers key, so `flows validate`
 // refuses one libphonenumber does not know ('UK' is not ISO 3166-1: the United Kingdom is 'GB'). A copy of the shipped

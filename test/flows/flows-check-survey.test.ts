@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows } from '../../src/cli/flows.js';
+import { flows } from '../../cli/flows.js';
 
 // Issue 24, point 5: `flows validate` checks a flow's post-call survey (call.queue(name, { survey })): its prompts
 // play, and the wait connects by conference, since after a transfer Switchboard has left the call and cannot ask.

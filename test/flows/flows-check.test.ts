@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows } from '../../src/cli/flows.js';
+import { flows } from '../../cli/flows.js';
 import { formatCheck } from '../../src/flows-check/report.js';
 import { checkFlows } from '../../src/flows-check/validate.js';
 import { makeToneWav } from '../../src/media/wav.js';

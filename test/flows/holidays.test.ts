@@ -187,7 +187,7 @@ describe('isOpen with public holidays (the activity; workflows never load date-h
 
 describe('switchboard schedules list', () => {
   const cli = (args: string[]) =>
-    promisify(execFile)('npx', ['tsx', 'src/cli/main.ts', 'schedules', 'list', ...args], { timeout: 60_000 });
+    promisify(execFile)('npx', ['tsx', 'cli/main.ts', 'schedules', 'list', ...args], { timeout: 60_000 });
 
   it('--year 2031 shows each schedule with its public holidays and own dates of that year', async () => {
     const { stdout } = await cli(['--year', '2031']);

@@ -26,7 +26,7 @@ describe('the schedules in flows/schedules.ts', () => {
 
 describe('switchboard schedules validate', () => {
   it('checks flows/schedules.ts and prints whether each schedule is open now', async () => {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/main.ts', 'schedules', 'validate'], {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli/main.ts', 'schedules', 'validate'], {
       timeout: 60_000,
     });
     const lines = stdout.trim().split('\n');

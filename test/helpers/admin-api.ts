@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createRecordActivities } from '../../activities/records.js';
-import { admin } from '../../src/cli/admin.js';
+import { admin } from '../../cli/admin.js';
 import type { MikroORM } from '../../src/db/orm.js';
 import { AdminAuth } from '../../src/admin/identity.js';
 import { createApp, type AppDeps } from '../../src/server/app.js';

@@ -47,7 +47,7 @@ export const TEST_QUEUES = {
 const REDELIVERY = { attempts: 40, delayMs: 250 };
 
 const WORKER_ENTRY = 'devkit/bench/switchboard-process.ts';
-const CLI = 'src/cli/main.ts';
+const CLI = 'cli/main.ts';
 
 /** What a chaos file runs on; set before its tests run. Scenarios replace the processes they restart. */
 export interface ChaosStack {

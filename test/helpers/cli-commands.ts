@@ -1,4 +1,4 @@
-import { ADMIN_COMMANDS } from '../../src/cli/admin-usage.js';
+import { ADMIN_COMMANDS } from '../../cli/admin-usage.js';
 
 /** Every command line a user can type, up to its first argument. */
 export const COMMANDS: string[][] = [

@@ -4,7 +4,7 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
- * Runs `switchboard <args>` (src/cli/main.ts) as a child process, as a user would, and collects what it printed.
+ * Runs `switchboard <args>` (cli/main.ts) as a child process, as a user would, and collects what it printed.
  * `opts.root`: another copy of the app to run it from (the image's file list, test/e2e/image-cli.test.ts).
  */
 export function runCli(
@@ -14,7 +14,7 @@ export function runCli(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = opts.root ?? root;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(cwd, 'src/cli/main.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(cwd, 'cli/main.ts'), ...args], {
       cwd,
       env: { ...process.env, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

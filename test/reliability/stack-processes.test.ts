@@ -60,7 +60,7 @@ describe('switchboard up owns its processes', () => {
   });
 
   const start = async (args: string[], readyLine: RegExp) => {
-    const p = await spawnRole('switchboard up', 'src/cli/main.ts', ['up', ...args], env, readyLine, 240_000);
+    const p = await spawnRole('switchboard up', 'cli/main.ts', ['up', ...args], env, readyLine, 240_000);
     running.push(p);
     return p;
   };

@@ -73,7 +73,7 @@ describe('the namespace retention', () => {
 
   it('is set by `switchboard migrate`, which says so', async () => {
     await setRetention(services.client, 400);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'migrate'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'migrate'], {
       env: {
         ...process.env,
         TEMPORAL_ADDRESS: services.temporal.address,

@@ -68,7 +68,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      ['--import', 'tsx', 'cli/main.ts', ...args],
       { env: env_, timeout: 60_000 },
     );
     return { code: 0, stdout, stderr };

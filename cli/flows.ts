@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatCheck, formatList } from '../flows-check/report.js';
+import { formatCheck, formatList } from '../src/flows-check/report.js';
 
 /**
  * `switchboard flows validate|list`: the call flows in flows/ checked before they go live, and listed. Needs no
@@ -39,9 +39,9 @@ export async function flows(argv: string[], defaultRoot: string, out: Out): Prom
     out.stderr(`${FLOWS_USAGE}\n`);
     return 2;
   }
-  let checker: typeof import('../flows-check/validate.js');
+  let checker: typeof import('../src/flows-check/validate.js');
   try {
-    checker = await import('../flows-check/validate.js');
+    checker = await import('../src/flows-check/validate.js');
   } catch (err) {
     const code = (err as { code?: string }).code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String(err).includes("'typescript'")) {

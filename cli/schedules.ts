@@ -4,9 +4,9 @@
  * schedule's own holidays and special dates, and which wins). Admins' run-time exceptions live in Postgres: see
  * `switchboard admin schedules`.
  */
-import { formatScheduleErrors, scheduleStatus, validateSchedules } from '../schedules/evaluate.js';
-import { checkPublicHolidaySources, publicHolidaysAround, publicHolidaysOf } from '../schedules/public-holidays.js';
-import type { ScheduleDefinition } from '../schedules/types.js';
+import { formatScheduleErrors, scheduleStatus, validateSchedules } from '../src/schedules/evaluate.js';
+import { checkPublicHolidaySources, publicHolidaysAround, publicHolidaysOf } from '../src/schedules/public-holidays.js';
+import type { ScheduleDefinition } from '../src/schedules/types.js';
 
 export const SCHEDULES_USAGE = `usage: switchboard schedules validate
        switchboard schedules list [--year YYYY]   (a year from 1900 to 2199; this year by default)`;
@@ -77,7 +77,7 @@ export async function schedulesCommand(args: string[], out: Output): Promise<num
     out.stderr(`switchboard schedules list: bad --year '${rest.slice(1).join(' ')}'\n${SCHEDULES_USAGE}\n`);
     return 2;
   }
-  const { schedules } = await import('../../flows/schedules.js');
+  const { schedules } = await import('../flows/schedules.js');
   const errors = [...validateSchedules(schedules), ...checkPublicHolidaySources(schedules)];
   if (errors.length > 0) {
     out.stderr(`${formatScheduleErrors(errors)}\n`);

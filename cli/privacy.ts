@@ -2,15 +2,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config.js';
-import { openDatabase } from '../db/orm.js';
-import { FolderRecordingStore } from '../recordings/store.js';
-import { eraseSubject, exportSubject, type PrivacyStores } from '../recordings/privacy.js';
-import { InvalidSubjectError, parseSubject, type DataSubject } from '../privacy/phone.js';
-import { PrivacyKeyError, privacyHmacKey } from '../privacy/subject-ref.js';
-import { connectClient } from '../temporal/connection.js';
-import { displayPhoneNumber } from '../phone/number.js';
-import { commandProgress } from './progress.js';
+import type { Config } from '../src/config.js';
+import { openDatabase } from '../src/db/orm.js';
+import { FolderRecordingStore } from '../src/recordings/store.js';
+import { eraseSubject, exportSubject, type PrivacyStores } from '../src/recordings/privacy.js';
+import { InvalidSubjectError, parseSubject, type DataSubject } from '../src/privacy/phone.js';
+import { PrivacyKeyError, privacyHmacKey } from '../src/privacy/subject-ref.js';
+import { connectClient } from '../src/temporal/connection.js';
+import { displayPhoneNumber } from '../src/phone/number.js';
+import { commandProgress } from '../src/infra/progress.js';
 
 import { PRIVACY_USAGE as USAGE } from './usage.js';
 

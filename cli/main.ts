@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
 import { Shutdown } from './shutdown.js';
 
 const stdoutLine = (line: string) => process.stdout.write(`${line}\n`);
@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  // `switchboard <command> [<subcommand>] --help|-h`: usage on stdout, before configuration is loaded (src/cli/usage.ts).
+  // `switchboard <command> [<subcommand>] --help|-h`: usage on stdout, before configuration is loaded (cli/usage.ts).
   const { asksForHelp, usageOf } = await import('./usage.js');
   const usage = asksForHelp(rest) ? usageOf(command, rest) : undefined;
   if (usage) {
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'flows') {
     // Reads files only: no configuration needed, so CI can run it.
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     return (await import('./flows.js')).flows(rest, root, {
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('Invalid configuration: DATABASE_URL is required for migrate\n');
         return 2;
       }
-      const { migrate, openDatabase } = await import('../db/orm.js');
+      const { migrate, openDatabase } = await import('../src/db/orm.js');
       const orm = await openDatabase(config.database.url);
       try {
         const ran = await migrate(orm);
@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       try {
-        const { queues } = await import('../../flows/index.js');
+        const { queues } = await import('../flows/index.js');
         for (const q of Object.values(queues)) {
           process.stdout.write(
             `${q.name}: ${q.method}, ${q.agents.length} agents, alert ${q.alertSeconds} s, max ${q.maxCalls} calls / ${q.maxWaitSeconds} s\n`,
@@ -183,8 +183,8 @@ async function main(argv: string[]): Promise<number> {
       const availability = { available: 'available', away: 'away', 'sign-out': 'signedOut' } as const;
       if (action && Object.hasOwn(availability, action) && agentId && !queue) {
         const state = availability[action as keyof typeof availability];
-        const { connectClient } = await import('../temporal/connection.js');
-        const { setAgentAvailability, UnknownAgentError } = await import('../routing/membership.js');
+        const { connectClient } = await import('../src/temporal/connection.js');
+        const { setAgentAvailability, UnknownAgentError } = await import('../src/routing/membership.js');
         const client = await connectClient(config, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
         try {
           await setAgentAvailability(client, agentId, state, 'cli');
@@ -199,11 +199,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (action === 'restart' && agentId && !queue) {
-        const { connectClient } = await import('../temporal/connection.js');
-        const { routingTaskQueue } = await import('../temporal/worker.js');
-        const { queues } = await import('../../flows/index.js');
-        const { AgentRestartError, describeRestart, restartAgent } = await import('../routing/agent-restart.js');
-        const { UnknownAgentError } = await import('../routing/membership.js');
+        const { connectClient } = await import('../src/temporal/connection.js');
+        const { routingTaskQueue } = await import('../src/temporal/worker.js');
+        const { queues } = await import('../flows/index.js');
+        const { AgentRestartError, describeRestart, restartAgent } = await import('../src/routing/agent-restart.js');
+        const { UnknownAgentError } = await import('../src/routing/membership.js');
         const client = await connectClient(config, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
         try {
           // Where start-up puts agents' workflows: a run started before the routing task queue existed moves there.
@@ -233,13 +233,13 @@ async function main(argv: string[]): Promise<number> {
         );
         return 2;
       }
-      const { queues } = await import('../../flows/index.js');
+      const { queues } = await import('../flows/index.js');
       if (!queues[queue]) {
         process.stderr.write(`unknown queue ${queue}\n`);
         return 2;
       }
-      const { connectClient } = await import('../temporal/connection.js');
-      const { setQueueMembership } = await import('../routing/membership.js');
+      const { connectClient } = await import('../src/temporal/connection.js');
+      const { setQueueMembership } = await import('../src/routing/membership.js');
       const address = config.temporal.address || `127.0.0.1:${config.temporal.devPort}`;
       const client = await connectClient(config, address);
       try {

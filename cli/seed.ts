@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { migrate, openDatabase } from '../db/orm.js';
-import { seedHistory } from '../../devkit/analytics/seed.js';
+import { migrate, openDatabase } from '../src/db/orm.js';
+import { seedHistory } from '../devkit/analytics/seed.js';
 import { SEED_USAGE } from './usage.js';
-import { commandProgress } from './progress.js';
+import { commandProgress } from '../src/infra/progress.js';
 
 class SeedUsageError extends Error {}
 

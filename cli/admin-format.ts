@@ -3,7 +3,7 @@
  * times, and the next page's cursor at the end. `--json` keeps the API's JSON for scripts.
  */
 
-import { displayPhoneNumber } from '../phone/number.js';
+import { displayPhoneNumber } from '../src/phone/number.js';
 
 type Row = Record<string, unknown>;
 type Page = { items: Row[]; nextCursor: string | null };

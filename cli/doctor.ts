@@ -3,7 +3,7 @@
  * what to fix and where), and exits 1 if any check fails. Warnings (an embedded service, a check it may not run) do
  * not fail it.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../src/config.js';
 import {
   graphChecks,
   postgresCheck,
@@ -12,18 +12,18 @@ import {
   temporalCheck,
   type DoctorFlows,
   type DoctorLine,
-} from '../doctor/checks.js';
-import { temporalRetentionCheck } from '../doctor/temporal-retention.js';
-import { temporalSearchAttributesCheck } from '../doctor/temporal-search-attributes.js';
+} from '../src/doctor/checks.js';
+import { temporalRetentionCheck } from '../src/doctor/temporal-retention.js';
+import { temporalSearchAttributesCheck } from '../src/doctor/temporal-search-attributes.js';
 
 const MARK: Record<DoctorLine['verdict'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
 /** What the flows in flows/ use: queues, agents, voicemail boxes, and the resource accounts that select a flow. */
 export async function flowsInUse(): Promise<DoctorFlows> {
   const [{ queues, agents }, { voicemailBoxes }, { callFlows }] = await Promise.all([
-    import('../../flows/index.js'),
-    import('../../flows/voicemail-boxes.js'),
-    import('../../flows/flows.js'),
+    import('../flows/index.js'),
+    import('../flows/voicemail-boxes.js'),
+    import('../flows/flows.js'),
   ]);
   const boxes = Object.values(voicemailBoxes);
   return {

@@ -1,7 +1,7 @@
-import type { Config } from '../config.js';
-import { connectClient } from '../temporal/connection.js';
-import { describeRetention, ensureNamespaceRetention } from '../temporal/namespace-retention.js';
-import { describeRegistration, registerCallSearchAttributes } from '../temporal/search-attributes.js';
+import type { Config } from '../src/config.js';
+import { connectClient } from '../src/temporal/connection.js';
+import { describeRetention, ensureNamespaceRetention } from '../src/temporal/namespace-retention.js';
+import { describeRegistration, registerCallSearchAttributes } from '../src/temporal/search-attributes.js';
 
 /**
  * `switchboard migrate`'s Temporal step (issue 22, point 2): the namespace of TEMPORAL_ADDRESS keeps closed workflows

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { TeamsPackageError, writeTeamsPackage } from '../teams/app-package.js';
+import type { Config } from '../src/config.js';
+import { TeamsPackageError, writeTeamsPackage } from '../src/teams/app-package.js';
 
 import { TEAMS_USAGE as USAGE } from './usage.js';
 
@@ -29,7 +29,7 @@ export async function teams(
   const file = path.resolve(out);
   try {
     await writeTeamsPackage(
-      new URL('../../teams/', import.meta.url),
+      new URL('../teams/', import.meta.url),
       {
         publicUrl: config.publicUrl,
         clientId: config.graph.clientId,

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { startStack, type Stack, type StackRoles } from '../../app/stack.js';
-import type { Emulator } from '../../devkit/emulator/server.js';
-import { agents, queues } from '../../flows/index.js';
-import { DEMO_SUPERVISOR } from '../tabs/demo-sign-in.js';
-import { callWorkflowId } from '../contracts/call.js';
-import { Call } from '../db/entities/call.js';
-import { CallEvent } from '../db/entities/call-event.js';
+import type { Config } from '../src/config.js';
+import { startStack, type Stack, type StackRoles } from '../app/stack.js';
+import type { Emulator } from '../devkit/emulator/server.js';
+import { agents, queues } from '../flows/index.js';
+import { DEMO_SUPERVISOR } from '../src/tabs/demo-sign-in.js';
+import { callWorkflowId } from '../src/contracts/call.js';
+import { Call } from '../src/db/entities/call.js';
+import { CallEvent } from '../src/db/entities/call-event.js';
 import { Shutdown } from './shutdown.js';
 
 const LABELS: Record<string, string> = {
@@ -28,7 +28,7 @@ export async function up(
 ): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Ctrl-C is ours from the first moment (the CLI takes it before loading this module): during start-up, the demo, or
-  // running (src/cli/shutdown.ts). Loading the stack's modules may have added other listeners since; ours stay alone.
+  // running (cli/shutdown.ts). Loading the stack's modules may have added other listeners since; ours stay alone.
   const shutdown = opts.shutdown ?? new Shutdown(out);
   shutdown.takeSignals();
   out('Starting Switchboard…');
@@ -44,7 +44,7 @@ export async function up(
         ? { roles: opts.roles }
         : {
             graphStandIn: async (c: Config, l: Logger) =>
-              (await import('../../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
+              (await import('../devkit/emulator/stand-in.js')).emulatorStandIn(c, l),
           }),
     });
   } catch (err) {
@@ -56,7 +56,7 @@ export async function up(
   if (stack.emulator) {
     // The demo's agent tab offers wrap-up codes to pick (issue 23, point 1); a database with codes is left alone.
     // Loaded here only: a web or worker process of its own never has the emulator, and never loads the kit.
-    const { seedDemoWrapUpCodes } = await import('../../devkit/teams/demo-wrap-up-codes.js');
+    const { seedDemoWrapUpCodes } = await import('../devkit/teams/demo-wrap-up-codes.js');
     const seeded = await seedDemoWrapUpCodes(stack.orm);
     if (seeded.length > 0) out(`  ✓ ${'demo'.padEnd(15)} wrap-up codes: ${seeded.join(', ')}`);
   }

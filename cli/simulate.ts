@@ -2,7 +2,7 @@
  * `switchboard simulate <scenario.json>`: runs a scenario against a running stack's Graph emulator (EMULATOR_URL,
  * default http://127.0.0.1:4000) and prints every call's steps as they happen. Exit code 0 when every call ended.
  */
-import { formatStep, loadScenario, runScenario, ScenarioError } from '../../devkit/scenarios/scenario.js';
+import { formatStep, loadScenario, runScenario, ScenarioError } from '../devkit/scenarios/scenario.js';
 import { SIMULATE_USAGE } from './usage.js';
 
 export async function simulate(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
