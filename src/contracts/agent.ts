@@ -28,6 +28,11 @@ export interface ReserveRequest {
   callId: string;
   /** The agent frees themself if the offer's outcome hasn't come this long after the reservation (absent: never). */
   leaseSeconds?: number;
+  /**
+   * Asked for by name, not by a queue: a colleague an agent transfers the caller to (issue 24, point 4). They need
+   * not be opted in to `queue` (the queue the call came through); they must still be available.
+   */
+  direct?: boolean;
 }
 export const reserveUpdate = defineUpdate<{ reservationId: string }, [ReserveRequest]>('reserve');
 

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowTest } from '../../devkit/flow-testing/index.js';
 import type { SimulatedCaller } from '../../devkit/flow-testing/simulated-caller.js';
 import { queues } from '../../flows/index.js';
+import { agentStateQuery, agentWorkflowId, type AgentStateName } from '../../src/contracts/agent.js';
+import { callWorkflowId } from '../../src/contracts/call.js';
 
 const flows = fileURLToPath(new URL('../fixtures/flows/transfer-line.ts', import.meta.url));
 const [adele, alex] = queues.support!.agents as [string, string];
@@ -44,6 +46,17 @@ async function refusal(p: Promise<unknown>): Promise<string> {
     (e: unknown) => e as { cause?: { message?: string } },
   );
   return err?.cause?.message ?? 'not refused';
+}
+
+/** The agent's state as their workflow has it now. */
+const agentState = (agentId: string) =>
+  t.env.client.workflow.getHandle(agentWorkflowId(agentId)).query(agentStateQuery);
+
+/** Poll (real time, a few ms) until the agent's workflow has handled what the call told it. */
+async function agentBecomes(agentId: string, state: AgentStateName): Promise<void> {
+  for (let i = 0; i < 50 && (await agentState(agentId)).state !== state; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  expect((await agentState(agentId)).state).toBe(state);
 }
 
 const ops = (callId: string) => t.graph.requests.filter((r) => r.callId === callId).map((r) => r.op);
@@ -129,8 +142,15 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     expect(removeAt).toBeGreaterThanOrEqual(0);
     expect(removeAt).toBeLessThan(ringAt);
     expect(after[ringAt]?.detail).toEqual({ agentId: alex });
+    // Alex was reserved through his agent workflow, so he is on this call like any call a queue gave him.
+    expect(await agentState(alex)).toMatchObject({
+      state: 'onCall',
+      reservation: { callWorkflowId: callWorkflowId(caller.callId), direct: true },
+    });
 
     await t.graph.conference.callerLeaves(caller.callId);
+    // The conference's end is reported by the call workflow (endReported): wrap-up, not presence.
+    await agentBecomes(alex, 'wrapUp');
     expect(await caller.result()).toMatchObject({ outcome: 'connected', agentId: alex });
     expect(caller.record()!.segments?.map((s) => [s.agentId, s.endedBy])).toEqual([
       [adele, 'blindTransfer'],
@@ -160,6 +180,75 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     expect(caller.timeline().map((e) => e.type)).toContain('callerLeftDuringTransfer');
   });
 
+  it('a colleague on another call refuses the transfer with their state; the caller stays with Adele', async () => {
+    await t.wait('60s');
+    const first = await t.call({ dial: 'ra-anything', from: '+14255550184' });
+    await until(first, 'conferenced');
+    const second = await t.call({ dial: 'ra-anything', from: '+14255550185' });
+    await until(second, 'conferenced'); // Adele is on the first call: Alex takes this one
+    const rings = t.graph.requests.filter((r) => r.op === 'ring').length;
+
+    expect(await refusal(t.transfer(first.callId, { agentId: alex }, { by: adele }))).toMatch(
+      new RegExp(`the colleague is not available \\(agent ${alex} is onCall\\)`),
+    );
+    expect(t.graph.requests.filter((r) => r.op === 'ring').length).toBe(rings);
+    expect(t.graph.conference.roster(first.callId).map((p) => p.userId ?? p.kind)).toContain(adele);
+    // The refusal left no transfer under way: Adele can still send the caller on.
+    expect(await refusal(t.transfer(first.callId, { agentId: adele }, { by: adele }))).toBe(
+      'the caller is already talking to that agent',
+    );
+
+    await t.graph.conference.agentLeaves(first.callId, adele);
+    await t.graph.conference.agentLeaves(second.callId, alex);
+    expect(await first.result()).toMatchObject({ outcome: 'connected', agentId: adele });
+    expect(await second.result()).toMatchObject({ outcome: 'connected', agentId: alex });
+    expect(first.record()!.segments ?? []).toEqual([]);
+    expect(first.timeline().find((e) => e.type === 'agentTransferRefused')?.payload).toEqual({
+      fromAgentId: adele,
+      agentId: alex,
+      state: 'onCall',
+    });
+  });
+
+  it('a colleague is reserved while they ring: routing offers them no other call, and frees them when nobody answers', async () => {
+    await t.wait('60s');
+    const first = await t.call({ dial: 'ra-anything', from: '+14255550186' });
+    await until(first, 'conferenced');
+    t.graph.agentBehaviour.set(alex, 'ignore'); // rings for the whole alert time (30 s)
+    const ringsTo = (agentId: string) =>
+      t.graph.requests.filter((r) => r.op === 'ring' && (r.detail as { agentId: string }).agentId === agentId).length;
+    const before = ringsTo(alex);
+    const ringsBefore = t.graph.requests.filter((r) => r.op === 'ring').length;
+
+    await t.transfer(first.callId, { agentId: alex }, { by: adele });
+    // The Update returns once Alex's workflow has accepted the reservation.
+    expect(await agentState(alex)).toMatchObject({
+      state: 'reserved',
+      reservation: { callWorkflowId: callWorkflowId(first.callId), direct: true },
+    });
+    // A caller for support while Alex rings: Adele is on the first call and Alex is held for it.
+    const second = await t.call({ dial: 'ra-anything', from: '+14255550187' });
+    await second.waits('10s');
+    // The only ring since the transfer is Alex's for it: the second caller was offered to nobody.
+    expect(ringsTo(alex)).toBe(before + 1);
+    expect(t.graph.requests.filter((r) => r.op === 'ring').length).toBe(ringsBefore + 1);
+    await second.hangUp();
+    expect(await second.result()).toMatchObject({ outcome: 'abandoned' });
+
+    // Nobody answered: Alex is released (a miss, as from a queue), and the caller is still with Adele (warm).
+    await first.waits('30s'); // the rest of the alert time
+    t.graph.agentBehaviour.delete(alex);
+    await agentBecomes(alex, 'available');
+    expect((await agentState(alex)).misses).toBe(1);
+    expect(t.graph.conference.roster(first.callId).map((p) => p.userId ?? p.kind)).toContain(adele);
+    await t.graph.conference.agentLeaves(first.callId, adele);
+    expect(await first.result()).toMatchObject({ outcome: 'connected', agentId: adele });
+    expect(first.timeline().find((e) => e.type === 'agentTransferNotAnswered')?.payload).toEqual({
+      agentId: alex,
+      backTo: adele,
+    });
+  });
+
   it('a call whose talk has ended refuses a transfer (the validator: no history written)', async () => {
     await t.wait('60s');
     const caller = await t.call({ dial: 'ra-anything', from: '+14255550182' });
@@ -175,6 +264,6 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     const check = await t.checkHistories();
     expect(check.replayFailures).toEqual([]);
     expect(check.failedTasks).toEqual([]);
-    expect(check.replayed.callWorkflow).toBe(4);
+    expect(check.replayed.callWorkflow).toBe(8);
   });
 });

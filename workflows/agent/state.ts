@@ -119,7 +119,8 @@ export class AgentState {
     if (this.s.reservation?.reservationId === req.reservationId) return undefined; // a retried request
     if (this.s.recentReservations?.includes(req.reservationId)) return `reservation ${req.reservationId} already ended`;
     if (this.s.state !== 'available') return `agent ${this.agentId} is ${this.s.state}`;
-    if (!this.queues.includes(req.queue)) return `agent ${this.agentId} is not opted in to queue ${req.queue}`;
+    if (!req.direct && !this.queues.includes(req.queue))
+      return `agent ${this.agentId} is not opted in to queue ${req.queue}`;
     return undefined;
   }
 

@@ -1,10 +1,11 @@
-import { condition, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
 import type { ParticipantActivities } from '../../src/contracts/activities/participants.js';
 import { agentCallEndedSignal, agentWorkflowId } from '../../src/contracts/agent.js';
 import type { AgentAssignment } from '../../src/contracts/call.js';
 import type { CallSegment, TransferRequest, TransferResult } from '../../src/contracts/transfer.js';
 import { callActivities, failureDetails, type CallSession } from '../call-session.js';
 import { CALL_TRANSFER_PATCH } from '../patches.js';
+import { releaseColleague, reserveColleague, type ColleagueReservation } from './colleague.js';
 import type { CallContext } from './context.js';
 import { stayInConference } from './conference.js';
 import { offerMembers, talkTimeForAgent } from './reservation.js';
@@ -38,6 +39,12 @@ interface TransferState {
   talking?: Talk;
   /** A transfer asked for and not yet carried out. */
   pending?: TransferRequest;
+  /** The colleague being reserved for a transfer asked for (the Update waits for their workflow's answer). */
+  reserving?: boolean;
+  /** The colleague reserved for the pending transfer, until their ring ends. */
+  colleague?: ColleagueReservation;
+  /** Colleague reservations asked for so far: each gets its own id. */
+  reservations?: number;
   /** Warm: the agent who transferred, still in the call until the next one is in. */
   leaving?: Talk & { blind: boolean };
   /** Per agent, once the call has been transferred (none for a call that never was). */
@@ -76,7 +83,7 @@ export function transferRefusal(session: CallSession, req: TransferRequest): str
       ? 'no agent is talking to the caller now'
       : 'the call is not a conference: Switchboard left it when it transferred the caller to the agent (connectBy transfer), so it cannot transfer it again';
   }
-  if (s?.pending) return 'a transfer of this call is already under way';
+  if (s?.pending || s?.reserving) return 'a transfer of this call is already under way';
   if (toAgent && req.agentId === talking) return 'the caller is already talking to that agent';
   return undefined;
 }
@@ -94,14 +101,44 @@ function talkingNow(session: CallSession): string | undefined {
   return connectedBy === 'conference' && agentId !== undefined && inCall ? agentId : undefined;
 }
 
-/** The Update: the talk in progress gives way to the transfer (talkWithTransfers carries it out). */
-export function requestTransfer(session: CallSession, req: TransferRequest): TransferResult {
+/**
+ * The Update: the talk in progress gives way to the transfer (talkWithTransfers carries it out). A colleague is
+ * reserved first, through their agent workflow (colleague.ts): one who is not available fails the Update with their
+ * state, and the talk goes on with the agent the caller has.
+ */
+export async function requestTransfer(session: CallSession, req: TransferRequest): Promise<TransferResult> {
   patched(CALL_TRANSFER_PATCH);
   const fromAgentId = talkingNow(session)!;
   const s = stateOf(session);
-  s.pending = req;
   const blind = req.blind === true;
   const to = req.queue ? { queue: req.queue } : { agentId: req.agentId! };
+  if (req.agentId) {
+    const assignment = s.talking?.assignment ?? session.assignment;
+    s.reserving = true;
+    try {
+      s.colleague = await reserveColleague(session, {
+        agentId: req.agentId,
+        queue: s.talking?.queue ?? assignment?.queue ?? session.recorder.record.queue ?? '',
+        alertSeconds: assignment?.alertSeconds ?? 0,
+        attempt: (s.reservations = (s.reservations ?? 0) + 1),
+      });
+    } catch (err) {
+      const refused = err instanceof ApplicationFailure ? (err.details?.[0] as { state?: string } | undefined) : {};
+      session.recorder.event('agentTransferRefused', { fromAgentId, agentId: req.agentId, state: refused?.state });
+      throw err;
+    } finally {
+      s.reserving = false;
+    }
+    if (talkingNow(session) !== fromAgentId) {
+      // The talk ended while the colleague's workflow answered: nothing to transfer, and the colleague is free again.
+      dropColleague(s, assignment);
+      throw ApplicationFailure.create({
+        message: 'the talk ended while the colleague was being reserved',
+        nonRetryable: true,
+      });
+    }
+  }
+  s.pending = req;
   session.recorder.event('agentTransferRequested', { fromAgentId, ...to, blind, by: req.requestedBy });
   return { fromAgentId, to, blind, outcome: 'transferring' };
 }
@@ -124,6 +161,7 @@ export async function talkWithTransfers(
     s.talking = undefined;
     const req = s.pending;
     s.pending = undefined;
+    if (end || !req) dropColleague(s, talk.assignment); // reserved for a transfer the end of the talk overtook
     if (end) {
       // The talk is over. A transferred call's last segment ends with it.
       if (s.segments.length > 0) closeSegment(ctx, s, talk, end.endedBy, end.talkEndedAt);
@@ -140,7 +178,8 @@ export async function talkWithTransfers(
       ctx.recorder.event('agentTransferQueued', { fromAgentId: talk.agentId, queue: req.queue, blind });
       return { queue: req.queue };
     }
-    const next = await ringColleague(ctx, talk, req.agentId!, first.holdMusic);
+    const next = await ringColleague(ctx, talk, s.colleague!, first.holdMusic);
+    s.colleague = undefined;
     if (next) {
       talk = next;
       continue;
@@ -157,19 +196,22 @@ export async function talkWithTransfers(
   }
 }
 
-/** Ring a colleague directly and bring them in by conference, as a queue's offer does (offer.ts). */
+/**
+ * Ring the reserved colleague directly and bring them in by conference, as a queue's offer does (offer.ts); their
+ * workflow hears how it ended (connected: on call until this call reports the end; otherwise released).
+ */
 async function ringColleague(
   ctx: CallContext,
   from: Talk,
-  agentId: string,
+  colleague: ColleagueReservation,
   music: string[],
 ): Promise<Talk | undefined> {
   const a = from.assignment;
+  const { agentId, reservationId } = colleague;
   const assignment: AgentAssignment = {
     queue: from.queue,
     agentId,
-    // No queue reserved them: the colleague was asked for by name. The id only names this offer on the timeline.
-    reservationId: `transfer-${workflowInfo().workflowId}-${agentId}`,
+    reservationId,
     alertSeconds: a.alertSeconds,
     wrapUpSeconds: a.wrapUpSeconds,
     missesBeforeAway: a.missesBeforeAway,
@@ -180,8 +222,12 @@ async function ringColleague(
   };
   ctx.recorder.event('agentTransferRinging', { fromAgentId: from.agentId, agentId });
   const offer = await ctx.steps.offerToAgents(ctx.session, assignment, { music });
-  if (offer.agentId !== agentId || !offer.conference) return undefined;
+  if (offer.agentId !== agentId || !offer.conference) {
+    releaseColleague(assignment, offer.outcomes[agentId] === 'missed' ? 'missed' : 'cancelled');
+    return undefined;
+  }
   const connectedAt = new Date().toISOString();
+  releaseColleague(assignment, 'connected', connectedAt);
   ctx.recorder.set({ agentId, connectedAt });
   ctx.recorder.event('connected', { agentId, transferredFrom: from.agentId });
   return { agentId, assignment, queue: from.queue, connectedAt };
@@ -234,6 +280,14 @@ async function watchWhileTransferring(ctx: CallContext, s: TransferState): Promi
     // The first agent hung up before the next one came: their part ends now.
     await letGo(ctx, s);
   }
+}
+
+/** A colleague reserved for a transfer that will not ring them: free again. */
+function dropColleague(s: TransferState, from: AgentAssignment | undefined): void {
+  const colleague = s.colleague;
+  s.colleague = undefined;
+  if (!colleague || !from) return;
+  releaseColleague({ ...from, ...colleague, group: undefined }, 'cancelled');
 }
 
 function closeSegment(
