@@ -9,7 +9,10 @@ import { defineUpdate } from '@temporalio/workflow';
 export interface TransferRequest {
   /** Another queue: the caller waits there with the time already waited (their place and the CDR's wait). */
   queue?: string;
-  /** A colleague's Teams user id (Entra object id): rung directly, put through by conference. */
+  /**
+   * A colleague's Teams user id (Entra object id): reserved through their agent workflow first (the Update fails with
+   * their state unless they are available), then rung directly and put through by conference.
+   */
   agentId?: string;
   /** Blind: the first agent leaves the call at once. Warm (default): they stay until the next agent is in. */
   blind?: boolean;
