@@ -60,6 +60,16 @@ module.exports = {
       from: { path: '^devkit/bench/ceiling/workflow[.]ts$' },
       to: { pathNot: ['^devkit/bench/ceiling/contract[.]ts$', '^node_modules/@temporalio/workflow/'] },
     },
+    // The folders in floors (issue 20, point 8): src/ is the bottom that the rooms above it build on. The composition
+    // root (app/), the CLI (cli/), the configuration (flows/), activities, workflows and devkit stand above it, so
+    // nothing in src/ imports them: the admin API is handed flows/ by the web role (app/stack/admin-catalog.ts).
+    {
+      name: 'src-at-the-bottom',
+      severity: 'error',
+      comment: 'src/ imports none of app/, cli/, flows/, activities/, workflows/, devkit/: they are handed in.',
+      from: { path: '^src/' },
+      to: { path: '^(app|cli|flows|activities|workflows|devkit)/' },
+    },
     // Runtime and kit apart (issue 20, point 1): what runs in production never loads the emulator, the flow test kit,
     // scenarios, the bench or the analytics fixtures. Only the CLI commands that start the demo, simulate or seed may.
     {

@@ -6,6 +6,7 @@ import type { Config } from '../../src/config.js';
 import type { MikroORM } from '../../src/db/orm.js';
 import type { FolderRecordingStore } from '../../src/recordings/store.js';
 import { createApp } from '../../src/server/app.js';
+import { configuredAdminCatalog } from './admin-catalog.js';
 import { codecFor } from '../../src/temporal/data-converter.js';
 import { AdminAuth } from '../../src/admin/identity.js';
 import { MICROSOFT_CALLING_OPENID_URL, NotificationVerifier } from '../../src/server/notification-auth.js';
@@ -104,6 +105,7 @@ export async function startWebRole(d: WebRoleDeps): Promise<string> {
     ...(config.privacy.phoneRegion ? { phoneRegion: config.privacy.phoneRegion } : {}),
     notificationVerifier,
     adminAuth,
+    adminCatalog: configuredAdminCatalog(),
     tabs,
     recordings: {
       store: d.recordingStore,

@@ -1,9 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
-import { agents as configuredAgents, queues as configuredQueues } from '../../flows/index.js';
-import { schedules as configuredSchedules } from '../../flows/schedules.js';
-import { voicemailBoxes, VOICEMAIL_DEFAULTS } from '../../flows/voicemail-boxes.js';
 import { ScheduleExceptionRow } from '../db/entities/schedule.js';
 import { agentStateQuery, agentWorkflowId } from '../contracts/agent.js';
 import {
@@ -16,6 +13,7 @@ import { scheduleStatus } from '../schedules/evaluate.js';
 import { publicHolidaysAround } from '../schedules/public-holidays.js';
 import type { ScheduleDefinition, ScheduleException } from '../schedules/types.js';
 import { audit, HttpError, isAdmin, pageByName } from './common.js';
+import type { AdminCatalog } from './catalog.js';
 import type { Handler } from './handler.js';
 import type { routes } from './routes.js';
 import { listVoicemails } from './voicemail-list.js';
@@ -34,14 +32,14 @@ const own = <T extends object>(record: T, key: string): boolean => Object.hasOwn
 // --- queues ----------------------------------------------------------------------------------------------------------
 
 function membershipHandler(member: boolean): Handler {
-  return async ({ params }, { caller, em, client }) => {
+  return async ({ params }, { caller, em, client, catalog }) => {
     const queue = String(params.queue);
     const agentId = String(params.agentId);
     // Supervisors opt agents in and out, as in Microsoft's Queues app; an agent changes only their own.
     const supervises = isAdmin(caller) || caller.roles.includes('Switchboard.Supervisor');
     if (!supervises && agentId !== caller.objectId)
       throw new HttpError(403, 'Forbidden', 'agents may only change their own queue membership');
-    const config = own(configuredQueues, queue) ? configuredQueues[queue] : undefined;
+    const config = own(catalog.queues, queue) ? catalog.queues[queue] : undefined;
     if (!config) throw new HttpError(404, 'NotFound', 'no such queue');
     // An agent may leave any queue, but join only the queues an admin listed them in.
     if (!isAdmin(caller) && member && !config.agents.includes(agentId)) {
@@ -132,7 +130,7 @@ const asException = (r: ScheduleExceptionRow): ScheduleException => ({
   ...(r.hours ? { hours: r.hours } : {}),
 });
 
-function definition(name: string): ScheduleDefinition {
+function definition(configuredSchedules: AdminCatalog['schedules'], name: string): ScheduleDefinition {
   const def = own(configuredSchedules, name) ? configuredSchedules[name] : undefined;
   if (!def) throw new HttpError(404, 'NotFound', 'no such schedule');
   return def;
@@ -164,7 +162,8 @@ export const operationsHandlers: Record<
   | 'listVoicemails',
   Handler
 > = {
-  listQueues: async ({ query }, { client }) => {
+  listQueues: async ({ query }, { client, catalog }) => {
+    const { queues: configuredQueues, agents: configuredAgents } = catalog;
     const allAgents = [...new Set(Object.values(configuredQueues).flatMap((q) => q.agents))];
     const memberships = client ? await queueMemberships(client, allAgents, 1000) : new Map<string, string[] | null>();
     const views = Object.values(configuredQueues).map((q) => {
@@ -192,18 +191,18 @@ export const operationsHandlers: Record<
   optIn: membershipHandler(true),
   optOut: membershipHandler(false),
 
-  listSchedules: async ({ query }, { em }) => {
+  listSchedules: async ({ query }, { em, catalog }) => {
     const rows = await em.find(ScheduleExceptionRow, {}, { orderBy: { schedule: 'asc', date: 'asc' } });
     const now = new Date();
-    const views = Object.entries(configuredSchedules).map(([name, def]) =>
+    const views = Object.entries(catalog.schedules).map(([name, def]) =>
       scheduleSummary(name, def, rows.filter((r) => r.schedule === name).map(asException), now),
     );
     return pageByName(views, query as Q<'listSchedules'>);
   },
 
-  getSchedule: async ({ params }, { em }) => {
+  getSchedule: async ({ params }, { em, catalog }) => {
     const name = String(params.schedule);
-    const def = definition(name);
+    const def = definition(catalog.schedules, name);
     const rows = await exceptionRows(em, name);
     const now = new Date();
     return {
@@ -217,10 +216,10 @@ export const operationsHandlers: Record<
     };
   },
 
-  putScheduleException: async ({ params, body }, { caller, em }) => {
+  putScheduleException: async ({ params, body }, { caller, em, catalog }) => {
     const schedule = String(params.schedule);
     const date = String(params.date);
-    definition(schedule);
+    definition(catalog.schedules, schedule);
     const b = body as B<'putScheduleException'>;
     try {
       return await em.transactional(async (tx) => {
@@ -257,10 +256,10 @@ export const operationsHandlers: Record<
     }
   },
 
-  deleteScheduleException: async ({ params }, { caller, em }) => {
+  deleteScheduleException: async ({ params }, { caller, em, catalog }) => {
     const schedule = String(params.schedule);
     const date = String(params.date);
-    definition(schedule);
+    definition(catalog.schedules, schedule);
     return em.transactional(async (tx) => {
       const existing = await tx.findOne(ScheduleExceptionRow, { schedule, date });
       if (!existing)
@@ -272,7 +271,8 @@ export const operationsHandlers: Record<
     });
   },
 
-  listVoicemailBoxes: async ({ query }, { em }) => {
+  listVoicemailBoxes: async ({ query }, { em, catalog }) => {
+    const { voicemailBoxes } = catalog;
     const counts = (await em
       .getKnex()('voicemail')
       .whereIn('box', Object.keys(voicemailBoxes))
@@ -291,7 +291,7 @@ export const operationsHandlers: Record<
       return {
         name,
         displayName: box.displayName,
-        maxSeconds: box.maxSeconds ?? VOICEMAIL_DEFAULTS.maxSeconds,
+        maxSeconds: box.maxSeconds,
         notify: { teamsUserIds: box.notify.teamsUserIds ?? [], webhook: Boolean(box.notify.webhookUrl) },
         messages: c?.messages ?? 0,
         unhandled: c?.unhandled ?? 0,

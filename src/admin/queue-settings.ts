@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
-import { queues as configuredQueues } from '../../flows/index.js';
+import type { AdminCatalog } from './catalog.js';
 import { audit, HttpError } from './common.js';
 import type { Handler } from './handler.js';
 import type { routes } from './routes.js';
@@ -32,13 +32,17 @@ function sql<T>(em: EntityManager, query: string, params: unknown[] = []): Promi
 }
 
 /** A queue the admin API knows: defined in code, or with settings in Postgres (a queue since removed keeps them). */
-async function knownQueue(em: EntityManager, queue: string): Promise<boolean> {
+async function knownQueue(
+  em: EntityManager,
+  configuredQueues: AdminCatalog['queues'],
+  queue: string,
+): Promise<boolean> {
   if (Object.hasOwn(configuredQueues, queue)) return true;
   const rows = await sql(em, `select 1 from queue_setting where queue = ?`, [queue]);
   return rows.length > 0;
 }
 
-async function view(em: EntityManager, queue: string): Promise<View> {
+async function view(em: EntityManager, configuredQueues: AdminCatalog['queues'], queue: string): Promise<View> {
   const [row] = await sql<SettingRow & { effective_zone: string }>(
     em,
     `select s.*, coalesce(s.time_zone, metrics.site_time_zone()) as effective_zone from queue_setting s where s.queue = ?`,
@@ -79,16 +83,16 @@ async function view(em: EntityManager, queue: string): Promise<View> {
   };
 }
 
-const getQueueSettings: Handler = async ({ params }, { em }) => {
+const getQueueSettings: Handler = async ({ params }, { em, catalog }) => {
   const queue = String(params.queue);
-  if (!(await knownQueue(em, queue))) throw new HttpError(404, 'NotFound', `no such queue: ${queue}`);
-  return view(em, queue);
+  if (!(await knownQueue(em, catalog.queues, queue))) throw new HttpError(404, 'NotFound', `no such queue: ${queue}`);
+  return view(em, catalog.queues, queue);
 };
 
-const putQueueSettings: Handler = async ({ params, body }, { caller, em }) => {
+const putQueueSettings: Handler = async ({ params, body }, { caller, em, catalog }) => {
   const queue = String(params.queue);
   const b = body as Body;
-  if (!(await knownQueue(em, queue))) throw new HttpError(404, 'NotFound', `no such queue: ${queue}`);
+  if (!(await knownQueue(em, catalog.queues, queue))) throw new HttpError(404, 'NotFound', `no such queue: ${queue}`);
   if (b.timeZone) {
     const [ok] = await sql<{ ok: boolean }>(em, `select public.is_time_zone(?) as ok`, [b.timeZone]);
     if (!ok?.ok)
@@ -99,7 +103,7 @@ const putQueueSettings: Handler = async ({ params, body }, { caller, em }) => {
       );
   }
   return em.transactional(async (tx) => {
-    const code = configuredQueues[queue];
+    const code = catalog.queues[queue];
     // A queue no worker has written yet starts from its definition in code, as start-up would write it.
     if (code) {
       const short = code.shortAbandonSeconds ?? 5;
@@ -138,7 +142,7 @@ const putQueueSettings: Handler = async ({ params, body }, { caller, em }) => {
       timeZone: r.time_zone,
     });
     audit(tx, caller, 'queue.settings', `queue:${queue}`, summary(before!), summary(after));
-    return view(tx, queue);
+    return view(tx, catalog.queues, queue);
   });
 };
 

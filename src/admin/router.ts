@@ -15,6 +15,7 @@ import { queueSettingsHandlers } from './queue-settings.js';
 import type { Client } from '@temporalio/client';
 import { requireRole, type AdminAuth } from './identity.js';
 import type { Handler, Parsed, RecordingsAccess } from './handler.js';
+import type { AdminCatalog } from './catalog.js';
 import { routes, type RouteSpec } from './routes.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
 import { normalisePhoneNumber } from '../phone/number.js';
@@ -227,6 +228,8 @@ export function adminRouter(opts: {
   orm: MikroORM;
   auth: AdminAuth;
   logger: Logger;
+  /** The configuration in flows/, handed in by the web role (app/stack/admin-catalog.ts). */
+  catalog: AdminCatalog;
   recordings?: RecordingsAccess;
   /** Temporal, for what lives in workflows (queue memberships); without it those routes answer 503. */
   client?: Client;
@@ -246,6 +249,7 @@ export function adminRouter(opts: {
         const result = await handlers[name](input, {
           caller: req.caller!,
           em: opts.orm.em.fork(),
+          catalog: opts.catalog,
           ...(opts.recordings ? { recordings: opts.recordings } : {}),
           ...(opts.client ? { client: opts.client } : {}),
         });

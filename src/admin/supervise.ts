@@ -4,7 +4,7 @@ import { callWorkflowId } from '../contracts/call.js';
 import { superviseUpdate, type SuperviseResult } from '../contracts/supervise.js';
 import type { superviseBody } from './supervise-schemas.js';
 import { audit, HttpError } from './common.js';
-import type { Handler } from './handler.js';
+import type { CatalogFreeHandler } from './handler.js';
 
 /**
  * Admin API: a supervisor joins a live call, barging in or monitoring muted (issue 24, point 3). The call workflow
@@ -12,7 +12,7 @@ import type { Handler } from './handler.js';
  * is audited (`call.supervise`), whether or not the supervisor then answered.
  */
 
-const superviseCall: Handler = async ({ params, body }, { caller, em, client }) => {
+const superviseCall: CatalogFreeHandler = async ({ params, body }, { caller, em, client }) => {
   const callId = String(params.id);
   const { mode, supervisorId = caller.objectId } = body as z.infer<typeof superviseBody>;
   if (supervisorId !== caller.objectId && !caller.roles.includes('Switchboard.Admin'))
@@ -40,4 +40,4 @@ async function join(client: Client, callId: string, req: { supervisorId: string;
   }
 }
 
-export const superviseHandlers: Record<'superviseCall', Handler> = { superviseCall };
+export const superviseHandlers: Record<'superviseCall', CatalogFreeHandler> = { superviseCall };

@@ -1,6 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { z } from 'zod';
-import { agents as configuredAgents, queues as configuredQueues } from '../../flows/index.js';
 import { callWorkflowId } from '../contracts/call.js';
 import { transferUpdate, type TransferRequest, type TransferResult } from '../contracts/transfer.js';
 import { Call } from '../db/entities/call.js';
@@ -15,14 +14,14 @@ import type { Handler } from './handler.js';
  * transfer Switchboard has left the call (409, docs/routing.md). Every transfer is audited (`call.transfer`).
  */
 
-const transferCall: Handler = async ({ params, body }, { caller, em, client }) => {
+const transferCall: Handler = async ({ params, body }, { caller, em, client, catalog }) => {
   const callId = String(params.id);
   const { queue, agentId, blind } = body as z.infer<typeof transferBody>;
   if ((queue === undefined) === (agentId === undefined))
     throw new HttpError(400, 'BadRequest', 'give either queue or agentId (not both)');
-  if (queue !== undefined && !configuredQueues[queue])
+  if (queue !== undefined && !Object.hasOwn(catalog.queues, queue))
     throw new HttpError(400, 'BadRequest', `no such queue: ${queue} (queues are defined in flows/)`);
-  if (agentId !== undefined && !configuredAgents[agentId])
+  if (agentId !== undefined && !Object.hasOwn(catalog.agents, agentId))
     throw new HttpError(404, 'NotFound', `no such agent: ${agentId} (agents are defined in flows/)`);
   const call = await em.findOne(Call, { id: callId });
   if (!call) throw new HttpError(404, 'NotFound', 'no such call');

@@ -3,7 +3,6 @@
  * link to its audio (audited). A message whose segments could not be joined into one recording (WMA, M4A: see
  * src/recordings/segments.ts) lists its later parts too, in order, each served as what its bytes are.
  */
-import { voicemailBoxes } from '../../flows/voicemail-boxes.js';
 import { VOICEMAIL_PART } from '../recordings/segments.js';
 import { signRecordingLink } from '../recordings/signed-url.js';
 import { decodeCursor, encodeCursor, HttpError } from './common.js';
@@ -22,9 +21,9 @@ interface VoicemailRow {
   recording_id: string | number | null;
 }
 
-export const listVoicemails: Handler = async ({ params, query }, { caller, em, recordings }) => {
+export const listVoicemails: Handler = async ({ params, query }, { caller, em, recordings, catalog }) => {
   const box = String(params.box);
-  if (!Object.hasOwn(voicemailBoxes, box)) throw new HttpError(404, 'NotFound', 'no such voicemail box');
+  if (!Object.hasOwn(catalog.voicemailBoxes, box)) throw new HttpError(404, 'NotFound', 'no such voicemail box');
   const q = query as { limit: number; cursor?: string };
   const knex = em.getKnex();
   const sel = knex('voicemail').where('box', box);

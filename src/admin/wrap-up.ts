@@ -1,12 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
-import { queues as configuredQueues } from '../../flows/index.js';
 import { agentWorkflowId, extendWrapUpUpdate } from '../contracts/agent.js';
 import { Call } from '../db/entities/call.js';
 import { WrapUpCode } from '../db/entities/admin.js';
 import { audit, HttpError, isAdmin } from './common.js';
 import type { Caller } from './identity.js';
+import type { AdminCatalog } from './catalog.js';
 import type { Handler } from './handler.js';
 import type { routes } from './routes.js';
 
@@ -22,7 +22,11 @@ const supervises = (caller: Caller) => isAdmin(caller) || caller.roles.includes(
  * The codes an agent may give a call of `queue`: the queue's own list (flows/: `wrapUpCodes`), else every code,
  * and of those only the active ones. A call that never reached a queue may take any active code.
  */
-export async function wrapUpCodesFor(em: EntityManager, queue: string | null | undefined): Promise<WrapUpCode[]> {
+export async function wrapUpCodesFor(
+  em: EntityManager,
+  configuredQueues: AdminCatalog['queues'],
+  queue: string | null | undefined,
+): Promise<WrapUpCode[]> {
   const active = await em.find(WrapUpCode, { active: true }, { orderBy: { code: 'asc' } });
   const listed = queue && Object.hasOwn(configuredQueues, queue) ? configuredQueues[queue]?.wrapUpCodes : undefined;
   return listed ? active.filter((c) => listed.includes(c.code)) : active;
@@ -50,7 +54,7 @@ export async function callWrapUp(em: EntityManager, callId: string) {
   return row ? wrapUpView(row) : null;
 }
 
-const putCallWrapUp: Handler = async ({ params, body }, { caller, em }) => {
+const putCallWrapUp: Handler = async ({ params, body }, { caller, em, catalog }) => {
   const callId = String(params.id);
   const { code, note } = body as B<'putCallWrapUp'>;
   const call = await em.findOne(Call, { id: callId });
@@ -58,7 +62,7 @@ const putCallWrapUp: Handler = async ({ params, body }, { caller, em }) => {
   // An agent wraps up only the calls they took; supervisors and admins any call (to correct a pick).
   if (!supervises(caller) && call.agentId !== caller.objectId)
     throw new HttpError(403, 'Forbidden', 'agents may only wrap up calls they took');
-  const allowed = await wrapUpCodesFor(em, call.queue);
+  const allowed = await wrapUpCodesFor(em, catalog.queues, call.queue);
   if (!allowed.some((c) => c.code === code)) {
     const list = allowed.map((c) => c.code).join(', ') || 'none';
     throw new HttpError(

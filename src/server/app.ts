@@ -13,6 +13,7 @@ import { ipAllowList } from './ip-allowlist.js';
 import { adminRouter } from '../admin/router.js';
 import { openApiDocument } from '../admin/openapi.js';
 import type { AdminAuth } from '../admin/identity.js';
+import type { AdminCatalog } from '../admin/catalog.js';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecEndpoint } from './codec-endpoint.js';
 import { RecordingTokens } from '../recordings/recording-tokens.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   subscriptionClientState?: string;
   /** The admin API; absent in processes that don't serve it. */
   adminAuth?: AdminAuth;
+  /** What the admin API knows of flows/ (app/stack/admin-catalog.ts); needed with adminAuth. */
+  adminCatalog?: AdminCatalog;
   /** The Teams app's tabs (src/tabs/router.ts), served at /tabs; absent: not served. */
   tabs?: Router;
   adminAllowedCidrs?: string[];
@@ -100,12 +103,14 @@ export function createApp(deps: AppDeps): express.Express {
   );
 
   if (deps.adminAuth) {
+    if (!deps.adminCatalog) throw new Error('createApp: adminAuth needs adminCatalog, the configuration it serves');
     app.use(
       '/api/admin',
       ipAllowList(deps.adminAllowedCidrs ?? [], 'admin API', deps.logger),
       adminRouter({
         orm: deps.orm,
         auth: deps.adminAuth,
+        catalog: deps.adminCatalog,
         logger: deps.logger,
         client: deps.client,
         ...(deps.recordings ? { recordings: deps.recordings } : {}),

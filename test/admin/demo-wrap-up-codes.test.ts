@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WRAP_UP_CODES, seedDemoWrapUpCodes } from '../../devkit/teams/demo-wrap-up-codes.js';
 import { wrapUpCodesFor } from '../../src/admin/wrap-up.js';
+import { queues } from '../../flows/index.js';
 import { startServices, type Services } from '../helpers/services.js';
 
 let services: Services;
@@ -33,7 +34,7 @@ describe("the demo's wrap-up codes", () => {
       DEMO_WRAP_UP_CODES.map((c) => `${c.code}:true`).sort((a, b) => a.localeCompare(b)),
     );
     // What the agent tab offers for a call of flows/index.ts's support queue (it lists no codes of its own).
-    const offered = await wrapUpCodesFor(services.orm.em.fork(), 'support');
+    const offered = await wrapUpCodesFor(services.orm.em.fork(), queues, 'support');
     expect(offered.map((c) => c.label)).toEqual(expect.arrayContaining(['Resolved', 'Escalated to second line']));
     expect(offered).toHaveLength(DEMO_WRAP_UP_CODES.length);
   });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BENCH_LINE_PREFIX } from '../../flows/flows.js';
 import { transferHandlers } from '../../src/admin/transfer.js';
+import { configuredAdminCatalog } from '../../app/stack/admin-catalog.js';
 import { HttpError } from '../../src/admin/common.js';
 import type { Caller } from '../../src/admin/identity.js';
 import { callWorkflowId } from '../../src/contracts/call.js';
@@ -44,7 +45,12 @@ stackForFile(async () => {
 const transferCall = (caller: Caller, callId: string, body: unknown) =>
   transferHandlers.transferCall(
     { params: { id: callId }, query: {}, body },
-    { caller, em: stack.orm.em.fork() as unknown as EntityManager, client: stack.client },
+    {
+      caller,
+      em: stack.orm.em.fork() as unknown as EntityManager,
+      client: stack.client,
+      catalog: configuredAdminCatalog(),
+    },
   );
 
 describe('warm transfer to a queue over the emulator', () => {

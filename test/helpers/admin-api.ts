@@ -11,6 +11,7 @@ import { admin } from '../../cli/admin.js';
 import type { MikroORM } from '../../src/db/orm.js';
 import { AdminAuth } from '../../src/admin/identity.js';
 import { createApp, type AppDeps } from '../../src/server/app.js';
+import { configuredAdminCatalog } from '../../app/stack/admin-catalog.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
 import { startServices, type Services } from './services.js';
 import { SigningKeys } from './signing-keys.js';
@@ -97,6 +98,7 @@ export function createTestApp(
       allowedTenants: ['tenant-a'],
       logger,
     }),
+    adminCatalog: configuredAdminCatalog(),
     adminAuth: new AdminAuth({
       openIdConfigUrl: on.keys.openIdConfigUrl,
       audiences: ['api://switchboard'],
