@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { checkHistories, describeProblems } from '../../src/temporal/history-check.js';
 import { workflowTestEnvironmentForFile } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 
@@ -18,12 +18,7 @@ workflowTestEnvironmentForFile((e) => (env = e));
 
 it("names a failed workflow task by its error's message, decoded through the codec", async () => {
   const taskQueue = 'history-check-decoding';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    dataConverter: env.client.options.dataConverter,
-    taskQueue,
-    workflowsPath,
-  });
+  const worker = await createTestWorker(env, { taskQueue, workflowsPath });
   const handle = await env.client.workflow.start('throwingWorkflow', {
     workflowId: 'history-check-decoding',
     taskQueue,

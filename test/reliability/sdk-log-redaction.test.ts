@@ -3,11 +3,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from '../../src/temporal/runtime.js';
 import { redactSdkLogEntry } from '../../src/temporal/sdk-log-redaction.js';
 import { startWorkflowTestEnvironment } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
+import { createTestWorker } from '../helpers/test-worker.js';
 
 // Issue 22, point 1: the Temporal SDK logs the error behind "Activity failed", "Workflow failed" and a failed workflow
 // task, and an error's message may quote a caller's number (a Graph or CRM error). Through the worker's runtime logger
@@ -41,9 +41,7 @@ const sdkLines = (message: string) =>
 
 it('logs a failed activity, its failed workflow and a failed workflow task without the number they quote', async () => {
   const taskQueue = 'sdk-log-redaction';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    dataConverter: env.client.options.dataConverter,
+  const worker = await createTestWorker(env, {
     taskQueue,
     workflowsPath,
     activities: {
