@@ -5,9 +5,9 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLIENT_ID, SECRET, TENANT, startRig, type EmulatorRig } from '../helpers/bot-receiver.js';
+import { graphClientOn, startRig, type EmulatorRig } from '../helpers/bot-receiver.js';
 import { CallControl } from '../../src/graph/call-control.js';
-import { TOKEN_REUSE_MARGIN_MS, createGraphClient } from '../../src/graph/client.js';
+import { TOKEN_REUSE_MARGIN_MS } from '../../src/graph/client.js';
 
 let rig: EmulatorRig;
 
@@ -28,13 +28,7 @@ describe("the Graph client's token", () => {
   it('is asked of MSAL once for many requests, and again once it nears its expiry', async () => {
     const { emulator } = rig;
     const asked = vi.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
-    const graph = await createGraphClient({
-      graphBaseUrl: emulator.graphBaseUrl,
-      tenantId: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: SECRET,
-      authorityMetadataUrl: emulator.authorityMetadataUrl,
-    });
+    const graph = await graphClientOn(emulator);
     const calls = new CallControl(graph);
     const { callId } = await emulator.placeCall({ from: { phone: '+14255550100' } });
     for (let i = 0; i < 5; i++) expect((await calls.getCall(callId)).state).toBe('incoming');
@@ -56,13 +50,7 @@ describe("the Graph client's token", () => {
   it('is not remembered when MSAL fails: the next request asks again', async () => {
     const { emulator } = rig;
     const asked = vi.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
-    const graph = await createGraphClient({
-      graphBaseUrl: emulator.graphBaseUrl,
-      tenantId: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: 'wrong-secret',
-      authorityMetadataUrl: emulator.authorityMetadataUrl,
-    });
+    const graph = await graphClientOn(emulator, 'wrong-secret');
     await expect(graph.getAccessToken()).rejects.toMatchObject({ code: 'invalid_client' });
     await expect(graph.getAccessToken()).rejects.toMatchObject({ code: 'invalid_client' });
     expect(asked).toHaveBeenCalledTimes(2);

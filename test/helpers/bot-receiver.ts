@@ -113,6 +113,17 @@ export interface EmulatorRig {
   stop(): Promise<void>;
 }
 
+/** Switchboard's Graph client on the emulator's tenant, with the app's secret unless a test gives another. */
+export function graphClientOn(emulator: Emulator, clientSecret = SECRET): Promise<GraphClient> {
+  return createGraphClient({
+    graphBaseUrl: emulator.graphBaseUrl,
+    tenantId: TENANT,
+    clientId: CLIENT_ID,
+    clientSecret,
+    authorityMetadataUrl: emulator.authorityMetadataUrl,
+  });
+}
+
 export async function startRig(
   options: Partial<EmulatorOptions> = {},
   receiverOptions: Parameters<typeof startReceiver>[0] = {},
@@ -127,13 +138,7 @@ export async function startRig(
     answerTimeoutMs: 60000,
     ...options,
   });
-  const graph = await createGraphClient({
-    graphBaseUrl: emulator.graphBaseUrl,
-    tenantId: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: SECRET,
-    authorityMetadataUrl: emulator.authorityMetadataUrl,
-  });
+  const graph = await graphClientOn(emulator);
   const calls = new CallControl(graph);
   return {
     receiver,
