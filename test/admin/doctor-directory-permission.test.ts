@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../devkit/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { graphChecks, type DoctorFlows } from '../../src/doctor/checks.js';
+import { graphChecks } from '../../src/doctor/checks.js';
 import { createGraphClient } from '../../src/graph/client.js';
+import { doctorApp, doctorFlows, emulatedTenantsForFile } from '../helpers/doctor-tenant.js';
 
 // Issue 21, point 5 (checked against the docs): `switchboard doctor` looks the flows' resource accounts up with
 // GET /users/{id}. user-get.md's Permissions table lists for applications User.Read.All (least privileged),
@@ -11,35 +11,17 @@ import { createGraphClient } from '../../src/graph/client.js';
 // application permission in the permissions reference, is not on Get user's list, and tenants report 403 with it
 // alone (Microsoft Q&A 6019739): doctor no longer takes it as enough, and the emulator refuses it as Graph does.
 // Only the emulated tenant is needed: graphChecks talks to Graph alone.
-const defaults = loadConfig({});
-const { tenantId, clientId, clientSecret } = defaults.graph;
+const { tenantId, clientId, clientSecret } = doctorApp;
 const CALLING = ['Calls.AccessMedia.All', 'Calls.Initiate.All', 'Presence.Read.All', 'TeamsActivity.Send'];
-const FLOWS: DoctorFlows = {
-  queues: 1,
-  agents: 1,
-  voicemailBoxes: 1,
-  boxesWithTeamsUsers: 0,
-  resourceAccounts: [
-    { id: 'ra-main', flow: 'main line' },
-    { id: 'ra-gone', flow: 'sales line' },
-  ],
-};
-const emulators: Emulator[] = [];
-
-afterAll(async () => {
-  for (const e of emulators) await e.stop();
-});
+const FLOWS = doctorFlows({ queues: 1, agents: 1, voicemailBoxes: 1, boxesWithTeamsUsers: 0 });
+const tenant = emulatedTenantsForFile();
 
 async function tenantWith(directoryRole: string) {
-  const emulator = await startEmulator({
-    tenantId,
-    clientId,
-    clientSecret,
+  const emulator = await tenant({
     botCallingUrl: 'http://127.0.0.1:9/api/calling',
     users: ['ra-main'],
     appRoles: [...CALLING, directoryRole],
   });
-  emulators.push(emulator);
   const config = loadConfig({
     GRAPH_BASE_URL: emulator.graphBaseUrl,
     AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,

@@ -3,20 +3,19 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { startEmulator, type Emulator } from '../../devkit/emulator/index.js';
+import type { Emulator } from '../../devkit/emulator/index.js';
 import { loadConfig } from '../../src/config.js';
 import { doctor } from '../../cli/doctor.js';
-import type { DoctorFlows } from '../../src/doctor/checks.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { createApp } from '../../src/server/app.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
+import { doctorApp, doctorFlows, emulatedTenantsForFile } from '../helpers/doctor-tenant.js';
 import { startServices, type Services } from '../helpers/services.js';
 
 // Issue 21, point 5: `switchboard doctor` against a tenant (the Graph emulator, whose tokens carry the roles it is
 // configured with and which refuses with Graph's 403 what a role does not allow), a real Temporal dev server, real
 // Postgres, and this deployment's webhook served on PUBLIC_URL.
-const defaults = loadConfig({});
-const { tenantId, clientId, clientSecret } = defaults.graph;
+const { tenantId, clientId, clientSecret } = doctorApp;
 const ALL_BUT_MEDIA = [
   'Calls.Initiate.All',
   'Calls.InitiateGroupCall.All',
@@ -25,20 +24,11 @@ const ALL_BUT_MEDIA = [
   'TeamsActivity.Send',
   'User.Read.All',
 ];
-const FLOWS: DoctorFlows = {
-  queues: 2,
-  agents: 3,
-  voicemailBoxes: 1,
-  boxesWithTeamsUsers: 1,
-  resourceAccounts: [
-    { id: 'ra-main', flow: 'main line' },
-    { id: 'ra-gone', flow: 'sales line' },
-  ],
-};
+const FLOWS = doctorFlows({ queues: 2, agents: 3, voicemailBoxes: 1, boxesWithTeamsUsers: 1 });
 
 let services: Services;
 let webhook: string;
-const emulators: Emulator[] = [];
+const startTenant = emulatedTenantsForFile();
 
 beforeAll(async () => {
   services = await startServices('doctor', { migrate: false });
@@ -61,21 +51,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const e of emulators) await e.stop();
   await services?.stop();
 });
 
 async function tenant(appRoles?: string[]): Promise<Emulator> {
-  const emulator = await startEmulator({
-    tenantId,
-    clientId,
-    clientSecret,
-    botCallingUrl: `${webhook}/api/calling`,
-    users: ['ra-main', 'ra-support'],
-    ...(appRoles ? { appRoles } : {}),
-  });
-  emulators.push(emulator);
-  return emulator;
+  return startTenant({ botCallingUrl: `${webhook}/api/calling`, users: ['ra-main', 'ra-support'], appRoles });
 }
 
 function envFor(emulator: Emulator): Record<string, string> {
