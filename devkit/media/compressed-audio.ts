@@ -3,6 +3,7 @@
  * application/octet-stream: api-reference/v1.0/api/call-record.md), well-formed enough for a player and for
  * src/media/audio-format.ts to tell their format and length. The audio frames carry silence: no encoder is needed.
  */
+import { oggCrc } from '../../src/media/ogg.js';
 import { makeToneWav } from '../../src/media/wav.js';
 
 export type RecordingFormat = 'wav' | 'mp3' | 'ogg-opus' | 'wma' | 'm4a';
@@ -33,16 +34,6 @@ export function makeMp3(seconds: number): Buffer {
   return Buffer.concat([id3, ...Array.from({ length: frames }, () => frame)]);
 }
 
-const OGG_CRC = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
 function oggPage(packets: Buffer[], granule: bigint, sequence: number, flags: number): Buffer {
   const lacing: number[] = [];
   for (const p of packets) {
@@ -60,9 +51,7 @@ function oggPage(packets: Buffer[], granule: bigint, sequence: number, flags: nu
   header[26] = lacing.length;
   header.set(lacing, 27);
   const page = Buffer.concat([header, ...packets]);
-  let crc = 0;
-  for (const byte of page) crc = ((crc << 8) ^ OGG_CRC[((crc >>> 24) ^ byte) & 0xff]!) >>> 0;
-  page.writeUInt32LE(crc, 22);
+  page.writeUInt32LE(oggCrc(page), 22);
   return page;
 }
 
