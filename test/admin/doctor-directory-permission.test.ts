@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { graphChecks } from '../../src/doctor/checks.js';
-import { createGraphClient } from '../../src/graph/client.js';
-import { doctorApp, doctorFlows, emulatedTenantsForFile } from '../helpers/doctor-tenant.js';
+import { doctorFlows, emulatedTenantsForFile, graphClientAsDoctor } from '../helpers/doctor-tenant.js';
 
 // Issue 21, point 5 (checked against the docs): `switchboard doctor` looks the flows' resource accounts up with
 // GET /users/{id}. user-get.md's Permissions table lists for applications User.Read.All (least privileged),
@@ -11,7 +10,6 @@ import { doctorApp, doctorFlows, emulatedTenantsForFile } from '../helpers/docto
 // application permission in the permissions reference, is not on Get user's list, and tenants report 403 with it
 // alone (Microsoft Q&A 6019739): doctor no longer takes it as enough, and the emulator refuses it as Graph does.
 // Only the emulated tenant is needed: graphChecks talks to Graph alone.
-const { tenantId, clientId, clientSecret } = doctorApp;
 const CALLING = ['Calls.AccessMedia.All', 'Calls.Initiate.All', 'Presence.Read.All', 'TeamsActivity.Send'];
 const FLOWS = doctorFlows({ queues: 1, agents: 1, voicemailBoxes: 1, boxesWithTeamsUsers: 0 });
 const tenant = emulatedTenantsForFile();
@@ -27,13 +25,7 @@ async function tenantWith(directoryRole: string) {
     AZURE_AUTHORITY_METADATA_URL: emulator.authorityMetadataUrl,
   });
   const lines = await graphChecks(config, FLOWS);
-  const graph = await createGraphClient({
-    graphBaseUrl: emulator.graphBaseUrl,
-    tenantId,
-    clientId,
-    clientSecret,
-    authorityMetadataUrl: emulator.authorityMetadataUrl,
-  });
+  const graph = await graphClientAsDoctor(emulator);
   const lookUp = await fetch(`${emulator.graphBaseUrl}/users/ra-main`, {
     headers: { authorization: `Bearer ${await graph.getAccessToken()}` },
   });

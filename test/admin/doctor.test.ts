@@ -6,16 +6,15 @@ import { pino } from 'pino';
 import type { Emulator } from '../../devkit/emulator/index.js';
 import { loadConfig } from '../../src/config.js';
 import { doctor } from '../../cli/doctor.js';
-import { createGraphClient } from '../../src/graph/client.js';
 import { createApp } from '../../src/server/app.js';
 import { NotificationVerifier } from '../../src/server/notification-auth.js';
-import { doctorApp, doctorFlows, emulatedTenantsForFile } from '../helpers/doctor-tenant.js';
+import { doctorApp, doctorFlows, emulatedTenantsForFile, graphClientAsDoctor } from '../helpers/doctor-tenant.js';
 import { startServices, type Services } from '../helpers/services.js';
 
 // Issue 21, point 5: `switchboard doctor` against a tenant (the Graph emulator, whose tokens carry the roles it is
 // configured with and which refuses with Graph's 403 what a role does not allow), a real Temporal dev server, real
 // Postgres, and this deployment's webhook served on PUBLIC_URL.
-const { tenantId, clientId, clientSecret } = doctorApp;
+const { tenantId, clientId } = doctorApp;
 const ALL_BUT_MEDIA = [
   'Calls.Initiate.All',
   'Calls.InitiateGroupCall.All',
@@ -111,13 +110,7 @@ describe('switchboard doctor', () => {
 
     // What the missing permission means on the wire: Graph's 403 for the calling API (code 7504, as real tenants
     // answer: microsoft-graph-comms-samples#276), for subscribeToTone (call-subscribetotone.md: Calls.AccessMedia.All).
-    const graph = await createGraphClient({
-      graphBaseUrl: emulator.graphBaseUrl,
-      tenantId,
-      clientId,
-      clientSecret,
-      authorityMetadataUrl: emulator.authorityMetadataUrl,
-    });
+    const graph = await graphClientAsDoctor(emulator);
     const res = await fetch(`${emulator.graphBaseUrl}/communications/calls/any-call/subscribeToTone`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await graph.getAccessToken()}`, 'content-type': 'application/json' },

@@ -2,6 +2,7 @@ import { afterAll } from 'vitest';
 import { startEmulator, type Emulator } from '../../devkit/emulator/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { DoctorFlows } from '../../src/doctor/checks.js';
+import { createGraphClient, type GraphClient } from '../../src/graph/client.js';
 
 /** The app registration doctor signs in as: the config's defaults, which the emulated tenant is started with. */
 export const doctorApp = loadConfig({}).graph;
@@ -43,4 +44,11 @@ export function emulatedTenantsForFile(): (opts: {
     started.push(emulator);
     return emulator;
   };
+}
+
+/** A Graph client signed in to an emulated tenant as doctor's app, to see what Graph answers on the wire. */
+export function graphClientAsDoctor(emulator: Emulator): Promise<GraphClient> {
+  const { tenantId, clientId, clientSecret } = doctorApp;
+  const { graphBaseUrl, authorityMetadataUrl } = emulator;
+  return createGraphClient({ graphBaseUrl, tenantId, clientId, clientSecret, authorityMetadataUrl });
 }
