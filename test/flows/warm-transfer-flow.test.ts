@@ -180,6 +180,25 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     expect(caller.timeline().map((e) => e.type)).toContain('callerLeftDuringTransfer');
   });
 
+  it('a call that ends while the caller waits for the next agent ends the first agent’s part too: she wraps up', async () => {
+    await t.wait('60s');
+    const caller = await t.call({ dial: 'ra-anything', from: '+14255550185' });
+    await until(caller, 'conferenced');
+    await t.transfer(caller.callId, { queue: 'billing' }, { by: adele });
+    for (
+      let i = 0;
+      i < 10 && !t.graph.prompts.some((p) => p.callId === caller.callId && p.clientContext === 'hold-2');
+      i++
+    )
+      await caller.waits('1s');
+    // The call ends as a whole (Graph's terminated), not by the roster losing the caller: nobody else tells Adele's
+    // workflow, whose conference end is reported, never read from presence.
+    await caller.hangUp();
+    await caller.result();
+    await agentBecomes(adele, 'wrapUp');
+    expect(caller.timeline().map((e) => e.type)).toContain('agentTransferLeft');
+  });
+
   it('a colleague on another call refuses the transfer with their state; the caller stays with Adele', async () => {
     await t.wait('60s');
     const first = await t.call({ dial: 'ra-anything', from: '+14255550184' });
@@ -264,6 +283,6 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
     const check = await t.checkHistories();
     expect(check.replayFailures).toEqual([]);
     expect(check.failedTasks).toEqual([]);
-    expect(check.replayed.callWorkflow).toBe(8);
+    expect(check.replayed.callWorkflow).toBe(9);
   });
 });

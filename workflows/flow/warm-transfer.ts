@@ -192,6 +192,8 @@ export async function talkWithTransfers(
     }
     // Blind, and nobody took it: back in the queue the caller came from, with the time already waited.
     ctx.recorder.event('agentTransferNotAnswered', { agentId: req.agentId, backToQueue: talk.queue });
+    // A warm transfer whose call ended meanwhile: the first agent's part ends with it (see watchWhileTransferring).
+    if (ctx.session.terminated) await letGo(ctx, s);
     return ctx.session.terminated ? { agentId: talk.agentId } : { queue: talk.queue };
   }
 }
@@ -270,6 +272,9 @@ async function watchWhileTransferring(ctx: CallContext, s: TransferState): Promi
   const over = () => s.talking !== undefined || session.terminated;
   for (;;) {
     await condition(() => over() || callerGone() || leavingGone());
+    // The call ended before a next agent talked (the queue gave the caller up, a hang-up): the first agent's part ends
+    // with it. Their workflow hears the end from no one else (a conference's end is reported, not read from presence).
+    if (session.terminated) await letGo(ctx, s);
     if (over()) return;
     if (callerGone()) {
       ctx.recorder.event('callerLeftDuringTransfer', {});
