@@ -90,11 +90,13 @@ describe('switchboard seed history', () => {
       if (res.rowCount === 0) empty.push(`${q.dashboard} / ${q.panel}`);
     }
     // Only the live panels' per-queue table (no queue_live rows in seeded history), the path of call 'x', flow-out
-    // (seeded calls have no timeline, so no queue exits) and wrap-up codes (the seed writes none) are empty.
+    // (seeded calls have no timeline, so no queue exits), wrap-up codes and the post-call survey's CSAT (the seed
+    // writes neither; test/analytics/dashboard-csat.test.ts has its known answer) are empty.
     expect(empty).toEqual([
       'agent-performance.json / Wrap-up codes',
       'call-explorer.json / Call path',
       'queue-performance.json / Flow-out per queue',
+      'queue-performance.json / CSAT (post-call survey)',
       'wallboard.json / Queues now',
     ]);
   });
