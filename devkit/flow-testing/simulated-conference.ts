@@ -27,6 +27,8 @@ export class SimulatedConference {
       /** The agent our ring `callId` went to, if it is one of ours. */
       ringTo(callId: string): string | undefined;
       end(callId: string): Promise<void>;
+      /** Send a moment after the request returned, the test server's clock held meanwhile. */
+      later(ms: number, send: () => Promise<void>): Promise<void>;
     },
   ) {}
 
@@ -85,17 +87,15 @@ export class SimulatedConference {
             payload: {},
           });
         // Graph answers first and reports the outcome after (participant-invite.md): so does this, a moment later.
-        setTimeout(() => {
-          void (async () => {
-            if (!moves) return done('failed');
-            const r = this.rosters.get(callId) ?? { callerIn: true, agents: [] };
-            r.agents.push({ userId, id: `${callId}-${userId}`, muted: false });
-            this.rosters.set(callId, r);
-            await done('completed');
-            await this.notifyRoster(callId);
-            if (replacesCallId !== undefined) await this.graph.end(replacesCallId);
-          })();
-        }, 5);
+        await this.graph.later(5, async () => {
+          if (!moves) return done('failed');
+          const r = this.rosters.get(callId) ?? { callerIn: true, agents: [] };
+          r.agents.push({ userId, id: `${callId}-${userId}`, muted: false });
+          this.rosters.set(callId, r);
+          await done('completed');
+          await this.notifyRoster(callId);
+          if (replacesCallId !== undefined) await this.graph.end(replacesCallId);
+        });
         return { operationId };
       },
       listParticipants: ({ callId }) => {

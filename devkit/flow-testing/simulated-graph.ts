@@ -74,6 +74,7 @@ export class SimulatedGraph implements SimulatedStoreState {
     stateOf: (callId) => this.states.get(callId),
     ringTo: (callId) => this.ringing.get(callId),
     end: (callId) => this.state(callId, 'terminated'),
+    later: (ms, send) => this.later(ms, send),
   });
 
   constructor(
@@ -92,6 +93,16 @@ export class SimulatedGraph implements SimulatedStoreState {
    * timer, which can be the test server's ten-year execution timeout of the queue and agent workflows.
    */
   timeLock?: { lock(): Promise<unknown>; unlock(): Promise<unknown> };
+
+  /**
+   * Run `send` a moment (`ms`) after the request that caused it returned, as Graph does, holding the test server's
+   * clock meanwhile (timeLock): what it sends is what the workflow waits for.
+   */
+  async later(ms: number, send: () => Promise<void>): Promise<void> {
+    const clock = this.timeLock;
+    await clock?.lock();
+    setTimeout(() => void send().finally(() => clock?.unlock()), ms);
+  }
 
   private async notify(n: CallNotification): Promise<void> {
     if (n.kind === 'state') this.states.set(n.callId, n.state);
@@ -338,16 +349,10 @@ export class SimulatedGraph implements SimulatedStoreState {
           // Graph confirms our own hang-up with terminated (and no further notifications).
           // The call's workflow may be over by then (it asked Graph for the state instead): Graph's notification then
           // has no workflow to reach, as our webhook would find.
-          const clock = this.timeLock;
-          await clock?.lock();
-          setTimeout(
-            () =>
-              void this.state(callId, 'terminated', { code: 0, subcode: 0 })
-                .catch((err: unknown) => {
-                  if (!(err instanceof WorkflowNotFoundError)) throw err;
-                })
-                .finally(() => clock?.unlock()),
-            10,
+          await this.later(10, () =>
+            this.state(callId, 'terminated', { code: 0, subcode: 0 }).catch((err: unknown) => {
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
+            }),
           );
         }
       },

@@ -4,20 +4,16 @@
  * its prompt plays (SimulatedCaller.answersSurvey), and the rows the survey activity writes are read back
  * (SimulatedCaller.survey). One FlowTest for the file, on the time-skipping server; every history replays at the end.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlowTest, type SimulatedCaller } from '../../devkit/flow-testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
+import type { FlowTest, SimulatedCaller } from '../../devkit/flow-testing/index.js';
 import { queues } from '../../flows/index.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
 
 const [adele] = queues.support!.agents as [string];
+// One FlowTest per test: a test's leftovers (an agent's wrap-up, a queue's state) never decide the next one's call.
+const flowTests = flowTestEachTest();
 let t: FlowTest;
-
-beforeAll(async () => {
-  t = await FlowTest.start();
-}, 120_000);
-afterAll(async () => {
-  await t?.stop();
-});
 
 /** Let workflow time pass (the agent's ring, the whisper and its key) until the caller is put through. */
 async function conferenced(caller: SimulatedCaller): Promise<void> {
@@ -25,9 +21,9 @@ async function conferenced(caller: SimulatedCaller): Promise<void> {
   expect(t.graph.eventTypes(caller.callId)).toContain('conferenced');
 }
 
-/** A caller on the care line, talking to Adele; her wrap-up after the last call is let pass first. */
+/** A caller on the care line, talking to Adele, on a FlowTest of its own. */
 async function talkingToAdele(from: string): Promise<SimulatedCaller> {
-  await t.wait('30s');
+  t = await flowTests.start();
   const caller = await t.call({ dial: 'ra-care', from });
   await conferenced(caller);
   return caller;
@@ -93,6 +89,6 @@ describe('care line: post-call survey (FlowTest)', () => {
   });
 
   it('every call, queue and agent history of this file replays', async () => {
-    await expectReplayCheck(() => t.checkHistories(), ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
+    await expectReplayCheck(flowTests.replay, ['callWorkflow', 'queueWorkflow', 'agentWorkflow']);
   });
 });
