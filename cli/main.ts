@@ -83,9 +83,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const logFile = path.resolve(config.dataDir, 'switchboard.log');
-      process.stdout.write(`Logs: ${logFile}\n`);
-      // Ctrl-C while the stack's modules load (seconds on a busy machine) stops it too (issue 25, point 6).
+      // Ctrl-C while the stack's modules load (seconds on a busy machine) stops it too (issue 25, point 6): the handler
+      // is in place before the first line, so a Ctrl-C on seeing it never finds Node's default (exit by signal).
       const shutdown = new Shutdown(stdoutLine);
+      process.stdout.write(`Logs: ${logFile}\n`);
       await up(config, createLogger(config.logLevel, 'switchboard', logFile), {
         demo: !rest.includes('--no-demo'),
         shutdown,
