@@ -59,6 +59,24 @@ async function agentBecomes(agentId: string, state: AgentStateName): Promise<voi
   expect((await agentState(agentId)).state).toBe(state);
 }
 
+/**
+ * A caller talking to Adele whom she sends on to billing, whose only agent is Adele herself: nobody takes the call, and
+ * the caller waits on hold there with her still in the call.
+ */
+async function waitingInBillingWithAdele(from: string): Promise<SimulatedCaller> {
+  await t.wait('60s');
+  const caller = await t.call({ dial: 'ra-anything', from });
+  await until(caller, 'conferenced');
+  await t.transfer(caller.callId, { queue: 'billing' }, { by: adele });
+  for (
+    let i = 0;
+    i < 10 && !t.graph.prompts.some((p) => p.callId === caller.callId && p.clientContext === 'hold-2');
+    i++
+  )
+    await caller.waits('1s');
+  return caller;
+}
+
 const ops = (callId: string) => t.graph.requests.filter((r) => r.callId === callId).map((r) => r.op);
 
 describe('warm transfer (FlowTest as the agent transferring)', () => {
@@ -160,17 +178,7 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
   });
 
   it('a caller who hangs up while waiting in the next queue ends the call abandoned; the first agent’s part ends', async () => {
-    await t.wait('60s');
-    const caller = await t.call({ dial: 'ra-anything', from: '+14255550183' });
-    await until(caller, 'conferenced');
-    // Billing's only agent is Adele, who is on this call: nobody takes it, the caller waits on hold with her.
-    await t.transfer(caller.callId, { queue: 'billing' }, { by: adele });
-    for (
-      let i = 0;
-      i < 10 && !t.graph.prompts.some((p) => p.callId === caller.callId && p.clientContext === 'hold-2');
-      i++
-    )
-      await caller.waits('1s');
+    const caller = await waitingInBillingWithAdele('+14255550183');
     await t.graph.conference.callerLeaves(caller.callId);
     const summary = await caller.result();
     expect(summary).toMatchObject({ outcome: 'abandoned' });
@@ -181,16 +189,7 @@ describe('warm transfer (FlowTest as the agent transferring)', () => {
   });
 
   it('a call that ends while the caller waits for the next agent ends the first agent’s part too: she wraps up', async () => {
-    await t.wait('60s');
-    const caller = await t.call({ dial: 'ra-anything', from: '+14255550185' });
-    await until(caller, 'conferenced');
-    await t.transfer(caller.callId, { queue: 'billing' }, { by: adele });
-    for (
-      let i = 0;
-      i < 10 && !t.graph.prompts.some((p) => p.callId === caller.callId && p.clientContext === 'hold-2');
-      i++
-    )
-      await caller.waits('1s');
+    const caller = await waitingInBillingWithAdele('+14255550185');
     // The call ends as a whole (Graph's terminated), not by the roster losing the caller: nobody else tells Adele's
     // workflow, whose conference end is reported, never read from presence.
     await caller.hangUp();
