@@ -344,7 +344,9 @@ export function notificationEventType(n: CallNotification): string {
     case 'operation':
       return `${n.operationType}:${n.status}`;
     case 'tone':
-      return `tone:${n.tone}`;
+      // Never the key: what a caller types (a callback number, an account number, a survey answer) is personal data,
+      // and the timeline is stored in clear. The verb that reads the keys records what it needs (a menu's choice).
+      return 'tone';
     default:
       return 'participants';
   }

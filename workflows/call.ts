@@ -157,6 +157,18 @@ function routeFlow(route: { queue: string; priority?: number }): FlowDefinition 
 function redact(payload: unknown): unknown {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload;
   const entries = Object.entries(payload as Record<string, unknown>);
-  if (!entries.some(([k]) => REDACTED_FIELDS.has(k))) return payload;
-  return Object.fromEntries(entries.map(([k, v]) => [k, REDACTED_FIELDS.has(k) ? '[redacted]' : v]));
+  if (!entries.some(([k]) => REDACTED_FIELDS.has(k) || k === 'toneInfo')) return payload;
+  return Object.fromEntries(
+    entries.map(([k, v]) => [k, k === 'toneInfo' ? withoutKey(v) : REDACTED_FIELDS.has(k) ? '[redacted]' : v]),
+  );
+}
+
+/**
+ * A tone notification's toneInfo (tone-info.md: `tone` is the key pressed, `sequenceId` its place) without the key:
+ * keys typed are personal data (a callback number, a survey answer), and the timeline is stored in clear.
+ */
+function withoutKey(toneInfo: unknown): unknown {
+  if (toneInfo === null || typeof toneInfo !== 'object') return undefined;
+  const { sequenceId } = toneInfo as { sequenceId?: unknown };
+  return sequenceId === undefined ? {} : { sequenceId };
 }

@@ -193,7 +193,7 @@ describe('support line: callback in queue', () => {
     await t.freeAgent(adele);
     const result = await caller.result();
     expect(result.outcome).toBe('callback');
-    expect(caller.timeline().find((e) => e.type === 'callbackInvalidNumber')?.payload).toEqual({ entered: '12' });
+    expect(caller.timeline().find((e) => e.type === 'callbackInvalidNumber')?.payload).toEqual({ keys: 2 });
     expect(caller.callbackCalls().map((c) => c.phone)).toEqual(['+14255550177']);
     expect(caller.callback()).toMatchObject({ number: '+14255550177', status: 'completed' });
   });

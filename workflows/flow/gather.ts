@@ -3,9 +3,21 @@ import type { GatherOptions, GatherResult } from './api.js';
 import type { CallContext } from './context.js';
 import { clamp } from './limits.js';
 
-/** The gather verb, on the timeline as `verb:gather`. */
+/**
+ * The gather verb, on the timeline as `verb:gather`. Its result there says how many keys were typed, never which:
+ * a flow gathers account numbers, dates of birth, PINs, and the timeline is stored in clear. The flow has the digits.
+ */
 export function gatherVerb(ctx: CallContext, options: GatherOptions): Promise<GatherResult> {
-  return ctx.verb('gather', options, () => collectKeys(ctx, options));
+  ctx.recorder.event('verb:gather', options);
+  return collectKeys(ctx, options).then((result) => {
+    ctx.recorder.event('verb:gather:done', keysTyped(result));
+    return result;
+  });
+}
+
+/** A gather's result as the timeline keeps it: `{ status: 'digits', count }` instead of the digits. */
+export function keysTyped(result: GatherResult): unknown {
+  return result.status === 'digits' ? { status: 'digits', count: result.digits.length } : result;
 }
 
 /**

@@ -63,7 +63,8 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
     const candidate = entered.status === 'digits' ? keyedNumber(ctx, entered.digits, own) : undefined;
     if (candidate) number = candidate;
     else {
-      ctx.recorder.event('callbackInvalidNumber', { entered: entered.status === 'digits' ? entered.digits : '' });
+      // How many keys, not which: a mistyped number is still (most of) someone's number.
+      ctx.recorder.event('callbackInvalidNumber', { keys: entered.status === 'digits' ? entered.digits.length : 0 });
       if (tries < NUMBER_TRIES - 1 && o.invalidNumberPrompt !== undefined)
         await ctx.session.play(ctx.promptUris(o.invalidNumberPrompt), 'callback-invalid');
     }
