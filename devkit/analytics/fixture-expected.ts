@@ -36,6 +36,8 @@ export const EXPECTED = {
     callsArrived: 64 + 10 + 8 + 8 + 4 + 3 + 1 + 2 + 1,
     /** The timed-out sales call's 120 s. */
     maxWait: 120,
+    /** Every call stored, the day's and the nine of the clocks' cases (fixture-zones.ts) outside it. */
+    callsStored: 64 + 10 + 8 + 8 + 4 + 3 + 1 + 2 + 1 + 2 + 7,
   },
   agents: {
     s1: { handled: 20, aht: 210, occupancy: (20 * 210) / (20 * 210 + 20 * (60 + 5) + 2 * (60 + 15)), missed: 2 },
@@ -100,6 +102,47 @@ export const EXPECTED = {
    * Now: sales holds 3 callers (the longest for 95 s); support holds 1 call, its pending callback, which keeps the
    * caller's place in the queue: 3 on hold, 1 callback pending.
    */
+  /**
+   * The wallboard's "today" at FIXTURE_NOW in the site's zone (India): the day's calls so far plus K2, queued at 00:10
+   * IST (fixture-zones.ts). "Queues now": sales from New York's midnight, support from India's (with K2).
+   */
+  today: {
+    answered: 69 + 1,
+    sl1: (53 + 1) / (69 + 1),
+    sl2: (53 + 1) / (69 + 1 + 21),
+    abandonment: 21 / (100 + 1),
+    sales: { sl1: 35 / 40, abandonment: 13 / 57 },
+    support: { sl1: (18 + 1) / (29 + 1), abandonment: 8 / (43 + 1) },
+  },
+  /** The configured clocks (fixture-zones.ts): $zone by selection, India's hours, New York's fall-back day. */
+  zones: {
+    all: 'Asia/Kolkata',
+    sales: 'America/New_York',
+    support: 'Asia/Kolkata',
+    /** Hourly intervals in India over 11:00Z–12:00Z: [start, queue, queued, answered, within, abandoned]. */
+    indiaHours: [
+      ['2026-11-20T10:30:00.000Z', 'sales', 3, 0, 0, 3],
+      ['2026-11-20T10:30:00.000Z', 'support', 3, 0, 0, 0],
+      ['2026-11-20T11:30:00.000Z', 'sales', 4, 0, 0, 0],
+    ],
+    /** Sales' hours in New York around 1 November 2026 (01:00 twice). */
+    fallBackHours: [
+      ['2026-11-01T03:00:00.000Z', 'sales', 1, 1, 1, 0],
+      ['2026-11-01T04:00:00.000Z', 'sales', 1, 1, 1, 0],
+      ['2026-11-01T05:00:00.000Z', 'sales', 1, 1, 0, 0],
+      ['2026-11-01T06:00:00.000Z', 'sales', 2, 1, 1, 1],
+      ['2026-11-02T04:00:00.000Z', 'sales', 1, 1, 1, 0],
+      ['2026-11-02T05:00:00.000Z', 'sales', 1, 1, 1, 0],
+    ],
+    /** Sales' days in New York: 31 October, the 25-hour 1 November, 2 November. */
+    fallBackDays: [
+      ['2026-10-31T04:00:00.000Z', 'sales', 1, 1, 1, 0],
+      ['2026-11-01T04:00:00.000Z', 'sales', 5, 4, 3, 1],
+      ['2026-11-02T05:00:00.000Z', 'sales', 1, 1, 1, 0],
+    ],
+    /** Sales over New York's 1 November by its formula (abandons within the threshold met). */
+    fallBackDayServiceLevel: 3 / 5,
+  },
   live: {
     salesWaiting: 3,
     salesLongestWait: 95,

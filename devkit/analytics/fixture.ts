@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { at, type CallRow } from './fixture-call.js';
+import { SALES_TIME_ZONE, SITE_TIME_ZONE, zoneCalls } from './fixture-zones.js';
 
 /**
  * A deterministic dataset whose metrics are known in advance (docs/metrics.md, "Known-answer dataset"), on
@@ -36,6 +38,11 @@ import type pg from 'pg';
  * reserved 15 s, back to available with reason missedOffer: the agent did not answer) before its first two calls. t1
  * is first rung in an attendant ring another member answers (available 30 s, reserved 10 s, back to available with
  * reason offerCancelled): not a missed offer. Each agent signs out after its last wrap-up.
+ *
+ * Clocks (fixture-zones.ts, where their figures are worked out): the site is in India (Asia/Kolkata, UTC+05:30) and
+ * sales keeps New York's clock, with seven sales calls on New York's 25-hour fall-back day (2026-11-01) and two support
+ * calls either side of India's midnight before the fixture day. All nine lie outside 2026-11-20 UTC, so the figures
+ * above hold for the day; "today", the interval report and $zone read the configured zones.
  */
 export { EXPECTED } from './fixture-expected.js';
 
@@ -95,26 +102,6 @@ const SUPPORT_WAITS = [...Array<number>(18).fill(25), ...Array<number>(6).fill(6
 
 /** The sales threshold's change (queue_setting_history). */
 export const SALES_THRESHOLD_CHANGE = new Date('2026-11-20T10:15:00Z');
-
-interface CallRow {
-  id: string;
-  /** The line (resource account) the caller dialled. */
-  line: string;
-  queue: string | null;
-  from: string;
-  name: string;
-  outcome: string;
-  arrived: Date;
-  queued: Date | null;
-  connected: Date | null;
-  ended: Date;
-  wait: number | null;
-  agent: string | null;
-  /** Timeline entries between `incoming` and `ended`: type, at, payload (as the queue verb writes them). */
-  path?: [string, Date, unknown][];
-}
-
-const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
 
 /** key, agent, state, reason, queue, call, at */
 type StateRow = [string, string, string, string | null, string | null, string | null, Date];
@@ -298,6 +285,13 @@ export function fixtureRows(): {
       ],
     });
   }
+  // The clocks' cases (fixture-zones.ts), last so that every id and number above stays as it is.
+  calls.push(
+    ...zoneCalls(() => {
+      const id = callId();
+      return { id, n };
+    }),
+  );
   return { calls, states };
 }
 
@@ -312,7 +306,12 @@ export async function writeFixture(client: pg.ClientBase): Promise<void> {
   );
   await client.query(`insert into queue_setting (queue, sl_threshold_seconds) values ('support', 30), ('sales', 45)`);
   // Sales is judged by ICMI's "abandons within the threshold met" service level; support keeps the default (SL2).
-  await client.query(`update queue_setting set sl_formula = 'abandons_within_met' where queue = 'sales'`);
+  // Sales keeps New York's clock; support has none of its own, so the site's (India's).
+  await client.query(
+    `update queue_setting set sl_formula = 'abandons_within_met', time_zone = $1 where queue = 'sales'`,
+    [SALES_TIME_ZONE],
+  );
+  await client.query(`update site_setting set time_zone = $1`, [SITE_TIME_ZONE]);
   for (const c of calls) {
     await client.query(
       `insert into call (id, workflow_id, from_kind, from_id, from_name, to_id, queue, agent_id, outcome, wait_seconds,

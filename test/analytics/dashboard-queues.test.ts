@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPECTED, SALES_THRESHOLD_CHANGE } from '../../devkit/analytics/fixture.js';
+import { FALL_BACK_DAY } from '../../devkit/analytics/fixture-zones.js';
+import { expandQuery, type MacroContext } from '../../devkit/analytics/grafana-macros.js';
 import { startAnalyticsDatabase, type AnalyticsDatabase } from '../helpers/analytics-db.js';
 import { DAY, VARS, WALLBOARD, panelRunner, type PanelRunner } from '../helpers/dashboards.js';
 
@@ -132,13 +134,80 @@ describe('wallboard on the known-answer dataset', () => {
     expect(await panels.value(w, 'Agents on call', WALLBOARD)).toBe(EXPECTED.live.onCall);
     expect(await panels.value(w, 'Agents in wrap-up', WALLBOARD)).toBe(EXPECTED.live.wrapUp);
     expect(await panels.value(w, 'Agents away', WALLBOARD)).toBe(EXPECTED.live.away);
-    expect(await panels.value(w, 'Service level today (SL1)', WALLBOARD)).toBeCloseTo(EXPECTED.totals.sl1, 12);
-    expect(await panels.value(w, 'Abandonment today', WALLBOARD)).toBeCloseTo(EXPECTED.totals.abandonment, 12);
+    // Today is India's (the site's zone): from 18:30Z the day before, so one support call more than the UTC day.
+    const today = EXPECTED.today;
+    expect(await panels.value(w, 'Answered today', WALLBOARD)).toBe(today.answered);
+    expect(await panels.value(w, 'Service level today (SL1)', WALLBOARD)).toBeCloseTo(today.sl1, 12);
+    expect(await panels.value(w, 'Service level today (SL2)', WALLBOARD)).toBeCloseTo(today.sl2, 12);
+    expect(await panels.value(w, 'Abandonment today', WALLBOARD)).toBeCloseTo(today.abandonment, 12);
     const queues = await panels.run(w, 'Queues now', WALLBOARD);
     expect(queues.map((r) => [r.queue, r.waiting, r.on_hold, r.callbacks_pending, r.longest_wait_seconds])).toEqual([
       ['sales', 3, 3, 0, 95],
       ['support', 1, 0, 1, 60],
     ]);
+    // Each queue's own today: sales from New York's midnight, support from India's.
+    expect(queues[0]!.service_level_today).toBeCloseTo(today.sales.sl1, 12);
+    expect(queues[0]!.abandonment_today).toBeCloseTo(today.sales.abandonment, 12);
+    expect(queues[1]!.service_level_today).toBeCloseTo(today.support.sl1, 12);
+    expect(queues[1]!.abandonment_today).toBeCloseTo(today.support.abandonment, 12);
+  });
+});
+
+describe('the configured clocks on the known-answer dataset (issue 27, points 5 and 7)', () => {
+  /** The $zone variable as Grafana resolves it for a selection of queues. */
+  const zoneFor = async (queue: string[]) => {
+    const variable = panels.dashboards[q]!.templating!.list.find((x) => x.name === 'zone')!;
+    const [row] = await adb.asReader(expandQuery(variable.query!, { ...DAY, vars: { ...VARS, queue } }));
+    return row!.zone as string;
+  };
+  const intervals = async (ctx: MacroContext) =>
+    (await panels.run(q, 'Service level and ASA per interval', ctx)).map((r) => [
+      (r.time as Date).toISOString(),
+      r.queue,
+      ...['queued', 'answered', 'answered_within', 'abandoned'].map((k) => Number(r[k])),
+    ]);
+
+  it('gives $zone the site’s zone for both queues, a queue’s own when it has one', async () => {
+    expect(await zoneFor(['sales', 'support'])).toBe(EXPECTED.zones.all);
+    expect(await zoneFor(['sales'])).toBe(EXPECTED.zones.sales);
+    expect(await zoneFor(['support'])).toBe(EXPECTED.zones.support);
+  });
+
+  it('starts hourly intervals on the half hour in India (the site, UTC+05:30)', async () => {
+    const zone = await zoneFor(VARS.queue);
+    const ctx = {
+      ...DAY,
+      from: new Date('2026-11-20T11:00:00Z'),
+      to: new Date('2026-11-20T12:00:00Z'),
+      vars: { ...VARS, zone, interval_minutes: '60' },
+    };
+    expect(await intervals(ctx)).toEqual(EXPECTED.zones.indiaHours);
+  });
+
+  it('keeps New York’s repeated hour as two intervals and its 25-hour fall-back day as one day', async () => {
+    const zone = await zoneFor(['sales']);
+    const sales = { ...DAY, vars: { ...VARS, queue: ['sales'], zone, interval_minutes: '60' } };
+    const around = { ...sales, from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-02T12:00:00Z') };
+    expect(await intervals(around)).toEqual(EXPECTED.zones.fallBackHours);
+    // The daily report (1,440-minute intervals on the same clock); the dashboard's variable offers 15, 30 and 60.
+    const days = await adb.asReader(
+      `select time, queue, queued, answered, answered_within, abandoned
+       from metrics.queue_intervals($1, $2, 1440, $3, array['sales']) order by time`,
+      [new Date('2026-10-30T00:00:00Z'), new Date('2026-11-03T00:00:00Z'), zone],
+    );
+    expect(
+      days.map((r) => [
+        (r.time as Date).toISOString(),
+        r.queue,
+        ...['queued', 'answered', 'answered_within', 'abandoned'].map((k) => Number(r[k])),
+      ]),
+    ).toEqual(EXPECTED.zones.fallBackDays);
+    // New York's day starts at its own midnight: 04:00Z (EDT), and 05:00Z the next day (EST).
+    const [start] = await adb.asReader(`select metrics.local_day_start($1, $2) as t`, [around.to, zone]);
+    expect(start!.t).toEqual(new Date('2026-11-02T05:00:00Z'));
+    const day = { ...sales, ...FALL_BACK_DAY };
+    const [row] = await panels.run(q, "Service level by the queue's formula", day);
+    expect(row!.service_level).toBeCloseTo(EXPECTED.zones.fallBackDayServiceLevel, 12);
   });
 });
 
