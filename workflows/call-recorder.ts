@@ -54,6 +54,8 @@ export class CallRecorder {
   /** Writes try a local activity first (runs with local dispatch, which also write in milestone batches). */
   private readonly inline: boolean;
   private readonly done: Promise<void>;
+  /** Work the call does not wait for but its last write does (the survey's answers, SURVEY_WRITE_AFTER_CALL_PATCH). */
+  private readonly alongside: Promise<void>[] = [];
 
   constructor(record: CallRecord) {
     this.record = record;
@@ -79,8 +81,18 @@ export class CallRecorder {
     this.dirty = true;
   }
 
+  /**
+   * Keep the workflow open until `work` ends, without anyone waiting for it meanwhile: the caller is hung up while
+   * it runs. It may still add to the timeline (a write that failed for good), so `close()` waits for it first.
+   */
+  beside(work: Promise<void>): void {
+    this.alongside.push(work);
+  }
+
   /** Stop accepting work and wait until everything is in Postgres. */
   async close(): Promise<void> {
+    // Nothing is awaited when nothing runs beside the call: calls without a survey close exactly as before.
+    if (this.alongside.length > 0) await Promise.all(this.alongside);
     this.closed = true;
     await this.done;
   }

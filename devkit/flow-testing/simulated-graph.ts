@@ -60,6 +60,9 @@ export class SimulatedGraph implements SimulatedStoreState {
   recordingStoreDown = false;
   /** Record writes still to refuse, as Postgres does while it is away (tests of the recorder's fallback). */
   recordWritesToRefuse = 0;
+  /** Survey writes are refused while true, as Postgres does while it is away (the survey must not hold the caller). */
+  surveyStoreDown = false;
+  surveyWriteAttempts = 0;
   storeAttempts = 0;
   /** What happens to a transfer to a phone number or user outside the queues. */
   transferOutBehaviour: 'accept' | 'decline' = 'accept';

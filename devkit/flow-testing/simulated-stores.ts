@@ -21,6 +21,9 @@ export interface SimulatedStoreState {
   recordingStoreDown: boolean;
   /** Record writes still to refuse, as Postgres does while it is away. */
   recordWritesToRefuse: number;
+  /** survey_response writes are refused while true, as Postgres does while it is away; each attempt is counted. */
+  surveyStoreDown: boolean;
+  surveyWriteAttempts: number;
   storeAttempts: number;
 }
 
@@ -60,6 +63,8 @@ export function simulatedStoreActivities(s: SimulatedStoreState): StoreActivitie
       s.timeline.set(record.callId, t);
     },
     recordSurveyResponses: async ({ callId, queue, agentId, answers }) => {
+      s.surveyWriteAttempts++;
+      if (s.surveyStoreDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       // Keyed by (call, question) as the table is: a retried write replaces its rows.
       const rows = new Map((s.surveyResponses.get(callId) ?? []).map((r) => [r.questionIndex, r]));
       for (const a of answers) rows.set(a.questionIndex, { ...a, queue, ...(agentId ? { agentId } : {}) });

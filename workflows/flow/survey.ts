@@ -1,8 +1,9 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
-import type { SurveyActivities, SurveyAnswer } from '../../src/contracts/activities/survey.js';
+import type { SurveyActivities, SurveyAnswer, SurveyResponses } from '../../src/contracts/activities/survey.js';
 import type { SurveyConfig } from '../../src/contracts/queue-config.js';
-import { POST_CALL_SURVEY_PATCH } from '../patches.js';
+import { POST_CALL_SURVEY_PATCH, SURVEY_WRITE_AFTER_CALL_PATCH } from '../patches.js';
 import type { CallContext } from './context.js';
+import { writeSurveyAfterCall } from './survey-write.js';
 
 /**
  * The post-call survey (issue 24, point 5). Only a conference leaves Switchboard in the call after the agent hangs
@@ -10,6 +11,7 @@ import type { CallContext } from './context.js';
  * agent gets no survey; that is written too (`callerLeft`, question 0), so the surveys not offered are counted.
  */
 
+/** Before SURVEY_WRITE_AFTER_CALL_PATCH: awaited before the call went on, and retried without limit (kept for replay). */
 const surveys = proxyActivities<SurveyActivities>({
   startToCloseTimeout: '15s',
   // As the CDR's writes: Postgres being away never loses an answer; the call's row may land first (foreign key).
@@ -37,8 +39,13 @@ export async function postCallSurvey(
   if (!survey || survey.questions.length === 0 || !patched(POST_CALL_SURVEY_PATCH)) return;
   const { session, recorder } = ctx;
   const endedBy = recorder.record.talkEndedBy;
-  const write = (answers: SurveyAnswer[]) =>
-    surveys.recordSurveyResponses({ callId: recorder.record.callId, ...call, answers });
+  // The caller is never held by our database: the answers are written beside the rest of the call (survey-write.ts).
+  const afterCall = patched(SURVEY_WRITE_AFTER_CALL_PATCH);
+  const write = async (answers: SurveyAnswer[]) => {
+    const responses: SurveyResponses = { callId: recorder.record.callId, ...call, answers };
+    if (afterCall) writeSurveyAfterCall(recorder, responses);
+    else await surveys.recordSurveyResponses(responses);
+  };
   if (endedBy !== 'agent' || session.terminated) {
     recorder.event('surveyNotOffered', { reason: 'callerLeft', endedBy });
     await write([{ questionIndex: 0, status: 'callerLeft', at: new Date().toISOString() }]);
