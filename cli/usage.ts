@@ -89,6 +89,13 @@ export function asksForHelp(args: string[]): boolean {
 
 /** The usage of `switchboard <command> [<subcommand>]`, or undefined for a command that does not exist. */
 export function usageOf(command: string, args: string[]): string | undefined {
-  if (command === 'admin') return adminUsage(args.find((a) => !a.startsWith('-')));
+  const sub = args.find((a) => !a.startsWith('-'));
+  if (command === 'admin') return adminUsage(sub);
+  // `switchboard calls …` is `switchboard admin calls …`, and `calls transfer` is `admin transfer` (cli/main.ts).
+  if (command === 'calls')
+    return adminUsage(sub === 'transfer' ? 'transfer' : 'calls').replace(
+      /switchboard admin (calls|transfer)/g,
+      (_, c: string) => (c === 'calls' ? 'switchboard calls' : 'switchboard calls transfer'),
+    );
   return Object.hasOwn(SIMPLE, command) ? SIMPLE[command] : undefined;
 }

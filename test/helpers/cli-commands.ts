@@ -24,6 +24,8 @@ export const COMMANDS: string[][] = [
   ['privacy', 'export'],
   ['teams'],
   ['teams', 'package'],
+  ['calls'],
+  ['calls', 'transfer'],
   ['admin'],
   ...ADMIN_COMMANDS.map((c) => ['admin', c]),
 ];
