@@ -17,7 +17,7 @@ export const callsTotal = new Counter({
 
 export const notificationsTotal = new Counter({
   name: 'switchboard_notifications_total',
-  help: 'Graph calling notifications received, by result (accepted, duplicate, unknownCall, ignored, rejected; refused: an incoming call refused busy; refusedCall: a later notification of one).',
+  help: 'Graph calling notifications received, by result (accepted, duplicate, unknownCall, ignored, rejected; refused: an incoming call refused busy; refusedCall: a later notification of one; unread: acknowledged without a signal, as nothing in it is read).',
   labelNames: ['result'] as const,
   registers: [registry],
 });

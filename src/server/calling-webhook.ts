@@ -8,6 +8,7 @@ import type { CallNotification, IncomingCall } from '../contracts/graph-call.js'
 import { callsRefusedTotal, notificationsTotal, webhookLatency } from '../metrics.js';
 import type { RecordingTokens } from '../recordings/recording-tokens.js';
 import type { AnswerAdmission } from './answer-admission.js';
+import { tellsWorkflowNothing } from './unread-notifications.js';
 
 export interface CallingWebhookDeps {
   client: Client;
@@ -205,6 +206,12 @@ export function callingWebhook(deps: CallingWebhookDeps) {
             continue;
           }
           const workflowId = routedTo ?? callWorkflowId(item.notification.callId);
+          if (tellsWorkflowNothing(n)) {
+            // Acknowledged, not signalled: a workflow task and history events for nothing it reads.
+            notificationsTotal.inc({ result: 'unread' });
+            logger.debug({ callId: n.callId, workflowId, kind: n.kind }, 'notification not signalled: nothing read');
+            continue;
+          }
           const result = await signalCall(item.notification, workflowId);
           notificationsTotal.inc({ result: result === 'signalled' ? 'accepted' : 'unknownCall' });
           const log = { callId: item.notification.callId, workflowId, kind: item.notification.kind };

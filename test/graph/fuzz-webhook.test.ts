@@ -169,7 +169,8 @@ const validIncoming: fc.Arbitrary<Req> = fc.uuid().map((u) => {
   return { body: incomingBody(callId), token: 'valid', valid: { kind: 'incoming', callId } };
 });
 const validSignal: fc.Arbitrary<Req> = fc
-  .tuple(fc.integer({ min: 0, max: ANCHORS - 1 }), fc.constantFrom('establishing', 'established'))
+  // States the workflow reads: an `establishing` is acknowledged without a signal (src/server/unread-notifications.ts).
+  .tuple(fc.integer({ min: 0, max: ANCHORS - 1 }), fc.constantFrom('established', 'transferring'))
   .map(([i, state]) => ({
     body: stateBody(`anchor-${i}`, state),
     token: 'valid',
