@@ -229,6 +229,15 @@ export const AGENT_TALK_TIMES_PATCH = 'agent-talk-times';
 export const POST_CALL_SURVEY_PATCH = 'post-call-survey';
 
 /**
+ * 2026-12-07, found in review (engineer C). The survey's answers are written after the call, not before its hang-up:
+ * the write was awaited, and retried without limit while Postgres was away, so the caller was held on the line by our
+ * database. Now the write runs beside the rest of the call (the call ends, the workflow waits for it before its last
+ * CDR write) and gives up after SURVEY_WRITE_BOUND (workflows/flow/survey-write.ts), recording `surveyWriteFailed`
+ * without the answers. Asked where POST_CALL_SURVEY_PATCH holds. Removable a day after its release (with the old path).
+ */
+export const SURVEY_WRITE_AFTER_CALL_PATCH = 'survey-write-after-call';
+
+/**
  * 2026-12-07, issue 24 point 4. The call workflow takes the `transfer` Update: an agent talking to the caller in a
  * conference sends them to another queue or a colleague (workflows/flow/warm-transfer.ts), and the same workflow
  * carries on. Histories recorded before it never hold the Update; the marker keeps a run that does from replaying
@@ -248,15 +257,6 @@ export const VOICEMAIL_QUEUED_SEGMENTS_PATCH = 'voicemail-queued-segments';
 
 /**
  * 2026-12-07, issue 24 point 2 follow-up. A conference's call workflow tells the agent's workflow `connected` and, when
-
-/**
- * 2026-12-07, found in review (engineer C). The survey's answers are written after the call, not before its hang-up:
- * the write was awaited, and retried without limit while Postgres was away, so the caller was held on the line by our
- * database. Now the write runs beside the rest of the call (the call ends, the workflow waits for it before its last
- * CDR write) and gives up after SURVEY_WRITE_BOUND (workflows/flow/survey-write.ts), recording `surveyWriteFailed` without
- * the answers. Asked where POST_CALL_SURVEY_PATCH holds. Removable a day after its release (with the old path).
- */
-export const SURVEY_WRITE_AFTER_CALL_PATCH = 'survey-write-after-call';
  * the roster shows the talk over, `callEnded`: two signals that need not arrive in order. A short talk's end could
  * overtake its `connected`; it was ignored (the agent still reserved), and since a conference's end comes only from
  * its call workflow (endReported), the agent then stayed on call for good (found reading the code while a flow test
