@@ -85,6 +85,15 @@ export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
  */
 export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues';
 
+/**
+ * 2026-12-07, the temporal-privacy e2e's sign-out that did not stick. Signals that reach an agent's run before its
+ * first workflow task are handled in the order they came (workflows/agent/signal-order.ts). The SDK handed each to its
+ * handler as the handlers were set, so a new agent signed out right after a worker start-up's configuredQueues was
+ * signed out first (nothing to do) and then signed in by its queue list. Asked only when the two orders differ.
+ * Removable once every agent has continued as new on a release with it.
+ */
+export const AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'agent-signals-in-arrival-order';
+
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 
 /**

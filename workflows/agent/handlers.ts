@@ -17,6 +17,7 @@ import {
 import { agentAssignedSignal } from '../../src/contracts/call.js';
 import { queueWorkflowId, reservationRefusedSignal, type ReservationRefused } from '../../src/contracts/queue.js';
 import { AGENT_EXTEND_WRAP_UP_PATCH } from '../patches.js';
+import { HandlersInArrivalOrder } from './signal-order.js';
 import type { AgentState } from './state.js';
 
 /**
@@ -25,22 +26,26 @@ import type { AgentState } from './state.js';
  * from here, as the queue waits on neither.
  */
 export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): void {
-  setHandler(
-    reserveUpdate,
-    (req) => {
-      agent.reserve(req, Date.now());
-      return { reservationId: req.reservationId };
-    },
-    {
-      validator: (req) => {
-        const why = agent.rejectReservation(req);
-        if (why) throw new Error(why);
+  // Declared in the order they were always set; signals from before the run's first task are handled as they came.
+  const handlers = new HandlersInArrivalOrder();
+  handlers.other(() =>
+    setHandler(
+      reserveUpdate,
+      (req) => {
+        agent.reserve(req, Date.now());
+        return { reservationId: req.reservationId };
       },
-    },
+      {
+        validator: (req) => {
+          const why = agent.rejectReservation(req);
+          if (why) throw new Error(why);
+        },
+      },
+    ),
   );
   // A queue's reservation by signal: the same rule as the Update above (handlers run one at a time, so two queues can
   // never both have the agent), and the agent hands themself to the call, which saves the queue a hop per offer.
-  setHandler(reserveForCallSignal, ({ request, assignment }) => {
+  handlers.signal(reserveForCallSignal, ({ request, assignment }) => {
     const refuse = (answer: Omit<ReservationRefused, 'reservationId' | 'callWorkflowId' | 'agentId'>) =>
       void getExternalWorkflowHandle(queueWorkflowId(request.queue))
         .signal(reservationRefusedSignal, {
@@ -78,40 +83,42 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
   });
   // The agent asks for more after-call time. The validator refuses outside wrap-up, so an Update that comes late
   // never lands in history; an accepted one moves wrapUpUntil, and the loop's next timer reads it.
-  setHandler(
-    extendWrapUpUpdate,
-    ({ seconds }) => {
-      const wrapUpUntil = patched(AGENT_EXTEND_WRAP_UP_PATCH)
-        ? agent.extendWrapUp(seconds, Date.now())
-        : (agent.s.wrapUpUntil ?? Date.now());
-      return { wrapUpUntil };
-    },
-    {
-      validator: ({ seconds }) => {
-        const why = agent.rejectWrapUpExtension(seconds);
-        if (why) throw new Error(why);
+  handlers.other(() =>
+    setHandler(
+      extendWrapUpUpdate,
+      ({ seconds }) => {
+        const wrapUpUntil = patched(AGENT_EXTEND_WRAP_UP_PATCH)
+          ? agent.extendWrapUp(seconds, Date.now())
+          : (agent.s.wrapUpUntil ?? Date.now());
+        return { wrapUpUntil };
       },
-    },
+      {
+        validator: ({ seconds }) => {
+          const why = agent.rejectWrapUpExtension(seconds);
+          if (why) throw new Error(why);
+        },
+      },
+    ),
   );
-  setHandler(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
-  setHandler(agentCallEndedSignal, ({ at, reservationId }) => agent.callEnded(Date.now(), at, reservationId));
-  setHandler(presenceSignal, (p) => agent.presence(p, Date.now()));
-  setHandler(agentAvailabilitySignal, ({ state, reason }) =>
+  handlers.signal(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
+  handlers.signal(agentCallEndedSignal, ({ at, reservationId }) => agent.callEnded(Date.now(), at, reservationId));
+  handlers.signal(presenceSignal, (p) => agent.presence(p, Date.now()));
+  handlers.signal(agentAvailabilitySignal, ({ state, reason }) =>
     agent.setAvailability(state, reason ?? 'manual', Date.now()),
   );
-  setHandler(optInSignal, ({ queue }) =>
+  handlers.signal(optInSignal, ({ queue }) =>
     agent.setQueues(() => {
       agent.s.optedOut = agent.s.optedOut.filter((q) => q !== queue);
       if (!agent.s.optedIn.includes(queue)) agent.s.optedIn.push(queue);
     }, Date.now()),
   );
-  setHandler(optOutSignal, ({ queue }) =>
+  handlers.signal(optOutSignal, ({ queue }) =>
     agent.setQueues(() => {
       agent.s.optedIn = agent.s.optedIn.filter((q) => q !== queue);
       if (!agent.s.optedOut.includes(queue)) agent.s.optedOut.push(queue);
     }, Date.now()),
   );
-  setHandler(configuredQueuesSignal, ({ queues }) =>
+  handlers.signal(configuredQueuesSignal, ({ queues }) =>
     agent.setQueues(() => (agent.s.configured = [...queues]), Date.now()),
   );
   setHandler(agentStateQuery, () => ({
@@ -130,4 +137,5 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
     ...(input.presenceLagSeconds !== undefined ? { presenceLagSeconds: input.presenceLagSeconds } : {}),
     state: agent.s,
   }));
+  handlers.setAll();
 }
