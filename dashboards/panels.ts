@@ -114,8 +114,10 @@ export function agentVariable(): QueryVariableBuilder {
     .current({ selected: true, text: ['All'], value: ['$__all'] });
 }
 
-export const SL1 = 'SL1: calls answered within the queue threshold (default 20 s) ÷ calls answered.';
-export const SL2 = 'SL2: calls answered within the queue threshold ÷ (answered + abandoned). Callbacks are flow-outs.';
+export const SL1 =
+  "SL1: calls answered within the queue's threshold (its serviceLevelSeconds in force when the call was queued, default 30 s) ÷ calls answered. A completed callback is answered.";
+export const SL2 =
+  "SL2: calls answered within the queue's threshold ÷ (answered + abandoned). A completed callback is answered; a callback not (yet) completed and a short abandon are in neither.";
 export const ABANDON = 'Abandoned in queue ÷ queued. Calls turned into callbacks are not abandoned.';
 
 export function base(uid: string, title: string): DashboardBuilder {

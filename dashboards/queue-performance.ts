@@ -78,7 +78,8 @@ export function queuePerformance(): Dashboard {
     .withVariable(
       new CustomVariableBuilder('interval_minutes')
         .label('Interval (min)')
-        .values('15,30,60')
+        // 1,440: the daily report, each day from local midnight (23 or 25 hours on a daylight-saving day).
+        .values('15,30,60,1440')
         .current({ selected: true, text: '30', value: '30' }),
     );
   const total = (col: string) => `select ${col} from metrics.queue_totals(${RANGE}, ${QUEUES})`;
@@ -181,7 +182,7 @@ export function queuePerformance(): Dashboard {
          from ${QUEUE_INTERVALS}
          order by time, queue`,
         ).description(
-          'Per $interval_minutes-minute interval starting on the $zone wall clock (daylight-saving days included). SL1 and SL2 as above.',
+          'Per $interval_minutes-minute interval starting on the $zone wall clock (daylight-saving days included; 1440 = one row per local day). SL1 and SL2 as above.',
         ),
       ),
       24,
