@@ -33,6 +33,25 @@ describe('Erlang C staffing (issue 27, point 6)', () => {
     }
   });
 
+  it('matches exact values of the factorial form, worked out by hand', async () => {
+    // C(N, A) = (A^N/N! · N/(N − A)) ÷ (Σ_{k<N} A^k/k! + A^N/N! · N/(N − A)), independent of the SQL's Erlang B
+    // recursion. N = 1: C = A. N = 2, A = 1: (1/2 · 2) ÷ (1 + 1 + 1) = 1/3. N = 3, A = 2 (Wolfram's ErlangC[3, 2]):
+    // (8/6 · 3) ÷ (1 + 2 + 2 + 4) = 4/9. N = 4, A = 3: (81/24 · 4) ÷ (1 + 3 + 9/2 + 9/2 + 27/2) = 27/53.
+    for (const [erlangs, agents, wait] of [
+      [0.5, 1, 1 / 2],
+      [1, 2, 1 / 3],
+      [2, 3, 4 / 9],
+      [3, 4, 27 / 53],
+    ] as const) {
+      expect(await one(`select metrics.erlang_c_wait_probability($1, $2)`, [erlangs, agents])).toBeCloseTo(wait, 12);
+    }
+    // Service level 1 − C · e^(−(N − A) · t ÷ AHT): N = 3, A = 2, threshold = AHT = 180 s → 1 − (4/9)·e^(−1).
+    expect(await one(`select metrics.erlang_c_service_level(2, 3, 180, 180)`, [])).toBeCloseTo(
+      1 - (4 / 9) * Math.exp(-1),
+      12,
+    );
+  });
+
   it('needs 14 agents for 100 calls per half hour at 180 s AHT and 80/20; more for a shorter threshold', async () => {
     expect(await one(`select metrics.erlang_c_agents(100, 1800, 180, 0.8, 20)`, [])).toBe(14);
     // The same traffic at 90/20 needs 15 (SL 88.8 % at 14).
