@@ -28,10 +28,10 @@ describe('AnswerAdmission (the rule, on a hand-turned clock)', () => {
     expect(a.decide()).toEqual({ admit: false, reason: 'answerWait', oldestWaitMs: 2_002, unanswered: 3 });
     a.settled('c2');
     a.settled('c3');
-    // Answered, but late: the backlog behind them is still there, so the door stays shut for 10 s after.
+    // Answered, but late (by 1 s): the backlog behind them may still be there, so the door stays shut as long again.
     expect(a.decide()).toMatchObject({ admit: false, reason: 'answerWait', unanswered: 1 });
     clock.now = 12_003;
-    a.settled('c4'); // late too, but alone in the last 10 s
+    a.settled('c4'); // late too, but alone: c2's and c3's second of memory is long over
     expect(a.decide()).toEqual({ admit: true });
   });
 
@@ -140,8 +140,9 @@ describe('a worker that cannot answer: callers refused busy, on the real stack',
         `${callId} answered or ended`,
         30_000,
       );
-    // They were answered late (or ended): the backlog behind them may still be there, so for 10 s more callers are
-    // refused; after that the door opens.
+    // They were answered late (or ended): the backlog behind them may still be there, so callers are refused for as
+    // long again as they were late (here more than the 1.2 s they had waited past the limit), at most 10 s; after
+    // that the door opens.
     const { callId: stillShut } = await stack.emulator!.placeCall({ from: { phone: '+14255550173' } });
     await eventually(() => (callState(stillShut) === 'terminated' ? true : undefined), 'the next caller refused');
     expect(rejections(stillShut)).toHaveLength(1);
