@@ -1,36 +1,13 @@
 /**
  * `switchboard admin calls|queues|agent-state|audit` for a person: aligned columns (as gh and kubectl print), short
- * times, and the next page's cursor at the end. `--json` keeps the API's JSON for scripts.
+ * times, and the next page's cursor at the end (the other reading commands: admin-format-records.ts). `--json` keeps
+ * the API's JSON for scripts.
  */
 
-import { displayPhoneNumber } from '../src/phone/number.js';
+import { RECORD_FORMATS, caller, more, record, table, text, time } from './admin-format-records.js';
 
 type Row = Record<string, unknown>;
 type Page = { items: Row[]; nextCursor: string | null };
-
-/** Columns padded to their widest cell; the last column is not padded, so lines carry no trailing blanks. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-const text = (v: unknown): string => (v === null || v === undefined || v === '' ? '-' : String(v));
-
-/** An ISO time as "2026-11-28 09:00:00Z": readable, still unambiguous. */
-const time = (v: unknown): string => (typeof v === 'string' ? v.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : text(v));
-
-/** A caller's number in international format (`+44 20 7946 0958`), by libphonenumber; a user id or anything else as is. */
-const caller = (v: unknown): unknown => (typeof v === 'string' ? displayPhoneNumber(v) : v);
-
-function more(page: Page, what: string): string {
-  if (page.items.length === 0) return `no ${what}\n`;
-  return page.nextCursor ? `\nmore: --cursor ${page.nextCursor}\n` : '';
-}
 
 function calls(page: Page): string {
   const rows = page.items.map((c) => [
@@ -80,16 +57,21 @@ function audit(page: Page): string {
 
 /** One agent's live state as a short record: one "field: value" line each. */
 function agentState(s: Row): string {
-  const fields: [string, string][] = [
+  return record([
     ['agent', text(s.agentId)],
     ['state', text(s.state)],
     ['since', time(s.since)],
     ['call', text(s.callId)],
-  ];
-  return fields.map(([k, v]) => `${`${k}:`.padEnd(7)}${v}`).join('\n') + '\n';
+  ]);
 }
 
-const FORMATS: Record<string, (body: never) => string> = { calls, queues, audit, 'agent-state': agentState };
+const FORMATS: Record<string, (body: never) => string> = {
+  calls,
+  queues,
+  audit,
+  'agent-state': agentState,
+  ...RECORD_FORMATS,
+};
 
 /** The commands printed for a person unless --json is given. */
 export const HUMAN_COMMANDS = Object.keys(FORMATS);

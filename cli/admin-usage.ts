@@ -32,8 +32,9 @@ export const ADMIN_USAGE = `usage: switchboard admin <command> [--json] [--token
                                       a token from the Graph emulator (EMULATOR_URL, default http://127.0.0.1:4000);
                                       use it as SWITCHBOARD_ADMIN_TOKEN
 
-  calls, queues, agent-state and audit print a table for people; --json prints the API's JSON for scripts (the
-  other commands always print JSON).
+  The reading commands print a table (calls, queues, audit, schedules, wrap-up-codes, voicemail-boxes, voicemails)
+  or a short record (call, agent-state, whoami) for people; --json prints the API's JSON for scripts (the commands
+  that change something, and schedule, always print JSON).
 
 env: SWITCHBOARD_API_URL, SWITCHBOARD_ADMIN_TOKEN (or --token)`;
 

@@ -149,8 +149,8 @@ describe('voicemail boxes', () => {
     ).toBe(403);
   });
 
-  it('lists messages from the CLI', async () => {
-    const r = await cli(['voicemails', 'sales'], await token(SUPERVISOR));
+  it('lists messages from the CLI with --json (its table: admin-cli-records.test.ts)', async () => {
+    const r = await cli(['voicemails', 'sales', '--json'], await token(SUPERVISOR));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).items.map((m: { callId: string }) => m.callId)).toEqual(['vm-3']);
   });
