@@ -5,6 +5,7 @@
  * only, a gather's result says how many keys, and an invalid callback number how many were typed. The flow test kit
  * keeps what recordCall was given, the rows Postgres would hold. Shipped lines: care (survey) and support (callback).
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { TimelineEntry } from '../../src/contracts/activities/records.js';
 import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
@@ -14,6 +15,8 @@ import { expectReplayCheck } from '../helpers/replay-check.js';
 
 const [adele] = queues.support!.agents as [string];
 const flowTests = flowTestEachTest();
+/** A flow of its own that gathers an account number (call.gather). */
+const accountLine = fileURLToPath(new URL('../fixtures/flows/account-line.ts', import.meta.url));
 
 /** Wait (real time) until `check` holds, failing with `what` after 15 s. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -96,6 +99,19 @@ describe('typed keys stay off the stored timeline (FlowTest)', () => {
       expect(number, e.type).toBe('+14255550178');
       expect(JSON.stringify(rest), e.type).not.toContain('4255550178');
     }
+  });
+
+  it("a flow's own gather of an account number: the verb's result on the timeline says 8 keys, not which", async () => {
+    const t = await flowTests.start({ flows: accountLine, agents: 'signedOut' });
+    const caller = await t.call({ dial: 'ra-account', from: '+14255550195' });
+    await caller.hears('account-number.wav');
+    await caller.press('31415926');
+    await caller.hears('account-found.wav');
+    await caller.result();
+    const timeline = caller.timeline();
+    expect(expectNoKeys(timeline).filter((e) => e.type === 'tone')).toHaveLength(8);
+    expect(timeline.find((e) => e.type === 'verb:gather:done')?.payload).toEqual({ status: 'digits', count: 8 });
+    expect(JSON.stringify(timeline)).not.toContain('31415926');
   });
 
   it('every call, queue and agent history of this file replays', async () => {
