@@ -73,7 +73,8 @@ export async function postCallSurvey(
       answers.push({ questionIndex: i + 1, status: 'answered', answer: key, at });
     else answers.push({ questionIndex: i + 1, status: 'noAnswer', at });
   }
-  // The answers themselves stay out of the timeline: only how many were given.
+  // The answers themselves stay out of the timeline: only how many were given (and each key press is a `tone` entry
+  // without its key, call-session.ts), so a rating is in survey_response alone.
   const answered = answers.filter((a) => a.status === 'answered').length;
   recorder.event('surveyEnded', { questions: answers.length, answered });
   if (survey.thanks && !session.terminated) await session.play(ctx.promptUris(survey.thanks), 'survey-thanks');
