@@ -94,6 +94,15 @@ export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues'
  */
 export const AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'agent-signals-in-arrival-order';
 
+/**
+ * 2026-12-07, checking why a sign-out did not stick. A sign-out (or away) that reaches an agent while reserved or on
+ * a call is kept and applied when the offer or the wrap-up ends (workflows/agent/state.ts setAvailability). Before,
+ * it was dropped without a word (the admin API had answered 202), and the agent was available, and offered calls,
+ * after the call. Asked only when such a request arrives. Removable once every agent has continued as new on a
+ * release with it.
+ */
+export const AGENT_SIGN_OUT_AFTER_CALL_PATCH = 'agent-sign-out-after-call';
+
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 
 /**

@@ -16,7 +16,7 @@ import {
 } from '../../src/contracts/agent.js';
 import { agentAssignedSignal } from '../../src/contracts/call.js';
 import { queueWorkflowId, reservationRefusedSignal, type ReservationRefused } from '../../src/contracts/queue.js';
-import { AGENT_EXTEND_WRAP_UP_PATCH } from '../patches.js';
+import { AGENT_EXTEND_WRAP_UP_PATCH, AGENT_SIGN_OUT_AFTER_CALL_PATCH } from '../patches.js';
 import { HandlersInArrivalOrder } from './signal-order.js';
 import type { AgentState } from './state.js';
 
@@ -103,6 +103,7 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
   handlers.signal(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
   handlers.signal(agentCallEndedSignal, ({ at, reservationId }) => agent.callEnded(Date.now(), at, reservationId));
   handlers.signal(presenceSignal, (p) => agent.presence(p, Date.now()));
+  agent.keepsAskForAfterCall = () => patched(AGENT_SIGN_OUT_AFTER_CALL_PATCH);
   handlers.signal(agentAvailabilitySignal, ({ state, reason }) =>
     agent.setAvailability(state, reason ?? 'manual', Date.now()),
   );
