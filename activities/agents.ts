@@ -20,7 +20,7 @@ import {
   PRESENCE_POLLER_WORKFLOW_ID,
   type PresencePollerInput,
 } from '../src/contracts/presence.js';
-import type { AgentActivities } from '../src/contracts/activities/agents.js';
+import type { AgentActivities, CallWorkflowStatus } from '../src/contracts/activities/agents.js';
 
 /**
  * What an agent's workflow tells the world after its state changes: Postgres (history and live row) and the queues
@@ -96,6 +96,21 @@ export function createAgentActivities(deps: {
             },
           ],
         });
+      }
+    },
+
+    /** Whether the call workflow an on-call agent waits on is still running; a describe, no history of its own. */
+    async callWorkflowStatus(input: { workflowId: string }): Promise<CallWorkflowStatus> {
+      try {
+        const run = await client.workflow.getHandle(input.workflowId).describe();
+        return {
+          open: run.status.name === 'RUNNING',
+          status: run.status.name,
+          ...(run.closeTime ? { closedAt: run.closeTime.toISOString() } : {}),
+        };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { open: false, status: 'NOT_FOUND' };
+        throw err;
       }
     },
 

@@ -86,6 +86,18 @@ export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
 export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues';
 
 /**
+ * 2026-12-07, found in review (engineer B's brief). A conference agent's talk ends only when their call's workflow
+ * signals `callEnded` (presence does not end it: the roster gives the times). A call workflow that failed, was
+ * terminated mid-conference or whose signal was lost left the agent on call until `switchboard agents restart`. Now
+ * an agent on such a call asks Temporal every 10 minutes of talk whether that workflow is still running (a timer, and
+ * the `callWorkflowStatus` local activity when it fires); closed or not found ends the talk (wrap-up, reason
+ * `callWorkflowGone`). Asked only where it decides a command: the timer of an on-call agent whose end is reported, and
+ * the check when it is due. Runs in flight take it at their next workflow task (a deploy's configuredQueues signal).
+ * Removable once every agent has continued as new on a release with it.
+ */
+export const AGENT_CALL_WORKFLOW_GONE_PATCH = 'agent-call-workflow-gone';
+
+/**
  * 2026-12-07, the temporal-privacy e2e's sign-out that did not stick. Signals that reach an agent's run before its
  * first workflow task are handled in the order they came (workflows/agent/signal-order.ts). The SDK handed each to its
  * handler as the handlers were set, so a new agent signed out right after a worker start-up's configuredQueues was
@@ -93,15 +105,6 @@ export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues'
  * Removable once every agent has continued as new on a release with it.
  */
 export const AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'agent-signals-in-arrival-order';
-
-/**
- * 2026-12-07, checking why a sign-out did not stick. A sign-out (or away) that reaches an agent while reserved or on
- * a call is kept and applied when the offer or the wrap-up ends (workflows/agent/state.ts setAvailability). Before,
- * it was dropped without a word (the admin API had answered 202), and the agent was available, and offered calls,
- * after the call. Asked only when such a request arrives. Removable once every agent has continued as new on a
- * release with it.
- */
-export const AGENT_SIGN_OUT_AFTER_CALL_PATCH = 'agent-sign-out-after-call';
 
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 

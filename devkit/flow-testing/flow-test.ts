@@ -23,7 +23,13 @@ import { addCallSearchAttributes } from '../../src/temporal/search-attributes.js
 import { freeBusyAgent, holdAgentsBusy } from './busy-agents.js';
 import { nextLocalTime } from './clock.js';
 import { bundleFor, createFlowWorker } from './flow-worker.js';
-import { FLOW_TEST_TENANT, type CallOptions, type FlowTestHistories, type FlowTestOptions } from './options.js';
+import {
+  FLOW_TEST_TENANT,
+  type ActivityFunction,
+  type CallOptions,
+  type FlowTestHistories,
+  type FlowTestOptions,
+} from './options.js';
 import { SimulatedCaller } from './simulated-caller.js';
 import { SimulatedGraph, type CalleeBehaviour } from './simulated-graph.js';
 
@@ -72,7 +78,7 @@ export class FlowTest {
       };
     const queues = options.queues ?? configuredQueues;
     const exceptions = options.scheduleExceptions ?? {};
-    const activities = {
+    const own = {
       ...graph.activities(),
       ...createQueueActivities(env.client, taskQueue, queues),
       ...createRoutingActivities(env.client, undefined),
@@ -80,6 +86,7 @@ export class FlowTest {
       ...createScheduleActivities(async (s) => exceptions[s] ?? [], options.schedules ?? configuredSchedules),
       ...createLookupActivities(options.lookups ?? configuredLookups),
     };
+    const activities = { ...own, ...options.activities?.(own as Record<string, ActivityFunction>) };
     const worker = await createFlowWorker(env, taskQueue, activities, options.flows);
     const running = worker.run();
     const ids = agents === 'signedOut' ? [] : await startAgentWorkflows(env.client, taskQueue, queues);

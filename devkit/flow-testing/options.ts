@@ -44,7 +44,15 @@ export interface FlowTestOptions {
    * next task, and so its clock, waiting.
    */
   server?: 'time-skipping' | 'dev';
+  /**
+   * Activities to run instead of some of the worker's own, by name, given the worker's own (to call through): a
+   * failure to inject, or a spy on what the workflows asked.
+   */
+  activities?: (own: Readonly<Record<string, ActivityFunction>>) => Record<string, ActivityFunction>;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activities take and return whatever they declare
+export type ActivityFunction = (...args: any[]) => Promise<any>;
 
 export interface CallOptions {
   /** The resource account (applicationInstance id) dialled; selects the flow. */

@@ -112,11 +112,6 @@ export interface AgentSnapshot {
   presence?: TeamsPresence;
   presenceSeen: boolean;
   sawInCall: boolean;
-  /**
-   * A sign-out (or away) asked for while the agent was reserved or on a call: it takes effect when they would be free
-   * again (the offer's end, or the wrap-up's). `available` asked meanwhile cancels it.
-   */
-  afterCall?: { state: 'away' | 'signedOut'; reason: string };
   /** The current call's end comes from its call workflow (a conference's roster), not from presence. */
   endReported?: boolean;
   /**
@@ -124,6 +119,11 @@ export interface AgentSnapshot {
    * arrive in order): kept for the `connected` outcome of that reservation, which then goes straight to wrap-up.
    */
   endedEarly?: { reservationId: string; at?: string };
+  /**
+   * When an on-call agent whose end is reported next asks whether their call's workflow is still running (epoch ms);
+   * absent until a first check, which is 10 minutes after the talk began.
+   */
+  callCheckAt?: number;
   awayByPresence: boolean;
   idleSince: number;
   onCallSince?: number;

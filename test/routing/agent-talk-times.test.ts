@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentState } from '../../workflows/agent/state.js';
+import { AgentState, CALL_CHECK_MS } from '../../workflows/agent/state.js';
 import type { TeamsPresence } from '../../src/contracts/agent.js';
 
 // The agent's talk interval from the times the call workflow reports (issue 24, point 2; patch agent-talk-times): the
@@ -35,7 +35,8 @@ describe('agent talk times reported by the call', () => {
     // The agent's Teams shows them free (they left), before the call's callEnded signal arrives: still on call.
     a.presence(free, T0 + 60_100);
     expect(a.s.state).toBe('onCall');
-    expect(a.nextTimer(T0 + 60_100)).toBeUndefined();
+    // No presence-lag timer: the only one is the check on the call's workflow, 10 minutes into the talk.
+    expect(a.nextTimer(T0 + 60_100)).toBe(3000 + CALL_CHECK_MS - 60_100);
     a.callEnded(T0 + 60_250, iso(60_000));
     a.tick(T0 + 65_000);
     expect(rows(a).slice(-3)).toEqual([

@@ -1,3 +1,4 @@
+import type { CallWorkflowStatus } from '../../src/contracts/activities/agents.js';
 import type {
   AgentPublication,
   AgentSnapshot,
@@ -14,6 +15,13 @@ const RECENT_RESERVATIONS = 100;
 
 const AWAY_PRESENCE = new Set(['Away', 'BeRightBack', 'DoNotDisturb', 'Offline']);
 const AVAILABLE_PRESENCE = new Set(['Available', 'AvailableIdle']);
+
+/**
+ * How often an agent on a call whose end only its call workflow reports (a conference) asks whether that workflow is
+ * still running. A long check: a talk seldom outlasts it, so most calls end before the first (no workflow task for it),
+ * and an agent whose call workflow died is free at most this long after.
+ */
+export const CALL_CHECK_MS = 10 * 60_000;
 
 /** Teams tells that someone is on a call by their activity, whatever their availability says. */
 const isInCall = (p: TeamsPresence | undefined): boolean =>
@@ -39,10 +47,10 @@ export class AgentState {
    */
   keepsEarlyEnd: () => boolean = () => true;
   /**
-   * Whether a sign-out or away asked for while reserved or on a call is kept for when it ends, not dropped. Asked only
-   * then (AGENT_SIGN_OUT_AFTER_CALL_PATCH); without a workflow, always.
+   * Whether an on-call agent whose end their call workflow reports checks, every CALL_CHECK_MS, that the workflow is
+   * still running. Asked only then (AGENT_CALL_WORKFLOW_GONE_PATCH); without a workflow, always.
    */
-  keepsAskForAfterCall: () => boolean = () => true;
+  checksCallWorkflow: () => boolean = () => true;
 
   constructor(
     readonly agentId: string,
@@ -78,17 +86,6 @@ export class AgentState {
     reason: string,
     extra: { queue?: string; callId?: string } = {},
   ): void {
-    // Where an offer or a call leaves the agent free (available, or away from missed offers), a sign-out or away they
-    // asked for meanwhile is what they become. Any state but those of a call ends the request.
-    const asked = this.s.afterCall;
-    if (asked && state !== 'reserved' && state !== 'onCall' && state !== 'wrapUp') {
-      this.s.afterCall = undefined;
-      if (state === 'available' || state === 'away') {
-        state = asked.state;
-        reason = asked.reason;
-        this.s.awayByPresence = false;
-      }
-    }
     this.s.state = state;
     this.s.since = now;
     this.s.seq++;
@@ -172,6 +169,7 @@ export class AgentState {
       this.s.onCallSince = now;
       this.s.sawInCall = isInCall(this.s.presence);
       this.s.endReported = r.endReported === true;
+      this.s.callCheckAt = undefined;
       this.s.wrapUpSeconds = r.wrapUpSeconds;
       this.to('onCall', now, 'connected', { queue: res.queue, callId: res.callId });
       const early = this.s.endedEarly;
@@ -197,10 +195,41 @@ export class AgentState {
     this.becomeAvailable(now, 'offerCancelled');
   }
 
-  private startWrapUp(now: number, seconds: number): void {
+  private startWrapUp(now: number, seconds: number, reason = 'callEnded'): void {
     const res = this.s.reservation;
     this.s.wrapUpUntil = now + seconds * 1000;
-    this.to('wrapUp', now, 'callEnded', { ...(res ? { queue: res.queue, callId: res.callId } : {}) });
+    this.s.callCheckAt = undefined;
+    this.to('wrapUp', now, reason, { ...(res ? { queue: res.queue, callId: res.callId } : {}) });
+  }
+
+  /** On a call whose end only its call workflow will report (a conference, a colleague's transfer). */
+  private awaitsReportedEnd(): boolean {
+    return this.s.state === 'onCall' && this.s.endReported === true && this.s.reservation !== undefined;
+  }
+
+  private callCheckAt(): number {
+    return this.s.callCheckAt ?? this.s.since + CALL_CHECK_MS;
+  }
+
+  /** The reservation whose call workflow is to be asked about now, if a check is due. */
+  callToCheck(now: number): ReserveRequest | undefined {
+    if (!this.awaitsReportedEnd() || now < this.callCheckAt() || !this.checksCallWorkflow()) return undefined;
+    return this.s.reservation;
+  }
+
+  /**
+   * What Temporal said of the call workflow (undefined: it could not be asked). Still running: ask again in
+   * CALL_CHECK_MS. Closed or not found: it will never report the end, so the talk ends, at its close if known (the
+   * latest the talk can have lasted), and wrap-up follows. True when it ended the talk.
+   */
+  callChecked(reservationId: string, answer: CallWorkflowStatus | undefined, now: number): boolean {
+    if (!this.awaitsReportedEnd() || this.s.reservation?.reservationId !== reservationId) return false; // ended meanwhile
+    if (answer === undefined || answer.open) {
+      this.s.callCheckAt = now + CALL_CHECK_MS;
+      return false;
+    }
+    this.startWrapUp(this.reportedTime(answer.closedAt, now), this.s.wrapUpSeconds ?? 0, 'callWorkflowGone');
+    return true;
   }
 
   /** Why an extension of the wrap-up is refused, or undefined when it may go ahead. */
@@ -256,14 +285,7 @@ export class AgentState {
   }
 
   setAvailability(state: 'available' | 'away' | 'signedOut', reason: string, now: number): void {
-    if (this.s.state === 'reserved' || this.s.state === 'onCall') {
-      // The offer or the call goes on. A sign-out or away is kept for its end: it was dropped, and the agent who had
-      // signed out was offered calls again after it. `available` takes back one kept.
-      if (state === 'available') this.s.afterCall = undefined;
-      else if (this.keepsAskForAfterCall()) this.s.afterCall = { state, reason };
-      return;
-    }
-    if (this.s.state === state) return;
+    if (this.s.state === 'reserved' || this.s.state === 'onCall' || this.s.state === state) return;
     if (state === 'available') {
       if (this.queues.length === 0) return;
       this.s.misses = 0;
@@ -305,6 +327,7 @@ export class AgentState {
     if (this.s.state === 'reserved' && lease !== undefined) return Math.max(1, this.s.since + lease * 1000 - now);
     if (this.s.state === 'onCall' && !this.s.sawInCall && !this.s.endReported)
       return Math.max(1, this.s.since + this.presenceLagMs - now);
+    if (this.awaitsReportedEnd() && this.checksCallWorkflow()) return Math.max(1, this.callCheckAt() - now);
     return undefined;
   }
 
