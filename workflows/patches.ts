@@ -86,6 +86,24 @@ export const AGENT_INLINE_RECORD_PATCH = 'agent-inline-record';
 export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues';
 
 /**
+ * 2026-12-07, the temporal-privacy e2e's sign-out that did not stick. Signals that reach an agent's run before its
+ * first workflow task are handled in the order they came (workflows/agent/signal-order.ts). The SDK handed each to its
+ * handler as the handlers were set, so a new agent signed out right after a worker start-up's configuredQueues was
+ * signed out first (nothing to do) and then signed in by its queue list. Asked only when the two orders differ.
+ * Removable once every agent has continued as new on a release with it.
+ */
+export const AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'agent-signals-in-arrival-order';
+
+/**
+ * 2026-12-07, checking why a sign-out did not stick. A sign-out (or away) that reaches an agent while reserved or on
+ * a call is kept and applied when the offer or the wrap-up ends (workflows/agent/state.ts setAvailability). Before,
+ * it was dropped without a word (the admin API had answered 202), and the agent was available, and offered calls,
+ * after the call. Asked only when such a request arrives. Removable once every agent has continued as new on a
+ * release with it.
+ */
+export const AGENT_SIGN_OUT_AFTER_CALL_PATCH = 'agent-sign-out-after-call';
+
+/**
  * 2026-12-07, found in review (engineer B's brief). A conference agent's talk ends only when their call's workflow
  * signals `callEnded` (presence does not end it: the roster gives the times). A call workflow that failed, was
  * terminated mid-conference or whose signal was lost left the agent on call until `switchboard agents restart`. Now
@@ -96,15 +114,6 @@ export const AGENT_SIGN_IN_FROM_NO_QUEUES_PATCH = 'agent-sign-in-from-no-queues'
  * Removable once every agent has continued as new on a release with it.
  */
 export const AGENT_CALL_WORKFLOW_GONE_PATCH = 'agent-call-workflow-gone';
-
-/**
- * 2026-12-07, the temporal-privacy e2e's sign-out that did not stick. Signals that reach an agent's run before its
- * first workflow task are handled in the order they came (workflows/agent/signal-order.ts). The SDK handed each to its
- * handler as the handlers were set, so a new agent signed out right after a worker start-up's configuredQueues was
- * signed out first (nothing to do) and then signed in by its queue list. Asked only when the two orders differ.
- * Removable once every agent has continued as new on a release with it.
- */
-export const AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'agent-signals-in-arrival-order';
 
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 
@@ -265,6 +274,7 @@ export const SURVEY_WRITE_AFTER_CALL_PATCH = 'survey-write-after-call';
  * silently on a worker without it. Removable once no call from before it is running.
  */
 export const CALL_TRANSFER_PATCH = 'call-transfer';
+
 
 /**
  * 2026-12-07, issue 21 point 4 (a caller who hangs up keeps their message). Voicemail segments of

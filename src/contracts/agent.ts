@@ -112,6 +112,11 @@ export interface AgentSnapshot {
   presence?: TeamsPresence;
   presenceSeen: boolean;
   sawInCall: boolean;
+  /**
+   * A sign-out (or away) asked for while the agent was reserved or on a call: it takes effect when they would be free
+   * again (the offer's end, or the wrap-up's). `available` asked meanwhile cancels it.
+   */
+  afterCall?: { state: 'away' | 'signedOut'; reason: string };
   /** The current call's end comes from its call workflow (a conference's roster), not from presence. */
   endReported?: boolean;
   /**

@@ -47,6 +47,11 @@ export class AgentState {
    */
   keepsEarlyEnd: () => boolean = () => true;
   /**
+   * Whether a sign-out or away asked for while reserved or on a call is kept for when it ends, not dropped. Asked only
+   * then (AGENT_SIGN_OUT_AFTER_CALL_PATCH); without a workflow, always.
+   */
+  keepsAskForAfterCall: () => boolean = () => true;
+  /**
    * Whether an on-call agent whose end their call workflow reports checks, every CALL_CHECK_MS, that the workflow is
    * still running. Asked only then (AGENT_CALL_WORKFLOW_GONE_PATCH); without a workflow, always.
    */
@@ -86,6 +91,17 @@ export class AgentState {
     reason: string,
     extra: { queue?: string; callId?: string } = {},
   ): void {
+    // Where an offer or a call leaves the agent free (available, or away from missed offers), a sign-out or away they
+    // asked for meanwhile is what they become. Any state but those of a call ends the request.
+    const asked = this.s.afterCall;
+    if (asked && state !== 'reserved' && state !== 'onCall' && state !== 'wrapUp') {
+      this.s.afterCall = undefined;
+      if (state === 'available' || state === 'away') {
+        state = asked.state;
+        reason = asked.reason;
+        this.s.awayByPresence = false;
+      }
+    }
     this.s.state = state;
     this.s.since = now;
     this.s.seq++;
@@ -285,7 +301,14 @@ export class AgentState {
   }
 
   setAvailability(state: 'available' | 'away' | 'signedOut', reason: string, now: number): void {
-    if (this.s.state === 'reserved' || this.s.state === 'onCall' || this.s.state === state) return;
+    if (this.s.state === 'reserved' || this.s.state === 'onCall') {
+      // The offer or the call goes on. A sign-out or away is kept for its end: it was dropped, and the agent who had
+      // signed out was offered calls again after it. `available` takes back one kept.
+      if (state === 'available') this.s.afterCall = undefined;
+      else if (this.keepsAskForAfterCall()) this.s.afterCall = { state, reason };
+      return;
+    }
+    if (this.s.state === state) return;
     if (state === 'available') {
       if (this.queues.length === 0) return;
       this.s.misses = 0;
