@@ -184,9 +184,8 @@ async function main(argv: string[]): Promise<number> {
       const availability = { available: 'available', away: 'away', 'sign-out': 'signedOut' } as const;
       if (action && Object.hasOwn(availability, action) && agentId && !queue) {
         const state = availability[action as keyof typeof availability];
-        const { connectClient } = await import('../src/temporal/connection.js');
         const { setAgentAvailability, UnknownAgentError } = await import('../src/routing/membership.js');
-        const client = await connectClient(config, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
+        const client = await (await import('./temporal-client.js')).cliTemporalClient(config);
         try {
           await setAgentAvailability(client, agentId, state, 'cli');
           process.stdout.write(`${agentId}: ${state} (ignored while the agent is offered a call or on one)\n`);
@@ -200,12 +199,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (action === 'restart' && agentId && !queue) {
-        const { connectClient } = await import('../src/temporal/connection.js');
         const { routingTaskQueue } = await import('../src/temporal/worker.js');
         const { queues } = await import('../flows/index.js');
         const { AgentRestartError, describeRestart, restartAgent } = await import('../src/routing/agent-restart.js');
         const { UnknownAgentError } = await import('../src/routing/membership.js');
-        const client = await connectClient(config, config.temporal.address || `127.0.0.1:${config.temporal.devPort}`);
+        const client = await (await import('./temporal-client.js')).cliTemporalClient(config);
         try {
           // Where start-up puts agents' workflows: a run started before the routing task queue existed moves there.
           const restart = await restartAgent(client, agentId, {
@@ -239,10 +237,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`unknown queue ${queue}\n`);
         return 2;
       }
-      const { connectClient } = await import('../src/temporal/connection.js');
       const { setQueueMembership } = await import('../src/routing/membership.js');
-      const address = config.temporal.address || `127.0.0.1:${config.temporal.devPort}`;
-      const client = await connectClient(config, address);
+      const client = await (await import('./temporal-client.js')).cliTemporalClient(config);
       try {
         // The agent's workflow keeps the choice, so it outlives restarts and the queues hear of it at once. The admin
         // API (`switchboard admin queue opt-in|opt-out`) goes the same way, with a token and an audit row.
