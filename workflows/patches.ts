@@ -275,6 +275,14 @@ export const SURVEY_WRITE_AFTER_CALL_PATCH = 'survey-write-after-call';
  */
 export const CALL_TRANSFER_PATCH = 'call-transfer';
 
+/**
+ * 2026-12-07, found in review (engineer B's brief). A colleague's reservation for a transfer (workflows/flow/colleague.ts)
+ * whose `reserveAgent` attempt failed for a reason other than a refusal (timed out, answer lost) left the colleague
+ * reserved, if the Update had gone through, until the lease ran out (alert time + 300 s). Now the call releases that
+ * reservation at once (a `cancelled` offer outcome, one signal). Asked only when the attempt failed. Removable a day
+ * after its release (no call from before it running).
+ */
+export const COLLEAGUE_RELEASE_ON_FAILURE_PATCH = 'colleague-release-on-failure';
 
 /**
  * 2026-12-07, issue 21 point 4 (a caller who hangs up keeps their message). Voicemail segments of

@@ -1,8 +1,9 @@
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { RoutingActivities } from '../../src/contracts/activities/queueing.js';
-import type { AgentStateName } from '../../src/contracts/agent.js';
+import { agentOfferOutcomeSignal, agentWorkflowId, type AgentStateName } from '../../src/contracts/agent.js';
 import type { AgentAssignment } from '../../src/contracts/call.js';
 import { callActivities, type CallSession } from '../call-session.js';
+import { COLLEAGUE_RELEASE_ON_FAILURE_PATCH } from '../patches.js';
 import { releaseAgent, talkTimeForAgent, type AgentOfferOutcome } from './reservation.js';
 
 /**
@@ -37,17 +38,22 @@ export async function reserveColleague(
 ): Promise<ColleagueReservation> {
   const { workflowId } = workflowInfo();
   const reservationId = `transfer-${workflowId}-${req.agentId}-${req.attempt}`;
-  const answer = await routing.reserveAgent({
-    agentId: req.agentId,
-    request: {
-      reservationId,
-      queue: req.queue,
-      callWorkflowId: workflowId,
-      callId: session.callId,
-      leaseSeconds: req.alertSeconds + LEASE_MARGIN_SECONDS,
-      direct: true,
-    },
-  });
+  const answer = await routing
+    .reserveAgent({
+      agentId: req.agentId,
+      request: {
+        reservationId,
+        queue: req.queue,
+        callWorkflowId: workflowId,
+        callId: session.callId,
+        leaseSeconds: req.alertSeconds + LEASE_MARGIN_SECONDS,
+        direct: true,
+      },
+    })
+    .catch((err: unknown) => {
+      if (patched(COLLEAGUE_RELEASE_ON_FAILURE_PATCH)) letGoUnanswered(req.agentId, reservationId);
+      throw err;
+    });
   if (!answer.accepted) {
     const state: AgentStateName | undefined = answer.state;
     throw ApplicationFailure.create({
@@ -58,6 +64,18 @@ export async function reserveColleague(
     });
   }
   return { agentId: req.agentId, reservationId };
+}
+
+/**
+ * The reservation request failed without an answer (the activity timed out, its answer was lost, the agent's workflow
+ * failed its tasks): the Update may have reserved the colleague all the same, and nothing else would free them before
+ * the lease ran out (alert time + 300 s). Released now, as a cancelled offer; sent before a late request arrives, the
+ * colleague remembers the id and refuses it (workflows/agent/state.ts offerOutcome).
+ */
+function letGoUnanswered(agentId: string, reservationId: string): void {
+  void getExternalWorkflowHandle(agentWorkflowId(agentId))
+    .signal(agentOfferOutcomeSignal, { reservationId, outcome: 'cancelled', wrapUpSeconds: 0, missesBeforeAway: 1 })
+    .catch((err: unknown) => log.warn('could not release the colleague', { agentId, error: String(err) }));
 }
 
 /** How the colleague's ring ended, told to their workflow; `connected` with when, and that this call reports the end. */
