@@ -210,11 +210,12 @@ export function queuePerformance(): Dashboard {
     l.place(
       tablePanel(
         "Service level by the queue's formula",
-        `select queue, sl_formula, answered, answered_within, abandoned, abandoned_within, short_abandons, service_level
+        `select queue, sl_formula, answered, answered_within, abandoned, abandoned_within, short_abandons, offered,
+           service_level
          from metrics.queue_service_level(${RANGE}, ${QUEUES}) order by queue`,
       )
         .description(
-          "Each queue's chosen formula (PUT /api/admin/queues/{queue}/settings; docs/metrics.md): answered = within ÷ answered; answered_abandoned (default) = within ÷ (answered + abandoned); abandons_within_met = (within + abandoned within) ÷ (answered + abandoned); late_abandons = within ÷ (answered + abandoned after the threshold). Short abandons are in none.",
+          "Each queue's chosen formula (PUT /api/admin/queues/{queue}/settings; docs/metrics.md): answered = within ÷ answered; answered_abandoned (default) = within ÷ (answered + abandoned); abandons_within_met = (within + abandoned within) ÷ (answered + abandoned); late_abandons = within ÷ (answered + abandoned after the threshold); the Teams Queues app's, over offered (queued less short abandons and overflows): teams_negative_abandon = within ÷ offered; teams_positive_abandon = (within + abandoned within) ÷ offered; teams_no_abandon = within ÷ (offered − abandoned within). Short abandons are in none.",
         )
         .overrideByName('service_level', [{ id: 'unit', value: 'percentunit' }]),
       14,

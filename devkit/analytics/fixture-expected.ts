@@ -63,6 +63,7 @@ export const EXPECTED = {
       abandoned: 13,
       abandonedWithin: 3,
       shortAbandons: 2,
+      offered: 57 - 2,
       serviceLevel: (35 + 3) / 53,
     },
     {
@@ -73,6 +74,7 @@ export const EXPECTED = {
       abandoned: 8,
       abandonedWithin: 0,
       shortAbandons: 0,
+      offered: 40,
       serviceLevel: 18 / 37,
     },
   ],

@@ -26,7 +26,9 @@ import { SALES_TIME_ZONE, SITE_TIME_ZONE, zoneCalls } from './fixture-zones.js';
  *   abandons were queued 09:01–10:04 (threshold 20 s) and waited 30 s: over; the 3 chain callers were queued in sales
  *   at 11:00–11:10 (threshold 45 s) and hung up after 20 s: within. So (35 + 3) ÷ (40 + 13) = 38/53 (SL2 would say
  *   35/53, 'late_abandons' 35/50). Support keeps the default 'answered_abandoned': 18 ÷ (29 + 8) = 18/37 (its 8
- *   abandons waited 45 s, over 30 s, so every formula but SL1's gives 18/37).
+ *   abandons waited 45 s, over 30 s, so every formula but SL1's gives 18/37). Offered, the Teams Queues app's
+ *   denominator (queued less short abandons and overflow exits): sales 57 − 2 = 55, support 40 (its 3 overflow
+ *   segments are not offered).
  * Repeat callers: the 3 overflow-chain callers are the first three sales callers who abandoned at 09:01, 09:08 and
  *   09:15 (arrived 8 s before), calling again about two hours later. So of sales' 57 calls 3 were followed by another
  *   from the same number within 24 h (and 7 days): 3/57; support 0 of 40; the 4 after-hours calls (no queue) 0 of 4.

@@ -290,7 +290,16 @@ export const voicemailMessage = z.object({
 });
 
 // Issue 27: a queue's analytics settings (src/admin/queue-settings.ts).
-export const SL_FORMULAS = ['answered', 'answered_abandoned', 'abandons_within_met', 'late_abandons'] as const;
+// The last three are the Teams Queues app's (sl_met_negative_abandon, _positive_abandon, _no_abandon; docs/metrics.md).
+export const SL_FORMULAS = [
+  'answered',
+  'answered_abandoned',
+  'abandons_within_met',
+  'late_abandons',
+  'teams_negative_abandon',
+  'teams_positive_abandon',
+  'teams_no_abandon',
+] as const;
 export const queueSettingsBody = z
   .object({
     serviceLevelSeconds: z.number().int('expected whole seconds').min(1).max(3600).optional(),

@@ -39,6 +39,7 @@ import { Migration20261207210000_retention_run_tokens } from './migrations/Migra
 import { Migration20261207221500_survey_response } from './migrations/Migration20261207221500_survey_response.js';
 import { Migration20261207230000_call_segments } from './migrations/Migration20261207230000_call_segments.js';
 import { Migration20261207233000_call_explorer_talk } from './migrations/Migration20261207233000_call_explorer_talk.js';
+import { Migration20261208000000_teams_service_levels } from './migrations/Migration20261208000000_teams_service_levels.js';
 
 export { MikroORM };
 
@@ -82,6 +83,7 @@ const migrationsList = [
   { name: 'Migration20261207221500_survey_response', class: Migration20261207221500_survey_response },
   { name: 'Migration20261207230000_call_segments', class: Migration20261207230000_call_segments },
   { name: 'Migration20261207233000_call_explorer_talk', class: Migration20261207233000_call_explorer_talk },
+  { name: 'Migration20261208000000_teams_service_levels', class: Migration20261208000000_teams_service_levels },
 ];
 
 export function ormOptions(clientUrl: string): Options {

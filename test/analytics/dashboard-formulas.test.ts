@@ -31,6 +31,7 @@ describe('Queue performance: each queue judged by its own service-level formula'
         abandoned: Number(r.abandoned),
         abandonedWithin: Number(r.abandoned_within),
         shortAbandons: Number(r.short_abandons),
+        offered: Number(r.offered),
         serviceLevel: r.service_level,
       })),
     ).toEqual(

@@ -88,6 +88,66 @@ describe('service level by the queue’s formula (issue 27, point 4)', () => {
   });
 });
 
+describe('the Teams Queues app’s service levels, over offered calls (issue 27, point 4)', () => {
+  // learn.microsoft.com "Auto attendant and Call queue real-time metrics" (aa-cq-real-time-reports): sl_met_*_abandon
+  // divide by tot_offered_calls. Queue q3 (20 s, short under 5 s): answered after 10, 15, 30 s; abandoned after 8 and
+  // 40 s; a short abandon (3 s); a call timed out there (60 s); a call timed out after 50 s and sent on to q4; a call
+  // that overflowed to q4 (the full queue rejected it: not offered). Offered = 7 own rows − 1 short + 1 sent on after
+  // its time-out = 7. Within 2, abandoned within 1: negative 2/7, positive (2 + 1)/7, no-abandon 2/(7 − 1).
+  beforeAll(async () => {
+    await adb.client.query(
+      `insert into queue_setting (queue, sl_threshold_seconds, short_abandon_seconds, updated_at) values ('q3', 20, 5, now())`,
+    );
+    for (const wait of [10, 15, 30]) await queued('q3', at(30), wait, true);
+    for (const wait of [8, 40, 3]) await queued('q3', at(30), wait, false);
+    const row = async (id: string, queue: string, outcome: string, queuedAt: Date, wait: number) =>
+      adb.client.query(
+        `insert into call (id, workflow_id, queue, outcome, wait_seconds, arrived_at, queued_at, ended_at, updated_at)
+         values ($1::varchar, 'call-' || $1::varchar, $2, $3, $4, $5, $5, $6, $6)`,
+        [id, queue, outcome, wait, queuedAt, new Date(queuedAt.getTime() + wait * 1000)],
+      );
+    await row('slf-timeout', 'q3', 'queueDisconnected', at(30), 60);
+    for (const [id, reason, waited] of [
+      ['slf-sent-on', 'timeout', 50],
+      ['slf-overflow', 'overflow', 2],
+    ] as const) {
+      const left = new Date(at(30).getTime() + waited * 1000);
+      await row(id, 'q4', 'abandoned', left, 30);
+      await adb.client.query(
+        `insert into call_event (call_id, seq, type, at, payload) values ($1, 1, 'queueExit', $2, $3)`,
+        [
+          id,
+          left,
+          JSON.stringify({ queue: 'q3', reason, action: { type: 'queue', queue: 'q4' }, waitSeconds: waited }),
+        ],
+      );
+    }
+  });
+
+  async function teams(formula: string): Promise<Record<string, unknown>> {
+    await adb.client.query(`update queue_setting set sl_formula = $1 where queue = 'q3'`, [formula]);
+    const [row] = await adb.asReader(`select * from metrics.queue_service_level($1, $2, array['q3']::text[])`, [
+      at(29),
+      at(31),
+    ]);
+    return row!;
+  }
+
+  it('sl_met_negative_abandon: answered within ÷ offered, 2/7', async () => {
+    const row = await teams('teams_negative_abandon');
+    expect(row).toMatchObject({ answered: '3', answered_within: '2', abandoned_within: '1', short_abandons: '1' });
+    expect(row).toMatchObject({ offered: '7' });
+    expect(row.service_level).toBeCloseTo(2 / 7, 12);
+  });
+
+  it('sl_met_positive_abandon: (answered + abandoned within) ÷ offered, 3/7; sl_met_no_abandon: 2/6', async () => {
+    expect((await teams('teams_positive_abandon')).service_level).toBeCloseTo(3 / 7, 12);
+    expect((await teams('teams_no_abandon')).service_level).toBeCloseTo(2 / 6, 12);
+    // The same calls by SL2 (answered + abandoned): 2/5.
+    expect((await teams('answered_abandoned')).service_level).toBeCloseTo(2 / 5, 12);
+  });
+});
+
 describe('repeat callers within 24 h and 7 days (issue 27, point 4)', () => {
   beforeAll(async () => {
     // Caller A: at +0 h, +2 h and +72 h. B: once at +1 h. C: at +5 h and 8 days later. An anonymous caller twice.
