@@ -1,6 +1,6 @@
 /**
- * `switchboard admin call|schedules|wrap-up-codes|voicemail-boxes|voicemails|whoami` for a person (issue 26, point 8):
- * the lists as aligned tables, a call and the caller's identity as short records. Before, these printed the API's
+ * `switchboard admin call|schedules|schedule|wrap-up-codes|voicemail-boxes|voicemails|whoami` for a person (issue 26,
+ * point 8): the lists as aligned tables; a call, a schedule and the caller's identity as short records. Before, these printed the API's
  * JSON whatever was asked; `--json` still does, for scripts. The shapes are the admin API's (src/admin/schemas.ts).
  */
 import { displayPhoneNumber } from '../src/phone/number.js';
@@ -136,10 +136,58 @@ function call(c: Row): string {
   );
 }
 
+const hours = (h: unknown): string =>
+  Array.isArray(h) && h.length > 0 ? (h as [string, string][]).map(([a, b]) => `${a}–${b}`).join(', ') : 'closed';
+
+/**
+ * One schedule: a short record, its weekly hours, then every dated entry by date (its own holidays, its country's
+ * public holidays of last, this and next year, its special dates, and admins' run-time exceptions, which win).
+ */
+function schedule(d: Row): string {
+  const st = d.status as Row | undefined;
+  const ph = d.publicHolidays as { country: string; region?: string; except?: string[] } | undefined;
+  const head = record([
+    ['schedule', text(d.name)],
+    ['name', text(d.displayName)],
+    ['time zone', text(d.timeZone)],
+    ['now', `${status(st)}${st?.nextChange ? `, until ${time(st.nextChange)}` : ''}`],
+    [
+      'public holidays',
+      ph
+        ? `${ph.country}${ph.region ? `-${ph.region}` : ''}${ph.except?.length ? ` except ${ph.except.join(', ')}` : ''}`
+        : 'none',
+    ],
+  ]);
+  const weekly = (d.weekly as Record<string, unknown> | undefined) ?? {};
+  const week = table(
+    ['DAY', 'HOURS'],
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, hours(weekly[day])]),
+  );
+  const dated = [
+    ...((d.holidays as Row[] | undefined) ?? []).map((h) => [text(h.date), 'closed', text(h.name), 'definition']),
+    ...((d.specialDates as Row[] | undefined) ?? []).map((h) => [
+      text(h.date),
+      hours(h.hours),
+      text(h.name),
+      'definition',
+    ]),
+    ...((d.exceptions as Row[] | undefined) ?? []).map((e) => [
+      text(e.date),
+      e.kind === 'holiday' ? 'closed' : hours(e.hours),
+      text(e.name),
+      `added by ${text(e.createdBy)}`,
+    ]),
+  ].sort((a, b) => a[0]!.localeCompare(b[0]!));
+  return `${head}
+${week}
+${dated.length ? table(['DATE', 'HOURS', 'NAME', 'FROM'], dated) : 'no dated entries\n'}`;
+}
+
 /** The formats of this file, by admin command. */
 export const RECORD_FORMATS: Record<string, (body: never) => string> = {
   call,
   schedules,
+  schedule,
   'wrap-up-codes': wrapUpCodes,
   'voicemail-boxes': voicemailBoxes,
   voicemails,

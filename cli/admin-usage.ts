@@ -33,8 +33,8 @@ export const ADMIN_USAGE = `usage: switchboard admin <command> [--json] [--token
                                       use it as SWITCHBOARD_ADMIN_TOKEN
 
   The reading commands print a table (calls, queues, audit, schedules, wrap-up-codes, voicemail-boxes, voicemails)
-  or a short record (call, agent-state, whoami) for people; --json prints the API's JSON for scripts (the commands
-  that change something, and schedule, always print JSON).
+  or a short record (call, schedule, agent-state, whoami) for people; --json prints the API's JSON for scripts (the
+  commands that change something always print JSON).
 
 env: SWITCHBOARD_API_URL, SWITCHBOARD_ADMIN_TOKEN (or --token)`;
 

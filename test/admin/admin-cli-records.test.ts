@@ -1,7 +1,8 @@
 /**
  * Issue 26, point 8: every reading `switchboard admin` command prints for a person, not only calls, queues,
  * agent-state and audit (test/admin/cli-help.test.ts runs those through the CLI against the API). Found by the
- * point-by-point audit: call, schedules, wrap-up-codes, voicemail-boxes, voicemails and whoami printed raw JSON.
+ * point-by-point audit: call, schedules, schedule, wrap-up-codes, voicemail-boxes, voicemails and whoami printed raw
+ * JSON.
  * Each body here is parsed by the admin API's own response schema first (src/admin/schemas.ts), so the formats read
  * the shapes the API answers with; `--json` (the API's JSON) is cli-help's and admin-voicemail-boxes' to check.
  */
@@ -61,6 +62,61 @@ describe('switchboard admin: the reading commands print for people', () => {
     ]);
     expect(more).toBe('more: --cursor c2\n');
     expect(formatForPeople('schedules', { items: [], nextCursor: null })).toBe('no schedules\n');
+  });
+
+  it('schedule: a short record, the weekly hours, then every dated entry by date, admins’ exceptions named', () => {
+    const detail = s.scheduleDetail.parse({
+      name: 'main-office',
+      displayName: 'Main office (Pacific)',
+      timeZone: 'America/Los_Angeles',
+      status: { schedule: 'main-office', open: true, reason: 'hours', nextChange: '2026-12-08T02:00:00.000Z' },
+      weekly: { mon: [['08:00', '18:00']], sat: [['09:00', '13:00']] },
+      holidays: [
+        { date: '2026-12-25', name: 'Christmas Day' },
+        { date: '2026-11-26', name: 'Thanksgiving Day' },
+      ],
+      publicHolidays: { country: 'US', except: ['Columbus Day'] },
+      specialDates: [{ date: '12-24', name: 'Christmas Eve', hours: [['08:00', '12:00']] }],
+      exceptions: [
+        {
+          schedule: 'main-office',
+          date: '2026-12-26',
+          name: 'Stock take',
+          kind: 'specialHours',
+          hours: [
+            ['10:00', '12:00'],
+            ['13:00', '15:00'],
+          ],
+          createdBy: 'Ada Admin',
+          createdAt: '2026-12-01T00:00:00.000Z',
+        },
+      ],
+    });
+    const [head, week, dated] = formatForPeople('schedule', detail).split('\n\n');
+    expect(head!.split('\n')).toEqual([
+      'schedule:        main-office',
+      'name:            Main office (Pacific)',
+      'time zone:       America/Los_Angeles',
+      'now:             open, until 2026-12-08 02:00:00Z',
+      'public holidays: US except Columbus Day',
+    ]);
+    expect(columns(week!).cells).toEqual([
+      ['mon', '08:00–18:00'],
+      ['tue', 'closed'],
+      ['wed', 'closed'],
+      ['thu', 'closed'],
+      ['fri', 'closed'],
+      ['sat', '09:00–13:00'],
+      ['sun', 'closed'],
+    ]);
+    const rows = columns(dated!);
+    expect(rows.header).toMatch(/^DATE\s+HOURS\s+NAME\s+FROM$/);
+    expect(rows.cells).toEqual([
+      ['12-24', '08:00–12:00', 'Christmas Eve', 'definition'],
+      ['2026-11-26', 'closed', 'Thanksgiving Day', 'definition'],
+      ['2026-12-25', 'closed', 'Christmas Day', 'definition'],
+      ['2026-12-26', '10:00–12:00, 13:00–15:00', 'Stock take', 'added by Ada Admin'],
+    ]);
   });
 
   it('wrap-up-codes and voicemail-boxes: tables', () => {
@@ -199,6 +255,7 @@ describe('switchboard admin: the reading commands print for people', () => {
         'call',
         'calls',
         'queues',
+        'schedule',
         'schedules',
         'voicemail-boxes',
         'voicemails',
