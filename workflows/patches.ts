@@ -115,6 +115,17 @@ export const AGENT_SIGN_OUT_AFTER_CALL_PATCH = 'agent-sign-out-after-call';
  */
 export const AGENT_CALL_WORKFLOW_GONE_PATCH = 'agent-call-workflow-gone';
 
+/**
+ * 2026-12-07, found in review (engineer B's report). An on-call agent's workflow took any `callEnded` as the end of
+ * the talk they were in, whichever reservation it named: a late one from an earlier call (a retried signal, a
+ * transfer's first leg, a call workflow reset and replayed) ended the current talk early, and the agent was offered
+ * calls while still talking. Now one that names another reservation than the current one is ignored and logged
+ * (reservation ids only); one that names none (presence, calls from before reservation ids were sent) still ends it.
+ * Asked only when such an end reaches an agent on call. Removable once every agent has continued as new on a release
+ * with it.
+ */
+export const AGENT_CALL_END_OWN_RESERVATION_PATCH = 'agent-call-end-own-reservation';
+
 // ─── Call workflow (workflows/call.ts, call-session.ts, call-recorder.ts) ──────────────────────────────────────────
 
 /**

@@ -16,7 +16,11 @@ import {
 } from '../../src/contracts/agent.js';
 import { agentAssignedSignal } from '../../src/contracts/call.js';
 import { queueWorkflowId, reservationRefusedSignal, type ReservationRefused } from '../../src/contracts/queue.js';
-import { AGENT_EXTEND_WRAP_UP_PATCH, AGENT_SIGN_OUT_AFTER_CALL_PATCH } from '../patches.js';
+import {
+  AGENT_CALL_END_OWN_RESERVATION_PATCH,
+  AGENT_EXTEND_WRAP_UP_PATCH,
+  AGENT_SIGN_OUT_AFTER_CALL_PATCH,
+} from '../patches.js';
 import { HandlersInArrivalOrder } from './signal-order.js';
 import type { AgentState } from './state.js';
 
@@ -101,7 +105,16 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
     ),
   );
   handlers.signal(agentOfferOutcomeSignal, (r) => agent.offerOutcome(r, Date.now()));
-  handlers.signal(agentCallEndedSignal, ({ at, reservationId }) => agent.callEnded(Date.now(), at, reservationId));
+  agent.ignoresOtherCallsEnd = () => patched(AGENT_CALL_END_OWN_RESERVATION_PATCH);
+  handlers.signal(agentCallEndedSignal, ({ at, reservationId }) => {
+    // An earlier call's end, late (a retried signal, a transfer's first leg, a reset call workflow): the talk goes on.
+    if (agent.callEnded(Date.now(), at, reservationId) === 'otherCall')
+      log.info('ignored the end of another call than the agent’s current one', {
+        reservationId,
+        currentReservationId: agent.s.reservation?.reservationId,
+        state: agent.s.state,
+      });
+  });
   handlers.signal(presenceSignal, (p) => agent.presence(p, Date.now()));
   agent.keepsAskForAfterCall = () => patched(AGENT_SIGN_OUT_AFTER_CALL_PATCH);
   handlers.signal(agentAvailabilitySignal, ({ state, reason }) =>

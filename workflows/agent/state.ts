@@ -56,6 +56,11 @@ export class AgentState {
    * still running. Asked only then (AGENT_CALL_WORKFLOW_GONE_PATCH); without a workflow, always.
    */
   checksCallWorkflow: () => boolean = () => true;
+  /**
+   * Whether a call's end that names another reservation than the agent's current call is ignored, not taken as the
+   * end of this talk. Asked only then (AGENT_CALL_END_OWN_RESERVATION_PATCH); without a workflow, always.
+   */
+  ignoresOtherCallsEnd: () => boolean = () => true;
 
   constructor(
     readonly agentId: string,
@@ -262,16 +267,25 @@ export class AgentState {
     return this.s.wrapUpUntil;
   }
 
-  /** `endedAt`: when the call's roster showed the talk over (a conference), which the signal reports after the fact. */
-  callEnded(now: number, endedAt?: string, reservationId?: string): void {
-    if (this.s.state === 'onCall') this.startWrapUp(this.reportedTime(endedAt, now), this.s.wrapUpSeconds ?? 0);
-    else if (
-      this.s.state === 'reserved' &&
-      reservationId !== undefined &&
-      this.s.reservation?.reservationId === reservationId &&
-      this.keepsEarlyEnd()
-    )
-      this.s.endedEarly = { reservationId, ...(endedAt !== undefined ? { at: endedAt } : {}) };
+  /**
+   * `endedAt`: when the call's roster showed the talk over (a conference), which the signal reports after the fact.
+   * `reservationId`: the call whose talk ended (absent from presence, and from calls from before it was sent). One that
+   * names another reservation than the agent's current one is an earlier call's end coming late (a retried signal, a
+   * transfer's first leg, a call workflow reset): it ends nothing, and 'otherCall' says so, for the log. While
+   * reserved, only the current reservation's end is kept for its `connected` (the same rule).
+   */
+  callEnded(now: number, endedAt?: string, reservationId?: string): 'otherCall' | undefined {
+    const current = this.s.reservation?.reservationId;
+    const other = reservationId !== undefined && current !== undefined && reservationId !== current;
+    if (this.s.state === 'onCall') {
+      if (other && this.ignoresOtherCallsEnd()) return 'otherCall';
+      this.startWrapUp(this.reportedTime(endedAt, now), this.s.wrapUpSeconds ?? 0);
+    } else if (this.s.state === 'reserved' && reservationId !== undefined) {
+      if (reservationId !== current) return other ? 'otherCall' : undefined;
+      if (this.keepsEarlyEnd())
+        this.s.endedEarly = { reservationId, ...(endedAt !== undefined ? { at: endedAt } : {}) };
+    }
+    return undefined;
   }
 
   /**
