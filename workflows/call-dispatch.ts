@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { callPatched } from './call-patches.js';
 import { CALL_LOCAL_GRAPH_PATCH } from './patches.js';
 
 /**
@@ -11,7 +11,7 @@ let local = false;
 
 /** Decide, once, at the start of the call's workflow, whether this run's Graph requests are local activities. */
 export function decideGraphDispatch(): void {
-  local = patched(CALL_LOCAL_GRAPH_PATCH);
+  local = callPatched(CALL_LOCAL_GRAPH_PATCH);
 }
 
 /** Whether this run makes its requests as local activities (decided by decideGraphDispatch). */

@@ -1,4 +1,5 @@
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, proxyActivities } from '@temporalio/workflow';
+import { callPatched } from './call-patches.js';
 import type { CallRecord, RecordActivities, TimelineEntry } from '../src/contracts/activities/records.js';
 import { localDispatch } from './call-dispatch.js';
 import { MILESTONE_BATCHES_PATCH } from './patches.js';
@@ -60,7 +61,7 @@ export class CallRecorder {
   constructor(record: CallRecord) {
     this.record = record;
     // Decided once, for the whole call: a call keeps the write policy it started with.
-    this.batched = patched(MILESTONE_BATCHES_PATCH);
+    this.batched = callPatched(MILESTONE_BATCHES_PATCH);
     this.inline = this.batched && localDispatch();
     this.done = this.batched ? this.runBatched() : this.run();
   }

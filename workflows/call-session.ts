@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { GraphActivities } from '../src/contracts/activities/graph.js';
@@ -16,6 +16,7 @@ import { proxyLocalActivitiesInOrder } from './local-activities.js';
 import { localDispatch } from './call-dispatch.js';
 import { OperationMap } from './operation-ids.js';
 import { NOTIFICATION_READING_PATCH } from './patches.js';
+import { callPatched } from './call-patches.js';
 
 /** Activities of type T as this run makes them: local or ordinary, with the same timeouts and retries. */
 export function callActivities<T extends object>(options: ActivityOptions & LocalActivityOptions): T {
@@ -135,7 +136,7 @@ export class CallSession {
     /** A call this workflow placed (a callback, a ring to an agent): its end is not the call's end. */
     readonly isLeg = false,
   ) {
-    if (!isLeg) this.readsLikeGraph = patched(NOTIFICATION_READING_PATCH);
+    if (!isLeg) this.readsLikeGraph = callPatched(NOTIFICATION_READING_PATCH);
   }
 
   get terminated(): boolean {

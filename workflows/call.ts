@@ -1,4 +1,4 @@
-import { condition, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   agentAssignedSignal,
   graphNotificationSignal,
@@ -11,6 +11,7 @@ import { flowFor } from '../flows/flows.js';
 import { CallRecorder } from './call-recorder.js';
 import { CallSession, ESTABLISH_WAIT, notificationEventType } from './call-session.js';
 import { decideGraphDispatch } from './call-dispatch.js';
+import { callPatched, decideCallPatches } from './call-patches.js';
 import type { FlowDefinition } from './flow/api.js';
 import { answerVerb } from './flow/answer.js';
 import { hungUpOutcome } from './flow/hung-up.js';
@@ -34,7 +35,8 @@ const REDACTED_FIELDS = new Set(['recordingAccessToken']);
  * flow, and writes the outcome. Deterministic: every effect is an activity, every wait a condition or timer.
  */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummary> {
-  // First, before any command: a run replays with the dispatch it started with.
+  // First, before any command: a run replays with the patches and the dispatch it started with.
+  decideCallPatches();
   decideGraphDispatch();
   const { call } = input;
   const callId = call.callId;
@@ -99,7 +101,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallSummar
   try {
     // Every flow starts by answering: Graph must hear from us within 15 s of the incoming notification.
     await answerVerb(rt);
-    if (!session.terminated && patched(CALL_KEEPALIVE_PATCH))
+    if (!session.terminated && callPatched(CALL_KEEPALIVE_PATCH))
       keepingAlive = keepCallsAlive(session, input.keepAliveSeconds ?? KEEPALIVE_DEFAULT_SECONDS, () => over);
     if (!session.terminated) await flow.run(rt);
   } catch (err) {

@@ -161,6 +161,17 @@ export const CALL_KEEPALIVE_PATCH = 'call-keepalive';
  */
 export const NOTIFICATION_READING_PATCH = 'notification-reading';
 
+/**
+ * 2026-12-07, issue 25 point 1 (CPU per call). One marker for the call workflow's patches that every new run has
+ * (workflows/call-patches.ts lists them): the SDK records a marker and a TemporalChangeVersion search-attribute upsert
+ * for each patch a run asks, eight of them on a bench call. A run with this marker asks none of those; a run without
+ * it (begun before) asks each where it always did, so recorded histories replay unchanged. A worker from before this
+ * patch cannot replay a run that has it (it would find none of the listed markers): as for any patch, old and new
+ * workers do not share the task queue. Patches added later are asked on their own (or in a new marker like this).
+ * Removable with the listed patches' old branches.
+ */
+export const CALL_PATCHES_AT_ONCE_PATCH = 'call-patches-at-once';
+
 // ─── Call flow verbs (workflows/flow/) ─────────────────────────────────────────────────────────────────────────────
 
 /**

@@ -1,9 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CallRecord } from '../src/contracts/activities/records.js';
 import type { CallOutcome } from '../src/contracts/call.js';
 import type { CallSearchAttribute } from '../src/contracts/search-attributes.js';
 import { CALL_SEARCH_ATTRIBUTES_PATCH } from './patches.js';
+import { callPatched } from './call-patches.js';
 
 const key = (name: CallSearchAttribute) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
 const QUEUE = key('Queue');
@@ -24,7 +25,7 @@ export class CallSearchAttributes {
   private sent: { queue?: string; agent?: string } = {};
 
   constructor(private readonly record: CallRecord) {
-    this.on = patched(CALL_SEARCH_ATTRIBUTES_PATCH);
+    this.on = callPatched(CALL_SEARCH_ATTRIBUTES_PATCH);
     if (!this.on) return;
     // The webhook set what it knew at start: only what it did not know (or set otherwise) is written again.
     const known = workflowInfo().typedSearchAttributes;

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { callPatched } from '../call-patches.js';
 import type { CallOutcome } from '../../src/contracts/call.js';
 import { FALLBACK_HANGUP_PATCH } from '../patches.js';
 
@@ -11,6 +11,6 @@ import { FALLBACK_HANGUP_PATCH } from '../patches.js';
 export function hungUpOutcome(queuedAt: string | undefined, queueGaveUp: boolean): CallOutcome {
   if (!queuedAt) return 'disconnected';
   // Asked only in that case, so a call that ends any other way records no marker.
-  if (queueGaveUp && patched(FALLBACK_HANGUP_PATCH)) return 'disconnected';
+  if (queueGaveUp && callPatched(FALLBACK_HANGUP_PATCH)) return 'disconnected';
   return 'abandoned';
 }

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { callPatched } from '../call-patches.js';
 import { flowFor } from '../../flows/flows.js';
 import { normalisePhoneNumber, phoneCountry, readPhoneNumber } from '../../src/phone/number.js';
 import { PHONE_NUMBERS_PATCH } from '../patches.js';
@@ -80,7 +80,7 @@ async function offerCallback(ctx: CallContext, offer: CallbackOffer): Promise<Ca
  * plays next.
  */
 function keyedNumber(ctx: CallContext, digits: string, callerNumber: string | undefined): string | undefined {
-  if (!patched(PHONE_NUMBERS_PATCH)) return legacyToE164(digits, callerNumber);
+  if (!callPatched(PHONE_NUMBERS_PATCH)) return legacyToE164(digits, callerNumber);
   const region = lineCountry(ctx) ?? ctx.phoneRegion ?? (callerNumber ? phoneCountry(callerNumber) : undefined);
   const read = readPhoneNumber(digits, region);
   return 'e164' in read ? read.e164 : undefined;
@@ -92,7 +92,7 @@ function keyedNumber(ctx: CallContext, digits: string, callerNumber: string | un
  */
 function callerNumber(ctx: CallContext): string | undefined {
   if (ctx.from.kind !== 'phone') return undefined;
-  if (!patched(PHONE_NUMBERS_PATCH)) return E164.test(ctx.from.id) ? ctx.from.id : undefined;
+  if (!callPatched(PHONE_NUMBERS_PATCH)) return E164.test(ctx.from.id) ? ctx.from.id : undefined;
   return normalisePhoneNumber(ctx.from.id);
 }
 

@@ -14,6 +14,7 @@ import { holdMusicWhile } from './hold-music.js';
 import { offerMembers, type AgentOfferOutcome, type OfferResult } from './reservation.js';
 import { transferTakenBefore } from './transfer-taken.js';
 import { ringEndOutcome } from './ring-end.js';
+import { callPatched } from '../call-patches.js';
 import {
   ADOPT_STRAY_RING_PATCH,
   CONFERENCE_CONNECT_PATCH,
@@ -64,7 +65,7 @@ async function ring(
   const callbackUri = `${webhook}${webhook.includes('?') ? '&' : '?'}workflowId=${encodeURIComponent(workflowInfo().workflowId)}`;
   recorder.event('ringing', { agents: members.map((m) => m.agentId), alertSeconds: a.alertSeconds });
   // An answered ring must prove that the agent took it (a voicemail or a forward answers too): see confirm-human.ts.
-  const check = patched(OFFER_CONFIRMS_HUMAN_PATCH) ? new HumanCheck(ctx, target, a) : undefined;
+  const check = callPatched(OFFER_CONFIRMS_HUMAN_PATCH) ? new HumanCheck(ctx, target, a) : undefined;
 
   let ringing = true;
   const music = holdMusicWhile(target, hold, () => ringing);
@@ -92,7 +93,7 @@ async function ring(
   for (const [agentId, l] of legs) check?.watch(agentId, l, () => !ringing || target.terminated);
   // A ring placed twice to one agent (its request made again after Graph's answer was lost) may be the one they take:
   // then it is their call, and ours to them is ended. Of a group, which member a stray call rang is not known.
-  const adoptStrays = members.length === 1 && patched(ADOPT_STRAY_RING_PATCH);
+  const adoptStrays = members.length === 1 && callPatched(ADOPT_STRAY_RING_PATCH);
   const strayAnswered = () => (adoptStrays ? session.answeredStray() : undefined);
   const answered = () =>
     members.find((m) => (check ? check.confirmed(m.agentId) : leg(m.agentId)?.state === 'established'));
@@ -124,7 +125,10 @@ async function ring(
   // The caller's call ended because our transfer to the confirmed agent was carried out (before a worker died; its
   // notifications were applied first): that is a connected call, not a caller who left.
   const alreadyTaken =
-    target.terminated && target.transferAccepted && Boolean(answered()) && patched(OFFER_TRANSFER_ALREADY_TAKEN_PATCH);
+    target.terminated &&
+    target.transferAccepted &&
+    Boolean(answered()) &&
+    callPatched(OFFER_TRANSFER_ALREADY_TAKEN_PATCH);
   const winner = target.terminated && !alreadyTaken ? undefined : answered();
   ringing = false;
 

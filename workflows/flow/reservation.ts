@@ -1,8 +1,9 @@
-import { getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { agentOfferOutcomeSignal, agentWorkflowId } from '../../src/contracts/agent.js';
 import type { AgentAssignment } from '../../src/contracts/call.js';
 import { leaveQueueSignal, offerResultSignal, queueWorkflowId } from '../../src/contracts/queue.js';
 import { AGENT_TALK_TIMES_PATCH } from '../patches.js';
+import { callPatched } from '../call-patches.js';
 
 /**
  * The call's side of a queue's reservation: who an offer goes to, how it ended, and telling the queue and the agents.
@@ -76,7 +77,7 @@ export async function reportOffer(
  * undefined for a call that began before the agent-talk-times patch: its signals carried no time then.
  */
 export function talkTimeForAgent(iso: string): string | undefined {
-  return patched(AGENT_TALK_TIMES_PATCH) ? iso : undefined;
+  return callPatched(AGENT_TALK_TIMES_PATCH) ? iso : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { graph, ESTABLISH_WAIT, type CallSession } from '../call-session.js';
 import { TRANSFER_TAKEN_PATCH } from '../patches.js';
+import { callPatched } from '../call-patches.js';
 
 /**
  * Whether a transfer request that failed had in fact been carried out: Graph took it, and its response was lost or the
@@ -11,7 +12,7 @@ import { TRANSFER_TAKEN_PATCH } from '../patches.js';
  * Shared by every transfer the flow makes: to an agent (offer.ts) and to a user or number (transfer.ts).
  */
 export async function transferTakenBefore(target: CallSession): Promise<boolean> {
-  if (!patched(TRANSFER_TAKEN_PATCH)) return false;
+  if (!callPatched(TRANSFER_TAKEN_PATCH)) return false;
   if (target.transferAccepted) return true;
   if (target.terminated) return false;
   const now = await graph.getCallState({ callId: target.callId }).catch(() => undefined);
