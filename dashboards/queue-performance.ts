@@ -24,6 +24,11 @@ const ZONE_QUERY = `select metrics.zone_for(${QUEUES}) as zone`;
 /** The $interval_minutes variable in SQL: the length of one interval, in minutes. */
 const INTERVAL_MINUTES = '${interval_minutes:sqlstring}::int';
 /** The selected queues' figures per interval of the range, each interval starting on the $zone wall clock. */
+/** Grafana's interval for a chart, in seconds (it depends on the time range and the panel's width). */
+const SERIES_SECONDS = '$__interval_ms / 1000.0';
+/** What every chart's buckets are (issue 27, point 5). */
+const SERIES_NOTE =
+  "Each point is an interval starting on the $zone wall clock (Grafana's interval rounded up to 1, 5, 10, 15 or 30 minutes, or 1, 2, 3, 4, 6, 12 or 24 hours; a day is the local day, 23 or 25 hours on a daylight-saving day).";
 const QUEUE_INTERVALS = `metrics.queue_intervals(${RANGE}, ${INTERVAL_MINUTES}, \${zone:sqlstring}, ${QUEUES})`;
 
 /** The queue statistics' units, for the tables that show them: rates as percentages, durations in seconds. */
@@ -259,19 +264,26 @@ export function queuePerformance(): Dashboard {
       8,
     ),
   );
+  // The charts bucket by Grafana's interval rounded up to a length that divides a day, each bucket starting on the
+  // $zone wall clock like the interval table (issue 27, point 5), never on UTC's.
   const series = (col: string) =>
-    `select time, queue, ${col} from metrics.queue_stats(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`;
+    `select time, queue, ${col} from metrics.queue_intervals(${RANGE}, metrics.local_interval_minutes(${SERIES_SECONDS}),
+       \${zone:sqlstring}, ${QUEUES}) order by time`;
   d.withPanel(
     l.place(
-      seriesPanel('Service level over time (SL1)', series('service_level'), 'percentunit').max(1).description(SL1),
+      seriesPanel('Service level over time (SL1)', series('service_level'), 'percentunit')
+        .max(1)
+        .description(`${SL1} ${SERIES_NOTE}`),
       12,
       8,
     ),
   );
-  d.withPanel(l.place(seriesPanel('ASA over time', series('asa_seconds'), 's'), 12, 8));
+  d.withPanel(l.place(seriesPanel('ASA over time', series('asa_seconds'), 's').description(SERIES_NOTE), 12, 8));
   d.withPanel(
     l.place(
-      seriesPanel('Abandonment rate over time', series('abandonment_rate'), 'percentunit').max(1).description(ABANDON),
+      seriesPanel('Abandonment rate over time', series('abandonment_rate'), 'percentunit')
+        .max(1)
+        .description(`${ABANDON} ${SERIES_NOTE}`),
       12,
       8,
     ),
@@ -280,9 +292,10 @@ export function queuePerformance(): Dashboard {
     l.place(
       seriesPanel(
         'Calls per interval',
-        `select time, queue, calls from metrics.calls_per_interval(${RANGE}, $__interval_ms / 1000.0, ${QUEUES}) order by time`,
+        `select time, queue, calls from metrics.calls_per_local_interval(${RANGE}, ${SERIES_SECONDS}, \${zone:sqlstring}, ${QUEUES})
+         order by time`,
         'short',
-      ),
+      ).description(`Calls by arrival. ${SERIES_NOTE}`),
       12,
       8,
     ),
