@@ -5,7 +5,7 @@ import { workflowsPath } from '../../src/temporal/worker.js';
 import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
 import { FlowTest } from '../../devkit/flow-testing/index.js';
 import { queues } from '../../flows/index.js';
-import { CALL_LOCAL_GRAPH_PATCH, MILESTONE_BATCHES_PATCH } from '../../workflows/patches.js';
+import { CALL_PATCHES_AT_ONCE_PATCH } from '../../workflows/patches.js';
 
 // The call recorder (workflows/call-recorder.ts) writes the CDR and timeline at milestones, not after every event
 // (issue 9: recordCall was 64% of a call's activities). On the time-skipping server with a simulated Graph.
@@ -78,8 +78,8 @@ describe('the call recorder', () => {
       expect(record[field], field).toBeDefined();
 
     const events = (await caller.history()).events ?? [];
-    // The call took the new write policy (a patch marker in its history)…
-    expect(patches(events)).toContain(MILESTONE_BATCHES_PATCH);
+    // The call took the new write policy (MILESTONE_BATCHES_PATCH, among the patches a new call has at once)…
+    expect(patches(events)).toContain(CALL_PATCHES_AT_ONCE_PATCH);
     // …so a few writes carried all of it: answered, queued, connected, the end with the outcome — not one per event.
     // Each write is a local activity first (CALL_LOCAL_GRAPH_PATCH), an ordinary one only when that failed.
     const writes = events.filter(isWrite).length;
@@ -89,7 +89,7 @@ describe('the call recorder', () => {
     expect(timeline.length).toBeGreaterThan(4 * writes);
     // The answer is the first thing the call does, a local activity (CALL_LOCAL_GRAPH_PATCH), and no write is
     // scheduled before Graph has accepted it (its marker is recorded once it has).
-    expect(patches(events)).toContain(CALL_LOCAL_GRAPH_PATCH);
+    expect(patches(events)).toContain(CALL_PATCHES_AT_ONCE_PATCH); // CALL_LOCAL_GRAPH_PATCH among them
     const effects = events.filter((e) => activityType(e) !== undefined || localActivityType(e) !== undefined);
     expect(localActivityType(effects[0]!)).toBe('answerCall');
     const answerDone = events.indexOf(effects[0]!);
