@@ -326,3 +326,13 @@ export const VOICEMAIL_QUEUED_SEGMENTS_PATCH = 'voicemail-queued-segments';
  * current reservation before its outcome. Removable once no agent run from before it is running.
  */
 export const AGENT_EARLY_CALL_END_PATCH = 'agent-early-call-end';
+
+/**
+ * 2026-12-07, issue 27 point 2. A pending callback that a queue's action sends on to another queue: its `queueExit`
+ * carries the caller's time on hold in the queue it left and when it entered that queue (`enteredAt`), and the call
+ * record moves to the next queue (queue, queued_at, wait 0: the caller held on no queue after), so the first queue
+ * counts a flow-out segment and the next one the callback's answer or failure. Before: the exit had no wait and the
+ * record kept the first queue, which counted the call twice and its answer, and the next queue nothing. Asked only
+ * when a callback is sent on. Removable once no call from before it is running (a callback waits hours at most).
+ */
+export const CALLBACK_SENT_ON_SEGMENTS_PATCH = 'callback-sent-on-segments';

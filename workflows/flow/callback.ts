@@ -1,4 +1,4 @@
-import { condition, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CallbackActivities } from '../../src/contracts/activities/callbacks.js';
 import type { GraphActivities } from '../../src/contracts/activities/graph.js';
 import type { AgentAssignment } from '../../src/contracts/call.js';
@@ -9,6 +9,7 @@ import { HOLD_MUSIC, holdUntil } from './hold-music.js';
 import { clamp } from './limits.js';
 import { leaveQueueNamed, reportOffer, type AgentOfferOutcome } from './reservation.js';
 import { classifyRingEnd } from '../../src/contracts/graph-result-codes.js';
+import { CALLBACK_SENT_ON_SEGMENTS_PATCH } from '../patches.js';
 
 const callbacks = proxyActivities<CallbackActivities>({
   startToCloseTimeout: '10s',
@@ -47,6 +48,8 @@ export async function keepPlaceForCallback(
   const { number } = start;
   let queue = start.queue;
   let queuedAtMs = start.queuedAtMs;
+  /** The caller's time on hold in the queue the callback is in: theirs before they asked in the first, none after. */
+  let holdSeconds = start.waitSeconds;
   let attempts = 0;
   /** The person called back, on the line and waiting for an agent (after an agent missed the transfer). */
   let leg: CallSession | undefined;
@@ -143,7 +146,19 @@ export async function keepPlaceForCallback(
     if (session.exit) {
       const exit = session.exit;
       session.exit = undefined;
-      recorder.event('queueExit', { ...exit, callback: true });
+      if (exit.action.type === 'queue' && patched(CALLBACK_SENT_ON_SEGMENTS_PATCH)) {
+        // Each queue counts its own segment (issue 27 point 2): the one left ends here as a flow-out, with the
+        // caller's time on hold there (not the time the callback kept its place) and when it entered; the call
+        // record moves to the next queue, where the callback is answered or fails. The caller held on no queue after.
+        recorder.event('queueExit', {
+          ...exit,
+          callback: true,
+          waitSeconds: holdSeconds,
+          enteredAt: new Date(queuedAtMs).toISOString(),
+        });
+        holdSeconds = 0;
+        recorder.set({ queue: exit.action.queue, queuedAt: new Date().toISOString(), waitSeconds: 0 });
+      } else recorder.event('queueExit', { ...exit, callback: true });
       if (exit.action.type === 'queue') {
         // Sent on to another queue: the callback joins its end, as a caller would.
         queue = exit.action.queue;
