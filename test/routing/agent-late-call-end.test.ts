@@ -17,10 +17,12 @@ import {
   type AgentStateName,
   type AgentStateRow,
 } from '../../src/contracts/agent.js';
+import { ephemeralDataConverter } from '../../src/temporal/data-converter.js';
+import { decodeHistoryPayloads } from '../../src/temporal/history-codec.js';
 import { AgentState } from '../../workflows/agent/state.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
 
-const [adele] = queues.support!.agents as [string];
+const [adele, alex] = queues.support!.agents as [string, string];
 
 /** Adele's state changes as her workflow wrote them. */
 const rows: AgentStateRow[] = [];
@@ -42,9 +44,15 @@ afterAll(async () => {
 const adeleWorkflow = () => t.env.client.workflow.getHandle(agentWorkflowId(adele));
 const agentState = () => adeleWorkflow().query(agentStateQuery);
 
-/** Poll (real time, a few ms; the test server's clock stands still) until Adele's workflow is in `state`. */
+/**
+ * Poll (real time, a few ms; the test server's clock stands still) until Adele's workflow is in `state`. A wrap-up on
+ * the way to `available` ends by its timer: when the call's workflow closed before her workflow set that timer, no
+ * one waits on the server any more and its clock would not reach it, so the wait lets workflow time pass.
+ */
 async function adeleBecomes(state: AgentStateName): Promise<void> {
-  for (let i = 0; i < 50 && (await agentState()).state !== state; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && (await agentState()).state !== state; i++)
+    if (state === 'available' && (await agentState()).state === 'wrapUp') await t.wait('15s');
+    else await new Promise((r) => setTimeout(r, 100));
   expect((await agentState()).state).toBe(state);
 }
 
@@ -58,6 +66,21 @@ async function talkingToAdele(from: string): Promise<{ caller: SimulatedCaller; 
   const { reservation } = await agentState();
   expect(reservation?.callId).toBe(caller.callId);
   return { caller, reservationId: reservation!.reservationId };
+}
+
+/** The reservation each `callEnded` that reached this agent's workflow named ('none' for one that named none). */
+async function callEndsNamed(agentId: string): Promise<string[]> {
+  const codec = ephemeralDataConverter().payloadCodecs![0]!;
+  const history = await t.env.client.workflow.getHandle(agentWorkflowId(agentId)).fetchHistory();
+  const { events } = await decodeHistoryPayloads(history, codec);
+  return (events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a) => a?.signalName === 'callEnded')
+    .map((a) => {
+      const data = a!.input?.payloads?.[0]?.data ?? new Uint8Array();
+      const { reservationId } = JSON.parse(Buffer.from(data).toString('utf8')) as { reservationId?: string };
+      return reservationId ?? 'none';
+    });
 }
 
 const rowsFor = (callId: string) => rows.filter((r) => r.callId === callId).map((r) => [r.state, r.reason]);
@@ -91,6 +114,25 @@ describe('a callEnded for an earlier call, while the agent talks on the next one
     ]);
     const wrapUp = rows.find((r) => r.callId === second.caller.callId && r.state === 'wrapUp')!;
     expect(wrapUp.at).toBeGreaterThanOrEqual(leftAt); // from the roster's end of this talk, not the late signal's time
+  });
+
+  it('every sender names the reservation: the conference’s end, a transfer’s leaving agent and the colleague', async () => {
+    const before = await callEndsNamed(adele);
+    const { caller, reservationId: adeles } = await talkingToAdele('+14255550196');
+    // Blind to a colleague (workflows/flow/warm-transfer.ts): Adele leaves at once, Alex is rung and put through.
+    await t.transfer(caller.callId, { agentId: alex }, { by: adele, blind: true });
+    for (let i = 0; i < 30 && (await agentState()).state === 'onCall'; i++) await caller.waits('2s');
+    const alexState = () => t.env.client.workflow.getHandle(agentWorkflowId(alex)).query(agentStateQuery);
+    for (let i = 0; i < 30 && (await alexState()).state !== 'onCall'; i++) await caller.waits('2s');
+    const alexes = (await alexState()).reservation?.reservationId;
+    expect(alexes).toMatch(/^transfer-/);
+    await t.graph.conference.callerLeaves(caller.callId);
+    await caller.result();
+    await adeleBecomes('available');
+    expect(before).not.toContain('none'); // the conferences of the test before
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect((await callEndsNamed(adele)).slice(before.length)).toEqual([adeles]);
+    expect(await callEndsNamed(alex)).toEqual([alexes]);
   });
 
   it('every call, queue and agent history of this file replays', async () => {

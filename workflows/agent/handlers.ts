@@ -109,7 +109,7 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
   handlers.signal(agentCallEndedSignal, ({ at, reservationId }) => {
     // An earlier call's end, late (a retried signal, a transfer's first leg, a reset call workflow): the talk goes on.
     if (agent.callEnded(Date.now(), at, reservationId) === 'otherCall')
-      log.info('ignored the end of another call than the agent’s current one', {
+      log.info("ignored the end of another call than the agent's current one", {
         reservationId,
         currentReservationId: agent.s.reservation?.reservationId,
         state: agent.s.state,
