@@ -58,6 +58,16 @@ export const QUEUE_LIVE_THROTTLED_PATCH = 'queue-live-throttled';
  */
 export const QUEUE_LIVE_HOLD_ONLY_PATCH = 'queue-live-hold-only';
 
+/**
+ * 2026-12-07, engineer D's agent race (AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH) on the queue. Signals that reach a queue's
+ * run before its first workflow task (its first call, every continue-as-new) are handled in the order they came
+ * (workflows/signal-order.ts). The SDK handed them over in the handlers' order, enqueue first: a call reporting its
+ * failed offer and then queueing again was dropped as a retry of a call still offered (a caller on hold that no queue
+ * held), and a caller who came after an agent signed in to an unstaffed queue was sent to the no-agents action.
+ * Asked only when the two orders differ. Removable once every queue has continued as new on a release with it.
+ */
+export const QUEUE_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'queue-signals-in-arrival-order';
+
 // ─── Agent workflow (workflows/agent/) ─────────────────────────────────────────────────────────────────────────────
 
 /**

@@ -10,6 +10,8 @@ import {
   type Offer,
   type WaitingCall,
 } from '../../src/contracts/queue.js';
+import { QUEUE_SIGNALS_IN_ARRIVAL_ORDER_PATCH } from '../patches.js';
+import { HandlersInArrivalOrder } from '../signal-order.js';
 import type { QueueState } from './state.js';
 
 /**
@@ -26,26 +28,31 @@ export interface QueueInbox {
 }
 
 export function setQueueHandlers(queue: QueueState, inbox: QueueInbox): void {
-  setHandler(enqueueSignal, (call) => {
+  // Declared in the order they were always set; signals from before the run's first task (its first call, each
+  // continue-as-new) are handled as they came: a failed offer's report before the call's new enqueue, an agent's
+  // sign-in before the caller who came after it (QUEUE_SIGNALS_IN_ARRIVAL_ORDER_PATCH).
+  const handlers = new HandlersInArrivalOrder(QUEUE_SIGNALS_IN_ARRIVAL_ORDER_PATCH);
+  handlers.signal(enqueueSignal, (call) => {
     const refused = queue.enqueue(call);
     if (refused) inbox.exits.push({ call, reason: refused });
     inbox.changed = true;
   });
-  setHandler(leaveQueueSignal, ({ callWorkflowId }) => {
+  handlers.signal(leaveQueueSignal, ({ callWorkflowId }) => {
     const offer = queue.leave(callWorkflowId);
     if (offer) inbox.cancels.push(offer);
     inbox.changed = true;
   });
-  setHandler(offerResultSignal, ({ callWorkflowId, agentId, outcome }) => {
+  handlers.signal(offerResultSignal, ({ callWorkflowId, agentId, outcome }) => {
     queue.offerResult(callWorkflowId, agentId, outcome, Date.now());
     inbox.changed = true;
   });
-  setHandler(reservationRefusedSignal, (r) => {
+  handlers.signal(reservationRefusedSignal, (r) => {
     if (queue.reservationRefused(r)) inbox.changed = true;
   });
-  setHandler(agentStatusSignal, (st) => {
+  handlers.signal(agentStatusSignal, (st) => {
     queue.agentStatus(st);
     inbox.changed = true;
   });
-  setHandler(queuePositionQuery, (callWorkflowId) => queue.position(callWorkflowId));
+  handlers.other(() => setHandler(queuePositionQuery, (callWorkflowId) => queue.position(callWorkflowId)));
+  handlers.setAll();
 }
