@@ -13,6 +13,8 @@
  *   sales:   Queued 1, Answered 1 (the completed callback), within the threshold 1 (wait 0: the caller held on no
  *            queue after support), Abandoned 0, Callbacks 1, ASA 0, longest wait 0; flow-out: received 1.
  *   All:     Queued 2, Answered 1. The call's total wait (call explorer) is H.
+ * A second callback, sent on the same way, is not answered in sales (three tries): support as above; sales Queued 1,
+ * Answered 0, Abandoned 0, Callbacks 1; Callbacks failed 1.
  * Before CALLBACK_SENT_ON_SEGMENTS_PATCH: support Queued 2, Answered 1, and sales nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,30 +86,72 @@ async function until(check: () => Promise<boolean> | boolean, what: string): Pro
 const num = (v: unknown) => (v === null || v === undefined ? v : Number(v));
 const byQueue = (rows: Row[]) => Object.fromEntries(rows.map((r) => [String(r.queue), r]));
 
-describe('a pending callback sent on to another queue', () => {
-  let caller: SimulatedCaller;
-  let range: MacroContext;
+/** From `from` to an hour after the test clock's now, every queue selected (what All sends). */
+async function rangeFrom(from: Date): Promise<MacroContext> {
+  return { from, to: new Date((await t.now()).getTime() + 3600_000), interval: '1h', vars: VARS, options: OPTIONS };
+}
 
+/** A queue's row of the Queue performance dashboard's "Per queue" table, as numbers. */
+async function perQueue(range: MacroContext): Promise<Record<string, Record<string, unknown>>> {
+  const rows = byQueue(await panels.run(QP, 'Per queue', range));
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [q, r] of Object.entries(rows))
+    out[q] = {
+      queued: num(r.queued),
+      answered: num(r.answered),
+      within: num(r.answered_within),
+      abandoned: num(r.abandoned),
+      callbacks: num(r.callbacks),
+      asa: num(r.asa_seconds),
+      maxWait: num(r.max_wait_seconds),
+    };
+  return out;
+}
+
+/** The "Flow-out per queue" table: [timed out, sent on, received] per queue. */
+async function flowOut(range: MacroContext): Promise<Record<string, unknown[]>> {
+  const rows = byQueue(await panels.run(QP, 'Flow-out per queue', range));
+  return Object.fromEntries(
+    Object.entries(rows).map(([q, r]) => [q, [num(r.timed_out), num(r.sent_on), num(r.received)]]),
+  );
+}
+
+/**
+ * Call the support line, hold 2 minutes, take the callback; support times it out at 300 s and sends it to sales.
+ * Returns the caller and H, their time on hold in support (the queue verb's wait: the hold before they asked).
+ */
+async function callbackSentOnToSales(from: string): Promise<{ caller: SimulatedCaller; hold: number }> {
+  const caller = await t.call({ dial: 'ra-support', from });
+  await caller.hears('greeting.wav');
+  await caller.hears('hold-music.wav');
+  await caller.waits('2m');
+  await caller.hears('callback-offer.wav');
+  await caller.press('1');
+  await caller.hears('callback-confirm.wav');
+  await caller.press('1');
+  await caller.hears('callback-accepted.wav');
+  await until(() => caller.callback() !== undefined, 'the callback row');
+  // Support gives the callback up at 300 s and sends it on: sales holds it now, in the callback row.
+  await t.wait(`${MAX_WAIT}s`);
+  await until(async () => {
+    const { rows } = await adb.client.query<{ queue: string }>('select queue from callback where call_id = $1', [
+      caller.callId,
+    ]);
+    return rows[0]?.queue === 'sales';
+  }, 'the callback row in sales');
+  const hold = await holdOf(caller);
+  return { caller, hold };
+}
+
+async function holdOf(caller: SimulatedCaller): Promise<number> {
+  await until(() => caller.timeline().some((e) => e.type === 'queueExit'), 'the queue exit on the timeline');
+  return (caller.timeline().find((e) => e.type === 'queueExit')!.payload as { waitSeconds: number }).waitSeconds;
+}
+
+describe('a pending callback sent on to another queue', () => {
   it('support counts a timed-out segment, sales the answered callback; the caller’s wait stays on the call', async () => {
     const from = await t.now();
-    caller = await t.call({ dial: 'ra-support', from: '+14255550166' });
-    await caller.hears('greeting.wav');
-    await caller.hears('hold-music.wav');
-    await caller.waits('2m');
-    await caller.hears('callback-offer.wav');
-    await caller.press('1');
-    await caller.hears('callback-confirm.wav');
-    await caller.press('1');
-    await caller.hears('callback-accepted.wav');
-    await until(() => caller.callback() !== undefined, 'the callback row');
-
-    // Support gives the callback up at 300 s and sends it on: sales holds it now, in the CDR and the callback row.
-    await t.wait(`${MAX_WAIT}s`);
-    await until(async () => {
-      const { rows } = await adb.client.query<{ queue: string }>('select queue from callback');
-      return rows[0]?.queue === 'sales';
-    }, 'the callback row in sales');
-
+    const { caller, hold } = await callbackSentOnToSales('+14255550166');
     await t.freeAgent(megan);
     const result = await caller.result();
     expect(result.outcome).toBe('callback');
@@ -117,8 +161,8 @@ describe('a pending callback sent on to another queue', () => {
     const queued = timeline.filter((e) => e.type === 'queued');
     const exit = timeline.find((e) => e.type === 'queueExit');
     const done = timeline.find((e) => e.type === 'verb:queue:done')?.payload as { waitSeconds: number };
-    const hold = done.waitSeconds;
-    // H: 2 minutes on hold, then the offer and its confirmation.
+    // H: 2 minutes on hold, then the offer and its confirmation; the same the queue verb returned.
+    expect(hold).toBe(done.waitSeconds);
     expect(hold).toBeGreaterThanOrEqual(120);
     expect(hold).toBeLessThan(180);
     expect(exit?.payload).toMatchObject({
@@ -138,47 +182,61 @@ describe('a pending callback sent on to another queue', () => {
     expect(caller.record()).toMatchObject({ queue: 'sales', outcome: 'callback', waitSeconds: 0 });
 
     // The segments as Postgres keeps them: support's from its entry to its timeout, the call row in sales.
-    const [seg] = (await adb.client.query('select * from queue_exit')).rows as Row[];
+    const [seg] = (await adb.client.query('select * from queue_exit where call_id = $1', [caller.callId]))
+      .rows as Row[];
     expect(seg).toMatchObject({ queue: 'support', reason: 'timeout', to_queue: 'sales', wait_seconds: hold });
     expect((seg!.entered_at as Date).toISOString()).toBe(enteredAt);
     expect(((seg!.left_at as Date).getTime() - (seg!.entered_at as Date).getTime()) / 1000).toBe(span);
-    const [call] = (await adb.client.query('select queue, queued_at, wait_seconds from call')).rows as Row[];
+    const [call] = (
+      await adb.client.query('select queue, queued_at, wait_seconds from call where id = $1', [caller.callId])
+    ).rows as Row[];
     expect(call).toMatchObject({ queue: 'sales', wait_seconds: 0 });
     expect((call!.queued_at as Date).getTime()).toBe((seg!.left_at as Date).getTime());
 
-    range = { from, to: new Date((await t.now()).getTime() + 3600_000), interval: '1h', vars: VARS, options: OPTIONS };
-    const perQueue = byQueue(await panels.run(QP, 'Per queue', range));
-    const figures = (q: string) => {
-      const r = perQueue[q]!;
-      return {
-        queued: num(r.queued),
-        answered: num(r.answered),
-        within: num(r.answered_within),
-        abandoned: num(r.abandoned),
-        callbacks: num(r.callbacks),
-        maxWait: num(r.max_wait_seconds),
-      };
-    };
-    expect(figures('support')).toEqual({
+    const range = await rangeFrom(from);
+    const figures = await perQueue(range);
+    expect(figures.support).toEqual({
       queued: 1,
       answered: 0,
       within: 0,
       abandoned: 0,
       callbacks: 0,
+      asa: null,
       maxWait: hold,
     });
-    expect(figures('sales')).toEqual({ queued: 1, answered: 1, within: 1, abandoned: 0, callbacks: 1, maxWait: 0 });
-    expect(num(perQueue.sales!.asa_seconds)).toBe(0);
-
-    const flowOut = byQueue(await panels.run(QP, 'Flow-out per queue', range));
-    const flows = (q: string) => [num(flowOut[q]!.timed_out), num(flowOut[q]!.sent_on), num(flowOut[q]!.received)];
-    expect(flows('support')).toEqual([1, 1, 0]);
-    expect(flows('sales')).toEqual([0, 0, 1]);
+    expect(figures.sales).toEqual({
+      queued: 1,
+      answered: 1,
+      within: 1,
+      abandoned: 0,
+      callbacks: 1,
+      asa: 0,
+      maxWait: 0,
+    });
+    expect(await flowOut(range)).toEqual({ support: [1, 1, 0], sales: [0, 0, 1] });
     expect(await panels.value(QP, 'Queued', range)).toBe(2);
     expect(await panels.value(QP, 'Answered', range)).toBe(1);
 
-    const [explored] = await adb.asReader('select total_wait_seconds from metrics.call_explorer');
+    const [explored] = await adb.asReader('select total_wait_seconds from metrics.call_explorer where id = $1', [
+      caller.callId,
+    ]);
     expect(num(explored!.total_wait_seconds)).toBe(hold);
+  });
+
+  it('a callback that fails in sales: sales counts it queued and not answered, support still its flow-out', async () => {
+    // Megan is free since the test before: sales dials at once, three times, 2 minutes apart, and nobody answers.
+    const from = await t.now();
+    t.callee('+14255550167', 'noAnswer');
+    const { caller, hold } = await callbackSentOnToSales('+14255550167');
+    expect((await caller.result()).outcome).toBe('callback');
+    expect(caller.callback()).toMatchObject({ status: 'failed', attempts: 3, queue: 'sales' });
+
+    const range = await rangeFrom(from);
+    const figures = await perQueue(range);
+    expect(figures.support).toMatchObject({ queued: 1, answered: 0, abandoned: 0, callbacks: 0, maxWait: hold });
+    expect(figures.sales).toMatchObject({ queued: 1, answered: 0, abandoned: 0, callbacks: 1, maxWait: 0 });
+    expect(await flowOut(range)).toEqual({ support: [1, 1, 0], sales: [0, 0, 1] });
+    expect(await panels.value('voicemail-callbacks.json', 'Callbacks failed', range)).toBe(1);
   });
 
   it('every history replays', async () => {
