@@ -3,7 +3,13 @@
  * change them (PUT /api/admin/queues/{queue}/settings, issue 27). Values are checked by the API, which says which
  * one is wrong; here only the keys, and that the seconds are numbers, so a typo never sends a half-meant change.
  */
-const KEYS = ['serviceLevelSeconds', 'shortAbandonSeconds', 'serviceLevelFormula', 'timeZone'] as const;
+const KEYS = [
+  'serviceLevelSeconds',
+  'shortAbandonSeconds',
+  'serviceLevelTarget',
+  'serviceLevelFormula',
+  'timeZone',
+] as const;
 type Key = (typeof KEYS)[number];
 
 export type QueueSettingsRequest =
@@ -22,6 +28,10 @@ export function queueSettingsRequest(queue: string, pairs: string[]): QueueSetti
     if (key === 'serviceLevelSeconds' || key === 'shortAbandonSeconds') {
       if (!/^\d+$/.test(value))
         return { error: `queue settings: ${key} must be a whole number of seconds, got '${value}'` };
+      body[key] = Number(value);
+    } else if (key === 'serviceLevelTarget') {
+      if (!/^\d+$/.test(value))
+        return { error: `queue settings: serviceLevelTarget must be a whole percentage, got '${value}'` };
       body[key] = Number(value);
     } else if (key === 'timeZone') {
       // 'site' (or nothing) gives the queue back the site's zone.

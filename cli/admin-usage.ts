@@ -19,7 +19,8 @@ export const ADMIN_USAGE = `usage: switchboard admin <command> [--json] [--token
   whoami
   queues [--limit N] [--cursor C]     queues with their members
   queue opt-in|opt-out <queue> <agent id>
-  queue settings <queue> [serviceLevelSeconds=N] [shortAbandonSeconds=N] [serviceLevelFormula=F] [timeZone=Z|site]
+  queue settings <queue> [serviceLevelSeconds=N] [shortAbandonSeconds=N] [serviceLevelTarget=PCT]
+                         [serviceLevelFormula=F] [timeZone=Z|site]
                                       read, or change (Admin), a queue's analytics settings (docs/metrics.md)
   schedules                           schedules with their status now
   schedule <name>                     hours, holidays, special dates and run-time exceptions

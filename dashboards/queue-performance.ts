@@ -247,19 +247,20 @@ export function queuePerformance(): Dashboard {
     l.place(
       tablePanel(
         'Staffing (Erlang C)',
-        `select i.time, i.queue, i.queued as calls, a.aht_seconds, t.sl_threshold_seconds,
-           metrics.erlang_c_agents(i.queued, ${INTERVAL_MINUTES} * 60, a.aht_seconds, 0.8, t.sl_threshold_seconds)
-             as agents_needed
+        `select i.time, i.queue, i.queued as calls, a.aht_seconds, t.sl_target_percent, t.sl_threshold_seconds,
+           metrics.erlang_c_agents(i.queued, ${INTERVAL_MINUTES} * 60, a.aht_seconds, t.sl_target_percent / 100.0,
+             t.sl_threshold_seconds) as agents_needed
          from ${QUEUE_INTERVALS} i
          join metrics.queue_aht(${RANGE}, ${QUEUES}) a on a.queue = i.queue
          join metrics.queue_threshold t on t.queue = i.queue
          order by i.time, i.queue`,
       )
         .description(
-          "Agents needed per interval for 80 % of calls answered within the queue's threshold, by Erlang C from the interval's calls and the range's AHT (raw agents, before shrinkage).",
+          "Agents needed per interval for the queue's target (sl_target_percent of calls answered within sl_threshold_seconds: its serviceLevelTarget, default 80 %, and serviceLevelSeconds as set now; PUT /api/admin/queues/{queue}/settings), by Erlang C from the interval's calls and the range's AHT (raw agents, before shrinkage).",
         )
         .overrideByName('aht_seconds', [{ id: 'unit', value: 's' }])
-        .overrideByName('sl_threshold_seconds', [{ id: 'unit', value: 's' }]),
+        .overrideByName('sl_threshold_seconds', [{ id: 'unit', value: 's' }])
+        .overrideByName('sl_target_percent', [{ id: 'unit', value: 'percent' }]),
       24,
       8,
     ),

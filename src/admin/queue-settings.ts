@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
+import { DEFAULT_SERVICE_LEVEL_TARGET } from '../contracts/queue-config.js';
 import type { AdminCatalog } from './catalog.js';
 import { audit, HttpError } from './common.js';
 import type { Handler } from './handler.js';
@@ -7,7 +8,8 @@ import type { routes } from './routes.js';
 import type { queueSettings, queueSettingsBody } from './schemas.js';
 
 /**
- * Admin API: a queue's analytics settings (issue 27, points 1, 4 and 5). The threshold and short-abandon limit start
+ * Admin API: a queue's analytics settings (issue 27, points 1, 4, 5 and 6). The threshold, short-abandon limit and
+ * service-level target (the percentage Erlang C staffing plans for) start
  * as the queue's definition in code (written at start-up, src/db/queue-settings.ts); a change here is written to
  * `queue_setting` the same way, so its trigger appends to `queue_setting_history` (with who made it) and only calls
  * queued from then on are graded against it. It outlives restarts until a release changes the queue's definition.
@@ -21,6 +23,7 @@ interface SettingRow {
   queue: string;
   sl_threshold_seconds: number;
   short_abandon_seconds: number;
+  sl_target_percent: number;
   sl_formula: View['serviceLevelFormula'];
   time_zone: string | null;
   changed_by: string | null;
@@ -51,11 +54,12 @@ async function view(em: EntityManager, configuredQueues: AdminCatalog['queues'],
   const history = await sql<{
     sl_threshold_seconds: number;
     short_abandon_seconds: number;
+    sl_target_percent: number;
     valid_from: Date | string;
     changed_by: string | null;
   }>(
     em,
-    `select sl_threshold_seconds, short_abandon_seconds, valid_from, changed_by from queue_setting_history
+    `select sl_threshold_seconds, short_abandon_seconds, sl_target_percent, valid_from, changed_by from queue_setting_history
      where queue = ? order by valid_from`,
     [queue],
   );
@@ -66,6 +70,7 @@ async function view(em: EntityManager, configuredQueues: AdminCatalog['queues'],
     queue,
     serviceLevelSeconds: row?.sl_threshold_seconds ?? code?.serviceLevelSeconds ?? 20,
     shortAbandonSeconds: row?.short_abandon_seconds ?? code?.shortAbandonSeconds ?? 5,
+    serviceLevelTarget: row?.sl_target_percent ?? code?.serviceLevelTarget ?? DEFAULT_SERVICE_LEVEL_TARGET,
     serviceLevelFormula: row?.sl_formula ?? 'answered_abandoned',
     timeZone: row?.time_zone ?? null,
     effectiveTimeZone: row?.effective_zone ?? site!.zone,
@@ -75,6 +80,7 @@ async function view(em: EntityManager, configuredQueues: AdminCatalog['queues'],
       return {
         serviceLevelSeconds: h.sl_threshold_seconds,
         shortAbandonSeconds: h.short_abandon_seconds,
+        serviceLevelTarget: h.sl_target_percent,
         // The first row applies to the queue's whole past ('-infinity').
         validFrom: Number.isFinite(from.getTime()) ? from.toISOString() : null,
         changedBy: h.changed_by,
@@ -107,28 +113,33 @@ const putQueueSettings: Handler = async ({ params, body }, { caller, em, catalog
     // A queue no worker has written yet starts from its definition in code, as start-up would write it.
     if (code) {
       const short = code.shortAbandonSeconds ?? 5;
+      const target = code.serviceLevelTarget ?? DEFAULT_SERVICE_LEVEL_TARGET;
       await sql(
         tx,
-        `insert into queue_setting (queue, sl_threshold_seconds, short_abandon_seconds, configured, changed_by, updated_at)
-         values (?, ?, ?, jsonb_build_object('serviceLevelSeconds', ?::int, 'shortAbandonSeconds', ?::int), 'config', now())
+        `insert into queue_setting (queue, sl_threshold_seconds, short_abandon_seconds, sl_target_percent, configured,
+           changed_by, updated_at)
+         values (?, ?, ?, ?, jsonb_build_object('serviceLevelSeconds', ?::int, 'shortAbandonSeconds', ?::int,
+           'serviceLevelTarget', ?::int), 'config', now())
          on conflict (queue) do nothing`,
-        [queue, code.serviceLevelSeconds, short, code.serviceLevelSeconds, short],
+        [queue, code.serviceLevelSeconds, short, target, code.serviceLevelSeconds, short, target],
       );
     }
     const [before] = await sql<SettingRow>(tx, `select * from queue_setting where queue = ? for update`, [queue]);
     const after = {
       sl_threshold_seconds: b.serviceLevelSeconds ?? before!.sl_threshold_seconds,
       short_abandon_seconds: b.shortAbandonSeconds ?? before!.short_abandon_seconds,
+      sl_target_percent: b.serviceLevelTarget ?? before!.sl_target_percent,
       sl_formula: b.serviceLevelFormula ?? before!.sl_formula,
       time_zone: b.timeZone === undefined ? before!.time_zone : b.timeZone,
     };
     await sql(
       tx,
-      `update queue_setting set sl_threshold_seconds = ?, short_abandon_seconds = ?, sl_formula = ?, time_zone = ?,
-         changed_by = ?, updated_at = now() where queue = ?`,
+      `update queue_setting set sl_threshold_seconds = ?, short_abandon_seconds = ?, sl_target_percent = ?,
+         sl_formula = ?, time_zone = ?, changed_by = ?, updated_at = now() where queue = ?`,
       [
         after.sl_threshold_seconds,
         after.short_abandon_seconds,
+        after.sl_target_percent,
         after.sl_formula,
         after.time_zone,
         caller.objectId,
@@ -138,6 +149,7 @@ const putQueueSettings: Handler = async ({ params, body }, { caller, em, catalog
     const summary = (r: Omit<SettingRow, 'queue' | 'changed_by'>) => ({
       serviceLevelSeconds: r.sl_threshold_seconds,
       shortAbandonSeconds: r.short_abandon_seconds,
+      serviceLevelTarget: r.sl_target_percent,
       serviceLevelFormula: r.sl_formula,
       timeZone: r.time_zone,
     });

@@ -116,6 +116,11 @@ export const agentState = z.object({
   state: z.string(),
   since: z.string(),
   callId: z.string().nullable(),
+  /**
+   * A sign-out or away asked for during an offer or a call: applied when it and its wrap-up end. Null when none is
+   * pending or the agent's workflow did not answer within a second.
+   */
+  pendingAvailability: z.enum(['away', 'signedOut']).nullable(),
 });
 
 export const errorBody = z.object({
@@ -304,6 +309,13 @@ export const queueSettingsBody = z
   .object({
     serviceLevelSeconds: z.number().int('expected whole seconds').min(1).max(3600).optional(),
     shortAbandonSeconds: z.number().int('expected whole seconds').min(0).max(600).optional(),
+    /** Percent of calls to answer within the threshold, for Erlang C staffing: 100 would need infinitely many agents. */
+    serviceLevelTarget: z
+      .number()
+      .int('expected a whole percentage, 1–99')
+      .min(1, 'expected a whole percentage, 1–99')
+      .max(99, 'expected a whole percentage, 1–99')
+      .optional(),
     serviceLevelFormula: z.enum(SL_FORMULAS).optional(),
     /** An IANA zone name, or null for the site's. */
     timeZone: z.string().min(1).max(64).nullable().optional(),
@@ -313,6 +325,7 @@ export const queueSettingsBody = z
 const queueSettingsHistoryRow = z.object({
   serviceLevelSeconds: z.number(),
   shortAbandonSeconds: z.number(),
+  serviceLevelTarget: z.number(),
   validFrom: z.string().nullable(),
   changedBy: z.string().nullable(),
 });
@@ -320,6 +333,7 @@ export const queueSettings = z.object({
   queue: z.string(),
   serviceLevelSeconds: z.number(),
   shortAbandonSeconds: z.number(),
+  serviceLevelTarget: z.number(),
   serviceLevelFormula: z.enum(SL_FORMULAS),
   timeZone: z.string().nullable(),
   /** The zone in force: the queue's own, else the site's. */

@@ -104,6 +104,11 @@ export interface QueueConfig {
    * abandonment or service level (docs/metrics.md). Absent in configs written before it existed: 5.
    */
   shortAbandonSeconds?: number;
+  /**
+   * The share of calls, in whole percent (1–99), to be answered within `serviceLevelSeconds`: the goal the Erlang C
+   * staffing panel plans agents for (docs/metrics.md). Absent: DEFAULT_SERVICE_LEVEL_TARGET.
+   */
+  serviceLevelTarget?: number;
   /** Every this many seconds the caller hears position and estimated wait; 0 turns it off. */
   announceEverySeconds: number;
   /**
@@ -134,6 +139,12 @@ export const DEFAULT_QUEUE: Omit<QueueConfig, 'name' | 'agents' | 'agentSkills'>
   shortAbandonSeconds: 5,
   announceEverySeconds: 0,
 };
+
+/**
+ * A queue's service-level target when its definition gives none: 80 % (the usual "80/20" goal). Not in DEFAULT_QUEUE,
+ * so queue definitions that leave it out (and the workflows' inputs) stay as they were.
+ */
+export const DEFAULT_SERVICE_LEVEL_TARGET = 80;
 
 /** Priority 1 (most urgent) to 5, as in Teams call queues; 3 unless a line says otherwise. */
 export const DEFAULT_PRIORITY = 3;

@@ -41,6 +41,7 @@ import { Migration20261207230000_call_segments } from './migrations/Migration202
 import { Migration20261207233000_call_explorer_talk } from './migrations/Migration20261207233000_call_explorer_talk.js';
 import { Migration20261208000000_teams_service_levels } from './migrations/Migration20261208000000_teams_service_levels.js';
 import { Migration20261208010000_local_series } from './migrations/Migration20261208010000_local_series.js';
+import { Migration20261208020000_service_level_target } from './migrations/Migration20261208020000_service_level_target.js';
 import { Migration20261208045000_callback_exit_entry } from './migrations/Migration20261208045000_callback_exit_entry.js';
 
 export { MikroORM };
@@ -87,6 +88,7 @@ const migrationsList = [
   { name: 'Migration20261207233000_call_explorer_talk', class: Migration20261207233000_call_explorer_talk },
   { name: 'Migration20261208000000_teams_service_levels', class: Migration20261208000000_teams_service_levels },
   { name: 'Migration20261208010000_local_series', class: Migration20261208010000_local_series },
+  { name: 'Migration20261208020000_service_level_target', class: Migration20261208020000_service_level_target },
   { name: 'Migration20261208045000_callback_exit_entry', class: Migration20261208045000_callback_exit_entry },
 ];
 

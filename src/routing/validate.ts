@@ -95,6 +95,13 @@ export const queueDefinitionSchema = z
       .min(0, 'must be 0–60 s')
       .max(60, 'must be 0–60 s')
       .default(DEFAULT_QUEUE.shortAbandonSeconds ?? 5),
+    // Erlang C cannot staff for 100 % (infinitely many agents): a whole percentage below it. Absent: 80 (src/db).
+    serviceLevelTarget: z
+      .number()
+      .int('must be a whole percentage, 1–99')
+      .min(1, 'must be a whole percentage, 1–99')
+      .max(99, 'must be a whole percentage, 1–99')
+      .optional(),
     announceEverySeconds: z.number().int().min(0).max(600).default(DEFAULT_QUEUE.announceEverySeconds),
     // Names from the admin's wrap-up code list (admin API /wrap-up-codes); absent: every active code.
     wrapUpCodes: z

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPECTED } from '../../devkit/analytics/fixture.js';
 import type { MacroContext } from '../../devkit/analytics/grafana-macros.js';
+import { queues } from '../../flows/index.js';
+import { writeQueueSettings } from '../../src/db/queue-settings.js';
 import { startAnalyticsDatabase, type AnalyticsDatabase } from '../helpers/analytics-db.js';
 import { DAY, VARS, panelRunner, type PanelRunner } from '../helpers/dashboards.js';
 
-// Issue 27, point 5: the Queue performance charts bucket on the contact center's wall clock ($zone), not on UTC, on
-// the known-answer dataset (devkit/analytics/fixture.ts, fixture-zones.ts). Expected buckets worked out by hand below.
+// Issue 27, point 5: the Queue performance charts bucket on the contact center's wall clock ($zone), not on UTC; point
+// 6: the Erlang C staffing panel plans for each queue's own service-level target. On the known-answer dataset
+// (devkit/analytics/fixture.ts, fixture-zones.ts); expected figures worked out by hand below.
 
 let adb: AnalyticsDatabase;
 let panels: PanelRunner;
@@ -114,5 +117,70 @@ describe('the charts bucket on the $zone wall clock (issue 27, point 5)', () => 
       ['2026-11-01T04:00:00.000Z', 'sales', 5],
       ['2026-11-02T05:00:00.000Z', 'sales', 1],
     ]);
+  });
+});
+
+describe('staffing for the queue’s service-level target (issue 27, point 6)', () => {
+  // Sales' half hours in India over 11:00Z–12:00Z (16:30 and 17:00 IST): 3 queued (the overflow chains' sales
+  // segments at 11:00:13–11:10:13Z) and 4 (the time-out at 11:30:08, the short abandons at 11:40:08 and 11:45:08, the
+  // second time-out at 11:50:08), the day's last. AHT over the range: sales' 210 s (talk 180 + wrap-up 30, EXPECTED.sales.aht);
+  // threshold 45 s (sales' since 10:15). Traffic A = calls × 210 ÷ 1,800: 0.35 and 0.4667 Erlangs. Erlang C by its
+  // factorial form, C(N, A) = (A^N/N! · N/(N − A)) ÷ (Σ_{k<N} A^k/k! + A^N/N! · N/(N − A)), and
+  // SL = 1 − C · e^(−(N − A) · 45 ÷ 210):
+  //   A = 0.35:   N = 1: C = 0.35,    SL = 1 − 0.35 · e^(−0.1393) = 69.55 %; N = 2: C = 0.05213, SL = 96.34 %.
+  //   A = 0.4667: N = 1: C = 0.4667,  SL = 58.37 %; N = 2: C = 0.08829, SL = 93.64 %; N = 3: C = 0.01257, SL = 99.27 %.
+  // So at 80 % (the default): 2 and 2 agents; at 95 %: 2 (96.34 %) and 3 (93.64 % falls short); at 50 %: 1 and 1.
+  // Over the fixture's day (the AHT is the range's: sales' agents handled their calls 09:00–10:40Z), the two half hours.
+  const halfHours: MacroContext = {
+    ...DAY,
+    vars: { ...VARS, queue: ['sales'], zone: 'Asia/Kolkata', interval_minutes: '30' },
+  };
+  const staffing = async () =>
+    (await panels.run(q, 'Staffing (Erlang C)', halfHours))
+      .filter((r) => (r.time as Date) >= new Date('2026-11-20T11:00:00Z'))
+      .map((r) => [
+        (r.time as Date).toISOString(),
+        Number(r.calls),
+        Number(r.aht_seconds),
+        Number(r.sl_target_percent),
+        Number(r.sl_threshold_seconds),
+        Number(r.agents_needed),
+      ]);
+  const sales = (target: number) => ({
+    sales: { ...queues.sales!, serviceLevelSeconds: 45, serviceLevelTarget: target },
+  });
+
+  it('needs more agents at a 95 % target than at the default 80 %, as the queue’s definition says', async () => {
+    expect(await staffing()).toEqual([
+      ['2026-11-20T11:00:00.000Z', 3, 210, 80, 45, 2],
+      ['2026-11-20T11:30:00.000Z', 4, 210, 80, 45, 2],
+    ]);
+    // Start-up writes the queue's target from its definition in code, with a history row.
+    expect(await writeQueueSettings(adb.orm, sales(95))).toEqual(['sales']);
+    expect(await staffing()).toEqual([
+      ['2026-11-20T11:00:00.000Z', 3, 210, 95, 45, 2],
+      ['2026-11-20T11:30:00.000Z', 4, 210, 95, 45, 3],
+    ]);
+    expect(await writeQueueSettings(adb.orm, sales(50))).toEqual(['sales']);
+    expect((await staffing()).map((r) => r[5])).toEqual([1, 1]);
+    const history = await adb.client.query<{ sl_target_percent: number; changed_by: string }>(
+      `select sl_target_percent, changed_by from queue_setting_history where queue = 'sales' order by valid_from`,
+    );
+    expect(history.rows.map((h) => [h.sl_target_percent, h.changed_by])).toEqual([
+      [80, null],
+      [80, null],
+      [95, 'config'],
+      [50, 'config'],
+    ]);
+  });
+
+  it('refuses a target Erlang C cannot staff for, naming the queue', async () => {
+    await expect(writeQueueSettings(adb.orm, sales(100))).rejects.toThrow(
+      'queue sales: serviceLevelTarget must be a whole percentage from 1 to 99, got 100',
+    );
+    await expect(writeQueueSettings(adb.orm, sales(0))).rejects.toThrow(
+      'queue sales: serviceLevelTarget must be a whole percentage from 1 to 99, got 0',
+    );
+    await expect(writeQueueSettings(adb.orm, sales(87.5))).rejects.toThrow(/got 87\.5/);
   });
 });
