@@ -62,6 +62,15 @@ function agentState(s: Row): string {
     ['state', text(s.state)],
     ['since', time(s.since)],
     ['call', text(s.callId)],
+    // A sign-out or away kept for the end of the offer or call: the state above stays until then.
+    ...(s.pendingAvailability
+      ? [
+          ['next', `${text(s.pendingAvailability)}, when the current offer or call ends (after its wrap-up)`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
   ]);
 }
 

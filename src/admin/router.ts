@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Call } from '../db/entities/call.js';
 import { CallEvent } from '../db/entities/call-event.js';
 import { AgentLive } from '../db/entities/agent-state.js';
+import { pendingAvailability } from './agent-pending.js';
 import { AuditEntry, WrapUpCode } from '../db/entities/admin.js';
 import { audit, decodeCursor, encodeCursor, HttpError } from './common.js';
 import { operationsHandlers } from './operations.js';
@@ -105,14 +106,20 @@ const handlers: { [K in keyof typeof routes]: Handler } = {
     };
   },
 
-  agentState: async ({ params }, { caller, em }) => {
+  agentState: async ({ params }, { caller, em, client }) => {
     const id = String(params.id);
     const mayReadOthers = caller.roles.some((r) => r === 'Switchboard.Admin' || r === 'Switchboard.Supervisor');
     if (!mayReadOthers && id !== caller.objectId)
       throw new HttpError(403, 'Forbidden', 'agents may only see their own state');
     const live = await em.findOne(AgentLive, { agentId: id });
     if (!live) throw new HttpError(404, 'NotFound', 'no state recorded for this agent');
-    return { agentId: live.agentId, state: live.state, since: live.since.toISOString(), callId: nul(live.callId) };
+    return {
+      agentId: live.agentId,
+      state: live.state,
+      since: live.since.toISOString(),
+      callId: nul(live.callId),
+      pendingAvailability: await pendingAvailability(client, id),
+    };
   },
 
   listWrapUpCodes: async (_input, { em }) =>

@@ -80,7 +80,7 @@ export const routes = {
     method: 'put',
     path: '/agents/{id}/availability',
     summary:
-      'Back to available (ends a pause after missed offers), away, or signed out; ignored while the agent is offered or on a call (agents: themselves only; audited)',
+      'Back to available (ends a pause after missed offers), away, or signed out; asked during an offer or a call, away or signed out is applied when it and its wrap-up end (GET …/state shows it as pendingAvailability) and available takes such a request back (agents: themselves only; audited)',
     roles: all,
     params: s.agentIdParam,
     body: s.availabilityBody,

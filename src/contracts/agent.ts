@@ -97,6 +97,8 @@ export interface AgentSnapshotView {
   misses: number;
   reservation?: ReserveRequest;
   presence?: TeamsPresence;
+  /** A sign-out or away asked for during an offer or a call, applied when it (and its wrap-up) ends. */
+  pendingAvailability?: 'away' | 'signedOut';
 }
 export const agentStateQuery = defineQuery<AgentSnapshotView>('agentState');
 

@@ -144,6 +144,9 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
     misses: agent.s.misses,
     ...(agent.s.reservation ? { reservation: agent.s.reservation } : {}),
     ...(agent.s.presence ? { presence: agent.s.presence } : {}),
+    // A sign-out or away kept for the end of the offer or the call (AGENT_SIGN_OUT_AFTER_CALL_PATCH): a query reads
+    // the state only, so runs replay as they did.
+    ...(agent.s.afterCall ? { pendingAvailability: agent.s.afterCall.state } : {}),
   }));
   // For `switchboard agents restart`. A query adds no command: histories recorded before it replay as they did.
   setHandler(agentRunStateQuery, () => ({
