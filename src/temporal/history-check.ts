@@ -6,6 +6,7 @@ import {
 } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { historyShape } from './history-shape.js';
 import {
   withoutWorkflowStackTraces,
   workflowInterceptorsPath,
@@ -23,6 +24,8 @@ export interface HistoryProblem {
   /** The history event the problem is at, when known. */
   eventId?: number;
   message: string;
+  /** For a failed workflow task: the run's events up to it, without payloads (history-shape.ts). */
+  historyShape?: string;
 }
 
 export interface HistoryCheck {
@@ -199,7 +202,8 @@ async function* prefetch<T, R>(items: T[], ahead: number, fetch: (item: T) => Pr
 /** The problems in a check as lines a person can act on, or none. */
 export function describeProblems(check: HistoryCheck): string[] {
   const line = (kind: string, p: HistoryProblem) =>
-    `${kind}: ${p.workflowType} ${p.workflowId} run ${p.runId}${p.eventId !== undefined ? ` at event ${p.eventId}` : ''}: ${p.message}`;
+    `${kind}: ${p.workflowType} ${p.workflowId} run ${p.runId}${p.eventId !== undefined ? ` at event ${p.eventId}` : ''}: ${p.message}` +
+    (p.historyShape ? `\n  history: ${p.historyShape}` : '');
   return [
     ...check.replayFailures.map((p) => line('does not replay', p)),
     ...check.failedTasks.map((p) => line('workflow task failed', p)),
@@ -238,6 +242,9 @@ async function failedTasksOf(run: RunHistory, converter: LoadedDataConverter): P
       ...names(run),
       eventId: Number(e.eventId),
       message: `${WorkflowTaskFailedCause[attributes?.cause ?? 0]}: ${await failureMessage(attributes?.failure, converter)}`,
+      // Which worker took which task on which queue: what a core error such as "History is out of order" (issue 25,
+      // docs/known-issues.md) cannot be read without, and what the run's history is gone by the time anyone looks.
+      historyShape: historyShape(run.history, Number(e.eventId)),
     });
   }
   return problems;

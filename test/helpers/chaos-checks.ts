@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { checkHistories, describeProblems, type HistoryCheck } from '../../src/temporal/history-check.js';
+import { historyShape } from '../../src/temporal/history-shape.js';
 import type { RecordedRequest } from '../../devkit/emulator/types.js';
 import { agentStateQuery, agentWorkflowId, type AgentSnapshotView } from '../../src/contracts/agent.js';
 
@@ -120,7 +121,9 @@ export async function failedWorkflowTasks(client: Client, query: string): Promis
         if (benign.has(attributes?.cause ?? 0)) continue;
         lines.push(
           `workflow task failed: ${execution.type} ${execution.workflowId} run ${execution.runId} at event ${Number(e.eventId)}: ` +
-            `${WorkflowTaskFailedCause[attributes?.cause ?? 0]}: ${attributes?.failure?.message ?? ''}`,
+            `${WorkflowTaskFailedCause[attributes?.cause ?? 0]}: ${attributes?.failure?.message ?? ''}` +
+            // The run's events up to the failure, without payloads: the history is gone with the stack (issue 25).
+            `\n  history: ${historyShape(history, Number(e.eventId))}`,
         );
       }
     }
