@@ -64,7 +64,7 @@ describe('a sign-out asked for during a call', () => {
           token,
           body: { state: 'signedOut' },
         });
-        expect(asked.status).toBeLessThan(300);
+        expect([asked.status, asked.json]).toEqual([200, { agentId: AGENT.oid, state: 'signedOut', before: 'onCall' }]);
         const pending = await eventually(async () => {
           const now = await stateNow();
           return now.pendingAvailability === 'signedOut' ? now : undefined;
