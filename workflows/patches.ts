@@ -114,6 +114,15 @@ export const AGENT_SIGNALS_IN_ARRIVAL_ORDER_PATCH = 'agent-signals-in-arrival-or
 export const AGENT_SIGN_OUT_AFTER_CALL_PATCH = 'agent-sign-out-after-call';
 
 /**
+ * 2026-12-07, found in review (engineer R) of AGENT_SIGN_OUT_AFTER_CALL_PATCH. A sign-out or away kept from a call
+ * outlived the agent's next ask: an `available` asked for in the wrap-up (or an `away`) ended it early and then became
+ * that kept sign-out, so an agent who said they were ready again was signed out. Now any ask in the wrap-up replaces
+ * the kept one (workflows/agent/state.ts setAvailability). Asked only then. Removable once every agent has continued as
+ * new on a release with it.
+ */
+export const AGENT_KEPT_ASK_REPLACED_PATCH = 'agent-kept-ask-replaced';
+
+/**
  * 2026-12-07, found in review (engineer B's brief). A conference agent's talk ends only when their call's workflow
  * signals `callEnded` (presence does not end it: the roster gives the times). A call workflow that failed, was
  * terminated mid-conference or whose signal was lost left the agent on call until `switchboard agents restart`. Now

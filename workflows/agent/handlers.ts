@@ -19,6 +19,7 @@ import { queueWorkflowId, reservationRefusedSignal, type ReservationRefused } fr
 import {
   AGENT_CALL_END_OWN_RESERVATION_PATCH,
   AGENT_EXTEND_WRAP_UP_PATCH,
+  AGENT_KEPT_ASK_REPLACED_PATCH,
   AGENT_SIGN_OUT_AFTER_CALL_PATCH,
 } from '../patches.js';
 import { HandlersInArrivalOrder } from './signal-order.js';
@@ -117,6 +118,7 @@ export function setAgentHandlers(agent: AgentState, input: AgentWorkflowInput): 
   });
   handlers.signal(presenceSignal, (p) => agent.presence(p, Date.now()));
   agent.keepsAskForAfterCall = () => patched(AGENT_SIGN_OUT_AFTER_CALL_PATCH);
+  agent.newAskReplacesKept = () => patched(AGENT_KEPT_ASK_REPLACED_PATCH);
   handlers.signal(agentAvailabilitySignal, ({ state, reason }) =>
     agent.setAvailability(state, reason ?? 'manual', Date.now()),
   );

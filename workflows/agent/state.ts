@@ -46,21 +46,16 @@ export class AgentState {
    * Asked only then (AGENT_EARLY_CALL_END_PATCH); without a workflow, always.
    */
   keepsEarlyEnd: () => boolean = () => true;
-  /**
-   * Whether a sign-out or away asked for while reserved or on a call is kept for when it ends, not dropped. Asked only
-   * then (AGENT_SIGN_OUT_AFTER_CALL_PATCH); without a workflow, always.
-   */
+  // These four are asked only where they decide something, each its own patch (workflows/patches.ts); without a
+  // workflow, always true.
+  /** A sign-out or away asked for while reserved or on a call is kept for its end (AGENT_SIGN_OUT_AFTER_CALL_PATCH). */
   keepsAskForAfterCall: () => boolean = () => true;
-  /**
-   * Whether an on-call agent whose end their call workflow reports checks, every CALL_CHECK_MS, that the workflow is
-   * still running. Asked only then (AGENT_CALL_WORKFLOW_GONE_PATCH); without a workflow, always.
-   */
-  checksCallWorkflow: () => boolean = () => true;
-  /**
-   * Whether a call's end that names another reservation than the agent's current call is ignored, not taken as the
-   * end of this talk. Asked only then (AGENT_CALL_END_OWN_RESERVATION_PATCH); without a workflow, always.
-   */
-  ignoresOtherCallsEnd: () => boolean = () => true;
+  /** An on-call agent whose end the call workflow reports checks, every CALL_CHECK_MS, that it still runs. */
+  checksCallWorkflow: () => boolean = () => true; // AGENT_CALL_WORKFLOW_GONE_PATCH
+  /** A call's end that names another reservation than the current one ends nothing. */
+  ignoresOtherCallsEnd: () => boolean = () => true; // AGENT_CALL_END_OWN_RESERVATION_PATCH
+  /** In wrap-up, a new ask replaces a sign-out or away kept from the call (AGENT_KEPT_ASK_REPLACED_PATCH). */
+  newAskReplacesKept: () => boolean = () => true;
 
   constructor(
     readonly agentId: string,
@@ -322,6 +317,8 @@ export class AgentState {
       else if (this.keepsAskForAfterCall()) this.s.afterCall = { state, reason };
       return;
     }
+    // In wrap-up the agent's newer ask wins: an available (or away) there became the sign-out kept from the call.
+    if (this.s.afterCall && this.newAskReplacesKept()) this.s.afterCall = undefined;
     if (this.s.state === state) return;
     if (state === 'available') {
       if (this.queues.length === 0) return;
