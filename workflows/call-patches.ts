@@ -19,6 +19,12 @@ import {
  * The call workflow's patches that every run started since CALL_PATCHES_AT_ONCE_PATCH has, told by that one marker
  * (issue 25). The SDK records each patch a run asks as a marker and an upsert of the TemporalChangeVersion search
  * attribute (a visibility write on the server): a bench call asked eight of these, 16 of its ~103 history events.
+ *
+ * Frozen: never add an id to this set or take one out. A run with the marker answers true for every id here without
+ * a marker of its own, so an id added later would turn on, on replay, a branch its run never took, and an id taken
+ * out would be asked by `patched()`, find no marker and turn its branch off: both are nondeterminism errors. A later
+ * group of patches gets a marker (and a set) of its own; when these patches' old branches are removed, remove the set
+ * with them (every branch taken).
  */
 const AT_ONCE: ReadonlySet<string> = new Set([
   MILESTONE_BATCHES_PATCH,

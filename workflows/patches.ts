@@ -185,9 +185,12 @@ export const NOTIFICATION_READING_PATCH = 'notification-reading';
  * (workflows/call-patches.ts lists them): the SDK records a marker and a TemporalChangeVersion search-attribute upsert
  * for each patch a run asks, eight of them on a bench call. A run with this marker asks none of those; a run without
  * it (begun before) asks each where it always did, so recorded histories replay unchanged. A worker from before this
- * patch cannot replay a run that has it (it would find none of the listed markers): as for any patch, old and new
- * workers do not share the task queue. Patches added later are asked on their own (or in a new marker like this).
- * Removable with the listed patches' old branches.
+ * patch cannot replay a run that has it (it would find none of the listed markers and take every old branch). In the
+ * rolling deploy that ships it (docs/flows.md; deploy/kubernetes/worker.yaml keeps old pods polling until new ones
+ * are up) a new call's workflow task that an old worker takes (a sticky-queue miss) fails as nondeterministic and is
+ * retried until a new worker takes it: unlike a patch asked in some calls, this concerns every new call, for that
+ * one rollout. The list is frozen (workflows/call-patches.ts); patches added later are asked on their own (or in a
+ * new marker like this). Removable with the listed patches' old branches.
  */
 export const CALL_PATCHES_AT_ONCE_PATCH = 'call-patches-at-once';
 
