@@ -19,6 +19,7 @@ import {
   type QueueWorkflowInput,
 } from '../../src/contracts/queue.js';
 import { QUEUE_SIGNALS_IN_ARRIVAL_ORDER_PATCH } from '../../workflows/patches.js';
+import { emptyQueueSnapshot } from '../../workflows/queue/state.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 
@@ -38,16 +39,7 @@ const AGENT_B = 'c4e1a7b2-0000-4000-8000-00000000000b';
 // A wait far longer than the test, so that no caller times out while it runs.
 const config = (name: string) => testQueue(name, [AGENT_A, AGENT_B], { maxWaitSeconds: 3600 });
 const member = (state: QueueSnapshot['agents'][string]['state']) => ({ state, idleSince: 0, member: true, version: 1 });
-const snapshot = (over: Partial<QueueSnapshot>): QueueSnapshot => ({
-  waiting: [],
-  agents: {},
-  missed: {},
-  offers: {},
-  lastOffered: -1,
-  handleTimes: [],
-  reservationSeq: 0,
-  ...over,
-});
+const snapshot = (over: Partial<QueueSnapshot>): QueueSnapshot => ({ ...emptyQueueSnapshot(), ...over });
 
 const events = async (queue: string) =>
   (await env.client.workflow.getHandle(queueWorkflowId(queue)).fetchHistory()).events ?? [];

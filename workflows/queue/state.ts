@@ -22,6 +22,11 @@ const STAFFED = new Set(['available', 'reserved', 'onCall', 'wrapUp', 'unknown']
  * The queue's state in a plain class so the rules read without Temporal in the way: priority then first-in-first-out,
  * candidates by the routing method, timeouts, overflow and the no-agents rule.
  */
+/** A queue's first run: nobody waiting, no agent heard from yet. */
+export function emptyQueueSnapshot(): QueueSnapshot {
+  return { waiting: [], agents: {}, missed: {}, offers: {}, lastOffered: -1, handleTimes: [], reservationSeq: 0 };
+}
+
 export class QueueState {
   readonly s: QueueSnapshot;
   /** An agent who refuses a reservation made by signal keeps their turn (QUEUE_REFUSAL_KEEPS_TURN_PATCH). */
@@ -33,15 +38,7 @@ export class QueueState {
     readonly config: QueueConfig,
     snapshot?: QueueSnapshot,
   ) {
-    this.s = snapshot ?? {
-      waiting: [],
-      agents: {},
-      missed: {},
-      offers: {},
-      lastOffered: -1,
-      handleTimes: [],
-      reservationSeq: 0,
-    };
+    this.s = snapshot ?? emptyQueueSnapshot();
     // Agents the queue hasn't heard from yet may be tried: their workflow's reservation check decides.
     for (const id of config.agents) this.s.agents[id] ??= { state: 'unknown', idleSince: 0, member: true };
   }
