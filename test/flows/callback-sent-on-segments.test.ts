@@ -26,6 +26,7 @@ import { queues as configuredQueues } from '../../flows/index.js';
 import { startAnalyticsDatabase, type AnalyticsDatabase, type Row } from '../helpers/analytics-db.js';
 import { OPTIONS, VARS, panelRunner, type PanelRunner } from '../helpers/dashboards.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
+import { untilCallbackConfirm } from '../helpers/support-line-callback.js';
 
 const MAX_WAIT = 300;
 const queues = {
@@ -122,12 +123,7 @@ async function flowOut(range: MacroContext): Promise<Record<string, unknown[]>> 
  */
 async function callbackSentOnToSales(from: string): Promise<{ caller: SimulatedCaller; hold: number }> {
   const caller = await t.call({ dial: 'ra-support', from });
-  await caller.hears('greeting.wav');
-  await caller.hears('hold-music.wav');
-  await caller.waits('2m');
-  await caller.hears('callback-offer.wav');
-  await caller.press('1');
-  await caller.hears('callback-confirm.wav');
+  await untilCallbackConfirm(caller);
   await caller.press('1');
   await caller.hears('callback-accepted.wav');
   await until(() => caller.callback() !== undefined, 'the callback row');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
 import { eventually } from '../helpers/eventually.js';
+import { untilCallbackConfirm } from '../helpers/support-line-callback.js';
 
 // Issue 26, point 1: the shipped demo lines are national (US) lines and say so (`country: 'US'` in flows/, as
 // docs/flows.md describes), so a callback number keyed without +1 on the support line is read as a US number even
@@ -12,12 +13,7 @@ describe('the shipped support line reads a national callback number as a US numb
   it('a UK caller, PHONE_REGION=FR: 4255550100 keyed after "enter another number" is +1 425 555 0100', async () => {
     const t = await flowTests.start({ agents: 'busy', phoneRegion: 'FR' });
     const caller = await t.call({ dial: 'ra-support', from: '+442079460001' });
-    await caller.hears('greeting.wav');
-    await caller.hears('hold-music.wav');
-    await caller.waits('2m');
-    await caller.hears('callback-offer.wav');
-    await caller.press('1');
-    await caller.hears('callback-confirm.wav');
+    await untilCallbackConfirm(caller);
     await caller.press('2');
     await caller.hears('callback-enter-number.wav');
     await caller.press('4255550100#');

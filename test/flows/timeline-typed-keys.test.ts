@@ -12,6 +12,7 @@ import { flowTestEachTest } from '../../devkit/flow-testing/each-test.js';
 import type { SimulatedCaller } from '../../devkit/flow-testing/index.js';
 import { queues } from '../../flows/index.js';
 import { expectReplayCheck } from '../helpers/replay-check.js';
+import { untilCallbackConfirm } from '../helpers/support-line-callback.js';
 
 const [adele] = queues.support!.agents as [string];
 const flowTests = flowTestEachTest();
@@ -63,12 +64,7 @@ describe('typed keys stay off the stored timeline (FlowTest)', () => {
   it('a callback number typed, first wrong (12#), then right: the timeline has neither the keys nor the wrong one', async () => {
     const t = await flowTests.start({ agents: 'busy' });
     const caller: SimulatedCaller = await t.call({ dial: 'ra-support', from: '+14255550194' });
-    await caller.hears('greeting.wav');
-    await caller.hears('hold-music.wav');
-    await caller.waits('2m');
-    await caller.hears('callback-offer.wav');
-    await caller.press('1');
-    await caller.hears('callback-confirm.wav');
+    await untilCallbackConfirm(caller);
     await caller.press('2'); // another number
     await caller.hears('callback-enter-number.wav');
     await caller.press('12#');
