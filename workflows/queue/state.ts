@@ -18,15 +18,15 @@ import type {
 
 const STAFFED = new Set(['available', 'reserved', 'onCall', 'wrapUp', 'unknown']);
 
-/**
- * The queue's state in a plain class so the rules read without Temporal in the way: priority then first-in-first-out,
- * candidates by the routing method, timeouts, overflow and the no-agents rule.
- */
 /** A queue's first run: nobody waiting, no agent heard from yet. */
 export function emptyQueueSnapshot(): QueueSnapshot {
   return { waiting: [], agents: {}, missed: {}, offers: {}, lastOffered: -1, handleTimes: [], reservationSeq: 0 };
 }
 
+/**
+ * The queue's state in a plain class so the rules read without Temporal in the way: priority then first-in-first-out,
+ * candidates by the routing method, timeouts, overflow and the no-agents rule.
+ */
 export class QueueState {
   readonly s: QueueSnapshot;
   /** An agent who refuses a reservation made by signal keeps their turn (QUEUE_REFUSAL_KEEPS_TURN_PATCH). */
