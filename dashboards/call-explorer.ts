@@ -20,7 +20,9 @@ export function callExplorer(): Dashboard {
     .time({ from: 'now-7d', to: 'now' })
     .withVariable(new TextBoxVariableBuilder('caller').label('Caller or number').defaultValue(''))
     .withVariable(new TextBoxVariableBuilder('call').label('Call id').defaultValue(''))
-    .withVariable(new ConstantVariableBuilder('temporal_ui').value('http://localhost:8080'));
+    .withVariable(new ConstantVariableBuilder('temporal_ui').value('http://localhost:8080'))
+    // TEMPORAL_NAMESPACE's default; a deployment on another namespace changes this constant, not the links.
+    .withVariable(new ConstantVariableBuilder('temporal_namespace').value('default'));
   d.withPanel(
     l.place(
       tablePanel(
@@ -50,7 +52,7 @@ export function callExplorer(): Dashboard {
               // workflow, every run of it.
               link(
                 'This call in Temporal',
-                `\${temporal_ui}/namespaces/default/workflows?query=${temporalQuery("WorkflowId = '${__value.raw}'")}`,
+                `\${temporal_ui}/namespaces/\${temporal_namespace}/workflows?query=${temporalQuery("WorkflowId = '${__value.raw}'")}`,
               )
                 .targetBlank(true)
                 .build(),
@@ -64,13 +66,13 @@ export function callExplorer(): Dashboard {
               // The call's search attributes (src/contracts/search-attributes.ts): Queue and Outcome filter in Temporal.
               link(
                 'This queue’s calls in Temporal',
-                `\${temporal_ui}/namespaces/default/workflows?query=${temporalQuery("Queue = '${__value.raw}'")}`,
+                `\${temporal_ui}/namespaces/\${temporal_namespace}/workflows?query=${temporalQuery("Queue = '${__value.raw}'")}`,
               )
                 .targetBlank(true)
                 .build(),
               link(
                 'This queue’s abandoned calls in Temporal',
-                `\${temporal_ui}/namespaces/default/workflows?query=${temporalQuery("Queue = '${__value.raw}' AND Outcome = 'abandoned'")}`,
+                `\${temporal_ui}/namespaces/\${temporal_namespace}/workflows?query=${temporalQuery("Queue = '${__value.raw}' AND Outcome = 'abandoned'")}`,
               )
                 .targetBlank(true)
                 .build(),

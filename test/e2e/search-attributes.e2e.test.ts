@@ -117,7 +117,7 @@ describe('call search attributes (Temporal visibility)', () => {
         .find((o) => o.matcher.options === column)!
         .properties[0]!.value.find((l) => l.title === title)!
         .url.replaceAll('${__value.raw}', value);
-      expect(url.startsWith('${temporal_ui}/namespaces/default/workflows?query=')).toBe(true);
+      expect(url.startsWith('${temporal_ui}/namespaces/${temporal_namespace}/workflows?query=')).toBe(true);
       return new URL(url.replace('${temporal_ui}', 'http://temporal-ui')).searchParams.get('query')!;
     };
     const workflowId = callWorkflowId(abandoned.callId);
