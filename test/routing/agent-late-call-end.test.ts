@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowTest, type SimulatedCaller } from '../../devkit/flow-testing/index.js';
+import { agentBecomes } from '../helpers/agent-becomes.js';
 import type { ActivityFunction } from '../../devkit/flow-testing/options.js';
 import { queues } from '../../flows/index.js';
 import {
@@ -44,17 +45,7 @@ afterAll(async () => {
 const adeleWorkflow = () => t.env.client.workflow.getHandle(agentWorkflowId(adele));
 const agentState = () => adeleWorkflow().query(agentStateQuery);
 
-/**
- * Poll (real time, a few ms; the test server's clock stands still) until Adele's workflow is in `state`. A wrap-up on
- * the way to `available` ends by its timer: when the call's workflow closed before her workflow set that timer, no
- * one waits on the server any more and its clock would not reach it, so the wait lets workflow time pass.
- */
-async function adeleBecomes(state: AgentStateName): Promise<void> {
-  for (let i = 0; i < 50 && (await agentState()).state !== state; i++)
-    if (state === 'available' && (await agentState()).state === 'wrapUp') await t.wait('15s');
-    else await new Promise((r) => setTimeout(r, 100));
-  expect((await agentState()).state).toBe(state);
-}
+const adeleBecomes = (state: AgentStateName) => agentBecomes(t, adele, state);
 
 /** A caller on the care line, put through to Adele by conference; with the reservation she is on call under. */
 async function talkingToAdele(from: string): Promise<{ caller: SimulatedCaller; reservationId: string }> {
